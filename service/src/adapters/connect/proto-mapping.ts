@@ -1,0 +1,85 @@
+/** Domain and use-case values to protobuf messages (init shapes), in one place. */
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  ReplyStatus,
+  Role,
+  type ChatSchema,
+  type MessageSchema,
+  type ReplyEventSchema,
+  type UsageSchema,
+} from "@parley/gen/parley/chat/v1/chat_pb";
+import type { ReplyEvent } from "../../application/reply-events.js";
+import type { Chat, Message, MessageStatus, Usage } from "../../domain/chat.js";
+
+const statuses: Record<MessageStatus, ReplyStatus> = {
+  streaming: ReplyStatus.STREAMING,
+  complete: ReplyStatus.COMPLETE,
+  stopped: ReplyStatus.STOPPED,
+  incomplete: ReplyStatus.INCOMPLETE,
+  interrupted: ReplyStatus.INTERRUPTED,
+  failed: ReplyStatus.FAILED,
+};
+
+export const replyStatusToProto = (status: MessageStatus): ReplyStatus => statuses[status];
+
+const usageToProto = (usage: Usage | null): MessageInitShape<typeof UsageSchema> | undefined =>
+  usage ?? undefined;
+
+export function chatToProto(chat: Chat): MessageInitShape<typeof ChatSchema> {
+  return {
+    id: chat.id,
+    title: chat.title,
+    model: chat.model,
+    createTime: timestampFromDate(chat.createdAt),
+    updateTime: timestampFromDate(chat.updatedAt),
+  };
+}
+
+export function messageToProto(message: Message): MessageInitShape<typeof MessageSchema> {
+  return {
+    id: message.id,
+    role: message.role === "assistant" ? Role.ASSISTANT : Role.USER,
+    content: message.content,
+    seq: message.seq,
+    status: statuses[message.status],
+    finishReason: message.finishReason ?? "",
+    tokenCount: message.tokenCount,
+    usage: usageToProto(message.usage),
+    error: message.error ?? "",
+    createTime: timestampFromDate(message.createdAt),
+  };
+}
+
+export function replyEventToProto(event: ReplyEvent): MessageInitShape<typeof ReplyEventSchema> {
+  switch (event.type) {
+    case "delta":
+      return { kind: { case: "delta", value: { text: event.text, offset: event.offset } } };
+    case "started":
+      return {
+        kind: {
+          case: "started",
+          value: {
+            chatId: event.chatId,
+            userMessageId: event.userMessageId,
+            replyId: event.replyId,
+            model: event.model,
+            context: event.context ?? undefined,
+          },
+        },
+      };
+    case "finished":
+      return {
+        kind: {
+          case: "finished",
+          value: {
+            status: statuses[event.status],
+            finishReason: event.finishReason ?? "",
+            usage: usageToProto(event.usage),
+            error: event.error ?? "",
+            length: event.length,
+          },
+        },
+      };
+  }
+}

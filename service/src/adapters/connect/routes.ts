@@ -1,0 +1,23 @@
+/** Every Connect/gRPC service the server offers, on one router. */
+import type { ConnectRouter } from "@connectrpc/connect";
+import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
+import { Health } from "@parley/gen/grpc/health/v1/health_pb";
+import type { ChatUseCases } from "../../application/chat-use-cases.js";
+import type { Logger } from "../../application/ports.js";
+import { createChatServiceHandler } from "./chat-service-handler.js";
+import type { HealthService } from "./health.js";
+import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js";
+import { registerReflection } from "./reflection.js";
+
+/** The services whose health is reported by name, besides "" (the whole server). */
+export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName];
+
+export function createRoutes(useCases: ChatUseCases, health: HealthService, logger: Logger) {
+  return (router: ConnectRouter) => {
+    router.service(ChatService, createChatServiceHandler(useCases, logger));
+    router.service(LegacyChatService, createLegacyChatServiceHandler(useCases, logger));
+    health.register(router);
+    registerReflection(router, [ChatService, LegacyChatService, Health]);
+  };
+}

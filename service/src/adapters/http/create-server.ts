@@ -1,0 +1,109 @@
+/**
+ * One cleartext port for everything: gRPC and Connect over h2c, Connect and gRPC-Web over HTTP/1.1, plus
+ * plain HTTP endpoints. Each connection's first bytes decide: the HTTP/2 preface (`PRI * HTTP/2.0`) goes
+ * to the HTTP/2 server, anything else to the HTTP/1.1 server — as connect-go services do with h2c.
+ * Built without listening, so tests start it on port 0 with whatever dependencies they choose.
+ */
+import { createServer as createHttp1Server } from "node:http";
+import { createServer as createHttp2Server, type Http2Session } from "node:http2";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createCors } from "./cors.js";
+import { httpError } from "./http-errors.js";
+import { sendError, type HttpRequest, type HttpResponse } from "./http-io.js";
+
+export type HttpHandler = (request: HttpRequest, response: HttpResponse) => void | Promise<void>;
+
+export interface ServerOptions {
+  routes: (router: ConnectRouter) => void;
+  interceptors: Interceptor[];
+  /** Plain HTTP endpoints by exact path (`/chat`, webhooks). */
+  httpRoutes: Record<string, HttpHandler>;
+  corsOrigins: readonly string[];
+  /** Largest request message, per message (Connect's default is ~4 GiB). */
+  maxRequestBytes: number;
+  /** Largest deadline a client may ask for; more is INVALID_ARGUMENT. */
+  maxDeadlineMs: number;
+}
+
+export interface ParleyServer {
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops taking new connections; open ones keep working until close(). */
+  stopAccepting(): void;
+  /** Ends every connection (GOAWAY on HTTP/2) and resolves when the port is released. */
+  close(): Promise<void>;
+}
+
+const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export function createServer(options: ServerOptions): ParleyServer {
+  // Aborted at close: handlers still running (health watches, anything past the grace) end UNAVAILABLE.
+  const shutdown = new AbortController();
+  const connect = connectNodeAdapter({
+    shutdownSignal: shutdown.signal,
+    routes: options.routes,
+    interceptors: options.interceptors,
+    readMaxBytes: options.maxRequestBytes,
+    maxTimeoutMs: options.maxDeadlineMs,
+  });
+  const cors = createCors(options.corsOrigins);
+  const handle: HttpHandler = (request, response) => {
+    if (cors(request, response)) return;
+    const path = (request.url ?? "/").split("?", 1)[0]!;
+    const route = options.httpRoutes[path];
+    if (!route) return connect(request, response);
+    Promise.resolve(route(request, response)).catch(() => {
+      if (!response.headersSent) sendError(response, httpError(500, "internal", "internal error"));
+      else response.end();
+    });
+  };
+
+  const http1 = createHttp1Server(handle);
+  const http2 = createHttp2Server({}, handle);
+  const sessions = new Set<Http2Session>();
+  http2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  const sniff = (socket: Socket) => {
+    socket.once("error", () => socket.destroy());
+    socket.once("readable", function route() {
+      const head: Buffer | null = socket.read();
+      if (head === null) return socket.once("readable", route);
+      socket.unshift(head);
+      const prefix = head.subarray(0, Math.min(head.length, http2Preface.length));
+      (prefix.equals(http2Preface.subarray(0, prefix.length)) ? http2 : http1).emit("connection", socket);
+    });
+  };
+  const listener = createNetServer({ noDelay: true }, sniff);
+
+  return {
+    listen(port, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        listener.once("error", reject);
+        listener.listen(port, host, () => resolve(listener.address() as AddressInfo));
+      });
+    },
+    stopAccepting() {
+      if (listener.listening) listener.close();
+    },
+    async close() {
+      shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
+      const released = new Promise<void>((resolve) => (listener.listening ? listener.close(() => resolve()) : resolve()));
+      for (const session of sessions) session.close();
+      http1.closeIdleConnections();
+      const forceAfter = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        http1.closeAllConnections();
+      }, 2_000);
+      await Promise.all([
+        released,
+        new Promise<void>((resolve) => http2.close(() => resolve())),
+        new Promise<void>((resolve) => http1.close(() => resolve())),
+      ]);
+      clearTimeout(forceAfter);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** The one mapping from domain errors to HTTP statuses and JSON error bodies, for plain HTTP endpoints. */
+import type { Logger } from "../../application/ports.js";
+import { DomainError, type DomainErrorCode } from "../../domain/errors.js";
+
+const statuses: Record<DomainErrorCode, number> = {
+  "argument.invalid": 400,
+  "message.empty": 400,
+  "message.too_long": 400,
+  "message.exceeds_context": 400,
+  "chat.not_found": 404,
+  "reply.not_found": 404,
+  "reply.in_progress": 409,
+  "service.shutting_down": 503,
+  "upstream.unavailable": 503,
+  "upstream.rejected": 400,
+  "upstream.misconfigured": 500,
+  "upstream.interrupted": 503,
+  "storage.unavailable": 503,
+};
+
+export interface HttpError {
+  status: number;
+  body: { error: { code: string; message: string } };
+}
+
+export function httpStatusOf(code: DomainErrorCode): number {
+  return statuses[code];
+}
+
+export function toHttpError(error: unknown, logger: Logger): HttpError {
+  if (error instanceof DomainError) {
+    return { status: statuses[error.code], body: { error: { code: error.code, message: error.message } } };
+  }
+  logger.error("unexpected error in an HTTP endpoint", { error: error instanceof Error ? error.stack : String(error) });
+  return { status: 500, body: { error: { code: "internal", message: "internal error" } } };
+}
+
+export const httpError = (status: number, code: string, message: string): HttpError => ({
+  status,
+  body: { error: { code, message } },
+});

@@ -1,0 +1,162 @@
+/** The ChatRepository port over MySQL/MariaDB, through Drizzle's query builders. */
+import { and, desc, eq, getTableColumns, lt, or } from "drizzle-orm";
+import type { Message } from "../../domain/chat.js";
+import { invalidArgument } from "../../domain/errors.js";
+import type { ChatRepository, Page, ReplyOutcome } from "../../application/ports.js";
+import { decodeChatCursor, decodeMessageCursor, encodeChatCursor, encodeMessageCursor } from "./cursors.js";
+import type { ChatDatabase } from "./database.js";
+import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
+import { chats, messages } from "./schema.js";
+import { startTurn } from "./start-turn.js";
+import { guarded } from "./storage-errors.js";
+
+/** What a reply left `streaming` by a stopped service is told. */
+const interruptedError = "the service stopped while answering";
+
+/**
+ * A ChatRepository on the tables in `schema.ts`. Methods that start from a caller's ids filter on
+ * `user_id` in the same statement, so another user's chat reads as missing and is never written.
+ * Failures of the database become `storage.unavailable`; domain errors pass through.
+ */
+export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
+  const ownedChat = (userId: string, chatId: string) => and(eq(chats.id, chatId), eq(chats.userId, userId));
+
+  return {
+    findChat: (userId, chatId) =>
+      guarded(async () => {
+        const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
+        return row && toChat(row);
+      }),
+
+    listChats: (userId, limit, cursor) =>
+      guarded(async () => {
+        assertPageSize(limit);
+        const after = cursor === null ? undefined : decodeChatCursor(cursor);
+        const rows = await db
+          .select()
+          .from(chats)
+          .where(
+            and(
+              eq(chats.userId, userId),
+              // Keyset on (updated_at, id), spelled out: the index serves it on MySQL and MariaDB alike.
+              after &&
+                or(
+                  lt(chats.updatedAt, after.updatedAt),
+                  and(eq(chats.updatedAt, after.updatedAt), lt(chats.id, after.id)),
+                ),
+            ),
+          )
+          .orderBy(desc(chats.updatedAt), desc(chats.id))
+          .limit(limit + 1);
+        const items = rows.slice(0, limit).map(toChat);
+        const last = items.at(-1);
+        return { items, nextCursor: rows.length > limit && last ? encodeChatCursor(last) : null };
+      }),
+
+    listMessages: (chatId, limit, cursor) =>
+      guarded(async (): Promise<Page<Message>> => {
+        assertPageSize(limit);
+        const before = cursor === null ? undefined : decodeMessageCursor(cursor);
+        const rows = await newestFirst(db, chatId, before, limit + 1);
+        const items = rows.slice(0, limit).reverse().map(toMessage);
+        const oldest = items[0];
+        return { items, nextCursor: rows.length > limit && oldest ? encodeMessageCursor(oldest.seq) : null };
+      }),
+
+    renameChat: (userId, chatId, title, now) =>
+      guarded(async () => {
+        assertTitleFits(title);
+        const [result] = await db.update(chats).set({ title, updatedAt: now }).where(ownedChat(userId, chatId));
+        if (result.affectedRows === 0) return undefined;
+        const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
+        return row && toChat(row);
+      }),
+
+    deleteChat: (userId, chatId) =>
+      guarded(async () => {
+        // Messages go with it: ON DELETE CASCADE.
+        const [result] = await db.delete(chats).where(ownedChat(userId, chatId));
+        return result.affectedRows > 0;
+      }),
+
+    startTurn: (turn) => guarded(() => startTurn(db, turn)),
+
+    async *messagesNewestFirst(chatId, beforeSeq, pageSize) {
+      assertPageSize(pageSize);
+      let before = beforeSeq;
+      // One page per query, and the next query only when the consumer has taken the whole page: a caller
+      // that stops early never reads the rest of a long chat.
+      for (;;) {
+        const rows = await guarded(() => newestFirst(db, chatId, before, pageSize));
+        for (const row of rows) yield toMessage(row);
+        const last = rows.at(-1);
+        if (rows.length < pageSize || !last) return;
+        before = last.seq;
+      }
+    },
+
+    saveReplyProgress: (replyId, content, now) =>
+      guarded(async () => {
+        await db
+          .update(messages)
+          .set({ content, updatedAt: now })
+          .where(and(eq(messages.id, replyId), eq(messages.status, "streaming")));
+      }),
+
+    finishReply: (replyId, outcome) =>
+      guarded(async () => {
+        const [result] = await db
+          .update(messages)
+          .set(outcomeColumns(outcome))
+          .where(and(eq(messages.id, replyId), eq(messages.status, "streaming")));
+        return result.affectedRows > 0;
+      }),
+
+    findReply: (userId, replyId) =>
+      guarded(async () => {
+        const [row] = await db
+          .select({ ...getTableColumns(messages), userId: chats.userId })
+          .from(messages)
+          .innerJoin(chats, eq(chats.id, messages.chatId))
+          .where(and(eq(messages.id, replyId), eq(messages.role, "assistant"), eq(chats.userId, userId)))
+          .limit(1);
+        return row && { ...toMessage(row), userId: row.userId };
+      }),
+
+    interruptStreamingReplies: (now) =>
+      guarded(async () => {
+        const [result] = await db
+          .update(messages)
+          .set({ status: "interrupted", error: interruptedError, updatedAt: now })
+          .where(eq(messages.status, "streaming"));
+        return result.affectedRows;
+      }),
+  };
+}
+
+/** Up to `limit` messages of a chat before `beforeSeq` (all, when undefined), newest first. */
+function newestFirst(db: ChatDatabase, chatId: string, beforeSeq: number | undefined, limit: number) {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.chatId, chatId), beforeSeq === undefined ? undefined : lt(messages.seq, beforeSeq)))
+    .orderBy(desc(messages.seq))
+    .limit(limit);
+}
+
+function outcomeColumns(outcome: ReplyOutcome) {
+  return {
+    content: outcome.content,
+    tokenCount: outcome.tokenCount,
+    status: outcome.status,
+    // Both come from the upstream: shortened to fit rather than lose the reply's ending over their length.
+    finishReason: clip(outcome.finishReason, 32),
+    error: clip(outcome.error, 500),
+    ...usageColumns(outcome.usage),
+    updatedAt: outcome.now,
+  };
+}
+
+function assertPageSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1) throw invalidArgument(`a page size must be a positive integer`);
+}

@@ -1,0 +1,76 @@
+/** Rows to domain objects: the only place that knows how a Chat or a Message is laid out in columns. */
+import type { Chat, Message, MessageStatus, Role, Usage } from "../../domain/chat.js";
+import { invalidArgument } from "../../domain/errors.js";
+import type { ChatRow, MessageRow } from "./schema.js";
+
+/** A `chats` row as the domain's Chat. */
+export function toChat(row: ChatRow): Chat {
+  return {
+    id: row.id,
+    userId: row.userId,
+    title: row.title,
+    model: row.model,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** A `messages` row as the domain's Message. Role and status are only ever written from the domain's types. */
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    chatId: row.chatId,
+    seq: row.seq,
+    role: row.role as Role,
+    content: row.content,
+    tokenCount: row.tokenCount,
+    status: row.status as MessageStatus,
+    finishReason: row.finishReason,
+    usage: toUsage(row),
+    error: row.error,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+// Usage is stored as three nullable columns (simpler than JSON, which MySQL and MariaDB treat differently);
+// it exists only when all three do.
+function toUsage(row: Pick<MessageRow, "promptTokens" | "completionTokens" | "totalTokens">): Usage | null {
+  const { promptTokens, completionTokens, totalTokens } = row;
+  if (promptTokens === null || completionTokens === null || totalTokens === null) return null;
+  return { promptTokens, completionTokens, totalTokens };
+}
+
+/** The usage columns for a Usage, or nulls. */
+export function usageColumns(usage: Usage | null) {
+  return {
+    promptTokens: usage?.promptTokens ?? null,
+    completionTokens: usage?.completionTokens ?? null,
+    totalTokens: usage?.totalTokens ?? null,
+  };
+}
+
+/**
+ * Cuts text to a column's width in characters (code points, as MySQL counts them), so a long upstream
+ * error or finish reason is shortened rather than failing the write that ends a reply.
+ */
+export function clip(text: string | null, maxCharacters: number): string | null {
+  if (text === null) return null;
+  const characters = [...text];
+  return characters.length <= maxCharacters ? text : characters.slice(0, maxCharacters).join("");
+}
+
+/** A column's width in characters, the way MySQL counts them. */
+export function characterLength(text: string): number {
+  return [...text].length;
+}
+
+/** The widest title `chats.title` holds, in characters. */
+export const maxTitleLength = 200;
+
+/** Refuses a title the column cannot hold, as the caller's mistake rather than a storage failure. */
+export function assertTitleFits(title: string): void {
+  if (characterLength(title) > maxTitleLength) {
+    throw invalidArgument(`a chat title is at most ${maxTitleLength} characters`);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The tables, as Drizzle sees them. drizzle-kit generates the migrations in `./migrations` from this file
+ * (`npm run db:generate -w service`); edit the schema, never the generated SQL.
+ */
+import { char, customType, datetime, foreignKey, index, int, mysqlTable, unique } from "drizzle-orm/mysql-core";
+
+/**
+ * Drizzle's mysql-core cannot declare a table's or a column's character set, and a server's default may
+ * be latin1 (or utf8mb4 with a different collation on MySQL 8 and MariaDB). So every string column says
+ * its own: `utf8mb4_unicode_ci` for people's text, `utf8mb4_bin` for keys and codes, which must compare
+ * exactly — a user id that differs only in case is another user.
+ */
+type Collation = "utf8mb4_unicode_ci" | "utf8mb4_bin";
+
+const utf8 = (collation: Collation) =>
+  customType<{ data: string; driverData: string; config: { type: string } }>({
+    dataType: (config) => `${config?.type ?? "text"} CHARACTER SET utf8mb4 COLLATE ${collation}`,
+  });
+const humanText = utf8("utf8mb4_unicode_ci");
+const exactText = utf8("utf8mb4_bin");
+
+/** An id minted by the application (a UUID string). */
+const id = (name: string) => exactText(name, { type: "char(36)" });
+/** Millisecond timestamps, always written and read as UTC by Drizzle's date mode. */
+const timestamp = (name: string) => datetime(name, { mode: "date", fsp: 3 });
+
+export const chats = mysqlTable(
+  "chats",
+  {
+    id: id("id").primaryKey(),
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    title: humanText("title", { type: "varchar(200)" }).notNull(),
+    model: exactText("model", { type: "varchar(100)" }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    // A user's chats, newest activity first, with the id as the keyset tie-breaker.
+    index("chats_user_activity_idx").on(table.userId, table.updatedAt, table.id),
+  ],
+);
+
+export const messages = mysqlTable(
+  "messages",
+  {
+    id: id("id").primaryKey(),
+    chatId: id("chat_id").notNull(),
+    seq: int("seq", { unsigned: true }).notNull(),
+    role: exactText("role", { type: "varchar(16)" }).notNull(),
+    content: humanText("content", { type: "mediumtext" }).notNull(),
+    tokenCount: int("token_count", { unsigned: true }).notNull(),
+    status: exactText("status", { type: "varchar(16)" }).notNull(),
+    finishReason: exactText("finish_reason", { type: "varchar(32)" }),
+    promptTokens: int("prompt_tokens", { unsigned: true }),
+    completionTokens: int("completion_tokens", { unsigned: true }),
+    totalTokens: int("total_tokens", { unsigned: true }),
+    error: humanText("error", { type: "varchar(500)" }),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    // The conversation order; also the index for reading newest-first and for the foreign key.
+    unique("messages_chat_seq_uq").on(table.chatId, table.seq),
+    // Serves the start-up sweep (`status = 'streaming'`) and the per-chat "already answering?" check
+    // without walking a long chat's messages.
+    index("messages_status_chat_idx").on(table.status, table.chatId),
+    foreignKey({ name: "messages_chat_fk", columns: [table.chatId], foreignColumns: [chats.id] }).onDelete(
+      "cascade",
+    ),
+  ],
+);
+
+/** A `chats` row as Drizzle reads it; mapped to the domain's `Chat` before it leaves this folder. */
+export type ChatRow = typeof chats.$inferSelect;
+/** A `messages` row as Drizzle reads it; mapped to the domain's `Message`. */
+export type MessageRow = typeof messages.$inferSelect;

@@ -1,0 +1,29 @@
+/**
+ * One place that turns a failure of the store into the domain's `storage.unavailable`, so no SQL, driver
+ * message or parameter ever reaches a caller's error message.
+ */
+import { DrizzleQueryError } from "drizzle-orm";
+import { DomainError } from "../../domain/errors.js";
+
+/** The error every store failure becomes; the original is kept as `cause`, for logs only. */
+export function storageUnavailable(cause: unknown): DomainError {
+  return new DomainError("storage.unavailable", "the chat store is unavailable; try again shortly", {}, { cause });
+}
+
+/**
+ * Domain errors pass through; anything else becomes `storage.unavailable`. Drizzle's wrapper is dropped
+ * from the cause because its message carries the statement and its parameters (people's messages).
+ */
+export function toDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  return storageUnavailable(error instanceof DrizzleQueryError ? (error.cause ?? error) : error);
+}
+
+/** Runs a piece of storage work, normalising its failure. */
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toDomainError(error);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The ChatModel port over the `openai` SDK: OpenAI itself or any OpenAI-compatible server (Ollama, vLLM,
+ * LM Studio, OpenRouter, the built-in simulator) through `baseURL`. This folder is the only importer of
+ * `openai`.
+ */
+import OpenAI from "openai";
+import type { ChatModel, Logger, ModelEvent } from "../../application/ports.js";
+import type { Usage } from "../../domain/chat.js";
+import { capRetryAfter } from "./retry-after-cap.js";
+import { toUpstreamError } from "./upstream-error.js";
+
+export interface OpenAIChatModelOptions {
+  apiKey: string;
+  /** Any OpenAI-compatible server; OpenAI's own API when absent. */
+  baseURL?: string;
+  /** Retries of 408/409/429/5xx and connection errors, only before the stream begins; default 2. */
+  maxRetries?: number;
+  /** The longest silence allowed between chunks (and between the headers and the first chunk). */
+  idleTimeoutMs: number;
+  /** Per attempt, until the response headers arrive; default 60 s. */
+  requestTimeoutMs?: number;
+  /** A `retry-after` longer than this is not waited out: the call fails at once; default 20 s. */
+  maxRetryAfterMs?: number;
+  /**
+   * How the output limit is sent. OpenAI deprecated `max_tokens` and its reasoning models reject it,
+   * while many compatible servers (Ollama, LM Studio, llama.cpp) know only `max_tokens` and silently
+   * ignore a field they do not know, which would leave the output unbounded. So the default is
+   * `max_completion_tokens` for OpenAI's own API and `max_tokens` for any other `baseURL`.
+   */
+  tokenLimitParameter?: "max_completion_tokens" | "max_tokens";
+  logger?: Logger;
+}
+
+const openaiBaseURL = "https://api.openai.com/v1";
+
+/** Builds the OpenAI-backed ChatModel. One client (and its connection pool) serves every stream. */
+export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatModel {
+  const baseURL = options.baseURL ?? openaiBaseURL;
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL,
+    // Explicit nulls stop the SDK from reading OPENAI_ORG_ID and friends: config.ts owns the environment.
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    maxRetries: options.maxRetries ?? 2,
+    timeout: options.requestTimeoutMs ?? 60_000,
+    fetch: capRetryAfter(options.maxRetryAfterMs ?? 20_000),
+    // The SDK would print raw chunks (reply text) to the console on a parse error; we log causes ourselves.
+    logLevel: "off",
+  });
+  const tokenLimit =
+    options.tokenLimitParameter ?? (isOpenAI(baseURL) ? "max_completion_tokens" : "max_tokens");
+  const { idleTimeoutMs, logger } = options;
+
+  return {
+    stream(request, signal) {
+      const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
+        model: request.model,
+        messages: request.messages,
+        temperature: request.temperature,
+        [tokenLimit]: request.maxOutputTokens,
+        stream: true,
+        stream_options: { include_usage: true },
+      };
+      return streamCompletion(client, body, signal, idleTimeoutMs, logger);
+    },
+  };
+}
+
+/**
+ * One streamed completion. Deltas are yielded as they arrive; `finish` when `finish_reason` does; the
+ * usage report once, after the stream ended. A stream that ends without `finish_reason` just ends (the
+ * caller treats that as cut off). There is no retry once the stream has begun: a partial answer cannot
+ * be re-asked without duplicating text.
+ */
+async function* streamCompletion(
+  client: OpenAI,
+  body: OpenAI.Chat.ChatCompletionCreateParamsStreaming,
+  signal: AbortSignal,
+  idleTimeoutMs: number,
+  logger: Logger | undefined,
+): AsyncGenerator<ModelEvent> {
+  signal.throwIfAborted();
+  const upstream = new AbortController();
+  const onAbort = () => upstream.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  let idle: NodeJS.Timeout | undefined;
+  let waiting = false; // the timer only counts time spent waiting on upstream, not on a slow consumer
+  let stalled = false;
+  let sawDelta = false;
+  let finished = false;
+  let usage: Usage | undefined;
+  let drained = false;
+  try {
+    const stream = await untilAborted(
+      client.chat.completions.create(body, { signal: upstream.signal }),
+      upstream.signal,
+    );
+    idle = setTimeout(() => {
+      if (!waiting) return;
+      stalled = true;
+      upstream.abort();
+    }, idleTimeoutMs);
+    const chunks = stream[Symbol.asyncIterator]();
+    for (;;) {
+      waiting = true;
+      idle.refresh(); // re-arms without allocating a timer per chunk
+      const next = await chunks.next();
+      waiting = false;
+      // Chunks already buffered when the abort came are dropped: nothing is yielded after an abort.
+      if (next.done || upstream.signal.aborted) break;
+      const { choices, usage: reported } = next.value;
+      // The usage chunk has `choices: []`, vLLM sends `choices: null`: never index blindly.
+      const choice = choices?.[0];
+      // A refusal streams in its own field; it is what the person should read, so it is text too.
+      const text = choice?.delta?.content || choice?.delta?.refusal;
+      if (text) {
+        sawDelta = true;
+        yield { type: "delta", text };
+      }
+      if (choice?.finish_reason) {
+        finished = true;
+        yield { type: "finish", reason: choice.finish_reason };
+      }
+      if (reported) usage = toUsage(reported);
+    }
+    // The SDK ends its iterator quietly when aborted, so an abort shows here rather than as an error.
+    if (signal.aborted || stalled) throw upstream.signal.reason;
+    drained = true;
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    // After `finish_reason` the answer is whole; a failure while waiting for usage or [DONE] costs nothing.
+    if (!finished) throw toUpstreamError(error, { stalled, sawDelta, idleTimeoutMs, logger });
+    logger?.warn("openai stream broke after the finish chunk", { error: String(error) });
+  } finally {
+    clearTimeout(idle);
+    signal.removeEventListener("abort", onAbort);
+    if (!drained) upstream.abort(); // closes the upstream socket, also when the consumer stopped early
+  }
+  if (usage) yield { type: "usage", usage };
+}
+
+/** Compatible servers do not all fill every field; missing counts become 0, the total their sum. */
+function toUsage(usage: Partial<OpenAI.CompletionUsage>): Usage {
+  const promptTokens = usage.prompt_tokens ?? 0;
+  const completionTokens = usage.completion_tokens ?? 0;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: usage.total_tokens ?? promptTokens + completionTokens,
+  };
+}
+
+/**
+ * The SDK checks its signal only between attempts, so an abort during a retry back-off would wait the
+ * back-off out. This settles as soon as the signal aborts; the SDK's own promise then rejects unobserved.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function isOpenAI(baseURL: string): boolean {
+  return new URL(baseURL).hostname === "api.openai.com";
+}

@@ -1,0 +1,60 @@
+/**
+ * The registry of live replies in this process: the only state shared between calls. It enforces one
+ * live reply per chat (the database enforces it across replicas), finds a reply for watchers and Stop,
+ * and drains everything on shutdown. Behind this class is where a Redis/NATS hub would go for replicas.
+ */
+import { shuttingDown } from "../domain/errors.js";
+import type { ModelRequest } from "./ports.js";
+import type { ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
+import { ReplyJob, type ReplyJobDeps } from "./reply-job.js";
+
+export class ReplyHub {
+  private readonly byReply = new Map<string, ReplyJob>();
+  private readonly byChat = new Map<string, ReplyJob>();
+  private accepting = true;
+
+  constructor(private readonly deps: ReplyJobDeps) {}
+
+  /** Whether new replies may start (false once shutdown has begun). */
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  get size(): number {
+    return this.byReply.size;
+  }
+
+  start(started: ReplyStartedEvent, request: ModelRequest): ReplyJob {
+    if (!this.accepting) throw shuttingDown();
+    const job = new ReplyJob(started, request, this.deps);
+    this.byReply.set(job.replyId, job);
+    this.byChat.set(job.chatId, job);
+    void job.done.then(() => {
+      this.byReply.delete(job.replyId);
+      if (this.byChat.get(job.chatId) === job) this.byChat.delete(job.chatId);
+    });
+    return job;
+  }
+
+  reply(replyId: string): ReplyJob | undefined {
+    return this.byReply.get(replyId);
+  }
+
+  liveReplyOfChat(chatId: string): ReplyJob | undefined {
+    return this.byChat.get(chatId);
+  }
+
+  /**
+   * Stops accepting replies, lets those in flight finish for up to `graceMs`, then ends the rest as
+   * `interrupted` (their watchers get an error, never a clean end). Resolves when all are stored.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const all = (): Promise<ReplyFinishedEvent[]> => Promise.all([...this.byReply.values()].map((job) => job.done));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([all(), graceOver]);
+    clearTimeout(timer);
+    await Promise.all([...this.byReply.values()].map((job) => job.abort("shutdown")));
+  }
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import type { ReplyEvent } from "./reply-events.js";
+import { aUseCaseFixture, collect, finishedOf, startedOf, textOf } from "../../test/support/use-case-fixture.js";
+
+const user = "user-1";
+
+/** Starts a reply held after `holdAfter` deltas; returns its ids and the sender's iterator. */
+async function aHeldReply(fixture: ReturnType<typeof aUseCaseFixture>, deltas: string[], holdAfter: number) {
+  fixture.model.enqueue({ deltas, holdAfter });
+  const controller = new AbortController();
+  const watch = await fixture.useCases.sendMessage({ userId: user, text: "question", signal: controller.signal });
+  const iterator = watch[Symbol.asyncIterator]();
+  const received: ReplyEvent[] = [];
+  for (let i = 0; i <= holdAfter; i++) received.push((await iterator.next()).value as ReplyEvent);
+  const started = received[0]!;
+  if (started.type !== "started") throw new Error("expected started");
+  return { ...started, iterator, received, leave: () => controller.abort() };
+}
+
+describe("watchReply", () => {
+  it("attaches mid-reply from an offset: exactly the missing text, then the live rest", async () => {
+    const fixture = aUseCaseFixture();
+    const reply = await aHeldReply(fixture, ["Hello", " wide", " 🌍", " world"], 2);
+    const watcher = await fixture.useCases.watchReply({ userId: user, replyId: reply.replyId, fromOffset: 3 });
+    const collecting = collect(watcher);
+    for (let i = 0; i < 3; i++) fixture.model.release();
+    const events = await collecting;
+    expect(events[0]).toMatchObject({ type: "started", replyId: reply.replyId, context: null });
+    expect(events.filter((e) => e.type === "delta")).toEqual([
+      { type: "delta", text: "lo wide", offset: 3 },
+      { type: "delta", text: " 🌍", offset: 10 },
+      { type: "delta", text: " world", offset: 12 },
+    ]);
+    expect(finishedOf(events)).toMatchObject({ status: "complete", length: 18 });
+  });
+
+  it("replays a finished reply from storage", async () => {
+    const fixture = aUseCaseFixture();
+    const sent = await collect(await fixture.useCases.sendMessage({ userId: user, text: "hi" }));
+    const replyId = startedOf(sent).replyId;
+    const events = await collect(await fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 6 }));
+    expect(textOf(events)).toBe("there!");
+    expect(finishedOf(events)).toMatchObject({ status: "complete", finishReason: "stop", length: 12 });
+    await expect(fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 13 })).resolves.toBeDefined();
+    await expect(collect(await fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 13 }))).rejects.toMatchObject({
+      code: "argument.invalid",
+    });
+  });
+
+  it("is NOT_FOUND for another user's reply and for a user message id", async () => {
+    const fixture = aUseCaseFixture();
+    const sent = await collect(await fixture.useCases.sendMessage({ userId: user, text: "hi" }));
+    const started = sent[0]!;
+    if (started.type !== "started") throw new Error();
+    await expect(fixture.useCases.watchReply({ userId: "other", replyId: started.replyId, fromOffset: 0 })).rejects.toMatchObject({
+      code: "reply.not_found",
+    });
+    await expect(
+      fixture.useCases.watchReply({ userId: user, replyId: started.userMessageId, fromOffset: 0 }),
+    ).rejects.toMatchObject({ code: "reply.not_found" });
+  });
+});
+
+describe("the reply job", () => {
+  it("goes on when the sender leaves, and another watcher sees it finish", async () => {
+    const fixture = aUseCaseFixture();
+    const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
+    reply.leave();
+    await expect(reply.iterator.next()).rejects.toBeDefined();
+    const watcher = collect(await fixture.useCases.watchReply({ userId: user, replyId: reply.replyId, fromOffset: 0 }));
+    for (let i = 0; i < 2; i++) fixture.model.release();
+    const events = await watcher;
+    expect(textOf(events)).toBe("abc");
+    expect(fixture.repository.messages[1]).toMatchObject({ status: "complete", content: "abc" });
+  });
+
+  it("ends as incomplete when nobody watches for the grace period, and aborts the model", async () => {
+    const fixture = aUseCaseFixture({ orphanGraceMs: 30 });
+    const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
+    reply.leave();
+    await fixture.hub.reply(reply.replyId)!.done;
+    expect(fixture.model.aborted).toBe(1);
+    expect(fixture.repository.messages[1]).toMatchObject({
+      status: "incomplete",
+      content: "a",
+      error: expect.stringMatching(/nobody was watching/),
+    });
+  });
+
+  it("stops at once on StopReply, keeps the partial answer, and is idempotent", async () => {
+    const fixture = aUseCaseFixture();
+    const reply = await aHeldReply(fixture, ["keep", " this", " not this"], 2);
+    await expect(fixture.useCases.stopReply({ userId: user, replyId: reply.replyId })).resolves.toBe("stopped");
+    const rest: ReplyEvent[] = [];
+    for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next()) rest.push(r.value);
+    expect(finishedOf(rest)).toMatchObject({ status: "stopped", errorCode: null, length: 9 });
+    expect(fixture.repository.messages[1]).toMatchObject({ status: "stopped", content: "keep this" });
+    await expect(fixture.useCases.stopReply({ userId: user, replyId: reply.replyId })).resolves.toBe("stopped");
+    await expect(fixture.useCases.stopReply({ userId: "other", replyId: reply.replyId })).rejects.toMatchObject({
+      code: "reply.not_found",
+    });
+  });
+
+  it("saves progress while streaming, at a bounded interval", async () => {
+    const fixture = aUseCaseFixture();
+    const reply = await aHeldReply(fixture, ["saved", " later"], 1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved" });
+    fixture.model.release();
+    for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next());
+  });
+
+  it("on shutdown, lets replies finish within the grace period, then interrupts the rest", async () => {
+    const fixture = aUseCaseFixture();
+    const reply = await aHeldReply(fixture, ["a", "b"], 1);
+    const shutdown = fixture.hub.shutdown(30);
+    await expect(fixture.useCases.sendMessage({ userId: user, text: "late" })).rejects.toMatchObject({
+      code: "service.shutting_down",
+    });
+    await shutdown;
+    const rest: ReplyEvent[] = [];
+    for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next()) rest.push(r.value);
+    expect(finishedOf(rest)).toMatchObject({ status: "interrupted", errorCode: "service.shutting_down" });
+    expect(fixture.repository.messages[1]).toMatchObject({ status: "interrupted", content: "a" });
+    expect(fixture.hub.size).toBe(0);
+  });
+
+  it("deleting a chat stops its live reply first", async () => {
+    const fixture = aUseCaseFixture();
+    const reply = await aHeldReply(fixture, ["a", "b"], 1);
+    await fixture.useCases.deleteChat({ userId: user, chatId: reply.chatId });
+    expect(fixture.repository.messages).toHaveLength(0);
+    expect(fixture.hub.size).toBe(0);
+    await expect(fixture.useCases.getChat({ userId: user, chatId: reply.chatId, pageSize: 0, pageToken: "" })).rejects.toMatchObject({
+      code: "chat.not_found",
+    });
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * One watcher's view of a reply: an async iterable fed by the job. Events queue while the consumer is
+ * busy (a reply is bounded by max output tokens), and the watch ends at `finished`, when the consumer
+ * stops iterating, or when its signal aborts (the caller went away) — each of which detaches it.
+ */
+import type { ReplyEvent } from "./reply-events.js";
+
+export class ReplyWatch implements AsyncIterable<ReplyEvent> {
+  private queue: ReplyEvent[] = [];
+  private head = 0;
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly onClose: (watch: ReplyWatch) => void,
+  ) {
+    signal?.addEventListener("abort", this.abort, { once: true });
+  }
+
+  /** Called by the job for each event, in order. */
+  push(event: ReplyEvent): void {
+    if (this.closed) return;
+    this.queue.push(event);
+    this.notify();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ReplyEvent, void, undefined> {
+    try {
+      for (;;) {
+        while (this.head < this.queue.length) {
+          const event = this.queue[this.head++]!;
+          if (this.head === this.queue.length) this.reset();
+          yield event;
+          if (event.type === "finished") return;
+        }
+        if (this.signal?.aborted) throw this.signal.reason;
+        if (this.closed) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Detaches from the job; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal?.removeEventListener("abort", this.abort);
+    this.notify();
+    this.onClose(this);
+  }
+
+  private readonly abort = () => {
+    this.notify();
+    this.close();
+  };
+
+  private notify(): void {
+    const wake = this.wake;
+    if (wake) {
+      this.wake = null;
+      wake();
+    }
+  }
+
+  private reset(): void {
+    this.queue = [];
+    this.head = 0;
+  }
+}

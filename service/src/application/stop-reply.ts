@@ -1,0 +1,21 @@
+/** stopReply: the user wants the answer to stop now. The partial answer is kept, status `stopped`. */
+import type { MessageStatus } from "../domain/chat.js";
+import { replyNotFound } from "../domain/errors.js";
+import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
+import { requireId, requireUserId } from "./input-rules.js";
+
+export interface StopReplyInput {
+  replyId: string;
+  userId: string;
+}
+
+/** Returns `stopped` when this call stopped it, else the status the reply already had. */
+export async function stopReply(deps: ChatUseCaseDeps, input: StopReplyInput): Promise<MessageStatus> {
+  const userId = requireUserId(input.userId);
+  const replyId = requireId(input.replyId, "reply_id");
+  const stored = await deps.repository.findReply(userId, replyId);
+  if (!stored || stored.role !== "assistant") throw replyNotFound(replyId);
+  const live = deps.hub.reply(replyId);
+  if (!live) return stored.status;
+  return (await live.abort("stopped")).status;
+}

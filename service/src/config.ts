@@ -1,0 +1,87 @@
+/**
+ * Configuration: environment variables parsed once at start-up with clear errors. The only reader of
+ * `process.env`. Every setting is documented in .env.example.
+ */
+import { z } from "zod";
+
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim().length > 0 ? value : undefined));
+
+const schema = z.object({
+  PORT: integer(8080).pipe(z.number().max(65_535)),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .default("mysql://root@127.0.0.1:3306/parley")
+    .refine((url) => /^mysql:\/\//.test(url), "must be a mysql:// URL"),
+  AUTH_TOKEN: optionalText,
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+  MODEL: z.string().min(1).default("gpt-4o-mini"),
+  MODEL_CONTEXT_TOKENS: integer(0).describe("0 = from the model table"),
+  MAX_OUTPUT_TOKENS: integer(1024, 1),
+  TEMPERATURE: z.coerce.number().min(0).max(2).default(1),
+  SYSTEM_PROMPT: z.string().default("You are Parley, a helpful assistant. Answer clearly and concisely."),
+  INITIAL_CHAT_MESSAGE: optionalText,
+  ORPHAN_GRACE_MS: integer(30_000),
+  SHUTDOWN_GRACE_MS: integer(10_000),
+  PROGRESS_INTERVAL_MS: integer(1_000, 50),
+  UPSTREAM_IDLE_TIMEOUT_MS: integer(30_000, 100),
+  UPSTREAM_MAX_RETRIES: integer(2),
+  MAX_MESSAGE_BYTES: integer(32_768, 1),
+  MAX_REQUEST_BYTES: integer(262_144, 1024),
+  MAX_DEADLINE_MS: integer(600_000, 1000),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  SIMULATOR_PACE_MS: integer(25),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    authToken: c.AUTH_TOKEN ?? null,
+    openai: { apiKey: c.OPENAI_API_KEY ?? null, baseUrl: c.OPENAI_BASE_URL ?? null, maxRetries: c.UPSTREAM_MAX_RETRIES },
+    model: c.MODEL,
+    contextWindowOverride: c.MODEL_CONTEXT_TOKENS || null,
+    maxOutputTokens: c.MAX_OUTPUT_TOKENS,
+    temperature: c.TEMPERATURE,
+    // The original service called it INITIAL_CHAT_MESSAGE; either name works, the original wins.
+    systemPrompt: (c.INITIAL_CHAT_MESSAGE ?? c.SYSTEM_PROMPT).trim() || null,
+    orphanGraceMs: c.ORPHAN_GRACE_MS,
+    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    progressIntervalMs: c.PROGRESS_INTERVAL_MS,
+    upstreamIdleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
+    maxMessageBytes: c.MAX_MESSAGE_BYTES,
+    maxRequestBytes: c.MAX_REQUEST_BYTES,
+    maxDeadlineMs: c.MAX_DEADLINE_MS,
+    corsOrigins: c.CORS_ORIGINS,
+    simulatorPaceMs: c.SIMULATOR_PACE_MS,
+    logLevel: c.LOG_LEVEL,
+  };
+}

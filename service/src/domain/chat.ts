@@ -1,0 +1,82 @@
+/** The conversation model: chats, their messages, and the life of a reply. Pure data, no I/O. */
+
+export type Role = "system" | "user" | "assistant";
+
+/**
+ * Where a message stands. A user message is `complete` from the start. A reply is `streaming` while it is
+ * generated, then ends in exactly one terminal status.
+ */
+export type MessageStatus = "streaming" | TerminalStatus;
+
+/**
+ * - complete: the model finished (finish reason `stop`, `length`, ...).
+ * - stopped: a user asked for it to stop (StopReply); the partial answer is kept.
+ * - incomplete: cut off: no watcher for the grace period, or the upstream broke mid-answer.
+ * - interrupted: the service shut down or crashed while it was generating.
+ * - failed: nothing usable came back (the upstream refused or was unreachable); see `error`.
+ */
+export type TerminalStatus = "complete" | "stopped" | "incomplete" | "interrupted" | "failed";
+
+export const terminalStatuses: readonly TerminalStatus[] = [
+  "complete",
+  "stopped",
+  "incomplete",
+  "interrupted",
+  "failed",
+];
+
+/** Token usage as the provider reported it (`stream_options.include_usage`). */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface Chat {
+  id: string;
+  userId: string;
+  title: string;
+  model: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Message {
+  id: string;
+  chatId: string;
+  /** Position in the chat, 1-based and gap-free: the order of the conversation. */
+  seq: number;
+  role: Role;
+  content: string;
+  /** Our own count of the content's tokens (tiktoken), computed once when the content was written. */
+  tokenCount: number;
+  status: MessageStatus;
+  /** The model's finish reason (`stop`, `length`, `content_filter`, ...), when it gave one. */
+  finishReason: string | null;
+  /** What the provider reported for the request that produced this reply, when it did. */
+  usage: Usage | null;
+  /** Why a reply failed or was cut off: a short, user-presentable reason. */
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A reply as seen together with the chat it belongs to (the owner is needed for scoping). */
+export interface Reply extends Message {
+  userId: string;
+}
+
+/** Whether a message is sent to the model as context: failed replies carry nothing worth sending. */
+export function isContextMessage(message: Pick<Message, "role" | "status" | "content">): boolean {
+  return message.role !== "system" && message.status !== "failed" && message.content.length > 0;
+}
+
+/** A chat's title from its first message: the first line, shortened at a word boundary. */
+export function titleFrom(text: string, maxLength = 60): string {
+  const firstLine = text.trim().split(/\r?\n/, 1)[0] ?? "";
+  const collapsed = firstLine.replace(/\s+/g, " ").trim();
+  if ([...collapsed].length <= maxLength) return collapsed || "New chat";
+  const cut = [...collapsed].slice(0, maxLength).join("");
+  const lastSpace = cut.lastIndexOf(" ");
+  return `${(lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}

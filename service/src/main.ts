@@ -1,0 +1,119 @@
+/**
+ * The composition root: reads the configuration, opens the database (creating and migrating it), picks
+ * the model (OpenAI, any compatible server, or the built-in simulator when no key is set), and serves
+ * every protocol on one port until SIGTERM/SIGINT, then shuts down gracefully and exits 0.
+ */
+import { createConsoleLogger } from "./adapters/console-logger.js";
+import { createDatabase, type Database } from "./adapters/mysql/database.js";
+import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
+import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
+import { systemClock, uuidV7 } from "./adapters/system-clock.js";
+import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-counter.js";
+import { modelProfile } from "./application/model-catalog.js";
+import type { Logger } from "./application/ports.js";
+import { createParley } from "./app.js";
+import { loadConfig, type Config } from "./config.js";
+import { DomainError } from "./domain/errors.js";
+import { createSimulator } from "./simulator/simulator.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createConsoleLogger(config.logLevel, { service: "parley" });
+  const database = await openDatabase(config, logger);
+  const repository = createMysqlChatRepository(database.db);
+  const interrupted = await repository.interruptStreamingReplies(systemClock.now());
+  if (interrupted > 0) logger.warn("replies left streaming by a previous run were marked interrupted", { interrupted });
+
+  const upstream = await connectUpstream(config, logger);
+  const profile = modelProfile(config.model);
+  if (!profile.known && config.contextWindowOverride === null) {
+    logger.warn(`model ${config.model} is not in the model table: assuming a ${profile.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`);
+  }
+  const tokenCounter = createTiktokenTokenCounter(profile.encoding);
+  if (config.authToken === null) logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
+
+  const parley = createParley({
+    repository,
+    model: upstream.model,
+    tokenCounter,
+    clock: systemClock,
+    newId: uuidV7,
+    logger,
+    settings: {
+      model: config.model,
+      limits: { contextWindow: config.contextWindowOverride ?? profile.contextWindow, maxOutputTokens: config.maxOutputTokens },
+      temperature: config.temperature,
+      systemPrompt: config.systemPrompt,
+      systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
+      maxMessageBytes: config.maxMessageBytes,
+    },
+    authToken: config.authToken,
+    corsOrigins: config.corsOrigins,
+    orphanGraceMs: config.orphanGraceMs,
+    progressIntervalMs: config.progressIntervalMs,
+    maxRequestBytes: config.maxRequestBytes,
+    maxDeadlineMs: config.maxDeadlineMs,
+    ready: () => database.ping().then(() => true, () => false),
+  });
+  const address = await parley.server.listen(config.port, config.host);
+  logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
+    port: address.port,
+    model: config.model,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: shutting down`, { graceMs: config.shutdownGraceMs });
+    await parley.shutdown(config.shutdownGraceMs);
+    await upstream.close();
+    await database.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** The database may still be starting (containers): retry an unreachable server for a while. */
+async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createDatabase(config.databaseUrl);
+    } catch (error) {
+      if (!(error instanceof DomainError) || attempt >= 30) throw error;
+      if (attempt === 1) logger.warn("waiting for the database", { url: redact(config.databaseUrl) });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
+async function connectUpstream(config: Config, logger: Logger) {
+  const common = { idleTimeoutMs: config.upstreamIdleTimeoutMs, maxRetries: config.openai.maxRetries, logger };
+  if (config.openai.apiKey !== null) {
+    const where = config.openai.baseUrl ?? "OpenAI";
+    logger.info(`using the model ${config.model} at ${where}`);
+    return {
+      model: createOpenAIChatModel({ ...common, apiKey: config.openai.apiKey, ...(config.openai.baseUrl && { baseURL: config.openai.baseUrl }) }),
+      close: async () => undefined,
+    };
+  }
+  const simulator = createSimulator({ paceMs: config.simulatorPaceMs });
+  const url = await simulator.listen(0, "127.0.0.1");
+  logger.info(`OPENAI_API_KEY is not set: answering with the built-in simulator at ${url} (set OPENAI_API_KEY for real answers)`);
+  return {
+    model: createOpenAIChatModel({ ...common, apiKey: "simulator", baseURL: url }),
+    close: () => simulator.close(),
+  };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${JSON.stringify({ level: "error", message: `Parley could not start: ${message}` })}\n`);
+  process.exit(1);
+});

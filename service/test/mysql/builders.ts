@@ -1,0 +1,40 @@
+/** Builders for the repository tests: valid defaults, overridden per test. */
+import { randomUUID } from "node:crypto";
+import type { NewTurn, ReplyOutcome } from "../../src/application/ports.js";
+import type { Chat } from "../../src/domain/chat.js";
+
+/** A clock that moves one second per reading, so every write has its own time and orderings are clear. */
+export function steppingClock(start = Date.parse("2025-01-01T00:00:00.000Z")) {
+  let next = start;
+  return () => new Date((next += 1000));
+}
+
+export function aChat(overrides: Partial<Chat> = {}): Chat {
+  const now = new Date("2025-01-01T00:00:00.000Z");
+  return { id: randomUUID(), userId: "user-a", title: "A chat", model: "gpt-4o-mini", createdAt: now, updatedAt: now, ...overrides };
+}
+
+/** A turn on `chat`; creates the chat unless told otherwise. */
+export function aTurn(chat: Chat, overrides: Partial<NewTurn> = {}): NewTurn {
+  return {
+    chat,
+    createChat: true,
+    userMessage: { id: randomUUID(), content: "Hello there", tokenCount: 2 },
+    replyId: randomUUID(),
+    now: chat.updatedAt,
+    ...overrides,
+  };
+}
+
+export function anOutcome(overrides: Partial<ReplyOutcome> = {}): ReplyOutcome {
+  return {
+    content: "General Kenobi.",
+    tokenCount: 4,
+    status: "complete",
+    finishReason: "stop",
+    usage: { promptTokens: 12, completionTokens: 4, totalTokens: 16 },
+    error: null,
+    now: new Date("2025-01-02T00:00:00.000Z"),
+    ...overrides,
+  };
+}

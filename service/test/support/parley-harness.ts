@@ -1,0 +1,107 @@
+/**
+ * A whole Parley on real parts for integration tests: a fresh MariaDB database, the simulator as the
+ * upstream (reached by the real `openai` SDK), tiktoken, and the server listening on port 0. Clients for
+ * every protocol talk to it over real sockets.
+ */
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
+import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
+import { createParley, type ParleyOptions } from "../../src/app.js";
+import { createSimulator } from "../../src/simulator/simulator.js";
+import { createTestDatabase } from "./test-database.js";
+import { silentLogger } from "./use-case-fixture.js";
+
+export const testToken = "parley-test-token";
+
+export type Protocol = "grpc" | "connect-h2" | "connect-h1" | "grpc-web";
+export const protocols: Protocol[] = ["grpc", "connect-h2", "connect-h1", "grpc-web"];
+
+export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings">> {
+  settings?: Partial<ParleyOptions["settings"]>;
+  idleTimeoutMs?: number;
+  maxRetries?: number;
+}
+
+export async function startParley(options: HarnessOptions = {}) {
+  const simulator = createSimulator({ paceMs: 0 });
+  const simulatorUrl = await simulator.listen(0, "127.0.0.1");
+  const database = await createTestDatabase();
+  const tokenCounter = createTiktokenTokenCounter("o200k_base");
+  const repository = options.repository ?? createMysqlChatRepository(database.db);
+  const parley = createParley({
+    repository,
+    model: createOpenAIChatModel({
+      apiKey: "sk-test-secret",
+      baseURL: simulatorUrl,
+      idleTimeoutMs: options.idleTimeoutMs ?? 2_000,
+      maxRetries: options.maxRetries ?? 2,
+    }),
+    tokenCounter,
+    clock: systemClock,
+    newId: uuidV7,
+    logger: silentLogger,
+    authToken: testToken,
+    corsOrigins: ["https://app.example"],
+    orphanGraceMs: 30_000,
+    progressIntervalMs: 100,
+    maxRequestBytes: 64 * 1024,
+    maxDeadlineMs: 60_000,
+    ready: () => database.ping().then(() => true, () => false),
+    ...options,
+    settings: {
+      model: "gpt-4o-mini",
+      limits: { contextWindow: 128_000, maxOutputTokens: 1_000 },
+      temperature: 1,
+      systemPrompt: "You are a test.",
+      systemPromptTokens: tokenCounter.count("You are a test."),
+      maxMessageBytes: 16 * 1024,
+      ...options.settings,
+    },
+  });
+  const address = await parley.server.listen(0, "127.0.0.1");
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const transports: Transport[] = [];
+
+  const transport = (protocol: Protocol, token: string | null = testToken): Transport => {
+    const interceptors = token === null ? [] : [bearer(token)];
+    const created =
+      protocol === "grpc"
+        ? createGrpcTransport({ baseUrl, interceptors })
+        : protocol === "grpc-web"
+          ? createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors })
+          : createConnectTransport({ baseUrl, httpVersion: protocol === "connect-h2" ? "2" : "1.1", interceptors });
+    transports.push(created);
+    return created;
+  };
+
+  return {
+    parley,
+    simulator,
+    database,
+    repository,
+    baseUrl,
+    port: address.port,
+    transport,
+    client: (protocol: Protocol = "grpc", token: string | null = testToken): Client<typeof ChatService> =>
+      createClient(ChatService, transport(protocol, token)),
+    async stop() {
+      await parley.shutdown(0);
+      await simulator.close();
+      await database.drop();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof startParley>>;
+
+function bearer(token: string) {
+  return (next: Parameters<import("@connectrpc/connect").Interceptor>[0]) =>
+    async (request: Parameters<typeof next>[0]) => {
+      request.header.set("authorization", `Bearer ${token}`);
+      return next(request);
+    };
+}

@@ -1,0 +1,72 @@
+/** Use cases wired to in-memory fakes: the repository, a scripted model and a word-count tokenizer. */
+import { randomUUID } from "node:crypto";
+import { createChatUseCases } from "../../src/application/chat-use-cases.js";
+import type { ChatSettings } from "../../src/application/chat-use-case-deps.js";
+import type { Logger } from "../../src/application/ports.js";
+import type { ReplyEvent } from "../../src/application/reply-events.js";
+import { ReplyHub } from "../../src/application/reply-hub.js";
+import { createInMemoryChatRepository } from "./in-memory-chat-repository.js";
+import { createScriptedChatModel, type ModelScript } from "./scripted-chat-model.js";
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** Counts whitespace-separated words: predictable numbers for tests. */
+export const wordCounter = { count: (text: string) => (text.trim() ? text.trim().split(/\s+/).length : 0) };
+
+export function aUseCaseFixture(
+  options: { settings?: Partial<ChatSettings>; orphanGraceMs?: number; fallback?: ModelScript } = {},
+) {
+  const repository = createInMemoryChatRepository();
+  const model = createScriptedChatModel(options.fallback);
+  const clock = { now: () => new Date() };
+  const hub = new ReplyHub({
+    model,
+    repository,
+    tokenCounter: wordCounter,
+    clock,
+    logger: silentLogger,
+    orphanGraceMs: options.orphanGraceMs ?? 30_000,
+    progressIntervalMs: 20,
+  });
+  const settings: ChatSettings = {
+    model: "gpt-4o-mini",
+    limits: { contextWindow: 10_000, maxOutputTokens: 1_000 },
+    temperature: 1,
+    systemPrompt: "Be brief.",
+    systemPromptTokens: 2,
+    maxMessageBytes: 1_000,
+    ...options.settings,
+  };
+  const useCases = createChatUseCases({
+    repository,
+    hub,
+    tokenCounter: wordCounter,
+    clock,
+    newId: randomUUID,
+    logger: silentLogger,
+    settings,
+  });
+  return { repository, model, hub, useCases, settings };
+}
+
+/** Reads a reply's events to the end. */
+export async function collect(events: AsyncIterable<ReplyEvent>): Promise<ReplyEvent[]> {
+  const seen: ReplyEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+export const textOf = (events: ReplyEvent[]) =>
+  events.map((e) => (e.type === "delta" ? e.text : "")).join("");
+
+export const finishedOf = (events: ReplyEvent[]) => {
+  const last = events.at(-1);
+  if (last?.type !== "finished") throw new Error(`no finished event: ${JSON.stringify(last)}`);
+  return last;
+};
+
+export const startedOf = (events: ReplyEvent[]) => {
+  const first = events[0];
+  if (first?.type !== "started") throw new Error(`no started event: ${JSON.stringify(first)}`);
+  return first;
+};
