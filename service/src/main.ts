@@ -17,6 +17,7 @@ import { DomainError } from "./domain/errors.js";
 import { createSimulator } from "./simulator/simulator.js";
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const logger = createConsoleLogger(config.logLevel, { service: "parley" });
   const database = await openDatabase(config, logger);
@@ -106,6 +107,18 @@ async function connectUpstream(config: Config, logger: Logger) {
     model: createOpenAIChatModel({ ...common, apiKey: "simulator", baseURL: url }),
     close: () => simulator.close(),
   };
+}
+
+/** Settings from `.env` in the working directory (or the repository root), when there is one. */
+function loadDotEnv(): void {
+  for (const path of [".env", "../.env"]) {
+    try {
+      process.loadEnvFile(path);
+      return;
+    } catch {
+      // No such file: the environment alone configures Parley.
+    }
+  }
 }
 
 function redact(url: string): string {

@@ -16,6 +16,7 @@ import {
   type ReplyPlan,
 } from "./write-reply.js";
 
+/** What the handler needs from its simulator. */
 export interface CompletionContext {
   book: ScriptBook;
   defaults: { paceMs: number; firstDeltaDelayMs: number };
@@ -27,6 +28,7 @@ interface PromptMessage {
   content?: unknown;
 }
 
+/** Answers one chat-completions request; resolves when the simulator has nothing more to write. */
 export async function handleCompletion(
   res: ServerResponse,
   record: RecordedRequest,

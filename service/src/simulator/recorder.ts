@@ -27,6 +27,7 @@ export interface RecordedRequest {
   clientClosedAt: number | null;
 }
 
+/** The requests of one simulator and the exchanges still open. */
 export class Recorder {
   readonly requests: RecordedRequest[] = [];
   private readonly open = new Map<AbortController, Exchange>();

@@ -11,7 +11,15 @@ export function steppingClock(start = Date.parse("2025-01-01T00:00:00.000Z")) {
 
 export function aChat(overrides: Partial<Chat> = {}): Chat {
   const now = new Date("2025-01-01T00:00:00.000Z");
-  return { id: randomUUID(), userId: "user-a", title: "A chat", model: "gpt-4o-mini", createdAt: now, updatedAt: now, ...overrides };
+  return {
+    id: randomUUID(),
+    userId: "user-a",
+    title: "A chat",
+    model: "gpt-4o-mini",
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
 }
 
 /** A turn on `chat`; creates the chat unless told otherwise. */

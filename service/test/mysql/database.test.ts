@@ -8,7 +8,9 @@ import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-r
 import { createTestDatabase, testServerUrl, type TestDatabase } from "../support/test-database.js";
 import { aChat, aTurn } from "./builders.js";
 
-const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8")) as { entries: unknown[] };
+const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8")) as {
+  entries: unknown[];
+};
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -29,7 +31,9 @@ describe("createDatabase on a fresh database", () => {
         [database.name],
       ),
     ).toEqual([{ charset: "utf8mb4", collation: "utf8mb4_unicode_ci" }]);
-    expect(await rows("SELECT COUNT(*) AS n FROM __drizzle_migrations")).toEqual([{ n: journal.entries.length }]);
+    expect(await rows("SELECT COUNT(*) AS n FROM __drizzle_migrations")).toEqual([
+      { n: journal.entries.length },
+    ]);
   });
 
   it("gives every text column of ours an explicit utf8mb4 character set", async () => {
@@ -48,14 +52,18 @@ describe("createDatabase on a fresh database", () => {
     const again = await createDatabase(database.url);
     await again.close();
     expect(await rows("SHOW CREATE TABLE messages")).toEqual(before);
-    expect(await rows("SELECT COUNT(*) AS n FROM __drizzle_migrations")).toEqual([{ n: journal.entries.length }]);
+    expect(await rows("SELECT COUNT(*) AS n FROM __drizzle_migrations")).toEqual([
+      { n: journal.entries.length },
+    ]);
   });
 
   it("lets replicas that start together migrate once", async () => {
     const url = `${testServerUrl()}/${database.name}_twins`;
     const twins = await Promise.all([createDatabase(url), createDatabase(url), createDatabase(url)]);
     try {
-      const [count] = await twins[0]!.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM __drizzle_migrations");
+      const [count] = await twins[0]!.pool.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM __drizzle_migrations",
+      );
       expect(count).toEqual([{ n: journal.entries.length }]);
     } finally {
       await twins[0]!.pool.query(`DROP DATABASE \`${database.name}_twins\``);
@@ -66,7 +74,12 @@ describe("createDatabase on a fresh database", () => {
 
 describe("createDatabase refusing", () => {
   it("a malformed URL, without echoing the password", async () => {
-    for (const url of ["not a url", "postgres://u:secret@h/db", "mysql://u:secret@h/", "mysql://u:secret@h/bad-name"]) {
+    for (const url of [
+      "not a url",
+      "postgres://u:secret@h/db",
+      "mysql://u:secret@h/",
+      "mysql://u:secret@h/bad.name",
+    ]) {
       const failure = createDatabase(url);
       await expect(failure).rejects.toThrow(/DATABASE_URL must look like/);
       await expect(failure).rejects.not.toThrow(/secret/);
@@ -103,14 +116,17 @@ describe("time", () => {
       await repository.startTurn(aTurn(chat, { now: at }));
 
       expect(
-        await rows("SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS stored FROM chats WHERE id = ?", [
-          chat.id,
-        ]),
+        await rows(
+          "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS stored FROM chats WHERE id = ?",
+          [chat.id],
+        ),
       ).toEqual([{ stored: "2024-03-10 23:59:59.987000" }]);
       const found = await repository.findChat(chat.userId, chat.id);
       expect(found?.createdAt.toISOString()).toBe(at.toISOString());
       // Through the driver directly too (raw queries): the pool is set to UTC.
-      expect((await rows("SELECT created_at FROM chats WHERE id = ?", [chat.id]))[0]?.["created_at"]).toEqual(at);
+      expect((await rows("SELECT created_at FROM chats WHERE id = ?", [chat.id]))[0]?.["created_at"]).toEqual(
+        at,
+      );
     } finally {
       if (zone === undefined) delete process.env["TZ"];
       else process.env["TZ"] = zone;

@@ -72,7 +72,8 @@ describe("messagesNewestFirst", () => {
 
   it("walks the whole chat, newest first, when the consumer wants it all", async () => {
     const seqs: number[] = [];
-    for await (const message of repository.messagesNewestFirst(chatId, messageCount + 1, 500)) seqs.push(message.seq);
+    for await (const message of repository.messagesNewestFirst(chatId, messageCount + 1, 500))
+      seqs.push(message.seq);
 
     expect(seqs).toEqual(Array.from({ length: messageCount }, (_, index) => messageCount - index));
     // Six full pages, then one empty read to learn that the chat has ended.

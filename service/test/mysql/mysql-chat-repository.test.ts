@@ -18,9 +18,10 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 async function messageCount(chatId: string): Promise<number> {
-  const [rows] = await database.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM messages WHERE chat_id = ?", [
-    chatId,
-  ]);
+  const [rows] = await database.pool.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM messages WHERE chat_id = ?",
+    [chatId],
+  );
   return Number(rows[0]?.["n"]);
 }
 
@@ -40,12 +41,31 @@ describe("startTurn", () => {
     const turn = aTurn(chat, { now });
     const started = await repository.startTurn(turn);
 
-    expect(started.userMessage).toMatchObject({ id: turn.userMessage.id, chatId: chat.id, seq: 1, role: "user" });
+    expect(started.userMessage).toMatchObject({
+      id: turn.userMessage.id,
+      chatId: chat.id,
+      seq: 1,
+      role: "user",
+    });
     expect(started.userMessage).toMatchObject({ content: "Hello there", tokenCount: 2, status: "complete" });
-    expect(started.reply).toMatchObject({ id: turn.replyId, seq: 2, role: "assistant", content: "", tokenCount: 0 });
-    expect(started.reply).toMatchObject({ status: "streaming", finishReason: null, usage: null, error: null });
+    expect(started.reply).toMatchObject({
+      id: turn.replyId,
+      seq: 2,
+      role: "assistant",
+      content: "",
+      tokenCount: 0,
+    });
+    expect(started.reply).toMatchObject({
+      status: "streaming",
+      finishReason: null,
+      usage: null,
+      error: null,
+    });
     expect(await repository.findChat(chat.userId, chat.id)).toEqual(chat);
-    expect((await repository.listMessages(chat.id, 10, null)).items).toEqual([started.userMessage, started.reply]);
+    expect((await repository.listMessages(chat.id, 10, null)).items).toEqual([
+      started.userMessage,
+      started.reply,
+    ]);
   });
 
   it("continues the sequence and bumps the chat's activity time", async () => {
@@ -74,7 +94,9 @@ describe("startTurn", () => {
   it("lets exactly one of several concurrent sends to a chat through", async () => {
     const { chat } = await aStoredChat();
     const now = tick();
-    const sends = Array.from({ length: 6 }, () => repository.startTurn(aTurn(chat, { createChat: false, now })));
+    const sends = Array.from({ length: 6 }, () =>
+      repository.startTurn(aTurn(chat, { createChat: false, now })),
+    );
     const results = await Promise.allSettled(sends);
 
     const won = results.filter((result) => result.status === "fulfilled");
@@ -86,10 +108,22 @@ describe("startTurn", () => {
     expect(await messageCount(chat.id)).toBe(4);
   });
 
+  it("lets sends to different chats run side by side, new chats included", async () => {
+    // Time-ordered ids, as production mints them: their index entries share the same last gap.
+    const now = tick();
+    const chats = Array.from({ length: 12 }, () => aChat({ createdAt: now, updatedAt: now }));
+    chats.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const results = await Promise.allSettled(chats.map((chat) => repository.startTurn(aTurn(chat, { now }))));
+
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+  });
+
   it("treats another user's chat as missing and writes nothing to it", async () => {
     const { chat } = await aStoredChat();
     const intruder = { ...chat, userId: "user-b" };
-    await expect(repository.startTurn(aTurn(intruder, { createChat: false, now: tick() }))).rejects.toMatchObject({
+    await expect(
+      repository.startTurn(aTurn(intruder, { createChat: false, now: tick() })),
+    ).rejects.toMatchObject({
       code: "chat.not_found",
     });
     expect(await messageCount(chat.id)).toBe(2);
@@ -110,8 +144,15 @@ describe("text round-trips verbatim", () => {
     ["combining marks, unnormalised", "e\u0301 vs \u00E9, Å vs A\u030A"],
   ])("%s", async (_name, text) => {
     const now = tick();
-    const chat = aChat({ title: text, createdAt: now, updatedAt: now, userId: `whatsapp:+4915112345678 ${text}` });
-    const turn = await repository.startTurn(aTurn(chat, { now, userMessage: { id: randomUUID(), content: text, tokenCount: 9 } }));
+    const chat = aChat({
+      title: text,
+      createdAt: now,
+      updatedAt: now,
+      userId: `whatsapp:+4915112345678 ${text}`,
+    });
+    const turn = await repository.startTurn(
+      aTurn(chat, { now, userMessage: { id: randomUUID(), content: text, tokenCount: 9 } }),
+    );
     await repository.finishReply(turn.reply.id, anOutcome({ content: text, error: text, now: tick() }));
 
     const [userMessage, reply] = (await repository.listMessages(chat.id, 10, null)).items;
@@ -164,11 +205,17 @@ describe("replies", () => {
 
     const saved = tick();
     await repository.saveReplyProgress(reply.id, "Gen", saved);
-    expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({ content: "Gen", updatedAt: saved });
+    expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
+      content: "Gen",
+      updatedAt: saved,
+    });
 
     await repository.finishReply(reply.id, anOutcome({ content: "General", status: "stopped", now: tick() }));
     await repository.saveReplyProgress(reply.id, "General Kenobi, late", tick());
-    expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({ content: "General", status: "stopped" });
+    expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
+      content: "General",
+      status: "stopped",
+    });
   });
 
   it("ends a reply exactly once, storing the whole outcome", async () => {
@@ -178,9 +225,9 @@ describe("replies", () => {
     const outcome = anOutcome({ now: tick() });
 
     expect(await repository.finishReply(reply.id, outcome)).toBe(true);
-    expect(await repository.finishReply(reply.id, anOutcome({ status: "failed", content: "", now: tick() }))).toBe(
-      false,
-    );
+    expect(
+      await repository.finishReply(reply.id, anOutcome({ status: "failed", content: "", now: tick() })),
+    ).toBe(false);
     expect(await repository.findReply(chat.userId, reply.id)).toEqual({
       ...reply,
       userId: chat.userId,
@@ -198,7 +245,12 @@ describe("replies", () => {
     const now = tick();
     const chat = aChat({ createdAt: now, updatedAt: now });
     const { reply } = await repository.startTurn(aTurn(chat, { now }));
-    const outcome = anOutcome({ status: "failed", error: "💥".repeat(600), finishReason: "x".repeat(40), usage: null });
+    const outcome = anOutcome({
+      status: "failed",
+      error: "💥".repeat(600),
+      finishReason: "x".repeat(40),
+      usage: null,
+    });
 
     expect(await repository.finishReply(reply.id, outcome)).toBe(true);
     const stored = await repository.findReply(chat.userId, reply.id);

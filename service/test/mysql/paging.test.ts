@@ -63,7 +63,10 @@ describe("listChats", () => {
     const userId = `few-${randomUUID()}`;
     await storeChat(userId, tick());
     expect((await repository.listChats(userId, 5, null)).nextCursor).toBeNull();
-    expect(await repository.listChats(`nobody-${randomUUID()}`, 5, null)).toEqual({ items: [], nextCursor: null });
+    expect(await repository.listChats(`nobody-${randomUUID()}`, 5, null)).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it("puts a chat that gets a new turn back on top", async () => {
@@ -85,14 +88,22 @@ describe("listMessages", () => {
       const text = `question ${turn}`;
       texts.push(text, `answer ${turn}`);
       const started = await repository.startTurn(
-        aTurn(chat, { createChat: turn === 0, now: tick(), userMessage: { id: randomUUID(), content: text, tokenCount: 2 } }),
+        aTurn(chat, {
+          createChat: turn === 0,
+          now: tick(),
+          userMessage: { id: randomUUID(), content: text, tokenCount: 2 },
+        }),
       );
       await repository.finishReply(started.reply.id, anOutcome({ content: `answer ${turn}`, now: tick() }));
     }
 
     const pages = await allPages((cursor) => repository.listMessages(chat.id, 3, cursor));
 
-    expect(pages.map((page) => page.items.map((message) => message.seq))).toEqual([[6, 7, 8], [3, 4, 5], [1, 2]]);
+    expect(pages.map((page) => page.items.map((message) => message.seq))).toEqual([
+      [6, 7, 8],
+      [3, 4, 5],
+      [1, 2],
+    ]);
     expect(pages.reverse().flatMap((page) => page.items.map((message) => message.content))).toEqual(texts);
   });
 
@@ -116,7 +127,9 @@ describe("cursors and limits", () => {
     ["a chat cursor with a non-numeric time", Buffer.from("c1:abc:x").toString("base64url")],
     ["absurdly long", "A".repeat(10_000)],
   ])("refuses a cursor that is %s as an invalid argument", async (_name, cursor) => {
-    await expect(repository.listChats("user-a", 10, cursor)).rejects.toMatchObject({ code: "argument.invalid" });
+    await expect(repository.listChats("user-a", 10, cursor)).rejects.toMatchObject({
+      code: "argument.invalid",
+    });
     await expect(repository.listMessages(randomUUID(), 10, cursor)).rejects.toMatchObject({
       code: "argument.invalid",
     });
@@ -131,7 +144,9 @@ describe("cursors and limits", () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])("refuses a page size of %s", async (limit) => {
-    await expect(repository.listChats("user-a", limit, null)).rejects.toMatchObject({ code: "argument.invalid" });
+    await expect(repository.listChats("user-a", limit, null)).rejects.toMatchObject({
+      code: "argument.invalid",
+    });
     await expect(repository.listMessages(randomUUID(), limit, null)).rejects.toMatchObject({
       code: "argument.invalid",
     });

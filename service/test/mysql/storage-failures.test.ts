@@ -57,7 +57,9 @@ describe("a store under pressure or gone", () => {
     await holder.query("SELECT id FROM chats WHERE id = ? FOR UPDATE", [chat.id]);
 
     const started = performance.now();
-    await expect(repository.startTurn(aTurn(chat, { createChat: false }))).rejects.toMatchObject(storageUnavailable);
+    await expect(repository.startTurn(aTurn(chat, { createChat: false }))).rejects.toMatchObject(
+      storageUnavailable,
+    );
     expect(performance.now() - started).toBeLessThan(1_500);
 
     await holder.query("ROLLBACK");
@@ -100,13 +102,16 @@ describe("a store under pressure or gone", () => {
     await database.pool.query("ALTER TABLE messages DROP COLUMN total_tokens");
 
     const failure = repository.startTurn(
-      aTurn(chat, { createChat: false, userMessage: { id: randomUUID(), content: "secret words", tokenCount: 2 } }),
+      aTurn(chat, {
+        createChat: false,
+        userMessage: { id: randomUUID(), content: "secret words", tokenCount: 2 },
+      }),
     );
     await expect(failure).rejects.toMatchObject(storageUnavailable);
-    const error = await failure.catch((caught: Error) => caught);
-    expect(JSON.stringify({ message: error.message, details: (error as { details?: unknown }).details })).not.toMatch(
-      /select|insert|secret/i,
-    );
+    const error = (await failure.catch((caught: unknown) => caught)) as Error;
+    expect(
+      JSON.stringify({ message: error.message, details: (error as { details?: unknown }).details }),
+    ).not.toMatch(/select|insert|secret/i);
     // The driver's error stays available to logs as the cause, without Drizzle's statement-and-params wrapper.
     expect(error.cause).toMatchObject({ code: "ER_BAD_FIELD_ERROR" });
   });

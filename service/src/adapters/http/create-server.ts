@@ -35,6 +35,9 @@ export interface ParleyServer {
   close(): Promise<void>;
 }
 
+/** How long closing waits for calls to end on their own, and again after telling handlers to end. */
+const drainMs = 500;
+
 const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 export function createServer(options: ServerOptions): ParleyServer {
@@ -90,20 +93,28 @@ export function createServer(options: ServerOptions): ParleyServer {
       if (listener.listening) listener.close();
     },
     async close() {
-      shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
       const released = new Promise<void>((resolve) => (listener.listening ? listener.close(() => resolve()) : resolve()));
-      for (const session of sessions) session.close();
-      http1.closeIdleConnections();
-      const forceAfter = setTimeout(() => {
-        for (const session of sessions) session.destroy();
-        http1.closeAllConnections();
-      }, 2_000);
-      await Promise.all([
-        released,
+      const drained = Promise.all([
         new Promise<void>((resolve) => http2.close(() => resolve())),
         new Promise<void>((resolve) => http1.close(() => resolve())),
+        ...[...sessions].map((session) => new Promise<void>((resolve) => session.once("close", resolve))),
       ]);
-      clearTimeout(forceAfter);
+      // First let calls that are ending flush their last messages (GOAWAY lets open streams finish)...
+      for (const session of sessions) session.close();
+      http1.closeIdleConnections();
+      // ...then end what would run on (health watches): their handlers see UNAVAILABLE...
+      const endHandlers = setTimeout(() => {
+        shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
+        http1.closeIdleConnections();
+      }, drainMs);
+      // ...and finally cut whatever still hangs on.
+      const force = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        http1.closeAllConnections();
+      }, drainMs * 2);
+      await Promise.all([released, drained]);
+      clearTimeout(endHandlers);
+      clearTimeout(force);
     },
   };
 }

@@ -9,9 +9,9 @@ export interface DatabaseTarget {
   database: string;
 }
 
-// Letters, digits, `_` and `$` need no quoting on MySQL or MariaDB; a name outside that set is more
-// likely a typo than a wish, and refusing it keeps CREATE DATABASE free of quoting puzzles.
-const databaseName = /^[A-Za-z0-9_$]{1,64}$/;
+// Letters, digits, `_`, `$` and `-` (quoted where it is used); a name outside that set is more likely a
+// typo or a half-encoded URL than a wish.
+const databaseName = /^[A-Za-z0-9_$-]{1,64}$/;
 
 /**
  * Parses a `mysql://` URL. User and password may be percent-encoded; the port defaults to 3306. Errors
@@ -28,7 +28,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
   if (parsed.protocol !== "mysql:" || !parsed.hostname || !parsed.username) throw new Error(shape);
   if (!databaseName.test(database)) {
-    throw new Error(`${shape} (the database name: letters, digits, "_" or "$", at most 64)`);
+    throw new Error(`${shape} (the database name: letters, digits, "_", "$" or "-", at most 64)`);
   }
   return {
     // URL keeps the brackets of an IPv6 literal; the socket API wants the bare address.

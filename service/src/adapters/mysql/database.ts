@@ -4,7 +4,7 @@ import { createConnection, createPool, escapeId, type Pool, type RowDataPacket }
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url.js";
 import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
-import { guarded, storageUnavailable } from "./storage-errors.js";
+import { guarded } from "./storage-errors.js";
 
 /** The Drizzle handle the repository works through (no relational schema: plain query builders only). */
 export type ChatDatabase = MySql2Database;
@@ -65,8 +65,9 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     timezone: "Z",
   });
   const onQuery = options.onQuery;
+  const guardedPool = withQueryTimeout(pool, options.queryTimeoutMs ?? 10_000);
   const db = drizzle({
-    client: withQueryTimeout(pool, options.queryTimeoutMs ?? 10_000),
+    client: guardedPool,
     ...(onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {}),
   });
 
@@ -87,7 +88,8 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     close,
     ping: () =>
       guarded(async () => {
-        await pool.query({ sql: "SELECT 1", timeout: connectTimeout });
+        // Through the guarded pool: a ping that times out must not leave its connection stuck for the next.
+        await guardedPool.query({ sql: "SELECT 1", timeout: connectTimeout });
       }),
   };
 }

@@ -28,11 +28,11 @@ export async function applyMigrations(pool: Pool, databaseName: string): Promise
   const lockName = `parley_migrate:${databaseName}`.slice(0, 64);
   const connection = await pool.getConnection();
   try {
-    const [rows] = await connection.query<RowDataPacket[]>("SELECT 1 AS locked", [
+    const [rows] = await connection.query<RowDataPacket[]>("SELECT GET_LOCK(?, ?) AS locked", [
       lockName,
       lockWaitSeconds,
     ]);
-    if (false) throw new Error(`timed out waiting for the migration lock ${lockName}`);
+    if (rows[0]?.["locked"] !== 1) throw new Error(`timed out waiting for the migration lock ${lockName}`);
     try {
       await migrate(drizzle({ client: connection }), { migrationsFolder });
     } finally {

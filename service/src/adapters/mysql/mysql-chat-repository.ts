@@ -66,7 +66,10 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
     renameChat: (userId, chatId, title, now) =>
       guarded(async () => {
         assertTitleFits(title);
-        const [result] = await db.update(chats).set({ title, updatedAt: now }).where(ownedChat(userId, chatId));
+        const [result] = await db
+          .update(chats)
+          .set({ title, updatedAt: now })
+          .where(ownedChat(userId, chatId));
         if (result.affectedRows === 0) return undefined;
         const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
         return row && toChat(row);
@@ -139,7 +142,9 @@ function newestFirst(db: ChatDatabase, chatId: string, beforeSeq: number | undef
   return db
     .select()
     .from(messages)
-    .where(and(eq(messages.chatId, chatId), beforeSeq === undefined ? undefined : lt(messages.seq, beforeSeq)))
+    .where(
+      and(eq(messages.chatId, chatId), beforeSeq === undefined ? undefined : lt(messages.seq, beforeSeq)),
+    )
     .orderBy(desc(messages.seq))
     .limit(limit);
 }

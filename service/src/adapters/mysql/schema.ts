@@ -2,7 +2,7 @@
  * The tables, as Drizzle sees them. drizzle-kit generates the migrations in `./migrations` from this file
  * (`npm run db:generate -w service`); edit the schema, never the generated SQL.
  */
-import { char, customType, datetime, foreignKey, index, int, mysqlTable, unique } from "drizzle-orm/mysql-core";
+import { customType, datetime, foreignKey, index, int, mysqlTable, unique } from "drizzle-orm/mysql-core";
 
 /**
  * Drizzle's mysql-core cannot declare a table's or a column's character set, and a server's default may

@@ -7,7 +7,12 @@ import { DomainError } from "../../domain/errors.js";
 
 /** The error every store failure becomes; the original is kept as `cause`, for logs only. */
 export function storageUnavailable(cause: unknown): DomainError {
-  return new DomainError("storage.unavailable", "the chat store is unavailable; try again shortly", {}, { cause });
+  return new DomainError(
+    "storage.unavailable",
+    "the chat store is unavailable; try again shortly",
+    {},
+    { cause },
+  );
 }
 
 /**

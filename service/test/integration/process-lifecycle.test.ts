@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/health/v1/health_pb";
+import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database?.drop());
+
+const token = "process-test-token";
+const env = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: database.url,
+  AUTH_TOKEN: token,
+  SIMULATOR_PACE_MS: "20",
+  PROGRESS_INTERVAL_MS: "100",
+  ...extra,
+});
+
+function clients(service: ServiceProcess) {
+  const transport = createGrpcTransport({
+    baseUrl: service.baseUrl,
+    interceptors: [(next) => (request) => (request.header.set("authorization", `Bearer ${token}`), next(request))],
+  });
+  return { chat: createClient(ChatService, transport), health: createClient(Health, transport) };
+}
+
+/** Starts a reply on the service and returns once `deltas` deltas arrived. */
+async function startReply(service: ServiceProcess, userId: string, deltas = 3) {
+  const stream = clients(service).chat.sendMessage({ userId, text: "Tell me something long" })[Symbol.asyncIterator]();
+  const events: ReplyEvent["kind"][] = [];
+  while (events.filter((e) => e.case === "delta").length < deltas) events.push((await stream.next()).value.event.kind);
+  const started = events[0]!;
+  if (started.case !== "started") throw new Error("no started event");
+  return { stream, events, ...started.value };
+}
+
+describe("the service process", () => {
+  it("on SIGTERM: health NOT_SERVING, in-flight replies end UNAVAILABLE and are saved interrupted, exit 0", async () => {
+    const service = await startServiceProcess(env({ SHUTDOWN_GRACE_MS: "300" }));
+    const { health } = clients(service);
+    const watch = health.watch({ service: "" })[Symbol.asyncIterator]();
+    expect((await watch.next()).value.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    const reply = await startReply(service, "sigterm");
+
+    service.child.kill("SIGTERM");
+    expect((await watch.next()).value.status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+    const rest: ReplyEvent["kind"][] = [];
+    const error = await (async () => {
+      for (let next = await reply.stream.next(); !next.done; next = await reply.stream.next()) rest.push(next.value.event.kind);
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+    expect(rest.at(-1)).toMatchObject({ case: "finished", value: { status: ReplyStatus.INTERRUPTED } });
+    expect(await service.exited).toBe(0);
+
+    const [rows] = await database.pool.query("select status, content from messages where id = ?", [reply.replyId]);
+    const row = (rows as { status: string; content: string }[])[0]!;
+    expect(row.status).toBe("interrupted");
+    const received = [...reply.events, ...rest].map((e) => (e.case === "delta" ? e.value.text : "")).join("");
+    expect(row.content).toBe(received);
+  });
+
+  it("after a crash, replies left streaming become interrupted at the next start, keeping saved progress", async () => {
+    const first = await startServiceProcess(env());
+    const reply = await startReply(first, "crash", 12);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // let a progress save land
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const [before] = await database.pool.query("select status, content from messages where id = ?", [reply.replyId]);
+    const saved = (before as { status: string; content: string }[])[0]!;
+    expect(saved.status).toBe("streaming");
+    expect(saved.content.length).toBeGreaterThan(0);
+
+    const second = await startServiceProcess(env());
+    const chat = await clients(second).chat.getChat({ userId: "crash", chatId: reply.chatId });
+    expect(chat.messages[1]).toMatchObject({ status: ReplyStatus.INTERRUPTED, content: saved.content });
+    expect(second.logs.join("")).toMatch(/marked interrupted/);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
+
+  it("refuses to start with a bad setting, naming it", async () => {
+    await expect(startServiceProcess(env({ PORT: "not-a-port", TEMPERATURE: "7" }))).rejects.toThrow(
+      /PORT[\s\S]*TEMPERATURE|TEMPERATURE[\s\S]*PORT/,
+    );
+  });
+});
