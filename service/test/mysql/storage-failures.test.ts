@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../src/adapters/mysql/database.js";
+import { createDatabase, type Database, type DatabaseOptions } from "../../src/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function aTestDatabase(options: Parameters<typeof createTestDatabase>[0] = {}): Promise<TestDatabase> {
+async function aTestDatabase(options: DatabaseOptions = {}): Promise<TestDatabase> {
   const database = await createTestDatabase(options);
   cleanups.push(() => database.drop());
   return database;
@@ -26,6 +26,18 @@ async function aReadyChat(database: Database) {
   const { reply } = await repository.startTurn(aTurn(chat, { now }));
   await repository.finishReply(reply.id, anOutcome());
   return { repository, chat };
+}
+
+/** A test database reached through a proxy the test can cut or freeze. */
+async function throughProxy(options: DatabaseOptions = {}): Promise<{ proxy: TcpProxy; database: Database }> {
+  const direct = await aTestDatabase();
+  const url = new URL(direct.url);
+  const proxy = await startTcpProxy(Number(url.port || 3306), url.hostname);
+  cleanups.push(() => proxy.close());
+  url.port = String(proxy.port);
+  const database = await createDatabase(url.toString(), options);
+  cleanups.push(() => database.close());
+  return { proxy, database };
 }
 
 const storageUnavailable = {
@@ -72,13 +84,7 @@ describe("a store under pressure or gone", () => {
   });
 
   it("fails fast while the server is unreachable, and recovers when it returns", async () => {
-    const direct = await aTestDatabase();
-    const proxy: TcpProxy = await startTcpProxy(Number(new URL(direct.url).port || 3306));
-    cleanups.push(() => proxy.close());
-    const url = new URL(direct.url);
-    url.port = String(proxy.port);
-    const database = await createDatabase(url.toString());
-    cleanups.push(() => database.close());
+    const { proxy, database } = await throughProxy();
     const { repository, chat } = await aReadyChat(database);
 
     await proxy.cut();
@@ -92,6 +98,23 @@ describe("a store under pressure or gone", () => {
 
     await proxy.restore();
     await expect(database.ping()).resolves.toBeUndefined();
+    expect(await repository.findChat(chat.userId, chat.id)).toEqual(chat);
+  });
+
+  it("fails each call at the timeout while the server is frozen, and recovers when it thaws", async () => {
+    const { proxy, database } = await throughProxy({ queryTimeoutMs: 300, connectTimeoutMs: 500 });
+    const { repository, chat } = await aReadyChat(database);
+
+    proxy.freeze();
+    // Several rounds: a timed-out call must not leave a stuck connection that makes the next one wait.
+    for (let round = 0; round < 3; round++) {
+      const started = performance.now();
+      await expect(repository.findChat(chat.userId, chat.id)).rejects.toMatchObject(storageUnavailable);
+      await expect(database.ping()).rejects.toMatchObject(storageUnavailable);
+      expect(performance.now() - started).toBeLessThan(1_500);
+    }
+
+    proxy.thaw();
     expect(await repository.findChat(chat.userId, chat.id)).toEqual(chat);
   });
 

@@ -6,6 +6,7 @@
  * const proxy = await startTcpProxy(3306);   // listens on 127.0.0.1:<proxy.port>
  * await proxy.cut();                         // resets every connection and refuses new ones
  * await proxy.restore();                     // listens again on the same port
+ * proxy.freeze(); proxy.thaw();              // the server stops answering (SIGSTOP-like), then resumes
  * await proxy.close();
  * ```
  */
@@ -15,11 +16,16 @@ export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /** Holds back everything the server sends, on open and new connections, until `thaw()`. */
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const upstreams = new Set<Socket>();
+  let frozen = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -30,7 +36,10 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       const upstream = connect(targetPort, targetHost);
       track(client);
       track(upstream);
+      upstreams.add(upstream);
+      upstream.on("close", () => upstreams.delete(upstream));
       client.pipe(upstream).pipe(client);
+      if (frozen) upstream.pause();
       client.on("close", () => upstream.destroy());
       upstream.on("close", () => client.destroy());
     });
@@ -58,6 +67,14 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       if (server) return;
       server = newServer();
       await listen(server, port);
+    },
+    freeze() {
+      frozen = true;
+      for (const upstream of upstreams) upstream.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const upstream of upstreams) upstream.resume();
     },
     close: cut,
   };
