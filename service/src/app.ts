@@ -4,7 +4,14 @@
  */
 import type { ChatSettings } from "./application/chat-use-case-deps.js";
 import { createChatUseCases, type ChatUseCases } from "./application/chat-use-cases.js";
-import type { ChatModel, ChatRepository, Clock, IdGenerator, Logger, TokenCounter } from "./application/ports.js";
+import type {
+  ChatModel,
+  ChatRepository,
+  Clock,
+  IdGenerator,
+  Logger,
+  TokenCounter,
+} from "./application/ports.js";
 import { ReplyHub } from "./application/reply-hub.js";
 import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
 import { createHealthService, type HealthService } from "./adapters/connect/health.js";

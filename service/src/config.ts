@@ -66,7 +66,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     authToken: c.AUTH_TOKEN ?? null,
-    openai: { apiKey: c.OPENAI_API_KEY ?? null, baseUrl: c.OPENAI_BASE_URL ?? null, maxRetries: c.UPSTREAM_MAX_RETRIES },
+    openai: {
+      apiKey: c.OPENAI_API_KEY ?? null,
+      baseUrl: c.OPENAI_BASE_URL ?? null,
+      maxRetries: c.UPSTREAM_MAX_RETRIES,
+    },
     model: c.MODEL,
     contextWindowOverride: c.MODEL_CONTEXT_TOKENS || null,
     maxOutputTokens: c.MAX_OUTPUT_TOKENS,

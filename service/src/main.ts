@@ -23,15 +23,19 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   const repository = createMysqlChatRepository(database.db);
   const interrupted = await repository.interruptStreamingReplies(systemClock.now());
-  if (interrupted > 0) logger.warn("replies left streaming by a previous run were marked interrupted", { interrupted });
+  if (interrupted > 0)
+    logger.warn("replies left streaming by a previous run were marked interrupted", { interrupted });
 
   const upstream = await connectUpstream(config, logger);
   const profile = modelProfile(config.model);
   if (!profile.known && config.contextWindowOverride === null) {
-    logger.warn(`model ${config.model} is not in the model table: assuming a ${profile.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`);
+    logger.warn(
+      `model ${config.model} is not in the model table: assuming a ${profile.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`,
+    );
   }
   const tokenCounter = createTiktokenTokenCounter(profile.encoding);
-  if (config.authToken === null) logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
+  if (config.authToken === null)
+    logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
 
   const parley = createParley({
     repository,
@@ -42,7 +46,10 @@ async function main(): Promise<void> {
     logger,
     settings: {
       model: config.model,
-      limits: { contextWindow: config.contextWindowOverride ?? profile.contextWindow, maxOutputTokens: config.maxOutputTokens },
+      limits: {
+        contextWindow: config.contextWindowOverride ?? profile.contextWindow,
+        maxOutputTokens: config.maxOutputTokens,
+      },
       temperature: config.temperature,
       systemPrompt: config.systemPrompt,
       systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
@@ -54,7 +61,11 @@ async function main(): Promise<void> {
     progressIntervalMs: config.progressIntervalMs,
     maxRequestBytes: config.maxRequestBytes,
     maxDeadlineMs: config.maxDeadlineMs,
-    ready: () => database.ping().then(() => true, () => false),
+    ready: () =>
+      database.ping().then(
+        () => true,
+        () => false,
+      ),
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
@@ -91,18 +102,28 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
 }
 
 async function connectUpstream(config: Config, logger: Logger) {
-  const common = { idleTimeoutMs: config.upstreamIdleTimeoutMs, maxRetries: config.openai.maxRetries, logger };
+  const common = {
+    idleTimeoutMs: config.upstreamIdleTimeoutMs,
+    maxRetries: config.openai.maxRetries,
+    logger,
+  };
   if (config.openai.apiKey !== null) {
     const where = config.openai.baseUrl ?? "OpenAI";
     logger.info(`using the model ${config.model} at ${where}`);
     return {
-      model: createOpenAIChatModel({ ...common, apiKey: config.openai.apiKey, ...(config.openai.baseUrl && { baseURL: config.openai.baseUrl }) }),
+      model: createOpenAIChatModel({
+        ...common,
+        apiKey: config.openai.apiKey,
+        ...(config.openai.baseUrl && { baseURL: config.openai.baseUrl }),
+      }),
       close: async () => undefined,
     };
   }
   const simulator = createSimulator({ paceMs: config.simulatorPaceMs });
   const url = await simulator.listen(0, "127.0.0.1");
-  logger.info(`OPENAI_API_KEY is not set: answering with the built-in simulator at ${url} (set OPENAI_API_KEY for real answers)`);
+  logger.info(
+    `OPENAI_API_KEY is not set: answering with the built-in simulator at ${url} (set OPENAI_API_KEY for real answers)`,
+  );
   return {
     model: createOpenAIChatModel({ ...common, apiKey: "simulator", baseURL: url }),
     close: () => simulator.close(),
@@ -127,6 +148,8 @@ function redact(url: string): string {
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${JSON.stringify({ level: "error", message: `Parley could not start: ${message}` })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: "error", message: `Parley could not start: ${message}` })}\n`,
+  );
   process.exit(1);
 });

@@ -26,7 +26,11 @@ export async function getChat(
   const chatId = requireId(input.chatId, "chat_id");
   const chat = await deps.repository.findChat(userId, chatId);
   if (!chat) throw chatNotFound(chatId);
-  const messages = await deps.repository.listMessages(chatId, pageSize(input.pageSize, 50, 200), input.pageToken || null);
+  const messages = await deps.repository.listMessages(
+    chatId,
+    pageSize(input.pageSize, 50, 200),
+    input.pageToken || null,
+  );
   return { chat, messages };
 }
 
@@ -43,7 +47,10 @@ export async function renameChat(
 }
 
 /** Deletes a chat, first stopping its live reply so nothing writes to a deleted chat. */
-export async function deleteChat(deps: ChatUseCaseDeps, input: { userId: string; chatId: string }): Promise<void> {
+export async function deleteChat(
+  deps: ChatUseCaseDeps,
+  input: { userId: string; chatId: string },
+): Promise<void> {
   const userId = requireUserId(input.userId);
   const chatId = requireId(input.chatId, "chat_id");
   const chat = await deps.repository.findChat(userId, chatId);

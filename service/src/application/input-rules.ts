@@ -6,13 +6,15 @@ const encoder = new TextEncoder();
 
 export function requireUserId(userId: string): string {
   if (userId.trim().length === 0) throw invalidArgument("user_id is required");
-  if (userId.length > maxUserIdLength) throw invalidArgument(`user_id is longer than ${maxUserIdLength} characters`);
+  if (userId.length > maxUserIdLength)
+    throw invalidArgument(`user_id is longer than ${maxUserIdLength} characters`);
   return userId;
 }
 
 export function requireId(value: string, field: string): string {
   if (value.length === 0) throw invalidArgument(`${field} is required`);
-  if (!isId(value)) throw invalidArgument(`${field} "${value.slice(0, 64)}" is not a valid id (a UUID is expected)`);
+  if (!isId(value))
+    throw invalidArgument(`${field} "${value.slice(0, 64)}" is not a valid id (a UUID is expected)`);
   return value;
 }
 
@@ -24,9 +26,13 @@ export function requireMessageText(text: string, maxBytes: number): string {
   if (text.trim().length === 0) throw new DomainError("message.empty", "the message is empty");
   // Cheap bound first: UTF-8 never takes fewer bytes than UTF-16 units, nor more than 3 per unit.
   if (text.length > maxBytes || (text.length * 3 > maxBytes && encoder.encode(text).length > maxBytes)) {
-    throw new DomainError("message.too_long", `the message is longer than ${maxBytes} bytes (UTF-8); shorten it`, {
-      maxBytes,
-    });
+    throw new DomainError(
+      "message.too_long",
+      `the message is longer than ${maxBytes} bytes (UTF-8); shorten it`,
+      {
+        maxBytes,
+      },
+    );
   }
   return text;
 }
@@ -36,7 +42,8 @@ export const maxTitleLength = 200;
 export function requireTitle(title: string): string {
   const trimmed = title.trim();
   if (trimmed.length === 0) throw invalidArgument("title must not be blank");
-  if ([...trimmed].length > maxTitleLength) throw invalidArgument(`title is longer than ${maxTitleLength} characters`);
+  if ([...trimmed].length > maxTitleLength)
+    throw invalidArgument(`title is longer than ${maxTitleLength} characters`);
   return trimmed;
 }
 

@@ -83,9 +83,7 @@ export interface ModelRequest {
 
 /** What a model stream yields: text deltas, then at most one finish and one usage report. */
 export type ModelEvent =
-  | { type: "delta"; text: string }
-  | { type: "finish"; reason: string }
-  | { type: "usage"; usage: Usage };
+  { type: "delta"; text: string } | { type: "finish"; reason: string } | { type: "usage"; usage: Usage };
 
 /**
  * A chat model that streams. The stream ends normally only after a `finish` event was seen or when the

@@ -50,7 +50,8 @@ export class ReplyHub {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
-    const all = (): Promise<ReplyFinishedEvent[]> => Promise.all([...this.byReply.values()].map((job) => job.done));
+    const all = (): Promise<ReplyFinishedEvent[]> =>
+      Promise.all([...this.byReply.values()].map((job) => job.done));
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([all(), graceOver]);

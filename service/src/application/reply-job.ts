@@ -24,13 +24,20 @@ export interface ReplyJobDeps {
 /** Why a job was ended from outside, and the status each leads to. */
 const abortOutcomes = {
   stopped: { status: "stopped", code: null, error: null },
-  orphaned: { status: "incomplete", code: null, error: "nobody was watching the answer, so it was not finished" },
+  orphaned: {
+    status: "incomplete",
+    code: null,
+    error: "nobody was watching the answer, so it was not finished",
+  },
   shutdown: {
     status: "interrupted",
     code: "service.shutting_down",
     error: "the service shut down while answering",
   },
-} as const satisfies Record<string, { status: TerminalStatus; code: DomainErrorCode | null; error: string | null }>;
+} as const satisfies Record<
+  string,
+  { status: TerminalStatus; code: DomainErrorCode | null; error: string | null }
+>;
 export type AbortCause = keyof typeof abortOutcomes;
 
 export class ReplyJob {
@@ -115,7 +122,11 @@ export class ReplyJob {
         ? this.abortOutcome(this.abortCause)
         : this.finishReason !== null
           ? { status: "complete", error: null, errorCode: null }
-          : { status: this.length > 0 ? "incomplete" : "failed", error: "the model's answer was cut off", errorCode: "upstream.interrupted" };
+          : {
+              status: this.length > 0 ? "incomplete" : "failed",
+              error: "the model's answer was cut off",
+              errorCode: "upstream.interrupted",
+            };
     } catch (error) {
       outcome = this.abortCause ? this.abortOutcome(this.abortCause) : this.failureOutcome(error);
     }
@@ -150,7 +161,10 @@ export class ReplyJob {
   private failureOutcome(error: unknown): Pick<ReplyFinishedEvent, "status" | "error" | "errorCode"> {
     const status = this.length > 0 ? "incomplete" : "failed";
     if (error instanceof DomainError) return { status, error: error.message, errorCode: error.code };
-    this.deps.logger.error("reply generation failed unexpectedly", { replyId: this.replyId, error: String(error) });
+    this.deps.logger.error("reply generation failed unexpectedly", {
+      replyId: this.replyId,
+      error: String(error),
+    });
     return { status, error: "the answer failed unexpectedly", errorCode: "upstream.interrupted" };
   }
 
@@ -176,7 +190,10 @@ export class ReplyJob {
       });
     } catch (error) {
       // The watchers still get the answer; the start-up sweep will mark the row `interrupted`.
-      this.deps.logger.error("could not store a finished reply", { replyId: this.replyId, error: String(error) });
+      this.deps.logger.error("could not store a finished reply", {
+        replyId: this.replyId,
+        error: String(error),
+      });
     }
     this.finished = finished;
     for (const watch of this.watchers) watch.push(finished);

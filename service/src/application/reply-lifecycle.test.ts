@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ReplyEvent } from "./reply-events.js";
-import { aUseCaseFixture, collect, finishedOf, startedOf, textOf } from "../../test/support/use-case-fixture.js";
+import {
+  aUseCaseFixture,
+  collect,
+  finishedOf,
+  startedOf,
+  textOf,
+} from "../../test/support/use-case-fixture.js";
 
 const user = "user-1";
 
@@ -8,7 +14,11 @@ const user = "user-1";
 async function aHeldReply(fixture: ReturnType<typeof aUseCaseFixture>, deltas: string[], holdAfter: number) {
   fixture.model.enqueue({ deltas, holdAfter });
   const controller = new AbortController();
-  const watch = await fixture.useCases.sendMessage({ userId: user, text: "question", signal: controller.signal });
+  const watch = await fixture.useCases.sendMessage({
+    userId: user,
+    text: "question",
+    signal: controller.signal,
+  });
   const iterator = watch[Symbol.asyncIterator]();
   const received: ReplyEvent[] = [];
   for (let i = 0; i <= holdAfter; i++) received.push((await iterator.next()).value as ReplyEvent);
@@ -21,7 +31,11 @@ describe("watchReply", () => {
   it("attaches mid-reply from an offset: exactly the missing text, then the live rest", async () => {
     const fixture = aUseCaseFixture();
     const reply = await aHeldReply(fixture, ["Hello", " wide", " 🌍", " world"], 2);
-    const watcher = await fixture.useCases.watchReply({ userId: user, replyId: reply.replyId, fromOffset: 3 });
+    const watcher = await fixture.useCases.watchReply({
+      userId: user,
+      replyId: reply.replyId,
+      fromOffset: 3,
+    });
     const collecting = collect(watcher);
     for (let i = 0; i < 3; i++) fixture.model.release();
     const events = await collecting;
@@ -41,8 +55,12 @@ describe("watchReply", () => {
     const events = await collect(await fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 6 }));
     expect(textOf(events)).toBe("there!");
     expect(finishedOf(events)).toMatchObject({ status: "complete", finishReason: "stop", length: 12 });
-    await expect(fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 13 })).resolves.toBeDefined();
-    await expect(collect(await fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 13 }))).rejects.toMatchObject({
+    await expect(
+      fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 13 }),
+    ).resolves.toBeDefined();
+    await expect(
+      collect(await fixture.useCases.watchReply({ userId: user, replyId, fromOffset: 13 })),
+    ).rejects.toMatchObject({
       code: "argument.invalid",
     });
   });
@@ -52,7 +70,9 @@ describe("watchReply", () => {
     const sent = await collect(await fixture.useCases.sendMessage({ userId: user, text: "hi" }));
     const started = sent[0]!;
     if (started.type !== "started") throw new Error();
-    await expect(fixture.useCases.watchReply({ userId: "other", replyId: started.replyId, fromOffset: 0 })).rejects.toMatchObject({
+    await expect(
+      fixture.useCases.watchReply({ userId: "other", replyId: started.replyId, fromOffset: 0 }),
+    ).rejects.toMatchObject({
       code: "reply.not_found",
     });
     await expect(
@@ -67,7 +87,9 @@ describe("the reply job", () => {
     const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
     reply.leave();
     await expect(reply.iterator.next()).rejects.toBeDefined();
-    const watcher = collect(await fixture.useCases.watchReply({ userId: user, replyId: reply.replyId, fromOffset: 0 }));
+    const watcher = collect(
+      await fixture.useCases.watchReply({ userId: user, replyId: reply.replyId, fromOffset: 0 }),
+    );
     for (let i = 0; i < 2; i++) fixture.model.release();
     const events = await watcher;
     expect(textOf(events)).toBe("abc");
@@ -90,13 +112,19 @@ describe("the reply job", () => {
   it("stops at once on StopReply, keeps the partial answer, and is idempotent", async () => {
     const fixture = aUseCaseFixture();
     const reply = await aHeldReply(fixture, ["keep", " this", " not this"], 2);
-    await expect(fixture.useCases.stopReply({ userId: user, replyId: reply.replyId })).resolves.toBe("stopped");
+    await expect(fixture.useCases.stopReply({ userId: user, replyId: reply.replyId })).resolves.toBe(
+      "stopped",
+    );
     const rest: ReplyEvent[] = [];
     for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next()) rest.push(r.value);
     expect(finishedOf(rest)).toMatchObject({ status: "stopped", errorCode: null, length: 9 });
     expect(fixture.repository.messages[1]).toMatchObject({ status: "stopped", content: "keep this" });
-    await expect(fixture.useCases.stopReply({ userId: user, replyId: reply.replyId })).resolves.toBe("stopped");
-    await expect(fixture.useCases.stopReply({ userId: "other", replyId: reply.replyId })).rejects.toMatchObject({
+    await expect(fixture.useCases.stopReply({ userId: user, replyId: reply.replyId })).resolves.toBe(
+      "stopped",
+    );
+    await expect(
+      fixture.useCases.stopReply({ userId: "other", replyId: reply.replyId }),
+    ).rejects.toMatchObject({
       code: "reply.not_found",
     });
   });
@@ -131,7 +159,9 @@ describe("the reply job", () => {
     await fixture.useCases.deleteChat({ userId: user, chatId: reply.chatId });
     expect(fixture.repository.messages).toHaveLength(0);
     expect(fixture.hub.size).toBe(0);
-    await expect(fixture.useCases.getChat({ userId: user, chatId: reply.chatId, pageSize: 0, pageToken: "" })).rejects.toMatchObject({
+    await expect(
+      fixture.useCases.getChat({ userId: user, chatId: reply.chatId, pageSize: 0, pageToken: "" }),
+    ).rejects.toMatchObject({
       code: "chat.not_found",
     });
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
 import type { ReplyEvent } from "./reply-events.js";
-import { aUseCaseFixture, collect, finishedOf, startedOf, textOf } from "../../test/support/use-case-fixture.js";
+import {
+  aUseCaseFixture,
+  collect,
+  finishedOf,
+  startedOf,
+  textOf,
+} from "../../test/support/use-case-fixture.js";
 
 const user = "user-1";
 
@@ -11,16 +17,31 @@ describe("sendMessage", () => {
     model.enqueue({ deltas: ["Olá", " 😀", " mundo"] });
     const events = await collect(await useCases.sendMessage({ userId: user, text: "Hi there" }));
 
-    expect(events[0]).toMatchObject({ type: "started", model: "gpt-4o-mini", context: { messagesLeftOut: 0 } });
+    expect(events[0]).toMatchObject({
+      type: "started",
+      model: "gpt-4o-mini",
+      context: { messagesLeftOut: 0 },
+    });
     expect(events.filter((e) => e.type === "delta")).toEqual([
       { type: "delta", text: "Olá", offset: 0 },
       { type: "delta", text: " 😀", offset: 3 },
       { type: "delta", text: " mundo", offset: 5 },
     ]);
-    expect(finishedOf(events)).toMatchObject({ status: "complete", finishReason: "stop", errorCode: null, length: 11 });
+    expect(finishedOf(events)).toMatchObject({
+      status: "complete",
+      finishReason: "stop",
+      errorCode: null,
+      length: 11,
+    });
     const [userMessage, reply] = repository.messages;
     expect(userMessage).toMatchObject({ role: "user", content: "Hi there", tokenCount: 2, seq: 1 });
-    expect(reply).toMatchObject({ role: "assistant", content: "Olá 😀 mundo", status: "complete", seq: 2, tokenCount: 3 });
+    expect(reply).toMatchObject({
+      role: "assistant",
+      content: "Olá 😀 mundo",
+      status: "complete",
+      seq: 2,
+      tokenCount: 3,
+    });
     expect(model.requests[0]!.messages).toEqual([
       { role: "system", content: "Be brief." },
       { role: "user", content: "Hi there" },
@@ -31,7 +52,9 @@ describe("sendMessage", () => {
     const { useCases, model } = aUseCaseFixture({
       settings: { limits: { contextWindow: 60, maxOutputTokens: 10 } },
     });
-    const first = await collect(await useCases.sendMessage({ userId: user, text: "one two three four five six" }));
+    const first = await collect(
+      await useCases.sendMessage({ userId: user, text: "one two three four five six" }),
+    );
     const chatId = startedOf(first).chatId;
     await collect(await useCases.sendMessage({ userId: user, chatId, text: "seven" }));
     const third = await collect(await useCases.sendMessage({ userId: user, chatId, text: "eight nine" }));
@@ -54,7 +77,9 @@ describe("sendMessage", () => {
     });
     let chatId: string | undefined;
     for (let i = 0; i < 20; i++) {
-      const events = await collect(await useCases.sendMessage({ userId: user, chatId, text: `message ${i}` }));
+      const events = await collect(
+        await useCases.sendMessage({ userId: user, chatId, text: `message ${i}` }),
+      );
       chatId = startedOf(events).chatId;
     }
     repository.historyReads = 0;
@@ -93,7 +118,9 @@ describe("sendMessage", () => {
     const { useCases } = aUseCaseFixture();
     const events = await collect(await useCases.sendMessage({ userId: user, text: "mine" }));
     const chatId = startedOf(events).chatId;
-    const error = await useCases.sendMessage({ userId: "intruder", chatId, text: "hi" }).catch((e: unknown) => e);
+    const error = await useCases
+      .sendMessage({ userId: "intruder", chatId, text: "hi" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: "chat.not_found", message: `chat ${chatId} not found` });
   });
@@ -115,16 +142,31 @@ describe("sendMessage", () => {
 
   it("ends a reply that failed before the first token as failed, with the upstream's code", async () => {
     const { useCases, repository, model } = aUseCaseFixture();
-    model.enqueue({ deltas: ["never"], fail: new DomainError("upstream.unavailable", "the model is unavailable") });
+    model.enqueue({
+      deltas: ["never"],
+      fail: new DomainError("upstream.unavailable", "the model is unavailable"),
+    });
     const events = await collect(await useCases.sendMessage({ userId: user, text: "hi" }));
-    expect(finishedOf(events)).toMatchObject({ status: "failed", errorCode: "upstream.unavailable", length: 0 });
-    expect(repository.messages[1]).toMatchObject({ status: "failed", error: "the model is unavailable", content: "" });
+    expect(finishedOf(events)).toMatchObject({
+      status: "failed",
+      errorCode: "upstream.unavailable",
+      length: 0,
+    });
+    expect(repository.messages[1]).toMatchObject({
+      status: "failed",
+      error: "the model is unavailable",
+      content: "",
+    });
     expect(repository.messages[0]).toMatchObject({ role: "user", content: "hi" });
   });
 
   it("keeps a partial answer cut off mid-stream as incomplete", async () => {
     const { useCases, repository, model } = aUseCaseFixture();
-    model.enqueue({ deltas: ["par", "tial", "x"], fail: new DomainError("upstream.interrupted", "cut"), failAfter: 2 });
+    model.enqueue({
+      deltas: ["par", "tial", "x"],
+      fail: new DomainError("upstream.interrupted", "cut"),
+      failAfter: 2,
+    });
     const events = await collect(await useCases.sendMessage({ userId: user, text: "hi" }));
     expect(textOf(events)).toBe("partial");
     expect(finishedOf(events)).toMatchObject({ status: "incomplete", errorCode: "upstream.interrupted" });

@@ -114,7 +114,11 @@ describe("fitContext", () => {
       attempt();
     } catch (error) {
       expect((error as DomainError).code).toBe("message.exceeds_context");
-      expect((error as DomainError).details).toEqual({ neededTokens: 56, availableTokens: 47, contextWindow: 100 });
+      expect((error as DomainError).details).toEqual({
+        neededTokens: 56,
+        availableTokens: 47,
+        contextWindow: 100,
+      });
       expect((error as DomainError).message).toMatch(/56 tokens/);
     }
   });

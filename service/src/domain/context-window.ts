@@ -43,7 +43,10 @@ export class ContextFitter implements ContextFit {
     newMessageTokens: number,
   ) {
     const budget = limits.contextWindow - limits.maxOutputTokens - replyPrimingTokens;
-    const fixed = (systemPromptTokens === null ? 0 : systemPromptTokens + tokensPerMessage) + newMessageTokens + tokensPerMessage;
+    const fixed =
+      (systemPromptTokens === null ? 0 : systemPromptTokens + tokensPerMessage) +
+      newMessageTokens +
+      tokensPerMessage;
     if (fixed > budget) {
       throw new DomainError(
         "message.exceeds_context",

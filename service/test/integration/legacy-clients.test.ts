@@ -18,17 +18,27 @@ interface ChatResponse {
 
 /** The original clients: @grpc/grpc-js with the original proto, token sent raw as they did. */
 function legacyClient() {
-  const definition = protoLoader.loadSync(fileURLToPath(new URL("../../../proto/pb/chat.proto", import.meta.url)), { keepCase: true });
+  const definition = protoLoader.loadSync(
+    fileURLToPath(new URL("../../../proto/pb/chat.proto", import.meta.url)),
+    { keepCase: true },
+  );
   const pb = grpc.loadPackageDefinition(definition)["pb"] as grpc.GrpcObject;
   const Service = pb["ChatService"] as grpc.ServiceClientConstructor;
   return new Service(`127.0.0.1:${harness.port}`, grpc.credentials.createInsecure());
 }
 
-function chatStream(client: grpc.Client, request: object, token: string | null = testToken): Promise<ChatResponse[]> {
+function chatStream(
+  client: grpc.Client,
+  request: object,
+  token: string | null = testToken,
+): Promise<ChatResponse[]> {
   const metadata = new grpc.Metadata();
   if (token !== null) metadata.set("authorization", token);
-  const call = (client as unknown as { chatStream: (r: object, m: grpc.Metadata) => grpc.ClientReadableStream<ChatResponse> })
-    .chatStream(request, metadata);
+  const call = (
+    client as unknown as {
+      chatStream: (r: object, m: grpc.Metadata) => grpc.ClientReadableStream<ChatResponse>;
+    }
+  ).chatStream(request, metadata);
   return new Promise((resolve, reject) => {
     const responses: ChatResponse[] = [];
     call.on("data", (response: ChatResponse) => responses.push(response));
@@ -49,12 +59,9 @@ describe("the original gRPC contract: pb.ChatService/ChatStream with @grpc/grpc-
     const second = await chatStream(client, { chat_id: chatId, user_id: "legacy", user_message: "more" });
     expect(second.map((r) => r.content)).toEqual(["Again"]);
     expect(second[0]!.chat_id).toBe(chatId);
-    expect(harness.simulator.requests.at(-1)!.body.messages.map((m: { content: string }) => m.content)).toEqual([
-      "You are a test.",
-      "hello",
-      "Hi there, friend",
-      "more",
-    ]);
+    expect(
+      harness.simulator.requests.at(-1)!.body.messages.map((m: { content: string }) => m.content),
+    ).toEqual(["You are a test.", "hello", "Hi there, friend", "more"]);
     client.close();
   });
 
@@ -67,7 +74,11 @@ describe("the original gRPC contract: pb.ChatService/ChatStream with @grpc/grpc-
       code: grpc.status.INVALID_ARGUMENT,
     });
     await expect(
-      chatStream(client, { chat_id: "0190f5b2-7f00-7000-8000-000000000000", user_id: "legacy", user_message: "hi" }),
+      chatStream(client, {
+        chat_id: "0190f5b2-7f00-7000-8000-000000000000",
+        user_id: "legacy",
+        user_message: "hi",
+      }),
     ).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     client.close();
   });
@@ -96,12 +107,19 @@ describe("the original JSON endpoint: POST /chat", () => {
     ["malformed JSON", "{not json", testToken, 400],
     ["missing user_message", { user_id: "json" }, testToken, 400],
     ["empty message", { user_id: "json", user_message: " " }, testToken, 400],
-    ["unknown chat", { chat_id: "0190f5b2-7f00-7000-8000-000000000000", user_id: "json", user_message: "hi" }, testToken, 404],
+    [
+      "unknown chat",
+      { chat_id: "0190f5b2-7f00-7000-8000-000000000000", user_id: "json", user_message: "hi" },
+      testToken,
+      404,
+    ],
     ["a body over the size limit", { user_id: "json", user_message: "x".repeat(70_000) }, testToken, 413],
   ])("%s → %s with a JSON error", async (_name, body, token, status) => {
     const response = await post(body, token);
     expect(response.status).toBe(status);
-    expect(await response.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    expect(await response.json()).toMatchObject({
+      error: { code: expect.any(String), message: expect.any(String) },
+    });
   });
 
   it("an upstream failure is 503, not a truncated 200", async () => {

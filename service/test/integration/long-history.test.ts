@@ -15,7 +15,17 @@ async function appendHistory(chatId: string, fromSeq: number, count: number, tok
     const rows = [];
     for (let i = start; i < Math.min(count, start + 1_000); i++) {
       const seq = fromSeq + i;
-      rows.push([randomUUID(), chatId, seq, seq % 2 ? "user" : "assistant", `message ${seq}`, tokens, "complete", now, now]);
+      rows.push([
+        randomUUID(),
+        chatId,
+        seq,
+        seq % 2 ? "user" : "assistant",
+        `message ${seq}`,
+        tokens,
+        "complete",
+        now,
+        now,
+      ]);
     }
     await harness.database.pool.query(
       "insert into messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at) values ?",

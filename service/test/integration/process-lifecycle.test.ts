@@ -24,16 +24,21 @@ const env = (extra: Record<string, string> = {}) => ({
 function clients(service: ServiceProcess) {
   const transport = createGrpcTransport({
     baseUrl: service.baseUrl,
-    interceptors: [(next) => (request) => (request.header.set("authorization", `Bearer ${token}`), next(request))],
+    interceptors: [
+      (next) => (request) => (request.header.set("authorization", `Bearer ${token}`), next(request)),
+    ],
   });
   return { chat: createClient(ChatService, transport), health: createClient(Health, transport) };
 }
 
 /** Starts a reply on the service and returns once `deltas` deltas arrived. */
 async function startReply(service: ServiceProcess, userId: string, deltas = 3) {
-  const stream = clients(service).chat.sendMessage({ userId, text: "Tell me something long" })[Symbol.asyncIterator]();
+  const stream = clients(service)
+    .chat.sendMessage({ userId, text: "Tell me something long" })
+    [Symbol.asyncIterator]();
   const events: ReplyEvent["kind"][] = [];
-  while (events.filter((e) => e.case === "delta").length < deltas) events.push((await stream.next()).value.event.kind);
+  while (events.filter((e) => e.case === "delta").length < deltas)
+    events.push((await stream.next()).value.event.kind);
   const started = events[0]!;
   if (started.case !== "started") throw new Error("no started event");
   return { stream, events, ...started.value };
@@ -51,14 +56,17 @@ describe("the service process", () => {
     expect((await watch.next()).value.status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
     const rest: ReplyEvent["kind"][] = [];
     const error = await (async () => {
-      for (let next = await reply.stream.next(); !next.done; next = await reply.stream.next()) rest.push(next.value.event.kind);
+      for (let next = await reply.stream.next(); !next.done; next = await reply.stream.next())
+        rest.push(next.value.event.kind);
     })().catch((e: unknown) => ConnectError.from(e));
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe(Code.Unavailable);
     expect(rest.at(-1)).toMatchObject({ case: "finished", value: { status: ReplyStatus.INTERRUPTED } });
     expect(await service.exited).toBe(0);
 
-    const [rows] = await database.pool.query("select status, content from messages where id = ?", [reply.replyId]);
+    const [rows] = await database.pool.query("select status, content from messages where id = ?", [
+      reply.replyId,
+    ]);
     const row = (rows as { status: string; content: string }[])[0]!;
     expect(row.status).toBe("interrupted");
     const received = [...reply.events, ...rest].map((e) => (e.case === "delta" ? e.value.text : "")).join("");
@@ -71,7 +79,9 @@ describe("the service process", () => {
     await new Promise((resolve) => setTimeout(resolve, 250)); // let a progress save land
     first.child.kill("SIGKILL");
     await first.exited;
-    const [before] = await database.pool.query("select status, content from messages where id = ?", [reply.replyId]);
+    const [before] = await database.pool.query("select status, content from messages where id = ?", [
+      reply.replyId,
+    ]);
     const saved = (before as { status: string; content: string }[])[0]!;
     expect(saved.status).toBe("streaming");
     expect(saved.content.length).toBeGreaterThan(0);

@@ -12,7 +12,10 @@ afterAll(() => harness?.stop());
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `);
 
 /** Reads events until `until` says stop; returns them and the iterator to continue with. */
-async function readUntil(stream: AsyncIterable<{ event?: ReplyEvent }>, until: (events: ReplyEvent["kind"][]) => boolean) {
+async function readUntil(
+  stream: AsyncIterable<{ event?: ReplyEvent }>,
+  until: (events: ReplyEvent["kind"][]) => boolean,
+) {
   const iterator = stream[Symbol.asyncIterator]();
   const events: ReplyEvent["kind"][] = [];
   while (!until(events)) {
@@ -25,11 +28,13 @@ async function readUntil(stream: AsyncIterable<{ event?: ReplyEvent }>, until: (
 
 async function drain(iterator: AsyncIterator<{ event?: ReplyEvent }>) {
   const events: ReplyEvent["kind"][] = [];
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) events.push(next.value.event!.kind);
+  for (let next = await iterator.next(); !next.done; next = await iterator.next())
+    events.push(next.value.event!.kind);
   return events;
 }
 
-const text = (events: ReplyEvent["kind"][]) => events.map((e) => (e.case === "delta" ? e.value.text : "")).join("");
+const text = (events: ReplyEvent["kind"][]) =>
+  events.map((e) => (e.case === "delta" ? e.value.text : "")).join("");
 const deltaCount = (events: ReplyEvent["kind"][]) => events.filter((e) => e.case === "delta").length;
 const startedOf = (events: ReplyEvent["kind"][]) => {
   const first = events[0];
@@ -42,11 +47,16 @@ describe("replies are server-side jobs", () => {
     const client = harness.client("grpc");
     const deltas = words(40);
     harness.simulator.script({ deltas, paceMs: 15 });
-    const sender = await readUntil(client.sendMessage({ userId: "watcher", text: "count" }), (e) => deltaCount(e) >= 5);
+    const sender = await readUntil(
+      client.sendMessage({ userId: "watcher", text: "count" }),
+      (e) => deltaCount(e) >= 5,
+    );
     const { replyId } = startedOf(sender.events);
     const offset = text(sender.events).length - 3; // resume inside the last delta received
 
-    const watched = await drain(client.watchReply({ userId: "watcher", replyId, fromOffset: offset })[Symbol.asyncIterator]());
+    const watched = await drain(
+      client.watchReply({ userId: "watcher", replyId, fromOffset: offset })[Symbol.asyncIterator](),
+    );
     const senderRest = await drain(sender.iterator);
     expect(text(sender.events) + text(senderRest)).toBe(deltas.join(""));
     expect(text(sender.events).slice(0, offset) + text(watched)).toBe(deltas.join(""));
@@ -65,7 +75,9 @@ describe("replies are server-side jobs", () => {
     );
     leaving.abort();
     const { replyId, chatId } = startedOf(sender.events);
-    const replay = await drain(client.watchReply({ userId: "leaver", replyId, fromOffset: 0 })[Symbol.asyncIterator]());
+    const replay = await drain(
+      client.watchReply({ userId: "leaver", replyId, fromOffset: 0 })[Symbol.asyncIterator](),
+    );
     expect(text(replay)).toBe(deltas.join(""));
     const stored = await client.getChat({ userId: "leaver", chatId });
     expect(stored.messages[1]).toMatchObject({ status: ReplyStatus.COMPLETE, content: deltas.join("") });
@@ -86,9 +98,9 @@ describe("replies are server-side jobs", () => {
     expect(closedAt - leftAt).toBeGreaterThanOrEqual(250);
     expect(closedAt - leftAt).toBeLessThan(300 + 500);
     const { chatId } = startedOf(sender.events);
-    await expect.poll(async () => (await client.getChat({ userId: "orphan", chatId })).messages[1]?.status).toBe(
-      ReplyStatus.INCOMPLETE,
-    );
+    await expect
+      .poll(async () => (await client.getChat({ userId: "orphan", chatId })).messages[1]?.status)
+      .toBe(ReplyStatus.INCOMPLETE);
     const reply = (await client.getChat({ userId: "orphan", chatId })).messages[1]!;
     expect(reply.content.length).toBeGreaterThan(0);
     expect(reply.error).toMatch(/nobody was watching/);
@@ -97,7 +109,10 @@ describe("replies are server-side jobs", () => {
   it("StopReply ends generation at once, closes the upstream socket and keeps the partial answer", async () => {
     const client = harness.client("grpc");
     harness.simulator.script({ deltas: words(500), paceMs: 10 });
-    const sender = await readUntil(client.sendMessage({ userId: "stopper", text: "long" }), (e) => deltaCount(e) >= 3);
+    const sender = await readUntil(
+      client.sendMessage({ userId: "stopper", text: "long" }),
+      (e) => deltaCount(e) >= 3,
+    );
     const { replyId, chatId } = startedOf(sender.events);
     const request = harness.simulator.requests.at(-1)!;
     const stoppedAt = performance.now();
@@ -119,7 +134,10 @@ describe("replies are server-side jobs", () => {
   it("a second SendMessage to a chat that is answering gets FAILED_PRECONDITION", async () => {
     const client = harness.client("grpc");
     harness.simulator.script({ deltas: words(100), paceMs: 10 });
-    const first = await readUntil(client.sendMessage({ userId: "twice", text: "one" }), (e) => deltaCount(e) >= 1);
+    const first = await readUntil(
+      client.sendMessage({ userId: "twice", text: "one" }),
+      (e) => deltaCount(e) >= 1,
+    );
     const { chatId, replyId } = startedOf(first.events);
     const second = client.sendMessage({ userId: "twice", chatId, text: "two" });
     const error = await drain(second[Symbol.asyncIterator]()).catch((e: unknown) => ConnectError.from(e));
@@ -135,15 +153,20 @@ describe("replies are server-side jobs", () => {
   it("concurrent first sends to the same chat: exactly one wins", async () => {
     const client = harness.client("grpc");
     harness.simulator.script({ text: "first" });
-    const chatId = startedOf(await drain(client.sendMessage({ userId: "racer", text: "start" })[Symbol.asyncIterator]())).chatId;
+    const chatId = startedOf(
+      await drain(client.sendMessage({ userId: "racer", text: "start" })[Symbol.asyncIterator]()),
+    ).chatId;
     harness.simulator.script({ deltas: words(30), paceMs: 10 }, { deltas: words(30), paceMs: 10 });
     const results = await Promise.allSettled(
-      [1, 2, 3].map((n) => drain(client.sendMessage({ userId: "racer", chatId, text: `race ${n}` })[Symbol.asyncIterator]())),
+      [1, 2, 3].map((n) =>
+        drain(client.sendMessage({ userId: "racer", chatId, text: `race ${n}` })[Symbol.asyncIterator]()),
+      ),
     );
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r) => r.status === "rejected");
     expect(won).toHaveLength(1);
-    for (const r of lost) expect(ConnectError.from((r as PromiseRejectedResult).reason).code).toBe(Code.FailedPrecondition);
+    for (const r of lost)
+      expect(ConnectError.from((r as PromiseRejectedResult).reason).code).toBe(Code.FailedPrecondition);
     expect((await client.getChat({ userId: "racer", chatId })).messages).toHaveLength(4);
   });
 });

@@ -16,12 +16,17 @@ describe.each(protocols)("send → deltas → finished → stored → GetChat ov
     const userId = `user-${protocol}`;
 
     const events = [];
-    for await (const response of client.sendMessage({ userId, text: "Say hello 🙂" })) events.push(response.event!.kind);
+    for await (const response of client.sendMessage({ userId, text: "Say hello 🙂" }))
+      events.push(response.event!.kind);
 
     const started = events[0]!;
     expect(started.case).toBe("started");
     if (started.case !== "started") return;
-    expect(started.value.context).toMatchObject({ contextWindow: 128_000, maxOutputTokens: 1_000, messagesLeftOut: 0 });
+    expect(started.value.context).toMatchObject({
+      contextWindow: 128_000,
+      maxOutputTokens: 1_000,
+      messagesLeftOut: 0,
+    });
     expect(started.value.context!.tokensUsed).toBeGreaterThan(5);
     const received = events.flatMap((e) => (e.case === "delta" ? [e.value] : []));
     expect(received.map((d) => d.text)).toEqual(deltas);
@@ -69,12 +74,9 @@ describe("a conversation", () => {
     harness.simulator.script({ text: "First answer." }, { text: "Second answer." }, { text: "Other chat." });
     const chatId = await send("First question");
     await send("Second question", chatId);
-    expect(harness.simulator.requests.at(-1)!.body.messages.map((m: { content: string }) => m.content)).toEqual([
-      "You are a test.",
-      "First question",
-      "First answer.",
-      "Second question",
-    ]);
+    expect(
+      harness.simulator.requests.at(-1)!.body.messages.map((m: { content: string }) => m.content),
+    ).toEqual(["You are a test.", "First question", "First answer.", "Second question"]);
     const otherChat = await send("Another topic");
 
     const list = await client.listChats({ userId });

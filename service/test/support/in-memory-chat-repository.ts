@@ -13,7 +13,8 @@ export interface InMemoryChatRepository extends ChatRepository {
 export function createInMemoryChatRepository(): InMemoryChatRepository {
   const chats = new Map<string, Chat>();
   const messages: Message[] = [];
-  const ofChat = (chatId: string) => messages.filter((m) => m.chatId === chatId).sort((a, b) => a.seq - b.seq);
+  const ofChat = (chatId: string) =>
+    messages.filter((m) => m.chatId === chatId).sort((a, b) => a.seq - b.seq);
   const page = <T>(items: T[], offset: number, limit: number): Page<T> => ({
     items: items.slice(offset, offset + limit),
     nextCursor: offset + limit < items.length ? String(offset + limit) : null,
@@ -51,7 +52,8 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
     async deleteChat(userId, chatId) {
       if (chats.get(chatId)?.userId !== userId) return false;
       chats.delete(chatId);
-      for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.chatId === chatId) messages.splice(i, 1);
+      for (let i = messages.length - 1; i >= 0; i--)
+        if (messages[i]!.chatId === chatId) messages.splice(i, 1);
       return true;
     },
     async startTurn(turn) {
@@ -60,9 +62,24 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       const streaming = existing.find((m) => m.status === "streaming");
       if (streaming) throw replyInProgress(turn.chat.id, streaming.id);
       const seq = (existing.at(-1)?.seq ?? 0) + 1;
-      const base = { chatId: turn.chat.id, finishReason: null, usage: null, error: null, createdAt: turn.now, updatedAt: turn.now };
+      const base = {
+        chatId: turn.chat.id,
+        finishReason: null,
+        usage: null,
+        error: null,
+        createdAt: turn.now,
+        updatedAt: turn.now,
+      };
       const userMessage: Message = { ...base, ...turn.userMessage, seq, role: "user", status: "complete" };
-      const reply: Message = { ...base, id: turn.replyId, seq: seq + 1, role: "assistant", content: "", tokenCount: 0, status: "streaming" };
+      const reply: Message = {
+        ...base,
+        id: turn.replyId,
+        seq: seq + 1,
+        role: "assistant",
+        content: "",
+        tokenCount: 0,
+        status: "streaming",
+      };
       messages.push(userMessage, reply);
       chats.get(turn.chat.id)!.updatedAt = turn.now;
       return { userMessage: { ...userMessage }, reply: { ...reply } };

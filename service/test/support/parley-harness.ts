@@ -4,7 +4,11 @@
  * every protocol talk to it over real sockets.
  */
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
@@ -50,7 +54,11 @@ export async function startParley(options: HarnessOptions = {}) {
     progressIntervalMs: 100,
     maxRequestBytes: 64 * 1024,
     maxDeadlineMs: 60_000,
-    ready: () => database.ping().then(() => true, () => false),
+    ready: () =>
+      database.ping().then(
+        () => true,
+        () => false,
+      ),
     ...options,
     settings: {
       model: "gpt-4o-mini",
@@ -73,7 +81,11 @@ export async function startParley(options: HarnessOptions = {}) {
         ? createGrpcTransport({ baseUrl, interceptors })
         : protocol === "grpc-web"
           ? createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors })
-          : createConnectTransport({ baseUrl, httpVersion: protocol === "connect-h2" ? "2" : "1.1", interceptors });
+          : createConnectTransport({
+              baseUrl,
+              httpVersion: protocol === "connect-h2" ? "2" : "1.1",
+              interceptors,
+            });
     transports.push(created);
     return created;
   };

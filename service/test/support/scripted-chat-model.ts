@@ -25,7 +25,9 @@ export interface ScriptedChatModel extends ChatModel {
   aborted: number;
 }
 
-export function createScriptedChatModel(fallback: ModelScript = { deltas: ["Hello", " there", "!"] }): ScriptedChatModel {
+export function createScriptedChatModel(
+  fallback: ModelScript = { deltas: ["Hello", " there", "!"] },
+): ScriptedChatModel {
   const queue: ModelScript[] = [];
   let permits = 0;
   const waiting: (() => void)[] = [];
@@ -75,7 +77,14 @@ export function createScriptedChatModel(fallback: ModelScript = { deltas: ["Hell
       check();
       if (!script.noFinish) {
         yield { type: "finish", reason: "stop" };
-        yield { type: "usage", usage: { promptTokens: 10, completionTokens: script.deltas.length, totalTokens: 10 + script.deltas.length } };
+        yield {
+          type: "usage",
+          usage: {
+            promptTokens: 10,
+            completionTokens: script.deltas.length,
+            totalTokens: 10 + script.deltas.length,
+          },
+        };
       }
     },
   };

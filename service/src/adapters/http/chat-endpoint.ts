@@ -23,7 +23,8 @@ export interface ChatEndpointDeps {
 
 export function createChatEndpoint(deps: ChatEndpointDeps) {
   return async (request: HttpRequest, response: HttpResponse): Promise<void> => {
-    if (request.method !== "POST") return sendError(response, httpError(405, "method.not_allowed", "use POST"));
+    if (request.method !== "POST")
+      return sendError(response, httpError(405, "method.not_allowed", "use POST"));
     if (!deps.checkToken(request.headers.authorization)) {
       return sendError(response, httpError(401, "unauthenticated", "missing or wrong token"));
     }
@@ -33,7 +34,11 @@ export function createChatEndpoint(deps: ChatEndpointDeps) {
     if (!parsed.success) {
       return sendError(
         response,
-        httpError(400, "argument.invalid", "expected JSON {chat_id?: string, user_id: string, user_message: string}"),
+        httpError(
+          400,
+          "argument.invalid",
+          "expected JSON {chat_id?: string, user_id: string, user_message: string}",
+        ),
       );
     }
     const abandoned = new AbortController();

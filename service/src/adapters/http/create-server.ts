@@ -93,7 +93,9 @@ export function createServer(options: ServerOptions): ParleyServer {
       if (listener.listening) listener.close();
     },
     async close() {
-      const released = new Promise<void>((resolve) => (listener.listening ? listener.close(() => resolve()) : resolve()));
+      const released = new Promise<void>((resolve) =>
+        listener.listening ? listener.close(() => resolve()) : resolve(),
+      );
       const drained = Promise.all([
         new Promise<void>((resolve) => http2.close(() => resolve())),
         new Promise<void>((resolve) => http1.close(() => resolve())),

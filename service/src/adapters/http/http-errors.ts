@@ -31,7 +31,9 @@ export function toHttpError(error: unknown, logger: Logger): HttpError {
   if (error instanceof DomainError) {
     return { status: statuses[error.code], body: { error: { code: error.code, message: error.message } } };
   }
-  logger.error("unexpected error in an HTTP endpoint", { error: error instanceof Error ? error.stack : String(error) });
+  logger.error("unexpected error in an HTTP endpoint", {
+    error: error instanceof Error ? error.stack : String(error),
+  });
   return { status: 500, body: { error: { code: "internal", message: "internal error" } } };
 }
 

@@ -9,12 +9,14 @@ export type HttpResponse = ServerResponse | Http2ServerResponse;
 /** Reads the body up to `maxBytes`; a larger body is refused with 413 before it is all read. */
 export async function readBody(request: HttpRequest, maxBytes: number): Promise<Buffer | HttpError> {
   const declared = Number(request.headers["content-length"] ?? 0);
-  if (declared > maxBytes) return httpError(413, "request.too_large", `the body is larger than ${maxBytes} bytes`);
+  if (declared > maxBytes)
+    return httpError(413, "request.too_large", `the body is larger than ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) return httpError(413, "request.too_large", `the body is larger than ${maxBytes} bytes`);
+    if (size > maxBytes)
+      return httpError(413, "request.too_large", `the body is larger than ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

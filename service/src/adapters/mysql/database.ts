@@ -28,7 +28,7 @@ export interface DatabaseOptions {
 /** An open store. `close()` ends the pool; `ping()` throws `storage.unavailable` when the server is gone. */
 export interface Database {
   db: ChatDatabase;
-  /** The mysql2 pool underneath (without the statement timeout), for health checks and tests. */
+  /** The mysql2 pool underneath, without the statement timeout: for tests and maintenance queries. */
   pool: Pool;
   /** The database's name, from the URL. */
   name: string;
@@ -44,7 +44,8 @@ export interface Database {
 export async function createDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
   const target = parseDatabaseUrl(url);
   const connectTimeout = options.connectTimeoutMs ?? 2_000;
-  await guarded(() => ensureDatabaseExists(target, connectTimeout));
+  const queryTimeout = options.queryTimeoutMs ?? 10_000;
+  await guarded(() => ensureDatabaseExists(target, connectTimeout, queryTimeout));
 
   const pool = createPool({
     host: target.host,
@@ -65,7 +66,7 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     timezone: "Z",
   });
   const onQuery = options.onQuery;
-  const guardedPool = withQueryTimeout(pool, options.queryTimeoutMs ?? 10_000);
+  const guardedPool = withQueryTimeout(pool, queryTimeout);
   const db = drizzle({
     client: guardedPool,
     ...(onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {}),
@@ -98,19 +99,26 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
  * Creates the database when it is missing, explicitly utf8mb4 (a server's default may be latin1).
  * It looks first, so a user allowed into its own database but not to create databases still starts.
  */
-async function ensureDatabaseExists(target: DatabaseTarget, connectTimeout: number): Promise<void> {
+async function ensureDatabaseExists(
+  target: DatabaseTarget,
+  connectTimeout: number,
+  timeout: number,
+): Promise<void> {
   const { database, ...server } = target;
   const connection = await createConnection({ ...server, connectTimeout, charset: "UTF8MB4_UNICODE_CI" });
   try {
-    const [rows] = await connection.query<RowDataPacket[]>(
-      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-      [database],
-    );
+    const [rows] = await connection.query<RowDataPacket[]>({
+      sql: "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+      values: [database],
+      timeout,
+    });
     if (rows.length > 0) return;
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS ${escapeId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await connection.query({
+      sql: `CREATE DATABASE IF NOT EXISTS ${escapeId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      timeout,
+    });
   } finally {
-    await connection.end().catch(() => undefined);
+    // destroy, not end: after a timeout the server may never answer a polite goodbye.
+    connection.destroy();
   }
 }

@@ -17,14 +17,17 @@ describe("tiktoken token counter", () => {
     it(`counts ordinary text exactly like tiktoken (${encoding})`, () => {
       const counter = createTiktokenTokenCounter(encoding);
       const reference = get_encoding(encoding);
-      for (const text of ordinaryTexts) expect(counter.count(text)).toBe(reference.encode_ordinary(text).length);
+      for (const text of ordinaryTexts)
+        expect(counter.count(text)).toBe(reference.encode_ordinary(text).length);
       reference.free();
     });
   }
 
   it("counts long runs without whitespace in bounded time, close to the exact count", () => {
     const counter = createTiktokenTokenCounter("o200k_base");
-    const cjk = Array.from({ length: 4000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join("");
+    const cjk = Array.from({ length: 4000 }, (_, i) =>
+      String.fromCharCode(0x4e00 + ((i * 7919) % 20000)),
+    ).join("");
     const exact = get_encoding("o200k_base").encode_ordinary(cjk).length;
     const estimate = counter.count(cjk);
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.05);

@@ -45,7 +45,7 @@ export function createTiktokenTokenCounter(encoding: Encoding): TokenCounter {
 
 function countInChunks(run: string, countPlain: (text: string) => number): number {
   let total = 0;
-  for (let start = 0; start < run.length; ) {
+  for (let start = 0; start < run.length;) {
     let end = Math.min(start + runChunk, run.length);
     // Never split a surrogate pair.
     const last = run.charCodeAt(end - 1);

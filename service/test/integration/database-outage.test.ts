@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/health/v1/health_pb";
+import { createDatabase, type Database } from "../../src/adapters/mysql/database.js";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { startParley, type Harness } from "../support/parley-harness.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+
+let harness: Harness;
+let proxy: TcpProxy;
+let throughProxy: Database;
+let probe: Harness;
+
+beforeAll(async () => {
+  // The service reaches its database through a proxy the test can cut.
+  probe = await startParley();
+  const url = new URL(probe.database.url);
+  proxy = await startTcpProxy(Number(url.port || 3306), url.hostname);
+  url.port = String(proxy.port);
+  throughProxy = await createDatabase(url.toString(), { connectTimeoutMs: 500, queryTimeoutMs: 1_000 });
+  harness = await startParley({
+    repository: createMysqlChatRepository(throughProxy.db),
+    ready: () =>
+      throughProxy.ping().then(
+        () => true,
+        () => false,
+      ),
+  });
+  await probe.parley.shutdown(0);
+  await probe.simulator.close();
+});
+afterAll(async () => {
+  await harness?.stop();
+  await throughProxy?.close();
+  await proxy?.close();
+  // The probe's database is the one the harness under test wrote to through the proxy.
+  await probe?.database.drop();
+});
+
+describe("when the database is down", () => {
+  it("calls fail fast with UNAVAILABLE, no model call is made, health says NOT_SERVING; all recover", async () => {
+    const client = harness.client("grpc");
+    const health = createClient(Health, harness.transport("grpc", null));
+    harness.simulator.script({ text: "before" });
+    for await (const _ of client.sendMessage({ userId: "outage", text: "hello" }));
+    const requestsBefore = harness.simulator.requests.length;
+
+    await proxy.cut();
+    const startedAt = performance.now();
+    const error = await (async () => {
+      for await (const _ of client.sendMessage({ userId: "outage", text: "are you there?" }));
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+    expect((error as ConnectError).rawMessage).not.toMatch(/select|insert|ECONNREFUSED|sql/i);
+    expect(performance.now() - startedAt).toBeLessThan(3_000);
+    await expect(client.listChats({ userId: "outage" })).rejects.toMatchObject({ code: Code.Unavailable });
+    expect(harness.simulator.requests.length).toBe(requestsBefore);
+    await expect
+      .poll(async () => (await health.check({ service: "" })).status, { timeout: 5_000 })
+      .toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+
+    await proxy.restore();
+    await expect
+      .poll(async () => (await health.check({ service: "" })).status, { timeout: 5_000 })
+      .toBe(HealthCheckResponse_ServingStatus.SERVING);
+    harness.simulator.script({ text: "after" });
+    let text = "";
+    for await (const { event } of client.sendMessage({ userId: "outage", text: "back?" })) {
+      if (event?.kind.case === "delta") text += event.kind.value.text;
+    }
+    expect(text).toBe("after");
+    expect((await client.listChats({ userId: "outage" })).chats).toHaveLength(2);
+  });
+});
