@@ -1,19 +1,39 @@
-// Lint rules, including the architecture: dependencies point inward (domain ← application ← adapters ← main).
+// Lint rules, including the architecture: dependencies point inward (domain ← application ← adapters ←
+// main), and each technology is imported by exactly one adapter folder.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-/** Packages that only an adapter may import: the technologies behind the ports. */
-const adapterOnlyPackages = [
-  { name: "openai", message: "Only service/src/adapters/openai may import the OpenAI SDK." },
-  { name: "@dqbd/tiktoken", message: "Only service/src/adapters/tiktoken may import the tokenizer." },
-  { name: "drizzle-orm", message: "Only service/src/adapters/mysql may import Drizzle." },
-  { name: "mysql2", message: "Only service/src/adapters/mysql may import mysql2." },
+/** Each technology and the only service folders allowed to import it. */
+const technologies = [
+  { packages: "^openai(/|$)", owners: ["adapters/openai"], what: "the OpenAI SDK" },
+  { packages: "^@dqbd/tiktoken(/|$)", owners: ["adapters/tiktoken"], what: "the tokenizer" },
+  {
+    packages: "^(drizzle-orm|mysql2)(/|$)",
+    owners: ["adapters/mysql"],
+    what: "Drizzle and mysql2",
+  },
+  {
+    packages: "^(@parley/gen|@bufbuild/)",
+    owners: ["adapters/connect"],
+    what: "generated code and protobuf",
+  },
+  { packages: "^@connectrpc/", owners: ["adapters/connect", "adapters/http"], what: "Connect" },
 ];
-const adapterOnlyPatterns = [
-  { group: ["@parley/gen", "@parley/gen/*"], message: "Only the RPC adapter may import generated code." },
-  { group: ["@connectrpc/*", "@bufbuild/*"], message: "Only the RPC adapter knows Connect and protobuf." },
-  { group: ["drizzle-orm/*", "openai/*", "@dqbd/tiktoken/*"], message: "Technologies live in adapters." },
-];
+
+const restrictionsFor = (folder) =>
+  technologies
+    .filter((technology) => !technology.owners.includes(folder))
+    .map((technology) => ({
+      regex: technology.packages,
+      message: `Only service/src/{${technology.owners.join(",")}} may import ${technology.what}.`,
+    }));
+
+const restrict = (files, folder, extra = []) => ({
+  files,
+  rules: { "no-restricted-imports": ["error", { patterns: [...restrictionsFor(folder), ...extra] }] },
+});
+
+const adapterFolders = [...new Set(technologies.flatMap((technology) => technology.owners))];
 
 export default tseslint.config(
   { ignores: ["**/node_modules/", "**/dist/", "gen/", "**/.next/", "**/migrations/"] },
@@ -24,40 +44,19 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
-  {
-    files: ["service/src/domain/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: adapterOnlyPackages,
-          patterns: [
-            ...adapterOnlyPatterns,
-            {
-              group: ["../application/*", "../adapters/*", "../../*", "node:*"],
-              message: "The domain is pure: it imports nothing outside itself.",
-            },
-          ],
-        },
-      ],
+  // Anywhere in the service: technologies only in their adapter.
+  restrict(["service/src/**/*.ts"], "elsewhere"),
+  ...adapterFolders.map((folder) => restrict([`service/src/${folder}/**/*.ts`], folder)),
+  restrict(["service/src/domain/**/*.ts"], "domain", [
+    {
+      group: ["../application/*", "../adapters/*", "../*.js", "../../*", "node:*"],
+      message: "The domain is pure: it imports nothing outside itself.",
     },
-  },
-  {
-    files: ["service/src/application/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: adapterOnlyPackages,
-          patterns: [
-            ...adapterOnlyPatterns,
-            {
-              group: ["../adapters/*", "../config*", "../main*"],
-              message: "The application layer sees ports, never adapters.",
-            },
-          ],
-        },
-      ],
+  ]),
+  restrict(["service/src/application/**/*.ts"], "application", [
+    {
+      group: ["../adapters/*", "../config*", "../main*", "../app*", "../simulator/*"],
+      message: "The application layer sees ports, never adapters.",
     },
-  },
+  ]),
 );

@@ -33,9 +33,8 @@ function clients(service: ServiceProcess) {
 
 /** Starts a reply on the service and returns once `deltas` deltas arrived. */
 async function startReply(service: ServiceProcess, userId: string, deltas = 3) {
-  const stream = clients(service)
-    .chat.sendMessage({ userId, text: "Tell me something long" })
-    [Symbol.asyncIterator]();
+  const responses = clients(service).chat.sendMessage({ userId, text: "Tell me something long" });
+  const stream = responses[Symbol.asyncIterator]();
   const events: ReplyEvent["kind"][] = [];
   while (events.filter((e) => e.case === "delta").length < deltas)
     events.push((await stream.next()).value.event.kind);

@@ -62,15 +62,19 @@ export async function collectReply(stream: AsyncIterable<{ event?: ReplyEvent | 
   return reply;
 }
 
+/** A unary call, a stream, or a function making one (so a list of calls runs one at a time). */
+export type Call = Promise<unknown> | AsyncIterable<unknown> | (() => Promise<unknown> | AsyncIterable<unknown>);
+
 /**
  * Expects a unary call, or a stream, to fail with `code` before or while it runs; returns the error.
  * Streams are drained, so an error sent after some responses counts too.
  */
-export async function expectCode(call: Promise<unknown> | AsyncIterable<unknown>, code: Code): Promise<ConnectError> {
+export async function expectCode(call: Call, code: Code): Promise<ConnectError> {
   let caught: unknown;
   try {
-    if (Symbol.asyncIterator in call) for await (const _ of call);
-    else await call;
+    const running = typeof call === "function" ? call() : call;
+    if (Symbol.asyncIterator in running) for await (const _ of running);
+    else await running;
   } catch (error) {
     caught = error;
   }

@@ -112,13 +112,16 @@ async function ensureDatabaseExists(
       values: [database],
       timeout,
     });
-    if (rows.length > 0) return;
-    await connection.query({
-      sql: `CREATE DATABASE IF NOT EXISTS ${escapeId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-      timeout,
-    });
-  } finally {
-    // destroy, not end: after a timeout the server may never answer a polite goodbye.
+    if (rows.length === 0) {
+      await connection.query({
+        sql: `CREATE DATABASE IF NOT EXISTS ${escapeId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+        timeout,
+      });
+    }
+  } catch (error) {
+    // After a failure (a timeout above all) the server may never answer a polite goodbye.
     connection.destroy();
+    throw error;
   }
+  await connection.end().catch(() => connection.destroy());
 }
