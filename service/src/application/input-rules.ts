@@ -6,6 +6,8 @@ const encoder = new TextEncoder();
 
 export function requireUserId(userId: string): string {
   if (userId.trim().length === 0) throw invalidArgument("user_id is required");
+  // Databases ignore trailing spaces in comparisons: "alice " must not reach alice's chats.
+  if (userId !== userId.trim()) throw invalidArgument("user_id must not start or end with whitespace");
   if (userId.length > maxUserIdLength)
     throw invalidArgument(`user_id is longer than ${maxUserIdLength} characters`);
   return userId;

@@ -102,6 +102,7 @@ describe("sendMessage", () => {
     [{ text: "é".repeat(501) }, "message.too_long"],
     [{ text: "hi", chatId: "not-a-uuid" }, "argument.invalid"],
     [{ text: "hi", userId: "" }, "argument.invalid"],
+    [{ text: "hi", userId: "user-1 " }, "argument.invalid"],
     [{ text: "hi", userId: "u".repeat(192) }, "argument.invalid"],
     [{ text: "hi", chatId: "0190f5b2-7f00-7000-8000-000000000000" }, "chat.not_found"],
     [{ text: "word ".repeat(200) }, "message.exceeds_context"],
