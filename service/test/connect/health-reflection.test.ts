@@ -16,7 +16,7 @@ import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHealthService } from "../../src/adapters/connect/health.js";
 import { registerReflection } from "../../src/adapters/connect/reflection.js";
-import { bufCurl } from "./buf-curl.js";
+import { bufCurl } from "../support/buf-curl.js";
 
 const protoRoot = fileURLToPath(new URL("../../../proto", import.meta.url));
 const health = createHealthService({ services: [ChatService.typeName, LegacyChatService.typeName] });

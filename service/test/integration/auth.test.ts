@@ -56,14 +56,14 @@ describe.each(protocols)("ChatService over %s", (protocol) => {
     expect(harness.simulator.requests).toHaveLength(0);
   });
 
-  it("accepts `Bearer <token>` and the raw token", async () => {
-    for (const authorization of [`Bearer ${testToken}`, testToken]) {
+  it("accepts `Bearer <token>` (the scheme in any case, RFC 9110) and the raw token", async () => {
+    for (const authorization of [`Bearer ${testToken}`, `bearer ${testToken}`, `BEARER ${testToken}`, testToken]) {
       const client = createClient(ChatService, transportWith(protocol, authorization));
       const reply = await collectReply(client.sendMessage({ userId: `auth-ok-${protocol}`, text: "hi" }));
       expect(reply.error).toBeUndefined();
       expect(reply.finished?.status).toBe(ReplyStatus.COMPLETE);
     }
-    expect((await rowCounts(harness, `auth-ok-${protocol}`)).chats).toBe(2);
+    expect((await rowCounts(harness, `auth-ok-${protocol}`)).chats).toBe(4);
   });
 
   it("legacy pb.ChatService/ChatStream is UNAUTHENTICATED without the token and works with it", async () => {
@@ -117,7 +117,7 @@ describe("POST /chat", () => {
   });
 
   it("answers with the token, Bearer or raw", async () => {
-    for (const authorization of [`Bearer ${testToken}`, testToken]) {
+    for (const authorization of [`Bearer ${testToken}`, `bearer ${testToken}`, testToken]) {
       const response = await post(authorization, { user_id: "http-ok", user_message: "hi" });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ user_id: "http-ok", content: expect.any(String) });

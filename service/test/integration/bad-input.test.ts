@@ -157,6 +157,18 @@ describe("ids", () => {
     await expectNothingWritten();
   });
 
+  it("a from_offset beyond the reply's length is INVALID_ARGUMENT", async () => {
+    const userId = "far-offset";
+    const reply = await collectReply(grpc.sendMessage({ userId, text: "hello" }));
+    const { replyId } = reply.started!;
+    const length = reply.finished!.length;
+    const error = await expectCode(grpc.watchReply({ userId, replyId, fromOffset: length + 1 }), Code.InvalidArgument);
+    expect(error.rawMessage).toContain(`${length}`);
+    // The end itself is fine: started, then finished, no text.
+    const atEnd = await collectReply(grpc.watchReply({ userId, replyId, fromOffset: length }));
+    expect(atEnd.kinds).toEqual(["started", "finished"]);
+  });
+
   it("a user message id is not a reply: WatchReply and StopReply say NOT_FOUND", async () => {
     const userId = "user-message-id";
     const reply = await collectReply(grpc.sendMessage({ userId, text: "hello" }));
@@ -361,7 +373,7 @@ describe("deadlines", () => {
 });
 
 describe("the Connect JSON path", () => {
-  const post = (method: string, body: string) =>
+  const post = (method: string, body: string | Buffer) =>
     fetch(`${harness.baseUrl}/parley.chat.v1.ChatService/${method}`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${testToken}` },
@@ -387,6 +399,24 @@ describe("the Connect JSON path", () => {
     const response = await post("RenameChat", JSON.stringify({ userId: "json-rename", chatId, title: ["pwned"] }));
     expect(response.status).toBe(400);
     expect((await grpc.getChat({ userId: "json-rename", chatId })).chat?.title).toBe("hello");
+    await expectNothingWritten();
+  });
+
+  it("pinned: invalid UTF-8 in a JSON string becomes U+FFFD (Connect decodes JSON leniently)", async () => {
+    const { chatId } = await aChat("json-utf8");
+    const [head, tail] = JSON.stringify({ userId: "json-utf8", chatId, title: "a|b" }).split("|");
+    const body = Buffer.concat([Buffer.from(head!), Buffer.from([0xff]), Buffer.from(tail!)]);
+    const response = await post("RenameChat", body);
+    expect(response.status).toBe(200);
+    expect((await grpc.getChat({ userId: "json-utf8", chatId })).chat?.title).toBe("a\ufffdb");
+  });
+
+  it("a lone surrogate in a JSON string is HTTP 400 invalid_argument", async () => {
+    const { chatId } = await aChat("json-surrogate");
+    const response = await post("RenameChat", `{"userId":"json-surrogate","chatId":"${chatId}","title":"a\\ud800b"}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_argument" });
+    expect((await grpc.getChat({ userId: "json-surrogate", chatId })).chat?.title).toBe("hello");
     await expectNothingWritten();
   });
 

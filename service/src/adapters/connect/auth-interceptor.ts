@@ -10,10 +10,10 @@ const openServices = new Set(["grpc.health.v1.Health"]);
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
-/** Whether an `authorization` header value carries the token. */
+/** Whether an `authorization` header value carries the token. The scheme is case-insensitive (RFC 9110). */
 export function tokenMatches(header: string | null, expected: Buffer): boolean {
   if (!header) return false;
-  const presented = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : header;
+  const presented = /^bearer /i.test(header) ? header.slice("Bearer ".length) : header;
   return timingSafeEqual(digest(presented), expected);
 }
 
