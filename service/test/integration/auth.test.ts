@@ -3,7 +3,11 @@
 // accepted as the original clients send it; health needs no token; `POST /chat` answers 401.
 import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
 import { HealthCheckResponse_ServingStatus, Health } from "@parley/gen/grpc/health/v1/health_pb";
 import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
@@ -28,7 +32,11 @@ function transportWith(protocol: Protocol, authorization: string | null): Transp
   const interceptors = [setHeader];
   if (protocol === "grpc") return createGrpcTransport({ baseUrl, interceptors });
   if (protocol === "grpc-web") return createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors });
-  return createConnectTransport({ baseUrl, httpVersion: protocol === "connect-h2" ? "2" : "1.1", interceptors });
+  return createConnectTransport({
+    baseUrl,
+    httpVersion: protocol === "connect-h2" ? "2" : "1.1",
+    interceptors,
+  });
 }
 
 const badAuthorizations: [string, string | null][] = [
@@ -49,7 +57,10 @@ describe.each(protocols)("ChatService over %s", (protocol) => {
   it.each(badAuthorizations)("%s is UNAUTHENTICATED and writes nothing", async (_, authorization) => {
     const client = createClient(ChatService, transportWith(protocol, authorization));
     const before = await rowCounts(harness);
-    const error = await expectCode(client.sendMessage({ userId: "intruder", text: "hi" }), Code.Unauthenticated);
+    const error = await expectCode(
+      client.sendMessage({ userId: "intruder", text: "hi" }),
+      Code.Unauthenticated,
+    );
     expect(error.rawMessage).not.toContain(testToken);
     await expectCode(client.listChats({ userId: "intruder" }), Code.Unauthenticated);
     expect(await rowCounts(harness)).toEqual(before);
@@ -57,7 +68,12 @@ describe.each(protocols)("ChatService over %s", (protocol) => {
   });
 
   it("accepts `Bearer <token>` (the scheme in any case, RFC 9110) and the raw token", async () => {
-    for (const authorization of [`Bearer ${testToken}`, `bearer ${testToken}`, `BEARER ${testToken}`, testToken]) {
+    for (const authorization of [
+      `Bearer ${testToken}`,
+      `bearer ${testToken}`,
+      `BEARER ${testToken}`,
+      testToken,
+    ]) {
       const client = createClient(ChatService, transportWith(protocol, authorization));
       const reply = await collectReply(client.sendMessage({ userId: `auth-ok-${protocol}`, text: "hi" }));
       expect(reply.error).toBeUndefined();
@@ -92,7 +108,9 @@ describe.each(protocols)("ChatService over %s", (protocol) => {
     );
     // A wrong token is not a reason to fail a probe either.
     const withWrongToken = createClient(Health, transportWith(protocol, "Bearer wrong"));
-    expect((await withWrongToken.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    expect((await withWrongToken.check({ service: "" })).status).toBe(
+      HealthCheckResponse_ServingStatus.SERVING,
+    );
   });
 });
 

@@ -3,7 +3,12 @@
 import { randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { ReplyStatus, Role, SendMessageRequestSchema, type ReplyStarted } from "@parley/gen/parley/chat/v1/chat_pb";
+import {
+  ReplyStatus,
+  Role,
+  SendMessageRequestSchema,
+  type ReplyStarted,
+} from "@parley/gen/parley/chat/v1/chat_pb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
@@ -67,7 +72,10 @@ describe("message text", () => {
 
   it("is refused in an existing chat too, which stays as it was", async () => {
     const { chatId } = await aChat("empty-text-chat");
-    await expectCode(grpc.sendMessage({ userId: "empty-text-chat", chatId, text: "   " }), Code.InvalidArgument);
+    await expectCode(
+      grpc.sendMessage({ userId: "empty-text-chat", chatId, text: "   " }),
+      Code.InvalidArgument,
+    );
     await expectNothingWritten();
   });
 
@@ -100,7 +108,10 @@ describe("request size", () => {
 
   it("a unary request over the limit is RESOURCE_EXHAUSTED and changes nothing", async () => {
     const { chatId } = await aChat("huge-rename");
-    await expectCode(connect.renameChat({ userId: "huge-rename", chatId, title: huge }), Code.ResourceExhausted);
+    await expectCode(
+      connect.renameChat({ userId: "huge-rename", chatId, title: huge }),
+      Code.ResourceExhausted,
+    );
     await expectCode(grpc.renameChat({ userId: "huge-rename", chatId, title: huge }), Code.ResourceExhausted);
     expect((await grpc.getChat({ userId: "huge-rename", chatId })).chat?.title).toBe("hello");
     await expectNothingWritten();
@@ -110,23 +121,29 @@ describe("request size", () => {
 describe("ids", () => {
   const malformed = ["not-a-uuid", "123", "' OR 1=1 --", `${randomUUID()}x`];
 
-  it.each(malformed)("a malformed chat_id %j is INVALID_ARGUMENT on every RPC that takes one", async (chatId) => {
-    const userId = "malformed-ids";
-    for (const call of [
-      () => grpc.sendMessage({ userId, chatId, text: "hi" }),
-      () => grpc.getChat({ userId, chatId }),
-      () => grpc.renameChat({ userId, chatId, title: "t" }),
-      () => grpc.deleteChat({ userId, chatId }),
-    ]) {
-      const error = await expectCode(call, Code.InvalidArgument);
-      expect(error.rawMessage).toMatch(/chat_id .* is not a valid id/);
-    }
-    await expectNothingWritten();
-  });
+  it.each(malformed)(
+    "a malformed chat_id %j is INVALID_ARGUMENT on every RPC that takes one",
+    async (chatId) => {
+      const userId = "malformed-ids";
+      for (const call of [
+        () => grpc.sendMessage({ userId, chatId, text: "hi" }),
+        () => grpc.getChat({ userId, chatId }),
+        () => grpc.renameChat({ userId, chatId, title: "t" }),
+        () => grpc.deleteChat({ userId, chatId }),
+      ]) {
+        const error = await expectCode(call, Code.InvalidArgument);
+        expect(error.rawMessage).toMatch(/chat_id .* is not a valid id/);
+      }
+      await expectNothingWritten();
+    },
+  );
 
   it.each(malformed)("a malformed reply_id %j is INVALID_ARGUMENT", async (replyId) => {
     const userId = "malformed-ids";
-    for (const call of [() => grpc.watchReply({ userId, replyId }), () => grpc.stopReply({ userId, replyId })]) {
+    for (const call of [
+      () => grpc.watchReply({ userId, replyId }),
+      () => grpc.stopReply({ userId, replyId }),
+    ]) {
       const error = await expectCode(call, Code.InvalidArgument);
       expect(error.rawMessage).toMatch(/reply_id .* is not a valid id/);
     }
@@ -151,7 +168,10 @@ describe("ids", () => {
     ]) {
       expect((await expectCode(call, Code.NotFound)).rawMessage).toBe(`chat ${chatId} not found`);
     }
-    for (const call of [() => grpc.watchReply({ userId, replyId }), () => grpc.stopReply({ userId, replyId })]) {
+    for (const call of [
+      () => grpc.watchReply({ userId, replyId }),
+      () => grpc.stopReply({ userId, replyId }),
+    ]) {
       expect((await expectCode(call, Code.NotFound)).rawMessage).toBe(`reply ${replyId} not found`);
     }
     await expectNothingWritten();
@@ -162,7 +182,10 @@ describe("ids", () => {
     const reply = await collectReply(grpc.sendMessage({ userId, text: "hello" }));
     const { replyId } = reply.started!;
     const length = reply.finished!.length;
-    const error = await expectCode(grpc.watchReply({ userId, replyId, fromOffset: length + 1 }), Code.InvalidArgument);
+    const error = await expectCode(
+      grpc.watchReply({ userId, replyId, fromOffset: length + 1 }),
+      Code.InvalidArgument,
+    );
     expect(error.rawMessage).toContain(`${length}`);
     // The end itself is fine: started, then finished, no text.
     const atEnd = await collectReply(grpc.watchReply({ userId, replyId, fromOffset: length }));
@@ -186,6 +209,7 @@ describe("user_id", () => {
     ["empty", ""],
     ["blank", "   "],
     ["longer than 191 characters", "u".repeat(192)],
+    ["padded with whitespace (another user to the database)", "alice "],
   ])("%s is INVALID_ARGUMENT on every RPC", async (_, userId) => {
     const chatId = randomUUID();
     const replyId = randomUUID();
@@ -211,38 +235,41 @@ describe("another user's chat", () => {
     return { chat, messages: messages.map((m) => [m.id, m.role, m.content, m.status]) };
   };
 
-  it("is NOT_FOUND on every RPC, worded exactly like a missing one, and nothing is written to it", async () => {
-    const { chatId, replyId } = await aChat("alice", "Alice's secret plan");
-    const missingChat = randomUUID();
-    const missingReply = randomUUID();
-    const aliceBefore = await snapshot(chatId);
-    const userId = "mallory";
+  // "ALICE" is another user too: user ids compare exactly (utf8mb4_bin), not case-insensitively.
+  it.each(["mallory", "ALICE", "Alice"])(
+    "is NOT_FOUND for %s on every RPC, worded exactly like a missing one, and nothing is written to it",
+    async (userId) => {
+      const { chatId, replyId } = await aChat("alice", "Alice's secret plan");
+      const missingChat = randomUUID();
+      const missingReply = randomUUID();
+      const aliceBefore = await snapshot(chatId);
 
-    const shape = (message: string, id: string) => message.replace(id, "<id>");
-    const attempts: [(id: string) => Call, "chat" | "reply"][] = [
-      [(id) => grpc.sendMessage({ userId, chatId: id, text: "mine now" }), "chat"],
-      [(id) => grpc.getChat({ userId, chatId: id }), "chat"],
-      [(id) => grpc.renameChat({ userId, chatId: id, title: "pwned" }), "chat"],
-      [(id) => grpc.deleteChat({ userId, chatId: id }), "chat"],
-      [(id) => grpc.watchReply({ userId, replyId: id }), "reply"],
-      [(id) => grpc.stopReply({ userId, replyId: id }), "reply"],
-    ];
-    for (const [attempt, kind] of attempts) {
-      const [otherId, absentId] = kind === "chat" ? [chatId, missingChat] : [replyId, missingReply];
-      const other = await expectCode(attempt(otherId), Code.NotFound);
-      const absent = await expectCode(attempt(absentId), Code.NotFound);
-      expect(shape(other.rawMessage, otherId)).toBe(shape(absent.rawMessage, absentId));
-      expect(other.rawMessage).not.toMatch(/alice|secret|permission|owner/i);
-    }
+      const shape = (message: string, id: string) => message.replace(id, "<id>");
+      const attempts: [(id: string) => Call, "chat" | "reply"][] = [
+        [(id) => grpc.sendMessage({ userId, chatId: id, text: "mine now" }), "chat"],
+        [(id) => grpc.getChat({ userId, chatId: id }), "chat"],
+        [(id) => grpc.renameChat({ userId, chatId: id, title: "pwned" }), "chat"],
+        [(id) => grpc.deleteChat({ userId, chatId: id }), "chat"],
+        [(id) => grpc.watchReply({ userId, replyId: id }), "reply"],
+        [(id) => grpc.stopReply({ userId, replyId: id }), "reply"],
+      ];
+      for (const [attempt, kind] of attempts) {
+        const [otherId, absentId] = kind === "chat" ? [chatId, missingChat] : [replyId, missingReply];
+        const other = await expectCode(attempt(otherId), Code.NotFound);
+        const absent = await expectCode(attempt(absentId), Code.NotFound);
+        expect(shape(other.rawMessage, otherId)).toBe(shape(absent.rawMessage, absentId));
+        expect(other.rawMessage).not.toMatch(/alice|secret|permission|owner/i);
+      }
 
-    expect(await snapshot(chatId)).toEqual(aliceBefore);
-    expect((await grpc.listChats({ userId })).chats).toEqual([]);
-    await expectNothingWritten();
-  });
+      expect(await snapshot(chatId)).toEqual(aliceBefore);
+      expect((await grpc.listChats({ userId })).chats).toEqual([]);
+      await expectNothingWritten();
+    },
+  );
 
   it("cannot touch a reply while it is being generated: it completes for its owner", async () => {
     const deltas = ["one", " two", " three", " four", " five", " six", " seven", " eight"];
-    harness.simulator.script({ deltas, paceMs: 40 });
+    harness.simulator.script({ deltas, paceMs: 60 });
     const stream = grpc.sendMessage({ userId: "alice", text: "count slowly" })[Symbol.asyncIterator]();
     const first = await stream.next();
     expect(first.value?.event?.kind.case).toBe("started");
@@ -275,7 +302,10 @@ describe("another user's chat", () => {
 describe("rename and paging", () => {
   it.each(["", "   ", "\t\n"])("a blank title %j is INVALID_ARGUMENT and the title stays", async (title) => {
     const { chatId } = await aChat("blank-title", "Keep this title");
-    const error = await expectCode(grpc.renameChat({ userId: "blank-title", chatId, title }), Code.InvalidArgument);
+    const error = await expectCode(
+      grpc.renameChat({ userId: "blank-title", chatId, title }),
+      Code.InvalidArgument,
+    );
     expect(error.rawMessage).toMatch(/title/);
     expect((await grpc.getChat({ userId: "blank-title", chatId })).chat?.title).toBe("Keep this title");
     await expectNothingWritten();
@@ -283,7 +313,10 @@ describe("rename and paging", () => {
 
   it("a title over 200 characters is INVALID_ARGUMENT", async () => {
     const { chatId } = await aChat("long-title");
-    await expectCode(grpc.renameChat({ userId: "long-title", chatId, title: "t".repeat(201) }), Code.InvalidArgument);
+    await expectCode(
+      grpc.renameChat({ userId: "long-title", chatId, title: "t".repeat(201) }),
+      Code.InvalidArgument,
+    );
     await expectNothingWritten();
   });
 
@@ -349,7 +382,12 @@ describe("deadlines", () => {
     const response = await rawHttp2Post(
       harness.baseUrl,
       "/parley.chat.v1.ChatService/SendMessage",
-      { "content-type": "application/grpc", te: "trailers", authorization: `Bearer ${testToken}`, "grpc-timeout": "abc" },
+      {
+        "content-type": "application/grpc",
+        te: "trailers",
+        authorization: `Bearer ${testToken}`,
+        "grpc-timeout": "abc",
+      },
       envelope(toBinary(SendMessageRequestSchema, request)),
     );
     expect(response.headers["grpc-status"]).toBe(String(Code.InvalidArgument));
@@ -364,7 +402,10 @@ describe("deadlines", () => {
         Code.InvalidArgument,
       );
       expect(error.rawMessage).toContain("60000");
-      await expectCode(client.listChats({ userId: "deadline" }, { timeoutMs: 120_000 }), Code.InvalidArgument);
+      await expectCode(
+        client.listChats({ userId: "deadline" }, { timeoutMs: 120_000 }),
+        Code.InvalidArgument,
+      );
     }
     await expectNothingWritten();
     // The maximum itself is fine.
@@ -396,7 +437,10 @@ describe("the Connect JSON path", () => {
 
   it("a wrong type in RenameChat changes nothing", async () => {
     const { chatId } = await aChat("json-rename");
-    const response = await post("RenameChat", JSON.stringify({ userId: "json-rename", chatId, title: ["pwned"] }));
+    const response = await post(
+      "RenameChat",
+      JSON.stringify({ userId: "json-rename", chatId, title: ["pwned"] }),
+    );
     expect(response.status).toBe(400);
     expect((await grpc.getChat({ userId: "json-rename", chatId })).chat?.title).toBe("hello");
     await expectNothingWritten();
@@ -413,7 +457,10 @@ describe("the Connect JSON path", () => {
 
   it("a lone surrogate in a JSON string is HTTP 400 invalid_argument", async () => {
     const { chatId } = await aChat("json-surrogate");
-    const response = await post("RenameChat", `{"userId":"json-surrogate","chatId":"${chatId}","title":"a\\ud800b"}`);
+    const response = await post(
+      "RenameChat",
+      `{"userId":"json-surrogate","chatId":"${chatId}","title":"a\\ud800b"}`,
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "invalid_argument" });
     expect((await grpc.getChat({ userId: "json-surrogate", chatId })).chat?.title).toBe("hello");
@@ -428,7 +475,11 @@ describe("the Connect JSON path", () => {
 });
 
 describe("malformed protobuf over gRPC", () => {
-  const headers = { "content-type": "application/grpc", te: "trailers", authorization: `Bearer ${testToken}` };
+  const headers = {
+    "content-type": "application/grpc",
+    te: "trailers",
+    authorization: `Bearer ${testToken}`,
+  };
   const path = "/parley.chat.v1.ChatService/SendMessage";
 
   it.each([

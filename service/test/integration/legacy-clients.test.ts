@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startParley, testToken, type Harness } from "../support/parley-harness.js";
+import { lastPrompt, startParley, testToken, type Harness } from "../support/parley-harness.js";
 
 let harness: Harness;
 beforeAll(async () => {
@@ -59,9 +59,12 @@ describe("the original gRPC contract: pb.ChatService/ChatStream with @grpc/grpc-
     const second = await chatStream(client, { chat_id: chatId, user_id: "legacy", user_message: "more" });
     expect(second.map((r) => r.content)).toEqual(["Again"]);
     expect(second[0]!.chat_id).toBe(chatId);
-    expect(
-      harness.simulator.requests.at(-1)!.body.messages.map((m: { content: string }) => m.content),
-    ).toEqual(["You are a test.", "hello", "Hi there, friend", "more"]);
+    expect(lastPrompt(harness).map((m) => m.content)).toEqual([
+      "You are a test.",
+      "hello",
+      "Hi there, friend",
+      "more",
+    ]);
     client.close();
   });
 

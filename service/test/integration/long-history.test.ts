@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startParley, type Harness } from "../support/parley-harness.js";
+import { lastPrompt, startParley, type Harness } from "../support/parley-harness.js";
 
 let harness: Harness;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe("a long chat", () => {
     for await (const { event } of client.sendMessage({ userId: "long", chatId, text: "latest question" })) {
       if (event?.kind.case === "started") leftOut = event.kind.value.context!.messagesLeftOut;
     }
-    const sent = harness.simulator.requests.at(-1)!.body.messages as { role: string; content: string }[];
+    const sent = lastPrompt(harness);
     // budget = 2000 − 500 − 3 = 1497; system (4+3) and the new message (2+3) leave 1485; each stored
     // message costs 7 + 3 = 10 → the newest 148 fit.
     const history = sent.slice(1, -1);

@@ -56,7 +56,7 @@ describe("the service process", () => {
     const rest: ReplyEvent["kind"][] = [];
     const error = await (async () => {
       for (let next = await reply.stream.next(); !next.done; next = await reply.stream.next())
-        rest.push(next.value.event.kind);
+        rest.push(next.value.event!.kind);
     })().catch((e: unknown) => ConnectError.from(e));
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe(Code.Unavailable);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReplyStatus, Role } from "@parley/gen/parley/chat/v1/chat_pb";
-import { protocols, startParley, type Harness } from "../support/parley-harness.js";
+import { protocols, lastPrompt, startParley, type Harness } from "../support/parley-harness.js";
 
 let harness: Harness;
 beforeAll(async () => {
@@ -74,9 +74,12 @@ describe("a conversation", () => {
     harness.simulator.script({ text: "First answer." }, { text: "Second answer." }, { text: "Other chat." });
     const chatId = await send("First question");
     await send("Second question", chatId);
-    expect(
-      harness.simulator.requests.at(-1)!.body.messages.map((m: { content: string }) => m.content),
-    ).toEqual(["You are a test.", "First question", "First answer.", "Second question"]);
+    expect(lastPrompt(harness).map((m) => m.content)).toEqual([
+      "You are a test.",
+      "First question",
+      "First answer.",
+      "Second question",
+    ]);
     const otherChat = await send("Another topic");
 
     const list = await client.listChats({ userId });

@@ -58,7 +58,11 @@ describe("before the first token", () => {
     expect(requests.map((r) => r.response)).toEqual(["status 429", "reply"]);
     expect(requests[1]!.headers["x-stainless-retry-count"]).toBe("1");
     expect(performance.now() - started).toBeGreaterThanOrEqual(950); // retry-after: 1 (second) was honoured
-    expect([stored.status, stored.content, stored.finishReason]).toEqual([ReplyStatus.COMPLETE, words.join(""), "stop"]);
+    expect([stored.status, stored.content, stored.finishReason]).toEqual([
+      ReplyStatus.COMPLETE,
+      words.join(""),
+      "stop",
+    ]);
   });
 
   it("500 three times (maxRetries 2): `finished` FAILED, then UNAVAILABLE; the reply is stored failed", async () => {
@@ -187,7 +191,9 @@ describe("finish_reason", () => {
 describe.each(protocols)("a cut-off answer over %s", (protocol) => {
   it("still sends `finished` INCOMPLETE and then fails UNAVAILABLE", async () => {
     harness.simulator.script({ deltas: words, paceMs: 5, fault: { kind: "reset", afterDeltas: 2 } });
-    const reply = await collectReply(harness.client(protocol).sendMessage({ userId: `cut-${protocol}`, text: "go" }));
+    const reply = await collectReply(
+      harness.client(protocol).sendMessage({ userId: `cut-${protocol}`, text: "go" }),
+    );
     expect(reply.text).toBe(words.slice(0, 2).join(""));
     expect(reply.finished?.status).toBe(ReplyStatus.INCOMPLETE);
     expect(reply.error?.code).toBe(Code.Unavailable);

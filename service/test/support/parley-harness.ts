@@ -117,3 +117,11 @@ function bearer(token: string) {
       return next(request);
     };
 }
+
+/** The chat messages of the simulator's latest request: the prompt Parley sent upstream. */
+export function lastPrompt(harness: Harness): { role: string; content: string }[] {
+  const body = harness.simulator.requests.at(-1)?.body as
+    { messages?: { role: string; content: string }[] } | undefined;
+  if (!body?.messages) throw new Error("the simulator received no chat request");
+  return body.messages;
+}

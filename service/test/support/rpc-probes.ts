@@ -31,7 +31,9 @@ export interface CollectedReply {
 }
 
 /** Drains a SendMessage or WatchReply stream; a ConnectError ending it is kept, anything else rethrown. */
-export async function collectReply(stream: AsyncIterable<{ event?: ReplyEvent | undefined }>): Promise<CollectedReply> {
+export async function collectReply(
+  stream: AsyncIterable<{ event?: ReplyEvent | undefined }>,
+): Promise<CollectedReply> {
   const reply: CollectedReply = {
     started: undefined,
     deltas: [],
@@ -63,7 +65,8 @@ export async function collectReply(stream: AsyncIterable<{ event?: ReplyEvent | 
 }
 
 /** A unary call, a stream, or a function making one (so a list of calls runs one at a time). */
-export type Call = Promise<unknown> | AsyncIterable<unknown> | (() => Promise<unknown> | AsyncIterable<unknown>);
+export type Call =
+  Promise<unknown> | AsyncIterable<unknown> | (() => Promise<unknown> | AsyncIterable<unknown>);
 
 /**
  * Expects a unary call, or a stream, to fail with `code` before or while it runs; returns the error.
@@ -85,7 +88,10 @@ export async function expectCode(call: Call, code: Code): Promise<ConnectError> 
 }
 
 /** How many chats and messages the harness's database holds, overall or for one user. */
-export async function rowCounts(harness: Harness, userId?: string): Promise<{ chats: number; messages: number }> {
+export async function rowCounts(
+  harness: Harness,
+  userId?: string,
+): Promise<{ chats: number; messages: number }> {
   const where = userId === undefined ? "" : " WHERE c.user_id = ?";
   const params = userId === undefined ? [] : [userId];
   const [[chats]] = await harness.database.pool.query<RowDataPacket[]>(
@@ -118,7 +124,7 @@ export function envelope(payload: Uint8Array, flags = 0): Buffer {
 /** Splits a body into its envelopes (Connect streaming, gRPC-Web). */
 export function splitEnvelopes(body: Buffer): { flags: number; data: Buffer }[] {
   const frames: { flags: number; data: Buffer }[] = [];
-  for (let at = 0; at + 5 <= body.length; ) {
+  for (let at = 0; at + 5 <= body.length;) {
     const length = body.readUInt32BE(at + 1);
     frames.push({ flags: body.readUInt8(at), data: body.subarray(at + 5, at + 5 + length) });
     at += 5 + length;

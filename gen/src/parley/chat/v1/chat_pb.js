@@ -209,8 +209,9 @@ export const Role = /*@__PURE__*/
  * - FAILED_PRECONDITION: the chat is still answering a previous message.
  * - UNAVAILABLE: the model or the database is unreachable, the answer was cut off upstream, or the
  *   server is shutting down. Safe to retry (WatchReply resumes a cut stream where it is still live).
- * - INTERNAL: the model provider refused our credentials or model name (an operator must act), or the
- *   request could not be parsed.
+ * - INTERNAL: the model provider refused our credentials or model name (an operator must act), or a
+ *   binary (protobuf) request could not be parsed. A malformed Connect JSON request is INVALID_ARGUMENT;
+ *   unknown JSON fields are ignored, as protobuf does for forward compatibility.
  * - DEADLINE_EXCEEDED: the caller's deadline passed. The reply goes on without the caller; WatchReply
  *   picks it up again.
  *
