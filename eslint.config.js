@@ -1,6 +1,8 @@
 // Lint rules, including the architecture: dependencies point inward (domain ← application ← adapters ←
 // main), and each technology is imported by exactly one adapter folder.
 import js from "@eslint/js";
+import nextPlugin from "@next/eslint-plugin-next";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 /** Each technology and the only service folders allowed to import it. */
@@ -17,6 +19,7 @@ const technologies = [
     owners: ["adapters/connect"],
     what: "generated code and protobuf",
   },
+  { packages: "^twilio(/|$)", owners: [], what: "the twilio package (a test-only cross-check)" },
   { packages: "^@connectrpc/", owners: ["adapters/connect", "adapters/http"], what: "Connect" },
 ];
 
@@ -35,10 +38,63 @@ const restrict = (files, folder, extra = []) => ({
 
 const adapterFolders = [...new Set(technologies.flatMap((technology) => technology.owners))];
 
+/**
+ * The web app's browser code (client components, the tRPC client, shared types) never sees protobuf,
+ * Connect, the database, better-auth's server, or server modules; type-only imports of the router's
+ * type are fine (they vanish at build time).
+ */
+const webClientCode = [
+  "web/src/components/**/*.{ts,tsx}",
+  "web/src/lib/**/*.{ts,tsx}",
+  "web/src/trpc/**/*.{ts,tsx}",
+  "web/src/app/**/_components/**/*.{ts,tsx}",
+  "web/src/app/**/error.tsx",
+  "web/src/app/providers.tsx",
+];
+const webClientRestrictions = [
+  {
+    regex: "^(@parley/gen|@bufbuild/|@connectrpc/|mysql2|kysely)(/|$)",
+    message: "Browser code never sees protobuf, Connect or the database: go through tRPC.",
+  },
+  {
+    regex: "^better-auth(/(?!react$|client$).*)?$",
+    message: "Browser code uses better-auth/react (lib/auth-client.ts) only.",
+  },
+  { regex: "^(server-only|next/headers)$", message: "Server-only modules cannot run in the browser." },
+  {
+    regex: "^~/(server|env)(/|$)",
+    allowTypeImports: true,
+    message: "Browser code may import server types only (import type ...).",
+  },
+];
+
 export default tseslint.config(
-  { ignores: ["**/node_modules/", "**/dist/", "gen/", "**/.next/", "**/migrations/"] },
+  {
+    ignores: [
+      "**/node_modules/",
+      "**/dist/",
+      "gen/",
+      "**/.next/",
+      "**/migrations/",
+      "**/test-results/",
+      "web/next-env.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain JavaScript files here are Node scripts (start script, configs, benchmarks).
+  {
+    files: ["**/*.{js,mjs,cjs}"],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          ...["process", "console", "Buffer", "URL", "fetch", "performance", "structuredClone"],
+          ...["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "queueMicrotask"],
+          ...["AbortController", "AbortSignal", "TextEncoder", "TextDecoder"],
+        ].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
@@ -59,4 +115,18 @@ export default tseslint.config(
       message: "The application layer sees ports, never adapters.",
     },
   ]),
+  // The web app: React's hook rules, Next's own rules, and the browser/server boundary.
+  {
+    files: ["web/**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks, "@next/next": nextPlugin },
+    settings: { next: { rootDir: "web/" } },
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      ...nextPlugin.configs["core-web-vitals"].rules,
+    },
+  },
+  {
+    files: webClientCode,
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: webClientRestrictions }] },
+  },
 );

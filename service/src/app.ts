@@ -13,11 +13,33 @@ import type {
   TokenCounter,
 } from "./application/ports.js";
 import { ReplyHub } from "./application/reply-hub.js";
+import { WhatsAppInbox } from "./application/whatsapp-inbox.js";
+import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp-ports.js";
 import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
 import { createHealthService, type HealthService } from "./adapters/connect/health.js";
 import { createRoutes, servedServiceNames } from "./adapters/connect/routes.js";
 import { createChatEndpoint } from "./adapters/http/chat-endpoint.js";
 import { createServer, type HttpHandler, type ParleyServer } from "./adapters/http/create-server.js";
+import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
+
+/** The WhatsApp channel through Twilio. */
+export interface WhatsAppOptions {
+  store: WhatsAppStore;
+  sender: WhatsAppSender;
+  /** Our WhatsApp sender, `whatsapp:+E164`: replies come from it. */
+  from: string;
+  /** Twilio's auth token: the key of the webhook signature. */
+  authToken: string;
+  /** The public URL Twilio calls, up to and without the webhook's path (the signature covers it). */
+  publicBaseUrl: string;
+}
+
+/**
+ * How long, at the end of shutdown, WhatsApp answers in flight get to be sent and recorded (their
+ * replies are already finished or interrupted by then; sends no longer wait to retry). With the default
+ * 10 s grace, shutdown stays inside docker compose's 15 s stop_grace_period.
+ */
+const whatsAppDrainMs = 3_000;
 
 export interface ParleyOptions {
   repository: ChatRepository;
@@ -38,6 +60,8 @@ export interface ParleyOptions {
   ready?: () => Promise<boolean>;
   /** More plain HTTP endpoints by path (webhooks). */
   httpRoutes?: Record<string, HttpHandler>;
+  /** Without it `POST /webhooks/twilio/whatsapp` is not served (404). */
+  whatsapp?: WhatsAppOptions | undefined;
 }
 
 export interface Parley {
@@ -45,9 +69,12 @@ export interface Parley {
   hub: ReplyHub;
   health: HealthService;
   useCases: ChatUseCases;
+  /** The WhatsApp messages being answered; null when WhatsApp is not configured. */
+  whatsapp: WhatsAppInbox | null;
   /**
-   * Graceful shutdown: health NOT_SERVING, no new connections, replies get `graceMs` to finish, then the
-   * rest end `interrupted` (their callers get UNAVAILABLE), then every connection closes.
+   * Graceful shutdown: health NOT_SERVING, no new connections or WhatsApp messages, replies get `graceMs`
+   * to finish, then the rest end `interrupted` (their callers get UNAVAILABLE, WhatsApp senders a note
+   * to ask again), WhatsApp answers are sent, then every connection closes.
    */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -64,6 +91,7 @@ export function createParley(options: ParleyOptions): Parley {
     progressIntervalMs: options.progressIntervalMs,
   });
   const useCases = createChatUseCases({ ...options, hub });
+  const whatsapp = whatsAppChannel(options, useCases);
   const health = createHealthService({
     services: servedServiceNames,
     ...(options.ready && { readiness: { check: options.ready } }),
@@ -78,6 +106,7 @@ export function createParley(options: ParleyOptions): Parley {
         checkToken: createTokenCheck(options.authToken),
         maxRequestBytes: options.maxRequestBytes,
       }),
+      ...whatsapp.routes,
       ...options.httpRoutes,
     },
     corsOrigins: options.corsOrigins,
@@ -89,11 +118,39 @@ export function createParley(options: ParleyOptions): Parley {
     hub,
     health,
     useCases,
+    whatsapp: whatsapp.inbox,
     async shutdown(graceMs) {
       health.shutdown();
       server.stopAccepting();
+      whatsapp.inbox?.stopAccepting();
       await hub.shutdown(graceMs);
+      await whatsapp.inbox?.drain(whatsAppDrainMs);
       await server.close();
     },
   };
+}
+
+/** The WhatsApp inbox and its webhook, when WhatsApp is configured. */
+function whatsAppChannel(
+  options: ParleyOptions,
+  useCases: ChatUseCases,
+): { inbox: WhatsAppInbox | null; routes: Record<string, HttpHandler> } {
+  const settings = options.whatsapp;
+  if (!settings) return { inbox: null, routes: {} };
+  const { logger, clock } = options;
+  const inbox = new WhatsAppInbox({
+    useCases,
+    store: settings.store,
+    sender: settings.sender,
+    from: settings.from,
+    clock,
+    logger,
+  });
+  const webhook = createTwilioWhatsAppWebhook({
+    receive: (message) => inbox.receive(message),
+    authToken: settings.authToken,
+    publicBaseUrl: settings.publicBaseUrl,
+    logger,
+  });
+  return { inbox, routes: { [whatsAppWebhookPath]: webhook } };
 }

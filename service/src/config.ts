@@ -45,6 +45,50 @@ const schema = z.object({
     ),
   SIMULATOR_PACE_MS: integer(25),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  TWILIO_ACCOUNT_SID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^AC[0-9a-f]{32}$/i, "must be an account SID (AC followed by 32 hex digits)")
+      .optional(),
+  ),
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_WHATSAPP_FROM: optionalText.pipe(
+    z
+      .string()
+      .regex(/^whatsapp:\+[1-9]\d{1,14}$/, "must be whatsapp:+ and the number, e.g. whatsapp:+14155238886")
+      .optional(),
+  ),
+  PUBLIC_BASE_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/ })
+      .refine((url) => !/[?#]/.test(url), "must have no query or fragment")
+      .transform((url) => url.replace(/\/+$/, ""))
+      .optional(),
+  ),
+  TWILIO_API_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default("https://api.twilio.com")
+    .transform((url) => url.replace(/\/+$/, "")),
+});
+
+/** WhatsApp is on when all of these are set; some but not all is a mistake worth stopping for. */
+const whatsAppVariables = [
+  "TWILIO_ACCOUNT_SID",
+  "TWILIO_AUTH_TOKEN",
+  "TWILIO_WHATSAPP_FROM",
+  "PUBLIC_BASE_URL",
+] as const;
+
+const checkedSchema = schema.superRefine((c, context) => {
+  const missing = whatsAppVariables.filter((name) => c[name] === undefined);
+  if (missing.length === 0 || missing.length === whatsAppVariables.length) return;
+  for (const name of missing) {
+    context.addIssue({
+      code: "custom",
+      path: [name],
+      message: `needed for WhatsApp (set all of ${whatsAppVariables.join(", ")}, or none)`,
+    });
+  }
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -55,7 +99,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = schema.safeParse(env);
+  const parsed = checkedSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
@@ -87,5 +131,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: c.CORS_ORIGINS,
     simulatorPaceMs: c.SIMULATOR_PACE_MS,
     logLevel: c.LOG_LEVEL,
+    whatsapp: whatsAppConfig(c),
+  };
+}
+
+/** The Twilio settings, or null when WhatsApp is off (none of them set). */
+function whatsAppConfig(c: z.infer<typeof schema>) {
+  if (!c.TWILIO_ACCOUNT_SID || !c.TWILIO_AUTH_TOKEN || !c.TWILIO_WHATSAPP_FROM || !c.PUBLIC_BASE_URL)
+    return null;
+  return {
+    accountSid: c.TWILIO_ACCOUNT_SID,
+    authToken: c.TWILIO_AUTH_TOKEN,
+    from: c.TWILIO_WHATSAPP_FROM,
+    publicBaseUrl: c.PUBLIC_BASE_URL,
+    apiBaseUrl: c.TWILIO_API_BASE_URL,
   };
 }

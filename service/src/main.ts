@@ -4,14 +4,17 @@
  * every protocol on one port until SIGTERM/SIGINT, then shuts down gracefully and exits 0.
  */
 import { createConsoleLogger } from "./adapters/console-logger.js";
+import { whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
 import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
+import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-counter.js";
+import { createTwilioMessagesApi } from "./adapters/twilio/twilio-messages-api.js";
 import { modelProfile } from "./application/model-catalog.js";
 import type { Logger } from "./application/ports.js";
-import { createParley } from "./app.js";
+import { createParley, type WhatsAppOptions } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createSimulator } from "./simulator/simulator.js";
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
   const tokenCounter = createTiktokenTokenCounter(profile.encoding);
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
+  const whatsapp = await connectWhatsApp(config, database, logger);
 
   const parley = createParley({
     repository,
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
         () => true,
         () => false,
       ),
+    whatsapp,
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
@@ -127,6 +132,43 @@ async function connectUpstream(config: Config, logger: Logger) {
   return {
     model: createOpenAIChatModel({ ...common, apiKey: "simulator", baseURL: url }),
     close: () => simulator.close(),
+  };
+}
+
+/** The WhatsApp channel when Twilio is configured, with a start-up sweep like the replies'. */
+async function connectWhatsApp(
+  config: Config,
+  database: Database,
+  logger: Logger,
+): Promise<WhatsAppOptions | undefined> {
+  const twilio = config.whatsapp;
+  if (twilio === null) {
+    logger.info(
+      "WhatsApp is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM and PUBLIC_BASE_URL to turn it on",
+    );
+    return undefined;
+  }
+  const store = createMysqlWhatsAppStore(database.db);
+  const interrupted = await store.interruptAnsweringTurns(systemClock.now());
+  if (interrupted > 0)
+    logger.warn("WhatsApp messages left answering by a previous run were marked interrupted", {
+      interrupted,
+    });
+  const webhookUrl = `${twilio.publicBaseUrl}${whatsAppWebhookPath}`;
+  logger.info(
+    `WhatsApp is on: in Twilio, set "When a message comes in" for ${twilio.from} to POST ${webhookUrl}`,
+  );
+  return {
+    store,
+    sender: createTwilioMessagesApi({
+      accountSid: twilio.accountSid,
+      authToken: twilio.authToken,
+      baseUrl: twilio.apiBaseUrl,
+      logger,
+    }),
+    from: twilio.from,
+    authToken: twilio.authToken,
+    publicBaseUrl: twilio.publicBaseUrl,
   };
 }
 

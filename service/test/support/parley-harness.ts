@@ -14,9 +14,9 @@ import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-mod
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
-import { createParley, type ParleyOptions } from "../../src/app.js";
+import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
 import { createSimulator } from "../../src/simulator/simulator.js";
-import { createTestDatabase } from "./test-database.js";
+import { createTestDatabase, type TestDatabase } from "./test-database.js";
 import { silentLogger } from "./use-case-fixture.js";
 
 export const testToken = "parley-test-token";
@@ -24,8 +24,10 @@ export const testToken = "parley-test-token";
 export type Protocol = "grpc" | "connect-h2" | "connect-h1" | "grpc-web";
 export const protocols: Protocol[] = ["grpc", "connect-h2", "connect-h1", "grpc-web"];
 
-export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings">> {
+export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" | "whatsapp">> {
   settings?: Partial<ParleyOptions["settings"]>;
+  /** The WhatsApp channel, built on the harness's database (see whatsapp-harness.ts). */
+  whatsapp?: (database: TestDatabase) => WhatsAppOptions;
   idleTimeoutMs?: number;
   maxRetries?: number;
 }
@@ -60,6 +62,7 @@ export async function startParley(options: HarnessOptions = {}) {
         () => false,
       ),
     ...options,
+    whatsapp: options.whatsapp?.(database),
     settings: {
       model: "gpt-4o-mini",
       limits: { contextWindow: 128_000, maxOutputTokens: 1_000 },

@@ -22,13 +22,16 @@ export async function readBody(request: HttpRequest, maxBytes: number): Promise<
   return Buffer.concat(chunks);
 }
 
-export function sendJson(response: HttpResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
+export function sendText(response: HttpResponse, status: number, contentType: string, payload: string): void {
   (response as ServerResponse).writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
+    "content-type": contentType,
     "content-length": Buffer.byteLength(payload),
   });
   response.end(payload);
+}
+
+export function sendJson(response: HttpResponse, status: number, body: unknown): void {
+  sendText(response, status, "application/json; charset=utf-8", JSON.stringify(body));
 }
 
 export function sendError(response: HttpResponse, error: HttpError): void {

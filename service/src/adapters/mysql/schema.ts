@@ -70,6 +70,51 @@ export const messages = mysqlTable(
   ],
 );
 
+/** Which chat each WhatsApp sender (`whatsapp:+E164`, their user id) is in; null: the next one is new. */
+export const whatsAppSenders = mysqlTable(
+  "whatsapp_senders",
+  {
+    sender: exactText("sender", { type: "varchar(191)" }).primaryKey(),
+    chatId: id("chat_id"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    // A chat deleted through the API is simply no longer the sender's: their next message starts one.
+    foreignKey({
+      name: "whatsapp_senders_chat_fk",
+      columns: [table.chatId],
+      foreignColumns: [chats.id],
+    }).onDelete("set null"),
+  ],
+);
+
+/**
+ * Every inbound WhatsApp message (a turn), once: the primary key on Twilio's MessageSid is what makes a
+ * redelivered or concurrently duplicated webhook a no-op. Not the text (it is in `messages` when the
+ * model got it), but how the turn went: its kind, status, the chat and reply that answered it, how many
+ * parts were sent and the failure, if any.
+ */
+export const whatsAppMessages = mysqlTable(
+  "whatsapp_messages",
+  {
+    messageSid: exactText("message_sid", { type: "varchar(64)" }).primaryKey(),
+    sender: exactText("sender", { type: "varchar(191)" }).notNull(),
+    kind: exactText("kind", { type: "varchar(16)" }).notNull(),
+    status: exactText("status", { type: "varchar(16)" }).notNull(),
+    chatId: id("chat_id"),
+    replyId: id("reply_id"),
+    partsSent: int("parts_sent", { unsigned: true }).notNull(),
+    errorCode: exactText("error_code", { type: "varchar(32)" }),
+    error: humanText("error", { type: "varchar(500)" }),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [
+    // "Is this sender being answered?" (status, sender) and the start-up sweep (status).
+    index("whatsapp_messages_status_sender_idx").on(table.status, table.sender),
+  ],
+);
+
 /** A `chats` row as Drizzle reads it; mapped to the domain's `Chat` before it leaves this folder. */
 export type ChatRow = typeof chats.$inferSelect;
 /** A `messages` row as Drizzle reads it; mapped to the domain's `Message`. */

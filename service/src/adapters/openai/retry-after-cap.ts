@@ -5,6 +5,7 @@
  * obeys), so the caller fails fast with `upstream.unavailable` instead.
  */
 import type { ClientOptions } from "openai";
+import { requestedDelayMs } from "../retry-after.js";
 
 type Fetch = NonNullable<ClientOptions["fetch"]>;
 
@@ -19,16 +20,4 @@ export function capRetryAfter(maxDelayMs: number, fetchImpl: Fetch = fetch): Fet
     headers.set("x-should-retry", "false");
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   };
-}
-
-/** The wait an error response asks for, read the way the SDK reads it (`retry-after-ms` first). */
-export function requestedDelayMs(headers: Headers): number | undefined {
-  const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
-  if (!Number.isNaN(ms)) return ms;
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter === null) return undefined;
-  const seconds = Number.parseFloat(retryAfter);
-  if (!Number.isNaN(seconds)) return seconds * 1000;
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : date - Date.now();
 }

@@ -1,0 +1,131 @@
+/** The WhatsAppStore port over MySQL/MariaDB: the `whatsapp_senders` and `whatsapp_messages` tables. */
+import { and, desc, eq, gt, isNotNull } from "drizzle-orm";
+import type { RecordedTurn, WhatsAppStore, WhatsAppTurnKind } from "../../application/whatsapp-ports.js";
+import type { ChatDatabase } from "./database.js";
+import { clip } from "./rows.js";
+import { whatsAppMessages, whatsAppSenders } from "./schema.js";
+import { guarded } from "./storage-errors.js";
+
+/** What a turn left `answering` by a stopped service is told. */
+const interruptedError = "the service stopped while answering";
+
+export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
+  /** The sender's chat turn that is answering (and not abandoned), if any. */
+  const answering = (sender: string, staleBefore: Date) =>
+    and(
+      eq(whatsAppMessages.status, "answering"),
+      eq(whatsAppMessages.sender, sender),
+      eq(whatsAppMessages.kind, "chat"),
+      gt(whatsAppMessages.updatedAt, staleBefore),
+    );
+
+  return {
+    recordTurn: (turn) =>
+      guarded(async (): Promise<RecordedTurn> => {
+        try {
+          return await db.transaction(async (tx) => {
+            // Lock the sender's row (creating it on their first message): one sender's messages are
+            // recorded one after the other, from any replica, so the "busy?" read below cannot race.
+            await tx
+              .insert(whatsAppSenders)
+              .values({ sender: turn.sender, chatId: null, updatedAt: turn.now })
+              .onDuplicateKeyUpdate({ set: { updatedAt: turn.now } });
+            const [sender] = await tx
+              .select({ chatId: whatsAppSenders.chatId })
+              .from(whatsAppSenders)
+              .where(eq(whatsAppSenders.sender, turn.sender))
+              .for("update");
+            // A plain read, taken after the lock was granted, so it sees what the previous holder
+            // committed; a locking read would take gap locks on the index for nothing (see start-turn.ts).
+            const busy =
+              turn.kind === "chat" &&
+              (await tx
+                .select({ sid: whatsAppMessages.messageSid })
+                .from(whatsAppMessages)
+                .where(answering(turn.sender, turn.staleBefore))
+                .limit(1)
+                .then((rows) => rows.length > 0));
+            const kind: WhatsAppTurnKind = busy ? "busy" : turn.kind;
+            await tx.insert(whatsAppMessages).values({
+              messageSid: turn.messageSid,
+              sender: turn.sender,
+              kind,
+              status: "answering",
+              partsSent: 0,
+              createdAt: turn.now,
+              updatedAt: turn.now,
+            });
+            return { duplicate: false, kind, chatId: sender?.chatId ?? null };
+          });
+        } catch (error) {
+          // The primary key: this MessageSid was recorded before (or by a concurrent delivery just now).
+          if (isDuplicateKey(error)) return { duplicate: true };
+          throw error;
+        }
+      }),
+
+    replyStarted: (messageSid, reply) =>
+      guarded(async () => {
+        await db
+          .update(whatsAppMessages)
+          .set({ chatId: reply.chatId, replyId: reply.replyId, updatedAt: reply.now })
+          .where(eq(whatsAppMessages.messageSid, messageSid));
+        if (reply.newChat) {
+          await db
+            .update(whatsAppSenders)
+            .set({ chatId: reply.chatId, updatedAt: reply.now })
+            .where(eq(whatsAppSenders.sender, reply.sender));
+        }
+      }),
+
+    leaveChat: (sender, now) =>
+      guarded(async () => {
+        await db
+          .update(whatsAppSenders)
+          .set({ chatId: null, updatedAt: now })
+          .where(eq(whatsAppSenders.sender, sender));
+      }),
+
+    answeringReply: (sender, staleBefore) =>
+      guarded(async () => {
+        const [row] = await db
+          .select({ replyId: whatsAppMessages.replyId })
+          .from(whatsAppMessages)
+          .where(and(answering(sender, staleBefore), isNotNull(whatsAppMessages.replyId)))
+          .orderBy(desc(whatsAppMessages.createdAt))
+          .limit(1);
+        return row?.replyId ?? null;
+      }),
+
+    finishTurn: (messageSid, outcome) =>
+      guarded(async () => {
+        await db
+          .update(whatsAppMessages)
+          .set({
+            status: outcome.status,
+            partsSent: outcome.partsSent,
+            errorCode: clip(outcome.errorCode, 32),
+            error: clip(outcome.error, 500),
+            updatedAt: outcome.now,
+          })
+          .where(and(eq(whatsAppMessages.messageSid, messageSid), eq(whatsAppMessages.status, "answering")));
+      }),
+
+    interruptAnsweringTurns: (now) =>
+      guarded(async () => {
+        const [result] = await db
+          .update(whatsAppMessages)
+          .set({ status: "interrupted", error: interruptedError, updatedAt: now })
+          .where(eq(whatsAppMessages.status, "answering"));
+        return result.affectedRows;
+      }),
+  };
+}
+
+/** MySQL's ER_DUP_ENTRY, directly or as the cause Drizzle wraps it in. */
+function isDuplicateKey(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if ((current as { code?: unknown }).code === "ER_DUP_ENTRY") return true;
+  }
+  return false;
+}

@@ -1,0 +1,98 @@
+/**
+ * A WhatsApp message for the model: sent through sendMessage like any channel's (user_id = the sender),
+ * read to the end, and turned into the text to send back. A WhatsApp user cannot watch a reply stream,
+ * so the answer is sent whole once it has finished; an answer that did not finish says so.
+ */
+import { whatsAppTexts } from "../domain/whatsapp-commands.js";
+import { DomainError } from "../domain/errors.js";
+import type { ReplyEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
+import { failure, notice, type WhatsAppDeps, type WhatsAppReply } from "./whatsapp-deps.js";
+
+export interface ModelTurn {
+  messageSid: string;
+  sender: string;
+  text: string;
+  /** The sender's current chat; null starts a new one, which becomes their current chat. */
+  chatId: string | null;
+}
+
+export async function askModelOnWhatsApp(deps: WhatsAppDeps, turn: ModelTurn): Promise<WhatsAppReply> {
+  let events: AsyncIterable<ReplyEvent>;
+  try {
+    events = await deps.useCases.sendMessage({
+      chatId: turn.chatId ?? undefined,
+      userId: turn.sender,
+      text: turn.text,
+    });
+  } catch (error) {
+    return refused(deps, turn, error);
+  }
+  let answer = "";
+  let finished: ReplyFinishedEvent | undefined;
+  for await (const event of events) {
+    if (event.type === "started") await noteStarted(deps, turn, event);
+    else if (event.type === "delta") answer += event.text;
+    else finished = event;
+  }
+  return finished ? answerOf(answer, finished) : notice(whatsAppTexts.failed);
+}
+
+/** Ties the turn to its chat and reply (for `/stop` and the record), and remembers a new chat. */
+async function noteStarted(deps: WhatsAppDeps, turn: ModelTurn, started: ReplyStartedEvent): Promise<void> {
+  const reply = {
+    sender: turn.sender,
+    chatId: started.chatId,
+    replyId: started.replyId,
+    newChat: turn.chatId === null,
+    now: deps.clock.now(),
+  };
+  // The answer matters more than the bookkeeping: a failure here only costs the chat's continuity.
+  await deps.store.replyStarted(turn.messageSid, reply).catch((error: unknown) => {
+    deps.logger.warn("could not note the chat of a WhatsApp message", {
+      messageSid: turn.messageSid,
+      error: String(error),
+    });
+  });
+}
+
+function answerOf(answer: string, finished: ReplyFinishedEvent): WhatsAppReply {
+  const problem = { errorCode: finished.errorCode, error: finished.error };
+  const withNote = (note: string) => (answer.trim() ? `${answer.trimEnd()}\n\n${note}` : note);
+  switch (finished.status) {
+    case "complete":
+      return answer.trim() ? notice(answer) : { ...notice(whatsAppTexts.failed), ...problem };
+    case "stopped":
+      return notice(withNote(whatsAppTexts.stopped));
+    case "incomplete":
+      return { ...notice(withNote(whatsAppTexts.cutOff)), ...problem };
+    case "interrupted":
+      return { text: withNote(whatsAppTexts.restarted), status: "interrupted", ...problem };
+    case "failed":
+      return { text: whatsAppTexts.failed, status: "failed", ...problem };
+  }
+}
+
+/** sendMessage refused before anything was generated: tell the sender in words they can act on. */
+function refused(deps: WhatsAppDeps, turn: ModelTurn, error: unknown): WhatsAppReply {
+  if (!(error instanceof DomainError)) {
+    deps.logger.error("sendMessage failed unexpectedly for a WhatsApp message", {
+      messageSid: turn.messageSid,
+      error: error instanceof Error ? error.stack : String(error),
+    });
+    return failure(error);
+  }
+  const problem = { errorCode: error.code, error: error.message };
+  switch (error.code) {
+    case "reply.in_progress":
+      // The chat is answering a message sent by another channel under the same user id.
+      return { ...notice(whatsAppTexts.busy), ...problem };
+    case "message.empty":
+    case "message.too_long":
+    case "message.exceeds_context":
+      return { ...notice(whatsAppTexts.tooLong), ...problem };
+    case "service.shutting_down":
+      return { text: whatsAppTexts.restarted, status: "interrupted", ...problem };
+    default:
+      return failure(error);
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+const twilio = {
+  TWILIO_ACCOUNT_SID: `AC${"0123456789abcdef".repeat(2)}`,
+  TWILIO_AUTH_TOKEN: "secret",
+  TWILIO_WHATSAPP_FROM: "whatsapp:+14155238886",
+  PUBLIC_BASE_URL: "https://parley.example.com/",
+};
+
+describe("the WhatsApp settings", () => {
+  it("are off when none is set (or set empty)", () => {
+    expect(loadConfig({}).whatsapp).toBeNull();
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: "", PUBLIC_BASE_URL: " " }).whatsapp).toBeNull();
+  });
+
+  it("are on when all four are set; the API base URL defaults to Twilio's", () => {
+    expect(loadConfig(twilio).whatsapp).toEqual({
+      accountSid: twilio.TWILIO_ACCOUNT_SID,
+      authToken: "secret",
+      from: "whatsapp:+14155238886",
+      publicBaseUrl: "https://parley.example.com",
+      apiBaseUrl: "https://api.twilio.com",
+    });
+    const local = loadConfig({ ...twilio, TWILIO_API_BASE_URL: "http://127.0.0.1:9999/" });
+    expect(local.whatsapp?.apiBaseUrl).toBe("http://127.0.0.1:9999");
+  });
+
+  it("refuse to start with some but not all of them, naming the missing ones", () => {
+    const { TWILIO_AUTH_TOKEN: _token, PUBLIC_BASE_URL: _url, ...partial } = twilio;
+    expect(() => loadConfig(partial)).toThrow(ConfigError);
+    expect(() => loadConfig(partial)).toThrow(/TWILIO_AUTH_TOKEN[\s\S]*PUBLIC_BASE_URL/);
+  });
+
+  it.each([
+    ["TWILIO_ACCOUNT_SID", "not-a-sid"],
+    ["TWILIO_WHATSAPP_FROM", "+14155238886"],
+    ["PUBLIC_BASE_URL", "parley.example.com"],
+    ["PUBLIC_BASE_URL", "https://parley.example.com/?x=1"],
+    ["TWILIO_API_BASE_URL", "ftp://api.twilio.com"],
+  ])("refuse a malformed %s (%s)", (name, value) => {
+    expect(() => loadConfig({ ...twilio, [name]: value })).toThrow(new RegExp(name));
+  });
+});

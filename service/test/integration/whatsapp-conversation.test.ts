@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { whatsAppTexts } from "../../src/domain/whatsapp-commands.js";
+import { aSender, inbound, until, useWhatsAppParley } from "../support/whatsapp-harness.js";
+
+const harness = useWhatsAppParley();
+
+/** The prompt the model got for the latest request, as role: content lines. */
+const lastPrompt = () =>
+  (harness.simulator.requests.at(-1)!.body as { messages: { role: string; content: string }[] }).messages.map(
+    (m) => `${m.role}: ${m.content}`,
+  );
+
+const chatsOf = async (sender: string) =>
+  (await harness.client().listChats({ userId: sender })).chats.map((chat) => chat.id);
+
+describe("a WhatsApp conversation", () => {
+  it("continues across messages in the sender's own chat (user_id = the sender)", async () => {
+    const sender = aSender();
+    harness.simulator.script({ text: "Paris." }, { text: "About 2.1 million." });
+    await harness.say(sender, "What is the capital of France?");
+    await harness.say(sender, "How many people live there?");
+    expect(harness.sentTo(sender)).toEqual(["Paris.", "About 2.1 million."]);
+    expect(lastPrompt()).toEqual([
+      "system: You are a test.",
+      "user: What is the capital of France?",
+      "assistant: Paris.",
+      "user: How many people live there?",
+    ]);
+    const chats = await chatsOf(sender);
+    expect(chats).toHaveLength(1);
+    expect((await harness.turns(sender)).map((turn) => turn["chat_id"])).toEqual([chats[0], chats[0]]);
+    // Another sender's messages are not in this conversation.
+    const other = aSender();
+    await harness.say(other, "Hello?");
+    expect(lastPrompt()).toEqual(["system: You are a test.", "user: Hello?"]);
+  });
+
+  it("starts a new chat on /new, with or without a first message", async () => {
+    const sender = aSender();
+    await harness.say(sender, "First topic");
+    await harness.say(sender, "/new");
+    const requestsBefore = harness.simulator.requests.length;
+    expect(harness.sentTo(sender).at(-1)).toBe(whatsAppTexts.newChat);
+    await harness.say(sender, "Second topic");
+    expect(harness.simulator.requests.length).toBe(requestsBefore + 1);
+    expect(lastPrompt()).toEqual(["system: You are a test.", "user: Second topic"]);
+    await harness.say(sender, "/NEW Third topic");
+    expect(lastPrompt()).toEqual(["system: You are a test.", "user: Third topic"]);
+    expect(await chatsOf(sender)).toHaveLength(3);
+  });
+
+  it("answers /help and unknown commands without asking the model", async () => {
+    const sender = aSender();
+    await harness.say(sender, "/help");
+    await harness.say(sender, "/start");
+    expect(harness.sentTo(sender)).toEqual([whatsAppTexts.help, whatsAppTexts.unknownCommand("start")]);
+    expect(harness.simulator.requests).toHaveLength(0);
+    expect(await harness.turns(sender)).toMatchObject([
+      { kind: "command", status: "answered", parts_sent: 1 },
+      { kind: "command", status: "answered", parts_sent: 1 },
+    ]);
+  });
+
+  it("says politely that it reads only text when a message has media and no text", async () => {
+    const sender = aSender();
+    const media = {
+      NumMedia: "1",
+      MediaUrl0: "https://api.twilio.com/media/1",
+      MediaContentType0: "image/jpeg",
+    };
+    await harness.say(sender, "", media);
+    expect(harness.sentTo(sender)).toEqual([whatsAppTexts.noText]);
+    expect(harness.simulator.requests).toHaveLength(0);
+    expect(await harness.turns(sender)).toMatchObject([{ kind: "no-text", status: "answered" }]);
+
+    harness.simulator.script({ text: "A cat, I guess." });
+    await harness.say(sender, "What is in this picture?", media);
+    expect(harness.sentTo(sender).at(-1)).toBe(`${whatsAppTexts.attachmentIgnored}\n\nA cat, I guess.`);
+  });
+
+  it("answers a message delivered twice, even concurrently, exactly once", async () => {
+    const sender = aSender();
+    const message = inbound(sender, "Only once, please");
+    const first = await harness.post(message);
+    expect(first.status).toBe(200);
+    const again = await Promise.all(Array.from({ length: 5 }, () => harness.post(message)));
+    expect(again.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    await harness.inbox.idle();
+
+    const concurrent = inbound(sender, "And this one once too");
+    const responses = await Promise.all(Array.from({ length: 6 }, () => harness.post(concurrent)));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    await harness.inbox.idle();
+
+    expect(await harness.turns(sender)).toHaveLength(2);
+    expect(harness.simulator.requests).toHaveLength(2);
+    expect(harness.sentTo(sender)).toHaveLength(2);
+  });
+});
+
+describe("a sender whose previous answer is still being written", () => {
+  it("is told so at once, with no model call; the answer then arrives and the next message works", async () => {
+    const sender = aSender();
+    harness.simulator.script({ text: "A slow and thoughtful answer. ".repeat(10), paceMs: 40 });
+    expect((await harness.post(inbound(sender, "Think hard"))).status).toBe(200);
+    await until(() => harness.simulator.requests.length === 1);
+    expect((await harness.post(inbound(sender, "Are you there?"))).status).toBe(200);
+    await harness.twilio.waitForMessages(1);
+    expect(harness.sentTo(sender)).toEqual([whatsAppTexts.busy]);
+
+    await harness.inbox.idle();
+    expect(harness.simulator.requests).toHaveLength(1);
+    expect(harness.sentTo(sender)).toEqual([
+      whatsAppTexts.busy,
+      "A slow and thoughtful answer. ".repeat(10).trim(),
+    ]);
+    expect((await harness.turns(sender)).map((turn) => turn["kind"]).sort()).toEqual(["busy", "chat"]);
+
+    await harness.say(sender, "Now?");
+    expect(harness.simulator.requests).toHaveLength(2);
+  });
+
+  it("can /stop it: the part written so far arrives, marked stopped", async () => {
+    const sender = aSender();
+    harness.simulator.script({ text: "one two three four five six seven eight nine ten", paceMs: 100 });
+    await harness.post(inbound(sender, "Count slowly"));
+    await until(() => (harness.simulator.requests[0]?.deltasWritten ?? 0) >= 2);
+    await harness.say(sender, "/stop");
+    const [answer] = harness.sentTo(sender);
+    // What was written before the stop (timing decides how much), never the whole answer.
+    expect(answer).toMatch(/^one two( \w+)*\n\n\(stopped\)$/);
+    expect(answer).not.toContain("ten");
+    expect(harness.sentTo(sender)).toHaveLength(1);
+
+    await harness.say(sender, "/stop");
+    expect(harness.sentTo(sender).at(-1)).toBe(whatsAppTexts.nothingToStop);
+  });
+});
