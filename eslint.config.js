@@ -49,6 +49,7 @@ const webClientCode = [
   "web/src/trpc/**/*.{ts,tsx}",
   "web/src/app/**/_components/**/*.{ts,tsx}",
   "web/src/app/**/error.tsx",
+  "web/src/app/error.tsx",
   "web/src/app/providers.tsx",
 ];
 const webClientRestrictions = [

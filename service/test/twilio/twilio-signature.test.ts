@@ -3,7 +3,11 @@ import fc from "fast-check";
 // Twilio's own implementation (the `twilio` package is a devDependency, for this cross-check only).
 import { getExpectedTwilioSignature, validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import { describe, expect, it } from "vitest";
-import { isValidTwilioSignature, twilioSignature, type TwilioParams } from "../../src/adapters/twilio/twilio-signature.js";
+import {
+  isValidTwilioSignature,
+  twilioSignature,
+  type TwilioParams,
+} from "../../src/adapters/twilio/twilio-signature.js";
 
 // Twilio's published example (docs.twilio.com, "Webhooks security").
 const vector = {

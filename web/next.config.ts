@@ -1,0 +1,28 @@
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+// The monorepo root: traced dependencies (the `@parley/gen` workspace, hoisted node_modules) live there.
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+const securityHeaders = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'" },
+];
+
+const config: NextConfig = {
+  // The Docker image runs the self-contained server (NEXT_OUTPUT=standalone); `next start` needs none.
+  ...(process.env["NEXT_OUTPUT"] === "standalone" ? { output: "standalone" as const } : {}),
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Node-only packages loaded at run time rather than bundled.
+  serverExternalPackages: ["mysql2", "kysely", "@connectrpc/connect-node"],
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders }];
+  },
+};
+
+export default config;

@@ -1,0 +1,149 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Check, Pencil, Trash2, X } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useRef, useState, type KeyboardEvent } from "react";
+import type { ChatSummary } from "~/lib/chat-types";
+import { errorMessage, trpc } from "~/trpc/client";
+import { ConfirmDialog } from "./confirm-dialog";
+import { useLiveReplyStore } from "./live-replies";
+import { chatListKey } from "./use-chat-list";
+
+/** One chat in the sidebar: a link, renamed in place, deleted after a confirmation. */
+export function ChatListItem({ chat, active }: { chat: ChatSummary; active: boolean }) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const store = useLiveReplyStore();
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const title = chat.title || "Untitled chat";
+
+  const rename = useMutation({
+    mutationFn: (newTitle: string) => trpc.chat.rename.mutate({ chatId: chat.id, title: newTitle }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: chatListKey }),
+    onError: (failure) => setError(`Rename failed: ${errorMessage(failure)}`),
+  });
+
+  const remove = useMutation({
+    mutationFn: () => trpc.chat.delete.mutate({ chatId: chat.id }),
+    onSuccess: async () => {
+      store.forget(chat.id);
+      setConfirming(false);
+      if (active) router.replace("/chat");
+      await queryClient.invalidateQueries({ queryKey: chatListKey });
+    },
+    onError: (failure) => setError(`Delete failed: ${errorMessage(failure)}`),
+  });
+
+  function save() {
+    const newTitle = input.current?.value.trim() ?? "";
+    setEditing(false);
+    if (newTitle && newTitle !== chat.title) {
+      setError(null);
+      rename.mutate(newTitle);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      save();
+    } else if (event.key === "Escape") {
+      setEditing(false);
+    }
+  }
+
+  const shownTitle = rename.isPending ? rename.variables : title;
+
+  return (
+    <li className="group relative" data-testid="chat-item" data-chat-id={chat.id}>
+      {editing ? (
+        <div className="flex items-center gap-1 rounded-lg bg-raised px-2 py-1 ring-2 ring-accent/40">
+          <input
+            ref={input}
+            defaultValue={chat.title}
+            maxLength={200}
+            autoFocus
+            onKeyDown={onKeyDown}
+            onBlur={save}
+            aria-label="Chat title"
+            className="min-w-0 flex-1 bg-transparent py-1 text-sm outline-none"
+          />
+          <button
+            type="button"
+            onMouseDown={(event) => event.preventDefault()}
+            onClick={save}
+            className="rounded p-1 text-muted hover:text-ok"
+            aria-label="Save title"
+          >
+            <Check className="size-4" aria-hidden />
+          </button>
+          <button
+            type="button"
+            onMouseDown={(event) => event.preventDefault()}
+            onClick={() => setEditing(false)}
+            className="rounded p-1 text-muted hover:text-danger"
+            aria-label="Cancel renaming"
+          >
+            <X className="size-4" aria-hidden />
+          </button>
+        </div>
+      ) : (
+        <>
+          <Link
+            href={`/chat/${chat.id}`}
+            aria-current={active ? "page" : undefined}
+            className={`block truncate rounded-lg py-2 pr-16 pl-3 text-sm transition ${
+              active ? "bg-line/70 font-medium text-fg" : "text-muted hover:bg-line/40 hover:text-fg"
+            }`}
+            title={shownTitle}
+          >
+            {shownTitle}
+          </Link>
+          <div
+            className={`absolute top-1/2 right-1.5 flex -translate-y-1/2 gap-0.5 transition group-focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:opacity-100 ${
+              active ? "opacity-100" : "opacity-0"
+            }`}
+          >
+            <button
+              type="button"
+              onClick={() => setEditing(true)}
+              className="rounded-md p-1.5 text-faint hover:bg-raised hover:text-fg"
+              aria-label={`Rename “${title}”`}
+              title="Rename"
+            >
+              <Pencil className="size-3.5" aria-hidden />
+            </button>
+            <button
+              type="button"
+              onClick={() => setConfirming(true)}
+              className="rounded-md p-1.5 text-faint hover:bg-raised hover:text-danger"
+              aria-label={`Delete “${title}”`}
+              title="Delete"
+            >
+              <Trash2 className="size-3.5" aria-hidden />
+            </button>
+          </div>
+        </>
+      )}
+      {error && (
+        <p role="alert" className="px-3 pt-1 text-xs text-danger">
+          {error}
+        </p>
+      )}
+      <ConfirmDialog
+        open={confirming}
+        title="Delete this chat?"
+        body={`“${title}” and all its messages will be deleted. This cannot be undone.`}
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate()}
+        onCancel={() => setConfirming(false)}
+      />
+    </li>
+  );
+}

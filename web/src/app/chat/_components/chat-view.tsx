@@ -1,0 +1,177 @@
+"use client";
+
+import { ArrowDown } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { Spinner } from "~/components/spinner";
+import type { ChatMessage, ChatPage } from "~/lib/chat-types";
+import { errorMessage, trpc } from "~/trpc/client";
+import { Composer } from "./composer";
+import { ContextGauge } from "./context-gauge";
+import { EmptyState } from "./empty-state";
+import { ErrorBanner } from "./error-banner";
+import { useLiveReply, useLiveReplyStore } from "./live-replies";
+import { newChatKey } from "./live-reply-store";
+import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
+import { MessageItem } from "./message-item";
+import { SidebarToggle } from "./sidebar-toggle";
+import { useChatList } from "./use-chat-list";
+import { useContextStats } from "./use-context-stats";
+import { useStickToBottom } from "./use-stick-to-bottom";
+
+/** A chat: header with title and context gauge, the messages, and the composer. */
+export function ChatView({ initial }: { initial: ChatPage | null }) {
+  const router = useRouter();
+  const store = useLiveReplyStore();
+  // A new chat is keyed "new" until the service names it; then this view follows it to its URL.
+  const [chatKey, setChatKey] = useState(initial?.chat.id ?? newChatKey);
+  const chatId = chatKey === newChatKey ? null : chatKey;
+  const [messages, setMessages] = useState<ChatMessage[]>(initial?.messages ?? []);
+  const [olderCursor, setOlderCursor] = useState(initial?.olderCursor ?? null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [pageError, setPageError] = useState<string | null>(null);
+  const live = useLiveReply(chatKey);
+  const view = useMemo(() => mergeMessages(messages, live), [messages, live]);
+  const answering = isAnswering(live);
+  const context = useContextStats(chatId, live?.context ?? null);
+  const list = useChatList();
+  const title =
+    list.data?.pages.flatMap((page) => page.chats).find((chat) => chat.id === chatId)?.title ??
+    initial?.chat.title ??
+    "New chat";
+  const { scrollRef, onScroll, atBottom, scrollToBottom } = useStickToBottom(
+    `${view.length}:${view.at(-1)?.content.length ?? 0}`,
+  );
+
+  // A new chat got its id: move to its address (the live reply carries on in the store).
+  useEffect(() => {
+    if (chatKey !== newChatKey) return;
+    return store.onStarted((startedChatId) => {
+      setChatKey(startedChatId);
+      router.replace(`/chat/${startedChatId}`, { scroll: false });
+    });
+  }, [chatKey, store, router]);
+
+  // Opened (or reloaded) while the last answer is still being written: pick it up where the page is.
+  useEffect(() => {
+    const last = initial?.messages.at(-1);
+    if (!initial || last?.role !== "assistant" || last.status !== "streaming") return;
+    store.watch(initial.chat.id, last.id, last.content);
+  }, [initial, store]);
+
+  const send = useCallback(
+    (text: string) => {
+      if (isAnswering(store.get(chatKey))) return;
+      // The finished turn shown from the store becomes part of the page before the next one starts.
+      setMessages(
+        mergeMessages(messages, store.get(chatKey)).filter(
+          (message) => message.id !== pendingUserId && message.id !== pendingReplyId,
+        ),
+      );
+      setPageError(null);
+      scrollToBottom("auto");
+      store.send(chatId, text);
+    },
+    [chatKey, chatId, messages, store, scrollToBottom],
+  );
+
+  async function loadOlder() {
+    if (!chatId || !olderCursor) return;
+    setLoadingOlder(true);
+    try {
+      const page = await trpc.chat.get.query({ chatId, cursor: olderCursor });
+      setMessages((current) => [...page.messages, ...current]);
+      setOlderCursor(page.olderCursor);
+      setPageError(null);
+    } catch (error) {
+      setPageError(`Could not load earlier messages. ${errorMessage(error)}`);
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  function regenerate(index: number) {
+    const question = view
+      .slice(0, index)
+      .reverse()
+      .find((message) => message.role === "user");
+    if (question) send(question.content);
+  }
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line bg-canvas/80 px-3 backdrop-blur sm:px-5">
+        <SidebarToggle />
+        <h1 className="min-w-0 flex-1 truncate text-[15px] font-semibold" data-testid="chat-title">
+          {title}
+        </h1>
+        <ContextGauge stats={context} />
+      </header>
+
+      <div className="relative min-h-0 flex-1">
+        <div ref={scrollRef} onScroll={onScroll} className="h-full overflow-y-auto" data-testid="messages">
+          {view.length === 0 ? (
+            <div className="flex min-h-full">
+              <EmptyState onPick={send} disabled={answering} />
+            </div>
+          ) : (
+            <div className="mx-auto flex w-full max-w-3xl flex-col gap-7 px-4 pt-6 pb-10 sm:px-6">
+              {olderCursor && (
+                <button
+                  type="button"
+                  onClick={loadOlder}
+                  disabled={loadingOlder}
+                  className="mx-auto inline-flex items-center gap-2 rounded-full border border-line px-3 py-1.5 text-xs text-muted hover:bg-panel"
+                >
+                  {loadingOlder && <Spinner className="size-3" />}
+                  Load earlier messages
+                </button>
+              )}
+              {view.map((message, index) => (
+                <MessageItem
+                  key={message.id}
+                  message={message}
+                  onRegenerate={index === view.length - 1 && !answering ? () => regenerate(index) : undefined}
+                />
+              ))}
+            </div>
+          )}
+        </div>
+        {!atBottom && (
+          <button
+            type="button"
+            onClick={() => scrollToBottom()}
+            className="absolute bottom-4 left-1/2 grid size-9 -translate-x-1/2 place-items-center rounded-full border border-line bg-raised text-muted shadow-lg hover:text-fg"
+            aria-label="Jump to the latest message"
+          >
+            <ArrowDown className="size-4" aria-hidden />
+          </button>
+        )}
+      </div>
+
+      <div className="shrink-0 px-3 pt-2 pb-3 sm:px-6 sm:pb-5">
+        <div className="mx-auto w-full max-w-3xl space-y-3">
+          {live?.phase === "failed" && live.error && (
+            <ErrorBanner
+              message={live.failedBeforeStart ? `Your message was not sent. ${live.error}` : live.error}
+              actionLabel={live.failedBeforeStart ? "Send again" : "Resume"}
+              onRetry={() => store.retry(live.key)}
+            />
+          )}
+          {live?.phase !== "failed" && live?.error && <ErrorBanner message={live.error} />}
+          {pageError && <ErrorBanner message={pageError} onDismiss={() => setPageError(null)} />}
+          <Composer
+            answering={answering}
+            canStop={!!live?.replyId}
+            stopping={live?.phase === "stopping"}
+            onSend={send}
+            onStop={() => void store.stop(chatKey)}
+          />
+          <p className="hidden text-center text-xs text-faint sm:block">
+            Enter to send · Shift+Enter for a new line · Answers can be wrong; check what matters.
+          </p>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+"use client";
+
+import { ArrowUp, Square } from "lucide-react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Spinner } from "~/components/spinner";
+
+interface ComposerProps {
+  /** A reply is on its way: sending waits, Stop is offered. */
+  answering: boolean;
+  /** Stop can be pressed (the reply has an id). */
+  canStop: boolean;
+  stopping: boolean;
+  onSend(text: string): void;
+  onStop(): void;
+}
+
+const maxHeight = 220;
+
+/** The message box: Enter sends, Shift+Enter starts a new line; Stop while an answer is being written. */
+export function Composer({ answering, canStop, stopping, onSend, onStop }: ComposerProps) {
+  const [text, setText] = useState("");
+  const box = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    element.style.height = "auto";
+    element.style.height = `${Math.min(element.scrollHeight, maxHeight)}px`;
+  }, [text]);
+
+  useEffect(() => {
+    if (!answering) box.current?.focus();
+  }, [answering]);
+
+  const canSend = !answering && text.trim().length > 0;
+
+  function send() {
+    if (!canSend) return;
+    onSend(text);
+    setText("");
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  }
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+      className="relative flex items-end gap-2 rounded-2xl border border-line bg-raised p-2 shadow-lg shadow-black/5 transition focus-within:border-accent/60 focus-within:ring-4 focus-within:ring-accent/10"
+    >
+      <textarea
+        ref={box}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+        rows={1}
+        disabled={answering}
+        placeholder={answering ? "Parley is answering…" : "Message Parley"}
+        aria-label="Message"
+        className="max-h-[220px] min-h-[40px] flex-1 resize-none bg-transparent px-2 py-2 text-[15px] leading-6 outline-none placeholder:text-faint disabled:cursor-not-allowed"
+      />
+      {answering ? (
+        <button
+          key="stop"
+          type="button"
+          onClick={onStop}
+          disabled={!canStop || stopping}
+          aria-label="Stop answering"
+          title="Stop"
+          className="grid size-10 shrink-0 place-items-center rounded-xl bg-fg text-canvas shadow-sm transition hover:opacity-85 disabled:opacity-40"
+        >
+          {stopping ? <Spinner /> : <Square className="size-3.5 fill-current" aria-hidden />}
+        </button>
+      ) : (
+        <button
+          key="send"
+          type="submit"
+          disabled={!canSend}
+          aria-label="Send message"
+          title="Send (Enter)"
+          className="grid size-10 shrink-0 place-items-center rounded-xl bg-accent text-accent-fg shadow-sm transition hover:opacity-90 disabled:bg-line disabled:text-faint"
+        >
+          <ArrowUp className="size-5" strokeWidth={2.5} aria-hidden />
+        </button>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,46 @@
+"use client";
+
+import { memo } from "react";
+import ReactMarkdown, { type Components } from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
+import remarkGfm from "remark-gfm";
+import { CodeBlock } from "./code-block";
+
+/**
+ * An answer rendered as GitHub-flavoured markdown, safely: raw HTML in the text is dropped (no rehype-raw),
+ * react-markdown's URL filter removes `javascript:` and the like, and links open in a new tab without
+ * giving it a handle on this one. Images become links, so an answer cannot make the browser fetch a URL.
+ */
+const components: Components = {
+  a: ({ node: _node, href, children, ...props }) => (
+    <a {...props} href={href} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  ),
+  pre: ({ node: _node, children }) => <CodeBlock>{children}</CodeBlock>,
+  // Images in an answer would make the browser fetch whatever URL the model wrote: show a link instead.
+  img: ({ src, alt }) =>
+    typeof src === "string" && src ? (
+      <a href={src} target="_blank" rel="noopener noreferrer">
+        {alt || src}
+      </a>
+    ) : null,
+};
+
+const remarkPlugins = [remarkGfm];
+const rehypePlugins = [rehypeHighlight];
+
+export const Markdown = memo(function Markdown({ text, className }: { text: string; className?: string }) {
+  return (
+    <div className={`markdown ${className ?? ""}`}>
+      <ReactMarkdown
+        skipHtml
+        remarkPlugins={remarkPlugins}
+        rehypePlugins={rehypePlugins}
+        components={components}
+      >
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
+
+describe("the web app's settings", () => {
+  it("run locally with no settings at all", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      production: false,
+      baseUrl: "http://localhost:3000",
+      trustedOrigins: ["http://localhost:3000"],
+      serviceUrl: "http://127.0.0.1:8080",
+      serviceToken: null,
+      oidc: null,
+      signIn: { maxAttempts: 10, windowSeconds: 300 },
+    });
+  });
+
+  it("need a real secret in production", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/BETTER_AUTH_SECRET/);
+    expect(() => parseEnv({ NODE_ENV: "production", BETTER_AUTH_SECRET: "short" })).toThrow(/32 characters/);
+    expect(parseEnv({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(32) }).production).toBe(true);
+  });
+
+  it("turn OIDC on with all three settings, and refuse half of them", () => {
+    const oidc = { OIDC_ISSUER: "https://sso.example.com/realms/parley/", OIDC_CLIENT_ID: "web" };
+    expect(() => parseEnv(oidc)).toThrow(/OIDC_CLIENT_SECRET/);
+    expect(parseEnv({ ...oidc, OIDC_CLIENT_SECRET: "s" }).oidc).toEqual({
+      issuer: "https://sso.example.com/realms/parley",
+      discoveryUrl: "https://sso.example.com/realms/parley/.well-known/openid-configuration",
+      clientId: "web",
+      clientSecret: "s",
+      name: "Keycloak",
+    });
+  });
+
+  it("trust the app's own origin plus TRUSTED_ORIGINS, and never echo a bad value", () => {
+    const env = parseEnv({
+      BETTER_AUTH_URL: "https://chat.example.com/",
+      TRUSTED_ORIGINS: "https://a.example.com/x, ",
+    });
+    expect(env.trustedOrigins).toEqual(["https://chat.example.com", "https://a.example.com"]);
+    expect(() => parseEnv({ WEB_DATABASE_URL: "postgres://secret@db/x" })).toThrow(/WEB_DATABASE_URL/);
+    expect(() => parseEnv({ WEB_DATABASE_URL: "postgres://secret@db/x" })).not.toThrow(/secret@/);
+  });
+});

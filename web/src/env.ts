@@ -1,0 +1,104 @@
+/**
+ * The web app's settings: parsed once with zod, on first use (at start-up, from instrumentation) rather
+ * than at import, so `next build` needs none of them. The only reader of `process.env` on the server.
+ * Every setting is documented in the root .env.example ("Web app").
+ */
+import "server-only";
+import { z } from "zod";
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim().length > 0 ? value.trim() : undefined));
+
+const commaList = z
+  .string()
+  .default("")
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const developmentSecret = "parley-development-secret-do-not-use-in-production";
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    BETTER_AUTH_SECRET: optionalText,
+    BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
+    TRUSTED_ORIGINS: commaList,
+    WEB_DATABASE_URL: z
+      .string()
+      .default("mysql://root@127.0.0.1:3306/parley_web")
+      .refine((url) => url.startsWith("mysql://"), "must be a mysql:// URL"),
+    SERVICE_URL: z.url().default("http://127.0.0.1:8080"),
+    SERVICE_TOKEN: optionalText,
+    OIDC_ISSUER: optionalText.pipe(z.url().optional()),
+    OIDC_CLIENT_ID: optionalText,
+    OIDC_CLIENT_SECRET: optionalText,
+    OIDC_NAME: z.string().default("Keycloak"),
+    OIDC_DISCOVERY_URL: optionalText.pipe(z.url().optional()),
+    SIGN_IN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+    SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && (!env.BETTER_AUTH_SECRET || env.BETTER_AUTH_SECRET.length < 32)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "set a random secret of at least 32 characters (e.g. `openssl rand -base64 32`)",
+      });
+    }
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "OIDC needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (or none)",
+      });
+    }
+  });
+
+export type WebEnv = ReturnType<typeof parseEnv>;
+
+/** Parses `source`; throws one Error naming every bad variable (never their values). */
+export function parseEnv(source: Record<string, string | undefined>) {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid web app configuration:\n${problems.join("\n")}`);
+  }
+  const e = parsed.data;
+  const baseUrl = e.BETTER_AUTH_URL.replace(/\/$/, "");
+  return {
+    production: e.NODE_ENV === "production",
+    authSecret: e.BETTER_AUTH_SECRET ?? developmentSecret,
+    baseUrl,
+    trustedOrigins: [new URL(baseUrl).origin, ...e.TRUSTED_ORIGINS.map((origin) => new URL(origin).origin)],
+    databaseUrl: e.WEB_DATABASE_URL,
+    serviceUrl: e.SERVICE_URL,
+    serviceToken: e.SERVICE_TOKEN ?? null,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.OIDC_ISSUER.replace(/\/$/, ""),
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            name: e.OIDC_NAME,
+            discoveryUrl:
+              e.OIDC_DISCOVERY_URL ?? `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+          }
+        : null,
+    signIn: { maxAttempts: e.SIGN_IN_MAX_ATTEMPTS, windowSeconds: e.SIGN_IN_WINDOW_SECONDS },
+  };
+}
+
+let cached: WebEnv | undefined;
+
+/** The process's settings, parsed on first call. */
+export function env(): WebEnv {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,51 @@
+/**
+ * The composition root of the web server: settings, the auth instance (database created and migrated),
+ * the chat service client and the logger, built once per process on first use. Kept on `globalThis` so
+ * `next dev`'s module reloads do not open a new pool each time.
+ */
+import "server-only";
+import { env } from "~/env";
+import { createAuth, type AuthInstance } from "./auth/create-auth";
+import { consoleLogger, type Logger } from "./logger";
+import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
+
+export interface AppDeps {
+  auth: AuthInstance["auth"];
+  chat: ChatServiceClient;
+  log: Logger;
+  allowedOrigins: readonly string[];
+  signIn: { maxAttempts: number; windowSeconds: number };
+}
+
+async function buildAppDeps(): Promise<AppDeps> {
+  const settings = env();
+  const log = consoleLogger;
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(new URL(settings.baseUrl).hostname);
+  if (settings.production && !local && !settings.baseUrl.startsWith("https://")) {
+    log.warn("BETTER_AUTH_URL is not https: session cookies are sent without the Secure flag");
+  }
+  if (settings.serviceToken === null) {
+    log.warn("SERVICE_TOKEN is not set: calling the chat service without a token");
+  }
+  const { auth } = await createAuth({
+    databaseUrl: settings.databaseUrl,
+    secret: settings.authSecret,
+    baseUrl: settings.baseUrl,
+    trustedOrigins: settings.trustedOrigins,
+    oidc: settings.oidc,
+    signIn: settings.signIn,
+  });
+  const chat = createChatServiceClient({ baseUrl: settings.serviceUrl, token: settings.serviceToken });
+  return { auth, chat, log, allowedOrigins: settings.trustedOrigins, signIn: settings.signIn };
+}
+
+const holder = globalThis as typeof globalThis & { parleyAppDeps?: Promise<AppDeps> };
+
+/** The app's parts; the first call builds them (and a failed build is retried by the next call). */
+export function appDeps(): Promise<AppDeps> {
+  holder.parleyAppDeps ??= buildAppDeps().catch((error: unknown) => {
+    holder.parleyAppDeps = undefined;
+    throw error;
+  });
+  return holder.parleyAppDeps;
+}

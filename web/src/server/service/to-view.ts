@@ -1,0 +1,60 @@
+/** Protobuf → the browser's plain JSON types (`~/lib/chat-types`). */
+import "server-only";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import {
+  ReplyStatus as ProtoReplyStatus,
+  Role,
+  type Chat,
+  type ContextStats as ProtoContextStats,
+  type Message,
+} from "@parley/gen/parley/chat/v1/chat_pb";
+import type { ChatMessage, ChatSummary, ContextStats, ReplyStatus } from "~/lib/chat-types";
+
+const statuses: Record<ProtoReplyStatus, ReplyStatus> = {
+  [ProtoReplyStatus.UNSPECIFIED]: "complete",
+  [ProtoReplyStatus.STREAMING]: "streaming",
+  [ProtoReplyStatus.COMPLETE]: "complete",
+  [ProtoReplyStatus.STOPPED]: "stopped",
+  [ProtoReplyStatus.INCOMPLETE]: "incomplete",
+  [ProtoReplyStatus.INTERRUPTED]: "interrupted",
+  [ProtoReplyStatus.FAILED]: "failed",
+};
+
+export function toReplyStatus(status: ProtoReplyStatus): ReplyStatus {
+  return statuses[status] ?? "failed";
+}
+
+function isoTime(timestamp: Timestamp | undefined): string {
+  return (timestamp ? timestampDate(timestamp) : new Date(0)).toISOString();
+}
+
+export function toChatSummary(chat: Chat | undefined): ChatSummary {
+  return {
+    id: chat?.id ?? "",
+    title: chat?.title ?? "",
+    model: chat?.model ?? "",
+    createdAt: isoTime(chat?.createTime),
+    updatedAt: isoTime(chat?.updateTime),
+  };
+}
+
+export function toChatMessage(message: Message): ChatMessage {
+  return {
+    id: message.id,
+    role: message.role === Role.USER ? "user" : "assistant",
+    content: message.content,
+    status: toReplyStatus(message.status),
+    finishReason: message.finishReason,
+    createdAt: isoTime(message.createTime),
+  };
+}
+
+export function toContextStats(stats: ProtoContextStats | undefined): ContextStats | null {
+  if (!stats) return null;
+  return {
+    tokensUsed: stats.tokensUsed,
+    contextWindow: stats.contextWindow,
+    maxOutputTokens: stats.maxOutputTokens,
+    messagesLeftOut: stats.messagesLeftOut,
+  };
+}

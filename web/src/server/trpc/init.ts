@@ -1,0 +1,61 @@
+/**
+ * tRPC's building blocks: the request context (session, service client, logger), the error shape sent to
+ * browsers, and `protectedProcedure`, which refuses anonymous callers and narrows the context to the
+ * signed-in user.
+ */
+import "server-only";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Auth } from "../auth/create-auth";
+import type { Logger } from "../logger";
+import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
+
+export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
+
+/** What every procedure can see. */
+export interface TrpcContext {
+  session: Session | null;
+  chat: ChatServiceClient;
+  log: Logger;
+}
+
+/** What the context is built from: the app's parts plus the request's headers (for the session cookie). */
+export interface ContextDeps {
+  auth: Auth;
+  chat: ChatServiceClient;
+  log: Logger;
+}
+
+export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
+  const session = await deps.auth.api.getSession({ headers });
+  return { session, chat: deps.chat, log: deps.log };
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  sse: {
+    // Keeps proxies from closing a quiet stream; the browser reconnects if pings stop.
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
+  errorFormatter({ shape, error }) {
+    // Unexpected errors keep their cause in the server log (onError), not in the response.
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message;
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus } };
+  },
+});
+
+export const createRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
+  const user = ctx.session.user;
+  return next({
+    ctx: {
+      user: { id: user.id, email: user.email, name: user.name },
+      /** The `user_id` for every service call: the service scopes everything by it. */
+      userId: serviceUserId(user.id),
+    },
+  });
+});

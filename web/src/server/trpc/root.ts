@@ -1,0 +1,11 @@
+/** The BFF's whole API, and the type the browser's client is built from (a type only: no server code). */
+import "server-only";
+import { chatRouter } from "./routers/chat";
+import { createCallerFactory, createRouter } from "./init";
+
+export const appRouter = createRouter({ chat: chatRouter });
+
+export type AppRouter = typeof appRouter;
+
+/** In-process calls (server components, tests): `createCaller(context).chat.list()`. */
+export const createCaller = createCallerFactory(appRouter);

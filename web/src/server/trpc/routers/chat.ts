@@ -1,0 +1,142 @@
+/**
+ * chat.*: the browser's whole view of conversations, each procedure one call to the chat service on the
+ * signed-in user's behalf. `send` and `watch` are SSE subscriptions; the rest go over the batch link.
+ */
+import "server-only";
+import { z } from "zod";
+import type { ChatPage, ChatSummary, ReplyStatus } from "~/lib/chat-types";
+import { toChatMessage, toChatSummary, toReplyStatus } from "../../service/to-view";
+import { callService } from "../connect-errors";
+import { parseEventId } from "../event-id";
+import { createRouter, protectedProcedure } from "../init";
+import { relayReply } from "../relay-reply";
+
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "not an id");
+const cursor = z.string().max(1024).nullish();
+const lastEventId = z.string().max(200).nullish();
+/** The service's default cap is 32 KiB of UTF-8; it has the last word on the exact limit. */
+const messageText = z
+  .string()
+  .max(32_768)
+  .refine((text) => text.trim().length > 0, "Type a message first.");
+
+/** Unary calls give up after this long; streams end with the browser's connection instead. */
+const unaryTimeoutMs = 15_000;
+
+export const chatRouter = createRouter({
+  /** The user's chats, most recently active first, a page at a time. */
+  list: protectedProcedure
+    .input(z.object({ cursor, limit: z.number().int().min(1).max(100).default(30) }).default({ limit: 30 }))
+    .query(async ({ ctx, input }): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> => {
+      const page = await callService(ctx.log, "ListChats", () =>
+        ctx.chat.listChats(
+          { userId: ctx.userId, pageSize: input.limit, pageToken: input.cursor ?? "" },
+          { timeoutMs: unaryTimeoutMs },
+        ),
+      );
+      return { chats: page.chats.map(toChatSummary), nextCursor: page.nextPageToken || null };
+    }),
+
+  /** A chat with its latest messages (or, with `cursor`, the page before). */
+  get: protectedProcedure
+    .input(z.object({ chatId: id, cursor }))
+    .query(async ({ ctx, input }): Promise<ChatPage> => {
+      const page = await callService(ctx.log, "GetChat", () =>
+        ctx.chat.getChat(
+          { chatId: input.chatId, userId: ctx.userId, pageSize: 50, pageToken: input.cursor ?? "" },
+          { timeoutMs: unaryTimeoutMs },
+        ),
+      );
+      return {
+        chat: toChatSummary(page.chat),
+        messages: page.messages.map(toChatMessage),
+        olderCursor: page.nextPageToken || null,
+      };
+    }),
+
+  rename: protectedProcedure
+    .input(z.object({ chatId: id, title: z.string().trim().min(1, "The title cannot be empty.").max(200) }))
+    .mutation(async ({ ctx, input }): Promise<ChatSummary> => {
+      const renamed = await callService(ctx.log, "RenameChat", () =>
+        ctx.chat.renameChat(
+          { chatId: input.chatId, userId: ctx.userId, title: input.title },
+          { timeoutMs: unaryTimeoutMs },
+        ),
+      );
+      return toChatSummary(renamed.chat);
+    }),
+
+  delete: protectedProcedure.input(z.object({ chatId: id })).mutation(async ({ ctx, input }) => {
+    await callService(ctx.log, "DeleteChat", () =>
+      ctx.chat.deleteChat({ chatId: input.chatId, userId: ctx.userId }, { timeoutMs: unaryTimeoutMs }),
+    );
+    return { chatId: input.chatId };
+  }),
+
+  /** Stops a reply being written; the partial answer is kept as `stopped`. */
+  stop: protectedProcedure
+    .input(z.object({ replyId: id }))
+    .mutation(async ({ ctx, input }): Promise<{ status: ReplyStatus }> => {
+      const stopped = await callService(ctx.log, "StopReply", () =>
+        ctx.chat.stopReply({ replyId: input.replyId, userId: ctx.userId }, { timeoutMs: unaryTimeoutMs }),
+      );
+      return { status: toReplyStatus(stopped.status) };
+    }),
+
+  /**
+   * Sends a message (a new chat when `chatId` is empty) and streams the reply. A reconnect carries the
+   * last event's id: the reply is then resumed from that offset with WatchReply, never sent twice.
+   */
+  send: protectedProcedure
+    .input(z.object({ chatId: id.nullish(), text: messageText, lastEventId }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const resume = parseEventId(input.lastEventId);
+      if (resume) {
+        yield* relayReply({
+          events: ctx.chat.watchReply(
+            { replyId: resume.replyId, userId: ctx.userId, fromOffset: resume.offset },
+            { signal },
+          ),
+          fromOffset: resume.offset,
+          replyId: resume.replyId,
+          signal,
+          log: ctx.log,
+          operation: "WatchReply",
+        });
+        return;
+      }
+      yield* relayReply({
+        events: ctx.chat.sendMessage(
+          { chatId: input.chatId ?? "", userId: ctx.userId, text: input.text },
+          { signal },
+        ),
+        fromOffset: 0,
+        signal,
+        log: ctx.log,
+        operation: "SendMessage",
+      });
+    }),
+
+  /**
+   * Follows a reply from `fromOffset` code points (e.g. the length of the text a reloaded page already
+   * shows): the rest of its text, then live deltas until it ends.
+   */
+  watch: protectedProcedure
+    .input(z.object({ replyId: id, fromOffset: z.number().int().min(0).max(100_000_000), lastEventId }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const resume = parseEventId(input.lastEventId);
+      const fromOffset = resume?.replyId === input.replyId ? resume.offset : input.fromOffset;
+      yield* relayReply({
+        events: ctx.chat.watchReply({ replyId: input.replyId, userId: ctx.userId, fromOffset }, { signal }),
+        fromOffset,
+        replyId: input.replyId,
+        signal,
+        log: ctx.log,
+        operation: "WatchReply",
+      });
+    }),
+});

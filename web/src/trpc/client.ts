@@ -1,0 +1,41 @@
+/**
+ * The browser's tRPC client: queries and mutations batched over POST/GET, subscriptions over SSE
+ * (EventSource: same-origin, so the session cookie goes along). Only the router's type is imported.
+ */
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from "@trpc/client";
+import type { AppRouter } from "~/server/trpc/root";
+
+const url = "/api/trpc";
+
+export const trpc = createTRPCClient<AppRouter>({
+  links: [
+    splitLink({
+      condition: (op) => op.type === "subscription",
+      true: httpSubscriptionLink({ url }),
+      false: httpBatchLink({ url }),
+    }),
+  ],
+});
+
+/** A message fit for a person, from any error a tRPC call can raise. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof TRPCClientError) {
+    const code = (error.data as { code?: string } | undefined)?.code;
+    if (code === "UNAUTHORIZED") return "Your session has ended. Please sign in again.";
+    if (code) return error.message;
+    return "The connection to Parley was lost. Check your network and try again.";
+  }
+  return "Something went wrong. Please try again.";
+}
+
+/** The tRPC error code of an error, if it is one (e.g. "NOT_FOUND"). */
+export function errorCode(error: unknown): string | null {
+  if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code ?? null;
+  return null;
+}

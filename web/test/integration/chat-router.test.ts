@@ -1,0 +1,243 @@
+/**
+ * The chat router called in-process, against a real service process (its simulator) and MariaDB: every
+ * procedure, the reply stream's events and ids, resuming with lastEventId, another user's chats and
+ * signed-out callers.
+ */
+import { isTrackedEnvelope, TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReplyEvent } from "~/lib/chat-types";
+import { codePointLength } from "~/lib/code-points";
+import { startBffHarness, type BffHarness, type TestUser } from "../support/bff-harness";
+
+interface Received {
+  id: string;
+  event: ReplyEvent;
+}
+
+/** Reads a subscription's events, optionally stopping after `until` says so. */
+async function collect(
+  iterable: AsyncIterable<unknown>,
+  until: (received: Received[]) => boolean = () => false,
+): Promise<Received[]> {
+  const received: Received[] = [];
+  for await (const item of iterable) {
+    if (!isTrackedEnvelope(item)) throw new Error(`untracked event: ${JSON.stringify(item)}`);
+    received.push({ id: item[0], event: item[1] as ReplyEvent });
+    if (until(received)) break;
+  }
+  return received;
+}
+
+function textOf(received: Received[]): string {
+  return received.map(({ event }) => (event.type === "delta" ? event.text : "")).join("");
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => null,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+let bff: BffHarness;
+let alice: TestUser;
+let bob: TestUser;
+
+beforeAll(async () => {
+  bff = await startBffHarness({ paceMs: 15 });
+  alice = await bff.signUp("Alice");
+  bob = await bff.signUp("Bob");
+});
+
+afterAll(() => bff?.stop());
+
+describe("chat.send", () => {
+  it("streams started, then deltas at contiguous code-point offsets, then finished — and stores the answer", async () => {
+    const caller = await bff.callerFor(alice.headers);
+    const received = await collect(await caller.chat.send({ text: "Tell me about streams 🚀" }));
+
+    const [first, ...rest] = received;
+    expect(first?.event).toMatchObject({ type: "started", model: expect.any(String) });
+    if (first?.event.type !== "started") throw new Error("no started event");
+    const { chatId, replyId, context } = first.event;
+    expect(context).toMatchObject({ tokensUsed: expect.any(Number), contextWindow: expect.any(Number) });
+    expect(context!.tokensUsed).toBeGreaterThan(0);
+    expect(first.id).toBe(`${replyId}:0`);
+
+    const deltas = rest.filter((item) => item.event.type === "delta");
+    expect(deltas.length).toBeGreaterThan(5);
+    let offset = 0;
+    for (const { id, event } of deltas) {
+      if (event.type !== "delta") continue;
+      expect(event.offset).toBe(offset);
+      offset += codePointLength(event.text);
+      expect(id).toBe(`${replyId}:${offset}`);
+    }
+    const last = received.at(-1)!.event;
+    expect(last).toEqual({ type: "finished", status: "complete", finishReason: "stop", length: offset });
+
+    const page = await caller.chat.get({ chatId });
+    expect(page.messages.map((message) => [message.role, message.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "complete"],
+    ]);
+    expect(page.messages[0]!.content).toBe("Tell me about streams 🚀");
+    expect(page.messages[1]!.content).toBe(textOf(received));
+  });
+
+  it("resumes after a dropped connection from lastEventId, without sending again or repeating text", async () => {
+    const caller = await bff.callerFor(alice.headers);
+    // Leave after a few deltas, as a browser whose connection drops does.
+    const before = await collect(
+      await caller.chat.send({ text: "A question worth resuming" }),
+      (received) => received.filter((item) => item.event.type === "delta").length >= 4,
+    );
+    const started = before[0]!.event;
+    if (started.type !== "started") throw new Error("no started event");
+    const lastEventId = before.at(-1)!.id;
+    const offset = Number(lastEventId.split(":")[1]);
+    expect(offset).toBe(codePointLength(textOf(before)));
+
+    // The reconnect repeats the original input plus the last id, as httpSubscriptionLink does.
+    const after = await collect(
+      await caller.chat.send({ chatId: null, text: "A question worth resuming", lastEventId }),
+    );
+    expect(after[0]!.event).toMatchObject({ type: "started", replyId: started.replyId });
+    const firstDelta = after.find((item) => item.event.type === "delta")!.event;
+    expect(firstDelta).toMatchObject({ offset });
+    expect(after.at(-1)!.event).toMatchObject({ type: "finished", status: "complete" });
+
+    const page = await caller.chat.get({ chatId: started.chatId });
+    expect(page.messages).toHaveLength(2);
+    expect(page.messages[1]!.content).toBe(textOf(before) + textOf(after));
+  });
+
+  it("chat.watch picks a reply up from the length of the text a page already has", async () => {
+    const caller = await bff.callerFor(alice.headers);
+    const before = await collect(
+      await caller.chat.send({ text: "Watch me" }),
+      (received) => received.filter((item) => item.event.type === "delta").length >= 3,
+    );
+    const started = before[0]!.event;
+    if (started.type !== "started") throw new Error("no started event");
+    const shown = textOf(before);
+    const rest = await collect(
+      await caller.chat.watch({ replyId: started.replyId, fromOffset: codePointLength(shown) }),
+    );
+    expect(rest.at(-1)!.event).toMatchObject({ type: "finished", status: "complete" });
+    const page = await caller.chat.get({ chatId: started.chatId });
+    expect(page.messages[1]!.content).toBe(shown + textOf(rest));
+  });
+});
+
+describe("chat.stop", () => {
+  it("ends the reply midway; the partial answer is kept as stopped", async () => {
+    const caller = await bff.callerFor(alice.headers);
+    const received: Received[] = [];
+    let stopped: { status: string } | undefined;
+    for await (const item of await caller.chat.send({ text: "Please stop me halfway" })) {
+      if (!isTrackedEnvelope(item)) continue;
+      received.push({ id: item[0], event: item[1] as ReplyEvent });
+      const started = received[0]!.event;
+      if (!stopped && started.type === "started" && received.length >= 4) {
+        stopped = await caller.chat.stop({ replyId: started.replyId });
+      }
+    }
+    expect(stopped).toEqual({ status: "stopped" });
+    const last = received.at(-1)!.event;
+    expect(last).toMatchObject({ type: "finished", status: "stopped" });
+    const started = received[0]!.event;
+    if (started.type !== "started") throw new Error("no started event");
+    const page = await caller.chat.get({ chatId: started.chatId });
+    expect(page.messages[1]).toMatchObject({ status: "stopped", content: textOf(received) });
+    expect(codePointLength(page.messages[1]!.content)).toBe(last.type === "finished" ? last.length : -1);
+  });
+});
+
+describe("chat.list, chat.rename, chat.delete", () => {
+  it("lists the user's chats newest first, renames and deletes them", async () => {
+    const carol = await bff.signUp("Carol");
+    const caller = await bff.callerFor(carol.headers);
+    const chatIds: string[] = [];
+    for (const text of ["First chat", "Second chat"]) {
+      const received = await collect(await caller.chat.send({ text }));
+      const started = received[0]!.event;
+      if (started.type === "started") chatIds.push(started.chatId);
+    }
+    const listed = await caller.chat.list();
+    expect(listed.chats.map((chat) => chat.id)).toEqual([chatIds[1], chatIds[0]]);
+    expect(listed.chats.map((chat) => chat.title)).toEqual(["Second chat", "First chat"]);
+    expect(listed.nextCursor).toBeNull();
+
+    const paged = await caller.chat.list({ limit: 1 });
+    expect(paged.chats).toHaveLength(1);
+    const next = await caller.chat.list({ limit: 1, cursor: paged.nextCursor });
+    expect(next.chats.map((chat) => chat.id)).toEqual([chatIds[0]]);
+
+    const renamed = await caller.chat.rename({ chatId: chatIds[0]!, title: "  Renamed ✨  " });
+    expect(renamed).toMatchObject({ id: chatIds[0], title: "Renamed ✨" });
+    expect((await caller.chat.get({ chatId: chatIds[0]! })).chat.title).toBe("Renamed ✨");
+
+    await caller.chat.delete({ chatId: chatIds[1]! });
+    expect((await caller.chat.list()).chats.map((chat) => chat.id)).toEqual([chatIds[0]]);
+    expect((await rejection(caller.chat.get({ chatId: chatIds[1]! }))).code).toBe("NOT_FOUND");
+  });
+
+  it("rejects a blank title and a malformed id before calling the service", async () => {
+    const caller = await bff.callerFor(alice.headers);
+    expect((await rejection(caller.chat.rename({ chatId: "x", title: "   " }))).code).toBe("BAD_REQUEST");
+    expect((await rejection(caller.chat.get({ chatId: "../etc/passwd" }))).code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("another user's chats", () => {
+  it("are NOT_FOUND for every procedure and never listed", async () => {
+    const aliceCaller = await bff.callerFor(alice.headers);
+    const received = await collect(await aliceCaller.chat.send({ text: "Alice's secret" }));
+    const started = received[0]!.event;
+    if (started.type !== "started") throw new Error("no started event");
+    const { chatId, replyId } = started;
+
+    const bobCaller = await bff.callerFor(bob.headers);
+    expect((await bobCaller.chat.list()).chats.map((chat) => chat.id)).not.toContain(chatId);
+    const attempts: Promise<unknown>[] = [
+      bobCaller.chat.get({ chatId }),
+      bobCaller.chat.rename({ chatId, title: "mine now" }),
+      bobCaller.chat.delete({ chatId }),
+      bobCaller.chat.stop({ replyId }),
+      bobCaller.chat.watch({ replyId, fromOffset: 0 }).then((events) => collect(events)),
+      bobCaller.chat.send({ chatId, text: "hi" }).then((events) => collect(events)),
+      bobCaller.chat.send({ text: "hi", lastEventId: `${replyId}:0` }).then((events) => collect(events)),
+    ];
+    for (const attempt of attempts) {
+      const error = await rejection(attempt);
+      expect(error.code).toBe("NOT_FOUND");
+      expect(error.message).toBe("This chat does not exist, or it is not yours.");
+    }
+    // Alice's chat is untouched.
+    const page = await aliceCaller.chat.get({ chatId });
+    expect(page.chat.title).toBe("Alice's secret");
+    expect(page.messages).toHaveLength(2);
+  });
+});
+
+describe("signed-out callers", () => {
+  it("get UNAUTHORIZED from every procedure, subscriptions included", async () => {
+    const caller = await bff.callerFor(new Headers());
+    const forged = await bff.callerFor(new Headers({ cookie: "better-auth.session_token=forged.value" }));
+    for (const anonymous of [caller, forged]) {
+      const attempts: Promise<unknown>[] = [
+        anonymous.chat.list(),
+        anonymous.chat.get({ chatId: "abc" }),
+        anonymous.chat.rename({ chatId: "abc", title: "t" }),
+        anonymous.chat.delete({ chatId: "abc" }),
+        anonymous.chat.stop({ replyId: "abc" }),
+        anonymous.chat.send({ text: "hi" }).then((events) => collect(events)),
+        anonymous.chat.watch({ replyId: "abc", fromOffset: 0 }).then((events) => collect(events)),
+      ];
+      for (const attempt of attempts) expect((await rejection(attempt)).code).toBe("UNAUTHORIZED");
+    }
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The BFF in-process against a real service: a test service process, a real better-auth on a throwaway
+ * database, the tRPC router (`callerFor`) and its HTTP handler (`handle`). Users sign up for real.
+ */
+import { randomBytes } from "node:crypto";
+import type { Interceptor } from "@connectrpc/connect";
+import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
+import type { Logger } from "~/server/logger";
+import { createChatServiceClient, type ChatServiceClient } from "~/server/service/chat-service-client";
+import { createTrpcHandler } from "~/server/trpc/http-handler";
+import { createTrpcContext } from "~/server/trpc/init";
+import { createCaller } from "~/server/trpc/root";
+import { startTestService, type TestService } from "./service-process";
+import { dropDatabase, uniqueDatabase } from "./test-databases";
+
+export const appOrigin = "http://localhost:3000";
+
+export interface LogEntry {
+  level: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  /** Request headers that carry the user's session cookie. */
+  headers: Headers;
+  /** The user_id the service knows this user by. */
+  serviceUserId: string;
+}
+
+export interface BffHarness {
+  service: TestService;
+  auth: AuthInstance["auth"];
+  chat: ChatServiceClient;
+  logs: LogEntry[];
+  /** Reply streams from the BFF to the service that are open right now. */
+  openStreams(): number;
+  signUp(name?: string): Promise<TestUser>;
+  callerFor(headers: Headers, signal?: AbortSignal): Promise<ReturnType<typeof createCaller>>;
+  handle(request: Request): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+function recordingLogger(logs: LogEntry[]): Logger {
+  const record =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) =>
+      void logs.push({ level, message, fields });
+  return { info: record("info"), warn: record("warn"), error: record("error") };
+}
+
+export function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+}
+
+export async function startBffHarness(options: { paceMs: number }): Promise<BffHarness> {
+  const service = await startTestService(options);
+  const database = uniqueDatabase("web");
+  const instance = await createAuth({
+    databaseUrl: database.url,
+    secret: "test-secret-test-secret-test-secret-0123",
+    baseUrl: appOrigin,
+    trustedOrigins: [appOrigin],
+    oidc: null,
+    signIn: { maxAttempts: 7, windowSeconds: 300 },
+  });
+  let open = 0;
+  const countStreams: Interceptor = (next) => async (request) => {
+    const response = await next(request);
+    if (!response.stream) return response;
+    open++;
+    const message = response.message;
+    return {
+      ...response,
+      message: (async function* () {
+        try {
+          yield* message;
+        } finally {
+          open--;
+        }
+      })(),
+    };
+  };
+  const chat = createChatServiceClient({
+    baseUrl: service.url,
+    token: service.token,
+    interceptors: [countStreams],
+  });
+  const logs: LogEntry[] = [];
+  const deps = { auth: instance.auth, chat, log: recordingLogger(logs), allowedOrigins: [appOrigin] };
+
+  return {
+    service,
+    auth: instance.auth,
+    chat,
+    logs,
+    openStreams: () => open,
+    async signUp(name = "Test User") {
+      const email = `user-${randomBytes(5).toString("hex")}@example.com`;
+      const response = await instance.auth.api.signUpEmail({
+        body: { email, password: "correct horse battery", name },
+        asResponse: true,
+      });
+      if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { user: { id: string } };
+      return {
+        id: body.user.id,
+        email,
+        headers: new Headers({ cookie: cookieHeader(response) }),
+        serviceUserId: `web:${body.user.id}`,
+      };
+    },
+    async callerFor(headers, signal) {
+      return createCaller(await createTrpcContext(deps, headers), signal ? { signal } : {});
+    },
+    handle: createTrpcHandler(deps),
+    async stop() {
+      await instance.close();
+      await dropDatabase(database.name);
+      await service.stop();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The production build of the web app (`next start` on what `next build` left in .next) on a free port,
+ * wired to a test service and its own throwaway database.
+ */
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { startProcess, waitForOutput, type RunningProcess } from "./child-process";
+import type { TestService } from "./service-process";
+import { dropDatabase, uniqueDatabase } from "./test-databases";
+
+const webDir = fileURLToPath(new URL("../../", import.meta.url));
+const nextBin = fileURLToPath(new URL("../../../node_modules/next/dist/bin/next", import.meta.url));
+
+export interface TestWeb {
+  baseUrl: string;
+  databaseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now (the web app must know its own URL before it starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startTestWeb(service: TestService, env: Record<string, string> = {}): Promise<TestWeb> {
+  if (!existsSync(`${webDir}.next/BUILD_ID`)) {
+    throw new Error("web/.next is missing: run `npx turbo run build` (next build) first");
+  }
+  const database = uniqueDatabase("web");
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const running: RunningProcess = startProcess(
+      process.execPath,
+      [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
+      {
+        cwd: webDir,
+        env: {
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+          BETTER_AUTH_URL: baseUrl,
+          WEB_DATABASE_URL: database.url,
+          SERVICE_URL: service.url,
+          SERVICE_TOKEN: service.token,
+          ...env,
+        },
+      },
+    );
+    try {
+      await waitForOutput(running, /web app ready/, 30_000);
+      return {
+        baseUrl,
+        databaseUrl: database.url,
+        output: running.output,
+        async stop() {
+          await running.stop();
+          await dropDatabase(database.name);
+        },
+      };
+    } catch (error) {
+      lastError = error;
+      await running.stop();
+      if (!/EADDRINUSE/.test(running.output())) break;
+    }
+  }
+  await dropDatabase(database.name);
+  throw lastError;
+}
