@@ -7,13 +7,17 @@ import { shuttingDown } from "../domain/errors.js";
 import type { ModelRequest } from "./ports.js";
 import type { ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import { ReplyJob, type ReplyJobDeps } from "./reply-job.js";
+import { ReplyProgressWriter } from "./reply-progress.js";
 
 export class ReplyHub {
   private readonly byReply = new Map<string, ReplyJob>();
   private readonly byChat = new Map<string, ReplyJob>();
   private accepting = true;
+  private readonly progress: ReplyProgressWriter;
 
-  constructor(private readonly deps: ReplyJobDeps) {}
+  constructor(private readonly deps: ReplyJobDeps) {
+    this.progress = new ReplyProgressWriter(deps.repository, deps.clock, deps.logger);
+  }
 
   /** Whether new replies may start (false once shutdown has begun). */
   get isAccepting(): boolean {
@@ -26,7 +30,7 @@ export class ReplyHub {
 
   start(started: ReplyStartedEvent, request: ModelRequest): ReplyJob {
     if (!this.accepting) throw shuttingDown();
-    const job = new ReplyJob(started, request, this.deps);
+    const job = new ReplyJob(started, request, this.deps, this.progress);
     this.byReply.set(job.replyId, job);
     this.byChat.set(job.chatId, job);
     void job.done.then(() => {

@@ -8,6 +8,7 @@ import type { TerminalStatus, Usage } from "../domain/chat.js";
 import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../domain/errors.js";
 import type { ChatModel, ChatRepository, Clock, Logger, ModelRequest, TokenCounter } from "./ports.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
+import type { ProgressSource, ReplyProgressWriter } from "./reply-progress.js";
 import { ReplyWatch } from "./reply-watch.js";
 import { codePointLength, sliceFromCodePoint } from "./text-offsets.js";
 
@@ -40,7 +41,7 @@ const abortOutcomes = {
 >;
 export type AbortCause = keyof typeof abortOutcomes;
 
-export class ReplyJob {
+export class ReplyJob implements ProgressSource {
   private text = "";
   private length = 0;
   private finishReason: string | null = null;
@@ -58,6 +59,7 @@ export class ReplyJob {
     readonly started: ReplyStartedEvent,
     private readonly request: ModelRequest,
     private readonly deps: ReplyJobDeps,
+    private readonly progressWriter: ReplyProgressWriter,
   ) {
     this.done = this.run();
     this.armOrphanTimer();
@@ -140,17 +142,17 @@ export class ReplyJob {
     this.length += codePointLength(text);
     for (const watch of this.watchers) watch.push(delta);
     if (this.progressTimer === null) {
-      this.progressTimer = setTimeout(() => this.saveProgress(), this.deps.progressIntervalMs);
+      this.progressTimer = setTimeout(() => {
+        this.progressTimer = null;
+        this.progressWriter.request(this);
+      }, this.deps.progressIntervalMs);
       this.progressTimer.unref();
     }
   }
 
-  private saveProgress(): void {
-    this.progressTimer = null;
-    if (this.finished) return;
-    this.deps.repository.saveReplyProgress(this.replyId, this.text, this.deps.clock.now()).catch((error) => {
-      this.deps.logger.warn("could not save reply progress", { replyId: this.replyId, error: String(error) });
-    });
+  /** The text to save as progress; null once the reply has ended (its outcome is stored instead). */
+  progress(): string | null {
+    return this.finished || this.abortCause ? null : this.text;
   }
 
   private abortOutcome(cause: AbortCause) {

@@ -96,6 +96,30 @@ describe("sendMessage", () => {
     expect(repository.historyReads).toBe(4);
   });
 
+  it("reads the history again when the read beside the turn's transaction missed a message", async () => {
+    // The history is read while the turn is stored. Another replica may store a turn in between, or
+    // finish a reply: then the newest message read is not the one right before the new message.
+    const { useCases, model, repository } = aUseCaseFixture();
+    const first = await collect(await useCases.sendMessage({ userId: user, text: "one" }));
+    const chatId = startedOf(first).chatId;
+    const readNewestFirst = repository.messagesNewestFirst.bind(repository);
+    const reads: number[] = [];
+    repository.messagesNewestFirst = (id, beforeSeq, pageSize) => {
+      reads.push(beforeSeq);
+      const history = readNewestFirst(id, beforeSeq, pageSize);
+      return reads.length === 1 ? withoutNewest(history) : history;
+    };
+    await collect(await useCases.sendMessage({ userId: user, chatId, text: "two" }));
+    expect(reads).toHaveLength(2);
+    expect(reads[1]).toBe(3); // from the stored turn back
+    expect(model.requests.at(-1)!.messages.map((m) => m.content)).toEqual([
+      "Be brief.",
+      "one",
+      "Hello there!",
+      "two",
+    ]);
+  });
+
   it.each([
     [{ text: "   \n" }, "message.empty"],
     [{ text: "x".repeat(1001) }, "message.too_long"],
@@ -182,3 +206,12 @@ describe("sendMessage", () => {
     expect(repository.messages[1]).toMatchObject({ status: "incomplete", content: "half" });
   });
 });
+
+/** A stale read: the history as it was before its newest message was stored. */
+async function* withoutNewest<T>(history: AsyncIterable<T>): AsyncGenerator<T> {
+  let skipped = false;
+  for await (const message of history) {
+    if (skipped) yield message;
+    skipped = true;
+  }
+}

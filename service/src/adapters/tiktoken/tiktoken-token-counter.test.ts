@@ -35,6 +35,21 @@ describe("tiktoken token counter", () => {
     expect(counter.count(letters)).toBeGreaterThan(32_768 / 16);
   });
 
+  it("counts long whitespace runs in chunks too, within a token per chunk of the exact count", () => {
+    // Whitespace runs are single pre-tokens as well: 32 KB of spaces took ~1 s unchunked.
+    const counter = createTiktokenTokenCounter("o200k_base");
+    const reference = get_encoding("o200k_base");
+    for (const text of [
+      "a" + " ".repeat(8_192),
+      "a" + "\n".repeat(8_192),
+      "x" + " \t\n".repeat(3_000) + "y",
+    ]) {
+      const exact = reference.encode_ordinary(text).length;
+      expect(Math.abs(counter.count(text) - exact)).toBeLessThanOrEqual(Math.ceil(text.length / 256) + 1);
+    }
+    reference.free();
+  });
+
   it("never splits a surrogate pair when chunking", () => {
     const counter = createTiktokenTokenCounter("o200k_base");
     const emojiRun = "😀".repeat(2000);

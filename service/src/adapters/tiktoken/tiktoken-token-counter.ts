@@ -3,17 +3,18 @@
  * process: building one costs ~60 ms.
  *
  * BPE is quadratic in the length of a pre-token, and a run without whitespace is one pre-token: 32 K CJK
- * characters took 5 s here. So runs longer than `runChunk` code units are counted in chunks. Ordinary
- * text is counted exactly; a pathological run gets an estimate within a token per chunk, and no call
- * blocks the event loop for long.
+ * characters took 5 s here. So is a run of whitespace: 32 KB of spaces or newlines took ~1 s, a 64 KB
+ * answer of spaces ~4 s (measured by `npm run bench`). So runs of either kind longer than `runChunk`
+ * code units are counted in chunks. Ordinary text is counted exactly; a pathological run gets an
+ * estimate within a token per chunk, and no call blocks the event loop for long.
  */
 import { get_encoding, type Tiktoken } from "@dqbd/tiktoken";
 import type { Encoding } from "../../application/model-catalog.js";
 import type { TokenCounter } from "../../application/ports.js";
 
 const encoders = new Map<Encoding, Tiktoken>();
-const runChunk = 512;
-const longRun = new RegExp(`\\S{${runChunk + 1},}`, "g");
+const runChunk = 256;
+const longRun = new RegExp(`\\S{${runChunk + 1},}|\\s{${runChunk + 1},}`, "g");
 
 function encoder(encoding: Encoding): Tiktoken {
   let found = encoders.get(encoding);

@@ -1,0 +1,75 @@
+/**
+ * The run's own database: created (utf8mb4) and migrated by the service's own `createDatabase`, seeded
+ * with stored chats by bulk inserts straight into `messages`, and dropped at the end.
+ */
+import { randomBytes } from "node:crypto";
+import mysql from "mysql2/promise";
+import { createDatabase } from "../../dist/adapters/mysql/database.js";
+import { uuidV7 } from "../../dist/adapters/system-clock.js";
+
+/** The server to use, as the tests take it: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else local root. */
+export function serverUrl() {
+  const url = new URL(
+    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "mysql://root@127.0.0.1:3306",
+  );
+  url.pathname = "";
+  return url.toString().replace(/\/$/, "");
+}
+
+export async function createBenchDatabase() {
+  const url = `${serverUrl()}/parley_bench_${randomBytes(5).toString("hex")}`;
+  const database = await createDatabase(url, { connectionLimit: 4 });
+  const { pool } = database;
+  return {
+    url,
+    pool,
+    /**
+     * A chat of `count` stored messages, alternating user and assistant, oldest first. `message(k)` gives
+     * the content and token count of the message `k` places before the newest (k = 0 is the newest), so
+     * chats of different lengths can end in exactly the same messages.
+     */
+    async seedChat({ userId, count, message }) {
+      const chatId = uuidV7();
+      const now = new Date();
+      await pool.query(
+        "insert into chats (id, user_id, title, model, created_at, updated_at) values (?, ?, ?, ?, ?, ?)",
+        [chatId, userId, `bench ${count}`, "gpt-4o-mini", now, now],
+      );
+      for (let start = 1; start <= count; start += 1_000) {
+        const rows = [];
+        for (let seq = start; seq < Math.min(count + 1, start + 1_000); seq++) {
+          const { content, tokenCount } = message(count - seq);
+          const role = (count - seq) % 2 === 0 ? "assistant" : "user";
+          rows.push([uuidV7(), chatId, seq, role, content, tokenCount, "complete", now, now]);
+        }
+        await pool.query(
+          "insert into messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at) values ?",
+          [rows],
+        );
+      }
+      return chatId;
+    },
+    /** Removes the turns a benchmark added to a seeded chat, so every request sees the same history. */
+    async trimChat(chatId, count) {
+      await pool.query("delete from messages where chat_id = ? and seq > ?", [chatId, count]);
+    },
+    async drop() {
+      try {
+        await pool.query(`drop database if exists \`${database.name}\``);
+      } finally {
+        await database.close();
+      }
+    },
+  };
+}
+
+/** Drops a database this run created (its name must be one of ours). */
+export async function dropBenchDatabase(name) {
+  if (!/^parley_bench_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
+  const connection = await mysql.createConnection(serverUrl());
+  try {
+    await connection.query(`drop database if exists \`${name}\``);
+  } finally {
+    await connection.end();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The results as a table: printed, and written into docs/benchmarks.md between two markers so the
+ * hand-written notes around them (profile findings, what changed) survive every run.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fmt, signed } from "./stats.mjs";
+
+const start = "<!-- bench:results:start -->";
+const end = "<!-- bench:results:end -->";
+
+const verdict = (ok) => (ok === null ? "–" : ok ? "yes" : "**no**");
+
+/** The table's rows from the scenario results (any of which may be missing when a row was skipped). */
+export function tableRows(r, goals) {
+  const rows = [];
+  const t = r.ttft;
+  rows.push([
+    "1",
+    "added time to first token, concurrency 1, stored 50-message chat, real MariaDB",
+    "`openai` SDK → simulator, same prompt",
+    t ? `p50 ${fmt(t.baselineP50, 2)} ms, p99 ${fmt(t.baselineP99, 2)} ms` : "–",
+    t ? `p50 ${fmt(t.serviceP50, 2)} ms, p99 ${fmt(t.serviceP99, 2)} ms` : "–",
+    t ? `p50 ${signed(t.addedP50, 2)} ms, p99 ${signed(t.addedP99, 2)} ms` : "not run",
+    `p50 ≤ +${goals.addedP50} ms, p99 ≤ +${goals.addedP99} ms`,
+    verdict(t ? t.addedP50 <= goals.addedP50 && t.addedP99 <= goals.addedP99 : null),
+  ]);
+  const i = r.instant;
+  const p = r.paced?.steps.find((step) => step.streams === goals.pacedCpuStreams);
+  rows.push([
+    "2",
+    `service CPU per forwarded delta — instant (8 streams × ${r.settings.instantDeltas} deltas) / paced (${goals.pacedCpuStreams} streams, ${r.settings.pacedDeltas} deltas each at ${r.settings.paceMs} ms)`,
+    "bare SDK loop's CPU per delta",
+    `${i ? fmt(i.baselineCpu) : "–"} / ${p ? fmt(p.baselineCpu) : "–"} µs`,
+    `${i ? fmt(i.serviceCpu) : "–"} / ${p ? fmt(p.serviceCpu) : "–"} µs`,
+    `${i ? fmt(i.cpuRatio, 2) : "–"}× / ${p ? fmt(p.cpuRatio, 2) : "–"}×` +
+      (i && Number.isFinite(i.referenceRatio)
+        ? ` (minimal Connect forwarder: ${fmt(i.referenceRatio, 2)}× / ${p ? fmt(p.referenceRatio, 2) : "–"}×)`
+        : ""),
+    `≤ ${goals.instantCpu}× / ≤ ${goals.pacedCpu}×`,
+    verdict(i && p ? i.cpuRatio <= goals.instantCpu && p.cpuRatio <= goals.pacedCpu : null),
+  ]);
+  const held = r.paced ? r.paced.steps.find((step) => step.streams === r.paced.held) : undefined;
+  const next = r.paced?.steps.find((step) => !step.holds);
+  rows.push([
+    "3",
+    `paced streams one core holds (gap p99 ≤ ${goals.maxGapRatio}× the SDK's, nothing lost)`,
+    "bare SDK loop at the same count",
+    held ? `gap p99 ${fmt(held.baselineGapP99)} ms at ${held.streams}` : "–",
+    held ? `gap p99 ${fmt(held.serviceGapP99)} ms at ${held.streams}` : "–",
+    r.paced
+      ? `**${r.paced.held > 0 ? r.paced.held : `< ${r.paced.steps[0].streams}`}** streams${next ? ` (${next.streams}: gap ${fmt(next.gapRatio, 2)}×, lost ${next.lost})` : " (top of the ladder)"}`
+      : "not run",
+    `≥ ${goals.streams} (stretch ${goals.streamsStretch})`,
+    verdict(r.paced ? r.paced.held >= goals.streams : null),
+  ]);
+  const m = r.memory;
+  rows.push([
+    "4",
+    `memory per open stream (${r.settings.memoryStreams} slow streams, RSS after GC)`,
+    "bare SDK consumer",
+    m ? `${fmt(m.baselineKb, 0)} KB (heap ${fmt(m.baselineHeapKb, 0)})` : "–",
+    m ? `${fmt(m.serviceKb, 0)} KB (heap ${fmt(m.serviceHeapKb, 0)})` : "–",
+    m
+      ? `${fmt(m.ratio, 2)}×, ${fmt(m.serviceKb, 0)} KB` +
+        (Number.isFinite(m.referenceRatio)
+          ? ` (minimal Connect forwarder: ${fmt(m.referenceRatio, 2)}×, ${fmt(m.referenceKb, 0)} KB)`
+          : "")
+      : "not run",
+    `≤ ${goals.memoryRatio}× and ≤ ${goals.memoryKb} KB`,
+    verdict(m ? m.ratio <= goals.memoryRatio && m.serviceKb <= goals.memoryKb : null),
+  ]);
+  const l = r.lengths;
+  const sizes = r.settings.chatSizes;
+  const largest = sizes.at(-1);
+  rows.push([
+    "5",
+    `time to first token by stored chat length (${sizes.join(" / ")} messages; same 10 sent)`,
+    `the ${sizes[0]}-message chat`,
+    l ? `p50 ${fmt(l.p50[sizes[0]], 2)} ms` : "–",
+    l
+      ? sizes
+          .slice(1)
+          .map((size) => `${size}: ${fmt(l.p50[size], 2)} ms`)
+          .join(", ")
+      : "–",
+    l
+      ? sizes
+          .slice(1)
+          .map((size) => `${size}: ${fmt(l.ratio[size], 2)}×`)
+          .join(", ")
+      : "not run",
+    `${largest} ≤ ${goals.lengthRatio}× of ${sizes[0]}`,
+    verdict(l ? l.ratio[largest] <= goals.lengthRatio : null),
+  ]);
+  const k = r.tokenizer;
+  const worst = k?.results
+    .filter((row) => !row.name.startsWith("answer"))
+    .sort((a, b) => b.worstMs - a.worstMs)[0];
+  rows.push([
+    "6",
+    `worst tokenizer call for any accepted input (≤ ${k?.maxBytes ?? "?"} bytes)`,
+    "—",
+    "—",
+    worst ? `${fmt(worst.worstMs)} ms (${worst.name})` : "–",
+    worst ? `${fmt(worst.worstMs)} ms` : "not run",
+    `≤ ${goals.tokenizerMs} ms`,
+    verdict(worst ? worst.worstMs <= goals.tokenizerMs : null),
+  ]);
+  // At the load row 3 held; when it held none, at the smallest load tried.
+  const eldStep = held ?? r.paced?.steps[0];
+  rows.push([
+    "7",
+    "event-loop delay p99 at the load of row 3",
+    "—",
+    "—",
+    eldStep
+      ? `p99 ${fmt(eldStep.eldP99)} ms, max ${fmt(eldStep.eldMax)} ms at ${eldStep.streams} streams`
+      : "–",
+    eldStep ? `${fmt(eldStep.eldP99)} ms at ${eldStep.streams} streams` : "not run",
+    `≤ ${goals.eldMs} ms`,
+    verdict(eldStep ? eldStep.eldP99 <= goals.eldMs : null),
+  ]);
+  const c = r.coldStart;
+  rows.push([
+    "8",
+    "cold start to serving (migrations applied; spawn → health SERVING)",
+    "—",
+    "—",
+    c ? `median ${fmt(c.median, 0)} ms, max ${fmt(c.max, 0)} ms (${c.times.length} starts)` : "–",
+    c ? `${fmt(c.median, 0)} ms` : "not run",
+    `≤ ${goals.coldStartMs} ms`,
+    verdict(c ? c.median <= goals.coldStartMs : null),
+  ]);
+  const b = r.bff;
+  const bffGoal = `p50 ≤ +${goals.bffAddedP50} ms; ≤ ${goals.bffCpuRatio}× the minimal forwarder`;
+  if (b && !b.error) {
+    rows.push([
+      "9",
+      `web BFF hop: added time to first token, and Next.js CPU per delta through the tRPC SSE subscription (${b.streams} paced streams)`,
+      "a Connect client reading the service directly; a minimal SSE forwarder",
+      `p50 ${fmt(b.connectP50, 2)} ms; ${fmt(b.minimalCpu)} µs/delta`,
+      `p50 ${fmt(b.bffP50, 2)} ms; ${fmt(b.bffCpu)} µs/delta`,
+      `p50 ${signed(b.addedP50, 2)} ms; ${fmt(b.cpuRatio, 2)}×${b.lost ? `, lost ${b.lost}` : ""}`,
+      bffGoal,
+      verdict(b.addedP50 <= goals.bffAddedP50 && b.cpuRatio <= goals.bffCpuRatio && b.lost === 0),
+    ]);
+  } else {
+    const why = b?.error ? `not measured: ${b.error.slice(0, 80)}` : "not measured yet: web BFF not built";
+    rows.push(["9", "web BFF hop (tRPC SSE)", "—", "—", "—", `**${why}**`, bffGoal, "TODO"]);
+  }
+  return rows;
+}
+
+const header = ["#", "measure", "baseline (same run)", "baseline", "Parley", "result", "goal", "met"];
+
+export function markdownTable(rows) {
+  const line = (cells) => `| ${cells.map((cell) => String(cell).replaceAll("|", "\\|")).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** A plain-text rendering for the terminal. */
+export function textTable(rows) {
+  const cells = [header, ...rows].map((row) => [
+    row[0],
+    row[1].slice(0, 60),
+    row[5].replaceAll("**", ""),
+    row[6],
+    row[7].replaceAll("**", ""),
+  ]);
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => String(row[c]).length)));
+  return cells.map((row) => row.map((cell, c) => String(cell).padEnd(widths[c])).join("  ")).join("\n");
+}
+
+/** Replaces the generated section of `path` (creating the file when missing). */
+export function writeResults(path, section) {
+  const block = `${start}\n${section.trim()}\n${end}`;
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + end.length)
+      : `# Benchmarks\n\n${block}\n${current}`;
+  writeFileSync(path, next);
+}

@@ -1,0 +1,406 @@
+/**
+ * `npm run bench`: Parley's benchmark suite (docs/benchmarks.md explains every row). Loopback only,
+ * bounded: every load is fixed in size, and the whole run gives up after BENCH_TIMEOUT_MS (10 min).
+ *
+ *   node bench/run.mjs [--quick] [--rows=1,2,...] [--profile] [--no-write]
+ *
+ * --quick    1 round of everything, smaller loads: a smoke run (the figures are not for the docs)
+ * --rows     run only these rows of the table
+ * --profile  write a V8 CPU profile of the service under load to bench/profiles/ (see profile-top.mjs)
+ * --no-reference  skip the minimal Connect forwarder (SDK in, connect-node out, nothing else) that
+ *                 otherwise runs beside row 2 as the floor any Connect service pays
+ * --no-write print the table but leave docs/benchmarks.md alone
+ * --ladder=100,150  the paced stream counts to try (default 50,100,150,200,250,300; the first that
+ *                   fails ends the ladder; 100 is also row 2's paced measurement)
+ * --rounds=N        rounds per row (default 3; 1 with --quick)
+ *
+ * Processes: this one (the load client) and the simulator on core 0; the process under test — the
+ * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
+ */
+import { execSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { createBenchDatabase, dropBenchDatabase, serverUrl } from "./lib/database.mjs";
+import { rpcClient } from "./lib/ipc.mjs";
+import { canPin, pinSelf, spawnNode, stopChild, waitForOutput } from "./lib/processes.mjs";
+import { markdownTable, tableRows, textTable, writeResults } from "./lib/report.mjs";
+import { startService } from "./lib/service.mjs";
+import { webBffRow } from "./scenarios/web-bff.mjs";
+import { coldStart } from "./scenarios/cold-start.mjs";
+import { instantForwarding, pacedLadder } from "./scenarios/forwarding.mjs";
+import { memoryPerStream } from "./scenarios/memory.mjs";
+import {
+  addedTimeToFirstToken,
+  constantWindow,
+  timeToFirstTokenBreakdown,
+  timeToFirstTokenByLength,
+} from "./scenarios/time-to-first-token.mjs";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const rowsArg = args.find((arg) => arg.startsWith("--rows="));
+const only = rowsArg ? new Set(rowsArg.slice(7).split(",")) : null;
+const want = (row) => !only || only.has(String(row));
+const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+const settings = {
+  rounds: Number(option("rounds") ?? (quick ? 1 : 3)),
+  ttftPerRound: quick ? 40 : 200,
+  lengthPerRound: quick ? 20 : 60,
+  chatSizes: [10, 1_000, 100_000],
+  instantDeltas: 1_000,
+  instantBatches: quick ? 2 : 6,
+  pacedDeltas: quick ? 50 : 150,
+  paceMs: 20,
+  rampMs: 1_000,
+  ladder: option("ladder")?.split(",").map(Number) ?? (quick ? [50, 100] : [50, 100, 150, 200, 250, 300]),
+  memoryStreams: quick ? 300 : 1_000,
+  coldStarts: quick ? 2 : 5,
+  bffPerRound: quick ? 20 : 100,
+  bffStreams: quick ? 20 : 50,
+};
+const goals = {
+  addedP50: 3,
+  addedP99: 20,
+  instantCpu: 2.0,
+  pacedCpu: 1.8,
+  pacedCpuStreams: 100,
+  maxGapRatio: 1.5,
+  streams: 150,
+  streamsStretch: 250,
+  memoryRatio: 1.8,
+  memoryKb: 250,
+  lengthRatio: 1.2,
+  tokenizerMs: 50,
+  eldMs: 20,
+  coldStartMs: 1_000,
+  bffAddedP50: 3,
+  bffCpuRatio: 1.5,
+};
+
+const log = (line) => process.stdout.write(`${line}\n`);
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
+const children = new Set();
+const track = (child) => (children.add(child), child);
+
+function machine() {
+  const model = cpus()[0]?.model?.trim() ?? "unknown";
+  let uptime = "";
+  try {
+    uptime = execSync("uptime", { encoding: "utf8" }).trim();
+  } catch {
+    uptime = `load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(", ")}`;
+  }
+  return { cores: availableParallelism(), model, node: process.version, uptime, pinned: canPin() };
+}
+
+async function startSimulator() {
+  const child = track(
+    spawnNode(0, [here("./simulator-process.mjs")], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        PACED_DELTAS: String(settings.pacedDeltas),
+        INSTANT_DELTAS: String(settings.instantDeltas),
+        PACE_MS: String(settings.paceMs),
+      },
+      ipc: false,
+    }),
+  );
+  const [, url] = await waitForOutput(child, /listening (\S+)/);
+  return { child, url };
+}
+
+async function startBaseline(simulatorUrl) {
+  const child = track(
+    spawnNode(1, ["--expose-gc", here("./sdk-baseline.mjs")], {
+      env: { PATH: process.env.PATH ?? "", SIMULATOR_URL: simulatorUrl },
+    }),
+  );
+  const call = rpcClient(child);
+  await call("cpu");
+  return { child, call, stop: () => stopChild(child) };
+}
+
+async function startReference(simulatorUrl) {
+  const child = track(
+    spawnNode(
+      1,
+      [
+        "--expose-gc",
+        "--import",
+        new URL("./probe.mjs", import.meta.url).href,
+        ...(args.includes("--profile")
+          ? ["--cpu-prof", `--cpu-prof-dir=${here("./profiles/reference")}`]
+          : []),
+        here("./minimal-forwarder.mjs"),
+      ],
+      {
+        env: { PATH: process.env.PATH ?? "", OPENAI_BASE_URL: simulatorUrl },
+      },
+    ),
+  );
+  const [, port] = await waitForOutput(child, /"port":(\d+)/);
+  return { child, baseUrl: `http://127.0.0.1:${port}`, call: rpcClient(child), stop: () => stopChild(child) };
+}
+
+async function breakdown(common, database, chatId) {
+  const child = track(
+    spawnNode(1, [here("./ttft-breakdown.mjs")], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        DATABASE_URL: common.databaseUrl,
+        SIMULATOR_URL: common.simulatorUrl,
+      },
+    }),
+  );
+  try {
+    const [, port] = await waitForOutput(child, /"port":(\d+)/);
+    const service = { baseUrl: `http://127.0.0.1:${port}`, call: rpcClient(child) };
+    const phases = await timeToFirstTokenBreakdown({
+      service,
+      database,
+      chatId,
+      count: settings.ttftPerRound,
+    });
+    log(
+      `  ${Object.entries(phases)
+        .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
+        .join(", ")}`,
+    );
+    return phases;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const results = { settings, machine: machine() };
+  pinSelf(0);
+  log(
+    `Parley benchmarks — ${results.machine.cores} cores, ${results.machine.model}, Node ${results.machine.node}`,
+  );
+  log(
+    `${results.machine.uptime}${results.machine.pinned ? "" : "  (taskset unavailable: processes are not pinned)"}`,
+  );
+  if (quick) log("--quick: one round, smaller loads — a smoke run, not figures for the docs");
+
+  const database = await createBenchDatabase();
+  const simulator = await startSimulator();
+  const common = { simulatorUrl: simulator.url, databaseUrl: database.url };
+  const cpuProfileDir = args.includes("--profile") ? here("./profiles") : undefined;
+  if (cpuProfileDir) {
+    mkdirSync(cpuProfileDir, { recursive: true });
+    process.env.BENCH_PROFILE_DIR = cpuProfileDir;
+  }
+  try {
+    if (want(8)) {
+      log("row 8: cold start");
+      results.coldStart = await coldStart({ ...common, runs: settings.coldStarts, log });
+    }
+    if ([1, 2, 3, 7].some(want)) {
+      const extra = process.env.BENCH_SERVICE_ENV ? JSON.parse(process.env.BENCH_SERVICE_ENV) : undefined;
+      const service = await startService({ ...common, cpuProfileDir, extra });
+      track(service.child);
+      const baseline = await startBaseline(simulator.url);
+      const reference = args.includes("--no-reference") ? undefined : await startReference(simulator.url);
+      const load = { service, baseline, reference, rounds: settings.rounds, log };
+      if (want(1)) {
+        log("row 1: added time to first token");
+        results.ttft = await addedTimeToFirstToken({ ...load, database, perRound: settings.ttftPerRound });
+      }
+      if (want(2)) {
+        log("row 2: CPU per delta, instant");
+        results.instant = await instantForwarding({
+          ...load,
+          batches: settings.instantBatches,
+          deltas: settings.instantDeltas,
+        });
+      }
+      if ([2, 3, 7].some(want)) {
+        log("rows 2, 3, 7: paced streams");
+        results.paced = await pacedLadder({
+          ...load,
+          ladder: settings.ladder,
+          referenceAt: goals.pacedCpuStreams,
+          deltas: settings.pacedDeltas,
+          rampMs: settings.rampMs,
+          maxGapRatio: goals.maxGapRatio,
+        });
+      }
+      results.serviceProblems = service.problems();
+      await reference?.stop();
+      await baseline.stop();
+      await service.stop();
+      if (results.ttft) {
+        log("row 1: where the added time goes");
+        results.breakdown = await breakdown(common, database, results.ttft.chatId).catch((error) => {
+          log(`  breakdown unavailable: ${error.message}`);
+          return null;
+        });
+      }
+    }
+    if (want(5)) {
+      log("row 5: time to first token by chat length");
+      const { message, contextWindow } = constantWindow();
+      const service = await startService({
+        ...common,
+        extra: { MODEL_CONTEXT_TOKENS: String(contextWindow) },
+      });
+      track(service.child);
+      results.lengths = await timeToFirstTokenByLength({
+        service,
+        database,
+        message,
+        sizes: settings.chatSizes,
+        rounds: settings.rounds,
+        perRound: settings.lengthPerRound,
+        log,
+      });
+      results.lengths.contextWindow = contextWindow;
+      await service.stop();
+    }
+    if (want(4)) {
+      log("row 4: memory per open stream");
+      results.memory = await memoryPerStream({
+        startService: async () => {
+          const service = await startService(common);
+          track(service.child);
+          return service;
+        },
+        startBaseline: () => startBaseline(simulator.url),
+        startReference: args.includes("--no-reference") ? undefined : () => startReference(simulator.url),
+        rounds: settings.rounds,
+        streams: settings.memoryStreams,
+        log,
+      });
+    }
+    if (want(6)) {
+      log("row 6: worst tokenizer call");
+      const child = track(
+        spawnNode(1, [here("./tokenizer-worst.mjs")], { env: { PATH: process.env.PATH ?? "" }, ipc: false }),
+      );
+      const [line] = await waitForOutput(child, /^\{.*\}$/m, 120_000);
+      results.tokenizer = JSON.parse(line);
+      await child.exited;
+    }
+    if (want(9)) {
+      log("row 9: the web BFF hop");
+      results.bff = await webBffRow({
+        startService: async () => {
+          const service = await startService({ ...common, core: 0 });
+          track(service.child);
+          return service;
+        },
+        databaseServer: serverUrl(),
+        dropDatabase: dropBenchDatabase,
+        rounds: settings.rounds,
+        perRound: settings.bffPerRound,
+        streams: settings.bffStreams,
+        deltas: settings.pacedDeltas,
+        log,
+      }).catch((error) => {
+        log(`  the web BFF could not be measured: ${error.message}`);
+        return { error: error.message };
+      });
+    }
+  } finally {
+    for (const child of children) await stopChild(child);
+    await database.drop();
+  }
+
+  results.seconds = (Date.now() - started) / 1000;
+  const rows = tableRows(results, goals);
+  log("");
+  log(textTable(rows));
+  log(`\nfinished in ${results.seconds.toFixed(0)} s`);
+  if (results.serviceProblems?.length)
+    log(
+      `the service logged ${results.serviceProblems.length} warnings/errors:\n${results.serviceProblems.slice(0, 5).join("\n")}`,
+    );
+  if (!args.includes("--no-write") && !quick && !only && !option("ladder") && !option("rounds")) {
+    const path = here("../../docs/benchmarks.md");
+    writeResults(path, renderSection(results, rows));
+    log(`wrote ${path}`);
+  }
+}
+
+function renderSection(results, rows) {
+  const { machine: m, settings: s } = results;
+  const details = [];
+  if (results.paced) {
+    details.push("Paced ladder (rows 2–3, 7), medians over rounds:", "");
+    details.push(
+      "| streams | CPU/delta SDK | CPU/delta Parley | ratio | gap p99 SDK | gap p99 Parley | gap ratio | lost | ELD p99 / max | holds |",
+    );
+    details.push("|---|---|---|---|---|---|---|---|---|---|");
+    for (const step of results.paced.steps) {
+      details.push(
+        `| ${step.streams} | ${step.baselineCpu.toFixed(1)} µs | ${step.serviceCpu.toFixed(1)} µs | ${step.cpuRatio.toFixed(2)}× | ${step.baselineGapP99.toFixed(1)} ms | ${step.serviceGapP99.toFixed(1)} ms | ${step.gapRatio.toFixed(2)}× | ${step.lost} | ${step.eldP99.toFixed(1)} / ${step.eldMax.toFixed(1)} ms | ${step.holds ? "yes" : "no"} |`,
+      );
+    }
+    details.push("");
+  }
+  if (results.tokenizer) {
+    details.push(
+      `Tokenizer (row 6), slowest of 3 warm calls per input, o200k_base; the first long call after start took ${results.tokenizer.firstCallMs.toFixed(1)} ms (${results.tokenizer.firstCallInput}):`,
+      "",
+    );
+    details.push("| input | chars | bytes | tokens | worst ms |", "|---|---|---|---|---|");
+    for (const row of results.tokenizer.results)
+      details.push(
+        `| ${row.name} | ${row.chars} | ${row.bytes} | ${row.tokens} | ${row.worstMs.toFixed(1)} |`,
+      );
+    details.push("");
+  }
+  if (results.breakdown) {
+    const b = results.breakdown;
+    details.push(
+      `Row 1, where the time goes (bench/ttft-breakdown.mjs, medians): RPC in ${b.inbound.toFixed(2)} ms, database ${b.database.toFixed(2)} ms, the SDK's request to the first model delta ${b.upstream.toFixed(2)} ms, first delta out ${b.outbound.toFixed(2)} ms; ${b.total.toFixed(2)} ms in all.`,
+      "",
+    );
+  }
+  if (results.lengths)
+    details.push(
+      `Row 5 ran with MODEL_CONTEXT_TOKENS=${results.lengths.contextWindow}: every chat sends its newest 10 messages (~1 KB each).`,
+      "",
+    );
+  return [
+    `Last run: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${results.seconds.toFixed(0)} s.`,
+    "",
+    `Machine: ${m.cores} cores (\`nproc\`), ${m.model}, Node ${m.node}; ${m.pinned ? "service or SDK baseline pinned to core 1, simulator and load client to core 0 (taskset)" : "not pinned (no taskset)"}.`,
+    `Load when it started: \`${m.uptime}\`.`,
+    "",
+    "Command: `npm ci && npm run bench` (the root script builds the service, then runs `node service/bench/run.mjs`).",
+    `${s.rounds} interleaved rounds (baseline and Parley alternate, the order flips each round); every figure is the median over rounds.`,
+    "",
+    markdownTable(rows),
+    "",
+    ...details,
+  ].join("\n");
+}
+
+const timer = setTimeout(() => {
+  log(`gave up after ${timeoutMs / 1000} s`);
+  for (const child of children) child.kill("SIGKILL");
+  process.exit(2);
+}, timeoutMs);
+timer.unref();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const child of children) child.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(`benchmark failed: ${error?.stack ?? error}`);
+    process.exit(1);
+  },
+);

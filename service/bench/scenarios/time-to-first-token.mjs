@@ -1,0 +1,158 @@
+/**
+ * Rows 1 and 5: time to the first token.
+ *
+ * Row 1 — added TTFT at concurrency 1 on a stored 50-message chat: a Connect gRPC client → the service
+ * (reads the chat from MariaDB, counts, stores the turn, calls the simulator) versus the `openai` SDK
+ * sending the very same prompt to the simulator directly. Interleaved rounds; added = subject − baseline
+ * per round, median over rounds.
+ *
+ * Row 5 — TTFT on chats of 10, 1 000 and 100 000 stored messages, with the context window set so that
+ * every chat sends exactly the same newest 10 messages: only the stored length differs.
+ */
+import { createTiktokenTokenCounter } from "../../dist/adapters/tiktoken/tiktoken-token-counter.js";
+import { loadConfig } from "../../dist/config.js";
+import { chatClient, timeToFirstDelta } from "../lib/connect-client.mjs";
+import { median, percentile } from "../lib/stats.mjs";
+import { paragraph } from "../lib/texts.mjs";
+
+const question = "bench:ttft";
+const defaults = loadConfig({});
+const tokens = createTiktokenTokenCounter("o200k_base");
+
+/** Sequential turns on one chat, trimmed back to `keep` messages after each; ms to the first delta. */
+async function serviceTurns(client, database, { userId, chatId, keep, count }) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    times.push(await timeToFirstDelta(client, { userId, chatId, text: question }));
+    await database.trimChat(chatId, keep);
+  }
+  return times;
+}
+
+const summary = (times) => ({ p50: percentile(times, 50), p99: percentile(times, 99) });
+
+/** Row 1. */
+export async function addedTimeToFirstToken({ service, baseline, database, rounds, perRound, log }) {
+  const userId = "bench-ttft";
+  const history = (k) => {
+    const content = paragraph(k % 2 === 0 ? 700 : 140, k);
+    return { content, tokenCount: tokens.count(content) };
+  };
+  const chatId = await database.seedChat({ userId, count: 50, message: history });
+  const messages = [{ role: "system", content: defaults.systemPrompt }];
+  for (let k = 49; k >= 0; k--)
+    messages.push({ role: k % 2 === 0 ? "assistant" : "user", content: history(k).content });
+  messages.push({ role: "user", content: question });
+
+  const client = chatClient(service.baseUrl);
+  const runService = (count) => serviceTurns(client, database, { userId, chatId, keep: 50, count });
+  const runBaseline = (count) => baseline.call("ttft", { count, messages });
+  await runService(30);
+  await runBaseline(30);
+
+  const perRoundResults = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ["baseline", "service"] : ["service", "baseline"];
+    const times = {};
+    for (const who of order) times[who] = await (who === "service" ? runService : runBaseline)(perRound);
+    const b = summary(times.baseline);
+    const s = summary(times.service);
+    perRoundResults.push({ baseline: b, service: s, addedP50: s.p50 - b.p50, addedP99: s.p99 - b.p99 });
+    log(
+      `  round ${round + 1}: sdk p50 ${b.p50.toFixed(2)} p99 ${b.p99.toFixed(2)} | service p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms`,
+    );
+  }
+  return {
+    chatId,
+    rounds: perRoundResults,
+    baselineP50: median(perRoundResults.map((r) => r.baseline.p50)),
+    baselineP99: median(perRoundResults.map((r) => r.baseline.p99)),
+    serviceP50: median(perRoundResults.map((r) => r.service.p50)),
+    serviceP99: median(perRoundResults.map((r) => r.service.p99)),
+    addedP50: median(perRoundResults.map((r) => r.addedP50)),
+    addedP99: median(perRoundResults.map((r) => r.addedP99)),
+  };
+}
+
+/**
+ * Row 5's chats end in the same messages; returns the context window that holds exactly their newest
+ * 10 (with the system prompt, the question and the answer's reserve), and the seeding function.
+ */
+export function constantWindow() {
+  const variants = Array.from({ length: 8 }, (_, i) => {
+    const content = paragraph(1_000, i * 5 + 1);
+    return { content, tokenCount: tokens.count(content) };
+  });
+  const message = (k) => variants[k % variants.length];
+  const cost = (k) => message(k).tokenCount + 3;
+  const fixed = tokens.count(defaults.systemPrompt) + 3 + tokens.count(question) + 3;
+  let ten = 0;
+  for (let k = 0; k < 10; k++) ten += cost(k);
+  const contextWindow = defaults.maxOutputTokens + 3 + fixed + ten + Math.floor(cost(10) / 2);
+  return { message, contextWindow };
+}
+
+/** Row 5; `service` was started with `constantWindow().contextWindow`. */
+export async function timeToFirstTokenByLength({ service, database, message, sizes, rounds, perRound, log }) {
+  const userId = "bench-long";
+  const chats = [];
+  for (const count of sizes) {
+    const started = Date.now();
+    chats.push({ count, chatId: await database.seedChat({ userId, count, message }) });
+    log(`  seeded a chat of ${count} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const client = chatClient(service.baseUrl);
+  const run = (chat, count) =>
+    serviceTurns(client, database, { userId, chatId: chat.chatId, keep: chat.count, count });
+  for (const chat of chats) await run(chat, 20);
+
+  const perRoundResults = [];
+  for (let round = 0; round < rounds; round++) {
+    const p50 = {};
+    for (let i = 0; i < chats.length; i++) {
+      const chat = chats[(i + round) % chats.length];
+      p50[chat.count] = percentile(await run(chat, perRound), 50);
+    }
+    perRoundResults.push(p50);
+    log(`  round ${round + 1}: ${sizes.map((size) => `${size}: ${p50[size].toFixed(2)} ms`).join(", ")}`);
+  }
+  const [smallest] = sizes;
+  return {
+    rounds: perRoundResults,
+    p50: Object.fromEntries(sizes.map((size) => [size, median(perRoundResults.map((r) => r[size]))])),
+    ratio: Object.fromEntries(
+      sizes.map((size) => [size, median(perRoundResults.map((r) => r[size] / r[smallest]))]),
+    ),
+  };
+}
+
+/**
+ * Row 1's added time, split into phases by ttft-breakdown.mjs (Parley composed in-process with timed
+ * ports) on the same 50-message chat. Medians over `count` sequential turns, in ms.
+ */
+export async function timeToFirstTokenBreakdown({ service, database, chatId, count }) {
+  const client = chatClient(service.baseUrl);
+  const userId = "bench-ttft";
+  const calls = [];
+  for (let i = 0; i < count + 20; i++) {
+    const start = process.hrtime.bigint();
+    let first = 0n;
+    for await (const { event } of client.sendMessage({ userId, chatId, text: question })) {
+      if (event?.kind.case === "delta" && first === 0n) first = process.hrtime.bigint();
+    }
+    calls.push({ start, first });
+    await database.trimChat(chatId, 50);
+  }
+  const marks = await service.call("marks");
+  const ms = (from, to) => Number(BigInt(to) - BigInt(from)) / 1e6;
+  const phases = { inbound: [], database: [], upstream: [], outbound: [], total: [] };
+  calls.slice(20).forEach((call, i) => {
+    const mark = marks[i + 20];
+    phases.inbound.push(ms(call.start, mark.query));
+    phases.database.push(ms(mark.query, mark.model));
+    phases.upstream.push(ms(mark.model, mark.first));
+    phases.outbound.push(ms(mark.first, call.first));
+    phases.total.push(ms(call.start, call.first));
+  });
+  return Object.fromEntries(Object.entries(phases).map(([name, values]) => [name, median(values)]));
+}

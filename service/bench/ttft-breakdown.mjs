@@ -1,0 +1,93 @@
+/**
+ * Where row 1's added time goes. Parley composed as main.ts composes it (real MariaDB repository, the
+ * `openai` SDK to the simulator, tiktoken), with the repository and the model wrapped to note the
+ * CLOCK_MONOTONIC time (process.hrtime, comparable across processes) at four points of each turn:
+ * the chat lookup starting, the model call, the model's first delta. The orchestrator notes when it
+ * called and when the first delta reached it, and splits each turn into
+ *   inbound  client call → the use case's first query (RPC, auth, decoding, validation)
+ *   database first query → model call (chat lookup, the turn's transaction, the history read)
+ *   upstream model call → first delta from the model (the SDK's request, as in the baseline)
+ *   outbound first model delta → the client has it (job, watcher, Connect, HTTP/2)
+ * A diagnostic: it depends on createParley's options, so the orchestrator treats a failure as a note.
+ */
+import { createDatabase } from "../dist/adapters/mysql/database.js";
+import { createMysqlChatRepository } from "../dist/adapters/mysql/mysql-chat-repository.js";
+import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
+import { systemClock, uuidV7 } from "../dist/adapters/system-clock.js";
+import { createTiktokenTokenCounter } from "../dist/adapters/tiktoken/tiktoken-token-counter.js";
+import { createParley } from "../dist/app.js";
+import { loadConfig } from "../dist/config.js";
+import { benchToken } from "./lib/grpc-load.mjs";
+import { serveRpc } from "./lib/ipc.mjs";
+
+const config = loadConfig({});
+const now = () => String(process.hrtime.bigint());
+let marks = [];
+
+const database = await createDatabase(process.env.DATABASE_URL);
+const repository = createMysqlChatRepository(database.db);
+const timed = {
+  ...repository,
+  findChat: (...args) => {
+    marks.push({ query: now() });
+    return repository.findChat(...args);
+  },
+};
+const upstream = createOpenAIChatModel({
+  apiKey: "sk-bench",
+  baseURL: process.env.SIMULATOR_URL,
+  idleTimeoutMs: 30_000,
+});
+const model = {
+  stream(request, signal) {
+    const mark = marks.at(-1);
+    mark.model = now();
+    const events = upstream.stream(request, signal);
+    return (async function* () {
+      for await (const event of events) {
+        mark.first ??= now();
+        yield event;
+      }
+    })();
+  },
+};
+const tokenCounter = createTiktokenTokenCounter("o200k_base");
+const parley = createParley({
+  repository: timed,
+  model,
+  tokenCounter,
+  clock: systemClock,
+  newId: uuidV7,
+  logger: { info() {}, warn() {}, error() {} },
+  settings: {
+    model: config.model,
+    limits: { contextWindow: 128_000, maxOutputTokens: config.maxOutputTokens },
+    temperature: config.temperature,
+    systemPrompt: config.systemPrompt,
+    systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
+    maxMessageBytes: config.maxMessageBytes,
+  },
+  authToken: benchToken,
+  corsOrigins: [],
+  orphanGraceMs: config.orphanGraceMs,
+  progressIntervalMs: config.progressIntervalMs,
+  maxRequestBytes: config.maxRequestBytes,
+  maxDeadlineMs: config.maxDeadlineMs,
+});
+const address = await parley.server.listen(0, "127.0.0.1");
+serveRpc({
+  marks: () => {
+    const taken = marks;
+    marks = [];
+    return taken;
+  },
+});
+process.once(
+  "SIGTERM",
+  () =>
+    void parley
+      .shutdown(0)
+      .then(() => database.close())
+      .then(() => process.exit(0)),
+);
+process.stdout.write(`{"port":${address.port}}\n`);
