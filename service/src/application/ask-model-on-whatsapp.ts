@@ -1,10 +1,12 @@
 /**
  * A WhatsApp message for the model: sent through sendMessage like any channel's (user_id = the sender),
  * read to the end, and turned into the text to send back. A WhatsApp user cannot watch a reply stream,
- * so the answer is sent whole once it has finished; an answer that did not finish says so.
+ * so the answer is sent whole once it has finished; an answer that did not finish says so. The model
+ * writes Markdown, which is converted to WhatsApp's formatting (the notes added to it are plain text).
  */
 import { whatsAppTexts } from "../domain/whatsapp-commands.js";
 import { DomainError } from "../domain/errors.js";
+import { toWhatsAppText } from "../domain/whatsapp-format.js";
 import type { ReplyEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import { failure, notice, type WhatsAppDeps, type WhatsAppReply } from "./whatsapp-deps.js";
 
@@ -34,7 +36,7 @@ export async function askModelOnWhatsApp(deps: WhatsAppDeps, turn: ModelTurn): P
     else if (event.type === "delta") answer += event.text;
     else finished = event;
   }
-  return finished ? answerOf(answer, finished) : notice(whatsAppTexts.failed);
+  return finished ? answerOf(toWhatsAppText(answer), finished) : notice(whatsAppTexts.failed);
 }
 
 /** Ties the turn to its chat and reply (for `/stop` and the record), and remembers a new chat. */

@@ -78,6 +78,49 @@ describe("splitIntoParts", () => {
     expect(splitIntoParts(zalgo, 4)).toEqual(["a\u0301\u0301\u0301", "\u0301".repeat(4), "\u0301".repeat(3)]);
   });
 
+  it.each([
+    [
+      "a cut inside a code block closes it and reopens it in the next part",
+      "Intro line.\n\n```\nline one\n\nline two\n\nline three\n```\n\nOutro.",
+      30,
+      ["Intro line.", "```\nline one\n\nline two\n```", "```\nline three\n```\n\nOutro."],
+    ],
+    [
+      "a cut inside a line of code too",
+      "Here:\n```\nabc def ghi jkl mno pqr stu\n```",
+      20,
+      ["Here:", "```\nabc def ghi\n```", "```\njkl mno pqr\n```", "```\nstu\n```"],
+    ],
+    [
+      "a block that fits a part is kept whole",
+      "Some prose text here, and more\n```ts\nabc\n```",
+      20,
+      ["Some prose", "text here,", "and more", "```ts\nabc\n```"],
+    ],
+    [
+      "a part never ends with an opening fence",
+      "prose\n```\nxxxxxxxxxxxxxxxxxx\n```",
+      30,
+      ["prose", "```\nxxxxxxxxxxxxxxxxxx\n```"],
+    ],
+    [
+      "a part never starts with the block's closing fence",
+      "```\nxxxxxxxxxxxxxxxxxx\n```\nafter",
+      30,
+      ["```\nxxxxxxxxxxxxxxxxxx\n```", "after"],
+    ],
+    ["a text that fits keeps its blocks as they are", "```\nopen", 20, ["```\nopen"]],
+    ["inline monospace is no block", "```a``` bbb ccc ddd eee fff", 20, ["```a``` bbb ccc ddd", "eee fff"]],
+    [
+      "a limit too short for fences leaves them alone",
+      "```\nabc def ghi\n```",
+      12,
+      ["```", "abc def ghi", "```"],
+    ],
+  ])("%s", (_, text, limit, expected) => {
+    expect(splitIntoParts(text, limit)).toEqual(expected);
+  });
+
   it("refuses a limit that cannot hold a surrogate pair", () => {
     expect(() => splitIntoParts("abc", 1)).toThrow(RangeError);
   });
@@ -155,6 +198,73 @@ describe("splitIntoParts, for any text", () => {
         const parts = splitIntoParts(text);
         for (const part of parts) expect(part.length).toBeLessThanOrEqual(whatsAppMaxLength);
         cutsOf(text, parts);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+/** Whether these lines leave a ``` block open (the rule WhatsApp renders and the splitter follows). */
+function leavesBlockOpen(text: string): boolean {
+  let open = false;
+  for (const line of text.split("\n")) {
+    if (open ? /^\s*`{3,}\s*$/.test(line) : /^\s*`{3,}[^`]*$/.test(line)) open = !open;
+  }
+  return open;
+}
+
+/** What a reader sees apart from fences and whitespace, which the splitter may add or drop. */
+const contentOf = (text: string) =>
+  text
+    .split("\n")
+    .filter((line) => !/^\s*`{3,}[^`]*$/.test(line))
+    .join("")
+    .replace(/\s+/g, "");
+
+describe("splitIntoParts, for any text with code blocks", () => {
+  const codePiece = fc.constantFrom(
+    "\n```\n",
+    "\n```ts\n",
+    "code",
+    "x = 1;",
+    " ",
+    "\n",
+    "\n\n",
+    "word",
+    ". ",
+    "😀",
+  );
+  const codeText = fc.array(codePiece, { maxLength: 120 }).map((pieces) => pieces.join(""));
+
+  it("closes a block at every cut inside it, reopens it after, and keeps every part within the limit", () => {
+    fc.assert(
+      fc.property(codeText, fc.integer({ min: 20, max: 60 }), (text, limit) => {
+        const parts = splitIntoParts(text, limit);
+        parts.forEach((part, i) => {
+          expect(part.length).toBeLessThanOrEqual(limit);
+          expect(part.length).toBeGreaterThan(0);
+          expect(part).toBe(part.trim());
+          if (i < parts.length - 1) expect(leavesBlockOpen(part), part).toBe(false);
+        });
+        if (parts.length > 0) expect(leavesBlockOpen(parts.at(-1)!)).toBe(leavesBlockOpen(text.trim()));
+        expect(parts.map(contentOf).join("")).toBe(contentOf(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("holds at the real limit on long answers", () => {
+    const longCode = fc
+      .array(codePiece, { minLength: 600, maxLength: 1500 })
+      .map((pieces) => pieces.join(""));
+    fc.assert(
+      fc.property(longCode, (text) => {
+        const parts = splitIntoParts(text);
+        parts.forEach((part, i) => {
+          expect(part.length).toBeLessThanOrEqual(whatsAppMaxLength);
+          if (i < parts.length - 1) expect(leavesBlockOpen(part)).toBe(false);
+        });
+        expect(parts.map(contentOf).join("")).toBe(contentOf(text));
       }),
       { numRuns: 100 },
     );

@@ -9,6 +9,10 @@
  * without saying which; a text never has more code points than code units, so a part that fits in units
  * fits whichever way Twilio counts (an emoji costs two units: the parts are then a little shorter than
  * they might be, never too long).
+ *
+ * A cut inside a ``` block (WhatsApp's monospace) would leave the end of one part and the start of the
+ * next as plain text with a stray ```, so the block is closed at the end of the part and reopened at the
+ * start of the next; both then show as monospace.
  */
 
 /** The longest message body Twilio accepts (longer ones fail with error 21617). */
@@ -29,18 +33,38 @@ const separatorLevels: readonly RegExp[] = [
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
+/** A line that opens a ``` block (its info string has no backticks), and one that closes it. */
+const fenceOpening = /^[^\S\n]*`{3,}[^`]*$/;
+const fenceClosing = /^[^\S\n]*`{3,}[^\S\n]*$/;
+const fence = "```";
+/** Room kept in each part for a block closed at its end and reopened at its start. */
+const fenceRoom = 2 * `\n${fence}`.length;
+/** Below this, parts are too short to hold fences and code (only tests split that finely). */
+const minLengthForBlocks = 20;
+
 /**
  * Splits `text` into parts of at most `maxLength` UTF-16 code units, in order. Leading and trailing
  * whitespace of the whole text and the whitespace at each cut are dropped; every other character is kept,
  * in order. A text that fits is one part; a blank text is none.
+ *
+ * When a longer text has ``` blocks (and `maxLength` is at least 20), the parts are cut 8 units shorter,
+ * and a part that would end inside a block gets a closing ``` line, the next an opening one.
  */
 export function splitIntoParts(text: string, maxLength: number = whatsAppMaxLength): string[] {
   if (!Number.isInteger(maxLength) || maxLength < 2) {
     // A part must be able to hold a surrogate pair.
     throw new RangeError(`maxLength must be an integer of at least 2, got ${maxLength}`);
   }
+  const whole = text.trim();
+  if (whole.length <= maxLength) return whole ? [whole] : [];
+  const hasBlocks = whole.split("\n").some((line) => fenceOpening.test(line));
+  if (!hasBlocks || maxLength < minLengthForBlocks) return cutIntoParts(whole, maxLength);
+  return closeBlocksAtCuts(cutIntoParts(whole, maxLength - fenceRoom));
+}
+
+function cutIntoParts(whole: string, maxLength: number): string[] {
   const parts: string[] = [];
-  let rest = text.trim();
+  let rest = whole;
   while (rest.length > maxLength) {
     const [end, next] = separatorCut(rest, maxLength) ?? hardCut(rest, maxLength);
     parts.push(rest.slice(0, end));
@@ -48,6 +72,38 @@ export function splitIntoParts(text: string, maxLength: number = whatsAppMaxLeng
   }
   if (rest.length > 0) parts.push(rest);
   return parts;
+}
+
+/**
+ * Closes a ``` block left open at the end of a part and reopens it at the start of the next. A block
+ * whose bare opening line ends a part starts in the next one instead, and a closing line that would start
+ * a part is dropped (the previous part closed the block), so no part shows an empty block.
+ */
+function closeBlocksAtCuts(parts: string[]): string[] {
+  const closed: string[] = [];
+  let open = false;
+  parts.forEach((part, i) => {
+    const lines = part.split("\n");
+    if (open && fenceClosing.test(lines[0] ?? "")) lines.shift();
+    else if (open) lines.unshift(fence);
+    const openedAt = openBlockAt(lines);
+    open = openedAt >= 0 && i < parts.length - 1;
+    if (open && openedAt === lines.length - 1 && fenceClosing.test(lines[openedAt] ?? "")) lines.pop();
+    else if (open) lines.push(fence);
+    const body = lines.join("\n").trim();
+    if (body) closed.push(body);
+  });
+  return closed;
+}
+
+/** The line that opens a ``` block the lines leave open, or -1 when they close every block they open. */
+function openBlockAt(lines: string[]): number {
+  let openedAt = -1;
+  lines.forEach((line, i) => {
+    if (openedAt < 0 && fenceOpening.test(line)) openedAt = i;
+    else if (openedAt >= 0 && fenceClosing.test(line)) openedAt = -1;
+  });
+  return openedAt;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { whatsAppTexts } from "../../src/domain/whatsapp-commands.js";
+import { whatsAppMaxLength } from "../../src/domain/message-parts.js";
 import { aSender, inbound, until, useWhatsAppParley } from "../support/whatsapp-harness.js";
 
 const harness = useWhatsAppParley();
@@ -95,6 +96,62 @@ describe("a WhatsApp conversation", () => {
     expect(await harness.turns(sender)).toHaveLength(2);
     expect(harness.simulator.requests).toHaveLength(2);
     expect(harness.sentTo(sender)).toHaveLength(2);
+  });
+});
+
+describe("an answer in Markdown", () => {
+  it("arrives in WhatsApp's formatting, code untouched, and the model keeps its own Markdown", async () => {
+    const sender = aSender();
+    const markdown = [
+      "## Steps",
+      "",
+      "* **Install** it, see [the docs](https://grpc.io/docs/)",
+      "* Run `npm run **dev**`",
+      "",
+      "```sh",
+      "echo **not bold**",
+      "```",
+    ].join("\n");
+    harness.simulator.script({ text: markdown }, { text: "Sure." });
+    await harness.say(sender, "How do I start?", {
+      NumMedia: "1",
+      MediaUrl0: "https://api.twilio.com/media/1",
+      MediaContentType0: "image/jpeg",
+    });
+    expect(harness.sentTo(sender)).toEqual([
+      [
+        whatsAppTexts.attachmentIgnored,
+        "",
+        "*Steps*",
+        "",
+        "- *Install* it, see the docs (https://grpc.io/docs/)",
+        "- Run `npm run **dev**`",
+        "",
+        "```",
+        "echo **not bold**",
+        "```",
+      ].join("\n"),
+    ]);
+    // Only what is sent is converted: the chat keeps the answer as the model wrote it.
+    await harness.say(sender, "Thanks");
+    expect(lastPrompt().at(-2)).toBe(`assistant: ${markdown}`);
+  });
+
+  it("is split with a code block closed at the end of one part and reopened at the start of the next", async () => {
+    const sender = aSender();
+    const line = (n: number) => `step_${n} --verbose # ${"x".repeat(60)}`; // 80 characters
+    const code = Array.from({ length: 30 }, (_, i) => line(i + 1)); // ~2400 characters
+    harness.simulator.script({ text: `Run this:\n\n\`\`\`sh\n${code.join("\n")}\n\`\`\`\n\nDone.` });
+    await harness.say(sender, "Give me the script");
+    const parts = harness.sentTo(sender);
+    // The blank line before the block is the best cut for the first part; the block needs two more.
+    expect(parts).toHaveLength(3);
+    expect(parts[0]).toBe("Run this:");
+    expect(parts[1]).toMatch(/^```\nstep_1 [^]*\n```$/);
+    expect(parts[2]).toMatch(/^```\nstep_\d+ [^]*\nstep_30 [^]*\n```\n\nDone\.$/);
+    const sentCode = parts.flatMap((part) => part.split("\n")).filter((text) => text.startsWith("step_"));
+    expect(sentCode).toEqual(code);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(whatsAppMaxLength);
   });
 });
 

@@ -55,7 +55,8 @@ describe("the service process (npm start)", () => {
       expect((await post(service.baseUrl, inbound(sender, "What is gRPC?"))).status).toBe(200);
       const [reply] = await twilio.waitForMessages(1, 10_000);
       expect(reply).toMatchObject({ from: ourNumber, to: sender });
-      expect(reply!.body).toMatch(/simulated reply[\s\S]*What is gRPC\?/);
+      // The simulator's Markdown demo answer, in WhatsApp's formatting.
+      expect(reply!.body).toMatch(/^_\(simulated reply[\s\S]*\*What is gRPC\?\*/);
     } finally {
       service.child.kill("SIGTERM");
     }

@@ -1,0 +1,72 @@
+/**
+ * Model answers are Markdown, which WhatsApp shows as typed (`**`, `#`, `[text](url)` clutter a phone's
+ * screen). WhatsApp has a formatting of its own: `*bold*`, `_italic_`, `~strike~`, ``` blocks, `inline
+ * code`, `- ` and `1. ` lists and `> ` quotes. This turns the common Markdown into it, line by line:
+ *
+ * - `# Heading` (any level) → `*Heading*`; a horizontal rule → `———`;
+ * - `* item` and `+ item` → `- item`, keeping the indentation of nested lists; numbered lists, quotes
+ *   and tables stay as they are (with their inline Markdown converted);
+ * - inline marks, links and images as in {@link toWhatsAppInline};
+ * - a fenced code block keeps every line inside it as it is; only its fences change, to a bare ```
+ *   (WhatsApp would show a language name such as `ts` as the block's first line), and a block the text
+ *   leaves open (an answer cut off mid-code) is closed.
+ *
+ * It never throws: what it does not recognise passes through unchanged.
+ */
+import { toWhatsAppInline } from "./whatsapp-inline-format.js";
+
+/** An open code block: how its opening fence was indented, and its marker (``` or ~~~, or longer). */
+interface Fence {
+  indent: string;
+  marker: string;
+}
+
+const fenceOpening = /^([^\S\n]*)(`{3,}|~{3,})(.*)$/s;
+const fenceClosing = /^[^\S\n]*(`{3,}|~{3,})[^\S\n]*$/;
+/** The line's quote marks and indentation, then the rest. */
+const linePrefix = /^((?:[^\S\n]*>)*[^\S\n]*)(.*)$/s;
+const horizontalRule = /^([-*_])(?:[^\S\n]*\1){2,}[^\S\n]*$/;
+const heading = /^#{1,6}(?:[^\S\n]+(.*?))?(?:[^\S\n]+#+)?[^\S\n]*$/s;
+const bullet = /^[*+-]([^\S\n]+.*)$/s;
+
+/** Converts a Markdown answer to WhatsApp's formatting. */
+export function toWhatsAppText(markdown: string): string {
+  const lines: string[] = [];
+  let fence: Fence | undefined;
+  for (const line of markdown.split("\n")) {
+    if (fence) {
+      const closes = closesFence(fence, line);
+      lines.push(closes ? `${fence.indent}\`\`\`` : line);
+      if (closes) fence = undefined;
+      continue;
+    }
+    fence = opensFence(line);
+    lines.push(fence ? `${fence.indent}\`\`\`` : convertLine(line));
+  }
+  if (fence) lines.push(`${fence.indent}\`\`\``);
+  return lines.join("\n");
+}
+
+function opensFence(line: string): Fence | undefined {
+  const [, indent = "", marker = "", info = ""] = fenceOpening.exec(line) ?? [];
+  // A backtick fence's info string has no backticks: ```like this``` on one line is inline monospace.
+  if (!marker || (marker.startsWith("`") && info.includes("`"))) return undefined;
+  return { indent, marker };
+}
+
+/** Closed by a fence of the same character, at least as long, with nothing after it. */
+function closesFence(fence: Fence, line: string): boolean {
+  const marker = fenceClosing.exec(line)?.[1];
+  return marker !== undefined && marker[0] === fence.marker[0] && marker.length >= fence.marker.length;
+}
+
+function convertLine(line: string): string {
+  const [, prefix = "", rest = ""] = linePrefix.exec(line) ?? [];
+  if (horizontalRule.test(rest)) return `${prefix}———`;
+  // Four spaces of indentation make a code line in Markdown, not a heading.
+  const title = /^[^\S\n]{4}/.test(prefix.replace(/^.*>/s, "")) ? undefined : heading.exec(rest);
+  if (title) return `${prefix}${title[1] ? `*${toWhatsAppInline(title[1], true)}*` : ""}`;
+  const item = bullet.exec(rest);
+  if (item) return `${prefix}-${toWhatsAppInline(item[1] ?? "")}`;
+  return `${prefix}${toWhatsAppInline(rest)}`;
+}
