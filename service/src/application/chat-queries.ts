@@ -4,6 +4,7 @@ import { chatNotFound } from "../domain/errors.js";
 import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
 import { pageSize, requireId, requireTitle, requireUserId } from "./input-rules.js";
 import type { Page } from "./ports.js";
+import type { ContextStats } from "./reply-events.js";
 
 export interface PageRequest {
   pageSize: number;
@@ -21,18 +22,61 @@ export async function listChats(
 export async function getChat(
   deps: ChatUseCaseDeps,
   input: { userId: string; chatId: string } & PageRequest,
-): Promise<{ chat: Chat; messages: Page<Message> }> {
+): Promise<{ chat: Chat; messages: Page<Message>; context: ContextStats | null }> {
   const userId = requireUserId(input.userId);
   const chatId = requireId(input.chatId, "chat_id");
   const chat = await deps.repository.findChat(userId, chatId);
   if (!chat) throw chatNotFound(chatId);
+  const firstPage = !input.pageToken;
   const messages = await deps.repository.listMessages(
     chatId,
     pageSize(input.pageSize, 50, 200),
     input.pageToken || null,
   );
-  return { chat, messages };
+  const promptTokens = await latestPromptTokens(deps, chatId, firstPage ? messages : null);
+  if (promptTokens === null) return { chat, messages, context: null };
+  const { contextWindow, maxOutputTokens } = deps.settings.limits;
+  // How many messages that prompt left out is only known while sending (the `started` event).
+  const context = { tokensUsed: promptTokens, contextWindow, maxOutputTokens, messagesLeftOut: 0 };
+  return { chat, messages, context };
 }
+
+/** How many of a chat's latest messages GetChat searches for a reply with usage: never a whole long chat. */
+const usageLookback = 50;
+const beyondNewest = 2 ** 32;
+
+/**
+ * The provider-reported prompt tokens of the latest reply that has usage, among the chat's latest
+ * `usageLookback` messages; null when none has. The first page, when that is what was read, is searched
+ * first and the repository is asked only for what it does not cover.
+ */
+async function latestPromptTokens(
+  deps: ChatUseCaseDeps,
+  chatId: string,
+  firstPage: Page<Message> | null,
+): Promise<number | null> {
+  let searched = 0;
+  let beforeSeq = beyondNewest;
+  if (firstPage) {
+    const newestFirst = firstPage.items.toReversed().slice(0, usageLookback);
+    const found = promptTokensOf(newestFirst);
+    if (found !== null) return found;
+    if (firstPage.nextCursor === null) return null;
+    searched = newestFirst.length;
+    beforeSeq = newestFirst.at(-1)?.seq ?? beyondNewest;
+  }
+  if (searched >= usageLookback) return null;
+  const remaining = usageLookback - searched;
+  const older: Message[] = [];
+  for await (const message of deps.repository.messagesNewestFirst(chatId, beforeSeq, remaining)) {
+    older.push(message);
+    if (older.length >= remaining) break;
+  }
+  return promptTokensOf(older);
+}
+
+const promptTokensOf = (newestFirst: Message[]): number | null =>
+  newestFirst.find((m) => m.role === "assistant" && m.usage)?.usage?.promptTokens ?? null;
 
 export async function renameChat(
   deps: ChatUseCaseDeps,

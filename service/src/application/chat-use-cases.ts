@@ -1,4 +1,5 @@
 /** The use cases bound to their dependencies: what the protocol adapters call. */
+import type { ContextLimits } from "../domain/context-window.js";
 import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
 import { deleteChat, getChat, listChats, renameChat } from "./chat-queries.js";
 import { sendMessage } from "./send-message.js";
@@ -15,6 +16,8 @@ export interface ChatUseCases {
   getChat: Bound<typeof getChat>;
   renameChat: Bound<typeof renameChat>;
   deleteChat: Bound<typeof deleteChat>;
+  /** The configured context window and answer reserve, for the adapters to report. */
+  limits: ContextLimits;
 }
 
 export function createChatUseCases(deps: ChatUseCaseDeps): ChatUseCases {
@@ -26,5 +29,6 @@ export function createChatUseCases(deps: ChatUseCaseDeps): ChatUseCases {
     getChat: (input) => getChat(deps, input),
     renameChat: (input) => renameChat(deps, input),
     deleteChat: (input) => deleteChat(deps, input),
+    limits: deps.settings.limits,
   };
 }

@@ -46,6 +46,14 @@ describe.each(protocols)("send → deltas → finished → stored → GetChat ov
     expect(chat.messages[1]!.id).toBe(started.value.replyId);
     expect(chat.messages[1]!.tokenCount).toBeGreaterThan(0);
     expect(chat.messages[1]!.usage?.completionTokens).toBeGreaterThan(0);
+    expect(chat.chat?.contextWindow).toBe(128_000);
+    expect(chat.context).toMatchObject({
+      tokensUsed: chat.messages[1]!.usage!.promptTokens,
+      contextWindow: 128_000,
+      maxOutputTokens: 1_000,
+      messagesLeftOut: 0,
+    });
+    expect(chat.context!.tokensUsed).toBeGreaterThan(0);
 
     const request = harness.simulator.requests.at(-1)!;
     expect(request.body).toMatchObject({

@@ -28,6 +28,11 @@ export interface ChatPage {
   messages: ChatMessage[];
   /** Leads to older messages; null when these are the oldest. */
   olderCursor: string | null;
+  /**
+   * How much of the context window the chat's latest reply with usage took (provider-reported prompt
+   * tokens); null until a reply has reported usage. `messagesLeftOut` is only known live (0 here).
+   */
+  context: ContextStats | null;
 }
 
 export interface ContextStats {

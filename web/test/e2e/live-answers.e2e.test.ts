@@ -79,6 +79,8 @@ describe("a new chat", () => {
     await page.reload();
     await chat.waitForAnswer("complete");
     expect(await chat.answerText()).toBe(shown);
+    // The gauge comes back from the service's numbers, not from anything this browser kept.
+    await expect.poll(() => page.getByTestId("context-gauge").innerText()).toMatch(/\d+ \/ 128k/);
   });
 
   it("renders code with highlighting and a working copy button", async () => {

@@ -85,6 +85,8 @@ describe("chat.send", () => {
     ]);
     expect(page.messages[0]!.content).toBe("Tell me about streams 🚀");
     expect(page.messages[1]!.content).toBe(textOf(received));
+    expect(page.context).toMatchObject({ contextWindow: context!.contextWindow, messagesLeftOut: 0 });
+    expect(page.context!.tokensUsed).toBeGreaterThan(0);
   });
 
   it("resumes after a dropped connection from lastEventId, without sending again or repeating text", async () => {

@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { Logger } from "../../application/ports.js";
+import type { Chat } from "../../domain/chat.js";
 import { toConnectError } from "./connect-errors.js";
 import { chatToProto, messageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
 import { mapReplyStream } from "./reply-stream.js";
@@ -18,6 +19,7 @@ export function createChatServiceHandler(
   const fail = (error: unknown): never => {
     throw toConnectError(error, logger);
   };
+  const toChat = (chat: Chat) => chatToProto(chat, useCases.limits.contextWindow);
   return {
     async *sendMessage(request, context) {
       try {
@@ -41,19 +43,20 @@ export function createChatServiceHandler(
     },
     async listChats(request) {
       const page = await useCases.listChats(request).catch(fail);
-      return { chats: page.items.map(chatToProto), nextPageToken: page.nextCursor ?? "" };
+      return { chats: page.items.map(toChat), nextPageToken: page.nextCursor ?? "" };
     },
     async getChat(request) {
-      const { chat, messages } = await useCases.getChat(request).catch(fail);
+      const { chat, messages, context } = await useCases.getChat(request).catch(fail);
       return {
-        chat: chatToProto(chat),
+        chat: toChat(chat),
         messages: messages.items.map(messageToProto),
         nextPageToken: messages.nextCursor ?? "",
+        context: context ?? undefined,
       };
     },
     async renameChat(request) {
       const chat = await useCases.renameChat(request).catch(fail);
-      return { chat: chatToProto(chat) };
+      return { chat: toChat(chat) };
     },
     async deleteChat(request) {
       await useCases.deleteChat(request).catch(fail);

@@ -26,13 +26,15 @@ export const replyStatusToProto = (status: MessageStatus): ReplyStatus => status
 const usageToProto = (usage: Usage | null): MessageInitShape<typeof UsageSchema> | undefined =>
   usage ?? undefined;
 
-export function chatToProto(chat: Chat): MessageInitShape<typeof ChatSchema> {
+/** `contextWindow` is the service's setting: chats are not stored with one. */
+export function chatToProto(chat: Chat, contextWindow: number): MessageInitShape<typeof ChatSchema> {
   return {
     id: chat.id,
     title: chat.title,
     model: chat.model,
     createTime: timestampFromDate(chat.createdAt),
     updateTime: timestampFromDate(chat.updatedAt),
+    contextWindow,
   };
 }
 

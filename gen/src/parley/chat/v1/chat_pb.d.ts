@@ -218,7 +218,8 @@ export declare const ReplyStartedSchema: GenMessage<ReplyStarted>;
  */
 export declare type ContextStats = Message$1<"parley.chat.v1.ContextStats"> & {
   /**
-   * Our estimate of the prompt's tokens: system prompt, history sent, the new message, and overheads.
+   * The prompt's tokens: system prompt, history sent, the new message, and overheads. On SendMessage our
+   * estimate before sending; on GetChat what the provider reported for the latest reply's prompt.
    *
    * @generated from field: uint32 tokens_used = 1;
    */
@@ -240,6 +241,7 @@ export declare type ContextStats = Message$1<"parley.chat.v1.ContextStats"> & {
 
   /**
    * Older messages of this chat that did not fit and were not sent to the model (they stay stored).
+   * Only reported on SendMessage; always 0 on GetChat.
    *
    * @generated from field: uint32 messages_left_out = 4;
    */
@@ -509,6 +511,13 @@ export declare type Chat = Message$1<"parley.chat.v1.Chat"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 5;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * The model's context window in tokens (prompt + answer), as the service is configured now.
+   *
+   * @generated from field: uint32 context_window = 6;
+   */
+  contextWindow: number;
 };
 
 /**
@@ -584,6 +593,17 @@ export declare type GetChatResponse = Message$1<"parley.chat.v1.GetChatResponse"
    * @generated from field: string next_page_token = 3;
    */
   nextPageToken: string;
+
+  /**
+   * How much of the context window the chat's latest reply that reported usage took, whichever page was
+   * asked for: `tokens_used` is that reply's provider-reported prompt tokens (`usage.prompt_tokens`), not
+   * an estimate; `context_window` and `max_output_tokens` are the service's current settings;
+   * `messages_left_out` is always 0 here (it is only reported by SendMessage's `started` event). Only
+   * the latest 50 messages are searched. Absent when no reply has reported usage yet.
+   *
+   * @generated from field: parley.chat.v1.ContextStats context = 4;
+   */
+  context?: ContextStats | undefined;
 };
 
 /**

@@ -16,7 +16,6 @@ import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./mer
 import { MessageItem } from "./message-item";
 import { SidebarToggle } from "./sidebar-toggle";
 import { useChatList } from "./use-chat-list";
-import { useContextStats } from "./use-context-stats";
 import { useStickToBottom } from "./use-stick-to-bottom";
 
 /** A chat: header with title and context gauge, the messages, and the composer. */
@@ -33,7 +32,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   const live = useLiveReply(chatKey);
   const view = useMemo(() => mergeMessages(messages, live), [messages, live]);
   const answering = isAnswering(live);
-  const context = useContextStats(chatId, live?.context ?? null);
+  // While answering (and after, in this tab) the live numbers of `started`; after a reload, or on
+  // another device, what the service reported with the page.
+  const context = live?.context ?? initial?.context ?? null;
   const list = useChatList();
   const title =
     list.data?.pages.flatMap((page) => page.chats).find((chat) => chat.id === chatId)?.title ??

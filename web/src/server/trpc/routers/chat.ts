@@ -5,7 +5,7 @@
 import "server-only";
 import { z } from "zod";
 import type { ChatPage, ChatSummary, ReplyStatus } from "~/lib/chat-types";
-import { toChatMessage, toChatSummary, toReplyStatus } from "../../service/to-view";
+import { toChatMessage, toChatSummary, toContextStats, toReplyStatus } from "../../service/to-view";
 import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
 import { createRouter, protectedProcedure } from "../init";
@@ -55,6 +55,7 @@ export const chatRouter = createRouter({
         chat: toChatSummary(page.chat),
         messages: page.messages.map(toChatMessage),
         olderCursor: page.nextPageToken || null,
+        context: toContextStats(page.context),
       };
     }),
 
