@@ -1,4 +1,5 @@
 /** Checks on what callers send, before anything is read, counted or written. */
+import { maxTitleLength } from "../domain/chat.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import { isId, maxUserIdLength } from "../domain/ids.js";
 
@@ -38,8 +39,6 @@ export function requireMessageText(text: string, maxBytes: number): string {
   }
   return text;
 }
-
-export const maxTitleLength = 200;
 
 export function requireTitle(title: string): string {
   const trimmed = title.trim();

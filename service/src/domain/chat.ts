@@ -17,13 +17,8 @@ export type MessageStatus = "streaming" | TerminalStatus;
  */
 export type TerminalStatus = "complete" | "stopped" | "incomplete" | "interrupted" | "failed";
 
-export const terminalStatuses: readonly TerminalStatus[] = [
-  "complete",
-  "stopped",
-  "incomplete",
-  "interrupted",
-  "failed",
-];
+/** The longest chat title, in characters (the column holds exactly this many). */
+export const maxTitleLength = 200;
 
 /** Token usage as the provider reported it (`stream_options.include_usage`). */
 export interface Usage {

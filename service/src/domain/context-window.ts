@@ -59,11 +59,6 @@ export class ContextFitter implements ContextFit {
     this.promptTokens = fixed + replyPrimingTokens;
   }
 
-  /** Whether more history can still be taken. Once false it stays false. */
-  get open(): boolean {
-    return !this.closed;
-  }
-
   /** Offers the next older message; returns whether it was taken. */
   offer(tokenCount: number): boolean {
     if (this.closed) return false;

@@ -2,7 +2,7 @@
  * Turns a reply's events into an RPC's response stream. A reply that did not end cleanly sends its
  * `finished` event and then fails the RPC with the fitting code, so a cut answer never looks whole.
  */
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
 import type { ReplyEvent } from "../../application/reply-events.js";
 import { connectCode } from "./connect-errors.js";
 
@@ -16,9 +16,4 @@ export async function* mapReplyStream<T>(
       throw new ConnectError(event.error ?? "the reply did not finish", connectCode(event.errorCode));
     }
   }
-}
-
-/** Fails a stream the caller abandoned with its own reason, as Connect expects. */
-export function canceled(): ConnectError {
-  return new ConnectError("the call was canceled", Code.Canceled);
 }

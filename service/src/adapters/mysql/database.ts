@@ -1,7 +1,7 @@
 /** Opening the chat store: the database (created if missing), a bounded pool, and an up-to-date schema. */
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { createConnection, createPool, escapeId, type Pool, type RowDataPacket } from "mysql2/promise";
-import { parseDatabaseUrl, type DatabaseTarget } from "./database-url.js";
+import { parseDatabaseUrl, type DatabaseTarget } from "@parley/mysql-url";
 import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
 import { guarded } from "./storage-errors.js";

@@ -1,5 +1,12 @@
 /** Rows to domain objects: the only place that knows how a Chat or a Message is laid out in columns. */
-import type { Chat, Message, MessageStatus, Role, Usage } from "../../domain/chat.js";
+import {
+  maxTitleLength,
+  type Chat,
+  type Message,
+  type MessageStatus,
+  type Role,
+  type Usage,
+} from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
 import type { ChatRow, MessageRow } from "./schema.js";
 
@@ -64,9 +71,6 @@ export function clip(text: string | null, maxCharacters: number): string | null 
 export function characterLength(text: string): number {
   return [...text].length;
 }
-
-/** The widest title `chats.title` holds, in characters. */
-export const maxTitleLength = 200;
 
 /** Refuses a title the column cannot hold, as the caller's mistake rather than a storage failure. */
 export function assertTitleFits(title: string): void {

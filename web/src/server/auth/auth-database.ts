@@ -3,43 +3,12 @@
  * conversations). Created with utf8mb4 when missing; better-auth's tables are migrated by `createAuth`.
  */
 import "server-only";
+import { parseDatabaseUrl } from "@parley/mysql-url";
 import { createConnection, createPool, type Pool } from "mysql2/promise";
-
-interface DatabaseTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
-
-const databaseName = /^[A-Za-z0-9_$-]{1,64}$/;
-
-/** Parses `mysql://user:password@host:port/database`; errors never echo the URL (it holds the password). */
-export function parseDatabaseUrl(url: string): DatabaseTarget {
-  const shape = "WEB_DATABASE_URL must look like mysql://user:password@host:3306/database";
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(shape);
-  }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
-  if (parsed.protocol !== "mysql:" || !parsed.hostname || !parsed.username || !databaseName.test(database)) {
-    throw new Error(shape);
-  }
-  return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database,
-  };
-}
 
 /** Creates the database if it is missing (utf8mb4), then opens a small pool on it. */
 export async function openAuthDatabase(url: string): Promise<Pool> {
-  const target = parseDatabaseUrl(url);
+  const target = parseDatabaseUrl(url, "WEB_DATABASE_URL");
   const connection = await createConnection({
     host: target.host,
     port: target.port,

@@ -1,25 +1,14 @@
-/** Reading `mysql://user:password@host:port/database` into the parts mysql2 wants. */
-
-/** Where the database lives and who we are there. */
-export interface DatabaseTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
+// Plain JavaScript with a hand-written index.d.ts, so both the service (tsc) and the web app (Next) can
+// use it without a build step.
 
 // Letters, digits, `_`, `$` and `-` (quoted where it is used); a name outside that set is more likely a
 // typo or a half-encoded URL than a wish.
 const databaseName = /^[A-Za-z0-9_$-]{1,64}$/;
 
-/**
- * Parses a `mysql://` URL. User and password may be percent-encoded; the port defaults to 3306. Errors
- * name the expected shape but never echo the URL, which holds the password.
- */
-export function parseDatabaseUrl(url: string): DatabaseTarget {
-  const shape = "DATABASE_URL must look like mysql://user:password@host:3306/database";
-  let parsed: URL;
+/** @type {import("./index.d.ts").parseDatabaseUrl} */
+export function parseDatabaseUrl(url, setting = "DATABASE_URL") {
+  const shape = `${setting} must look like mysql://user:password@host:3306/database`;
+  let parsed;
   try {
     parsed = new URL(url);
   } catch {
