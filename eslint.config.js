@@ -112,7 +112,10 @@ export default tseslint.config(
   ]),
   restrict(["service/src/application/**/*.ts"], "application", [
     {
-      group: ["../adapters/*", "../config*", "../main*", "../app*", "../simulator/*"],
+      // Use cases live one folder deeper (application/chats/...) than the layer's shared ports.
+      group: ["../", "../../"].flatMap((up) =>
+        ["adapters/*", "simulator/*", "config*", "main*", "app*"].map((path) => up + path),
+      ),
       message: "The application layer sees ports, never adapters.",
     },
   ]),

@@ -2,21 +2,16 @@
  * Assembles Parley from its parts without listening: the use cases, the live-reply hub, and the server
  * with every protocol on one port. main.ts passes production adapters; tests pass real or fake ones.
  */
-import type { ChatSettings } from "./application/chat-use-case-deps.js";
-import { createChatUseCases, type ChatUseCases } from "./application/chat-use-cases.js";
-import type {
-  ChatModel,
-  ChatRepository,
-  Clock,
-  IdGenerator,
-  Logger,
-  TokenCounter,
-} from "./application/ports.js";
-import { ReplyHub } from "./application/reply-hub.js";
-import { WhatsAppInbox } from "./application/whatsapp-inbox.js";
-import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp-ports.js";
+import type { ChatSettings } from "./application/chat-use-cases.js";
+import { ChatUseCases } from "./application/chat-use-cases.js";
+import type { ChatModel } from "./application/replies/chat-model.js";
+import type { ChatRepository } from "./application/chats/chat-repository.js";
+import type { Clock, IdGenerator, Logger, TokenCounter } from "./application/ports.js";
+import { ReplyHub } from "./application/replies/reply-hub.js";
+import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
+import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
 import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
-import { createHealthService, type HealthService } from "./adapters/connect/health.js";
+import { createHealthService } from "./adapters/connect/health.js";
 import { createRoutes, servedServiceNames } from "./adapters/connect/routes.js";
 import { createChatEndpoint } from "./adapters/http/chat-endpoint.js";
 import { createServer, type HttpHandler, type ParleyServer } from "./adapters/http/create-server.js";
@@ -66,9 +61,6 @@ export interface ParleyOptions {
 
 export interface Parley {
   server: ParleyServer;
-  hub: ReplyHub;
-  health: HealthService;
-  useCases: ChatUseCases;
   /** The WhatsApp messages being answered; null when WhatsApp is not configured. */
   whatsapp: WhatsAppInbox | null;
   /**
@@ -90,7 +82,7 @@ export function createParley(options: ParleyOptions): Parley {
     orphanGraceMs: options.orphanGraceMs,
     progressIntervalMs: options.progressIntervalMs,
   });
-  const useCases = createChatUseCases({ ...options, hub });
+  const useCases = new ChatUseCases({ ...options, hub });
   const whatsapp = whatsAppChannel(options, useCases);
   const health = createHealthService({
     services: servedServiceNames,
@@ -115,9 +107,6 @@ export function createParley(options: ParleyOptions): Parley {
   });
   return {
     server,
-    hub,
-    health,
-    useCases,
     whatsapp: whatsapp.inbox,
     async shutdown(graceMs) {
       health.shutdown();

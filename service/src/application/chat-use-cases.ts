@@ -1,34 +1,75 @@
-/** The use cases bound to their dependencies: what the protocol adapters call. */
+/**
+ * The chat use cases bound to their dependencies: what the protocol adapters call. Each use case is a
+ * plain function of (deps, input) in its concern's folder; this class only holds the deps for them.
+ */
 import type { ContextLimits } from "../domain/context-window.js";
-import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
-import { deleteChat, getChat, listChats, renameChat } from "./chat-queries.js";
-import { sendMessage } from "./send-message.js";
-import { stopReply } from "./stop-reply.js";
-import { watchReply } from "./watch-reply.js";
+import type { ChatRepository } from "./chats/chat-repository.js";
+import { deleteChat, type DeleteChatInput } from "./chats/delete-chat.js";
+import { getChat, type GetChatInput } from "./chats/get-chat.js";
+import { listChats, type ListChatsInput } from "./chats/list-chats.js";
+import { renameChat, type RenameChatInput } from "./chats/rename-chat.js";
+import { sendMessage, type SendMessageInput } from "./chats/send-message.js";
+import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
+import type { ReplyHub } from "./replies/reply-hub.js";
+import { stopReply, type StopReplyInput } from "./replies/stop-reply.js";
+import { watchReply, type WatchReplyInput } from "./replies/watch-reply.js";
 
-type Bound<F> = F extends (deps: ChatUseCaseDeps, input: infer I) => infer R ? (input: I) => R : never;
-
-export interface ChatUseCases {
-  sendMessage: Bound<typeof sendMessage>;
-  watchReply: Bound<typeof watchReply>;
-  stopReply: Bound<typeof stopReply>;
-  listChats: Bound<typeof listChats>;
-  getChat: Bound<typeof getChat>;
-  renameChat: Bound<typeof renameChat>;
-  deleteChat: Bound<typeof deleteChat>;
-  /** The configured context window and answer reserve, for the adapters to report. */
+/** What shapes a reply: the model, its window, and the caps on input. */
+export interface ChatSettings {
+  model: string;
   limits: ContextLimits;
+  temperature: number;
+  systemPrompt: string | null;
+  /** Tokens of the system prompt, counted once at start-up. */
+  systemPromptTokens: number | null;
+  /** Cap on a user message in UTF-8 bytes, checked before tokenizing. */
+  maxMessageBytes: number;
 }
 
-export function createChatUseCases(deps: ChatUseCaseDeps): ChatUseCases {
-  return {
-    sendMessage: (input) => sendMessage(deps, input),
-    watchReply: (input) => watchReply(deps, input),
-    stopReply: (input) => stopReply(deps, input),
-    listChats: (input) => listChats(deps, input),
-    getChat: (input) => getChat(deps, input),
-    renameChat: (input) => renameChat(deps, input),
-    deleteChat: (input) => deleteChat(deps, input),
-    limits: deps.settings.limits,
-  };
+/** What every use case may need: the ports, the live-reply hub and the settings. */
+export interface ChatUseCaseDeps {
+  repository: ChatRepository;
+  hub: ReplyHub;
+  tokenCounter: TokenCounter;
+  clock: Clock;
+  newId: IdGenerator;
+  logger: Logger;
+  settings: ChatSettings;
+}
+
+export class ChatUseCases {
+  constructor(private readonly deps: ChatUseCaseDeps) {}
+
+  /** The configured context window and answer reserve, for the adapters to report. */
+  get limits(): ContextLimits {
+    return this.deps.settings.limits;
+  }
+
+  sendMessage(input: SendMessageInput) {
+    return sendMessage(this.deps, input);
+  }
+
+  watchReply(input: WatchReplyInput) {
+    return watchReply(this.deps, input);
+  }
+
+  stopReply(input: StopReplyInput) {
+    return stopReply(this.deps, input);
+  }
+
+  listChats(input: ListChatsInput) {
+    return listChats(this.deps, input);
+  }
+
+  getChat(input: GetChatInput) {
+    return getChat(this.deps, input);
+  }
+
+  renameChat(input: RenameChatInput) {
+    return renameChat(this.deps, input);
+  }
+
+  deleteChat(input: DeleteChatInput) {
+    return deleteChat(this.deps, input);
+  }
 }

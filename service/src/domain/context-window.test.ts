@@ -1,11 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "./errors.js";
-import { fitContext, replyPrimingTokens, tokensPerMessage } from "./context-window.js";
+import { ContextFitter, replyPrimingTokens, tokensPerMessage, type ContextLimits } from "./context-window.js";
 
 const history = (...tokenCounts: number[]) => tokenCounts.map((tokenCount) => ({ tokenCount }));
 const perMessage = tokensPerMessage;
 
-describe("fitContext", () => {
+/** Offers history newest first until the fitter refuses; how many were taken and the prompt's size. */
+function fitContext(
+  limits: ContextLimits,
+  systemPromptTokens: number | null,
+  newMessageTokens: number,
+  historyNewestFirst: Iterable<{ tokenCount: number }>,
+) {
+  const fitter = new ContextFitter(limits, systemPromptTokens, newMessageTokens);
+  let included = 0;
+  for (const message of historyNewestFirst) {
+    if (!fitter.offer(message.tokenCount)) break;
+    included++;
+  }
+  return { included, promptTokens: fitter.promptTokens };
+}
+
+describe("ContextFitter", () => {
   const cases: {
     name: string;
     window: number;

@@ -23,18 +23,11 @@ export interface ContextLimits {
   maxOutputTokens: number;
 }
 
-export interface ContextFit {
-  /** How many history messages (newest first) were taken. */
-  readonly included: number;
-  /** Estimated prompt tokens: system prompt, taken history, the new message, overheads. */
-  readonly promptTokens: number;
-}
-
 /** Accumulates history newest-first until the budget is spent. Reads no further than it needs. */
-export class ContextFitter implements ContextFit {
+export class ContextFitter {
   private remaining: number;
   private closed = false;
-  included = 0;
+  /** Estimated prompt tokens: system prompt, taken history, the new message, overheads. */
   promptTokens: number;
 
   constructor(
@@ -69,19 +62,6 @@ export class ContextFitter implements ContextFit {
     }
     this.remaining -= cost;
     this.promptTokens += cost;
-    this.included += 1;
     return true;
   }
-}
-
-/** The whole rule on an in-memory history (newest first); the use case feeds pages to a ContextFitter. */
-export function fitContext(
-  limits: ContextLimits,
-  systemPromptTokens: number | null,
-  newMessageTokens: number,
-  historyNewestFirst: Iterable<{ tokenCount: number }>,
-): ContextFit {
-  const fitter = new ContextFitter(limits, systemPromptTokens, newMessageTokens);
-  for (const message of historyNewestFirst) if (!fitter.offer(message.tokenCount)) break;
-  return fitter;
 }

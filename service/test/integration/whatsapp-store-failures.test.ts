@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { storageUnavailable } from "../../src/adapters/mysql/storage-errors.js";
-import type { WhatsAppStore } from "../../src/application/whatsapp-ports.js";
+import type { WhatsAppStore } from "../../src/application/whatsapp/whatsapp-ports.js";
 import { whatsAppTexts } from "../../src/domain/whatsapp-commands.js";
 import { aSender, inbound, useWhatsAppParley } from "../support/whatsapp-harness.js";
 

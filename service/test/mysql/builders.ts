@@ -1,6 +1,6 @@
 /** Builders for the repository tests: valid defaults, overridden per test. */
 import { randomUUID } from "node:crypto";
-import type { NewTurn, ReplyOutcome } from "../../src/application/ports.js";
+import type { NewTurn, ReplyOutcome } from "../../src/application/chats/chat-repository.js";
 import type { Chat } from "../../src/domain/chat.js";
 
 /** A clock that moves one second per reading, so every write has its own time and orderings are clear. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
-import type { ChatRepository } from "../../src/application/ports.js";
+import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { aChat, anOutcome, aTurn } from "./builders.js";
 

@@ -3,7 +3,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createMysqlWhatsAppStore } from "../../src/adapters/mysql/mysql-whatsapp-store.js";
-import type { NewWhatsAppTurn, WhatsAppStore } from "../../src/application/whatsapp-ports.js";
+import type { NewWhatsAppTurn, WhatsAppStore } from "../../src/application/whatsapp/whatsapp-ports.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { aChat, aTurn } from "./builders.js";
 

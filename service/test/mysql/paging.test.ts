@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
-import type { ChatRepository, Page } from "../../src/application/ports.js";
+import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
 import type { Chat } from "../../src/domain/chat.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { aChat, anOutcome, aTurn, steppingClock } from "./builders.js";

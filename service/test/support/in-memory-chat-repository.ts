@@ -1,5 +1,5 @@
 /** A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL. */
-import type { ChatRepository, Page } from "../../src/application/ports.js";
+import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
 import type { Chat, Message, Reply } from "../../src/domain/chat.js";
 import { DomainError, replyInProgress } from "../../src/domain/errors.js";
 

@@ -75,22 +75,18 @@ export async function startParley(options: HarnessOptions = {}) {
   });
   const address = await parley.server.listen(0, "127.0.0.1");
   const baseUrl = `http://127.0.0.1:${address.port}`;
-  const transports: Transport[] = [];
 
   const transport = (protocol: Protocol, token: string | null = testToken): Transport => {
     const interceptors = token === null ? [] : [bearer(token)];
-    const created =
-      protocol === "grpc"
-        ? createGrpcTransport({ baseUrl, interceptors })
-        : protocol === "grpc-web"
-          ? createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors })
-          : createConnectTransport({
-              baseUrl,
-              httpVersion: protocol === "connect-h2" ? "2" : "1.1",
-              interceptors,
-            });
-    transports.push(created);
-    return created;
+    return protocol === "grpc"
+      ? createGrpcTransport({ baseUrl, interceptors })
+      : protocol === "grpc-web"
+        ? createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors })
+        : createConnectTransport({
+            baseUrl,
+            httpVersion: protocol === "connect-h2" ? "2" : "1.1",
+            interceptors,
+          });
   };
 
   return {

@@ -2,7 +2,7 @@
  * A ChatModel for use-case tests: each call takes the next script (deltas, pace, failure) and records
  * the request. Honours the abort signal like the real adapter: it stops and throws the signal's reason.
  */
-import type { ChatModel, ModelEvent, ModelRequest } from "../../src/application/ports.js";
+import type { ChatModel, ModelEvent, ModelRequest } from "../../src/application/replies/chat-model.js";
 
 export interface ModelScript {
   deltas: string[];

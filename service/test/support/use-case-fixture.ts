@@ -1,10 +1,10 @@
 /** Use cases wired to in-memory fakes: the repository, a scripted model and a word-count tokenizer. */
 import { randomUUID } from "node:crypto";
-import { createChatUseCases } from "../../src/application/chat-use-cases.js";
-import type { ChatSettings } from "../../src/application/chat-use-case-deps.js";
+import { ChatUseCases } from "../../src/application/chat-use-cases.js";
+import type { ChatSettings } from "../../src/application/chat-use-cases.js";
 import type { Logger } from "../../src/application/ports.js";
-import type { ReplyEvent } from "../../src/application/reply-events.js";
-import { ReplyHub } from "../../src/application/reply-hub.js";
+import type { ReplyEvent } from "../../src/application/replies/reply-events.js";
+import { ReplyHub } from "../../src/application/replies/reply-hub.js";
 import { createInMemoryChatRepository } from "./in-memory-chat-repository.js";
 import { createScriptedChatModel, type ModelScript } from "./scripted-chat-model.js";
 
@@ -37,7 +37,7 @@ export function aUseCaseFixture(
     maxMessageBytes: 1_000,
     ...options.settings,
   };
-  const useCases = createChatUseCases({
+  const useCases = new ChatUseCases({
     repository,
     hub,
     tokenCounter: wordCounter,

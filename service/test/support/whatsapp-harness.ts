@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import { whatsAppWebhookPath } from "../../src/adapters/http/twilio-whatsapp-webhook.js";
 import { createMysqlWhatsAppStore } from "../../src/adapters/mysql/mysql-whatsapp-store.js";
 import { createTwilioMessagesApi } from "../../src/adapters/twilio/twilio-messages-api.js";
-import type { WhatsAppStore } from "../../src/application/whatsapp-ports.js";
+import type { WhatsAppStore } from "../../src/application/whatsapp/whatsapp-ports.js";
 import { startFakeTwilio } from "./fake-twilio.js";
 import { startParley, type HarnessOptions } from "./parley-harness.js";
 import { silentLogger } from "./use-case-fixture.js";

@@ -9,7 +9,7 @@ import {
   type ReplyEventSchema,
   type UsageSchema,
 } from "@parley/gen/parley/chat/v1/chat_pb";
-import type { ReplyEvent } from "../../application/reply-events.js";
+import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import type { Chat, Message, MessageStatus, Usage } from "../../domain/chat.js";
 
 const statuses: Record<MessageStatus, ReplyStatus> = {

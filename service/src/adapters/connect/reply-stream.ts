@@ -3,7 +3,7 @@
  * `finished` event and then fails the RPC with the fitting code, so a cut answer never looks whole.
  */
 import { ConnectError } from "@connectrpc/connect";
-import type { ReplyEvent } from "../../application/reply-events.js";
+import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import { connectCode } from "./connect-errors.js";
 
 export async function* mapReplyStream<T>(

@@ -6,7 +6,7 @@
  * Messages API in the background.
  */
 import type { Logger } from "../../application/ports.js";
-import type { InboundWhatsAppMessage } from "../../application/whatsapp-ports.js";
+import type { InboundWhatsAppMessage } from "../../application/whatsapp/whatsapp-ports.js";
 import { isValidTwilioSignature, type TwilioParams } from "../twilio/twilio-signature.js";
 import { httpError, toHttpError } from "./http-errors.js";
 import { readBody, sendError, sendText, type HttpRequest, type HttpResponse } from "./http-io.js";

@@ -4,7 +4,7 @@ import { createConnection, createPool, escapeId, type Pool, type RowDataPacket }
 import { parseDatabaseUrl, type DatabaseTarget } from "@parley/mysql-url";
 import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
-import { guarded } from "./storage-errors.js";
+import { withStorageErrors } from "./storage-errors.js";
 
 /** The Drizzle handle the repository works through (no relational schema: plain query builders only). */
 export type ChatDatabase = MySql2Database;
@@ -45,7 +45,7 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   const target = parseDatabaseUrl(url);
   const connectTimeout = options.connectTimeoutMs ?? 2_000;
   const queryTimeout = options.queryTimeoutMs ?? 10_000;
-  await guarded(() => ensureDatabaseExists(target, connectTimeout, queryTimeout));
+  await withStorageErrors(() => ensureDatabaseExists(target, connectTimeout, queryTimeout));
 
   const pool = createPool({
     host: target.host,
@@ -66,9 +66,9 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     timezone: "Z",
   });
   const onQuery = options.onQuery;
-  const guardedPool = withQueryTimeout(pool, queryTimeout);
+  const timedPool = withQueryTimeout(pool, queryTimeout);
   const db = drizzle({
-    client: guardedPool,
+    client: timedPool,
     ...(onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {}),
   });
 
@@ -76,7 +76,7 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   const close = () => (closing ??= pool.end());
   if (options.migrate ?? true) {
     try {
-      await guarded(() => applyMigrations(pool, target.database));
+      await withStorageErrors(() => applyMigrations(pool, target.database));
     } catch (error) {
       await close().catch(() => undefined);
       throw error;
@@ -88,9 +88,9 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     name: target.database,
     close,
     ping: () =>
-      guarded(async () => {
-        // Through the guarded pool: a ping that times out must not leave its connection stuck for the next.
-        await guardedPool.query({ sql: "SELECT 1", timeout: connectTimeout });
+      withStorageErrors(async () => {
+        // Through the timed pool: a ping that times out must not leave its connection stuck for the next.
+        await timedPool.query({ sql: "SELECT 1", timeout: connectTimeout });
       }),
   };
 }

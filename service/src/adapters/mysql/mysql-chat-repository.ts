@@ -2,13 +2,13 @@
 import { and, desc, eq, getTableColumns, lt, or } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
-import type { ChatRepository, Page, ReplyOutcome } from "../../application/ports.js";
+import type { ChatRepository, Page, ReplyOutcome } from "../../application/chats/chat-repository.js";
 import { decodeChatCursor, decodeMessageCursor, encodeChatCursor, encodeMessageCursor } from "./cursors.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
 import { chats, messages } from "./schema.js";
 import { startTurn } from "./start-turn.js";
-import { guarded } from "./storage-errors.js";
+import { withStorageErrors } from "./storage-errors.js";
 
 /** What a reply left `streaming` by a stopped service is told. */
 const interruptedError = "the service stopped while answering";
@@ -23,13 +23,13 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
 
   return {
     findChat: (userId, chatId) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
         return row && toChat(row);
       }),
 
     listChats: (userId, limit, cursor) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         assertPageSize(limit);
         const after = cursor === null ? undefined : decodeChatCursor(cursor);
         const rows = await db
@@ -54,7 +54,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     listMessages: (chatId, limit, cursor) =>
-      guarded(async (): Promise<Page<Message>> => {
+      withStorageErrors(async (): Promise<Page<Message>> => {
         assertPageSize(limit);
         const before = cursor === null ? undefined : decodeMessageCursor(cursor);
         const rows = await newestFirst(db, chatId, before, limit + 1);
@@ -64,7 +64,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     renameChat: (userId, chatId, title, now) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         assertTitleFits(title);
         const [result] = await db
           .update(chats)
@@ -76,13 +76,13 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     deleteChat: (userId, chatId) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         // Messages go with it: ON DELETE CASCADE.
         const [result] = await db.delete(chats).where(ownedChat(userId, chatId));
         return result.affectedRows > 0;
       }),
 
-    startTurn: (turn) => guarded(() => startTurn(db, turn)),
+    startTurn: (turn) => withStorageErrors(() => startTurn(db, turn)),
 
     async *messagesNewestFirst(chatId, beforeSeq, pageSize) {
       assertPageSize(pageSize);
@@ -90,7 +90,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       // One page per query, and the next query only when the consumer has taken the whole page: a caller
       // that stops early never reads the rest of a long chat.
       for (;;) {
-        const rows = await guarded(() => newestFirst(db, chatId, before, pageSize));
+        const rows = await withStorageErrors(() => newestFirst(db, chatId, before, pageSize));
         for (const row of rows) yield toMessage(row);
         const last = rows.at(-1);
         if (rows.length < pageSize || !last) return;
@@ -99,7 +99,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
     },
 
     saveReplyProgress: (replyId, content, now) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         await db
           .update(messages)
           .set({ content, updatedAt: now })
@@ -107,7 +107,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     finishReply: (replyId, outcome) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         const [result] = await db
           .update(messages)
           .set(outcomeColumns(outcome))
@@ -116,7 +116,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     findReply: (userId, replyId) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         const [row] = await db
           .select({ ...getTableColumns(messages), userId: chats.userId })
           .from(messages)
@@ -127,7 +127,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     interruptStreamingReplies: (now) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         const [result] = await db
           .update(messages)
           .set({ status: "interrupted", error: interruptedError, updatedAt: now })

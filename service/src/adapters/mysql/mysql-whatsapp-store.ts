@@ -1,10 +1,14 @@
 /** The WhatsAppStore port over MySQL/MariaDB: the `whatsapp_senders` and `whatsapp_messages` tables. */
 import { and, desc, eq, gt, isNotNull } from "drizzle-orm";
-import type { RecordedTurn, WhatsAppStore, WhatsAppTurnKind } from "../../application/whatsapp-ports.js";
+import type {
+  RecordedTurn,
+  WhatsAppStore,
+  WhatsAppTurnKind,
+} from "../../application/whatsapp/whatsapp-ports.js";
 import type { ChatDatabase } from "./database.js";
 import { clip } from "./rows.js";
 import { whatsAppMessages, whatsAppSenders } from "./schema.js";
-import { guarded } from "./storage-errors.js";
+import { withStorageErrors } from "./storage-errors.js";
 
 /** What a turn left `answering` by a stopped service is told. */
 const interruptedError = "the service stopped while answering";
@@ -21,7 +25,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
 
   return {
     recordTurn: (turn) =>
-      guarded(async (): Promise<RecordedTurn> => {
+      withStorageErrors(async (): Promise<RecordedTurn> => {
         try {
           return await db.transaction(async (tx) => {
             // Lock the sender's row (creating it on their first message): one sender's messages are
@@ -65,7 +69,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
       }),
 
     replyStarted: (messageSid, reply) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         await db
           .update(whatsAppMessages)
           .set({ chatId: reply.chatId, replyId: reply.replyId, updatedAt: reply.now })
@@ -79,7 +83,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
       }),
 
     leaveChat: (sender, now) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         await db
           .update(whatsAppSenders)
           .set({ chatId: null, updatedAt: now })
@@ -87,7 +91,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
       }),
 
     answeringReply: (sender, staleBefore) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         const [row] = await db
           .select({ replyId: whatsAppMessages.replyId })
           .from(whatsAppMessages)
@@ -98,7 +102,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
       }),
 
     finishTurn: (messageSid, outcome) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         await db
           .update(whatsAppMessages)
           .set({
@@ -112,7 +116,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
       }),
 
     interruptAnsweringTurns: (now) =>
-      guarded(async () => {
+      withStorageErrors(async () => {
         const [result] = await db
           .update(whatsAppMessages)
           .set({ status: "interrupted", error: interruptedError, updatedAt: now })

@@ -17,7 +17,7 @@ type QueryMethod = (query: QueryArgument, ...rest: unknown[]) => Promise<unknown
  */
 export function withQueryTimeout(pool: Pool, timeoutMs: number): Pool {
   const lend = async () => guardConnection(await pool.getConnection(), timeoutMs);
-  // The pool's own query borrows and returns a connection the same way, but through the guarded one.
+  // The pool's own query borrows and returns a connection the same way, but through the timed one.
   const viaConnection =
     (method: "query" | "execute"): QueryMethod =>
     async (query, ...rest) => {

@@ -2,7 +2,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, replyInProgress } from "../../domain/errors.js";
-import type { NewTurn, StartedTurn } from "../../application/ports.js";
+import type { NewTurn, StartedTurn } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits } from "./rows.js";
 import { chats, messages } from "./schema.js";

@@ -24,8 +24,8 @@ export function toDomainError(error: unknown): DomainError {
   return storageUnavailable(error instanceof DrizzleQueryError ? (error.cause ?? error) : error);
 }
 
-/** Runs a piece of storage work, normalising its failure. */
-export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+/** Runs a piece of storage work; its failure becomes `storage.unavailable` (domain errors pass through). */
+export async function withStorageErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

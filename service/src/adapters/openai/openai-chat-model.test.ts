@@ -1,7 +1,8 @@
 // The real `openai` SDK against the simulator over real sockets: every upstream fault the port documents.
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Logger, ModelEvent, ModelRequest } from "../../application/ports.js";
+import type { Logger } from "../../application/ports.js";
+import type { ModelEvent, ModelRequest } from "../../application/replies/chat-model.js";
 import { DomainError } from "../../domain/errors.js";
 import { createSimulator, type Simulator } from "../../simulator/simulator.js";
 import { createOpenAIChatModel, type OpenAIChatModelOptions } from "./openai-chat-model.js";

@@ -4,7 +4,8 @@
  * `openai`.
  */
 import OpenAI from "openai";
-import type { ChatModel, Logger, ModelEvent } from "../../application/ports.js";
+import type { ChatModel, ModelEvent } from "../../application/replies/chat-model.js";
+import type { Logger } from "../../application/ports.js";
 import type { Usage } from "../../domain/chat.js";
 import { capRetryAfter } from "./retry-after-cap.js";
 import { toUpstreamError } from "./upstream-error.js";

@@ -12,7 +12,7 @@ import type {
   OutboundWhatsAppMessage,
   SendResult,
   WhatsAppSender,
-} from "../../application/whatsapp-ports.js";
+} from "../../application/whatsapp/whatsapp-ports.js";
 import { requestedDelayMs } from "../retry-after.js";
 
 export interface TwilioMessagesApiOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatRepository } from "./ports.js";
+import type { ChatRepository } from "../chats/chat-repository.js";
 import { ReplyProgressWriter, type ProgressSource } from "./reply-progress.js";
 
 /** A repository whose progress saves wait until released, recording what they were asked to save. */

@@ -6,14 +6,15 @@
  * kept to one round of waiting where it can be: an existing chat's history is read while the turn is
  * being stored (and checked against it afterwards), and a new chat's history is not read at all.
  */
-import { isContextMessage, titleFrom, type Chat, type Message } from "../domain/chat.js";
-import { ContextFitter } from "../domain/context-window.js";
-import { chatNotFound, replyInProgress, shuttingDown } from "../domain/errors.js";
-import { requireId, requireMessageText, requireUserId } from "./input-rules.js";
-import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
-import type { ChatRepository, PromptMessage } from "./ports.js";
-import type { ReplyStartedEvent } from "./reply-events.js";
-import type { ReplyWatch } from "./reply-watch.js";
+import { isContextMessage, titleFrom, type Chat, type Message } from "../../domain/chat.js";
+import { ContextFitter } from "../../domain/context-window.js";
+import { chatNotFound, replyInProgress, shuttingDown } from "../../domain/errors.js";
+import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
+import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import type { ChatRepository } from "./chat-repository.js";
+import type { PromptMessage } from "../replies/chat-model.js";
+import type { ReplyStartedEvent } from "../replies/reply-events.js";
+import type { ReplySubscription } from "../replies/reply-subscription.js";
 
 export interface SendMessageInput {
   /** Empty or undefined starts a new chat. */
@@ -27,7 +28,10 @@ export interface SendMessageInput {
 /** How many stored messages are read per query while filling the context window. */
 const historyPageSize = 50;
 
-export async function sendMessage(deps: ChatUseCaseDeps, input: SendMessageInput): Promise<ReplyWatch> {
+export async function sendMessage(
+  deps: ChatUseCaseDeps,
+  input: SendMessageInput,
+): Promise<ReplySubscription> {
   const { settings, repository, hub, tokenCounter, clock, newId } = deps;
   const userId = requireUserId(input.userId);
   const text = requireMessageText(input.text, settings.maxMessageBytes);

@@ -4,11 +4,12 @@
  * so the answer is sent whole once it has finished; an answer that did not finish says so. The model
  * writes Markdown, which is converted to WhatsApp's formatting (the notes added to it are plain text).
  */
-import { whatsAppTexts } from "../domain/whatsapp-commands.js";
-import { DomainError } from "../domain/errors.js";
-import { toWhatsAppText } from "../domain/whatsapp-format.js";
-import type { ReplyEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
-import { failure, notice, type WhatsAppDeps, type WhatsAppReply } from "./whatsapp-deps.js";
+import { whatsAppTexts } from "../../domain/whatsapp-commands.js";
+import { DomainError } from "../../domain/errors.js";
+import { toWhatsAppText } from "../../domain/whatsapp-format.js";
+import type { ReplyEvent, ReplyFinishedEvent, ReplyStartedEvent } from "../replies/reply-events.js";
+import { failure, notice, type WhatsAppReply } from "./whatsapp-replies.js";
+import type { WhatsAppDeps } from "./whatsapp-ports.js";
 
 export interface ModelTurn {
   messageSid: string;

@@ -1,6 +1,6 @@
 /** What watchers of a reply receive, in order: one `started`, `delta`s, one `finished`. */
-import type { TerminalStatus, Usage } from "../domain/chat.js";
-import type { DomainErrorCode } from "../domain/errors.js";
+import type { TerminalStatus, Usage } from "../../domain/chat.js";
+import type { DomainErrorCode } from "../../domain/errors.js";
 
 export interface ContextStats {
   tokensUsed: number;

@@ -4,12 +4,14 @@
  * terminal status, written once. Watchers attach and detach freely; with none attached for the grace
  * period the job gives up (`incomplete`).
  */
-import type { TerminalStatus, Usage } from "../domain/chat.js";
-import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../domain/errors.js";
-import type { ChatModel, ChatRepository, Clock, Logger, ModelRequest, TokenCounter } from "./ports.js";
+import type { TerminalStatus, Usage } from "../../domain/chat.js";
+import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../../domain/errors.js";
+import type { ChatModel, ModelRequest } from "./chat-model.js";
+import type { ChatRepository } from "../chats/chat-repository.js";
+import type { Clock, Logger, TokenCounter } from "../ports.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import type { ProgressSource, ReplyProgressWriter } from "./reply-progress.js";
-import { ReplyWatch } from "./reply-watch.js";
+import { ReplySubscription } from "./reply-subscription.js";
 import { codePointLength, sliceFromCodePoint } from "./text-offsets.js";
 
 export interface ReplyJobDeps {
@@ -46,7 +48,7 @@ export class ReplyJob implements ProgressSource {
   private length = 0;
   private finishReason: string | null = null;
   private usage: Usage | null = null;
-  private readonly watchers = new Set<ReplyWatch>();
+  private readonly watchers = new Set<ReplySubscription>();
   private readonly upstream = new AbortController();
   private abortCause: AbortCause | null = null;
   private orphanTimer: NodeJS.Timeout | null = null;
@@ -77,33 +79,39 @@ export class ReplyJob implements ProgressSource {
    * Attaches a watcher that first receives `started` and the text after `fromOffset` code points, then
    * live deltas. The signal is the caller's: when it aborts, the watcher detaches.
    */
-  attach(fromOffset: number, signal?: AbortSignal, started: ReplyStartedEvent = this.started): ReplyWatch {
+  attach(
+    fromOffset: number,
+    signal?: AbortSignal,
+    started: ReplyStartedEvent = this.started,
+  ): ReplySubscription {
     if (fromOffset > this.length) throw offsetBeyondReply(fromOffset, this.length);
-    const watch = new ReplyWatch(signal, (closed) => this.detach(closed));
-    watch.push(started);
+    const subscription = new ReplySubscription(signal, (closed) => this.detach(closed));
+    subscription.push(started);
     if (fromOffset < this.length) {
-      watch.push({ type: "delta", text: sliceFromCodePoint(this.text, fromOffset), offset: fromOffset });
+      const text = sliceFromCodePoint(this.text, fromOffset);
+      subscription.push({ type: "delta", text, offset: fromOffset });
     }
     if (this.finished) {
-      watch.push(this.finished);
-      return watch;
+      subscription.push(this.finished);
+      return subscription;
     }
-    this.watchers.add(watch);
+    this.watchers.add(subscription);
     this.clearOrphanTimer();
-    return watch;
+    return subscription;
   }
 
   /** Ends generation from outside; the first cause wins. Resolves when the outcome is stored. */
   abort(cause: AbortCause): Promise<ReplyFinishedEvent> {
     if (!this.finished && this.abortCause === null) {
       this.abortCause = cause;
-      this.upstream.abort(new DomainError("service.shutting_down", `reply ${cause}`));
+      // The reason only shows in logs: the outcome comes from `abortCause`, whatever the model throws.
+      this.upstream.abort(new DOMException(`reply ${cause}`, "AbortError"));
     }
     return this.done;
   }
 
-  private detach(watch: ReplyWatch): void {
-    if (this.watchers.delete(watch) && this.watchers.size === 0) this.armOrphanTimer();
+  private detach(subscription: ReplySubscription): void {
+    if (this.watchers.delete(subscription) && this.watchers.size === 0) this.armOrphanTimer();
   }
 
   private armOrphanTimer(): void {
@@ -140,7 +148,7 @@ export class ReplyJob implements ProgressSource {
     const delta: ReplyDeltaEvent = { type: "delta", text, offset: this.length };
     this.text += text;
     this.length += codePointLength(text);
-    for (const watch of this.watchers) watch.push(delta);
+    for (const watcher of this.watchers) watcher.push(delta);
     if (this.progressTimer === null) {
       this.progressTimer = setTimeout(() => {
         this.progressTimer = null;
@@ -198,7 +206,7 @@ export class ReplyJob implements ProgressSource {
       });
     }
     this.finished = finished;
-    for (const watch of this.watchers) watch.push(finished);
+    for (const watcher of this.watchers) watcher.push(finished);
     this.watchers.clear();
     return finished;
   }

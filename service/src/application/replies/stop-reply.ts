@@ -1,8 +1,8 @@
 /** stopReply: the user wants the answer to stop now. The partial answer is kept, status `stopped`. */
-import type { MessageStatus } from "../domain/chat.js";
-import { replyNotFound } from "../domain/errors.js";
-import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
-import { requireId, requireUserId } from "./input-rules.js";
+import type { MessageStatus } from "../../domain/chat.js";
+import { replyNotFound } from "../../domain/errors.js";
+import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import { requireId, requireUserId } from "../input-rules.js";
 
 export interface StopReplyInput {
   replyId: string;

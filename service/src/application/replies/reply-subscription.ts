@@ -1,11 +1,12 @@
 /**
- * One watcher's view of a reply: an async iterable fed by the job. Events queue while the consumer is
+ * One watcher's subscription to a reply (what `ReplyJob.attach` returns; the `watchReply` use case and
+ * `sendMessage` hand it to callers): an async iterable fed by the job. Events queue while the consumer is
  * busy (a reply is bounded by max output tokens), and the watch ends at `finished`, when the consumer
  * stops iterating, or when its signal aborts (the caller went away) — each of which detaches it.
  */
 import type { ReplyEvent } from "./reply-events.js";
 
-export class ReplyWatch implements AsyncIterable<ReplyEvent> {
+export class ReplySubscription implements AsyncIterable<ReplyEvent> {
   private queue: ReplyEvent[] = [];
   private head = 0;
   private wake: (() => void) | null = null;
@@ -13,7 +14,7 @@ export class ReplyWatch implements AsyncIterable<ReplyEvent> {
 
   constructor(
     private readonly signal: AbortSignal | undefined,
-    private readonly onClose: (watch: ReplyWatch) => void,
+    private readonly onClose: (watch: ReplySubscription) => void,
   ) {
     signal?.addEventListener("abort", this.abort, { once: true });
   }

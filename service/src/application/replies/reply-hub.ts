@@ -3,8 +3,8 @@
  * live reply per chat (the database enforces it across replicas), finds a reply for watchers and Stop,
  * and drains everything on shutdown. Behind this class is where a Redis/NATS hub would go for replicas.
  */
-import { shuttingDown } from "../domain/errors.js";
-import type { ModelRequest } from "./ports.js";
+import { shuttingDown } from "../../domain/errors.js";
+import type { ModelRequest } from "./chat-model.js";
 import type { ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import { ReplyJob, type ReplyJobDeps } from "./reply-job.js";
 import { ReplyProgressWriter } from "./reply-progress.js";

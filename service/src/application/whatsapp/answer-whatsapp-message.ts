@@ -8,11 +8,17 @@
  * generated or sent gets a short "still working on it" reply and no model call (it is not queued: a
  * queue would answer questions the sender may have rephrased or dropped meanwhile).
  */
-import { splitIntoParts } from "../domain/message-parts.js";
-import { readWhatsAppRequest, whatsAppTexts, type WhatsAppRequest } from "../domain/whatsapp-commands.js";
+import { splitIntoParts } from "../../domain/message-parts.js";
+import { readWhatsAppRequest, whatsAppTexts, type WhatsAppRequest } from "../../domain/whatsapp-commands.js";
 import { askModelOnWhatsApp } from "./ask-model-on-whatsapp.js";
-import { failure, notice, type WhatsAppDeps, type WhatsAppReply } from "./whatsapp-deps.js";
-import type { InboundWhatsAppMessage, NewWhatsAppTurn, RecordedTurn, SendResult } from "./whatsapp-ports.js";
+import { failure, notice, type WhatsAppReply } from "./whatsapp-replies.js";
+import type {
+  InboundWhatsAppMessage,
+  NewWhatsAppTurn,
+  RecordedTurn,
+  SendResult,
+  WhatsAppDeps,
+} from "./whatsapp-ports.js";
 
 /**
  * A chat turn still `answering` after this long is taken as abandoned (its process died before the

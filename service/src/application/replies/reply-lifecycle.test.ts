@@ -6,7 +6,7 @@ import {
   finishedOf,
   startedOf,
   textOf,
-} from "../../test/support/use-case-fixture.js";
+} from "../../../test/support/use-case-fixture.js";
 
 const user = "user-1";
 

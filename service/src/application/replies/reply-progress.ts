@@ -6,7 +6,8 @@
  * store. Measured before this existed (docs/benchmarks.md): 1 000 open replies each saving every second
  * overflowed the connection pool's queue, and new messages failed with UNAVAILABLE.
  */
-import type { ChatRepository, Clock, Logger } from "./ports.js";
+import type { ChatRepository } from "../chats/chat-repository.js";
+import type { Clock, Logger } from "../ports.js";
 
 /** A reply whose text so far can be saved; null once it has ended (nothing left to save). */
 export interface ProgressSource {

@@ -2,9 +2,9 @@
  * The WhatsApp messages this process is answering: it takes new ones (answerWhatsAppMessage), keeps track
  * of the answers in flight, and drains them on shutdown so none is dropped silently.
  */
-import { shuttingDown } from "../domain/errors.js";
+import { shuttingDown } from "../../domain/errors.js";
 import { answerWhatsAppMessage } from "./answer-whatsapp-message.js";
-import type { WhatsAppDeps } from "./whatsapp-deps.js";
+import type { WhatsAppDeps } from "./whatsapp-ports.js";
 import type { InboundWhatsAppMessage } from "./whatsapp-ports.js";
 
 export class WhatsAppInbox {
@@ -28,11 +28,6 @@ export class WhatsAppInbox {
     this.inFlight.add(answered);
     void answered.finally(() => this.inFlight.delete(answered));
     return "accepted";
-  }
-
-  /** How many answers are in flight. */
-  get size(): number {
-    return this.inFlight.size;
   }
 
   /** Resolves once no answer is in flight. */

@@ -2,10 +2,10 @@
  * watchReply: follow a reply from an offset — what was generated after it, then live until it ends.
  * A reply that is no longer live replays from storage. This is how a reloaded page resumes.
  */
-import type { Reply } from "../domain/chat.js";
-import { DomainError, offsetBeyondReply, replyNotFound } from "../domain/errors.js";
-import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
-import { requireId, requireUserId } from "./input-rules.js";
+import type { Reply } from "../../domain/chat.js";
+import { DomainError, offsetBeyondReply, replyNotFound } from "../../domain/errors.js";
+import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import { requireId, requireUserId } from "../input-rules.js";
 import type { ReplyEvent } from "./reply-events.js";
 import { codePointLength, sliceFromCodePoint } from "./text-offsets.js";
 

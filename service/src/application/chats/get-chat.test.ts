@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aUseCaseFixture, collect, startedOf } from "../../test/support/use-case-fixture.js";
+import { aUseCaseFixture, collect, startedOf } from "../../../test/support/use-case-fixture.js";
 
 const user = "user-1";
 const limits = { contextWindow: 10_000, maxOutputTokens: 1_000, messagesLeftOut: 0 };

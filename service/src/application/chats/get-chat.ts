@@ -1,27 +1,20 @@
-/** The user's chats: list, open, rename, delete. Thin rules over the repository, scoped by user. */
-import type { Chat, Message } from "../domain/chat.js";
-import { chatNotFound } from "../domain/errors.js";
-import type { ChatUseCaseDeps } from "./chat-use-case-deps.js";
-import { pageSize, requireId, requireTitle, requireUserId } from "./input-rules.js";
-import type { Page } from "./ports.js";
-import type { ContextStats } from "./reply-events.js";
+/**
+ * getChat: open one of the user's chats — a page of its messages (the latest first), and for the first
+ * page how full the context window was at the latest reply.
+ */
+import type { Chat, Message } from "../../domain/chat.js";
+import { chatNotFound } from "../../domain/errors.js";
+import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import { pageSize, requireId, requireUserId } from "../input-rules.js";
+import type { ContextStats } from "../replies/reply-events.js";
+import type { Page } from "./chat-repository.js";
+import type { PageRequest } from "./list-chats.js";
 
-export interface PageRequest {
-  pageSize: number;
-  pageToken: string;
-}
-
-export async function listChats(
-  deps: ChatUseCaseDeps,
-  input: { userId: string } & PageRequest,
-): Promise<Page<Chat>> {
-  const userId = requireUserId(input.userId);
-  return deps.repository.listChats(userId, pageSize(input.pageSize, 20, 100), input.pageToken || null);
-}
+export type GetChatInput = { userId: string; chatId: string } & PageRequest;
 
 export async function getChat(
   deps: ChatUseCaseDeps,
-  input: { userId: string; chatId: string } & PageRequest,
+  input: GetChatInput,
 ): Promise<{ chat: Chat; messages: Page<Message>; context: ContextStats | null }> {
   const userId = requireUserId(input.userId);
   const chatId = requireId(input.chatId, "chat_id");
@@ -77,28 +70,3 @@ async function latestPromptTokens(
 
 const promptTokensOf = (newestFirst: Message[]): number | null =>
   newestFirst.find((m) => m.role === "assistant" && m.usage)?.usage?.promptTokens ?? null;
-
-export async function renameChat(
-  deps: ChatUseCaseDeps,
-  input: { userId: string; chatId: string; title: string },
-): Promise<Chat> {
-  const userId = requireUserId(input.userId);
-  const chatId = requireId(input.chatId, "chat_id");
-  const title = requireTitle(input.title);
-  const chat = await deps.repository.renameChat(userId, chatId, title, deps.clock.now());
-  if (!chat) throw chatNotFound(chatId);
-  return chat;
-}
-
-/** Deletes a chat, first stopping its live reply so nothing writes to a deleted chat. */
-export async function deleteChat(
-  deps: ChatUseCaseDeps,
-  input: { userId: string; chatId: string },
-): Promise<void> {
-  const userId = requireUserId(input.userId);
-  const chatId = requireId(input.chatId, "chat_id");
-  const chat = await deps.repository.findChat(userId, chatId);
-  if (!chat) throw chatNotFound(chatId);
-  await deps.hub.liveReplyOfChat(chatId)?.abort("stopped");
-  if (!(await deps.repository.deleteChat(userId, chatId))) throw chatNotFound(chatId);
-}

@@ -2,6 +2,8 @@
  * The ports of the WhatsApp channel: where inbound messages (turns) are recorded, and how a message is
  * sent. Adapters: MySQL for the store, Twilio's Messages API for the sender.
  */
+import type { ChatUseCases } from "../chat-use-cases.js";
+import type { Clock, Logger } from "../ports.js";
 
 /** An inbound WhatsApp message, already authenticated by the webhook. */
 export interface InboundWhatsAppMessage {
@@ -91,4 +93,16 @@ export interface WhatsAppSender {
    * `signal` aborts (shutdown) it stops waiting to retry and reports the last failure.
    */
   send(message: OutboundWhatsAppMessage, signal?: AbortSignal): Promise<SendResult>;
+}
+
+/** What the WhatsApp channel needs. */
+export interface WhatsAppDeps {
+  /** The same use cases every channel uses: WhatsApp is one more caller of sendMessage. */
+  useCases: Pick<ChatUseCases, "sendMessage" | "stopReply">;
+  store: WhatsAppStore;
+  sender: WhatsAppSender;
+  clock: Clock;
+  logger: Logger;
+  /** Our WhatsApp sender, `whatsapp:+E164`: replies come from it. */
+  from: string;
 }

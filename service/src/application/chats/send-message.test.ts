@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../domain/errors.js";
-import type { ReplyEvent } from "./reply-events.js";
+import { DomainError } from "../../domain/errors.js";
+import type { ReplyEvent } from "../replies/reply-events.js";
 import {
   aUseCaseFixture,
   collect,
   finishedOf,
   startedOf,
   textOf,
-} from "../../test/support/use-case-fixture.js";
+} from "../../../test/support/use-case-fixture.js";
 
 const user = "user-1";
 

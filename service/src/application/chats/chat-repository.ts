@@ -1,0 +1,70 @@
+/**
+ * The port for stored conversations. Adapters: MySQL (Drizzle) in production, an in-memory one in tests;
+ * one contract suite runs against both.
+ */
+import type { Chat, Message, Reply, TerminalStatus, Usage } from "../../domain/chat.js";
+
+/** A page of results and the cursor for the next page, if any. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface NewTurn {
+  chat: Chat;
+  /** Create the chat in the same transaction (a first message). */
+  createChat: boolean;
+  userMessage: { id: string; content: string; tokenCount: number };
+  replyId: string;
+  now: Date;
+}
+
+export interface StartedTurn {
+  userMessage: Message;
+  reply: Message;
+}
+
+export interface ReplyOutcome {
+  content: string;
+  tokenCount: number;
+  status: TerminalStatus;
+  finishReason: string | null;
+  usage: Usage | null;
+  error: string | null;
+  now: Date;
+}
+
+/**
+ * Conversations, stored. Every read and write that starts from a caller's ids is scoped by `userId`:
+ * another user's chat is indistinguishable from a missing one (undefined / false).
+ * Failures of the store itself throw DomainError("storage.unavailable").
+ */
+export interface ChatRepository {
+  findChat(userId: string, chatId: string): Promise<Chat | undefined>;
+  /** Newest activity first. The cursor is opaque to callers. */
+  listChats(userId: string, limit: number, cursor: string | null): Promise<Page<Chat>>;
+  /** Messages in conversation order; the first page is the latest, the cursor leads to older ones. */
+  listMessages(chatId: string, limit: number, cursor: string | null): Promise<Page<Message>>;
+  renameChat(userId: string, chatId: string, title: string, now: Date): Promise<Chat | undefined>;
+  /** Deletes the chat and all its messages; false when there was no such chat for this user. */
+  deleteChat(userId: string, chatId: string): Promise<boolean>;
+
+  /**
+   * Appends the user's message and an empty `streaming` reply in one transaction (creating the chat
+   * first when asked). Throws `reply.in_progress` when the chat already has a `streaming` reply, so one
+   * chat never generates two answers at once, even across replicas.
+   */
+  startTurn(turn: NewTurn): Promise<StartedTurn>;
+  /**
+   * The chat's messages before `beforeSeq`, newest first, in pages of `pageSize`. Callers stop reading
+   * when they have enough, so the cost follows the window, not the chat's length.
+   */
+  messagesNewestFirst(chatId: string, beforeSeq: number, pageSize: number): AsyncIterable<Message>;
+  /** Saves the text generated so far (bounded-interval progress while streaming). */
+  saveReplyProgress(replyId: string, content: string, now: Date): Promise<void>;
+  /** Ends a reply in its terminal status. Only a `streaming` reply changes; returns whether it did. */
+  finishReply(replyId: string, outcome: ReplyOutcome): Promise<boolean>;
+  findReply(userId: string, replyId: string): Promise<Reply | undefined>;
+  /** Start-up recovery: replies left `streaming` by a crash become `interrupted`. Returns how many. */
+  interruptStreamingReplies(now: Date): Promise<number>;
+}

@@ -1,0 +1,31 @@
+/** The port for the model that writes replies. Adapters: the `openai` SDK (any compatible server). */
+import type { Usage } from "../../domain/chat.js";
+
+/** One message of the prompt, in the model's terms. */
+export interface PromptMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ModelRequest {
+  model: string;
+  messages: PromptMessage[];
+  maxOutputTokens: number;
+  temperature: number;
+}
+
+/** What a model stream yields: text deltas, then at most one finish and one usage report. */
+export type ModelEvent =
+  { type: "delta"; text: string } | { type: "finish"; reason: string } | { type: "usage"; usage: Usage };
+
+/**
+ * A chat model that streams. The stream ends normally only after a `finish` event was seen or when the
+ * upstream closed without one (the caller treats that as cut off). Failures throw DomainError with code
+ * `upstream.unavailable` (unreachable, 5xx or 429 after retries, stalled), `upstream.rejected` (4xx about
+ * the request, e.g. context length), `upstream.misconfigured` (401/403/404: key or model) or
+ * `upstream.interrupted` (broke after the first token). Aborting `signal` ends the request and closes
+ * the upstream socket; the iterator then throws the signal's reason.
+ */
+export interface ChatModel {
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent>;
+}
