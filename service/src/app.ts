@@ -12,9 +12,14 @@ import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
 import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
 import { createErrorInterceptor } from "./adapters/connect/connect-errors.js";
-import { createHealthService } from "./adapters/connect/health.js";
+import {
+  createHealthService,
+  defaultHealthWatchLimits,
+  type HealthWatchLimits,
+} from "./adapters/connect/health.js";
 import { createRoutes, servedServiceNames } from "./adapters/connect/routes.js";
 import { createChatEndpoint } from "./adapters/http/chat-endpoint.js";
+import { defaultConnectionLimits, type ConnectionLimits } from "./adapters/http/connection-limits.js";
 import { createServer, type HttpHandler, type ParleyServer } from "./adapters/http/create-server.js";
 import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
 
@@ -37,6 +42,9 @@ export interface WhatsAppOptions {
  */
 const whatsAppDrainMs = 3_000;
 
+/** Every bound on what clients may hold of the server. */
+export type ServerLimits = ConnectionLimits & HealthWatchLimits;
+
 export interface ParleyOptions {
   repository: ChatRepository;
   model: ChatModel;
@@ -52,6 +60,8 @@ export interface ParleyOptions {
   progressIntervalMs: number;
   maxRequestBytes: number;
   maxDeadlineMs: number;
+  /** Bounds on what one client may hold: connections, streams, health watches. Defaults when absent. */
+  limits?: Partial<ServerLimits>;
   /** Consulted by health checks of "" (e.g. a database ping). */
   ready?: () => Promise<boolean>;
   /** More plain HTTP endpoints by path (webhooks). */
@@ -85,9 +95,11 @@ export function createParley(options: ParleyOptions): Parley {
   });
   const useCases = new ChatUseCases({ ...options, hub });
   const whatsapp = whatsAppChannel(options, useCases);
+  const limits: ServerLimits = { ...defaultConnectionLimits, ...defaultHealthWatchLimits, ...options.limits };
   const health = createHealthService({
     services: servedServiceNames,
     ...(options.ready && { readiness: { check: options.ready } }),
+    watchLimits: limits,
   });
   const server = createServer({
     routes: createRoutes(useCases, health),
@@ -108,6 +120,8 @@ export function createParley(options: ParleyOptions): Parley {
     corsOrigins: options.corsOrigins,
     maxRequestBytes: options.maxRequestBytes,
     maxDeadlineMs: options.maxDeadlineMs,
+    limits,
+    logger,
   });
   return {
     server,

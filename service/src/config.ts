@@ -3,6 +3,8 @@
  * `process.env`. Every setting is documented in .env.example.
  */
 import { z } from "zod";
+import { defaultHealthWatchLimits } from "./adapters/connect/health.js";
+import { defaultConnectionLimits } from "./adapters/http/connection-limits.js";
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const optionalText = z
@@ -34,6 +36,13 @@ const schema = z.object({
   MAX_MESSAGE_BYTES: integer(32_768, 1),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
+  FIRST_REQUEST_TIMEOUT_MS: integer(defaultConnectionLimits.firstRequestTimeoutMs, 100),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(defaultConnectionLimits.keepAliveTimeoutMs, 100),
+  HTTP2_IDLE_TIMEOUT_MS: integer(defaultConnectionLimits.http2IdleTimeoutMs, 1000),
+  HTTP2_MAX_CONCURRENT_STREAMS: integer(defaultConnectionLimits.maxConcurrentStreams, 1),
+  MAX_CONNECTIONS_PER_ADDRESS: integer(defaultConnectionLimits.maxConnectionsPerAddress),
+  MAX_HEALTH_WATCHES: integer(defaultHealthWatchLimits.maxHealthWatches),
+  MAX_HEALTH_WATCHES_PER_CONNECTION: integer(defaultHealthWatchLimits.maxHealthWatchesPerConnection),
   CORS_ORIGINS: z
     .string()
     .default("")
@@ -128,6 +137,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
     maxDeadlineMs: c.MAX_DEADLINE_MS,
+    limits: {
+      firstRequestTimeoutMs: c.FIRST_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      http2IdleTimeoutMs: c.HTTP2_IDLE_TIMEOUT_MS,
+      maxConcurrentStreams: c.HTTP2_MAX_CONCURRENT_STREAMS,
+      maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
+      maxHealthWatches: c.MAX_HEALTH_WATCHES,
+      maxHealthWatchesPerConnection: c.MAX_HEALTH_WATCHES_PER_CONNECTION,
+    },
     corsOrigins: c.CORS_ORIGINS,
     simulatorPaceMs: c.SIMULATOR_PACE_MS,
     logLevel: c.LOG_LEVEL,

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     progressIntervalMs: config.progressIntervalMs,
     maxRequestBytes: config.maxRequestBytes,
     maxDeadlineMs: config.maxDeadlineMs,
+    limits: config.limits,
     ready: () =>
       database.ping().then(
         () => true,

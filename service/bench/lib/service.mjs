@@ -24,6 +24,8 @@ export function serviceEnv({ simulatorUrl, databaseUrl, port = 0, extra = {} }) 
     OPENAI_API_KEY: "sk-bench",
     OPENAI_BASE_URL: simulatorUrl,
     AUTH_TOKEN: benchToken,
+    // The load client multiplexes up to 1 000 streams on one connection, as the web BFF does: room for all.
+    HTTP2_MAX_CONCURRENT_STREAMS: "5000",
     ...extra,
   };
 }

@@ -7,6 +7,7 @@ import {
   HealthCheckResponse_ServingStatus as Proto,
   type HealthCheckRequest,
 } from "@parley/gen/grpc/health/v1/health_pb";
+import { connectionOf } from "./connection-context.js";
 import { createReadinessProbe, type ReadinessOptions } from "./readiness-probe.js";
 
 /** A status the server sets for a service; the protocol's UNKNOWN and SERVICE_UNKNOWN are derived. */
@@ -21,7 +22,19 @@ export interface HealthServiceOptions {
    * or no answer within its timeout reports NOT_SERVING. Answers are cached briefly.
    */
   readiness?: ReadinessOptions;
+  /** Watch needs no token and never ends on its own: caps on open watches, in all and per connection. */
+  watchLimits?: HealthWatchLimits;
 }
+
+export interface HealthWatchLimits {
+  maxHealthWatches: number;
+  maxHealthWatchesPerConnection: number;
+}
+
+export const defaultHealthWatchLimits: HealthWatchLimits = {
+  maxHealthWatches: 1_000,
+  maxHealthWatchesPerConnection: 16,
+};
 
 /** The health service's state, and the means to serve it. */
 export interface HealthService {
@@ -46,6 +59,8 @@ export function createHealthService(options: HealthServiceOptions = {}): HealthS
   const waiters = new Set<() => void>();
   let down = false;
   let watching = 0;
+  const watchesPerConnection = new Map<object | undefined, number>();
+  const limits = options.watchLimits ?? defaultHealthWatchLimits;
 
   const notify = () => [...waiters].forEach((wake) => wake());
 
@@ -89,11 +104,29 @@ export function createHealthService(options: HealthServiceOptions = {}): HealthS
     return { statuses: Object.fromEntries(entries) };
   }
 
+  /** Counts a new watch on `connection`, or refuses it when a cap is reached. */
+  function admitWatch(connection: object | undefined): void {
+    const onConnection = watchesPerConnection.get(connection) ?? 0;
+    if (watching >= limits.maxHealthWatches || onConnection >= limits.maxHealthWatchesPerConnection) {
+      throw new ConnectError("too many health watches; use Check, or retry later", Code.ResourceExhausted);
+    }
+    watching++;
+    watchesPerConnection.set(connection, onConnection + 1);
+  }
+
+  function releaseWatch(connection: object | undefined): void {
+    watching--;
+    const left = (watchesPerConnection.get(connection) ?? 1) - 1;
+    if (left === 0) watchesPerConnection.delete(connection);
+    else watchesPerConnection.set(connection, left);
+  }
+
   async function* watch(request: HealthCheckRequest, ctx: HandlerContext) {
     // Only "" depends on the probe, which nothing notifies about: poll it at the cache's pace.
     const pollMs = request.service === "" ? probe?.cacheMs : undefined;
     let sent: Proto | undefined;
-    watching++;
+    const connection = connectionOf(ctx);
+    admitWatch(connection);
     try {
       while (!ctx.signal.aborted) {
         // Listen before reading, so a change made while we read or yield is not missed.
@@ -106,7 +139,7 @@ export function createHealthService(options: HealthServiceOptions = {}): HealthS
         await changed;
       }
     } finally {
-      watching--;
+      releaseWatch(connection);
     }
     // The client left or the server is shutting down: end with the signal's reason, not a clean OK.
     ctx.signal.throwIfAborted();

@@ -9,9 +9,18 @@ import { createServer as createHttp2Server, type Http2Session } from "node:http2
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "../../application/ports.js";
+import { connectionContextValues } from "../connect/connection-context.js";
+import {
+  closeWhenIdle,
+  createAddressCap,
+  firstRequestDeadline,
+  type ConnectionLimits,
+} from "./connection-limits.js";
 import { createCors } from "./cors.js";
 import { httpError } from "./http-errors.js";
 import { sendError, type HttpRequest, type HttpResponse } from "./http-io.js";
+import { sniffProtocol } from "./protocol-sniffer.js";
 
 export type HttpHandler = (request: HttpRequest, response: HttpResponse) => void | Promise<void>;
 
@@ -25,6 +34,8 @@ export interface ServerOptions {
   maxRequestBytes: number;
   /** Largest deadline a client may ask for; more is INVALID_ARGUMENT. */
   maxDeadlineMs: number;
+  limits: ConnectionLimits;
+  logger: Logger;
 }
 
 export interface ParleyServer {
@@ -38,8 +49,6 @@ export interface ParleyServer {
 /** How long closing waits for calls to end on their own, and again after telling handlers to end. */
 const drainMs = 500;
 
-const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-
 export function createServer(options: ServerOptions): ParleyServer {
   // Aborted at close: handlers still running (health watches, anything past the grace) end UNAVAILABLE.
   const shutdown = new AbortController();
@@ -49,6 +58,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     interceptors: options.interceptors,
     readMaxBytes: options.maxRequestBytes,
     maxTimeoutMs: options.maxDeadlineMs,
+    contextValues: connectionContextValues,
   });
   const cors = createCors(options.corsOrigins);
   const handle: HttpHandler = (request, response) => {
@@ -62,25 +72,52 @@ export function createServer(options: ServerOptions): ParleyServer {
     });
   };
 
-  const http1 = createHttp1Server(handle);
-  const http2 = createHttp2Server({}, handle);
+  const { limits } = options;
+  /** Called once a connection's first request has arrived: its deadline no longer applies. */
+  const firstRequestServed = new WeakMap<Socket, () => void>();
+
+  const http1 = createHttp1Server(
+    {
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.firstRequestTimeoutMs,
+      // Bodies are small (maxRequestBytes); a response may stream for long, which this does not limit.
+      requestTimeout: Math.max(60_000, limits.firstRequestTimeoutMs),
+      // How often those timeouts are checked (Node's default, 30 s, would let them run over by that much).
+      connectionsCheckingInterval: 1_000,
+    },
+    (request, response) => {
+      firstRequestServed.get(request.socket)?.();
+      void handle(request, response);
+    },
+  );
+  const http2 = createHttp2Server(
+    { settings: { maxConcurrentStreams: limits.maxConcurrentStreams } },
+    handle,
+  );
   const sessions = new Set<Http2Session>();
+  /** The socket being handed to the HTTP/2 server: its session is created synchronously from it. */
+  let arriving: Socket | null = null;
   http2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    const served = arriving && firstRequestServed.get(arriving);
+    if (served) session.once("remoteSettings", served);
+    closeWhenIdle(session, limits.http2IdleTimeoutMs);
   });
 
-  const sniff = (socket: Socket) => {
+  const addressCap = createAddressCap(limits.maxConnectionsPerAddress, options.logger);
+  const accept = (socket: Socket) => {
     socket.once("error", () => socket.destroy());
-    socket.once("readable", function route() {
-      const head: Buffer | null = socket.read();
-      if (head === null) return socket.once("readable", route);
-      socket.unshift(head);
-      const prefix = head.subarray(0, Math.min(head.length, http2Preface.length));
-      (prefix.equals(http2Preface.subarray(0, prefix.length)) ? http2 : http1).emit("connection", socket);
+    if (!addressCap.admit(socket)) return socket.destroy();
+    firstRequestServed.set(socket, firstRequestDeadline(socket, limits.firstRequestTimeoutMs));
+    sniffProtocol(socket, (protocol) => {
+      if (protocol === "http1") return http1.emit("connection", socket);
+      arriving = socket;
+      http2.emit("connection", socket);
+      arriving = null;
     });
   };
-  const listener = createNetServer({ noDelay: true }, sniff);
+  const listener = createNetServer({ noDelay: true }, accept);
 
   return {
     listen(port, host = "127.0.0.1") {
