@@ -7,7 +7,6 @@ import { Code, createClient } from "@connectrpc/connect";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startParley, type Harness } from "../support/parley-harness.js";
-import { expectCode } from "../support/rpc-probes.js";
 
 let harness: Harness;
 beforeAll(async () => {
