@@ -5,7 +5,7 @@
 import "server-only";
 import type { ReplyEvent as ProtoReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
 import { tracked, type TrackedEnvelope } from "@trpc/server";
-import { codePointLength, dropCodePoints } from "~/lib/code-points";
+import { codePointLength, sliceFromCodePoint } from "~/lib/code-points";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { Logger } from "../logger";
 import { toContextStats, toReplyStatus } from "../service/to-view";
@@ -46,7 +46,7 @@ export async function* relayReply(options: RelayOptions): AsyncGenerator<Tracked
       } else if (kind.case === "delta") {
         // The service starts replays at our offset; this guards the browser's text against overlap anyway.
         const overlap = offset - kind.value.offset;
-        const text = overlap > 0 ? dropCodePoints(kind.value.text, overlap) : kind.value.text;
+        const text = overlap > 0 ? sliceFromCodePoint(kind.value.text, overlap) : kind.value.text;
         if (text.length === 0) continue;
         const start = Math.max(offset, kind.value.offset);
         offset = start + codePointLength(text);

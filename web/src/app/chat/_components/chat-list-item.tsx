@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type KeyboardEvent } from "react";
 import type { ChatSummary } from "~/lib/chat-types";
+import { maxTitleLength } from "~/lib/limits";
 import { errorMessage, trpc } from "~/trpc/client";
 import { ConfirmDialog } from "./confirm-dialog";
 import { useLiveReplyStore } from "./live-replies";
@@ -66,7 +67,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
           <input
             ref={input}
             defaultValue={chat.title}
-            maxLength={200}
+            maxLength={maxTitleLength}
             autoFocus
             onKeyDown={onKeyDown}
             onBlur={save}

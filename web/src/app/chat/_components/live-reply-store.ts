@@ -6,7 +6,7 @@
  */
 import type { Unsubscribable } from "@trpc/server/observable";
 import type { ContextStats, ReplyEvent, ReplyStatus } from "~/lib/chat-types";
-import { codePointLength, dropCodePoints } from "~/lib/code-points";
+import { codePointLength, sliceFromCodePoint } from "~/lib/code-points";
 import { errorMessage, trpc } from "~/trpc/client";
 
 /** The key of a reply sent from the "new chat" page, until the service names its chat. */
@@ -239,7 +239,7 @@ export class LiveReplyStore {
         this.rewatch(key);
         return key;
       }
-      const text = dropCodePoints(event.text, reply.length - event.offset);
+      const text = sliceFromCodePoint(event.text, reply.length - event.offset);
       if (text.length > 0) {
         this.update(key, { content: reply.content + text, length: reply.length + codePointLength(text) });
       }
