@@ -50,7 +50,10 @@ let stopping = false;
 
 /** Starts one process with its output prefixed; resolves when `ready` matches a line of it. */
 function run(name, command, args, cwd, ready) {
-  const child = spawn(command, args, { cwd, env: { ...env, PORT: name === "web" ? webPort : servicePort } });
+  // The web server listens on every interface unless HOSTNAME names one: a HOSTNAME inherited from the
+  // shell (the machine's name) is not meant for it.
+  const own = name === "web" ? { PORT: webPort, HOSTNAME: "" } : { PORT: servicePort };
+  const child = spawn(command, args, { cwd, env: { ...env, ...own } });
   children.set(name, child);
   const prefix = process.stdout.isTTY ? `${colours[name]}${name.padEnd(7)}\x1b[0m│ ` : `${name.padEnd(7)}| `;
   return new Promise((resolve) => {
@@ -100,13 +103,7 @@ await run(
   `${root}service`,
   /"port":\d+/,
 );
-await run(
-  "web",
-  process.execPath,
-  [`${root}node_modules/next/dist/bin/next`, "start", "--port", webPort],
-  `${root}web`,
-  /web app ready/,
-);
+await run("web", process.execPath, ["dist/server.js"], `${root}web`, /web app ready/);
 
 const url = env.BETTER_AUTH_URL;
 console.log(`\n  Parley is running.${notes.map((note) => `\n  ${note}`).join("")}\n\n  Open ${url}\n`);

@@ -12,7 +12,8 @@ const securityHeaders = [
 ];
 
 const config: NextConfig = {
-  // The Docker image runs the self-contained server (NEXT_OUTPUT=standalone); `next start` needs none.
+  // The Docker image runs web/server.ts on the self-contained build (NEXT_OUTPUT=standalone); elsewhere
+  // the same server runs on the ordinary build.
   ...(process.env["NEXT_OUTPUT"] === "standalone" ? { output: "standalone" as const } : {}),
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },

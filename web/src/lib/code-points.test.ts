@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, dropCodePoints } from "./code-points";
+import { codePointLength, sliceFromCodePoint } from "./code-points";
 
 describe("code points", () => {
   it("count an emoji or a CJK character as one, as the service does", () => {
@@ -10,9 +10,9 @@ describe("code points", () => {
     expect(codePointLength("日本語")).toBe(3);
   });
 
-  it("drop whole code points, never half a surrogate pair", () => {
-    expect(dropCodePoints("🚀🌍!", 1)).toBe("🌍!");
-    expect(dropCodePoints("abc", 0)).toBe("abc");
-    expect(dropCodePoints("abc", 5)).toBe("");
+  it("slice at whole code points, never half a surrogate pair", () => {
+    expect(sliceFromCodePoint("🚀🌍!", 1)).toBe("🌍!");
+    expect(sliceFromCodePoint("abc", 0)).toBe("abc");
+    expect(sliceFromCodePoint("abc", 5)).toBe("");
   });
 });

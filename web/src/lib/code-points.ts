@@ -9,8 +9,8 @@ export function codePointLength(text: string): number {
   return length;
 }
 
-/** `text` without its first `count` code points. */
-export function dropCodePoints(text: string, count: number): string {
-  if (count <= 0) return text;
-  return [...text].slice(count).join("");
+/** The part of `text` after its first `offset` code points (the service's function of the same name). */
+export function sliceFromCodePoint(text: string, offset: number): string {
+  if (offset <= 0) return text;
+  return [...text].slice(offset).join("");
 }

@@ -1,5 +1,8 @@
-/** One-line JSON logs on stdout/stderr, as the service writes them. Causes go here, never to the browser. */
-import "server-only";
+/**
+ * One-line JSON logs on stdout/stderr, as the service writes them. Causes go here, never to the browser.
+ * No `server-only` guard: the web server (server.ts) logs with it outside Next too; lint keeps browser
+ * code away from `~/server`.
+ */
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;

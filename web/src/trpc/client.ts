@@ -1,6 +1,8 @@
 /**
  * The browser's tRPC client: queries and mutations batched over POST/GET, subscriptions over SSE
  * (EventSource: same-origin, so the session cookie goes along). Only the router's type is imported.
+ * Components reach procedures through TanStack Query (`useTRPC()`: query options and keys derived from
+ * the router); the live-reply store, which lives outside React, uses `trpcClient` directly.
  */
 import {
   createTRPCClient,
@@ -9,11 +11,12 @@ import {
   splitLink,
   TRPCClientError,
 } from "@trpc/client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "~/server/trpc/root";
 
 const url = "/api/trpc";
 
-export const trpc = createTRPCClient<AppRouter>({
+export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === "subscription",
@@ -22,6 +25,10 @@ export const trpc = createTRPCClient<AppRouter>({
     }),
   ],
 });
+
+export type TrpcClient = typeof trpcClient;
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 /** A message fit for a person, from any error a tRPC call can raise. */
 export function errorMessage(error: unknown): string {

@@ -89,6 +89,25 @@ describe("managing chats", () => {
   });
 });
 
+describe("a long chat", () => {
+  it("loads earlier messages a page at a time, oldest first", async () => {
+    // 26 turns: 52 messages, one more page than the 50 the chat page renders.
+    const texts = Array.from({ length: 26 }, (_, index) => `Question number ${index + 1}`);
+    const chatId = await stack.seedChat(alice.email, texts);
+    await chat.open(chatId);
+    const messages = page.getByTestId("message");
+    await expect.poll(() => messages.count()).toBe(50);
+    expect(await messages.first().innerText()).toContain("Question number 2");
+
+    // The page is rendered on the server: the button works once React has taken over.
+    await page.waitForLoadState("networkidle");
+    await page.getByRole("button", { name: "Load earlier messages" }).click();
+    await expect.poll(() => messages.count()).toBe(52);
+    expect(await messages.first().innerText()).toContain("Question number 1");
+    expect(await page.getByRole("button", { name: "Load earlier messages" }).count()).toBe(0);
+  });
+});
+
 describe("a second user", () => {
   it("sees none of the first user's chats and gets not-found on their addresses", async () => {
     const other = await stack.newContext();

@@ -19,6 +19,8 @@ export interface E2eStack {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   /** The last message of a chat as the service stored it, read directly from the service. */
   storedAnswer(email: string, chatId: string): Promise<{ status: string; content: string }>;
+  /** A chat made directly at the service, one turn per text, waiting for each answer; its id. */
+  seedChat(email: string, texts: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,15 @@ export async function startE2eStack(options: { paceMs: number; servicePort?: num
     const browser = await launchBrowser();
     stopAll.unshift(() => browser.close());
     const chat = createChatServiceClient({ baseUrl: service.url, token: service.token });
+    const serviceUserIdOf = async (email: string) => {
+      const [user] = await queryDatabase<{ id: string }>(
+        web.databaseUrl,
+        "SELECT id FROM `user` WHERE email = ?",
+        [email],
+      );
+      if (!user) throw new Error(`no user ${email}`);
+      return `web:${user.id}`;
+    };
     return {
       service,
       web,
@@ -46,16 +57,20 @@ export async function startE2eStack(options: { paceMs: number; servicePort?: num
       newContext: (contextOptions = {}) =>
         browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions }),
       async storedAnswer(email, chatId) {
-        const [user] = await queryDatabase<{ id: string }>(
-          web.databaseUrl,
-          "SELECT id FROM `user` WHERE email = ?",
-          [email],
-        );
-        if (!user) throw new Error(`no user ${email}`);
-        const page = await chat.getChat({ chatId, userId: `web:${user.id}` });
+        const page = await chat.getChat({ chatId, userId: await serviceUserIdOf(email) });
         const last: Message | undefined = page.messages.at(-1);
         if (!last || last.role !== Role.ASSISTANT) throw new Error("the chat has no answer");
         return { status: ReplyStatus[last.status].toLowerCase(), content: last.content };
+      },
+      async seedChat(email, texts) {
+        const userId = await serviceUserIdOf(email);
+        let chatId = "";
+        for (const text of texts) {
+          for await (const { event } of chat.sendMessage({ chatId, userId, text })) {
+            if (event?.kind.case === "started") chatId = event.kind.value.chatId;
+          }
+        }
+        return chatId;
       },
       async stop() {
         for (const stop of stopAll) await stop().catch(() => {});

@@ -1,6 +1,7 @@
 /**
- * The production build of the web app (`next start` on what `next build` left in .next) on a free port,
- * wired to a test service and its own throwaway database.
+ * The production build of the web app, run by its own server (dist/server.js over what `next build` left
+ * in .next) as `npm start` and the Docker image run it, on a free port, wired to a test service and its
+ * own throwaway database.
  */
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
@@ -10,7 +11,7 @@ import type { TestService } from "./service-process";
 import { dropDatabase, uniqueDatabase } from "./test-databases";
 
 const webDir = fileURLToPath(new URL("../../", import.meta.url));
-const nextBin = fileURLToPath(new URL("../../../node_modules/next/dist/bin/next", import.meta.url));
+const serverScript = `${webDir}dist/server.js`;
 
 export interface TestWeb {
   baseUrl: string;
@@ -32,32 +33,33 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestWeb(service: TestService, env: Record<string, string> = {}): Promise<TestWeb> {
-  if (!existsSync(`${webDir}.next/BUILD_ID`)) {
-    throw new Error("web/.next is missing: run `npx turbo run build` (next build) first");
+  if (!existsSync(`${webDir}.next/BUILD_ID`) || !existsSync(serverScript)) {
+    throw new Error("web/.next or web/dist is missing: run `npx turbo run build` first");
   }
   const database = uniqueDatabase("web");
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const running: RunningProcess = startProcess(
-      process.execPath,
-      [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
-      {
-        cwd: webDir,
-        env: {
-          NODE_ENV: "production",
-          NEXT_TELEMETRY_DISABLED: "1",
-          BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
-          BETTER_AUTH_URL: baseUrl,
-          WEB_DATABASE_URL: database.url,
-          SERVICE_URL: service.url,
-          SERVICE_TOKEN: service.token,
-          ...env,
-        },
+    const running: RunningProcess = startProcess(process.execPath, [serverScript], {
+      cwd: webDir,
+      env: {
+        PORT: String(port),
+        HOSTNAME: "127.0.0.1",
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+        BETTER_AUTH_URL: baseUrl,
+        WEB_DATABASE_URL: database.url,
+        SERVICE_URL: service.url,
+        SERVICE_TOKEN: service.token,
+        ...env,
       },
-    );
+    });
     try {
+      // Listening, and the app's start-up hook (instrumentation.ts: the auth database) has run; Next
+      // runs that hook in the background, so the two lines may come in either order.
+      await waitForOutput(running, /web server listening/, 30_000);
       await waitForOutput(running, /web app ready/, 30_000);
       return {
         baseUrl,

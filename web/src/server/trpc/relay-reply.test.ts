@@ -46,11 +46,12 @@ describe("relayReply", () => {
     expect(out[3]![1]).toEqual({ type: "finished", status: "complete", finishReason: "", length: 7 });
   });
 
-  it("drops text the browser already has when a replay overlaps it", async () => {
-    const out = await relay([started, delta("Hello world", 0), finished(ReplyStatus.COMPLETE, 11)], {
+  it("forwards a resumed stream as the service starts it, at the offset it was asked for", async () => {
+    const out = await relay([started, delta("world", 6), finished(ReplyStatus.COMPLETE, 11)], {
       fromOffset: 6,
     });
-    expect(out[1]).toEqual(["r1:11", { type: "delta", text: "world", offset: 6 }]);
+    expect(out.map(([id]) => id)).toEqual(["r1:6", "r1:11", "r1:11"]);
+    expect(out[1]![1]).toEqual({ type: "delta", text: "world", offset: 6 });
   });
 
   it("ends quietly when the stream errors after its finished event (a cut reply already said so)", async () => {

@@ -1,11 +1,16 @@
 /**
  * Relays a reply stream from the service (SendMessage or WatchReply) to a tRPC subscription: each event
  * becomes plain JSON, `tracked` with `<reply id>:<offset>` so a reconnecting browser resumes where it was.
+ *
+ * Deltas are forwarded as the service sends them, offsets and all: the service starts each stream at the
+ * offset it is asked for (`fromOffset`, from the browser's last event id or its text's length), so there
+ * is nothing to trim here. Overlapping text is reconciled in one place on the web side, the browser's
+ * reducer (`reduceLiveReplies`), the only party that knows what text it already shows.
  */
 import "server-only";
 import type { ReplyEvent as ProtoReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
 import { tracked, type TrackedEnvelope } from "@trpc/server";
-import { codePointLength, dropCodePoints } from "~/lib/code-points";
+import { codePointLength } from "~/lib/code-points";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { Logger } from "../logger";
 import { toContextStats, toReplyStatus } from "../service/to-view";
@@ -15,7 +20,7 @@ import { formatEventId } from "./event-id";
 export interface RelayOptions {
   /** The service's stream; its call must use `signal`. */
   events: AsyncIterable<{ event?: ProtoReplyEvent | undefined }>;
-  /** Code points the browser already has (0 for a new reply). Anything before it is not sent again. */
+  /** Code points the browser already has (0 for a new reply): the offset the service starts at. */
   fromOffset: number;
   /** The reply being resumed, when known before its `started` event. */
   replyId?: string;
@@ -44,11 +49,8 @@ export async function* relayReply(options: RelayOptions): AsyncGenerator<Tracked
           context: toContextStats(kind.value.context),
         });
       } else if (kind.case === "delta") {
-        // The service starts replays at our offset; this guards the browser's text against overlap anyway.
-        const overlap = offset - kind.value.offset;
-        const text = overlap > 0 ? dropCodePoints(kind.value.text, overlap) : kind.value.text;
+        const { text, offset: start } = kind.value;
         if (text.length === 0) continue;
-        const start = Math.max(offset, kind.value.offset);
         offset = start + codePointLength(text);
         yield emit({ type: "delta", text, offset: start });
       } else if (kind.case === "finished") {

@@ -6,14 +6,15 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type KeyboardEvent } from "react";
 import type { ChatSummary } from "~/lib/chat-types";
-import { errorMessage, trpc } from "~/trpc/client";
+import { maxTitleLength } from "~/lib/limits";
+import { errorMessage, useTRPC } from "~/trpc/client";
 import { ConfirmDialog } from "./confirm-dialog";
 import { useLiveReplyStore } from "./live-replies";
-import { chatListKey } from "./use-chat-list";
 
 /** One chat in the sidebar: a link, renamed in place, deleted after a confirmation. */
 export function ChatListItem({ chat, active }: { chat: ChatSummary; active: boolean }) {
   const router = useRouter();
+  const trpc = useTRPC();
   const queryClient = useQueryClient();
   const store = useLiveReplyStore();
   const [editing, setEditing] = useState(false);
@@ -22,29 +23,31 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
   const input = useRef<HTMLInputElement>(null);
   const title = chat.title || "Untitled chat";
 
-  const rename = useMutation({
-    mutationFn: (newTitle: string) => trpc.chat.rename.mutate({ chatId: chat.id, title: newTitle }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: chatListKey }),
-    onError: (failure) => setError(`Rename failed: ${errorMessage(failure)}`),
-  });
+  const rename = useMutation(
+    trpc.chat.rename.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.chat.list.pathFilter()),
+      onError: (failure) => setError(`Rename failed: ${errorMessage(failure)}`),
+    }),
+  );
 
-  const remove = useMutation({
-    mutationFn: () => trpc.chat.delete.mutate({ chatId: chat.id }),
-    onSuccess: async () => {
-      store.forget(chat.id);
-      setConfirming(false);
-      if (active) router.replace("/chat");
-      await queryClient.invalidateQueries({ queryKey: chatListKey });
-    },
-    onError: (failure) => setError(`Delete failed: ${errorMessage(failure)}`),
-  });
+  const remove = useMutation(
+    trpc.chat.delete.mutationOptions({
+      onSuccess: async () => {
+        store.forget(chat.id);
+        setConfirming(false);
+        if (active) router.replace("/chat");
+        await queryClient.invalidateQueries(trpc.chat.list.pathFilter());
+      },
+      onError: (failure) => setError(`Delete failed: ${errorMessage(failure)}`),
+    }),
+  );
 
   function save() {
     const newTitle = input.current?.value.trim() ?? "";
     setEditing(false);
     if (newTitle && newTitle !== chat.title) {
       setError(null);
-      rename.mutate(newTitle);
+      rename.mutate({ chatId: chat.id, title: newTitle });
     }
   }
 
@@ -57,7 +60,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
     }
   }
 
-  const shownTitle = rename.isPending ? rename.variables : title;
+  const shownTitle = rename.isPending ? rename.variables.title : title;
 
   return (
     <li className="group relative" data-testid="chat-item" data-chat-id={chat.id}>
@@ -66,7 +69,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
           <input
             ref={input}
             defaultValue={chat.title}
-            maxLength={200}
+            maxLength={maxTitleLength}
             autoFocus
             onKeyDown={onKeyDown}
             onBlur={save}
@@ -141,7 +144,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
         body={`“${title}” and all its messages will be deleted. This cannot be undone.`}
         confirmLabel="Delete"
         pending={remove.isPending}
-        onConfirm={() => remove.mutate()}
+        onConfirm={() => remove.mutate({ chatId: chat.id })}
         onCancel={() => setConfirming(false)}
       />
     </li>

@@ -1,17 +1,18 @@
 "use client";
 
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { ArrowDown } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import type { ChatMessage, ChatPage } from "~/lib/chat-types";
-import { errorMessage, trpc } from "~/trpc/client";
+import { errorMessage, useTRPC } from "~/trpc/client";
 import { Composer } from "./composer";
 import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
-import { newChatKey } from "./live-reply-store";
+import { newChatKey } from "./reduce-live-replies";
 import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
 import { MessageItem } from "./message-item";
 import { SidebarToggle } from "./sidebar-toggle";
@@ -25,12 +26,19 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   // A new chat is keyed "new" until the service names it; then this view follows it to its URL.
   const [chatKey, setChatKey] = useState(initial?.chat.id ?? newChatKey);
   const chatId = chatKey === newChatKey ? null : chatKey;
+  // The latest page (rendered on the server) and the turns sent from this tab since.
   const [messages, setMessages] = useState<ChatMessage[]>(initial?.messages ?? []);
-  const [olderCursor, setOlderCursor] = useState(initial?.olderCursor ?? null);
-  const [loadingOlder, setLoadingOlder] = useState(false);
+  const history = useChatHistory(initial);
+  const olderMessages = useMemo(
+    () => (history.data?.pages.slice(1).reverse() ?? []).flatMap((page) => page.messages),
+    [history.data],
+  );
   const [pageError, setPageError] = useState<string | null>(null);
   const live = useLiveReply(chatKey);
-  const view = useMemo(() => mergeMessages(messages, live), [messages, live]);
+  const view = useMemo(
+    () => mergeMessages([...olderMessages, ...messages], live),
+    [olderMessages, messages, live],
+  );
   const answering = isAnswering(live);
   // While answering (and after, in this tab) the live numbers of `started`; after a reload, or on
   // another device, what the service reported with the page.
@@ -77,18 +85,8 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   );
 
   async function loadOlder() {
-    if (!chatId || !olderCursor) return;
-    setLoadingOlder(true);
-    try {
-      const page = await trpc.chat.get.query({ chatId, cursor: olderCursor });
-      setMessages((current) => [...page.messages, ...current]);
-      setOlderCursor(page.olderCursor);
-      setPageError(null);
-    } catch (error) {
-      setPageError(`Could not load earlier messages. ${errorMessage(error)}`);
-    } finally {
-      setLoadingOlder(false);
-    }
+    const result = await history.fetchNextPage();
+    setPageError(result.isError ? `Could not load earlier messages. ${errorMessage(result.error)}` : null);
   }
 
   function regenerate(index: number) {
@@ -117,14 +115,14 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
             </div>
           ) : (
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-7 px-4 pt-6 pb-10 sm:px-6">
-              {olderCursor && (
+              {history.hasNextPage && (
                 <button
                   type="button"
                   onClick={loadOlder}
-                  disabled={loadingOlder}
+                  disabled={history.isFetchingNextPage}
                   className="mx-auto inline-flex items-center gap-2 rounded-full border border-line px-3 py-1.5 text-xs text-muted hover:bg-panel"
                 >
-                  {loadingOlder && <Spinner className="size-3" />}
+                  {history.isFetchingNextPage && <Spinner className="size-3" />}
                   Load earlier messages
                 </button>
               )}
@@ -174,5 +172,30 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         </div>
       </div>
     </div>
+  );
+}
+
+/**
+ * A chat's messages a page at a time, newest page first (the one the server rendered), older pages
+ * fetched on demand through the query cache. Each visit starts from the page the server rendered: older
+ * pages only follow on from it, so they are neither kept after the view goes (`gcTime: 0`) nor refetched
+ * under it (the live reply and this tab's turns are laid over the loaded pages).
+ */
+function useChatHistory(initial: ChatPage | null) {
+  const trpc = useTRPC();
+  return useInfiniteQuery(
+    trpc.chat.get.infiniteQueryOptions(
+      { chatId: initial?.chat.id ?? "" },
+      {
+        enabled: initial !== null,
+        initialCursor: null,
+        getNextPageParam: (page) => page.olderCursor,
+        ...(initial ? { initialData: { pages: [initial], pageParams: [null] } } : {}),
+        staleTime: Infinity,
+        gcTime: 0,
+        refetchOnWindowFocus: false,
+        retry: false,
+      },
+    ),
   );
 }

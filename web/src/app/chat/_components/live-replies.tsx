@@ -2,17 +2,19 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
-import { chatListKey } from "./use-chat-list";
-import { LiveReplyStore, type LiveReply } from "./live-reply-store";
+import { trpcClient, useTRPC } from "~/trpc/client";
+import { LiveReplyStore } from "./live-reply-store";
+import type { LiveReply } from "./reduce-live-replies";
 
 const StoreContext = createContext<LiveReplyStore | null>(null);
 
 /** Holds this tab's live replies for the chat pages; closes every stream when they are left. */
 export function LiveRepliesProvider({ children }: { children: ReactNode }) {
-  const [store] = useState(() => new LiveReplyStore());
+  const [store] = useState(() => new LiveReplyStore(trpcClient));
+  const trpc = useTRPC();
   const queryClient = useQueryClient();
   useEffect(() => {
-    const refreshList = () => void queryClient.invalidateQueries({ queryKey: chatListKey });
+    const refreshList = () => void queryClient.invalidateQueries(trpc.chat.list.pathFilter());
     const offStarted = store.onStarted(refreshList);
     const offFinished = store.onFinished(refreshList);
     return () => {
@@ -20,7 +22,7 @@ export function LiveRepliesProvider({ children }: { children: ReactNode }) {
       offFinished();
       store.closeAll();
     };
-  }, [store, queryClient]);
+  }, [store, trpc, queryClient]);
   return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;
 }
 

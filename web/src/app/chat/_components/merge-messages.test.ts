@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "~/lib/chat-types";
-import type { LiveReply } from "./live-reply-store";
+import type { LiveReply } from "./reduce-live-replies";
 import { isAnswering, mergeMessages } from "./merge-messages";
 
 const aMessage = (overrides: Partial<ChatMessage>): ChatMessage => ({
@@ -26,6 +26,7 @@ const aLiveReply = (overrides: Partial<LiveReply>): LiveReply => ({
   context: null,
   error: null,
   failedBeforeStart: false,
+  gap: false,
   ...overrides,
 });
 

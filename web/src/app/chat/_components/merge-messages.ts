@@ -4,7 +4,7 @@
  */
 import type { ChatMessage } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
-import type { LiveReply } from "./live-reply-store";
+import type { LiveReply } from "./reduce-live-replies";
 
 export interface ViewMessage extends ChatMessage {
   /** Set on the reply this tab is streaming (or tried to). */

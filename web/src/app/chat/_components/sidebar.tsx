@@ -13,7 +13,7 @@ import { errorMessage } from "~/trpc/client";
 import { ChatListItem } from "./chat-list-item";
 import { ErrorBanner } from "./error-banner";
 import { useLiveReplyStore } from "./live-replies";
-import { newChatKey } from "./live-reply-store";
+import { newChatKey } from "./reduce-live-replies";
 import { useChatList, type ChatListPage } from "./use-chat-list";
 
 export interface SidebarUser {

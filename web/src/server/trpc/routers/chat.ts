@@ -5,6 +5,7 @@
 import "server-only";
 import { z } from "zod";
 import type { ChatPage, ChatSummary, ReplyStatus } from "~/lib/chat-types";
+import { maxMessageBytes, maxTitleLength } from "~/lib/limits";
 import { toChatMessage, toChatSummary, toContextStats, toReplyStatus } from "../../service/to-view";
 import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
@@ -18,10 +19,9 @@ const id = z
   .regex(/^[A-Za-z0-9_-]+$/, "not an id");
 const cursor = z.string().max(1024).nullish();
 const lastEventId = z.string().max(200).nullish();
-/** The service's default cap is 32 KiB of UTF-8; it has the last word on the exact limit. */
 const messageText = z
   .string()
-  .max(32_768)
+  .max(maxMessageBytes)
   .refine((text) => text.trim().length > 0, "Type a message first.");
 
 /** Unary calls give up after this long; streams end with the browser's connection instead. */
@@ -60,7 +60,12 @@ export const chatRouter = createRouter({
     }),
 
   rename: protectedProcedure
-    .input(z.object({ chatId: id, title: z.string().trim().min(1, "The title cannot be empty.").max(200) }))
+    .input(
+      z.object({
+        chatId: id,
+        title: z.string().trim().min(1, "The title cannot be empty.").max(maxTitleLength),
+      }),
+    )
     .mutation(async ({ ctx, input }): Promise<ChatSummary> => {
       const renamed = await callService(ctx.log, "RenameChat", () =>
         ctx.chat.renameChat(

@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ReplyEvent } from "~/lib/chat-types";
+import type { TrpcClient } from "~/trpc/client";
+import { LiveReplyStore } from "./live-reply-store";
+import { reconnectGiveUpMs } from "./reply-connection-policy";
+
+interface Handlers {
+  onData(value: { id: string; data: ReplyEvent }): void;
+  onError(error: unknown): void;
+  onComplete(): void;
+  onConnectionStateChange(state: { state: string; error: unknown }): void;
+}
+
+/** A subscription the test drives: what the store asked for, and whether it let go. */
+interface FakeSubscription {
+  procedure: "send" | "watch";
+  input: unknown;
+  handlers: Handlers;
+  unsubscribed: boolean;
+}
+
+function fakeClient() {
+  const subscriptions: FakeSubscription[] = [];
+  const subscribe = (procedure: "send" | "watch") => (input: unknown, handlers: Handlers) => {
+    const subscription: FakeSubscription = { procedure, input, handlers, unsubscribed: false };
+    subscriptions.push(subscription);
+    return { unsubscribe: () => void (subscription.unsubscribed = true) };
+  };
+  const stops: unknown[] = [];
+  const client = {
+    chat: {
+      send: { subscribe: subscribe("send") },
+      watch: { subscribe: subscribe("watch") },
+      stop: { mutate: async (input: unknown) => void stops.push(input) },
+    },
+  } as unknown as TrpcClient;
+  return { client, subscriptions, stops };
+}
+
+const started = (chatId: string): ReplyEvent => ({
+  type: "started",
+  chatId,
+  replyId: "r1",
+  userMessageId: "u1",
+  model: "m",
+  context: null,
+});
+const delta = (text: string, offset: number): ReplyEvent => ({ type: "delta", text, offset });
+const data = (event: ReplyEvent) => ({ id: "ignored", data: event });
+const dropped = { state: "connecting", error: new Error("network down") };
+
+let fake: ReturnType<typeof fakeClient>;
+let store: LiveReplyStore;
+
+beforeEach(() => {
+  fake = fakeClient();
+  store = new LiveReplyStore(fake.client);
+});
+
+describe("LiveReplyStore", () => {
+  it("streams a new chat's reply, moves it to the chat's id, and tells its listeners", () => {
+    const startedChats: string[] = [];
+    const finished: string[] = [];
+    store.onStarted((chatId) => startedChats.push(chatId));
+    store.onFinished((reply) => finished.push(`${reply.key}:${reply.status}:${reply.content}`));
+
+    store.send(null, "Hello");
+    const [subscription] = fake.subscriptions;
+    expect(subscription).toMatchObject({ procedure: "send", input: { chatId: null, text: "Hello" } });
+    subscription!.handlers.onData(data(started("c1")));
+    subscription!.handlers.onData(data(delta("Hi 🚀", 0)));
+    subscription!.handlers.onData(
+      data({ type: "finished", status: "complete", finishReason: "", length: 4 }),
+    );
+
+    expect(store.get("new")).toBeUndefined();
+    expect(store.get("c1")).toMatchObject({ content: "Hi 🚀", length: 4, phase: "done" });
+    expect(startedChats).toEqual(["c1"]);
+    expect(finished).toEqual(["c1:complete:Hi 🚀"]);
+    // The server ended the stream itself; late callbacks change nothing.
+    subscription!.handlers.onComplete();
+    expect(store.get("c1")?.phase).toBe("done");
+  });
+
+  it("gives up at once when the connection drops before `started` (no second send)", () => {
+    store.send("c1", "Hello");
+    const [subscription] = fake.subscriptions;
+    subscription!.handlers.onConnectionStateChange(dropped);
+    expect(subscription!.unsubscribed).toBe(true);
+    expect(store.get("c1")).toMatchObject({ phase: "failed", failedBeforeStart: true });
+
+    store.retry("c1");
+    expect(fake.subscriptions.map((s) => s.procedure)).toEqual(["send", "send"]);
+    expect(fake.subscriptions[1]!.input).toEqual({ chatId: "c1", text: "Hello" });
+  });
+
+  describe("with fake timers", () => {
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
+
+    it("waits for a dropped stream to come back, gives up after the grace, and resumes from its text", () => {
+      store.send("c1", "Hello");
+      const [subscription] = fake.subscriptions;
+      subscription!.handlers.onData(data(started("c1")));
+      subscription!.handlers.onData(data(delta("Hello 🚀", 0)));
+
+      subscription!.handlers.onConnectionStateChange(dropped);
+      expect(store.get("c1")?.phase).toBe("reconnecting");
+      subscription!.handlers.onConnectionStateChange({ state: "pending", error: null });
+      expect(store.get("c1")?.phase).toBe("streaming");
+
+      subscription!.handlers.onConnectionStateChange(dropped);
+      vi.advanceTimersByTime(reconnectGiveUpMs - 1);
+      expect(store.get("c1")?.phase).toBe("reconnecting");
+      vi.advanceTimersByTime(1);
+      expect(store.get("c1")).toMatchObject({
+        phase: "failed",
+        error: "Lost the connection to Parley while it was answering.",
+      });
+      expect(subscription!.unsubscribed).toBe(true);
+
+      store.retry("c1");
+      expect(fake.subscriptions[1]).toMatchObject({
+        procedure: "watch",
+        input: { replyId: "r1", fromOffset: 7 },
+      });
+      expect(store.get("c1")).toMatchObject({ phase: "streaming", error: null });
+    });
+
+    it("does not give up on a stream whose connection came back", () => {
+      store.send("c1", "Hello");
+      const [subscription] = fake.subscriptions;
+      subscription!.handlers.onData(data(started("c1")));
+      subscription!.handlers.onConnectionStateChange(dropped);
+      subscription!.handlers.onConnectionStateChange({ state: "pending", error: null });
+      vi.advanceTimersByTime(reconnectGiveUpMs * 2);
+      expect(store.get("c1")?.phase).toBe("streaming");
+    });
+  });
+
+  it("re-watches from its text when a delta skips ahead", () => {
+    store.send("c1", "Hello");
+    const [subscription] = fake.subscriptions;
+    subscription!.handlers.onData(data(started("c1")));
+    subscription!.handlers.onData(data(delta("Hello", 0)));
+    subscription!.handlers.onData(data(delta("world", 9)));
+
+    expect(subscription!.unsubscribed).toBe(true);
+    expect(fake.subscriptions[1]).toMatchObject({
+      procedure: "watch",
+      input: { replyId: "r1", fromOffset: 5 },
+    });
+    expect(store.get("c1")).toMatchObject({ content: "Hello", gap: false });
+  });
+
+  it("offers a retry when a stream ends before the reply did", () => {
+    store.send("c1", "Hello");
+    const [subscription] = fake.subscriptions;
+    subscription!.handlers.onData(data(started("c1")));
+    subscription!.handlers.onComplete();
+    expect(store.get("c1")).toMatchObject({
+      phase: "failed",
+      error: "The answer stopped arriving. Retry to pick it up again.",
+      failedBeforeStart: false,
+    });
+  });
+
+  it("re-attaches after a reload once, and stops a reply through the service", async () => {
+    store.watch("c1", "r1", "Hel");
+    store.watch("c1", "r1", "Hel");
+    expect(fake.subscriptions).toHaveLength(1);
+    expect(fake.subscriptions[0]).toMatchObject({
+      procedure: "watch",
+      input: { replyId: "r1", fromOffset: 3 },
+    });
+
+    await store.stop("c1");
+    expect(fake.stops).toEqual([{ replyId: "r1" }]);
+    expect(store.get("c1")?.phase).toBe("stopping");
+  });
+
+  it("closes every stream on closeAll, and forgets a reply", () => {
+    store.send("c1", "Hello");
+    store.send("c2", "Hello");
+    store.closeAll();
+    expect(fake.subscriptions.map((s) => s.unsubscribed)).toEqual([true, true]);
+    store.forget("c1");
+    expect(store.get("c1")).toBeUndefined();
+  });
+});

@@ -1,0 +1,122 @@
+import type { AddressInfo } from "node:net";
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Logger } from "./logger";
+import {
+  closeNodeServer,
+  createNodeServer,
+  remoteAddressHeader,
+  type NodeRequestHandler,
+} from "./node-server";
+
+const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const servers: Server[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    if (server.listening) await closeNodeServer(server, 0);
+  }
+});
+
+async function listen(handle: NodeRequestHandler): Promise<{ server: Server; port: number }> {
+  const server = createNodeServer(handle, silent);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A GET on a fresh connection, with raw headers (fetch would not send two of one header). */
+function get(port: number, headers: [string, string][] = []): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/",
+        agent: false,
+        headers: [["host", `127.0.0.1:${port}`], ...headers].flat(),
+      },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on("error", reject);
+      },
+    );
+    sent.on("error", reject);
+    sent.end();
+  });
+}
+
+describe("the web app's node server", () => {
+  it("tells the app the socket's address, whatever a client claims", async () => {
+    const seen: { headers: IncomingHttpHeaders; raw: string[] }[] = [];
+    const { port } = await listen(async (request, response) => {
+      seen.push({ headers: request.headers, raw: request.rawHeaders });
+      response.end("ok");
+    });
+
+    await get(port);
+    await get(port, [
+      [remoteAddressHeader, "203.0.113.7"],
+      ["X-Parley-Remote-Address", "198.51.100.1"],
+    ]);
+
+    expect(seen.map(({ headers }) => headers[remoteAddressHeader])).toEqual(["127.0.0.1", "127.0.0.1"]);
+    const rawValues = seen[1]!.raw.filter((_, i, raw) => raw[i - 1]?.toLowerCase() === remoteAddressHeader);
+    expect(rawValues).toEqual(["127.0.0.1"]);
+  });
+
+  it("answers 500 when the handler throws before responding", async () => {
+    const errors: string[] = [];
+    const server = createNodeServer(
+      async () => {
+        throw new Error("boom");
+      },
+      { ...silent, error: (message) => void errors.push(message) },
+    );
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { status } = await get((server.address() as AddressInfo).port);
+    expect(status).toBe(500);
+    expect(errors).toEqual(["request failed outside Next"]);
+  });
+
+  it("on close, lets a request in flight finish, then stops listening", async () => {
+    let finish = () => {};
+    let arrived = () => {};
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const { server, port } = await listen(
+      (_request, response) =>
+        new Promise<void>((resolve) => {
+          arrived();
+          finish = () => {
+            response.end("finished");
+            resolve();
+          };
+        }),
+    );
+    const answer = get(port);
+    await inFlight;
+    const closed = closeNodeServer(server, 60_000);
+    expect(server.listening).toBe(false);
+    finish();
+    expect(await answer).toEqual({ status: 200, body: "finished" });
+    await closed;
+    await expect(get(port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  it("cuts a request still open when the grace period ends (an SSE stream never ends by itself)", async () => {
+    let arrived = () => {};
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const { server, port } = await listen(async (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write(": open\n\n");
+      arrived();
+    });
+    const answer = get(port);
+    await inFlight;
+    await closeNodeServer(server, 0);
+    await expect(answer).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The web app's HTTP server, without Next: `server.ts` builds it around Next's request handler. Owning
+ * the socket gives the app what `next start` hides: the peer's real address (for rate limits), and later
+ * a Node-native SSE path and a metrics port.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { describeError, type Logger } from "./logger.js";
+
+/**
+ * The header through which the app learns the address of the peer that connected to this server. The
+ * server always sets it from the socket and drops any value a client sent, so it cannot be forged
+ * (unlike `x-forwarded-for`, which Next fills from the socket only when the client sent none). It is the
+ * address of the nearest hop: behind a proxy, the proxy's.
+ */
+export const remoteAddressHeader = "x-parley-remote-address";
+
+export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/** An HTTP server that hands every request to `handle`; not listening yet. */
+export function createNodeServer(handle: NodeRequestHandler, log: Logger): Server {
+  const server = createServer((request, response) => {
+    stampRemoteAddress(request);
+    // Once closing, a connection whose last request ends is closed rather than kept alive for more.
+    response.once("finish", () => {
+      if (!server.listening) setImmediate(() => server.closeIdleConnections());
+    });
+    handle(request, response).catch((error: unknown) => {
+      log.error("request failed outside Next", { url: request.url, ...describeError(error) });
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.end();
+      } else {
+        response.destroy();
+      }
+    });
+  });
+  return server;
+}
+
+function stampRemoteAddress(request: IncomingMessage): void {
+  request.headers[remoteAddressHeader] = request.socket.remoteAddress ?? "";
+  // Next reads `headers`; the raw list is kept consistent for anything that reads that instead.
+  const raw: string[] = [];
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    if (request.rawHeaders[i]!.toLowerCase() !== remoteAddressHeader) {
+      raw.push(request.rawHeaders[i]!, request.rawHeaders[i + 1]!);
+    }
+  }
+  raw.push(remoteAddressHeader, request.headers[remoteAddressHeader]);
+  request.rawHeaders = raw;
+}
+
+/**
+ * Stops taking connections, closes idle ones, lets requests in flight finish for up to `graceMs`, then
+ * cuts what is left (an SSE stream never ends by itself; its browser reconnects with its last event id).
+ */
+export async function closeNodeServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(cut);
+}
