@@ -1,6 +1,6 @@
 /**
  * CPU time of a process and its descendants from /proc (Linux): for processes the orchestrator cannot
- * ask over IPC, such as `next start`. Resolution is a clock tick (10 ms), so loads are sized to use
+ * ask over IPC, such as the web app. Resolution is a clock tick (10 ms), so loads are sized to use
  * seconds of CPU.
  */
 import { execFileSync } from "node:child_process";

@@ -2,7 +2,7 @@
  * Row 9: the web BFF hop — the browser's path through Next.js and the tRPC SSE subscription `chat.send`
  * to the service. Runs when the web app has been built (`web/.next`); otherwise the row says so.
  *
- * The BFF (`next start`, its own auth database, a user signed up through better-auth) runs alone on
+ * The BFF (the web app's own server, `web/dist/server.js`, with its own auth database, a user signed up through better-auth) runs alone on
  * core 1; the service, the simulator and the clients share core 0.
  *  - Added time to first token: an SSE request to `chat.send` versus a Connect client reading the
  *    service directly, sequential turns, interleaved rounds.
@@ -23,10 +23,10 @@ import { emptyWorkingDirectory } from "../lib/service.mjs";
 import { median, percentile } from "../lib/stats.mjs";
 
 const webDir = fileURLToPath(new URL("../../../web/", import.meta.url));
-const nextBin = fileURLToPath(new URL("../../../node_modules/next/dist/bin/next", import.meta.url));
+const webServer = fileURLToPath(new URL("../../../web/dist/server.js", import.meta.url));
 const forwarderScript = fileURLToPath(new URL("../minimal-sse-forwarder.mjs", import.meta.url));
 
-export const webBuilt = () => existsSync(`${webDir}.next/BUILD_ID`) && existsSync(nextBin);
+export const webBuilt = () => existsSync(`${webDir}.next/BUILD_ID`) && existsSync(webServer);
 
 function freePort() {
   return new Promise((resolve) => {
@@ -80,25 +80,25 @@ async function startNext(serviceUrl, databaseServer) {
   const profile = process.env.BENCH_PROFILE_DIR
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/web`]
     : [];
-  const child = spawnNode(
-    1,
-    [...profile, nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
-    {
-      cwd: webDir,
-      ipc: false,
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-01",
-        BETTER_AUTH_URL: baseUrl,
-        WEB_DATABASE_URL: `${databaseServer}/${database}`,
-        SERVICE_URL: serviceUrl,
-        SERVICE_TOKEN: benchToken,
-      },
+  const child = spawnNode(1, [...profile, webServer], {
+    cwd: webDir,
+    ipc: false,
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-01",
+      BETTER_AUTH_URL: baseUrl,
+      WEB_DATABASE_URL: `${databaseServer}/${database}`,
+      SERVICE_URL: serviceUrl,
+      SERVICE_TOKEN: benchToken,
     },
-  );
-  await waitForOutput(child, /web app ready|Ready in/i, 60_000);
+  });
+  // The web app's own server (web/server.ts) says "web server listening", then Next's start-up hook
+  // says "web app ready" once the database is migrated: the second is when it serves.
+  await waitForOutput(child, /web app ready/i, 60_000);
   return { child, baseUrl, database };
 }
 

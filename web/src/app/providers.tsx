@@ -2,7 +2,8 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
-import { errorCode, trpcClient, TRPCProvider } from "~/trpc/client";
+import { isWorthRetrying } from "~/lib/retry-policy";
+import { failureFacts, trpcClient, TRPCProvider } from "~/trpc/client";
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
@@ -12,9 +13,8 @@ export function Providers({ children }: { children: ReactNode }) {
           queries: {
             staleTime: 30_000,
             refetchOnWindowFocus: true,
-            // A missing chat or a signed-out user will not get better by asking again.
-            retry: (failures, error) =>
-              failures < 2 && !["NOT_FOUND", "UNAUTHORIZED", "BAD_REQUEST"].includes(errorCode(error) ?? ""),
+            // A missing chat or a signed-out user will not get better by asking again; a database blip may.
+            retry: (failures, error) => failures < 2 && isWorthRetrying(failureFacts(error)),
           },
         },
       }),

@@ -12,6 +12,7 @@ import {
   TRPCClientError,
 } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { FailureFacts } from "~/lib/retry-policy";
 import type { AppRouter } from "~/server/trpc/root";
 
 const url = "/api/trpc";
@@ -41,8 +42,9 @@ export function errorMessage(error: unknown): string {
   return "Something went wrong. Please try again.";
 }
 
-/** The tRPC error code of an error, if it is one (e.g. "NOT_FOUND"). */
-export function errorCode(error: unknown): string | null {
-  if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code ?? null;
-  return null;
+/** What the BFF said about a failure: the tRPC code (e.g. "NOT_FOUND") and the service's reason. */
+export function failureFacts(error: unknown): FailureFacts {
+  if (!(error instanceof TRPCClientError)) return { code: null, reason: null };
+  const data = error.data as { code?: string; reason?: string | null } | undefined;
+  return { code: data?.code ?? null, reason: data?.reason ?? null };
 }
