@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { RowDataPacket } from "mysql2/promise";
+import { testServerUrl } from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/adapters/mysql/database.js";
 import { migrationsFolder } from "../../src/adapters/mysql/migrations.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
-import { createTestDatabase, testServerUrl, type TestDatabase } from "../support/test-database.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { aChat, aTurn } from "./builders.js";
 
 const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8")) as {
