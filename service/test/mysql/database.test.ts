@@ -98,7 +98,6 @@ describe("createDatabase refusing", () => {
         server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
       });
     });
-    const started = performance.now();
     const failure = createDatabase(`mysql://root@127.0.0.1:${closedPort}/parley_unreachable`);
 
     await expect(failure).rejects.toMatchObject({
@@ -106,7 +105,6 @@ describe("createDatabase refusing", () => {
       message: "the chat store is unavailable; try again shortly",
       cause: expect.objectContaining({ code: "ECONNREFUSED" }),
     });
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
 

@@ -41,7 +41,9 @@ it("ends every reply left streaming as interrupted, keeping its text, and only t
   const statuses = (await repository.listMessages(alice.id, 10, null)).items.map((message) => message.status);
   expect(statuses).toEqual(["complete", "interrupted"]);
   // The swept chat takes a new turn, the old reply cannot be ended again, and a second sweep finds nothing.
-  await expect(repository.startTurn(aTurn(alice, { createChat: false }))).resolves.toBeDefined();
+  await expect(repository.startTurn(aTurn(alice, { createChat: false }))).resolves.toMatchObject({
+    userMessage: { seq: 3 },
+  });
   expect(await repository.finishReply(left.reply.id, anOutcome())).toBe(false);
   expect(await repository.interruptStreamingReplies(now)).toBe(1); // the new turn's reply
   expect(await repository.interruptStreamingReplies(now)).toBe(0);

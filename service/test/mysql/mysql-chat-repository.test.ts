@@ -132,7 +132,7 @@ describe("startTurn", () => {
   it("compares user ids exactly: a different case is a different user", async () => {
     const { chat } = await aStoredChat({ userId: "Alice" });
     expect(await repository.findChat("alice", chat.id)).toBeUndefined();
-    expect(await repository.findChat("Alice", chat.id)).toBeDefined();
+    expect(await repository.findChat("Alice", chat.id)).toEqual(chat);
   });
 });
 
