@@ -28,9 +28,9 @@ const database = await createDatabase(process.env.DATABASE_URL);
 const repository = createMysqlChatRepository(database.db);
 const timed = {
   ...repository,
-  findChat: (...args) => {
+  startTurn: (...args) => {
     marks.push({ query: now() });
-    return repository.findChat(...args);
+    return repository.startTurn(...args);
   },
 };
 const upstream = createOpenAIChatModel({

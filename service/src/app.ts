@@ -11,6 +11,7 @@ import { ReplyHub } from "./application/replies/reply-hub.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
 import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
+import { createErrorInterceptor } from "./adapters/connect/connect-errors.js";
 import { createHealthService } from "./adapters/connect/health.js";
 import { createRoutes, servedServiceNames } from "./adapters/connect/routes.js";
 import { createChatEndpoint } from "./adapters/http/chat-endpoint.js";
@@ -89,8 +90,11 @@ export function createParley(options: ParleyOptions): Parley {
     ...(options.ready && { readiness: { check: options.ready } }),
   });
   const server = createServer({
-    routes: createRoutes(useCases, health, logger),
-    interceptors: options.authToken === null ? [] : [createAuthInterceptor(options.authToken)],
+    routes: createRoutes(useCases, health),
+    interceptors: [
+      createErrorInterceptor(logger),
+      ...(options.authToken === null ? [] : [createAuthInterceptor(options.authToken)]),
+    ],
     httpRoutes: {
       "/chat": createChatEndpoint({
         useCases,

@@ -22,14 +22,19 @@ export function aChat(overrides: Partial<Chat> = {}): Chat {
   };
 }
 
-/** A turn on `chat`; creates the chat unless told otherwise. */
-export function aTurn(chat: Chat, overrides: Partial<NewTurn> = {}): NewTurn {
+/** A turn on `chat`; creates the chat (with its title and model) unless `createChat` is false. */
+export function aTurn(
+  chat: Chat,
+  { createChat = true, ...overrides }: Partial<NewTurn> & { createChat?: boolean } = {},
+): NewTurn {
   return {
-    chat,
-    createChat: true,
+    userId: chat.userId,
+    chatId: chat.id,
+    newChat: createChat ? { title: chat.title, model: chat.model } : null,
     userMessage: { id: randomUUID(), content: "Hello there", tokenCount: 2 },
     replyId: randomUUID(),
     now: chat.updatedAt,
+    historyLimit: 50,
     ...overrides,
   };
 }

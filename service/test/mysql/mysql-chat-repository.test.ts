@@ -77,6 +77,25 @@ describe("startTurn", () => {
     expect((await repository.findChat(chat.userId, chat.id))?.updatedAt).toEqual(later);
   });
 
+  it("reads back the newest history before the turn, up to the limit, newest first", async () => {
+    const { chat, turn } = await aStoredChat();
+    const first = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+    await repository.finishReply(first.reply.id, anOutcome());
+    const third = await repository.startTurn(
+      aTurn(chat, { createChat: false, now: tick(), historyLimit: 3 }),
+    );
+
+    expect(third.history.map((m) => m.seq)).toEqual([4, 3, 2]);
+    expect(third.history[0]).toMatchObject({
+      id: first.reply.id,
+      content: "General Kenobi.",
+      status: "complete",
+    });
+    expect(third.history[2]).toMatchObject({ id: turn.reply.id });
+    expect(first.history.map((m) => m.seq)).toEqual([2, 1]);
+    expect((await repository.startTurn(aTurn(aChat({ updatedAt: tick() })))).history).toEqual([]);
+  });
+
   it("refuses a second turn while a reply is streaming, and writes nothing", async () => {
     const now = tick();
     const chat = aChat({ createdAt: now, updatedAt: now });

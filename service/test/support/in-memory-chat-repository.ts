@@ -1,7 +1,7 @@
 /** A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL. */
 import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
 import type { Chat, Message, Reply } from "../../src/domain/chat.js";
-import { DomainError, replyInProgress } from "../../src/domain/errors.js";
+import { chatNotFound, DomainError, replyInProgress } from "../../src/domain/errors.js";
 
 export interface InMemoryChatRepository extends ChatRepository {
   chats: Map<string, Chat>;
@@ -57,13 +57,19 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       return true;
     },
     async startTurn(turn) {
-      if (turn.createChat) chats.set(turn.chat.id, { ...turn.chat });
-      const existing = ofChat(turn.chat.id);
+      const { userId, chatId, newChat, now } = turn;
+      if (newChat) chats.set(chatId, { id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
+      if (chats.get(chatId)?.userId !== userId) throw chatNotFound(chatId);
+      const existing = ofChat(chatId);
       const streaming = existing.find((m) => m.status === "streaming");
-      if (streaming) throw replyInProgress(turn.chat.id, streaming.id);
+      if (streaming) throw replyInProgress(chatId, streaming.id);
       const seq = (existing.at(-1)?.seq ?? 0) + 1;
+      const history = existing
+        .toReversed()
+        .slice(0, turn.historyLimit)
+        .map((m) => ({ ...m }));
       const base = {
-        chatId: turn.chat.id,
+        chatId,
         finishReason: null,
         usage: null,
         error: null,
@@ -81,8 +87,8 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         status: "streaming",
       };
       messages.push(userMessage, reply);
-      chats.get(turn.chat.id)!.updatedAt = turn.now;
-      return { userMessage: { ...userMessage }, reply: { ...reply } };
+      chats.get(chatId)!.updatedAt = now;
+      return { userMessage: { ...userMessage }, reply: { ...reply }, history };
     },
     async *messagesNewestFirst(chatId, beforeSeq) {
       for (const message of ofChat(chatId).reverse()) {

@@ -222,8 +222,8 @@ describe("another user's chats", () => {
       bobCaller.chat.send({ chatId, text: "hi" }).then((events) => collect(events)),
       bobCaller.chat.send({ text: "hi", lastEventId: `${replyId}:0` }).then((events) => collect(events)),
     ];
-    for (const attempt of attempts) {
-      const error = await rejection(attempt);
+    // Each rejection is handled from the start (awaiting them one by one left later ones unhandled).
+    for (const error of await Promise.all(attempts.map(rejection))) {
       expect(error.code).toBe("NOT_FOUND");
       expect(error.message).toBe("This chat does not exist, or it is not yours.");
     }

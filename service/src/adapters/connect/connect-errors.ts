@@ -1,10 +1,17 @@
 /**
- * The one mapping from domain errors to Connect codes. Causes are logged, never sent: a client sees the
- * domain error's own message (written for people) or a generic one.
+ * The one boundary between the use cases' errors and Connect, for every RPC: an interceptor that maps
+ * what a unary call throws, and wraps a streaming call's response so what its stream throws is mapped
+ * too. A domain error keeps its message (written for people) and travels with its stable code as a
+ * `google.rpc.ErrorInfo` detail (reason = the code, domain = "parley"); causes are logged, never sent.
  */
-import { Code, ConnectError } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import type { Logger } from "../../application/ports.js";
 import { DomainError, type DomainErrorCode } from "../../domain/errors.js";
+
+/** `ErrorInfo.domain` of every error Parley raises. */
+export const errorDomain = "parley";
 
 const codes: Record<DomainErrorCode, Code> = {
   "argument.invalid": Code.InvalidArgument,
@@ -22,16 +29,16 @@ const codes: Record<DomainErrorCode, Code> = {
   "storage.unavailable": Code.Unavailable,
 };
 
-export function connectCode(code: DomainErrorCode): Code {
-  return codes[code];
-}
-
-/** Converts anything thrown by a use case into a ConnectError that is safe to send. */
+/** Converts anything a use case throws into a ConnectError that is safe to send. */
 export function toConnectError(error: unknown, logger: Logger): ConnectError {
   if (error instanceof ConnectError) return error;
   if (error instanceof DomainError) {
     if (error.cause) logger.warn(error.message, { code: error.code, cause: String(error.cause) });
-    return new ConnectError(error.message, codes[error.code]);
+    const metadata = Object.fromEntries(Object.entries(error.details).map(([k, v]) => [k, String(v)]));
+    const info = create(ErrorInfoSchema, { reason: error.code, domain: errorDomain, metadata });
+    return new ConnectError(error.message, codes[error.code], undefined, [
+      { desc: ErrorInfoSchema, value: info },
+    ]);
   }
   if (error instanceof Error && error.name === "AbortError")
     return new ConnectError("the call was canceled", Code.Canceled);
@@ -39,4 +46,23 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
     error: error instanceof Error ? (error.stack ?? error.message) : String(error),
   });
   return new ConnectError("internal error", Code.Internal);
+}
+
+/** Maps every error of every RPC, thrown by the call or by its response stream, with toConnectError. */
+export function createErrorInterceptor(logger: Logger): Interceptor {
+  async function* mapped<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+    try {
+      yield* stream;
+    } catch (error) {
+      throw toConnectError(error, logger);
+    }
+  }
+  return (next) => async (request) => {
+    try {
+      const response = await next(request);
+      return response.stream ? { ...response, message: mapped(response.message) } : response;
+    } catch (error) {
+      throw toConnectError(error, logger);
+    }
+  };
 }

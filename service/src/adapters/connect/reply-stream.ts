@@ -1,10 +1,10 @@
 /**
  * Turns a reply's events into an RPC's response stream. A reply that did not end cleanly sends its
- * `finished` event and then fails the RPC with the fitting code, so a cut answer never looks whole.
+ * `finished` event and then fails the RPC with its domain code (mapped by the error interceptor), so a
+ * cut answer never looks whole.
  */
-import { ConnectError } from "@connectrpc/connect";
 import type { ReplyEvent } from "../../application/replies/reply-events.js";
-import { connectCode } from "./connect-errors.js";
+import { DomainError } from "../../domain/errors.js";
 
 export async function* mapReplyStream<T>(
   events: AsyncIterable<ReplyEvent>,
@@ -13,7 +13,7 @@ export async function* mapReplyStream<T>(
   for await (const event of events) {
     yield toMessage(event);
     if (event.type === "finished" && event.errorCode !== null) {
-      throw new ConnectError(event.error ?? "the reply did not finish", connectCode(event.errorCode));
+      throw new DomainError(event.errorCode, event.error ?? "the reply did not finish");
     }
   }
 }

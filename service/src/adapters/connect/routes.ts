@@ -4,7 +4,6 @@ import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
-import type { Logger } from "../../application/ports.js";
 import { createChatServiceHandler } from "./chat-service-handler.js";
 import type { HealthService } from "./health.js";
 import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js";
@@ -13,10 +12,10 @@ import { registerReflection } from "./reflection.js";
 /** The services whose health is reported by name, besides "" (the whole server). */
 export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName];
 
-export function createRoutes(useCases: ChatUseCases, health: HealthService, logger: Logger) {
+export function createRoutes(useCases: ChatUseCases, health: HealthService) {
   return (router: ConnectRouter) => {
-    router.service(ChatService, createChatServiceHandler(useCases, logger));
-    router.service(LegacyChatService, createLegacyChatServiceHandler(useCases, logger));
+    router.service(ChatService, createChatServiceHandler(useCases));
+    router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
     health.register(router);
     registerReflection(router, [ChatService, LegacyChatService, Health]);
   };

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { Logger } from "../../application/ports.js";
+import { readWholeReply } from "../../application/replies/reply-text.js";
 import { httpError, httpStatusOf, toHttpError } from "./http-errors.js";
 import { readBody, sendError, sendJson, type HttpRequest, type HttpResponse } from "./http-io.js";
 
@@ -50,17 +51,18 @@ export function createChatEndpoint(deps: ChatEndpointDeps) {
         text: parsed.data.user_message,
         signal: abandoned.signal,
       });
-      let chatId = "";
-      let content = "";
-      for await (const event of events) {
-        if (event.type === "started") chatId = event.chatId;
-        else if (event.type === "delta") content += event.text;
-        else if (event.errorCode !== null) {
-          const status = httpStatusOf(event.errorCode);
-          return sendJson(response, status, { error: { code: event.errorCode, message: event.error ?? "" } });
-        }
+      const { started, text, finished } = await readWholeReply(events);
+      if (finished?.errorCode) {
+        const status = httpStatusOf(finished.errorCode);
+        return sendJson(response, status, {
+          error: { code: finished.errorCode, message: finished.error ?? "" },
+        });
       }
-      sendJson(response, 200, { chat_id: chatId, user_id: parsed.data.user_id, content });
+      sendJson(response, 200, {
+        chat_id: started?.chatId ?? "",
+        user_id: parsed.data.user_id,
+        content: text,
+      });
     } catch (error) {
       if (!abandoned.signal.aborted) sendError(response, toHttpError(error, deps.logger));
     }

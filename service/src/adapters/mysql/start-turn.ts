@@ -1,52 +1,61 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, replyInProgress } from "../../domain/errors.js";
 import type { NewTurn, StartedTurn } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
-import { assertTitleFits } from "./rows.js";
+import { assertTitleFits, toMessage } from "./rows.js";
 import { chats, messages } from "./schema.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
- * asked. The chat row is locked before anything is read — by the UPDATE that records the chat's new
- * activity time, or by the INSERT of a new chat — so two sends to one chat, from any replica, run one
- * after the other: the second sees the first's streaming reply and gets `reply.in_progress`. A chat that
- * is missing or belongs to someone else matches no row: `chat.not_found`.
+ * asked, and reads back the newest history for the prompt. The chat row is locked before anything is
+ * read — by the UPDATE that records the chat's new activity time, or by the INSERT of a new chat — so two
+ * sends to one chat, from any replica, run one after the other: the second sees the first's streaming
+ * reply and gets `reply.in_progress`. A chat that is missing or belongs to someone else matches no row:
+ * `chat.not_found`.
  *
- * Only the chat row is locked. The read of `messages` after it is a plain read on purpose: InnoDB takes
- * a transaction's snapshot at its first plain read, which here comes after the lock was granted, so it
- * sees everything the previous holder committed. Locking reads there would take gap locks, and new chats
- * (time-ordered ids) share the index's last gap: concurrent first messages deadlocked (measured: 18 of 20).
+ * One read serves three purposes: the newest `historyLimit` messages are the prompt's history, the
+ * newest one's `seq` numbers the turn, and its status says whether the chat is still answering — a
+ * `streaming` reply is always a chat's newest message, because no turn can be appended while one exists.
+ * It is a plain read on purpose: InnoDB takes a transaction's snapshot at its first plain read, which
+ * here comes after the lock was granted, so it sees everything the previous holder committed. Locking
+ * reads there would take gap locks, and new chats (time-ordered ids) share the index's last gap:
+ * concurrent first messages deadlocked (measured: 18 of 20). A new chat has nothing to read.
  *
- * Five statements (BEGIN, lock, one read, INSERT, COMMIT): this transaction sits between a person's
- * message and the model call, so every round trip is time to first token (see docs/benchmarks.md).
+ * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
+ * transaction sits between a person's message and the model call, so every round trip is time to first
+ * token (see docs/benchmarks.md).
  */
 export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<StartedTurn> {
-  const { chat, now } = turn;
-  if (turn.createChat) assertTitleFits(chat.title);
+  const { userId, chatId, newChat, now } = turn;
+  if (newChat) assertTitleFits(newChat.title);
   return db.transaction(async (tx) => {
-    if (turn.createChat) {
-      await tx.insert(chats).values({ ...chat, updatedAt: now });
+    let history: Message[] = [];
+    if (newChat) {
+      await tx.insert(chats).values({ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
     } else {
       // mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged timestamp still counts as found.
       const [touched] = await tx
         .update(chats)
         .set({ updatedAt: now })
-        .where(and(eq(chats.id, chat.id), eq(chats.userId, chat.userId)));
-      if (touched.affectedRows === 0) throw chatNotFound(chat.id);
+        .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
+      if (touched.affectedRows === 0) throw chatNotFound(chatId);
+      // Served by the (chat_id, seq) index: a long chat's history is never walked.
+      const rows = await tx
+        .select()
+        .from(messages)
+        .where(eq(messages.chatId, chatId))
+        .orderBy(desc(messages.seq))
+        .limit(turn.historyLimit);
+      history = rows.map(toMessage);
     }
-
-    // Both served by indexes, (status, chat_id) and (chat_id, seq): a long chat's history is never walked.
-    const [rows] = (await tx.execute(
-      sql`select (select ${messages.id} from ${messages} where ${messages.status} = 'streaming' and ${messages.chatId} = ${chat.id} limit 1) as streaming, (select max(${messages.seq}) from ${messages} where ${messages.chatId} = ${chat.id}) as last_seq`,
-    )) as unknown as [{ streaming: string | null; last_seq: number | null }[]];
-    const state = rows[0];
-    if (state?.streaming) throw replyInProgress(chat.id, state.streaming);
-    const seq = Number(state?.last_seq ?? 0) + 1;
+    const newest = history[0];
+    if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
+    const seq = (newest?.seq ?? 0) + 1;
 
     const common = {
-      chatId: chat.id,
+      chatId,
       finishReason: null,
       usage: null,
       error: null,
@@ -72,6 +81,6 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       status: "streaming",
     };
     await tx.insert(messages).values([userMessage, reply].map(({ usage: _usage, ...columns }) => columns));
-    return { userMessage, reply };
+    return { userMessage, reply, history };
   });
 }

@@ -11,17 +11,26 @@ export interface Page<T> {
 }
 
 export interface NewTurn {
-  chat: Chat;
-  /** Create the chat in the same transaction (a first message). */
-  createChat: boolean;
+  userId: string;
+  chatId: string;
+  /** For a first message: the chat is created in the same transaction, with this title and model. */
+  newChat: { title: string; model: string } | null;
   userMessage: { id: string; content: string; tokenCount: number };
   replyId: string;
   now: Date;
+  /** How many of the chat's newest messages to read back in the same transaction (the prompt's history). */
+  historyLimit: number;
 }
 
 export interface StartedTurn {
   userMessage: Message;
   reply: Message;
+  /**
+   * The chat's newest messages before the user's, newest first: at most `historyLimit`, fewer only when
+   * the chat has no more. Read inside the turn's transaction, after the chat was locked, so it is exactly
+   * what precedes the new turn (empty for a new chat).
+   */
+  history: Message[];
 }
 
 export interface ReplyOutcome {
@@ -51,8 +60,9 @@ export interface ChatRepository {
 
   /**
    * Appends the user's message and an empty `streaming` reply in one transaction (creating the chat
-   * first when asked). Throws `reply.in_progress` when the chat already has a `streaming` reply, so one
-   * chat never generates two answers at once, even across replicas.
+   * first when asked) and reads the newest history back. Throws `chat.not_found` when the chat is not
+   * this user's, and `reply.in_progress` when it already has a `streaming` reply, so one chat never
+   * generates two answers at once, even across replicas.
    */
   startTurn(turn: NewTurn): Promise<StartedTurn>;
   /**

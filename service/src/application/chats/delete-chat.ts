@@ -14,6 +14,6 @@ export async function deleteChat(deps: ChatUseCaseDeps, input: DeleteChatInput):
   const chatId = requireId(input.chatId, "chat_id");
   const chat = await deps.repository.findChat(userId, chatId);
   if (!chat) throw chatNotFound(chatId);
-  await deps.hub.liveReplyOfChat(chatId)?.abort("stopped");
+  await deps.hub.liveReplyOfChat(userId, chatId)?.abort("stopped");
   if (!(await deps.repository.deleteChat(userId, chatId))) throw chatNotFound(chatId);
 }

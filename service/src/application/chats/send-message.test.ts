@@ -93,31 +93,24 @@ describe("sendMessage", () => {
       "final",
     ]);
     expect(last[0]).toMatchObject({ context: { messagesLeftOut: 40 - 3 } });
-    expect(repository.historyReads).toBe(4);
+    // The turn's own read brought the newest 50 messages back: no further page was needed.
+    expect(repository.historyReads).toBe(0);
   });
 
-  it("reads the history again when the read beside the turn's transaction missed a message", async () => {
-    // The history is read while the turn is stored. Another replica may store a turn in between, or
-    // finish a reply: then the newest message read is not the one right before the new message.
+  it("reads older pages only when the window reaches past the turn's own read", async () => {
     const { useCases, model, repository } = aUseCaseFixture();
-    const first = await collect(await useCases.sendMessage({ userId: user, text: "one" }));
-    const chatId = startedOf(first).chatId;
-    const readNewestFirst = repository.messagesNewestFirst.bind(repository);
-    const reads: number[] = [];
-    repository.messagesNewestFirst = (id, beforeSeq, pageSize) => {
-      reads.push(beforeSeq);
-      const history = readNewestFirst(id, beforeSeq, pageSize);
-      return reads.length === 1 ? withoutNewest(history) : history;
-    };
-    await collect(await useCases.sendMessage({ userId: user, chatId, text: "two" }));
-    expect(reads).toHaveLength(2);
-    expect(reads[1]).toBe(3); // from the stored turn back
-    expect(model.requests.at(-1)!.messages.map((m) => m.content)).toEqual([
-      "Be brief.",
-      "one",
-      "Hello there!",
-      "two",
-    ]);
+    let chatId: string | undefined;
+    for (let i = 0; i < 30; i++) {
+      const events = await collect(await useCases.sendMessage({ userId: user, chatId, text: `m${i}` }));
+      chatId = startedOf(events).chatId;
+    }
+    repository.historyReads = 0;
+    const last = await collect(await useCases.sendMessage({ userId: user, chatId, text: "final" }));
+    // 60 stored messages: the turn read the newest 50, the window takes all, so the 10 oldest are read.
+    expect(repository.historyReads).toBe(10);
+    expect(model.requests.at(-1)!.messages).toHaveLength(1 + 60 + 1);
+    expect(model.requests.at(-1)!.messages[1]).toEqual({ role: "user", content: "m0" });
+    expect(last[0]).toMatchObject({ context: { messagesLeftOut: 0 } });
   });
 
   it.each([
@@ -165,6 +158,18 @@ describe("sendMessage", () => {
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) model.release();
   });
 
+  it("tells another user that a chat which is answering does not exist", async () => {
+    const { useCases, model } = aUseCaseFixture();
+    model.enqueue({ deltas: ["a", "b"], holdAfter: 1 });
+    const watch = await useCases.sendMessage({ userId: user, text: "first" });
+    const iterator = watch[Symbol.asyncIterator]();
+    const chatId = startedOf([(await iterator.next()).value as ReplyEvent]).chatId;
+    await expect(
+      useCases.sendMessage({ userId: "intruder", chatId, text: "mine now" }),
+    ).rejects.toMatchObject({ code: "chat.not_found" });
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) model.release();
+  });
+
   it("ends a reply that failed before the first token as failed, with the upstream's code", async () => {
     const { useCases, repository, model } = aUseCaseFixture();
     model.enqueue({
@@ -208,10 +213,3 @@ describe("sendMessage", () => {
 });
 
 /** A stale read: the history as it was before its newest message was stored. */
-async function* withoutNewest<T>(history: AsyncIterable<T>): AsyncGenerator<T> {
-  let skipped = false;
-  for await (const message of history) {
-    if (skipped) yield message;
-    skipped = true;
-  }
-}

@@ -2,19 +2,19 @@
  * sendMessage: the user says something; the chat gets their message and a reply starts generating.
  * Everything that can be refused is refused before anything is written.
  *
- * Time to the first token is what a person waits for, so the database work before the model call is
- * kept to one round of waiting where it can be: an existing chat's history is read while the turn is
- * being stored (and checked against it afterwards), and a new chat's history is not read at all.
+ * Time to the first token is what a person waits for, so the database work before the model call is one
+ * transaction: it checks the chat is the user's and idle, stores the turn and reads the newest history
+ * back (see the repository's startTurn). Only a long window reads further, page by page.
  */
-import { isContextMessage, titleFrom, type Chat, type Message } from "../../domain/chat.js";
+import { isContextMessage, titleFrom, type Message } from "../../domain/chat.js";
 import { ContextFitter } from "../../domain/context-window.js";
-import { chatNotFound, replyInProgress, shuttingDown } from "../../domain/errors.js";
-import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
+import { replyInProgress, shuttingDown } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
-import type { ChatRepository } from "./chat-repository.js";
+import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
 import type { PromptMessage } from "../replies/chat-model.js";
 import type { ReplyStartedEvent } from "../replies/reply-events.js";
 import type { ReplySubscription } from "../replies/reply-subscription.js";
+import type { ChatRepository } from "./chat-repository.js";
 
 export interface SendMessageInput {
   /** Empty or undefined starts a new chat. */
@@ -35,39 +35,31 @@ export async function sendMessage(
   const { settings, repository, hub, tokenCounter, clock, newId } = deps;
   const userId = requireUserId(input.userId);
   const text = requireMessageText(input.text, settings.maxMessageBytes);
-  const chatId = input.chatId ? requireId(input.chatId, "chat_id") : null;
+  const existingChatId = input.chatId ? requireId(input.chatId, "chat_id") : null;
   if (!hub.isAccepting) throw shuttingDown();
-
-  const now = clock.now();
-  const chat: Chat = chatId
-    ? ((await repository.findChat(userId, chatId)) ?? throwError(chatNotFound(chatId)))
-    : { id: newId(), userId, title: titleFrom(text), model: settings.model, createdAt: now, updatedAt: now };
-  const live = hub.liveReplyOfChat(chat.id);
-  if (live) throw replyInProgress(chat.id, live.replyId);
+  // Refused here without a database round trip when this process is the one answering; startTurn
+  // refuses it anyway (in the database, across replicas).
+  const live = existingChatId === null ? undefined : hub.liveReplyOfChat(userId, existingChatId);
+  if (live) throw replyInProgress(live.chatId, live.replyId);
 
   const tokenCount = tokenCounter.count(text);
   const fitter = new ContextFitter(settings.limits, settings.systemPromptTokens, tokenCount);
-  const prefetched = chatId === null ? null : prefetchHistory(repository, chat.id);
-  const turn = await repository
-    .startTurn({
-      chat,
-      createChat: chatId === null,
-      userMessage: { id: newId(), content: text, tokenCount },
-      replyId: newId(),
-      now,
-    })
-    .catch((error: unknown) => {
-      prefetched?.cancel();
-      throw error;
-    });
+  const chatId = existingChatId ?? newId();
+  const turn = await repository.startTurn({
+    userId,
+    chatId,
+    newChat: existingChatId === null ? { title: titleFrom(text), model: settings.model } : null,
+    userMessage: { id: newId(), content: text, tokenCount },
+    replyId: newId(),
+    now: clock.now(),
+    historyLimit: historyPageSize,
+  });
 
   try {
-    const history = prefetched
-      ? await readHistory(deps, chat.id, prefetched, turn.userMessage.seq, fitter)
-      : [];
+    const history = await fit(newestFirstHistory(repository, chatId, turn.history), fitter);
     const started: ReplyStartedEvent = {
       type: "started",
-      chatId: chat.id,
+      chatId,
       userMessageId: turn.userMessage.id,
       replyId: turn.reply.id,
       model: settings.model,
@@ -78,7 +70,7 @@ export async function sendMessage(
         messagesLeftOut: turn.userMessage.seq - 1 - history.length,
       },
     };
-    const job = hub.start(started, {
+    const job = hub.start(userId, started, {
       model: settings.model,
       messages: prompt(settings.systemPrompt, history, text),
       maxOutputTokens: settings.limits.maxOutputTokens,
@@ -102,61 +94,15 @@ export async function sendMessage(
   }
 }
 
-/** Above every stored `seq` (an unsigned 32-bit column): "from the newest message on". */
-const beyondNewest = 2 ** 32;
-
-interface PrefetchedHistory {
-  pages: AsyncIterator<Message>;
-  first: Promise<IteratorResult<Message>>;
-  cancel(): void;
-}
-
-/** Starts reading the chat's newest page now, before the turn is stored. */
-function prefetchHistory(repository: ChatRepository, chatId: string): PrefetchedHistory {
-  const pages = repository.messagesNewestFirst(chatId, beyondNewest, historyPageSize)[Symbol.asyncIterator]();
-  const first = pages.next();
-  first.catch(() => undefined); // if the turn fails, so may this read; nobody is waiting for it then
-  return {
-    pages,
-    first,
-    cancel: () =>
-      void first.then(
-        () => pages.return?.(),
-        () => undefined,
-      ),
-  };
-}
-
 /**
- * The newest history before the user's message (`userSeq`) that fits, oldest first; reads no further
- * back than the window reaches. The prefetched read ran beside the turn's transaction, so it may hold
- * the new turn itself (skipped), or — on another replica — miss a turn stored just before this one or
- * catch a reply still streaming. Then the newest message read is not the one right before the user's
- * and the history is read again, from the stored turn back.
+ * The history newest first: the page startTurn read, then — only if that page was full and the window
+ * still has room — older pages, one query each, as far as the consumer reads.
  */
-async function readHistory(
-  deps: ChatUseCaseDeps,
-  chatId: string,
-  prefetched: PrefetchedHistory,
-  userSeq: number,
-  fitter: ContextFitter,
-): Promise<Message[]> {
-  const { pages } = prefetched;
-  let next = await prefetched.first;
-  while (!next.done && next.value.seq >= userSeq) next = await pages.next();
-  const newest = next.done ? undefined : next.value;
-  const whole = newest ? newest.seq === userSeq - 1 && newest.status !== "streaming" : userSeq === 1;
-  if (whole) return fit(rest(next, pages), fitter);
-  await pages.return?.();
-  return fit(deps.repository.messagesNewestFirst(chatId, userSeq, historyPageSize), fitter);
-}
-
-async function* rest(current: IteratorResult<Message>, pages: AsyncIterator<Message>) {
-  try {
-    for (let next = current; !next.done; next = await pages.next()) yield next.value;
-  } finally {
-    await pages.return?.();
-  }
+async function* newestFirstHistory(repository: ChatRepository, chatId: string, newest: Message[]) {
+  yield* newest;
+  const oldest = newest.at(-1);
+  if (newest.length < historyPageSize || !oldest) return;
+  yield* repository.messagesNewestFirst(chatId, oldest.seq, historyPageSize);
 }
 
 /** Takes history newest first while it fits; returns it oldest first. */
@@ -175,8 +121,4 @@ function prompt(systemPrompt: string | null, history: Message[], text: string): 
   for (const message of history) messages.push({ role: message.role, content: message.content });
   messages.push({ role: "user", content: text });
   return messages;
-}
-
-function throwError(error: Error): never {
-  throw error;
 }

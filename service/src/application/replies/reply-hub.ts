@@ -28,9 +28,10 @@ export class ReplyHub {
     return this.byReply.size;
   }
 
-  start(started: ReplyStartedEvent, request: ModelRequest): ReplyJob {
+  /** Starts generating `userId`'s reply. */
+  start(userId: string, started: ReplyStartedEvent, request: ModelRequest): ReplyJob {
     if (!this.accepting) throw shuttingDown();
-    const job = new ReplyJob(started, request, this.deps, this.progress);
+    const job = new ReplyJob(userId, started, request, this.deps, this.progress);
     this.byReply.set(job.replyId, job);
     this.byChat.set(job.chatId, job);
     void job.done.then(() => {
@@ -44,8 +45,10 @@ export class ReplyHub {
     return this.byReply.get(replyId);
   }
 
-  liveReplyOfChat(chatId: string): ReplyJob | undefined {
-    return this.byChat.get(chatId);
+  /** The chat's live reply, when the chat is `userId`'s: another user's chat looks idle, as if missing. */
+  liveReplyOfChat(userId: string, chatId: string): ReplyJob | undefined {
+    const job = this.byChat.get(chatId);
+    return job?.userId === userId ? job : undefined;
   }
 
   /**

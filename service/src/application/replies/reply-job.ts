@@ -58,6 +58,8 @@ export class ReplyJob implements ProgressSource {
   readonly done: Promise<ReplyFinishedEvent>;
 
   constructor(
+    /** Whose reply this is. */
+    readonly userId: string,
     readonly started: ReplyStartedEvent,
     private readonly request: ModelRequest,
     private readonly deps: ReplyJobDeps,

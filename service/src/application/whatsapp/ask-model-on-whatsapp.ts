@@ -8,6 +8,7 @@ import { whatsAppTexts } from "../../domain/whatsapp-commands.js";
 import { DomainError } from "../../domain/errors.js";
 import { toWhatsAppText } from "../../domain/whatsapp-format.js";
 import type { ReplyEvent, ReplyFinishedEvent, ReplyStartedEvent } from "../replies/reply-events.js";
+import { readWholeReply } from "../replies/reply-text.js";
 import { failure, notice, type WhatsAppReply } from "./whatsapp-replies.js";
 import type { WhatsAppDeps } from "./whatsapp-ports.js";
 
@@ -30,14 +31,8 @@ export async function askModelOnWhatsApp(deps: WhatsAppDeps, turn: ModelTurn): P
   } catch (error) {
     return refused(deps, turn, error);
   }
-  let answer = "";
-  let finished: ReplyFinishedEvent | undefined;
-  for await (const event of events) {
-    if (event.type === "started") await noteStarted(deps, turn, event);
-    else if (event.type === "delta") answer += event.text;
-    else finished = event;
-  }
-  return finished ? answerOf(toWhatsAppText(answer), finished) : notice(whatsAppTexts.failed);
+  const { text, finished } = await readWholeReply(events, (started) => noteStarted(deps, turn, started));
+  return finished ? answerOf(toWhatsAppText(text), finished) : notice(whatsAppTexts.failed);
 }
 
 /** Ties the turn to its chat and reply (for `/stop` and the record), and remembers a new chat. */

@@ -1,50 +1,93 @@
 /**
- * The one place where the service's Connect errors become tRPC errors. The browser gets a code and a
- * message written here for people; the service's own message and cause are logged, never sent on.
+ * The one place where the service's Connect errors become tRPC errors. The service names what went
+ * wrong with a stable reason (`google.rpc.ErrorInfo`, domain "parley"); this switches on it, never on
+ * the service's English. The browser gets a tRPC code, the reason (`data.reason`, see init.ts) and a
+ * message written here for people; the service's own message and cause are logged, never sent on —
+ * except for the reasons about the person's own message, whose numbers they can act on.
  */
 import "server-only";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { describeError, type Logger } from "../logger";
 
-const mapping: Partial<Record<Code, { code: TRPC_ERROR_CODE_KEY; message: string }>> = {
-  [Code.NotFound]: { code: "NOT_FOUND", message: "This chat does not exist, or it is not yours." },
-  [Code.InvalidArgument]: { code: "BAD_REQUEST", message: "The service could not accept that request." },
-  [Code.FailedPrecondition]: {
+interface Mapped {
+  code: TRPC_ERROR_CODE_KEY;
+  message: string;
+}
+
+const unavailable: Mapped = {
+  code: "SERVICE_UNAVAILABLE",
+  message: "The chat service is unavailable right now. Please try again in a moment.",
+};
+const notFound: Mapped = { code: "NOT_FOUND", message: "This chat does not exist, or it is not yours." };
+const badRequest: Mapped = { code: "BAD_REQUEST", message: "The service could not accept that request." };
+const internal: Mapped = { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." };
+/** The service's own message is shown: it is about the person's message and carries the numbers. */
+const aboutTheMessage = { code: "BAD_REQUEST", message: null } as const;
+
+/** By the service's reason (`DomainErrorCode` in service/src/domain/errors.ts, documented in chat.proto). */
+const byReason: Record<string, Mapped | typeof aboutTheMessage> = {
+  "argument.invalid": badRequest,
+  "message.empty": aboutTheMessage,
+  "message.too_long": aboutTheMessage,
+  "message.exceeds_context": aboutTheMessage,
+  "chat.not_found": notFound,
+  // The same words as for a chat: what the person tried to reach is gone or was never theirs.
+  "reply.not_found": notFound,
+  "reply.in_progress": {
     code: "CONFLICT",
     message: "This chat is still answering. Wait for the answer or stop it, then send again.",
   },
-  [Code.ResourceExhausted]: { code: "PAYLOAD_TOO_LARGE", message: "That message is too large to send." },
-  [Code.Unavailable]: {
+  "service.shutting_down": unavailable,
+  "upstream.unavailable": {
     code: "SERVICE_UNAVAILABLE",
-    message: "The chat service is unavailable right now. Please try again in a moment.",
+    message: "The model is unavailable right now. Please try again in a moment.",
   },
+  "upstream.rejected": { code: "BAD_REQUEST", message: "The model could not accept this conversation." },
+  "upstream.misconfigured": internal,
+  "upstream.interrupted": {
+    code: "SERVICE_UNAVAILABLE",
+    message: "The answer was cut off. Please try again.",
+  },
+  "storage.unavailable": unavailable,
+};
+
+/** Errors of the protocol itself, which carry no reason. */
+const byCode: Partial<Record<Code, Mapped>> = {
+  [Code.InvalidArgument]: badRequest,
+  [Code.ResourceExhausted]: { code: "PAYLOAD_TOO_LARGE", message: "That message is too large to send." },
+  [Code.Unavailable]: unavailable,
   [Code.DeadlineExceeded]: { code: "TIMEOUT", message: "The chat service took too long to answer." },
   [Code.Canceled]: { code: "CLIENT_CLOSED_REQUEST", message: "The request was cancelled." },
 };
 
-const internal = { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." } as const;
+/** The service's reason for an error, when it gave one. */
+export function serviceReason(error: ConnectError): string | null {
+  const info = error.findDetails(ErrorInfoSchema).find((detail) => detail.domain === "parley");
+  return info?.reason ?? null;
+}
 
-/**
- * Service messages worth showing for INVALID_ARGUMENT: the ones about the user's own message (too long,
- * does not fit the context window), which a person can act on. Anything else stays generic.
- */
-const userFacingInvalid = /message|too long|context window|empty/i;
+/** The cause of a TRPCError made here: the service's reason, for the error formatter to send on. */
+export class ServiceRefusal extends Error {
+  constructor(readonly reason: string | null) {
+    super(reason ?? "no reason");
+    this.name = "ServiceRefusal";
+  }
+}
 
 /** Turns any failure of a service call into a TRPCError (logging the real cause). */
 export function toTRPCError(error: unknown, log: Logger, operation: string): TRPCError {
   if (error instanceof TRPCError) return error;
   const connectError = ConnectError.from(error);
-  const mapped = mapping[connectError.code] ?? internal;
+  const reason = serviceReason(connectError);
+  const mapped = (reason === null ? undefined : byReason[reason]) ?? byCode[connectError.code] ?? internal;
   if (mapped.code !== "NOT_FOUND" && mapped.code !== "CLIENT_CLOSED_REQUEST") {
-    log.warn("chat service call failed", { operation, ...describeError(connectError) });
+    log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
-  const message =
-    connectError.code === Code.InvalidArgument && userFacingInvalid.test(connectError.rawMessage)
-      ? capitalise(connectError.rawMessage)
-      : mapped.message;
-  return new TRPCError({ code: mapped.code, message });
+  const message = mapped.message ?? capitalise(connectError.rawMessage);
+  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason) });
 }
 
 /** Runs one service call, mapping its failure. */

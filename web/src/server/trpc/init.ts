@@ -7,6 +7,7 @@ import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Auth } from "../auth/create-auth";
 import type { Logger } from "../logger";
+import { ServiceRefusal } from "./connect-errors";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
@@ -40,7 +41,9 @@ const t = initTRPC.context<TrpcContext>().create({
     // Unexpected errors keep their cause in the server log (onError), not in the response.
     const message =
       error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus } };
+    // The service's stable reason (e.g. "reply.in_progress"), for the browser to switch on.
+    const reason = error.cause instanceof ServiceRefusal ? error.cause.reason : null;
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, reason } };
   },
 });
 

@@ -215,6 +215,26 @@ export const Role = /*@__PURE__*/
  * - DEADLINE_EXCEEDED: the caller's deadline passed. The reply goes on without the caller; WatchReply
  *   picks it up again.
  *
+ * Error reasons: every error that Parley itself raises carries a `google.rpc.ErrorInfo` detail with
+ * `domain` = "parley" and a stable `reason` to switch on (messages are for people and may change):
+ *   argument.invalid          INVALID_ARGUMENT     a malformed field (id, title, offset, page token)
+ *   message.empty             INVALID_ARGUMENT     the message has no visible text
+ *   message.too_long          INVALID_ARGUMENT     the message is over the size cap (metadata: maxBytes)
+ *   message.exceeds_context   INVALID_ARGUMENT     it cannot fit the context window (metadata: neededTokens,
+ *                                                  availableTokens, contextWindow)
+ *   chat.not_found            NOT_FOUND            no such chat for this user
+ *   reply.not_found           NOT_FOUND            no such reply for this user
+ *   reply.in_progress         FAILED_PRECONDITION  the chat is still answering (metadata: chatId, replyId)
+ *   service.shutting_down     UNAVAILABLE          this instance is shutting down; retry
+ *   upstream.unavailable      UNAVAILABLE          the model is unreachable, overloaded or stalled
+ *   upstream.rejected         INVALID_ARGUMENT     the model refused the request (e.g. context length)
+ *   upstream.misconfigured    INTERNAL             the provider refused our key or model name
+ *   upstream.interrupted      UNAVAILABLE          the answer was cut off after it began
+ *   storage.unavailable       UNAVAILABLE          the database is unreachable
+ * A failed, incomplete or interrupted reply's stream ends with the same detail, naming why.
+ * Errors of the protocol itself (UNAUTHENTICATED, RESOURCE_EXHAUSTED for size, DEADLINE_EXCEEDED, a
+ * request that cannot be parsed) carry no detail.
+ *
  * @generated from service parley.chat.v1.ChatService
  */
 export const ChatService = /*@__PURE__*/

@@ -1,0 +1,75 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { describe, expect, it } from "vitest";
+import type { Logger } from "../logger";
+import { ServiceRefusal, toTRPCError } from "./connect-errors";
+
+const logged: unknown[] = [];
+const log: Logger = {
+  info: () => undefined,
+  warn: (...line: unknown[]) => logged.push(line),
+  error: (...line: unknown[]) => logged.push(line),
+};
+
+/** A service error as the service sends it: a code, a message and the reason as ErrorInfo. */
+function serviceError(code: Code, message: string, reason: string | null, domain = "parley") {
+  const details =
+    reason === null ? [] : [{ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason, domain }) }];
+  return new ConnectError(message, code, undefined, details);
+}
+
+describe("toTRPCError", () => {
+  it.each([
+    ["chat.not_found", Code.NotFound, "NOT_FOUND", "This chat does not exist, or it is not yours."],
+    [
+      "reply.in_progress",
+      Code.FailedPrecondition,
+      "CONFLICT",
+      "This chat is still answering. Wait for the answer or stop it, then send again.",
+    ],
+    ["argument.invalid", Code.InvalidArgument, "BAD_REQUEST", "The service could not accept that request."],
+    ["upstream.misconfigured", Code.Internal, "INTERNAL_SERVER_ERROR", "Something went wrong on our side."],
+    ["storage.unavailable", Code.Unavailable, "SERVICE_UNAVAILABLE", expect.stringMatching(/unavailable/)],
+  ])("maps the reason %s to %s with a message of its own", (reason, code, trpcCode, message) => {
+    const error = toTRPCError(serviceError(code, "the service's own words", reason), log, "Op");
+    expect({ code: error.code, message: error.message }).toEqual({ code: trpcCode, message });
+    expect(error.cause).toEqual(new ServiceRefusal(reason));
+  });
+
+  it("shows the service's message for reasons about the person's own message", () => {
+    const error = toTRPCError(
+      serviceError(
+        Code.InvalidArgument,
+        "the message is longer than 10 bytes (UTF-8); shorten it",
+        "message.too_long",
+      ),
+      log,
+      "Send",
+    );
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.message).toBe("The message is longer than 10 bytes (UTF-8); shorten it");
+  });
+
+  it("never shows the service's words for an INVALID_ARGUMENT without a reason about the message", () => {
+    const error = toTRPCError(
+      serviceError(Code.InvalidArgument, "message too long, context window", null),
+      log,
+      "Op",
+    );
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: "BAD_REQUEST",
+      message: "The service could not accept that request.",
+    });
+  });
+
+  it("ignores reasons of another domain and falls back to the status code", () => {
+    const error = toTRPCError(
+      serviceError(Code.Unavailable, "down", "chat.not_found", "elsewhere"),
+      log,
+      "Op",
+    );
+    expect(error.code).toBe("SERVICE_UNAVAILABLE");
+    expect(error.cause).toEqual(new ServiceRefusal(null));
+  });
+});
