@@ -7,7 +7,7 @@ import { createDatabase } from "../../src/adapters/mysql/database.js";
 import { migrationsFolder } from "../../src/adapters/mysql/migrations.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { aChat, aTurn } from "./builders.js";
+import { aChat, aTurn } from "../support/chat-builders.js";
 
 const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8")) as {
   entries: unknown[];

@@ -6,7 +6,7 @@ import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-r
 import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import type { Message } from "../../src/domain/chat.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { aChat, aTurn } from "./builders.js";
+import { aChat, aTurn } from "../support/chat-builders.js";
 
 const messageCount = 3_000;
 let database: TestDatabase;
