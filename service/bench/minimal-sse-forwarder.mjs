@@ -7,14 +7,14 @@ import { createServer } from "node:http";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { bearerAuth } from "@parley/test-support";
 
-const auth = (next) => async (request) => {
-  request.header.set("authorization", `Bearer ${process.env.SERVICE_TOKEN}`);
-  return next(request);
-};
 const client = createClient(
   ChatService,
-  createGrpcTransport({ baseUrl: process.env.SERVICE_URL, interceptors: [auth] }),
+  createGrpcTransport({
+    baseUrl: process.env.SERVICE_URL,
+    interceptors: [bearerAuth(process.env.SERVICE_TOKEN)],
+  }),
 );
 
 const server = createServer(async (req, res) => {

@@ -3,14 +3,11 @@ import { performance } from "node:perf_hooks";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { bearerAuth } from "@parley/test-support";
 import { benchToken } from "./grpc-load.mjs";
 
 export function chatClient(baseUrl) {
-  const auth = (next) => async (request) => {
-    request.header.set("authorization", `Bearer ${benchToken}`);
-    return next(request);
-  };
-  return createClient(ChatService, createGrpcTransport({ baseUrl, interceptors: [auth] }));
+  return createClient(ChatService, createGrpcTransport({ baseUrl, interceptors: [bearerAuth(benchToken)] }));
 }
 
 /** Sends one message and reads the reply to its end; resolves with ms from the call to the first delta. */

@@ -3,17 +3,14 @@
  * with stored chats by bulk inserts straight into `messages`, and dropped at the end.
  */
 import { randomBytes } from "node:crypto";
+import { testServerUrl } from "@parley/test-support";
 import mysql from "mysql2/promise";
 import { createDatabase } from "../../dist/adapters/mysql/database.js";
 import { uuidV7 } from "../../dist/adapters/system-clock.js";
 
 /** The server to use, as the tests take it: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else local root. */
 export function serverUrl() {
-  const url = new URL(
-    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "mysql://root@127.0.0.1:3306",
-  );
-  url.pathname = "";
-  return url.toString().replace(/\/$/, "");
+  return testServerUrl(process.env.BENCH_DATABASE_URL);
 }
 
 export async function createBenchDatabase() {

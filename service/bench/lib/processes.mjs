@@ -3,6 +3,7 @@
  * more than one core: the process under test on core 1, the simulator and the load client on core 0.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { availableParallelism } from "node:os";
 
 let tasksetChecked;
@@ -26,15 +27,19 @@ export function pinSelf(core) {
   execFileSync("taskset", ["-a", "-p", "-c", String(core), String(process.pid)], { stdio: "ignore" });
 }
 
+/** The command to run a process under so it stays on `core` (`taskset -c N`), or nothing. */
+export function pinnedTo(core) {
+  return canPin() ? ["taskset", "-c", String(core)] : [];
+}
+
 /**
  * Spawns `node <nodeArgs>` pinned to `core`, with an IPC channel unless `ipc: false`. Output is kept
  * (the last 200 lines of each stream) for error reports and for reading the service's log.
  */
 export function spawnNode(core, nodeArgs, { env, cwd, ipc = true } = {}) {
   const stdio = ["ignore", "pipe", "pipe", ...(ipc ? ["ipc"] : [])];
-  const child = canPin()
-    ? spawn("taskset", ["-c", String(core), process.execPath, ...nodeArgs], { env, cwd, stdio })
-    : spawn(process.execPath, nodeArgs, { env, cwd, stdio });
+  const [command, ...args] = [...pinnedTo(core), process.execPath, ...nodeArgs];
+  const child = spawn(command, args, { env, cwd, stdio });
   child.output = { stdout: [], stderr: [] };
   for (const name of ["stdout", "stderr"]) {
     child[name].setEncoding("utf8");
@@ -73,12 +78,13 @@ export function waitForOutput(child, pattern, timeoutMs = 15_000) {
   });
 }
 
-/** Kills a child we started and waits for it to go. */
+/** Kills a child we started (by `spawnNode` or `startServiceProcess`) and waits for it to go. */
 export async function stopChild(child, signal = "SIGTERM") {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = once(child, "exit");
   child.kill(signal);
   const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  await child.exited;
+  await gone;
   clearTimeout(killer);
 }
 

@@ -1,17 +1,17 @@
 /**
  * The service under test: the built `dist/main.js`, started as `npm start` starts it, pinned to its core,
  * with the probe preloaded so the orchestrator can read its CPU time, memory and event-loop delay.
- * The simulator is its OpenAI (OPENAI_BASE_URL), the run's database its store.
+ * The simulator is its OpenAI (OPENAI_BASE_URL), the run's database its store; its working directory
+ * is an empty one, so no `.env` is read.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { startServiceProcess } from "@parley/test-support";
 import { benchToken } from "./grpc-load.mjs";
 import { rpcClient } from "./ipc.mjs";
-import { spawnNode, stopChild, waitForOutput } from "./processes.mjs";
+import { pinnedTo } from "./processes.mjs";
 
-export const mainScript = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 const probe = new URL("../probe.mjs", import.meta.url).href;
 
 /** The environment of a production start, pointed at the simulator and the run's database. */
@@ -36,22 +36,27 @@ export function emptyWorkingDirectory() {
 }
 
 export async function startService({ core = 1, simulatorUrl, databaseUrl, extra, cpuProfileDir }) {
-  const args = ["--expose-gc", "--import", probe];
-  if (cpuProfileDir) args.push("--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`);
-  args.push(mainScript);
-  const child = spawnNode(core, args, {
+  const nodeArgs = ["--expose-gc", "--import", probe];
+  if (cpuProfileDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`);
+  const service = await startServiceProcess({
     env: serviceEnv({ simulatorUrl, databaseUrl, extra }),
-    cwd: emptyWorkingDirectory(),
+    nodeArgs,
+    launcher: pinnedTo(core),
+    ipc: true,
+    timeoutMs: 15_000,
   });
-  const [, port] = await waitForOutput(child, /"port":(\d+)/);
-  const call = rpcClient(child);
+  const call = rpcClient(service.child);
   return {
-    child,
-    baseUrl: `http://127.0.0.1:${port}`,
+    child: service.child,
+    baseUrl: service.baseUrl,
     call,
     /** Warnings and errors the service logged (it logs nothing per request when all is well). */
-    problems: () => child.output.stderr.filter((line) => /"level":"(warn|error)"/.test(line)),
+    problems: () =>
+      service
+        .output()
+        .split("\n")
+        .filter((line) => /"level":"(warn|error)"/.test(line)),
     /** Graceful stop (SIGTERM), or a kill when `hard`. */
-    stop: (hard = false) => stopChild(child, hard ? "SIGKILL" : "SIGTERM"),
+    stop: (hard = false) => service.stop(hard ? "SIGKILL" : "SIGTERM"),
   };
 }

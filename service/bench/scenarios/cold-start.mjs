@@ -4,10 +4,11 @@
  * check answered SERVING (which pings the database), polled every 2 ms over HTTP/1.1 from core 0.
  */
 import { request } from "node:http";
+import { serviceMainScript } from "@parley/test-support";
 import { createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { spawnNode, stopChild, tail } from "../lib/processes.mjs";
-import { emptyWorkingDirectory, mainScript, serviceEnv } from "../lib/service.mjs";
+import { emptyWorkingDirectory, serviceEnv } from "../lib/service.mjs";
 import { median } from "../lib/stats.mjs";
 
 function freePort() {
@@ -49,7 +50,7 @@ export async function coldStart({ simulatorUrl, databaseUrl, runs, log }) {
   for (let run = 0; run < runs; run++) {
     const port = await freePort();
     const started = performance.now();
-    const child = spawnNode(1, [mainScript], {
+    const child = spawnNode(1, [serviceMainScript], {
       env: serviceEnv({ simulatorUrl, databaseUrl, port }),
       cwd: emptyWorkingDirectory(),
       ipc: false,

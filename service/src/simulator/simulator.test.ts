@@ -123,26 +123,24 @@ describe("scripted failures at the HTTP level", () => {
     const controller = new AbortController();
     const response = chat({ stream: true }, { signal: controller.signal });
     await until(() => sim.requests.length === 1);
-    const abortedAt = performance.now();
+    expect(sim.requests[0]?.clientClosedAt).toBeNull(); // it waits for the client
     controller.abort();
-    await expect(response).rejects.toThrow();
-    const closedAt = await sim.clientClosed();
-    expect(closedAt - abortedAt).toBeLessThan(100);
+    await expect(response).rejects.toMatchObject({ name: "AbortError" });
+    await sim.clientClosed();
     expect(sim.requests[0]?.endedAt).toBeNull();
   });
 
   it("ends stalled responses and their timers on close()", async () => {
     const local = createSimulator();
     await local.listen();
-    local.script({ text: "one two three", paceMs: 10_000, fault: { kind: "stall", afterDeltas: 1 } });
+    // Ten minutes between deltas: close() waiting for any of them would outlast the test's timeout.
+    local.script({ text: "one two three", paceMs: 600_000, fault: { kind: "stall", afterDeltas: 1 } });
     const res = await fetch(`${local.url}/chat/completions`, {
       method: "POST",
       body: JSON.stringify({ model: "m", stream: true, messages: [] }),
     });
     const reading = res.text().catch((error: unknown) => error);
-    const started = performance.now();
     await local.close();
-    expect(performance.now() - started).toBeLessThan(500);
     expect(await reading).toBeInstanceOf(Error);
   });
 });

@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/health/v1/health_pb";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
-import { startServiceProcess, type ServiceProcess } from "../support/service-process.js";
+import { bearerAuth, startServiceProcess, type ServiceProcess } from "@parley/test-support";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 let database: TestDatabase;
@@ -13,21 +13,19 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 const token = "process-test-token";
-const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: database.url,
-  AUTH_TOKEN: token,
-  SIMULATOR_PACE_MS: "20",
-  PROGRESS_INTERVAL_MS: "100",
-  ...extra,
-});
+const start = (extra: Record<string, string> = {}) =>
+  startServiceProcess({
+    env: {
+      DATABASE_URL: database.url,
+      AUTH_TOKEN: token,
+      SIMULATOR_PACE_MS: "20",
+      PROGRESS_INTERVAL_MS: "100",
+      ...extra,
+    },
+  });
 
 function clients(service: ServiceProcess) {
-  const transport = createGrpcTransport({
-    baseUrl: service.baseUrl,
-    interceptors: [
-      (next) => (request) => (request.header.set("authorization", `Bearer ${token}`), next(request)),
-    ],
-  });
+  const transport = createGrpcTransport({ baseUrl: service.baseUrl, interceptors: [bearerAuth(token)] });
   return { chat: createClient(ChatService, transport), health: createClient(Health, transport) };
 }
 
@@ -45,7 +43,7 @@ async function startReply(service: ServiceProcess, userId: string, deltas = 3) {
 
 describe("the service process", () => {
   it("on SIGTERM: health NOT_SERVING, in-flight replies end UNAVAILABLE and are saved interrupted, exit 0", async () => {
-    const service = await startServiceProcess(env({ SHUTDOWN_GRACE_MS: "300" }));
+    const service = await start({ SHUTDOWN_GRACE_MS: "300" });
     const { health } = clients(service);
     const watch = health.watch({ service: "" })[Symbol.asyncIterator]();
     expect((await watch.next()).value.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
@@ -73,28 +71,31 @@ describe("the service process", () => {
   });
 
   it("after a crash, replies left streaming become interrupted at the next start, keeping saved progress", async () => {
-    const first = await startServiceProcess(env());
+    const first = await start();
     const reply = await startReply(first, "crash", 12);
-    await new Promise((resolve) => setTimeout(resolve, 250)); // let a progress save land
+    const stored = async () => {
+      const [rows] = await database.pool.query("select status, content from messages where id = ?", [
+        reply.replyId,
+      ]);
+      return (rows as { status: string; content: string }[])[0]!;
+    };
+    await expect.poll(async () => (await stored()).content, { timeout: 5_000 }).not.toBe(""); // a progress save
     first.child.kill("SIGKILL");
-    await first.exited;
-    const [before] = await database.pool.query("select status, content from messages where id = ?", [
-      reply.replyId,
-    ]);
-    const saved = (before as { status: string; content: string }[])[0]!;
+    expect(await first.exited).toBe("SIGKILL");
+    const saved = await stored();
     expect(saved.status).toBe("streaming");
-    expect(saved.content.length).toBeGreaterThan(0);
+    expect(saved.content).not.toBe("");
 
-    const second = await startServiceProcess(env());
+    const second = await start();
     const chat = await clients(second).chat.getChat({ userId: "crash", chatId: reply.chatId });
     expect(chat.messages[1]).toMatchObject({ status: ReplyStatus.INTERRUPTED, content: saved.content });
-    expect(second.logs.join("")).toMatch(/marked interrupted/);
+    expect(second.output()).toMatch(/marked interrupted/);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
   });
 
   it("refuses to start with a bad setting, naming it", async () => {
-    await expect(startServiceProcess(env({ PORT: "not-a-port", TEMPERATURE: "7" }))).rejects.toThrow(
+    await expect(start({ PORT: "not-a-port", TEMPERATURE: "7" })).rejects.toThrow(
       /PORT[\s\S]*TEMPERATURE|TEMPERATURE[\s\S]*PORT/,
     );
   });

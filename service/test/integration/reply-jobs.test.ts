@@ -92,11 +92,12 @@ describe("replies are server-side jobs", () => {
       (e) => deltaCount(e) >= 3,
     );
     const request = harness.simulator.requests.at(-1)!;
-    const leftAt = performance.now();
     leaving.abort();
-    const closedAt = await harness.simulator.clientClosed(request, 3_000);
-    expect(closedAt - leftAt).toBeGreaterThanOrEqual(250);
-    expect(closedAt - leftAt).toBeLessThan(300 + 500);
+    const writtenWhenLeft = request.deltasWritten;
+    await harness.simulator.clientClosed(request, 10_000);
+    // The job went on during the grace period (timed exactly in reply-lifecycle.test.ts), then gave up.
+    expect(request.deltasWritten).toBeGreaterThan(writtenWhenLeft);
+    expect(request.deltasWritten).toBeLessThan(500);
     const { chatId } = startedOf(sender.events);
     await expect
       .poll(async () => (await client.getChat({ userId: "orphan", chatId })).messages[1]?.status)
@@ -115,11 +116,9 @@ describe("replies are server-side jobs", () => {
     );
     const { replyId, chatId } = startedOf(sender.events);
     const request = harness.simulator.requests.at(-1)!;
-    const stoppedAt = performance.now();
     const stop = await client.stopReply({ userId: "stopper", replyId });
     expect(stop.status).toBe(ReplyStatus.STOPPED);
-    const closedAt = await harness.simulator.clientClosed(request, 1_000);
-    expect(closedAt - stoppedAt).toBeLessThan(100);
+    await harness.simulator.clientClosed(request, 10_000);
 
     const rest = await drain(sender.iterator);
     const finished = rest.at(-1)!;

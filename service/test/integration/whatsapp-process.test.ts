@@ -1,8 +1,8 @@
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
+import { startServiceProcess } from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { whatsAppWebhookPath } from "../../src/adapters/http/twilio-whatsapp-webhook.js";
 import { startFakeTwilio, type FakeTwilio } from "../support/fake-twilio.js";
-import { startServiceProcess } from "../support/service-process.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import {
   aSender,
@@ -37,16 +37,18 @@ const post = (baseUrl: string, params: Record<string, string>) =>
 describe("the service process (npm start)", () => {
   it("with Twilio configured: says where to point Twilio, and answers WhatsApp through the Messages API", async () => {
     const service = await startServiceProcess({
-      DATABASE_URL: database.url,
-      SIMULATOR_PACE_MS: "0",
-      TWILIO_ACCOUNT_SID: twilioAccount.accountSid,
-      TWILIO_AUTH_TOKEN: twilioAccount.authToken,
-      TWILIO_WHATSAPP_FROM: ourNumber,
-      PUBLIC_BASE_URL: `${publicBaseUrl}/`,
-      TWILIO_API_BASE_URL: twilio.url,
+      env: {
+        DATABASE_URL: database.url,
+        SIMULATOR_PACE_MS: "0",
+        TWILIO_ACCOUNT_SID: twilioAccount.accountSid,
+        TWILIO_AUTH_TOKEN: twilioAccount.authToken,
+        TWILIO_WHATSAPP_FROM: ourNumber,
+        PUBLIC_BASE_URL: `${publicBaseUrl}/`,
+        TWILIO_API_BASE_URL: twilio.url,
+      },
     });
     try {
-      const log = service.logs.join("");
+      const log = service.output();
       expect(log).toContain(
         `WhatsApp is on: in Twilio, set \\"When a message comes in\\" for ${ourNumber} to POST ${webhookUrl}`,
       );
@@ -64,9 +66,9 @@ describe("the service process (npm start)", () => {
   });
 
   it("without Twilio settings: says WhatsApp is off, and the webhook is 404", async () => {
-    const service = await startServiceProcess({ DATABASE_URL: database.url });
+    const service = await startServiceProcess({ env: { DATABASE_URL: database.url } });
     try {
-      expect(service.logs.join("")).toMatch(/WhatsApp is off: set TWILIO_ACCOUNT_SID/);
+      expect(service.output()).toMatch(/WhatsApp is off: set TWILIO_ACCOUNT_SID/);
       expect((await post(service.baseUrl, inbound(aSender(), "hi"))).status).toBe(404);
     } finally {
       service.child.kill("SIGTERM");
@@ -76,7 +78,9 @@ describe("the service process (npm start)", () => {
 
   it("refuses to start with part of the Twilio settings, naming what is missing", async () => {
     await expect(
-      startServiceProcess({ DATABASE_URL: database.url, TWILIO_ACCOUNT_SID: twilioAccount.accountSid }),
+      startServiceProcess({
+        env: { DATABASE_URL: database.url, TWILIO_ACCOUNT_SID: twilioAccount.accountSid },
+      }),
     ).rejects.toThrow(/TWILIO_AUTH_TOKEN[\s\S]*TWILIO_WHATSAPP_FROM[\s\S]*PUBLIC_BASE_URL/);
   });
 });

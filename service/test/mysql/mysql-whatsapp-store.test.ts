@@ -5,7 +5,7 @@ import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-r
 import { createMysqlWhatsAppStore } from "../../src/adapters/mysql/mysql-whatsapp-store.js";
 import type { NewWhatsAppTurn, WhatsAppStore } from "../../src/application/whatsapp/whatsapp-ports.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { aChat, aTurn } from "./builders.js";
+import { aChat, aTurn } from "../support/chat-builders.js";
 
 let database: TestDatabase;
 let store: WhatsAppStore;

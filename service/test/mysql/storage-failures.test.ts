@@ -5,7 +5,7 @@ import { createDatabase, type Database, type DatabaseOptions } from "../../src/a
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
-import { aChat, anOutcome, aTurn } from "./builders.js";
+import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -52,9 +52,10 @@ describe("a store under pressure or gone", () => {
     const busy = await database.pool.getConnection();
 
     const queued = repository.findChat("user-a", randomUUID());
-    const started = performance.now();
+    let queuedSettled = false;
+    void queued.finally(() => (queuedSettled = true));
     await expect(repository.findChat("user-a", randomUUID())).rejects.toMatchObject(storageUnavailable);
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(queuedSettled).toBe(false); // refused while the queue was still full, not after waiting in it
 
     busy.release();
     await expect(queued).resolves.toBeUndefined();
@@ -68,11 +69,11 @@ describe("a store under pressure or gone", () => {
     await holder.query("START TRANSACTION");
     await holder.query("SELECT id FROM chats WHERE id = ? FOR UPDATE", [chat.id]);
 
-    const started = performance.now();
+    // It fails while the lock is still held: at the 300 ms query timeout, not InnoDB's 50 s lock wait
+    // (which the test's own timeout would cut short).
     await expect(repository.startTurn(aTurn(chat, { createChat: false }))).rejects.toMatchObject(
       storageUnavailable,
     );
-    expect(performance.now() - started).toBeLessThan(1_500);
 
     await holder.query("ROLLBACK");
     holder.release();
@@ -88,13 +89,12 @@ describe("a store under pressure or gone", () => {
     const { repository, chat } = await aReadyChat(database);
 
     await proxy.cut();
-    const started = performance.now();
+    // Each call fails while the server is still cut off; one that waited would hit the test's timeout.
     await expect(repository.findChat(chat.userId, chat.id)).rejects.toMatchObject(storageUnavailable);
     await expect(repository.startTurn(aTurn(chat, { createChat: false }))).rejects.toMatchObject(
       storageUnavailable,
     );
     await expect(database.ping()).rejects.toMatchObject(storageUnavailable);
-    expect(performance.now() - started).toBeLessThan(2_000);
 
     await proxy.restore();
     await expect(database.ping()).resolves.toBeUndefined();
@@ -107,11 +107,10 @@ describe("a store under pressure or gone", () => {
 
     proxy.freeze();
     // Several rounds: a timed-out call must not leave a stuck connection that makes the next one wait.
+    // Each fails at its own timeout while the server is still frozen (nothing here thaws it).
     for (let round = 0; round < 3; round++) {
-      const started = performance.now();
       await expect(repository.findChat(chat.userId, chat.id)).rejects.toMatchObject(storageUnavailable);
       await expect(database.ping()).rejects.toMatchObject(storageUnavailable);
-      expect(performance.now() - started).toBeLessThan(1_500);
     }
 
     proxy.thaw();

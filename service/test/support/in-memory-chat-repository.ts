@@ -1,7 +1,10 @@
-/** A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL. */
-import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
+/**
+ * A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL: the
+ * contract suite (chat-repository-contract.ts) runs against both.
+ */
+import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import type { Chat, Message, Reply } from "../../src/domain/chat.js";
-import { chatNotFound, DomainError, replyInProgress } from "../../src/domain/errors.js";
+import { chatNotFound, invalidArgument, replyInProgress } from "../../src/domain/errors.js";
 
 export interface InMemoryChatRepository extends ChatRepository {
   chats: Map<string, Chat>;
@@ -15,15 +18,8 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
   const messages: Message[] = [];
   const ofChat = (chatId: string) =>
     messages.filter((m) => m.chatId === chatId).sort((a, b) => a.seq - b.seq);
-  const page = <T>(items: T[], offset: number, limit: number): Page<T> => ({
-    items: items.slice(offset, offset + limit),
-    nextCursor: offset + limit < items.length ? String(offset + limit) : null,
-  });
-  const cursorOffset = (cursor: string | null) => {
-    if (cursor === null) return 0;
-    if (!/^\d+$/.test(cursor)) throw new DomainError("argument.invalid", "page_token is not valid");
-    return Number(cursor);
-  };
+  const newestChatsFirst = (a: Pick<Chat, "updatedAt" | "id">, b: Pick<Chat, "updatedAt" | "id">) =>
+    b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
   const repo: InMemoryChatRepository = {
     chats,
     messages,
@@ -33,15 +29,23 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       return chat?.userId === userId ? { ...chat } : undefined;
     },
     async listChats(userId, limit, cursor) {
+      assertPageSize(limit);
+      const after = cursor === null ? null : decodeChatCursor(cursor);
       const mine = [...chats.values()]
         .filter((c) => c.userId === userId)
-        .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || b.id.localeCompare(a.id));
-      return page(mine, cursorOffset(cursor), limit);
+        .sort(newestChatsFirst)
+        .filter((c) => after === null || newestChatsFirst(after, c) < 0);
+      const items = mine.slice(0, limit).map((c) => ({ ...c }));
+      const last = items.at(-1);
+      return { items, nextCursor: mine.length > limit && last ? encodeChatCursor(last) : null };
     },
     async listMessages(chatId, limit, cursor) {
-      const newestFirst = ofChat(chatId).reverse();
-      const result = page(newestFirst, cursorOffset(cursor), limit);
-      return { ...result, items: result.items.reverse() };
+      assertPageSize(limit);
+      const before = cursor === null ? Infinity : decodeMessageCursor(cursor);
+      const older = ofChat(chatId).filter((m) => m.seq < before);
+      const items = older.slice(-limit).map((m) => ({ ...m }));
+      const oldest = items[0];
+      return { items, nextCursor: older.length > limit && oldest ? encodeMessageCursor(oldest.seq) : null };
     },
     async renameChat(userId, chatId, title, now) {
       const chat = chats.get(chatId);
@@ -90,11 +94,21 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       chats.get(chatId)!.updatedAt = now;
       return { userMessage: { ...userMessage }, reply: { ...reply }, history };
     },
-    async *messagesNewestFirst(chatId, beforeSeq) {
-      for (const message of ofChat(chatId).reverse()) {
-        if (message.seq >= beforeSeq) continue;
-        repo.historyReads++;
-        yield { ...message };
+    async *messagesNewestFirst(chatId, beforeSeq, pageSize) {
+      assertPageSize(pageSize);
+      let before = beforeSeq;
+      for (;;) {
+        const page = ofChat(chatId)
+          .filter((m) => m.seq < before)
+          .slice(-pageSize)
+          .reverse();
+        for (const message of page) {
+          repo.historyReads++;
+          yield { ...message };
+        }
+        const last = page.at(-1);
+        if (page.length < pageSize || !last) return;
+        before = last.seq;
       }
     },
     async saveReplyProgress(replyId, content, now) {
@@ -109,15 +123,40 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       return true;
     },
     async findReply(userId, replyId) {
-      const message = messages.find((m) => m.id === replyId);
+      const message = messages.find((m) => m.id === replyId && m.role === "assistant");
       const chat = message && chats.get(message.chatId);
       return message && chat?.userId === userId ? ({ ...message, userId } satisfies Reply) : undefined;
     },
     async interruptStreamingReplies(now) {
       const streaming = messages.filter((m) => m.status === "streaming");
-      for (const m of streaming) Object.assign(m, { status: "interrupted", updatedAt: now });
+      for (const m of streaming)
+        Object.assign(m, { status: "interrupted", error: interruptedError, updatedAt: now });
       return streaming.length;
     },
   };
   return repo;
 }
+
+const interruptedError = "the service stopped while answering";
+
+function assertPageSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1) throw invalidArgument("a page size must be a positive integer");
+}
+
+// Cursors as opaque and as strict as the MySQL adapter's: tagged by kind, keyset (not offset) based.
+const invalidCursor = () => invalidArgument("the page cursor is not valid; start again from the first page");
+const encode = (text: string) => Buffer.from(text).toString("base64url");
+function decode(cursor: string, pattern: RegExp): RegExpExecArray {
+  const match = /^[A-Za-z0-9_-]{1,128}$/.test(cursor)
+    ? pattern.exec(Buffer.from(cursor, "base64url").toString("utf8"))
+    : null;
+  if (!match) throw invalidCursor();
+  return match;
+}
+const encodeChatCursor = (chat: Chat) => encode(`memory-chat:${chat.updatedAt.getTime()}:${chat.id}`);
+function decodeChatCursor(cursor: string): Pick<Chat, "updatedAt" | "id"> {
+  const [, time, id] = decode(cursor, /^memory-chat:(\d{1,15}):(.{1,36})$/);
+  return { updatedAt: new Date(Number(time)), id: id! };
+}
+const encodeMessageCursor = (seq: number) => encode(`memory-message:${seq}`);
+const decodeMessageCursor = (cursor: string) => Number(decode(cursor, /^memory-message:(\d{1,10})$/)[1]);

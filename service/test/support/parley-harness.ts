@@ -10,6 +10,7 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
@@ -77,7 +78,7 @@ export async function startParley(options: HarnessOptions = {}) {
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
   const transport = (protocol: Protocol, token: string | null = testToken): Transport => {
-    const interceptors = token === null ? [] : [bearer(token)];
+    const interceptors = token === null ? [] : [bearerAuth(token)];
     return protocol === "grpc"
       ? createGrpcTransport({ baseUrl, interceptors })
       : protocol === "grpc-web"
@@ -108,14 +109,6 @@ export async function startParley(options: HarnessOptions = {}) {
 }
 
 export type Harness = Awaited<ReturnType<typeof startParley>>;
-
-function bearer(token: string) {
-  return (next: Parameters<import("@connectrpc/connect").Interceptor>[0]) =>
-    async (request: Parameters<typeof next>[0]) => {
-      request.header.set("authorization", `Bearer ${token}`);
-      return next(request);
-    };
-}
 
 /** The chat messages of the simulator's latest request: the prompt Parley sent upstream. */
 export function lastPrompt(harness: Harness): { role: string; content: string }[] {

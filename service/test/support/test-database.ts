@@ -12,6 +12,7 @@
  * the user needs the right to create and drop databases.
  */
 import { randomBytes } from "node:crypto";
+import { testServerUrl } from "@parley/test-support";
 import { createDatabase, type Database, type DatabaseOptions } from "../../src/adapters/mysql/database.js";
 
 /** An open, migrated, uniquely named database; `drop()` closes the pool and removes the database. */
@@ -19,12 +20,6 @@ export interface TestDatabase extends Database {
   /** A URL to the same database, for code under test that opens its own connection. */
   url: string;
   drop(): Promise<void>;
-}
-
-/** The server to create test databases on, without a database name. */
-export function testServerUrl(): string {
-  const url = new URL(process.env["TEST_DATABASE_URL"] ?? "mysql://root@127.0.0.1:3306");
-  return `${url.protocol}//${url.username ? `${url.username}${url.password ? `:${url.password}` : ""}@` : ""}${url.host}`;
 }
 
 /**

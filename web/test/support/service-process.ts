@@ -3,13 +3,8 @@
  * answering with its built-in simulator, on its own throwaway database.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { startProcess, waitForOutput } from "./child-process";
+import { startServiceProcess, type ServiceProcess } from "@parley/test-support";
 import { dropDatabase, uniqueDatabase } from "./test-databases";
-
-const serviceDir = fileURLToPath(new URL("../../../service/", import.meta.url));
-const mainScript = `${serviceDir}dist/main.js`;
 
 export interface TestService {
   url: string;
@@ -25,32 +20,20 @@ export interface TestService {
 
 /** Starts the service; with `port` it listens there (needed to revive it at the same address). */
 export async function startTestService(options: { paceMs: number; port?: number }): Promise<TestService> {
-  if (!existsSync(mainScript)) throw new Error(`${mainScript} is missing: run \`npx turbo run build\` first`);
   const database = uniqueDatabase("svc");
   const token = randomBytes(16).toString("hex");
-  const launch = async (port: number) => {
-    const running = startProcess(process.execPath, [mainScript], {
-      cwd: serviceDir,
+  const launch = (port: number): Promise<ServiceProcess> =>
+    startServiceProcess({
       env: {
         PORT: String(port),
-        HOST: "127.0.0.1",
         DATABASE_URL: database.url,
         AUTH_TOKEN: token,
         SIMULATOR_PACE_MS: String(options.paceMs),
         PROGRESS_INTERVAL_MS: "200",
-        LOG_LEVEL: "info",
-        OPENAI_API_KEY: "",
+        NODE_ENV: "production",
       },
     });
-    try {
-      const [, listening] = await waitForOutput(running, /"port":(\d+)/, 30_000);
-      return { running, port: Number(listening) };
-    } catch (error) {
-      await running.stop();
-      throw error;
-    }
-  };
-  let current: Awaited<ReturnType<typeof launch>>;
+  let current: ServiceProcess;
   try {
     current = await launch(options.port ?? 0);
   } catch (error) {
@@ -59,16 +42,16 @@ export async function startTestService(options: { paceMs: number; port?: number 
   }
   const port = current.port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: current.baseUrl,
     token,
     databaseName: database.name,
-    output: () => current.running.output(),
-    kill: () => current.running.stop(),
+    output: () => current.output(),
+    kill: () => current.stop(),
     async revive() {
       current = await launch(port);
     },
     async stop() {
-      await current.running.stop();
+      await current.stop();
       await dropDatabase(database.name);
     },
   };

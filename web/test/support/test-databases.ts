@@ -3,13 +3,8 @@
  * `mysql://root@127.0.0.1:3306`): unique `parley_test_*` names (CI sweeps leftovers), dropped after.
  */
 import { randomBytes } from "node:crypto";
+import { testServerUrl } from "@parley/test-support";
 import { createConnection } from "mysql2/promise";
-
-export function testServerUrl(): string {
-  const url = new URL(process.env["TEST_DATABASE_URL"] ?? "mysql://root@127.0.0.1:3306");
-  const credentials = url.username ? `${url.username}${url.password ? `:${url.password}` : ""}@` : "";
-  return `${url.protocol}//${credentials}${url.host}`;
-}
 
 /** A fresh database name and its URL; the database itself is created by whoever opens it. */
 export function uniqueDatabase(kind: "svc" | "web"): { name: string; url: string } {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReplyEvent } from "./reply-events.js";
 import {
   aUseCaseFixture,
@@ -24,7 +24,17 @@ async function aHeldReply(fixture: ReturnType<typeof aUseCaseFixture>, deltas: s
   for (let i = 0; i <= holdAfter; i++) received.push((await iterator.next()).value as ReplyEvent);
   const started = received[0]!;
   if (started.type !== "started") throw new Error("expected started");
-  return { ...started, iterator, received, leave: () => controller.abort() };
+  return { ...started, iterator, received, signal: controller.signal, leave: () => controller.abort() };
+}
+
+/** Whether `promise` has settled, read synchronously (for "not yet" checks under fake timers). */
+function watch(promise: Promise<unknown>) {
+  const state = { settled: false };
+  void promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
 }
 
 describe("watchReply", () => {
@@ -86,7 +96,7 @@ describe("the reply job", () => {
     const fixture = aUseCaseFixture();
     const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
     reply.leave();
-    await expect(reply.iterator.next()).rejects.toBeDefined();
+    await expect(reply.iterator.next()).rejects.toBe(reply.signal.reason);
     const watcher = collect(
       await fixture.useCases.watchReply({ userId: user, replyId: reply.replyId, fromOffset: 0 }),
     );
@@ -96,16 +106,119 @@ describe("the reply job", () => {
     expect(fixture.repository.messages[1]).toMatchObject({ status: "complete", content: "abc" });
   });
 
-  it("ends as incomplete when nobody watches for the grace period, and aborts the model", async () => {
-    const fixture = aUseCaseFixture({ orphanGraceMs: 30 });
-    const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
-    reply.leave();
-    await fixture.hub.reply(reply.replyId)!.done;
-    expect(fixture.model.aborted).toBe(1);
-    expect(fixture.repository.messages[1]).toMatchObject({
-      status: "incomplete",
-      content: "a",
-      error: expect.stringMatching(/nobody was watching/),
+  describe("timers (fake)", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("ends as incomplete when nobody watches for the grace period, and aborts the model", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const fixture = aUseCaseFixture({ orphanGraceMs: 30_000 });
+      const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
+      const job = fixture.hub.reply(reply.replyId)!;
+      const done = watch(job.done);
+      reply.leave();
+
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(done.settled).toBe(false);
+      expect(fixture.model.aborted).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await job.done;
+      expect(fixture.model.aborted).toBe(1);
+      expect(fixture.repository.messages[1]).toMatchObject({
+        status: "incomplete",
+        content: "a",
+        error: expect.stringMatching(/nobody was watching/),
+      });
+    });
+
+    it("restarts the grace period when a watcher comes and goes", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const fixture = aUseCaseFixture({ orphanGraceMs: 30_000 });
+      const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
+      const job = fixture.hub.reply(reply.replyId)!;
+      const done = watch(job.done);
+      reply.leave();
+      await vi.advanceTimersByTimeAsync(20_000);
+      const visitor = new AbortController();
+      const watcher = await fixture.useCases.watchReply({
+        userId: user,
+        replyId: reply.replyId,
+        fromOffset: 1,
+        signal: visitor.signal,
+      });
+      await vi.advanceTimersByTimeAsync(20_000); // 40 s after the sender left, but watched
+      expect(done.settled).toBe(false);
+      visitor.abort();
+      await expect(collect(watcher)).rejects.toBe(visitor.signal.reason);
+
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(done.settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await job.done).toMatchObject({ status: "incomplete" });
+    });
+
+    it("saves progress while streaming, once per progress interval", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const fixture = aUseCaseFixture(); // progress every 20 ms
+      const reply = await aHeldReply(fixture, ["saved", " later", " end"], 1);
+      expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "" });
+
+      await vi.advanceTimersByTimeAsync(19);
+      expect(fixture.repository.messages[1]).toMatchObject({ content: "" });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved" });
+
+      fixture.model.release();
+      await reply.iterator.next(); // " later": a new interval starts with it
+      await vi.advanceTimersByTimeAsync(19);
+      expect(fixture.repository.messages[1]).toMatchObject({ content: "saved" });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved later" });
+
+      fixture.model.release();
+      const rest: ReplyEvent[] = [];
+      for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next()) rest.push(r.value);
+      expect(finishedOf(rest)).toMatchObject({ status: "complete" });
+      expect(fixture.repository.messages[1]).toMatchObject({
+        status: "complete",
+        content: "saved later end",
+      });
+    });
+
+    it("on shutdown, lets replies finish within the grace period, then interrupts the rest", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const fixture = aUseCaseFixture();
+      const finishing = await aHeldReply(fixture, ["done", " in time"], 1);
+      const lingering = await aHeldReply(fixture, ["a", "b"], 1);
+      const shutdown = fixture.hub.shutdown(30_000);
+      const shutDown = watch(shutdown);
+      await expect(fixture.useCases.sendMessage({ userId: user, text: "late" })).rejects.toMatchObject({
+        code: "service.shutting_down",
+      });
+
+      await vi.advanceTimersByTimeAsync(10_000);
+      fixture.model.release(); // the first reply's last delta (the queue serves the first held reply)
+      const finished: ReplyEvent[] = [];
+      for (let r = await finishing.iterator.next(); !r.done; r = await finishing.iterator.next())
+        finished.push(r.value);
+      expect(finishedOf(finished)).toMatchObject({ status: "complete" });
+
+      await vi.advanceTimersByTimeAsync(19_999);
+      expect(shutDown.settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await shutdown;
+      const rest: ReplyEvent[] = [];
+      for (let r = await lingering.iterator.next(); !r.done; r = await lingering.iterator.next())
+        rest.push(r.value);
+      expect(finishedOf(rest)).toMatchObject({ status: "interrupted", errorCode: "service.shutting_down" });
+      expect(fixture.repository.messages.map((m) => [m.role, m.status, m.content])).toEqual([
+        ["user", "complete", "question"],
+        ["assistant", "complete", "done in time"],
+        ["user", "complete", "question"],
+        ["assistant", "interrupted", "a"],
+      ]);
+      expect(fixture.hub.size).toBe(0);
     });
   });
 
@@ -127,30 +240,6 @@ describe("the reply job", () => {
     ).rejects.toMatchObject({
       code: "reply.not_found",
     });
-  });
-
-  it("saves progress while streaming, at a bounded interval", async () => {
-    const fixture = aUseCaseFixture();
-    const reply = await aHeldReply(fixture, ["saved", " later"], 1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved" });
-    fixture.model.release();
-    for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next());
-  });
-
-  it("on shutdown, lets replies finish within the grace period, then interrupts the rest", async () => {
-    const fixture = aUseCaseFixture();
-    const reply = await aHeldReply(fixture, ["a", "b"], 1);
-    const shutdown = fixture.hub.shutdown(30);
-    await expect(fixture.useCases.sendMessage({ userId: user, text: "late" })).rejects.toMatchObject({
-      code: "service.shutting_down",
-    });
-    await shutdown;
-    const rest: ReplyEvent[] = [];
-    for (let r = await reply.iterator.next(); !r.done; r = await reply.iterator.next()) rest.push(r.value);
-    expect(finishedOf(rest)).toMatchObject({ status: "interrupted", errorCode: "service.shutting_down" });
-    expect(fixture.repository.messages[1]).toMatchObject({ status: "interrupted", content: "a" });
-    expect(fixture.hub.size).toBe(0);
   });
 
   it("deleting a chat stops its live reply first", async () => {

@@ -1,0 +1,53 @@
+import type { ChildProcess } from "node:child_process";
+import type { Interceptor } from "@connectrpc/connect";
+
+/** A Connect interceptor that sends `authorization: Bearer <token>` with every call. */
+export function bearerAuth(token: string): Interceptor;
+
+/**
+ * The MySQL/MariaDB server tests create their throwaway databases on, as `mysql://user:password@host:port`
+ * without a database name: from `url` when given, else TEST_DATABASE_URL, else the CI's
+ * `mysql://root@127.0.0.1:3306`.
+ */
+export function testServerUrl(url?: string): string;
+
+/** The absolute path of the built service, `service/dist/main.js`. */
+export const serviceMainScript: string;
+
+export interface ServiceProcessOptions {
+  /**
+   * The service's whole environment besides PATH; defaults: PORT 0, HOST 127.0.0.1, LOG_LEVEL info and
+   * an empty OPENAI_API_KEY (the built-in simulator answers).
+   */
+  env?: Record<string, string>;
+  /** Its working directory; by default a fresh empty one (removed when it exits), so no `.env` is read. */
+  cwd?: string;
+  /** Node options before the script, e.g. `["--expose-gc"]`. */
+  nodeArgs?: string[];
+  /** A command to run node under, e.g. `["taskset", "-c", "1"]`. */
+  launcher?: string[];
+  /** Opens an IPC channel (`child.send`, `"message"` events). */
+  ipc?: boolean;
+  /** How long it may take to listen (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** The port it listens on, read from its log. */
+  port: number;
+  /** `http://127.0.0.1:<port>`. */
+  baseUrl: string;
+  /** Everything it printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves once it is gone: with its exit code, or the signal that ended it. */
+  exited: Promise<number | NodeJS.Signals>;
+  /** Sends `signal` (default SIGTERM), SIGKILL after 10 s, and waits until it is gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts the built service and resolves once it listens; rejects (and kills it) if it exits first or
+ * takes longer than `timeoutMs`, with its output in the message.
+ */
+export function startServiceProcess(options?: ServiceProcessOptions): Promise<ServiceProcess>;

@@ -1,0 +1,522 @@
+/**
+ * The ChatRepository contract: what every implementation of the port must do, run against each of them
+ * (the MySQL adapter in test/mysql/, the in-memory fake in test/support/). Implementation details (SQL,
+ * column limits, concurrency under real transactions) are tested beside each implementation instead.
+ *
+ * `open()` gives a fresh, empty repository; tests share one and keep apart by fresh ids, except the
+ * start-up sweep, which touches every chat and opens its own.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
+import type { Chat, Message } from "../../src/domain/chat.js";
+import { aChat, anOutcome, aTurn, steppingClock } from "./chat-builders.js";
+
+export interface OpenedRepository {
+  repository: ChatRepository;
+  close(): Promise<void>;
+}
+
+export function chatRepositoryContract(open: () => Promise<OpenedRepository>): void {
+  let opened: OpenedRepository;
+  let repository: ChatRepository;
+  const tick = steppingClock();
+
+  beforeAll(async () => {
+    opened = await open();
+    repository = opened.repository;
+  });
+  afterAll(() => opened?.close());
+
+  /** How many messages a chat has, read through the port. */
+  async function messageCount(chatId: string): Promise<number> {
+    return (await repository.listMessages(chatId, 1_000, null)).items.length;
+  }
+
+  /** A chat with one finished turn (seq 1 and 2). */
+  async function aStoredChat(overrides: Partial<Chat> = {}) {
+    const now = tick();
+    const chat = aChat({ createdAt: now, updatedAt: now, ...overrides });
+    const turn = await repository.startTurn(aTurn(chat, { now }));
+    await repository.finishReply(turn.reply.id, anOutcome({ now: tick() }));
+    return { chat, turn };
+  }
+
+  /** Follows cursors until the last page, returning every page. */
+  async function allPages<T>(read: (cursor: string | null) => Promise<Page<T>>): Promise<Page<T>[]> {
+    const pages: Page<T>[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<T> = await read(cursor);
+      pages.push(page);
+      cursor = page.nextCursor;
+    } while (cursor !== null && pages.length < 100);
+    return pages;
+  }
+
+  async function storeChat(userId: string, updatedAt: Date): Promise<Chat> {
+    const chat = aChat({ userId, createdAt: updatedAt, updatedAt });
+    const { reply } = await repository.startTurn(aTurn(chat, { now: updatedAt }));
+    // Ending a reply is not activity: the chat keeps its place in the list.
+    await repository.finishReply(reply.id, anOutcome({ now: tick() }));
+    return chat;
+  }
+
+  /** A chat of `turns` finished turns (seq 1 … 2 × turns). */
+  async function aLongChat(turns: number) {
+    const now = tick();
+    const chat = aChat({ createdAt: now, updatedAt: now });
+    for (let turn = 0; turn < turns; turn++) {
+      const started = await repository.startTurn(aTurn(chat, { createChat: turn === 0, now: tick() }));
+      await repository.finishReply(started.reply.id, anOutcome({ now: tick() }));
+    }
+    return chat;
+  }
+
+  async function all(messages: AsyncIterable<Message>): Promise<number[]> {
+    const seqs: number[] = [];
+    for await (const message of messages) seqs.push(message.seq);
+    return seqs;
+  }
+
+  describe("startTurn", () => {
+    it("creates the chat and appends the user's message and an empty streaming reply", async () => {
+      const now = tick();
+      const chat = aChat({ createdAt: now, updatedAt: now });
+      const turn = aTurn(chat, { now });
+      const started = await repository.startTurn(turn);
+
+      expect(started.userMessage).toMatchObject({
+        id: turn.userMessage.id,
+        chatId: chat.id,
+        seq: 1,
+        role: "user",
+      });
+      expect(started.userMessage).toMatchObject({
+        content: "Hello there",
+        tokenCount: 2,
+        status: "complete",
+      });
+      expect(started.reply).toMatchObject({
+        id: turn.replyId,
+        seq: 2,
+        role: "assistant",
+        content: "",
+        tokenCount: 0,
+      });
+      expect(started.reply).toMatchObject({
+        status: "streaming",
+        finishReason: null,
+        usage: null,
+        error: null,
+      });
+      expect(await repository.findChat(chat.userId, chat.id)).toEqual(chat);
+      expect((await repository.listMessages(chat.id, 10, null)).items).toEqual([
+        started.userMessage,
+        started.reply,
+      ]);
+    });
+
+    it("continues the sequence and bumps the chat's activity time", async () => {
+      const { chat } = await aStoredChat();
+      const later = tick();
+      const next = await repository.startTurn(aTurn(chat, { createChat: false, now: later }));
+
+      expect([next.userMessage.seq, next.reply.seq]).toEqual([3, 4]);
+      expect((await repository.findChat(chat.userId, chat.id))?.updatedAt).toEqual(later);
+    });
+
+    it("reads back the newest history before the turn, up to the limit, newest first", async () => {
+      const { chat, turn } = await aStoredChat();
+      const first = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      await repository.finishReply(first.reply.id, anOutcome());
+      const third = await repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), historyLimit: 3 }),
+      );
+
+      expect(third.history.map((m) => m.seq)).toEqual([4, 3, 2]);
+      expect(third.history[0]).toMatchObject({
+        id: first.reply.id,
+        content: "General Kenobi.",
+        status: "complete",
+      });
+      expect(third.history[2]).toMatchObject({ id: turn.reply.id });
+      expect(first.history.map((m) => m.seq)).toEqual([2, 1]);
+      expect((await repository.startTurn(aTurn(aChat({ updatedAt: tick() })))).history).toEqual([]);
+    });
+
+    it("refuses a second turn while a reply is streaming, and writes nothing", async () => {
+      const now = tick();
+      const chat = aChat({ createdAt: now, updatedAt: now });
+      const first = await repository.startTurn(aTurn(chat, { now }));
+
+      const second = repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      await expect(second).rejects.toMatchObject({
+        code: "reply.in_progress",
+        details: { chatId: chat.id, replyId: first.reply.id },
+      });
+      expect(await messageCount(chat.id)).toBe(2);
+      expect((await repository.findChat(chat.userId, chat.id))?.updatedAt).toEqual(now);
+    });
+
+    it("treats another user's chat as missing and writes nothing to it", async () => {
+      const { chat } = await aStoredChat();
+      const intruder = { ...chat, userId: "user-b" };
+      await expect(
+        repository.startTurn(aTurn(intruder, { createChat: false, now: tick() })),
+      ).rejects.toMatchObject({
+        code: "chat.not_found",
+      });
+      expect(await messageCount(chat.id)).toBe(2);
+    });
+
+    it("refuses a turn on a chat that does not exist", async () => {
+      const chat = aChat({ updatedAt: tick() });
+      await expect(repository.startTurn(aTurn(chat, { createChat: false }))).rejects.toMatchObject({
+        code: "chat.not_found",
+      });
+      expect(await repository.findChat(chat.userId, chat.id)).toBeUndefined();
+    });
+  });
+
+  describe("findChat", () => {
+    it("compares user ids exactly: a different case is a different user", async () => {
+      const { chat } = await aStoredChat({ userId: "Alice" });
+      expect(await repository.findChat("alice", chat.id)).toBeUndefined();
+      expect(await repository.findChat("Alice", chat.id)).toEqual(chat);
+    });
+  });
+
+  describe("text round-trips verbatim", () => {
+    it.each([
+      ["4-byte UTF-8 (emoji, CJK extension B)", "I 💚 MariaDB 🧑🏽‍💻 𠜎𠜱"],
+      ["NUL and control characters", "before\u0000after\u0007\ttab\r\nline"],
+      ["RTL marks and zero-width characters", "\u202Eשלום\u202C \u200Fمرحبا\u200E zero\u200Bwidth\uFEFF"],
+      ["combining marks, unnormalised", "e\u0301 vs \u00E9, Å vs A\u030A"],
+    ])("%s", async (_name, text) => {
+      const now = tick();
+      const chat = aChat({
+        title: text,
+        createdAt: now,
+        updatedAt: now,
+        userId: `whatsapp:+4915112345678 ${text}`,
+      });
+      const turn = await repository.startTurn(
+        aTurn(chat, { now, userMessage: { id: randomUUID(), content: text, tokenCount: 9 } }),
+      );
+      await repository.finishReply(turn.reply.id, anOutcome({ content: text, error: text, now: tick() }));
+
+      const [userMessage, reply] = (await repository.listMessages(chat.id, 10, null)).items;
+      expect(userMessage?.content).toBe(text);
+      expect(reply?.content).toBe(text);
+      expect(reply?.error).toBe(text);
+      expect((await repository.findChat(chat.userId, chat.id))?.title).toBe(text);
+    });
+  });
+
+  describe("user scoping", () => {
+    it("makes another user's chat and reply indistinguishable from missing ones", async () => {
+      const { chat, turn } = await aStoredChat({ title: "Mine" });
+      const other = "user-b";
+
+      expect(await repository.findChat(other, chat.id)).toBeUndefined();
+      expect(await repository.findReply(other, turn.reply.id)).toBeUndefined();
+      expect(await repository.renameChat(other, chat.id, "Theirs", tick())).toBeUndefined();
+      expect(await repository.deleteChat(other, chat.id)).toBe(false);
+      expect((await repository.listChats(other, 100, null)).items.map((c) => c.id)).not.toContain(chat.id);
+
+      expect(await repository.findChat(chat.userId, chat.id)).toEqual(chat);
+      expect(await messageCount(chat.id)).toBe(2);
+    });
+
+    it("answers for missing ids the same way", async () => {
+      expect(await repository.findChat("user-a", randomUUID())).toBeUndefined();
+      expect(await repository.findReply("user-a", randomUUID())).toBeUndefined();
+      expect(await repository.renameChat("user-a", randomUUID(), "x", tick())).toBeUndefined();
+      expect(await repository.deleteChat("user-a", randomUUID())).toBe(false);
+    });
+  });
+
+  describe("replies", () => {
+    it("finds a reply with its owner, but not a user message", async () => {
+      const { chat, turn } = await aStoredChat();
+      expect(await repository.findReply(chat.userId, turn.reply.id)).toMatchObject({
+        id: turn.reply.id,
+        userId: chat.userId,
+        chatId: chat.id,
+        status: "complete",
+      });
+      expect(await repository.findReply(chat.userId, turn.userMessage.id)).toBeUndefined();
+    });
+
+    it("saves progress while streaming, and not after the reply ended", async () => {
+      const now = tick();
+      const chat = aChat({ createdAt: now, updatedAt: now });
+      const { reply } = await repository.startTurn(aTurn(chat, { now }));
+
+      const saved = tick();
+      await repository.saveReplyProgress(reply.id, "Gen", saved);
+      expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
+        content: "Gen",
+        updatedAt: saved,
+      });
+
+      await repository.finishReply(
+        reply.id,
+        anOutcome({ content: "General", status: "stopped", now: tick() }),
+      );
+      await repository.saveReplyProgress(reply.id, "General Kenobi, late", tick());
+      expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
+        content: "General",
+        status: "stopped",
+      });
+    });
+
+    it("ends a reply exactly once, storing the whole outcome", async () => {
+      const now = tick();
+      const chat = aChat({ createdAt: now, updatedAt: now });
+      const { reply } = await repository.startTurn(aTurn(chat, { now }));
+      const outcome = anOutcome({ now: tick() });
+
+      expect(await repository.finishReply(reply.id, outcome)).toBe(true);
+      expect(
+        await repository.finishReply(reply.id, anOutcome({ status: "failed", content: "", now: tick() })),
+      ).toBe(false);
+      expect(await repository.findReply(chat.userId, reply.id)).toEqual({
+        ...reply,
+        userId: chat.userId,
+        content: outcome.content,
+        tokenCount: outcome.tokenCount,
+        status: "complete",
+        finishReason: "stop",
+        usage: outcome.usage,
+        error: null,
+        updatedAt: outcome.now,
+      });
+    });
+
+    it("returns false for a reply that does not exist", async () => {
+      expect(await repository.finishReply(randomUUID(), anOutcome())).toBe(false);
+    });
+  });
+
+  describe("renameChat and deleteChat", () => {
+    it("renames, moving the chat's activity time", async () => {
+      const { chat } = await aStoredChat();
+      const later = tick();
+      expect(await repository.renameChat(chat.userId, chat.id, "Renamed 🎉", later)).toEqual({
+        ...chat,
+        title: "Renamed 🎉",
+        updatedAt: later,
+      });
+    });
+
+    it("deletes the chat with all its messages", async () => {
+      const { chat } = await aStoredChat();
+      await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      expect(await messageCount(chat.id)).toBe(4);
+
+      expect(await repository.deleteChat(chat.userId, chat.id)).toBe(true);
+      expect(await repository.findChat(chat.userId, chat.id)).toBeUndefined();
+      expect(await messageCount(chat.id)).toBe(0);
+      expect(await repository.deleteChat(chat.userId, chat.id)).toBe(false);
+    });
+  });
+
+  describe("listChats", () => {
+    it("pages a user's chats by newest activity, ties broken by id, without gaps or repeats", async () => {
+      const userId = `pager-${randomUUID()}`;
+      const sameTime = tick();
+      const chats = [
+        await storeChat(userId, tick()),
+        await storeChat(userId, sameTime),
+        await storeChat(userId, sameTime),
+        await storeChat(userId, sameTime),
+        await storeChat(userId, tick()),
+      ];
+      await storeChat(`someone-else-${randomUUID()}`, tick());
+      const expected = [...chats].sort(
+        (a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      );
+
+      const pages = await allPages((cursor) => repository.listChats(userId, 2, cursor));
+
+      expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
+      expect(pages.flatMap((page) => page.items)).toEqual(expected);
+      expect(pages.at(-1)?.nextCursor).toBeNull();
+    });
+
+    it("returns no cursor when the page is not full, and an empty page for a user with no chats", async () => {
+      const userId = `few-${randomUUID()}`;
+      await storeChat(userId, tick());
+      expect((await repository.listChats(userId, 5, null)).nextCursor).toBeNull();
+      expect(await repository.listChats(`nobody-${randomUUID()}`, 5, null)).toEqual({
+        items: [],
+        nextCursor: null,
+      });
+    });
+
+    it("puts a chat that gets a new turn back on top", async () => {
+      const userId = `active-${randomUUID()}`;
+      const older = await storeChat(userId, tick());
+      await storeChat(userId, tick());
+      await repository.startTurn(aTurn(older, { createChat: false, now: tick() }));
+
+      expect((await repository.listChats(userId, 1, null)).items[0]?.id).toBe(older.id);
+    });
+  });
+
+  describe("listMessages", () => {
+    it("starts with the latest page, in conversation order, and leads to older pages", async () => {
+      const now = tick();
+      const chat = aChat({ createdAt: now, updatedAt: now });
+      const texts: string[] = [];
+      for (let turn = 0; turn < 4; turn++) {
+        const text = `question ${turn}`;
+        texts.push(text, `answer ${turn}`);
+        const started = await repository.startTurn(
+          aTurn(chat, {
+            createChat: turn === 0,
+            now: tick(),
+            userMessage: { id: randomUUID(), content: text, tokenCount: 2 },
+          }),
+        );
+        await repository.finishReply(started.reply.id, anOutcome({ content: `answer ${turn}`, now: tick() }));
+      }
+
+      const pages = await allPages((cursor) => repository.listMessages(chat.id, 3, cursor));
+
+      expect(pages.map((page) => page.items.map((message) => message.seq))).toEqual([
+        [6, 7, 8],
+        [3, 4, 5],
+        [1, 2],
+      ]);
+      expect(pages.reverse().flatMap((page) => page.items.map((message) => message.content))).toEqual(texts);
+    });
+
+    it("keeps a cursor's place when newer messages arrive between pages", async () => {
+      const chat = await aLongChat(3);
+      const first = await repository.listMessages(chat.id, 2, null);
+      await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      const second = await repository.listMessages(chat.id, 2, first.nextCursor);
+
+      expect(first.items.map((message) => message.seq)).toEqual([5, 6]);
+      expect(second.items.map((message) => message.seq)).toEqual([3, 4]);
+    });
+
+    it("gives an empty page for a chat without messages", async () => {
+      expect(await repository.listMessages(randomUUID(), 10, null)).toEqual({ items: [], nextCursor: null });
+    });
+  });
+
+  describe("cursors and limits", () => {
+    const chatCursorFrom = async () => {
+      const userId = `cursor-${randomUUID()}`;
+      await storeChat(userId, tick());
+      await storeChat(userId, tick());
+      return { userId, cursor: (await repository.listChats(userId, 1, null)).nextCursor };
+    };
+
+    it.each([
+      ["not base64url", "%%%"],
+      ["empty", ""],
+      ["base64url of nonsense", Buffer.from("hello").toString("base64url")],
+      ["a chat cursor with a non-numeric time", Buffer.from("c1:abc:x").toString("base64url")],
+      ["absurdly long", "A".repeat(10_000)],
+    ])("refuses a cursor that is %s as an invalid argument", async (_name, cursor) => {
+      await expect(repository.listChats("user-a", 10, cursor)).rejects.toMatchObject({
+        code: "argument.invalid",
+      });
+      await expect(repository.listMessages(randomUUID(), 10, cursor)).rejects.toMatchObject({
+        code: "argument.invalid",
+      });
+    });
+
+    it("does not take a chat cursor for a message cursor", async () => {
+      const { cursor } = await chatCursorFrom();
+      expect(cursor).not.toBeNull();
+      await expect(repository.listMessages(randomUUID(), 10, cursor)).rejects.toMatchObject({
+        code: "argument.invalid",
+      });
+    });
+
+    it.each([0, -1, 1.5, Number.NaN])("refuses a page size of %s", async (limit) => {
+      await expect(repository.listChats("user-a", limit, null)).rejects.toMatchObject({
+        code: "argument.invalid",
+      });
+      await expect(repository.listMessages(randomUUID(), limit, null)).rejects.toMatchObject({
+        code: "argument.invalid",
+      });
+    });
+  });
+
+  describe("messagesNewestFirst", () => {
+    it.each([1, 2, 3, 7, 500])(
+      "walks the chat newest first in pages of %s, the same whatever the page",
+      async (size) => {
+        const chat = await aLongChat(3);
+        expect(await all(repository.messagesNewestFirst(chat.id, 7, size))).toEqual([6, 5, 4, 3, 2, 1]);
+        expect(await all(repository.messagesNewestFirst(chat.id, 3, size))).toEqual([2, 1]);
+        expect(await all(repository.messagesNewestFirst(chat.id, 1, size))).toEqual([]);
+      },
+    );
+
+    it.each([0, -1, 1.5, Number.NaN])("refuses a page size of %s", async (size) => {
+      await expect(all(repository.messagesNewestFirst(randomUUID(), 10, size))).rejects.toMatchObject({
+        code: "argument.invalid",
+      });
+    });
+  });
+
+  describe("interruptStreamingReplies", () => {
+    let own: OpenedRepository;
+    // Its own repository: the sweep touches every chat, so no other test's replies may be in it.
+    beforeAll(async () => {
+      own = await open();
+    });
+    afterAll(() => own?.close());
+
+    it("ends every reply left streaming as interrupted, keeping its text, and only those", async () => {
+      const alice = aChat({ userId: "alice" });
+      const bob = aChat({ userId: "bob" });
+      const carol = aChat({ userId: "carol" });
+      const left = await own.repository.startTurn(aTurn(alice));
+      await own.repository.saveReplyProgress(
+        left.reply.id,
+        "half an ans",
+        new Date("2025-01-01T00:00:01.000Z"),
+      );
+      const alsoLeft = await own.repository.startTurn(aTurn(bob));
+      const finished = await own.repository.startTurn(aTurn(carol));
+      await own.repository.finishReply(finished.reply.id, anOutcome());
+
+      const now = new Date("2025-01-03T00:00:00.000Z");
+      expect(await own.repository.interruptStreamingReplies(now)).toBe(2);
+
+      expect(await own.repository.findReply("alice", left.reply.id)).toMatchObject({
+        status: "interrupted",
+        content: "half an ans",
+        error: "the service stopped while answering",
+        updatedAt: now,
+      });
+      expect(await own.repository.findReply("bob", alsoLeft.reply.id)).toMatchObject({
+        status: "interrupted",
+      });
+      expect(await own.repository.findReply("carol", finished.reply.id)).toMatchObject({
+        status: "complete",
+        error: null,
+      });
+      const statuses = (await own.repository.listMessages(alice.id, 10, null)).items.map(
+        (message) => message.status,
+      );
+      expect(statuses).toEqual(["complete", "interrupted"]);
+      // The swept chat takes a new turn, the old reply cannot be ended again, and a second sweep finds nothing.
+      await expect(own.repository.startTurn(aTurn(alice, { createChat: false }))).resolves.toMatchObject({
+        userMessage: { seq: 3 },
+      });
+      expect(await own.repository.finishReply(left.reply.id, anOutcome())).toBe(false);
+      expect(await own.repository.interruptStreamingReplies(now)).toBe(1); // the new turn's reply
+      expect(await own.repository.interruptStreamingReplies(now)).toBe(0);
+    });
+  });
+}
