@@ -7,6 +7,7 @@ import { ChatUseCases } from "./application/chat-use-cases.js";
 import type { ChatModel } from "./application/replies/chat-model.js";
 import type { ChatRepository } from "./application/chats/chat-repository.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./application/ports.js";
+import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./application/replies/lease-keeper.js";
 import { ReplyHub } from "./application/replies/reply-hub.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
@@ -58,6 +59,8 @@ export interface ParleyOptions {
   corsOrigins: readonly string[];
   orphanGraceMs: number;
   progressIntervalMs: number;
+  /** Ownership leases of live replies; defaults when absent. */
+  leases?: Partial<LeaseSettings>;
   maxRequestBytes: number;
   maxDeadlineMs: number;
   /** Bounds on what one client may hold: connections, streams, health watches. Defaults when absent. */
@@ -84,6 +87,9 @@ export interface Parley {
 
 export function createParley(options: ParleyOptions): Parley {
   const { logger } = options;
+  // This process start's name as the owner of the replies it generates: a restart is a new owner.
+  const owner = options.newId();
+  const leases = { ...defaultLeaseSettings, ...options.leases };
   const hub = new ReplyHub({
     model: options.model,
     repository: options.repository,
@@ -92,7 +98,18 @@ export function createParley(options: ParleyOptions): Parley {
     logger,
     orphanGraceMs: options.orphanGraceMs,
     progressIntervalMs: options.progressIntervalMs,
+    owner,
+    leaseMs: leases.leaseMs,
   });
+  const leaseKeeper = new LeaseKeeper({
+    repository: options.repository,
+    clock: options.clock,
+    logger,
+    owner,
+    hasLiveReplies: () => hub.size > 0,
+    settings: leases,
+  });
+  leaseKeeper.start();
   const useCases = new ChatUseCases({ ...options, hub });
   const whatsapp = whatsAppChannel(options, useCases);
   const limits: ServerLimits = { ...defaultConnectionLimits, ...defaultHealthWatchLimits, ...options.limits };
@@ -131,6 +148,7 @@ export function createParley(options: ParleyOptions): Parley {
       server.stopAccepting();
       whatsapp.inbox?.stopAccepting();
       await hub.shutdown(graceMs);
+      leaseKeeper.stop();
       await whatsapp.inbox?.drain(whatsAppDrainMs);
       await server.close();
     },

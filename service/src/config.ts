@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { defaultHealthWatchLimits } from "./adapters/connect/health.js";
+import { defaultLeaseSettings } from "./application/replies/lease-keeper.js";
 import { defaultConnectionLimits } from "./adapters/http/connection-limits.js";
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -31,6 +32,9 @@ const schema = z.object({
   ORPHAN_GRACE_MS: integer(30_000),
   SHUTDOWN_GRACE_MS: integer(10_000),
   PROGRESS_INTERVAL_MS: integer(1_000, 50),
+  REPLY_LEASE_MS: integer(defaultLeaseSettings.leaseMs, 1_000),
+  REPLY_LEASE_RENEW_MS: integer(defaultLeaseSettings.renewEveryMs, 100),
+  REPLY_LEASE_SWEEP_MS: integer(defaultLeaseSettings.sweepEveryMs, 100),
   UPSTREAM_IDLE_TIMEOUT_MS: integer(30_000, 100),
   UPSTREAM_MAX_RETRIES: integer(2),
   MAX_MESSAGE_BYTES: integer(32_768, 1),
@@ -133,6 +137,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     orphanGraceMs: c.ORPHAN_GRACE_MS,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     progressIntervalMs: c.PROGRESS_INTERVAL_MS,
+    leases: {
+      leaseMs: c.REPLY_LEASE_MS,
+      renewEveryMs: c.REPLY_LEASE_RENEW_MS,
+      sweepEveryMs: c.REPLY_LEASE_SWEEP_MS,
+    },
     upstreamIdleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
     maxRequestBytes: c.MAX_REQUEST_BYTES,

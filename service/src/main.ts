@@ -25,9 +25,6 @@ async function main(): Promise<void> {
   const logger = createConsoleLogger(config.logLevel, { service: "parley" });
   const database = await openDatabase(config, logger);
   const repository = createMysqlChatRepository(database.db);
-  const interrupted = await repository.interruptStreamingReplies(systemClock.now());
-  if (interrupted > 0)
-    logger.warn("replies left streaming by a previous run were marked interrupted", { interrupted });
 
   const upstream = await connectUpstream(config, logger);
   const profile = modelProfile(config.model);
@@ -63,6 +60,7 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     orphanGraceMs: config.orphanGraceMs,
     progressIntervalMs: config.progressIntervalMs,
+    leases: config.leases,
     maxRequestBytes: config.maxRequestBytes,
     maxDeadlineMs: config.maxDeadlineMs,
     limits: config.limits,

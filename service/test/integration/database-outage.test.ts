@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/health/v1/health_pb";
+import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { createDatabase, type Database } from "../../src/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
@@ -70,5 +71,41 @@ describe("when the database is down", () => {
     }
     expect(text).toBe("after");
     expect((await client.listChats({ userId: "outage" })).chats).toHaveLength(2);
+  });
+
+  it("a reply whose final write meets the outage is stored once the database is back, never left streaming", async () => {
+    const client = harness.client("grpc");
+    const words = Array.from({ length: 40 }, (_, i) => `word${i} `);
+    harness.simulator.script({ deltas: words, paceMs: 10 });
+    const stream = client.sendMessage({ userId: "blip", text: "write a while" })[Symbol.asyncIterator]();
+    const first = await stream.next();
+    const started = first.value?.event?.kind;
+    if (started?.case !== "started") throw new Error("no started event");
+    await proxy.cut();
+    // The answer reaches its caller whole while its final write fails (and is retried).
+    let text = "";
+    let status: ReplyStatus | undefined;
+    for (let next = await stream.next(); !next.done; next = await stream.next()) {
+      const kind = next.value.event?.kind;
+      if (kind?.case === "delta") text += kind.value.text;
+      if (kind?.case === "finished") status = kind.value.status;
+    }
+    expect([text, status]).toEqual([words.join(""), ReplyStatus.COMPLETE]);
+
+    await proxy.restore();
+    const stored = async () => {
+      const [rows] = await probe.database.pool.query("select status, content from messages where id = ?", [
+        started.value.replyId,
+      ]);
+      return (rows as { status: string; content: string }[])[0];
+    };
+    await expect.poll(stored, { timeout: 10_000 }).toEqual({ status: "complete", content: words.join("") });
+    harness.simulator.script({ text: "next" });
+    let next = "";
+    const chatId = started.value.chatId;
+    for await (const { event } of client.sendMessage({ userId: "blip", chatId, text: "and now?" })) {
+      if (event?.kind.case === "delta") next += event.kind.value.text;
+    }
+    expect(next).toBe("next");
   });
 });

@@ -70,28 +70,75 @@ describe("the service process", () => {
     expect(row.content).toBe(received);
   });
 
-  it("after a crash, replies left streaming become interrupted at the next start, keeping saved progress", async () => {
-    const first = await start();
+  /** A reply's stored status and text. */
+  async function stored(replyId: string) {
+    const [rows] = await database.pool.query("select status, content from messages where id = ?", [replyId]);
+    return (rows as { status: string; content: string }[])[0]!;
+  }
+  /** Short leases, so that tests see them run out. */
+  const shortLeases = { REPLY_LEASE_MS: "1000", REPLY_LEASE_RENEW_MS: "200", REPLY_LEASE_SWEEP_MS: "200" };
+
+  it("after a crash, the reply's lease runs out and a sweeper ends it interrupted, keeping saved progress", async () => {
+    const first = await start(shortLeases);
     const reply = await startReply(first, "crash", 12);
-    const stored = async () => {
-      const [rows] = await database.pool.query("select status, content from messages where id = ?", [
-        reply.replyId,
-      ]);
-      return (rows as { status: string; content: string }[])[0]!;
-    };
-    await expect.poll(async () => (await stored()).content, { timeout: 5_000 }).not.toBe(""); // a progress save
+    await expect.poll(async () => (await stored(reply.replyId)).content, { timeout: 5_000 }).not.toBe("");
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
-    const saved = await stored();
+    const saved = await stored(reply.replyId);
     expect(saved.status).toBe("streaming");
-    expect(saved.content).not.toBe("");
 
-    const second = await start();
+    const second = await start({ ...shortLeases, SHUTDOWN_GRACE_MS: "300" });
+    await expect
+      .poll(async () => (await stored(reply.replyId)).status, { timeout: 10_000 })
+      .toBe("interrupted");
     const chat = await clients(second).chat.getChat({ userId: "crash", chatId: reply.chatId });
     expect(chat.messages[1]).toMatchObject({ status: ReplyStatus.INTERRUPTED, content: saved.content });
-    expect(second.output()).toMatch(/marked interrupted/);
+    // The chat is free again: a new message to it starts a reply.
+    const again = clients(second).chat.sendMessage({ userId: "crash", chatId: reply.chatId, text: "again" });
+    const opening = await again[Symbol.asyncIterator]().next();
+    expect(opening.value?.event?.kind.case).toBe("started");
+    // Never read further: a caller that stopped reading cannot hold up the shutdown either.
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
+  });
+
+  it("a second process started while the first is answering leaves that answer alone", async () => {
+    const first = await start(shortLeases);
+    const reply = await startReply(first, "replicas", 2);
+    const second = await start(shortLeases);
+    let text = reply.events.map((e) => (e.case === "delta" ? e.value.text : "")).join("");
+    for (let next = await reply.stream.next(); !next.done; next = await reply.stream.next()) {
+      const kind = next.value.event?.kind;
+      if (kind?.case === "delta") text += kind.value.text;
+      if (kind?.case === "finished") expect(kind.value.status).toBe(ReplyStatus.COMPLETE);
+    }
+    expect(await stored(reply.replyId)).toEqual({ status: "complete", content: text });
+    expect(text.length).toBeGreaterThan(200); // long enough to outlive several lease renewals and sweeps
+    for (const service of [first, second]) service.child.kill("SIGTERM");
+    expect([await first.exited, await second.exited]).toEqual([0, 0]);
+  });
+
+  it("a process stopped past its lease is fenced off: its late writes cannot undo the sweeper's decision", async () => {
+    const stopped = await start(shortLeases);
+    const sweeper = await start(shortLeases);
+    const reply = await startReply(stopped, "fenced", 3);
+    await expect.poll(async () => (await stored(reply.replyId)).content, { timeout: 5_000 }).not.toBe("");
+    stopped.child.kill("SIGSTOP");
+    await expect
+      .poll(async () => (await stored(reply.replyId)).status, { timeout: 10_000 })
+      .toBe("interrupted");
+    const decided = await stored(reply.replyId);
+    stopped.child.kill("SIGCONT");
+    // The woken process finds its writes refused and ends the reply itself, without storing anything.
+    let finished: ReplyEvent["kind"] | undefined;
+    for (let next = await reply.stream.next().catch(() => ({ done: true }) as const); !next.done;) {
+      finished = next.value.event?.kind;
+      next = await reply.stream.next().catch(() => ({ done: true }) as const);
+    }
+    expect(finished).toMatchObject({ case: "finished" });
+    expect(await stored(reply.replyId)).toEqual(decided);
+    for (const service of [stopped, sweeper]) service.child.kill("SIGTERM");
+    expect([await stopped.exited, await sweeper.exited]).toEqual([0, 0]);
   });
 
   it("refuses to start with a bad setting, naming it", async () => {

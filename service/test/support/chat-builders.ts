@@ -22,6 +22,11 @@ export function aChat(overrides: Partial<Chat> = {}): Chat {
   };
 }
 
+/** The owner of every builder-made reply: the one process of a repository test. */
+export const testOwner = "0190f5b2-7f00-7000-8000-00000000face";
+/** A lease that lasts as long as any test: the sweeper leaves such replies alone. */
+export const longLease = { owner: testOwner, expiresAt: new Date("2100-01-01T00:00:00.000Z") };
+
 /** A turn on `chat`; creates the chat (with its title and model) unless `createChat` is false. */
 export function aTurn(
   chat: Chat,
@@ -33,6 +38,7 @@ export function aTurn(
     newChat: createChat ? { title: chat.title, model: chat.model } : null,
     userMessage: { id: randomUUID(), content: "Hello there", tokenCount: 2 },
     replyId: randomUUID(),
+    lease: longLease,
     now: chat.updatedAt,
     historyLimit: 50,
     ...overrides,
@@ -41,6 +47,7 @@ export function aTurn(
 
 export function anOutcome(overrides: Partial<ReplyOutcome> = {}): ReplyOutcome {
   return {
+    owner: testOwner,
     content: "General Kenobi.",
     tokenCount: 4,
     status: "complete",

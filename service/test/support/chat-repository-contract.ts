@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
 import type { Chat, Message } from "../../src/domain/chat.js";
-import { aChat, anOutcome, aTurn, steppingClock } from "./chat-builders.js";
+import { aChat, anOutcome, aTurn, steppingClock, testOwner } from "./chat-builders.js";
 
 export interface OpenedRepository {
   repository: ChatRepository;
@@ -255,7 +255,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       const { reply } = await repository.startTurn(aTurn(chat, { now }));
 
       const saved = tick();
-      await repository.saveReplyProgress(reply.id, "Gen", saved);
+      expect(await repository.saveReplyProgress(reply.id, testOwner, "Gen", saved)).toBe(true);
       expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
         content: "Gen",
         updatedAt: saved,
@@ -265,7 +265,9 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         reply.id,
         anOutcome({ content: "General", status: "stopped", now: tick() }),
       );
-      await repository.saveReplyProgress(reply.id, "General Kenobi, late", tick());
+      expect(await repository.saveReplyProgress(reply.id, testOwner, "General Kenobi, late", tick())).toBe(
+        false,
+      );
       expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
         content: "General",
         status: "stopped",
@@ -468,7 +470,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
     });
   });
 
-  describe("interruptStreamingReplies", () => {
+  describe("ownership leases", () => {
     let own: OpenedRepository;
     // Its own repository: the sweep touches every chat, so no other test's replies may be in it.
     beforeAll(async () => {
@@ -476,47 +478,67 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
     });
     afterAll(() => own?.close());
 
-    it("ends every reply left streaming as interrupted, keeping its text, and only those", async () => {
-      const alice = aChat({ userId: "alice" });
-      const bob = aChat({ userId: "bob" });
-      const carol = aChat({ userId: "carol" });
-      const left = await own.repository.startTurn(aTurn(alice));
-      await own.repository.saveReplyProgress(
-        left.reply.id,
-        "half an ans",
-        new Date("2025-01-01T00:00:01.000Z"),
+    const at = (iso: string) => new Date(`2025-01-01T00:00:${iso}.000Z`);
+    const leaseOf = (owner: string, until: string) => ({ owner, expiresAt: at(until) });
+
+    it("only the owner writes a live reply; another's writes change nothing and say so", async () => {
+      const chat = aChat({ userId: "fenced" });
+      const { reply } = await own.repository.startTurn(aTurn(chat, { lease: leaseOf("owner-a", "30") }));
+      expect(await own.repository.saveReplyProgress(reply.id, "owner-b", "intruder", at("01"))).toBe(false);
+      expect(await own.repository.finishReply(reply.id, anOutcome({ owner: "owner-b" }))).toBe(false);
+      expect(await own.repository.saveReplyProgress(reply.id, "owner-a", "mine", at("02"))).toBe(true);
+      expect(await own.repository.findReply("fenced", reply.id)).toMatchObject({
+        status: "streaming",
+        content: "mine",
+      });
+      expect(await own.repository.finishReply(reply.id, anOutcome({ owner: "owner-a" }))).toBe(true);
+    });
+
+    it("the sweeper ends only expired leases, keeping the saved text; renewed ones live on", async () => {
+      const crashed = await own.repository.startTurn(
+        aTurn(aChat({ userId: "alice" }), { lease: leaseOf("gone", "10") }),
       );
-      const alsoLeft = await own.repository.startTurn(aTurn(bob));
-      const finished = await own.repository.startTurn(aTurn(carol));
-      await own.repository.finishReply(finished.reply.id, anOutcome());
+      await own.repository.saveReplyProgress(crashed.reply.id, "gone", "half an ans", at("05"));
+      const renewed = await own.repository.startTurn(
+        aTurn(aChat({ userId: "bob" }), { lease: leaseOf("alive", "10") }),
+      );
+      const finished = await own.repository.startTurn(
+        aTurn(aChat({ userId: "carol" }), { lease: leaseOf("alive", "10") }),
+      );
+      await own.repository.finishReply(finished.reply.id, anOutcome({ owner: "alive" }));
 
-      const now = new Date("2025-01-03T00:00:00.000Z");
-      expect(await own.repository.interruptStreamingReplies(now)).toBe(2);
-
-      expect(await own.repository.findReply("alice", left.reply.id)).toMatchObject({
+      expect(await own.repository.renewLeases("alive", at("40"))).toBe(1); // the finished one has no lease
+      expect(await own.repository.endExpiredLeases(at("20"))).toBe(1);
+      expect(await own.repository.findReply("alice", crashed.reply.id)).toMatchObject({
         status: "interrupted",
         content: "half an ans",
         error: "the service stopped while answering",
-        updatedAt: now,
+        updatedAt: at("20"),
       });
-      expect(await own.repository.findReply("bob", alsoLeft.reply.id)).toMatchObject({
-        status: "interrupted",
-      });
+      expect(await own.repository.findReply("bob", renewed.reply.id)).toMatchObject({ status: "streaming" });
       expect(await own.repository.findReply("carol", finished.reply.id)).toMatchObject({
         status: "complete",
         error: null,
       });
-      const statuses = (await own.repository.listMessages(alice.id, 10, null)).items.map(
-        (message) => message.status,
-      );
-      expect(statuses).toEqual(["complete", "interrupted"]);
-      // The swept chat takes a new turn, the old reply cannot be ended again, and a second sweep finds nothing.
-      await expect(own.repository.startTurn(aTurn(alice, { createChat: false }))).resolves.toMatchObject({
-        userMessage: { seq: 3 },
+
+      // The late owner's writes are refused: the sweeper's decision stands.
+      expect(await own.repository.saveReplyProgress(crashed.reply.id, "gone", "more", at("21"))).toBe(false);
+      expect(await own.repository.finishReply(crashed.reply.id, anOutcome({ owner: "gone" }))).toBe(false);
+      expect(await own.repository.renewLeases("gone", at("50"))).toBe(0);
+      expect(await own.repository.findReply("alice", crashed.reply.id)).toMatchObject({
+        status: "interrupted",
+        content: "half an ans",
       });
-      expect(await own.repository.finishReply(left.reply.id, anOutcome())).toBe(false);
-      expect(await own.repository.interruptStreamingReplies(now)).toBe(1); // the new turn's reply
-      expect(await own.repository.interruptStreamingReplies(now)).toBe(0);
+      // The swept chat takes a new turn; the next sweep finds nothing until that lease runs out too.
+      const next = await own.repository.startTurn(
+        aTurn(aChat({ id: crashed.userMessage.chatId, userId: "alice" }), {
+          createChat: false,
+          lease: leaseOf("new-owner", "30"),
+        }),
+      );
+      expect(next.userMessage.seq).toBe(3);
+      expect(await own.repository.endExpiredLeases(at("25"))).toBe(0);
+      expect(await own.repository.endExpiredLeases(at("45"))).toBe(2); // bob's (renewed to 40) and the new one
     });
   });
 }

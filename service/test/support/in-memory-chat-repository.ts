@@ -2,7 +2,7 @@
  * A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL: the
  * contract suite (chat-repository-contract.ts) runs against both.
  */
-import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
+import type { ChatRepository, ReplyLease } from "../../src/application/chats/chat-repository.js";
 import type { Chat, Message, Reply } from "../../src/domain/chat.js";
 import { chatNotFound, invalidArgument, replyInProgress } from "../../src/domain/errors.js";
 
@@ -16,6 +16,12 @@ export interface InMemoryChatRepository extends ChatRepository {
 export function createInMemoryChatRepository(): InMemoryChatRepository {
   const chats = new Map<string, Chat>();
   const messages: Message[] = [];
+  /** Live replies' leases, by reply id (the Message type does not carry them, as the table does). */
+  const leases = new Map<string, ReplyLease>();
+  const ownedLiveReply = (replyId: string, owner: string) =>
+    leases.get(replyId)?.owner === owner
+      ? messages.find((m) => m.id === replyId && m.status === "streaming")
+      : undefined;
   const ofChat = (chatId: string) =>
     messages.filter((m) => m.chatId === chatId).sort((a, b) => a.seq - b.seq);
   const newestChatsFirst = (a: Pick<Chat, "updatedAt" | "id">, b: Pick<Chat, "updatedAt" | "id">) =>
@@ -91,6 +97,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         status: "streaming",
       };
       messages.push(userMessage, reply);
+      leases.set(reply.id, { ...turn.lease });
       chats.get(chatId)!.updatedAt = now;
       return { userMessage: { ...userMessage }, reply: { ...reply }, history };
     },
@@ -111,15 +118,17 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         before = last.seq;
       }
     },
-    async saveReplyProgress(replyId, content, now) {
-      const reply = messages.find((m) => m.id === replyId && m.status === "streaming");
+    async saveReplyProgress(replyId, owner, content, now) {
+      const reply = ownedLiveReply(replyId, owner);
       if (reply) Object.assign(reply, { content, updatedAt: now });
+      return reply !== undefined;
     },
     async finishReply(replyId, outcome) {
-      const reply = messages.find((m) => m.id === replyId && m.status === "streaming");
+      const { now, owner, ...rest } = outcome;
+      const reply = ownedLiveReply(replyId, owner);
       if (!reply) return false;
-      const { now, ...rest } = outcome;
       Object.assign(reply, rest, { updatedAt: now });
+      leases.delete(replyId);
       return true;
     },
     async findReply(userId, replyId) {
@@ -127,11 +136,24 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       const chat = message && chats.get(message.chatId);
       return message && chat?.userId === userId ? ({ ...message, userId } satisfies Reply) : undefined;
     },
-    async interruptStreamingReplies(now) {
-      const streaming = messages.filter((m) => m.status === "streaming");
-      for (const m of streaming)
+    async renewLeases(owner, expiresAt) {
+      let renewed = 0;
+      for (const [replyId, lease] of leases) {
+        if (lease.owner !== owner) continue;
+        leases.set(replyId, { owner, expiresAt });
+        renewed++;
+      }
+      return renewed;
+    },
+    async endExpiredLeases(now) {
+      const expired = messages.filter(
+        (m) => m.status === "streaming" && !((leases.get(m.id)?.expiresAt ?? now) > now),
+      );
+      for (const m of expired) {
         Object.assign(m, { status: "interrupted", error: interruptedError, updatedAt: now });
-      return streaming.length;
+        leases.delete(m.id);
+      }
+      return expired.length;
     },
   };
   return repo;

@@ -27,6 +27,8 @@ export function aUseCaseFixture(
     logger: silentLogger,
     orphanGraceMs: options.orphanGraceMs ?? 30_000,
     progressIntervalMs: 20,
+    owner: "this-process",
+    leaseMs: 10_000,
   });
   const settings: ChatSettings = {
     model: "gpt-4o-mini",

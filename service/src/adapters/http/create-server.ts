@@ -94,11 +94,12 @@ export function createServer(options: ServerOptions): ParleyServer {
     { settings: { maxConcurrentStreams: limits.maxConcurrentStreams } },
     handle,
   );
-  const sessions = new Set<Http2Session>();
+  /** Open HTTP/2 sessions and the socket each runs on. */
+  const sessions = new Map<Http2Session, Socket | null>();
   /** The socket being handed to the HTTP/2 server: its session is created synchronously from it. */
   let arriving: Socket | null = null;
   http2.on("session", (session) => {
-    sessions.add(session);
+    sessions.set(session, arriving);
     session.once("close", () => sessions.delete(session));
     const served = arriving && firstRequestServed.get(arriving);
     if (served) session.once("remoteSettings", served);
@@ -136,10 +137,15 @@ export function createServer(options: ServerOptions): ParleyServer {
       const drained = Promise.all([
         new Promise<void>((resolve) => http2.close(() => resolve())),
         new Promise<void>((resolve) => http1.close(() => resolve())),
-        ...[...sessions].map((session) => new Promise<void>((resolve) => session.once("close", resolve))),
+        ...[...sessions].map(([session, socket]) => {
+          return new Promise<void>((resolve) => {
+            session.once("close", resolve);
+            socket?.once("close", resolve);
+          });
+        }),
       ]);
       // First let calls that are ending flush their last messages (GOAWAY lets open streams finish)...
-      for (const session of sessions) session.close();
+      for (const session of sessions.keys()) session.close();
       http1.closeIdleConnections();
       // ...then end what would run on (health watches): their handlers see UNAVAILABLE...
       const endHandlers = setTimeout(() => {
@@ -148,7 +154,12 @@ export function createServer(options: ServerOptions): ParleyServer {
       }, drainMs);
       // ...and finally cut whatever still hangs on.
       const force = setTimeout(() => {
-        for (const session of sessions) session.destroy();
+        // A destroyed session still waits for its socket to flush, which a peer that stopped reading
+        // never lets happen: cut the socket too.
+        for (const [session, socket] of sessions) {
+          session.destroy();
+          socket?.destroy();
+        }
         http1.closeAllConnections();
       }, drainMs * 2);
       await Promise.all([released, drained]);

@@ -1,5 +1,5 @@
 /** The ChatRepository port over MySQL/MariaDB, through Drizzle's query builders. */
-import { and, desc, eq, getTableColumns, lt, or } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, lt, or } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
 import type { ChatRepository, Page, ReplyOutcome } from "../../application/chats/chat-repository.js";
@@ -98,12 +98,13 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }
     },
 
-    saveReplyProgress: (replyId, content, now) =>
+    saveReplyProgress: (replyId, owner, content, now) =>
       withStorageErrors(async () => {
-        await db
+        const [result] = await db
           .update(messages)
           .set({ content, updatedAt: now })
-          .where(and(eq(messages.id, replyId), eq(messages.status, "streaming")));
+          .where(ownedLiveReply(replyId, owner));
+        return result.affectedRows > 0;
       }),
 
     finishReply: (replyId, outcome) =>
@@ -111,7 +112,7 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
         const [result] = await db
           .update(messages)
           .set(outcomeColumns(outcome))
-          .where(and(eq(messages.id, replyId), eq(messages.status, "streaming")));
+          .where(ownedLiveReply(replyId, outcome.owner));
         return result.affectedRows > 0;
       }),
 
@@ -126,15 +127,37 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
         return row && { ...toMessage(row), userId: row.userId };
       }),
 
-    interruptStreamingReplies: (now) =>
+    renewLeases: (owner, expiresAt) =>
       withStorageErrors(async () => {
         const [result] = await db
           .update(messages)
-          .set({ status: "interrupted", error: interruptedError, updatedAt: now })
-          .where(eq(messages.status, "streaming"));
+          .set({ leaseExpiresAt: expiresAt })
+          .where(and(eq(messages.status, "streaming"), eq(messages.owner, owner)));
+        return result.affectedRows;
+      }),
+
+    endExpiredLeases: (now) =>
+      withStorageErrors(async () => {
+        // Rows from before leases existed have none: they are as expired as a crashed owner's.
+        const expired = or(isNull(messages.leaseExpiresAt), lt(messages.leaseExpiresAt, now));
+        const [result] = await db
+          .update(messages)
+          .set({
+            status: "interrupted",
+            error: interruptedError,
+            owner: null,
+            leaseExpiresAt: null,
+            updatedAt: now,
+          })
+          .where(and(eq(messages.status, "streaming"), expired));
         return result.affectedRows;
       }),
   };
+}
+
+/** The fence of every write to a live reply: it is still `streaming`, under this owner. */
+function ownedLiveReply(replyId: string, owner: string) {
+  return and(eq(messages.id, replyId), eq(messages.status, "streaming"), eq(messages.owner, owner));
 }
 
 /** Up to `limit` messages of a chat before `beforeSeq` (all, when undefined), newest first. */
@@ -158,6 +181,8 @@ function outcomeColumns(outcome: ReplyOutcome) {
     finishReason: clip(outcome.finishReason, 32),
     error: clip(outcome.error, 500),
     ...usageColumns(outcome.usage),
+    owner: null,
+    leaseExpiresAt: null,
     updatedAt: outcome.now,
   };
 }

@@ -55,15 +55,19 @@ export const messages = mysqlTable(
     completionTokens: int("completion_tokens", { unsigned: true }),
     totalTokens: int("total_tokens", { unsigned: true }),
     error: humanText("error", { type: "varchar(500)" }),
+    /** While `streaming`: the process generating it (a new id per process start)... */
+    owner: id("owner"),
+    /** ...and until when it holds the reply; past this, any process's sweeper ends it `interrupted`. */
+    leaseExpiresAt: timestamp("lease_expires_at"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
   (table) => [
     // The conversation order; also the index for reading newest-first and for the foreign key.
     unique("messages_chat_seq_uq").on(table.chatId, table.seq),
-    // Serves the start-up sweep (`status = 'streaming'`) and the per-chat "already answering?" check
-    // without walking a long chat's messages.
-    index("messages_status_chat_idx").on(table.status, table.chatId),
+    // Serves the lease sweeper and heartbeat (`status = 'streaming'`, then the expiry): live rows only,
+    // never a walk over stored history.
+    index("messages_status_lease_idx").on(table.status, table.leaseExpiresAt),
     foreignKey({ name: "messages_chat_fk", columns: [table.chatId], foreignColumns: [chats.id] }).onDelete(
       "cascade",
     ),

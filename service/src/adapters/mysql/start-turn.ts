@@ -80,7 +80,10 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       tokenCount: 0,
       status: "streaming",
     };
-    await tx.insert(messages).values([userMessage, reply].map(({ usage: _usage, ...columns }) => columns));
+    const { usage: _, ...userColumns } = userMessage;
+    const { usage: __, ...replyColumns } = reply;
+    const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
+    await tx.insert(messages).values([userColumns, { ...replyColumns, ...lease }]);
     return { userMessage, reply, history };
   });
 }

@@ -17,6 +17,8 @@ export interface NewTurn {
   newChat: { title: string; model: string } | null;
   userMessage: { id: string; content: string; tokenCount: number };
   replyId: string;
+  /** Who generates the reply, and until when, unless renewed (see `renewLeases`). */
+  lease: ReplyLease;
   now: Date;
   /** How many of the chat's newest messages to read back in the same transaction (the prompt's history). */
   historyLimit: number;
@@ -33,7 +35,15 @@ export interface StartedTurn {
   history: Message[];
 }
 
+/** A live reply's owner — one process start — and when its hold on the reply runs out. */
+export interface ReplyLease {
+  owner: string;
+  expiresAt: Date;
+}
+
 export interface ReplyOutcome {
+  /** The fence: only the reply's owner ends it; another's write changes nothing. */
+  owner: string;
   content: string;
   tokenCount: number;
   status: TerminalStatus;
@@ -70,11 +80,24 @@ export interface ChatRepository {
    * when they have enough, so the cost follows the window, not the chat's length.
    */
   messagesNewestFirst(chatId: string, beforeSeq: number, pageSize: number): AsyncIterable<Message>;
-  /** Saves the text generated so far (bounded-interval progress while streaming). */
-  saveReplyProgress(replyId: string, content: string, now: Date): Promise<void>;
-  /** Ends a reply in its terminal status. Only a `streaming` reply changes; returns whether it did. */
+  /**
+   * Saves the text generated so far (bounded-interval progress while streaming). Fenced like
+   * finishReply: false when the reply is no longer `streaming` under this owner (its lease ran out and a
+   * sweeper ended it), and nothing changed.
+   */
+  saveReplyProgress(replyId: string, owner: string, content: string, now: Date): Promise<boolean>;
+  /**
+   * Ends a reply in its terminal status. Only a `streaming` reply of `outcome.owner` changes; returns
+   * whether it did (false: it was ended already, e.g. by a sweeper after the lease ran out).
+   */
   finishReply(replyId: string, outcome: ReplyOutcome): Promise<boolean>;
   findReply(userId: string, replyId: string): Promise<Reply | undefined>;
-  /** Start-up recovery: replies left `streaming` by a crash become `interrupted`. Returns how many. */
-  interruptStreamingReplies(now: Date): Promise<number>;
+  /** The heartbeat: extends the lease of every reply `owner` is generating. Returns how many. */
+  renewLeases(owner: string, expiresAt: Date): Promise<number>;
+  /**
+   * The sweeper: replies whose lease ran out before `now` — their owner crashed, hung or lost the
+   * database — become `interrupted`, keeping the text saved so far. Returns how many. Live replies of a
+   * process that renews its leases are never touched, so any number of processes may sweep.
+   */
+  endExpiredLeases(now: Date): Promise<number>;
 }

@@ -45,13 +45,15 @@ export async function sendMessage(
   const tokenCount = tokenCounter.count(text);
   const fitter = new ContextFitter(settings.limits, settings.systemPromptTokens, tokenCount);
   const chatId = existingChatId ?? newId();
+  const now = clock.now();
   const turn = await repository.startTurn({
     userId,
     chatId,
     newChat: existingChatId === null ? { title: titleFrom(text), model: settings.model } : null,
     userMessage: { id: newId(), content: text, tokenCount },
     replyId: newId(),
-    now: clock.now(),
+    lease: hub.leaseFrom(now),
+    now,
     historyLimit: historyPageSize,
   });
 
@@ -81,6 +83,7 @@ export async function sendMessage(
     // The turn is stored but no job will end the reply: end it here so nothing stays `streaming`.
     await repository
       .finishReply(turn.reply.id, {
+        owner: hub.owner,
         content: "",
         tokenCount: 0,
         status: "failed",

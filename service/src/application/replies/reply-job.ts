@@ -7,7 +7,7 @@
 import type { TerminalStatus, Usage } from "../../domain/chat.js";
 import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../../domain/errors.js";
 import type { ChatModel, ModelRequest } from "./chat-model.js";
-import type { ChatRepository } from "../chats/chat-repository.js";
+import type { ChatRepository, ReplyOutcome } from "../chats/chat-repository.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import type { ProgressSource, ReplyProgressWriter } from "./reply-progress.js";
@@ -22,7 +22,14 @@ export interface ReplyJobDeps {
   logger: Logger;
   orphanGraceMs: number;
   progressIntervalMs: number;
+  /** This process's id as the owner of the replies it generates (new per process start). */
+  owner: string;
+  /** Aborted when the process gives up on storing outcomes (the end of shutdown). */
+  givingUp: AbortSignal;
 }
+
+/** Waits between attempts of a terminal write that failed: doubling from the first, up to the last. */
+const finishRetryMs = { first: 100, max: 5_000 };
 
 /** Why a job was ended from outside, and the status each leads to. */
 const abortOutcomes = {
@@ -37,11 +44,30 @@ const abortOutcomes = {
     code: "service.shutting_down",
     error: "the service shut down while answering",
   },
+  /** Its lease ran out (the database was unreachable for too long) and a sweeper ended the reply. */
+  leaseLost: {
+    status: "interrupted",
+    code: "upstream.interrupted",
+    error: "the answer was interrupted; try again",
+  },
 } as const satisfies Record<
   string,
   { status: TerminalStatus; code: DomainErrorCode | null; error: string | null }
 >;
 export type AbortCause = keyof typeof abortOutcomes;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 
 export class ReplyJob implements ProgressSource {
   private text = "";
@@ -165,6 +191,12 @@ export class ReplyJob implements ProgressSource {
     return this.finished || this.abortCause ? null : this.text;
   }
 
+  /** A fenced write matched nothing: the reply is no longer ours, so generating it is wasted. */
+  leaseLost(): void {
+    this.deps.logger.warn("a live reply's lease was lost; it was ended elsewhere", { replyId: this.replyId });
+    void this.abort("leaseLost");
+  }
+
   private abortOutcome(cause: AbortCause) {
     const { status, error, code } = abortOutcomes[cause];
     return { status, error, errorCode: code };
@@ -190,27 +222,63 @@ export class ReplyJob implements ProgressSource {
       usage: this.usage,
       length: this.length,
     };
-    try {
-      await this.deps.repository.finishReply(this.replyId, {
-        content: this.text,
-        tokenCount: this.deps.tokenCounter.count(this.text),
-        status: finished.status,
-        finishReason: finished.finishReason,
-        usage: finished.usage,
-        error: finished.error,
-        now: this.deps.clock.now(),
-      });
-    } catch (error) {
-      // The watchers still get the answer; the start-up sweep will mark the row `interrupted`.
-      this.deps.logger.error("could not store a finished reply", {
-        replyId: this.replyId,
-        error: String(error),
-      });
-    }
+    await this.store(finished);
+    this.tellWatchers(finished);
+    return finished;
+  }
+
+  private tellWatchers(finished: ReplyFinishedEvent): void {
+    if (this.finished) return;
     this.finished = finished;
     for (const watcher of this.watchers) watcher.push(finished);
     this.watchers.clear();
-    return finished;
+  }
+
+  /**
+   * Writes the outcome, retrying with backoff while the store is down: a reply is never left
+   * `streaming` by a blip. Watchers hear the outcome once the first attempt failed (they need not wait
+   * for the database), and the job stays live — holding the chat — until the write lands. A write that
+   * matches nothing means a sweeper ended the reply first (the lease ran out): that outcome stands. When
+   * the process gives up (shutdown), the lease runs out and a sweeper ends the row.
+   */
+  private async store(finished: ReplyFinishedEvent): Promise<void> {
+    const outcome: ReplyOutcome = {
+      owner: this.deps.owner,
+      content: this.text,
+      tokenCount: this.deps.tokenCounter.count(this.text),
+      status: finished.status,
+      finishReason: finished.finishReason,
+      usage: finished.usage,
+      error: finished.error,
+      now: this.deps.clock.now(),
+    };
+    for (let waitMs = finishRetryMs.first; ; waitMs = Math.min(waitMs * 2, finishRetryMs.max)) {
+      try {
+        const landed = await this.deps.repository.finishReply(this.replyId, outcome);
+        if (!landed) {
+          this.deps.logger.warn("a reply had been ended elsewhere; its outcome was not stored", {
+            replyId: this.replyId,
+            status: finished.status,
+          });
+        }
+        return;
+      } catch (error) {
+        this.tellWatchers(finished);
+        if (this.deps.givingUp.aborted) {
+          this.deps.logger.error("gave up storing a finished reply; its lease will run out", {
+            replyId: this.replyId,
+            error: String(error),
+          });
+          return;
+        }
+        this.deps.logger.warn("could not store a finished reply; retrying", {
+          replyId: this.replyId,
+          retryInMs: waitMs,
+          error: String(error),
+        });
+        await sleep(waitMs, this.deps.givingUp);
+      }
+    }
   }
 
   private clearOrphanTimer(): void {

@@ -13,6 +13,8 @@ import type { Clock, Logger } from "../ports.js";
 export interface ProgressSource {
   readonly replyId: string;
   progress(): string | null;
+  /** Told when a save matched nothing: the reply is no longer this process's (its lease ran out). */
+  leaseLost(): void;
 }
 
 export class ReplyProgressWriter {
@@ -21,6 +23,8 @@ export class ReplyProgressWriter {
 
   constructor(
     private readonly repository: ChatRepository,
+    /** Whose saves these are: each is fenced by owner. */
+    private readonly owner: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly maxInFlight = 2,
@@ -40,7 +44,10 @@ export class ReplyProgressWriter {
       if (content === null) continue;
       this.inFlight++;
       this.repository
-        .saveReplyProgress(source.replyId, content, this.clock.now())
+        .saveReplyProgress(source.replyId, this.owner, content, this.clock.now())
+        .then((saved) => {
+          if (!saved) source.leaseLost();
+        })
         .catch((error: unknown) => {
           this.logger.warn("could not save reply progress", {
             replyId: source.replyId,

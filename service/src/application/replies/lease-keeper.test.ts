@@ -1,0 +1,76 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { aChat, aTurn } from "../../../test/support/chat-builders.js";
+import { createInMemoryChatRepository } from "../../../test/support/in-memory-chat-repository.js";
+import { silentLogger } from "../../../test/support/use-case-fixture.js";
+import { LeaseKeeper } from "./lease-keeper.js";
+
+const settings = { leaseMs: 10_000, renewEveryMs: 2_000, sweepEveryMs: 5_000 };
+const start = new Date("2025-01-01T00:00:00.000Z");
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: start });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A repository with one live reply of `owner`, leased until `start + leaseMs`. */
+async function withLiveReply(owner: string) {
+  const repository = createInMemoryChatRepository();
+  const lease = { owner, expiresAt: new Date(start.getTime() + settings.leaseMs) };
+  const turn = await repository.startTurn(aTurn(aChat({ userId: "u" }), { lease, now: start }));
+  const status = async () => (await repository.findReply("u", turn.reply.id))?.status;
+  return { repository, status };
+}
+
+function keeper(repository: ReturnType<typeof createInMemoryChatRepository>, live: () => boolean) {
+  const clock = { now: () => new Date() };
+  return new LeaseKeeper({
+    repository,
+    clock,
+    logger: silentLogger,
+    owner: "me",
+    hasLiveReplies: live,
+    settings,
+  });
+}
+
+describe("LeaseKeeper", () => {
+  it("keeps a live reply alive by renewing, far past its first lease", async () => {
+    const { repository, status } = await withLiveReply("me");
+    const leases = keeper(repository, () => true);
+    leases.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await status()).toBe("streaming");
+    leases.stop();
+  });
+
+  it("lets a reply whose owner stopped renewing run out, and sweeps it within a sweep interval", async () => {
+    const { repository, status } = await withLiveReply("crashed");
+    const sweeper = keeper(repository, () => false);
+    sweeper.start();
+    await vi.advanceTimersByTimeAsync(settings.leaseMs - 1);
+    expect(await status()).toBe("streaming");
+    await vi.advanceTimersByTimeAsync(settings.sweepEveryMs);
+    expect(await status()).toBe("interrupted");
+    sweeper.stop();
+  });
+
+  it("sends no heartbeat when it has no live reply", async () => {
+    const { repository } = await withLiveReply("me");
+    const renewLeases = vi.spyOn(repository, "renewLeases");
+    expect(await keeper(repository, () => false).renew()).toBe(0);
+    expect(renewLeases).not.toHaveBeenCalled();
+    expect(await keeper(repository, () => true).renew()).toBe(1);
+    expect(renewLeases).toHaveBeenCalledWith("me", new Date(start.getTime() + settings.leaseMs));
+  });
+
+  it("survives a failing store: logs, returns 0, and tries again at the next tick", async () => {
+    const { repository } = await withLiveReply("me");
+    vi.spyOn(repository, "endExpiredLeases").mockRejectedValueOnce(new Error("down"));
+    const leases = keeper(repository, () => false);
+    expect(await leases.sweep()).toBe(0);
+    vi.setSystemTime(start.getTime() + settings.leaseMs + 1);
+    expect(await leases.sweep()).toBe(1);
+  });
+});
