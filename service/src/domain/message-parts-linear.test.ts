@@ -6,7 +6,8 @@
  * timeout).
  */
 import { describe, expect, it } from "vitest";
-import { isWhitespace, splitIntoParts, whatsAppMaxLength } from "./message-parts.js";
+import { splitIntoParts, whatsAppMaxLength } from "./message-parts.js";
+import { isWhitespace } from "./whitespace.js";
 
 /** mulberry32: a tiny seeded PRNG, so each run generates the same texts and a failure names its seed. */
 function random(seed: number): () => number {

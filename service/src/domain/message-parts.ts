@@ -14,6 +14,7 @@
  * next as plain text with a stray ```, so the block is closed at the end of the part and reopened at the
  * start of the next; both then show as monospace.
  */
+import { isWhitespace } from "./whitespace.js";
 
 /** The longest message body Twilio accepts (longer ones fail with error 21617). */
 export const whatsAppMaxLength = 1600;
@@ -181,23 +182,6 @@ function whitespaceRuns(text: string): WhitespaceRuns {
       return last;
     },
   };
-}
-
-/** What JavaScript's `\s` and `trim()` call whitespace (WhiteSpace and LineTerminator), by code unit. */
-export function isWhitespace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  if (code < 0xa0) return false;
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /**
