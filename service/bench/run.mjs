@@ -288,6 +288,15 @@ async function main() {
       results.tokenizer = JSON.parse(line);
       await child.exited;
     }
+    if (want(10)) {
+      log("row 10: WhatsApp text path, worst inputs");
+      const child = track(
+        spawnNode(1, [here("./text-worst.mjs")], { env: { PATH: process.env.PATH ?? "" }, ipc: false }),
+      );
+      const [line] = await waitForOutput(child, /^\{.*\}$/m, 120_000);
+      results.text = JSON.parse(line);
+      await child.exited;
+    }
     if (want(9)) {
       log("row 9: the web BFF hop");
       results.bff = await webBffRow({
@@ -354,6 +363,19 @@ function renderSection(results, rows) {
     for (const row of results.tokenizer.results)
       details.push(
         `| ${row.name} | ${row.chars} | ${row.bytes} | ${row.tokens} | ${row.worstMs.toFixed(1)} |`,
+      );
+    details.push("");
+  }
+  if (results.text) {
+    details.push(
+      "WhatsApp text path (row 10): formatting then splitting, fastest of 5 runs per input; 80k/20k ≈ 4 is linear, ≈ 16 quadratic (goal ≤ 4.5 where the 20k time is above noise):",
+      "",
+      `| input | ${results.text.sizes.map((s) => `${s / 1000}k ms`).join(" | ")} | 80k/20k |`,
+      `|---|${results.text.sizes.map(() => "---|").join("")}---|`,
+    );
+    for (const row of results.text.results)
+      details.push(
+        `| ${row.name} | ${row.ms.map((ms) => ms.toFixed(1)).join(" | ")} | ${row.ratio.toFixed(1)} |`,
       );
     details.push("");
   }

@@ -14,22 +14,28 @@
  * next as plain text with a stray ```, so the block is closed at the end of the part and reopened at the
  * start of the next; both then show as monospace.
  */
+import { isWhitespace } from "./whitespace.js";
 
 /** The longest message body Twilio accepts (longer ones fail with error 21617). */
 export const whatsAppMaxLength = 1600;
 
 /**
- * Each level's separators, best first. A separator is the whitespace between two parts: the part before
- * it ends where the match starts and the next part begins where it ends, so whitespace at a cut is
- * dropped and nothing else is. Sentences end at `.`, `!`, `?` or `…` (and closing quotes or brackets)
- * before whitespace, or right after a full-width stop (CJK text has no spaces between sentences).
+ * The separator levels, best first. A separator is a whole run of whitespace between two parts (or, after
+ * a full-width stop, possibly an empty one): the part before it ends where the run starts and the next
+ * part begins where it ends, so whitespace at a cut is dropped and nothing else is.
+ *
+ * 0. a run holding two or more line breaks (a blank line between paragraphs);
+ * 1. a run holding a line break;
+ * 2. a run after the end of a sentence — `.`, `!`, `?` or `…`, then any closing quotes or brackets — or
+ *    right after a full-width stop `。！？`, where the separator may be empty (CJK text has no spaces
+ *    between sentences);
+ * 3. any run.
+ *
+ * They are found by one scan over the part's window, each run read once, so splitting takes time linear in
+ * the text's length whatever it holds (regexes here backtracked quadratically over long runs of
+ * whitespace or closing brackets).
  */
-const separatorLevels: readonly RegExp[] = [
-  /[^\S\n]*\n[^\S\n]*\n\s*/g,
-  /[^\S\n]*\n\s*/g,
-  /(?<=[.!?…]["'”’)\]]*)\s+|(?<=[。！？])\s*/g,
-  /\s+/g,
-];
+const levels = 4;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
@@ -64,13 +70,14 @@ export function splitIntoParts(text: string, maxLength: number = whatsAppMaxLeng
 
 function cutIntoParts(whole: string, maxLength: number): string[] {
   const parts: string[] = [];
-  let rest = whole;
-  while (rest.length > maxLength) {
-    const [end, next] = separatorCut(rest, maxLength) ?? hardCut(rest, maxLength);
-    parts.push(rest.slice(0, end));
-    rest = rest.slice(next);
+  const runs = whitespaceRuns(whole);
+  let start = 0;
+  while (whole.length - start > maxLength) {
+    const [end, next] = separatorCut(whole, start, maxLength, runs) ?? hardCut(whole, start, maxLength);
+    parts.push(whole.slice(start, end));
+    start = next;
   }
-  if (rest.length > 0) parts.push(rest);
+  if (start < whole.length) parts.push(whole.slice(start));
   return parts;
 }
 
@@ -107,21 +114,74 @@ function openBlockAt(lines: string[]): number {
 }
 
 /**
- * The best separator whose part fits: the last one within the limit at the highest level that has one.
+ * The best separator whose part fits: the last one within the limit at the best level that has one.
  * Returns where the part ends and where the next begins, or undefined when there is no whitespace within
  * the limit at all (the text starts with a word longer than the limit).
  */
-function separatorCut(text: string, maxLength: number): [end: number, next: number] | undefined {
-  for (const separators of separatorLevels) {
-    let best: RegExpExecArray | undefined;
-    for (const match of text.matchAll(separators)) {
-      if (match.index > maxLength) break;
-      // A cut at 0 would make an empty part; `text` never starts with whitespace, but a CJK stop could.
-      if (match.index > 0) best = match as RegExpExecArray;
+function separatorCut(
+  text: string,
+  start: number,
+  maxLength: number,
+  runs: WhitespaceRuns,
+): [end: number, next: number] | undefined {
+  const best: ([end: number, next: number] | undefined)[] = new Array(levels).fill(undefined);
+  const limit = start + maxLength;
+  for (let i = start; i <= limit && i < text.length;) {
+    // A cut at `start` would make an empty part.
+    const afterFullStop = i > start && isFullWidthStop(text.charCodeAt(i - 1));
+    if (!isWhitespace(text.charCodeAt(i))) {
+      if (afterFullStop) best[2] = [i, i];
+      i++;
+      continue;
     }
-    if (best) return [best.index, best.index + best[0].length];
+    const { end, lineBreaks } = runs.at(i);
+    const cut: [number, number] = [i, end];
+    i = end;
+    if (cut[0] === start) continue;
+    if (lineBreaks >= 2) best[0] = cut;
+    if (lineBreaks >= 1) best[1] = cut;
+    if (afterFullStop || endsSentence(text, start, cut[0])) best[2] = cut;
+    best[3] = cut;
   }
-  return undefined;
+  return best.find((cut) => cut !== undefined);
+}
+
+/**
+ * Whether the text from `start` up to `at` ends a sentence: a `.`, `!`, `?` or `…` then any closing quotes
+ * or brackets. Each run of closers is read once per run of whitespace after it.
+ */
+function endsSentence(text: string, start: number, at: number): boolean {
+  let i = at - 1;
+  while (i >= start && closers.has(text.charCodeAt(i))) i--;
+  return i >= start && sentenceStops.has(text.charCodeAt(i));
+}
+
+const sentenceStops = new Set([...".!?…"].map((c) => c.charCodeAt(0)));
+const closers = new Set([..."\"'”’)]"].map((c) => c.charCodeAt(0)));
+const fullWidthStops = new Set([..."。！？"].map((c) => c.charCodeAt(0)));
+const isFullWidthStop = (code: number) => fullWidthStops.has(code);
+
+/** Where each run of whitespace ends and how many line breaks it holds, each run read once. */
+interface WhitespaceRuns {
+  at(runStart: number): { end: number; lineBreaks: number };
+}
+
+function whitespaceRuns(text: string): WhitespaceRuns {
+  // A part's window may see the start of the same long run again: the last run read is remembered.
+  let last = { start: -1, end: -1, lineBreaks: 0 };
+  return {
+    at(runStart) {
+      if (last.start !== runStart) {
+        let end = runStart;
+        let lineBreaks = 0;
+        for (; end < text.length && isWhitespace(text.charCodeAt(end)); end++) {
+          if (text.charCodeAt(end) === 0x0a) lineBreaks++;
+        }
+        last = { start: runStart, end, lineBreaks };
+      }
+      return last;
+    },
+  };
 }
 
 /**
@@ -129,16 +189,16 @@ function separatorCut(text: string, maxLength: number): [end: number, next: numb
  * grapheme cluster longer than the limit (a letter with hundreds of combining marks), at the last code
  * point boundary.
  */
-function hardCut(text: string, maxLength: number): [end: number, next: number] {
+function hardCut(text: string, start: number, maxLength: number): [end: number, next: number] {
   let end = 0;
   // Whether `maxLength` is a boundary depends on the character that starts there, so all of it (two
   // code units when it is a surrogate pair) is segmented too.
-  for (const { index } of graphemes.segment(text.slice(0, maxLength + 2))) {
+  for (const { index } of graphemes.segment(text.slice(start, start + maxLength + 2))) {
     if (index > maxLength) break;
     end = index;
   }
-  if (end === 0) end = isHighSurrogate(text.charCodeAt(maxLength - 1)) ? maxLength - 1 : maxLength;
-  return [end, end];
+  if (end === 0) end = isHighSurrogate(text.charCodeAt(start + maxLength - 1)) ? maxLength - 1 : maxLength;
+  return [start + end, start + end];
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -227,3 +227,27 @@ describe("toWhatsAppText, for any text", () => {
     );
   });
 });
+
+// Inputs that took seconds (or, at the sizes a model can write, minutes) when these were regexes that
+// backtracked over the whole line from every position. Asserting outputs: before, they did not return in time.
+describe("toWhatsAppText, on inputs that were quadratic", () => {
+  const spaces = " ".repeat(100_000);
+
+  it("keeps 100 000 spaces inside a heading", () => {
+    expect(toWhatsAppText(`# a${spaces}b`)).toBe(`*a${spaces}b*`);
+  });
+
+  it("keeps 100 000 spaces and line breaks in prose", () => {
+    const text = `a${spaces}b\n${"\n".repeat(100_000)}c${spaces}`;
+    expect(toWhatsAppText(text)).toBe(text);
+  });
+
+  it("leaves a line of 50 000 unclosed image openings as it is", () => {
+    const text = "![".repeat(50_000);
+    expect(toWhatsAppText(text)).toBe(text);
+  });
+
+  it("still reads images whose text holds balanced brackets", () => {
+    expect(toWhatsAppText("![a [b] c](https://x.test/i.png)")).toBe("a [b] c (https://x.test/i.png)");
+  });
+});

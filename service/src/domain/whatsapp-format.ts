@@ -13,6 +13,7 @@
  *
  * It never throws: what it does not recognise passes through unchanged.
  */
+import { isBlank } from "./whitespace.js";
 import { toWhatsAppInline } from "./whatsapp-inline-format.js";
 
 /** An open code block: how its opening fence was indented, and its marker (``` or ~~~, or longer). */
@@ -26,7 +27,6 @@ const fenceClosing = /^[^\S\n]*(`{3,}|~{3,})[^\S\n]*$/;
 /** The line's quote marks and indentation, then the rest. */
 const linePrefix = /^((?:[^\S\n]*>)*[^\S\n]*)(.*)$/s;
 const horizontalRule = /^([-*_])(?:[^\S\n]*\1){2,}[^\S\n]*$/;
-const heading = /^#{1,6}(?:[^\S\n]+(.*?))?(?:[^\S\n]+#+)?[^\S\n]*$/s;
 const bullet = /^[*+-]([^\S\n]+.*)$/s;
 
 /** Converts a Markdown answer to WhatsApp's formatting. */
@@ -64,9 +64,32 @@ function convertLine(line: string): string {
   const [, prefix = "", rest = ""] = linePrefix.exec(line) ?? [];
   if (horizontalRule.test(rest)) return `${prefix}———`;
   // Four spaces of indentation make a code line in Markdown, not a heading.
-  const title = /^[^\S\n]{4}/.test(prefix.replace(/^.*>/s, "")) ? undefined : heading.exec(rest);
-  if (title) return `${prefix}${title[1] ? `*${toWhatsAppInline(title[1], true)}*` : ""}`;
+  const title = /^[^\S\n]{4}/.test(prefix.replace(/^.*>/s, "")) ? undefined : headingText(rest);
+  if (title !== undefined) return `${prefix}${title ? `*${toWhatsAppInline(title, true)}*` : ""}`;
   const item = bullet.exec(rest);
   if (item) return `${prefix}-${toWhatsAppInline(item[1] ?? "")}`;
   return `${prefix}${toWhatsAppInline(rest)}`;
+}
+
+/**
+ * A heading's text (`## Title ##` → `Title`, a bare `#` → ``), or undefined when `rest` is no heading:
+ * one to six `#`, then nothing or blanks and the text, and an optional closing run of `#` after a blank.
+ * Scanned rather than matched: the regex this replaces backtracked quadratically over blanks in the text.
+ */
+function headingText(rest: string): string | undefined {
+  let level = 0;
+  while (rest.charCodeAt(level) === 0x23) level++;
+  let end = rest.length;
+  while (end > level && isBlank(rest.charCodeAt(end - 1))) end--;
+  if (level === 0 || level > 6 || (end > level && !isBlank(rest.charCodeAt(level)))) return undefined;
+  let start = level;
+  while (start < end && isBlank(rest.charCodeAt(start))) start++;
+  // A closing run of `#` counts only after a blank, and never as the whole text (`# #` reads "#").
+  let closing = end;
+  while (closing > start && rest.charCodeAt(closing - 1) === 0x23) closing--;
+  let textEnd = closing;
+  while (textEnd > start && isBlank(rest.charCodeAt(textEnd - 1))) textEnd--;
+  return textEnd > start && textEnd < closing && closing < end
+    ? rest.slice(start, textEnd)
+    : rest.slice(start, end);
 }

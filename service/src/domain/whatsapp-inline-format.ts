@@ -18,13 +18,20 @@ const hasStandIn = /[\uE000-\uF8FF]/;
 /** A link's destination, `<…>` or bare with balanced parentheses, then an optional title. */
 const destination = String.raw`\s*<?([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*`;
 
+/**
+ * A link's or image's text: anything but brackets, or one level of balanced ones. A scan for it stops at
+ * any other bracket, so scans from different `[` never cover the same text twice (an image's text was
+ * `[^\]]*`, which from every `![` of a line full of them ran to its end: quadratic).
+ */
+const bracketText = String.raw`(?:[^[\]]|\[[^[\]]*\])*`;
+
 /** The pieces left untouched (apart from their own rendering), leftmost first. */
 const setAsidePattern = new RegExp(
   [
     String.raw`\\([!-/:-@[-\`{-~])`, // 1: a backslash escape
     String.raw`(?<!\`)(\`+)(?!\`).{0,2000}?[^\`]\2(?!\`)`, // 2: inline code
-    String.raw`!\[([^\]]*)\]\(${destination}\)`, // 3, 4: an image
-    String.raw`\[((?:[^[\]]|\[[^[\]]*\])*)\]\(${destination}\)`, // 5, 6: a link
+    String.raw`!\[(${bracketText})\]\(${destination}\)`, // 3, 4: an image
+    String.raw`\[(${bracketText})\]\(${destination}\)`, // 5, 6: a link
     String.raw`<((?:https?|mailto):[^\s<>]+)>`, // 7: an autolink
     String.raw`https?://[^\s<>\`]*[^\s<>\`*_~.,;:!?'")\]]`, // a bare URL
   ].join("|"),

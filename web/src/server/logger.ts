@@ -1,8 +1,11 @@
 /**
  * One-line JSON logs on stdout/stderr, as the service writes them. Causes go here, never to the browser.
+ * Fields never overwrite the line's own keys (`time`, `level`, `app`, `message`), and every string is
+ * bounded and scrubbed of credentials (see `@parley/log-line`), since fields carry upstream errors.
  * No `server-only` guard: the web server (server.ts) logs with it outside Next too; lint keeps browser
  * code away from `~/server`.
  */
+import { logLine } from "@parley/log-line";
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -10,8 +13,20 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+const base = { app: "web" };
+
+/** The line a call writes, without its newline. */
+export function formatLogLine(
+  level: "info" | "warn" | "error",
+  message: string,
+  fields: Record<string, unknown> = {},
+  time = new Date(),
+): string {
+  return logLine({ time: time.toISOString(), level, message }, base, fields);
+}
+
 function write(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>) {
-  const line = JSON.stringify({ time: new Date().toISOString(), level, app: "web", message, ...fields });
+  const line = formatLogLine(level, message, fields);
   if (level === "info") process.stdout.write(`${line}\n`);
   else process.stderr.write(`${line}\n`);
 }
@@ -22,13 +37,16 @@ export const consoleLogger: Logger = {
   error: (message, fields = {}) => write("error", message, fields),
 };
 
-/** An error as loggable fields: name, message, code and cause chain, without secrets from requests. */
-export function describeError(error: unknown): Record<string, unknown> {
+/**
+ * An error as loggable fields: name, message, code and cause chain (at most five deep, so a cycle ends),
+ * without secrets from requests.
+ */
+export function describeError(error: unknown, depth = 0): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
   const code = (error as { code?: unknown }).code;
   return {
     error: `${error.name}: ${error.message}`,
     ...(code !== undefined ? { code } : {}),
-    ...(error.cause !== undefined ? { cause: describeError(error.cause) } : {}),
+    ...(error.cause !== undefined && depth < 4 ? { cause: describeError(error.cause, depth + 1) } : {}),
   };
 }

@@ -8,8 +8,10 @@
 import type { Logger } from "../../application/ports.js";
 import type { InboundWhatsAppMessage } from "../../application/whatsapp/whatsapp-ports.js";
 import { isValidTwilioSignature, type TwilioParams } from "../twilio/twilio-signature.js";
+import { truncate } from "@parley/log-line";
 import { httpError, toHttpError } from "./http-errors.js";
 import { readBody, sendError, sendText, type HttpRequest, type HttpResponse } from "./http-io.js";
+import { createRateLimitedWarn, type RateLimitedLogOptions } from "./rate-limited-log.js";
 
 /** Where the webhook is served. */
 export const whatsAppWebhookPath = "/webhooks/twilio/whatsapp";
@@ -19,6 +21,8 @@ export const maxWebhookBytes = 64 * 1024;
 
 const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const whatsAppAddress = /^whatsapp:\+[1-9]\d{1,14}$/;
+/** How much of a refused request's URL is logged: enough to compare with PUBLIC_BASE_URL. */
+const maxLoggedUrlLength = 200;
 
 export interface TwilioWhatsAppWebhookDeps {
   /** Records the message and answers it in the background (the application's WhatsAppInbox). */
@@ -28,9 +32,13 @@ export interface TwilioWhatsAppWebhookDeps {
   /** The public URL Twilio calls, without the path; the request's path and query are appended to it. */
   publicBaseUrl: string;
   logger: Logger;
+  /** How often refusals are logged (at most one line per reason per interval, with a count). */
+  refusalLog?: RateLimitedLogOptions;
 }
 
 export function createTwilioWhatsAppWebhook(deps: TwilioWhatsAppWebhookDeps) {
+  // Anyone can send refused requests as fast as they like: their lines are rate-limited and bounded.
+  const logRefusal = createRateLimitedWarn(deps.logger, deps.refusalLog);
   return async (request: HttpRequest, response: HttpResponse): Promise<void> => {
     if (request.method !== "POST")
       return sendError(response, httpError(405, "method.not_allowed", "use POST"));
@@ -44,9 +52,11 @@ export function createTwilioWhatsAppWebhook(deps: TwilioWhatsAppWebhookDeps) {
     if (!isValidTwilioSignature(deps.authToken, signature, url, params)) {
       // The URL checked, to spot a PUBLIC_BASE_URL that is not what Twilio calls; not the parameters,
       // which are whatever an unauthenticated caller chose.
-      deps.logger.warn("refused a WhatsApp webhook with a wrong signature (is PUBLIC_BASE_URL exact?)", {
-        url,
-      });
+      logRefusal(
+        "signature.invalid",
+        "refused a WhatsApp webhook with a wrong signature (is PUBLIC_BASE_URL exact?)",
+        { url: truncate(url, maxLoggedUrlLength) },
+      );
       return forbidden(response);
     }
 

@@ -30,3 +30,23 @@ describe("Markdown", () => {
     expect(html).toContain("<table>");
   });
 });
+
+// Inputs that overflowed the stack or took seconds in the Markdown pipeline (web/bench/markdown-worst.mjs).
+describe("Markdown, on inputs the pipeline cannot render in bounded time", () => {
+  it.each([
+    ["5 000 nested quotes", `${">".repeat(5000)} a`],
+    ["2 000 nested list markers", `${"- ".repeat(2000)}a`],
+    ["20 000 characters of alternating emphasis marks", "*_".repeat(10_000)],
+  ])("shows %s as plain text", (_, text) => {
+    const html = render(text);
+    expect(html).toContain('class="markdown whitespace-pre-wrap');
+    expect(html).toContain(text.slice(0, 100).replace(/>/g, "&gt;"));
+  });
+
+  it("still renders nested quotes, lists and emphasis of real answers as Markdown", () => {
+    const html = render("> > quoted **twice**\n\n- a\n  - b\n    - c *d* _e_ ~~f~~");
+    expect(html).toContain("<blockquote>");
+    expect(html).toContain("<strong>twice</strong>");
+    expect(html).toContain("<del>f</del>");
+  });
+});

@@ -5,6 +5,7 @@ import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { CodeBlock } from "./code-block";
+import { canRenderAsMarkdown } from "./markdown-bounds";
 
 /**
  * An answer rendered as GitHub-flavoured markdown, safely: raw HTML in the text is dropped (no rehype-raw),
@@ -31,6 +32,11 @@ const remarkPlugins = [remarkGfm];
 const rehypePlugins = [rehypeHighlight];
 
 export const Markdown = memo(function Markdown({ text, className }: { text: string; className?: string }) {
+  // An answer the pipeline cannot render in bounded time (deep nesting, thousands of emphasis marks) is
+  // shown as it was written.
+  if (!canRenderAsMarkdown(text)) {
+    return <div className={`markdown whitespace-pre-wrap break-words ${className ?? ""}`}>{text}</div>;
+  }
   return (
     <div className={`markdown ${className ?? ""}`}>
       <ReactMarkdown
