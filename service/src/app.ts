@@ -6,7 +6,7 @@ import type { ChatSettings } from "./application/chat-use-cases.js";
 import { ChatUseCases } from "./application/chat-use-cases.js";
 import type { ChatModel } from "./application/replies/chat-model.js";
 import type { ChatRepository } from "./application/chats/chat-repository.js";
-import type { Clock, IdGenerator, Logger, TokenCounter } from "./application/ports.js";
+import type { Clock, IdGenerator, Lease, Logger, TokenCounter } from "./application/ports.js";
 import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./application/replies/lease-keeper.js";
 import { ReplyHub } from "./application/replies/reply-hub.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
@@ -101,17 +101,21 @@ export function createParley(options: ParleyOptions): Parley {
     owner,
     leaseMs: leases.leaseMs,
   });
+  const useCases = new ChatUseCases({ ...options, hub });
+  const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
-    repository: options.repository,
+    stores: [
+      { name: "replies", store: options.repository, holdsAny: () => hub.size > 0 },
+      ...(whatsapp.inbox && options.whatsapp
+        ? [{ name: "whatsapp", store: options.whatsapp.store, holdsAny: () => whatsapp.inbox!.answering > 0 }]
+        : []),
+    ],
     clock: options.clock,
     logger,
     owner,
-    hasLiveReplies: () => hub.size > 0,
     settings: leases,
   });
   leaseKeeper.start();
-  const useCases = new ChatUseCases({ ...options, hub });
-  const whatsapp = whatsAppChannel(options, useCases);
   const limits: ServerLimits = { ...defaultConnectionLimits, ...defaultHealthWatchLimits, ...options.limits };
   const health = createHealthService({
     services: servedServiceNames,
@@ -159,6 +163,7 @@ export function createParley(options: ParleyOptions): Parley {
 function whatsAppChannel(
   options: ParleyOptions,
   useCases: ChatUseCases,
+  lease: (now: Date) => Lease,
 ): { inbox: WhatsAppInbox | null; routes: Record<string, HttpHandler> } {
   const settings = options.whatsapp;
   if (!settings) return { inbox: null, routes: {} };
@@ -168,6 +173,7 @@ function whatsAppChannel(
     store: settings.store,
     sender: settings.sender,
     from: settings.from,
+    lease,
     clock,
     logger,
   });

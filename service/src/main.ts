@@ -148,11 +148,6 @@ async function connectWhatsApp(
     return undefined;
   }
   const store = createMysqlWhatsAppStore(database.db);
-  const interrupted = await store.interruptAnsweringTurns(systemClock.now());
-  if (interrupted > 0)
-    logger.warn("WhatsApp messages left answering by a previous run were marked interrupted", {
-      interrupted,
-    });
   const webhookUrl = `${twilio.publicBaseUrl}${whatsAppWebhookPath}`;
   logger.info(
     `WhatsApp is on: in Twilio, set "When a message comes in" for ${twilio.from} to POST ${webhookUrl}`,

@@ -21,3 +21,23 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** What a process holds while it works on something live (a reply, a WhatsApp turn): who, and until when. */
+export interface Lease {
+  /** The holder: one process start (a new id each time). */
+  owner: string;
+  /** Past this, unless renewed, any process's sweeper may end what was held. */
+  expiresAt: Date;
+}
+
+/** A store of live things held under leases (see application/replies/lease-keeper.ts). */
+export interface LeasedStore {
+  /** The heartbeat: extends every lease `owner` holds in this store. Returns how many. */
+  renewLeases(owner: string, expiresAt: Date): Promise<number>;
+  /**
+   * The sweeper: what was held under a lease that ran out before `now` — its owner crashed, hung or
+   * lost the database — is ended `interrupted` (a reply keeps the text saved so far). Returns how many.
+   * Nothing held by a process that renews its leases is touched, so any number of processes may sweep.
+   */
+  endExpiredLeases(now: Date): Promise<number>;
+}

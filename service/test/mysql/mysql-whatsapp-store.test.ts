@@ -16,6 +16,7 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 const now = new Date("2025-03-01T12:00:00.000Z");
+const owner = "0190f5b2-7f00-7000-8000-0000000000aa";
 const aSid = () => `SM${randomBytes(16).toString("hex")}`;
 let senders = 0;
 const aSender = () => `whatsapp:+5511900${String(++senders).padStart(6, "0")}`;
@@ -23,7 +24,7 @@ const aWhatsAppTurn = (overrides: Partial<NewWhatsAppTurn> = {}): NewWhatsAppTur
   messageSid: aSid(),
   sender: aSender(),
   kind: "chat",
-  staleBefore: new Date(now.getTime() - 60_000),
+  lease: { owner, expiresAt: new Date(now.getTime() + 60_000) },
   now,
   ...overrides,
 });
@@ -79,11 +80,12 @@ describe("recordTurn", () => {
     });
   });
 
-  it("is not busy once the answering turn finished, or when it was abandoned", async () => {
+  it("is not busy once the answering turn finished, or when its lease ran out", async () => {
     const sender = aSender();
     const first = aWhatsAppTurn({ sender });
     await store.recordTurn(first);
     await store.finishTurn(first.messageSid, {
+      owner,
       status: "answered",
       partsSent: 2,
       errorCode: null,
@@ -92,10 +94,8 @@ describe("recordTurn", () => {
     });
     const second = aWhatsAppTurn({ sender });
     expect(await store.recordTurn(second)).toMatchObject({ kind: "chat" });
-    const later = new Date(now.getTime() + 3_600_000);
-    expect(await store.recordTurn(aWhatsAppTurn({ sender, staleBefore: later, now: later }))).toMatchObject({
-      kind: "chat",
-    });
+    const later = new Date(now.getTime() + 60_001); // the second turn's lease ran out (its process is gone)
+    expect(await store.recordTurn(aWhatsAppTurn({ sender, now: later }))).toMatchObject({ kind: "chat" });
   });
 
   it("keeps concurrent first messages of many senders apart, without deadlocks", async () => {
@@ -114,8 +114,9 @@ describe("which chat a sender is in", () => {
     const replyId = "0190aaaa-0000-7000-8000-000000000001";
     await store.replyStarted(first.messageSid, { sender, chatId, replyId, newChat: true, now });
     expect(await turnRow(first.messageSid)).toMatchObject({ chat_id: chatId, reply_id: replyId });
-    expect(await store.answeringReply(sender, first.staleBefore)).toBe(replyId);
+    expect(await store.answeringReply(sender, now)).toBe(replyId);
     await store.finishTurn(first.messageSid, {
+      owner,
       status: "failed",
       partsSent: 1,
       errorCode: "63016",
@@ -128,7 +129,7 @@ describe("which chat a sender is in", () => {
       error_code: "63016",
       error: "outside the window",
     });
-    expect(await store.answeringReply(sender, first.staleBefore)).toBeNull();
+    expect(await store.answeringReply(sender, now)).toBeNull();
 
     expect(await store.recordTurn(aWhatsAppTurn({ sender }))).toMatchObject({ chatId });
     await store.leaveChat(sender, now);
@@ -147,21 +148,24 @@ describe("which chat a sender is in", () => {
   });
 });
 
-describe("interruptAnsweringTurns", () => {
-  it("marks turns left answering as interrupted, and only those", async () => {
+describe("leases", () => {
+  it("only the owner ends a turn; the sweeper ends turns whose lease ran out, and only those", async () => {
     const open = aWhatsAppTurn();
+    const renewed = aWhatsAppTurn({ lease: { owner: "alive", expiresAt: new Date(now.getTime() + 60_000) } });
     const done = aWhatsAppTurn();
-    await store.recordTurn(open);
-    await store.recordTurn(done);
-    await store.finishTurn(done.messageSid, {
-      status: "answered",
-      partsSent: 1,
-      errorCode: null,
-      error: null,
-      now,
-    });
-    expect(await store.interruptAnsweringTurns(now)).toBeGreaterThanOrEqual(1);
-    expect(await turnRow(open.messageSid)).toMatchObject({ status: "interrupted" });
+    for (const turn of [open, renewed, done]) await store.recordTurn(turn);
+    const answered = { status: "answered", partsSent: 1, errorCode: null, error: null, now } as const;
+    expect(await store.finishTurn(done.messageSid, { ...answered, owner: "someone else" })).toBe(false);
+    expect(await store.finishTurn(done.messageSid, { ...answered, owner })).toBe(true);
+    expect(await store.renewLeases("alive", new Date(now.getTime() + 600_000))).toBe(1);
+
+    const later = new Date(now.getTime() + 120_000);
+    expect(await store.endExpiredLeases(later)).toBeGreaterThanOrEqual(1);
+    expect(await turnRow(open.messageSid)).toMatchObject({ status: "interrupted", owner: null });
+    expect(await turnRow(renewed.messageSid)).toMatchObject({ status: "answering", owner: "alive" });
     expect(await turnRow(done.messageSid)).toMatchObject({ status: "answered" });
+    // The late owner cannot undo the sweeper's decision.
+    expect(await store.finishTurn(open.messageSid, { ...answered, owner })).toBe(false);
+    expect(await turnRow(open.messageSid)).toMatchObject({ status: "interrupted" });
   });
 });

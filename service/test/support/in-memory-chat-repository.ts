@@ -2,7 +2,8 @@
  * A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL: the
  * contract suite (chat-repository-contract.ts) runs against both.
  */
-import type { ChatRepository, ReplyLease } from "../../src/application/chats/chat-repository.js";
+import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
+import type { Lease } from "../../src/application/ports.js";
 import type { Chat, Message, Reply } from "../../src/domain/chat.js";
 import { chatNotFound, invalidArgument, replyInProgress } from "../../src/domain/errors.js";
 
@@ -17,7 +18,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
   const chats = new Map<string, Chat>();
   const messages: Message[] = [];
   /** Live replies' leases, by reply id (the Message type does not carry them, as the table does). */
-  const leases = new Map<string, ReplyLease>();
+  const leases = new Map<string, Lease>();
   const ownedLiveReply = (replyId: string, owner: string) =>
     leases.get(replyId)?.owner === owner
       ? messages.find((m) => m.id === replyId && m.status === "streaming")

@@ -1,5 +1,5 @@
 /** The WhatsAppStore port over MySQL/MariaDB: the `whatsapp_senders` and `whatsapp_messages` tables. */
-import { and, desc, eq, gt, isNotNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type {
   RecordedTurn,
   WhatsAppStore,
@@ -14,13 +14,13 @@ import { withStorageErrors } from "./storage-errors.js";
 const interruptedError = "the service stopped while answering";
 
 export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
-  /** The sender's chat turn that is answering (and not abandoned), if any. */
-  const answering = (sender: string, staleBefore: Date) =>
+  /** The sender's chat turn that is answering under a live lease (not left by a gone process), if any. */
+  const answering = (sender: string, now: Date) =>
     and(
       eq(whatsAppMessages.status, "answering"),
       eq(whatsAppMessages.sender, sender),
       eq(whatsAppMessages.kind, "chat"),
-      gt(whatsAppMessages.updatedAt, staleBefore),
+      gt(whatsAppMessages.leaseExpiresAt, now),
     );
 
   return {
@@ -46,7 +46,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
               (await tx
                 .select({ sid: whatsAppMessages.messageSid })
                 .from(whatsAppMessages)
-                .where(answering(turn.sender, turn.staleBefore))
+                .where(answering(turn.sender, turn.now))
                 .limit(1)
                 .then((rows) => rows.length > 0));
             const kind: WhatsAppTurnKind = busy ? "busy" : turn.kind;
@@ -55,6 +55,8 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
               sender: turn.sender,
               kind,
               status: "answering",
+              owner: turn.lease.owner,
+              leaseExpiresAt: turn.lease.expiresAt,
               partsSent: 0,
               createdAt: turn.now,
               updatedAt: turn.now,
@@ -90,12 +92,12 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
           .where(eq(whatsAppSenders.sender, sender));
       }),
 
-    answeringReply: (sender, staleBefore) =>
+    answeringReply: (sender, now) =>
       withStorageErrors(async () => {
         const [row] = await db
           .select({ replyId: whatsAppMessages.replyId })
           .from(whatsAppMessages)
-          .where(and(answering(sender, staleBefore), isNotNull(whatsAppMessages.replyId)))
+          .where(and(answering(sender, now), isNotNull(whatsAppMessages.replyId)))
           .orderBy(desc(whatsAppMessages.createdAt))
           .limit(1);
         return row?.replyId ?? null;
@@ -103,24 +105,50 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
 
     finishTurn: (messageSid, outcome) =>
       withStorageErrors(async () => {
-        await db
+        const [result] = await db
           .update(whatsAppMessages)
           .set({
             status: outcome.status,
             partsSent: outcome.partsSent,
             errorCode: clip(outcome.errorCode, 32),
             error: clip(outcome.error, 500),
+            owner: null,
+            leaseExpiresAt: null,
             updatedAt: outcome.now,
           })
-          .where(and(eq(whatsAppMessages.messageSid, messageSid), eq(whatsAppMessages.status, "answering")));
+          .where(
+            and(
+              eq(whatsAppMessages.messageSid, messageSid),
+              eq(whatsAppMessages.status, "answering"),
+              eq(whatsAppMessages.owner, outcome.owner),
+            ),
+          );
+        return result.affectedRows > 0;
       }),
 
-    interruptAnsweringTurns: (now) =>
+    renewLeases: (owner, expiresAt) =>
       withStorageErrors(async () => {
         const [result] = await db
           .update(whatsAppMessages)
-          .set({ status: "interrupted", error: interruptedError, updatedAt: now })
-          .where(eq(whatsAppMessages.status, "answering"));
+          .set({ leaseExpiresAt: expiresAt })
+          .where(and(eq(whatsAppMessages.status, "answering"), eq(whatsAppMessages.owner, owner)));
+        return result.affectedRows;
+      }),
+
+    endExpiredLeases: (now) =>
+      withStorageErrors(async () => {
+        // Rows from before leases existed have none: they are as expired as a crashed owner's.
+        const expired = or(isNull(whatsAppMessages.leaseExpiresAt), lt(whatsAppMessages.leaseExpiresAt, now));
+        const [result] = await db
+          .update(whatsAppMessages)
+          .set({
+            status: "interrupted",
+            error: interruptedError,
+            owner: null,
+            leaseExpiresAt: null,
+            updatedAt: now,
+          })
+          .where(and(eq(whatsAppMessages.status, "answering"), expired));
         return result.affectedRows;
       }),
   };

@@ -110,12 +110,17 @@ export const whatsAppMessages = mysqlTable(
     partsSent: int("parts_sent", { unsigned: true }).notNull(),
     errorCode: exactText("error_code", { type: "varchar(32)" }),
     error: humanText("error", { type: "varchar(500)" }),
+    /** While `answering`: the process answering it and its lease, as for live replies. */
+    owner: id("owner"),
+    leaseExpiresAt: timestamp("lease_expires_at"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
   (table) => [
-    // "Is this sender being answered?" (status, sender) and the start-up sweep (status).
+    // "Is this sender being answered?" (status, sender).
     index("whatsapp_messages_status_sender_idx").on(table.status, table.sender),
+    // The lease sweeper and heartbeat: answering turns only.
+    index("whatsapp_messages_status_lease_idx").on(table.status, table.leaseExpiresAt),
   ],
 );
 

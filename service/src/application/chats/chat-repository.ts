@@ -3,6 +3,7 @@
  * one contract suite runs against both.
  */
 import type { Chat, Message, Reply, TerminalStatus, Usage } from "../../domain/chat.js";
+import type { Lease, LeasedStore } from "../ports.js";
 
 /** A page of results and the cursor for the next page, if any. */
 export interface Page<T> {
@@ -18,7 +19,7 @@ export interface NewTurn {
   userMessage: { id: string; content: string; tokenCount: number };
   replyId: string;
   /** Who generates the reply, and until when, unless renewed (see `renewLeases`). */
-  lease: ReplyLease;
+  lease: Lease;
   now: Date;
   /** How many of the chat's newest messages to read back in the same transaction (the prompt's history). */
   historyLimit: number;
@@ -33,12 +34,6 @@ export interface StartedTurn {
    * what precedes the new turn (empty for a new chat).
    */
   history: Message[];
-}
-
-/** A live reply's owner — one process start — and when its hold on the reply runs out. */
-export interface ReplyLease {
-  owner: string;
-  expiresAt: Date;
 }
 
 export interface ReplyOutcome {
@@ -58,7 +53,7 @@ export interface ReplyOutcome {
  * another user's chat is indistinguishable from a missing one (undefined / false).
  * Failures of the store itself throw DomainError("storage.unavailable").
  */
-export interface ChatRepository {
+export interface ChatRepository extends LeasedStore {
   findChat(userId: string, chatId: string): Promise<Chat | undefined>;
   /** Newest activity first. The cursor is opaque to callers. */
   listChats(userId: string, limit: number, cursor: string | null): Promise<Page<Chat>>;
@@ -92,12 +87,4 @@ export interface ChatRepository {
    */
   finishReply(replyId: string, outcome: ReplyOutcome): Promise<boolean>;
   findReply(userId: string, replyId: string): Promise<Reply | undefined>;
-  /** The heartbeat: extends the lease of every reply `owner` is generating. Returns how many. */
-  renewLeases(owner: string, expiresAt: Date): Promise<number>;
-  /**
-   * The sweeper: replies whose lease ran out before `now` — their owner crashed, hung or lost the
-   * database — become `interrupted`, keeping the text saved so far. Returns how many. Live replies of a
-   * process that renews its leases are never touched, so any number of processes may sweep.
-   */
-  endExpiredLeases(now: Date): Promise<number>;
 }

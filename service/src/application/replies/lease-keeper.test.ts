@@ -25,14 +25,8 @@ async function withLiveReply(owner: string) {
 
 function keeper(repository: ReturnType<typeof createInMemoryChatRepository>, live: () => boolean) {
   const clock = { now: () => new Date() };
-  return new LeaseKeeper({
-    repository,
-    clock,
-    logger: silentLogger,
-    owner: "me",
-    hasLiveReplies: live,
-    settings,
-  });
+  const stores = [{ name: "replies", store: repository, holdsAny: live }];
+  return new LeaseKeeper({ stores, clock, logger: silentLogger, owner: "me", settings });
 }
 
 describe("LeaseKeeper", () => {

@@ -1,15 +1,14 @@
 /**
- * Ownership leases, kept: every process renews the leases of the replies it generates (one statement
- * per heartbeat, whatever their number) and sweeps replies whose lease ran out — their owner crashed,
- * hung or lost the database — ending them `interrupted` with the text saved so far. This replaces a
- * start-up sweep of every `streaming` row, which let a second process destroy a first one's live
- * replies: a restart is just a new owner, and the old owner's leases run out.
+ * Ownership leases, kept: every process renews the leases of what it holds live — replies it generates,
+ * WhatsApp turns it answers; one statement per store and heartbeat, whatever their number — and sweeps
+ * what was held under leases that ran out (the owner crashed, hung or lost the database), ending it
+ * `interrupted`. This replaces start-up sweeps of every live row, which let a second process destroy a
+ * first one's live replies: a restart is just a new owner, and the old owner's leases run out.
  *
  * Failures of either are logged and tried again at the next tick: a heartbeat that keeps failing lets
  * the leases run out, and the fenced writes of the replies then tell them they were ended elsewhere.
  */
-import type { ChatRepository } from "../chats/chat-repository.js";
-import type { Clock, Logger } from "../ports.js";
+import type { Clock, LeasedStore, Logger } from "../ports.js";
 
 export interface LeaseSettings {
   /** How long a lease lasts from its start or last renewal. */
@@ -26,13 +25,18 @@ export const defaultLeaseSettings: LeaseSettings = {
   sweepEveryMs: 5_000,
 };
 
+/** One store of leased things, and whether this process holds any there now (no heartbeat if not). */
+export interface LeasedStoreOf {
+  name: string;
+  store: LeasedStore;
+  holdsAny: () => boolean;
+}
+
 export interface LeaseKeeperDeps {
-  repository: ChatRepository;
+  stores: LeasedStoreOf[];
   clock: Clock;
   logger: Logger;
   owner: string;
-  /** Whether this process has live replies (no heartbeat statement when it has none). */
-  hasLiveReplies: () => boolean;
   settings: LeaseSettings;
 }
 
@@ -59,24 +63,35 @@ export class LeaseKeeper {
 
   /** Extends this process's leases; resolves with how many were renewed. */
   async renew(): Promise<number> {
-    if (!this.deps.hasLiveReplies()) return 0;
     const { clock, settings, owner } = this.deps;
     const expiresAt = new Date(clock.now().getTime() + settings.leaseMs);
-    return this.deps.repository.renewLeases(owner, expiresAt).catch((error: unknown) => {
-      this.deps.logger.warn("could not renew reply leases", { error: String(error) });
-      return 0;
-    });
+    const renewed = this.deps.stores.map(({ name, store, holdsAny }) =>
+      !holdsAny()
+        ? 0
+        : store.renewLeases(owner, expiresAt).catch((error: unknown) => {
+            this.deps.logger.warn("could not renew leases", { store: name, error: String(error) });
+            return 0;
+          }),
+    );
+    return sum(await Promise.all(renewed));
   }
 
-  /** Ends replies whose lease ran out; resolves with how many. */
+  /** Ends what was held under leases that ran out; resolves with how many. */
   async sweep(): Promise<number> {
-    const ended = await this.deps.repository
-      .endExpiredLeases(this.deps.clock.now())
-      .catch((error: unknown) => {
-        this.deps.logger.warn("could not sweep expired reply leases", { error: String(error) });
-        return 0;
-      });
-    if (ended > 0) this.deps.logger.warn("replies whose owner was gone were ended interrupted", { ended });
-    return ended;
+    const now = this.deps.clock.now();
+    const ended = await Promise.all(
+      this.deps.stores.map(async ({ name, store }) => {
+        const count = await store.endExpiredLeases(now).catch((error: unknown) => {
+          this.deps.logger.warn("could not sweep expired leases", { store: name, error: String(error) });
+          return 0;
+        });
+        if (count > 0)
+          this.deps.logger.warn("what a gone owner held was ended interrupted", { store: name, count });
+        return count;
+      }),
+    );
+    return sum(ended);
   }
 }
+
+const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);

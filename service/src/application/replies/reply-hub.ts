@@ -6,7 +6,7 @@
 import { shuttingDown } from "../../domain/errors.js";
 import type { ModelRequest } from "./chat-model.js";
 import type { ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
-import type { ReplyLease } from "../chats/chat-repository.js";
+import type { Lease } from "../ports.js";
 import { ReplyJob, type ReplyJobDeps } from "./reply-job.js";
 import { ReplyProgressWriter } from "./reply-progress.js";
 
@@ -32,7 +32,7 @@ export class ReplyHub {
   }
 
   /** The lease a reply started now gets: this process owns it until renewed or run out. */
-  leaseFrom(now: Date): ReplyLease {
+  leaseFrom(now: Date): Lease {
     return { owner: this.deps.owner, expiresAt: new Date(now.getTime() + this.deps.leaseMs) };
   }
 

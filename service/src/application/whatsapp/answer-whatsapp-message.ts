@@ -20,12 +20,6 @@ import type {
   WhatsAppDeps,
 } from "./whatsapp-ports.js";
 
-/**
- * A chat turn still `answering` after this long is taken as abandoned (its process died before the
- * start-up sweep could see it): it stops blocking its sender. Far longer than any answer takes.
- */
-export const abandonedAfterMs = 15 * 60_000;
-
 /** A duplicate was already handled; otherwise `answered` settles once the reply was sent and recorded. */
 export type WhatsAppReceipt = { duplicate: true } | { duplicate: false; answered: Promise<void> };
 
@@ -41,11 +35,12 @@ export async function answerWhatsAppMessage(
 ): Promise<WhatsAppReceipt> {
   const request = readWhatsAppRequest(message.body);
   const now = deps.clock.now();
+  const lease = deps.lease(now);
   const recorded = await deps.store.recordTurn({
     messageSid: message.messageSid,
     sender: message.from,
     kind: turnKind(request),
-    staleBefore: staleBefore(now),
+    lease,
     now,
   });
   if (recorded.duplicate) return { duplicate: true };
@@ -60,7 +55,7 @@ export async function answerWhatsAppMessage(
       logFailure(error);
       return failure(error);
     })
-    .then((reply) => deliver(deps, message, reply, signal))
+    .then((reply) => deliver(deps, message, reply, lease.owner, signal))
     .catch(logFailure);
   return { duplicate: false, answered };
 }
@@ -97,7 +92,7 @@ async function replyTo(
 
 /** Stops the sender's answer in progress. Its own delivery, ending "(stopped)", is the confirmation. */
 async function stop(deps: WhatsAppDeps, sender: string): Promise<WhatsAppReply> {
-  const replyId = await deps.store.answeringReply(sender, staleBefore(deps.clock.now()));
+  const replyId = await deps.store.answeringReply(sender, deps.clock.now());
   if (replyId === null) return notice(whatsAppTexts.nothingToStop);
   await deps.useCases.stopReply({ replyId, userId: sender });
   return notice("");
@@ -112,6 +107,7 @@ async function deliver(
   deps: WhatsAppDeps,
   message: InboundWhatsAppMessage,
   reply: WhatsAppReply,
+  owner: string,
   signal?: AbortSignal,
 ): Promise<void> {
   let partsSent = 0;
@@ -133,11 +129,17 @@ async function deliver(
     });
   }
   const { text: _text, ...outcome } = reply;
-  await deps.store.finishTurn(message.messageSid, {
+  const recorded = await deps.store.finishTurn(message.messageSid, {
+    owner,
     ...(failure ? { status: "failed", errorCode: failure.code, error: failure.error } : outcome),
     partsSent,
     now: deps.clock.now(),
   });
+  if (!recorded) {
+    deps.logger.warn("a WhatsApp turn had been ended elsewhere (its lease ran out)", {
+      messageSid: message.messageSid,
+    });
+  }
 }
 
 /** Text for the model claims the sender (`/new` with text too); the rest answers at once. */
@@ -145,5 +147,3 @@ function turnKind(request: WhatsAppRequest): NewWhatsAppTurn["kind"] {
   if (request.kind === "chat" || (request.kind === "new" && request.text)) return "chat";
   return request.kind === "no-text" ? "no-text" : "command";
 }
-
-const staleBefore = (now: Date) => new Date(now.getTime() - abandonedAfterMs);

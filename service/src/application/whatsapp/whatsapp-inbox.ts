@@ -30,6 +30,11 @@ export class WhatsAppInbox {
     return "accepted";
   }
 
+  /** How many answers are in flight (their turns are held under this process's lease). */
+  get answering(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves once no answer is in flight. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);

@@ -3,7 +3,7 @@
  * sent. Adapters: MySQL for the store, Twilio's Messages API for the sender.
  */
 import type { ChatUseCases } from "../chat-use-cases.js";
-import type { Clock, Logger } from "../ports.js";
+import type { Clock, Lease, LeasedStore, Logger } from "../ports.js";
 
 /** An inbound WhatsApp message, already authenticated by the webhook. */
 export interface InboundWhatsAppMessage {
@@ -32,8 +32,11 @@ export interface NewWhatsAppTurn {
   sender: string;
   /** `chat` becomes `busy` when a chat turn of the sender is still answering. */
   kind: Exclude<WhatsAppTurnKind, "busy">;
-  /** Chat turns still `answering` but last touched before this are abandoned: they no longer block. */
-  staleBefore: Date;
+  /**
+   * This process holds the turn while answering it. A chat turn still `answering` under a lease that ran
+   * out (its process is gone) no longer blocks its sender, even before a sweeper ends it.
+   */
+  lease: Lease;
   now: Date;
 }
 
@@ -41,6 +44,8 @@ export type RecordedTurn =
   { duplicate: true } | { duplicate: false; kind: WhatsAppTurnKind; chatId: string | null };
 
 export interface WhatsAppTurnOutcome {
+  /** The fence: only the turn's owner ends it. */
+  owner: string;
   status: Exclude<WhatsAppTurnStatus, "answering">;
   /** Parts of the reply that reached the provider. */
   partsSent: number;
@@ -54,7 +59,7 @@ export interface WhatsAppTurnOutcome {
  * Inbound messages and which chat each sender is in. Failures of the store itself throw
  * DomainError("storage.unavailable").
  */
-export interface WhatsAppStore {
+export interface WhatsAppStore extends LeasedStore {
   /**
    * Records a message once per `messageSid` and returns the sender's current chat. Atomic: of concurrent
    * deliveries of one message exactly one is recorded (the others are `duplicate`), and of two chat
@@ -68,12 +73,13 @@ export interface WhatsAppStore {
   ): Promise<void>;
   /** Forgets the sender's current chat, so their next message starts a new one (`/new`). */
   leaveChat(sender: string, now: Date): Promise<void>;
-  /** The reply being generated for the sender's answering chat turn, if any (for `/stop`). */
-  answeringReply(sender: string, staleBefore: Date): Promise<string | null>;
-  /** Stores how a turn ended. Only an `answering` turn changes. */
-  finishTurn(messageSid: string, outcome: WhatsAppTurnOutcome): Promise<void>;
-  /** Start-up recovery: turns left `answering` by a stop or crash become `interrupted`. Returns how many. */
-  interruptAnsweringTurns(now: Date): Promise<number>;
+  /** The reply being generated for the sender's answering chat turn (lease not run out), if any (`/stop`). */
+  answeringReply(sender: string, now: Date): Promise<string | null>;
+  /**
+   * Stores how a turn ended. Only an `answering` turn of `outcome.owner` changes; false when it was
+   * ended already (a sweeper ended it after the lease ran out).
+   */
+  finishTurn(messageSid: string, outcome: WhatsAppTurnOutcome): Promise<boolean>;
 }
 
 export interface OutboundWhatsAppMessage {
@@ -105,4 +111,6 @@ export interface WhatsAppDeps {
   logger: Logger;
   /** Our WhatsApp sender, `whatsapp:+E164`: replies come from it. */
   from: string;
+  /** The lease a turn recorded now gets: this process holds it while answering. */
+  lease: (now: Date) => Lease;
 }

@@ -4,7 +4,7 @@ import { whatsAppTexts } from "../../domain/whatsapp-commands.js";
 import type { WhatsAppTurnOutcome } from "./whatsapp-ports.js";
 
 /** What to send back for a turn (split into parts when long), and how the turn ends once it is sent. */
-export type WhatsAppReply = Omit<WhatsAppTurnOutcome, "partsSent" | "now"> & { text: string };
+export type WhatsAppReply = Omit<WhatsAppTurnOutcome, "owner" | "partsSent" | "now"> & { text: string };
 
 /** A fixed text that answers the turn. */
 export const notice = (text: string): WhatsAppReply => ({
