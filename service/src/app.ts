@@ -123,7 +123,7 @@ export function createParley(options: ParleyOptions): Parley {
     watchLimits: limits,
   });
   const server = createServer({
-    routes: createRoutes(useCases, health),
+    routes: createRoutes(useCases, health, options.maxRequestBytes),
     interceptors: [
       createErrorInterceptor(logger),
       ...(options.authToken === null ? [] : [createAuthInterceptor(options.authToken)]),

@@ -487,11 +487,60 @@ describe("malformed protobuf over gRPC", () => {
     ["a length past the end", Buffer.from([0x1a, 0x7f, 0x61, 0x62])],
     ["an illegal wire type", Buffer.from([0x0f, 0x01])],
     ["invalid UTF-8 in a string field", Buffer.from([0x12, 0x02, 0x75, 0x31, 0x1a, 0x02, 0xc3, 0x28])],
-  ])("%s is INTERNAL, nothing is written and the server keeps serving", async (_, payload) => {
+  ])("%s is INVALID_ARGUMENT, nothing is written and the server keeps serving", async (_, payload) => {
     const response = await rawHttp2Post(harness.baseUrl, path, headers, envelope(payload));
     expect(response.status).toBe(200);
-    expect(response.headers["grpc-status"]).toBe(String(Code.Internal));
+    expect(response.headers["grpc-status"]).toBe(String(Code.InvalidArgument));
+    expect(decodeURIComponent(response.headers["grpc-message"] ?? "")).toMatch(
+      /^the request is not a valid parley\.chat\.v1\.SendMessageRequest: /,
+    );
     await expectNothingWritten();
+  });
+
+  // The same bytes in every other binary framing: each protocol's own INVALID_ARGUMENT.
+  const invalidUtf8 = Buffer.from([0x12, 0x02, 0x75, 0x31, 0x1a, 0x02, 0xc3, 0x28]);
+  const auth = { authorization: `Bearer ${testToken}` };
+  it("Connect unary (application/proto) over HTTP/1.1: 400 invalid_argument", async () => {
+    const response = await fetch(`${harness.baseUrl}/parley.chat.v1.ChatService/ListChats`, {
+      method: "POST",
+      headers: { "content-type": "application/proto", ...auth },
+      body: invalidUtf8,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_argument" });
+  });
+
+  it("Connect streaming (application/connect+proto): an end-stream invalid_argument", async () => {
+    const response = await fetch(`${harness.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/connect+proto", ...auth },
+      body: envelope(invalidUtf8),
+    });
+    const frames = splitEnvelopes(Buffer.from(await response.arrayBuffer()));
+    expect(frames.map((frame) => frame.flags)).toEqual([2]);
+    expect(JSON.parse(frames[0]!.data.toString())).toMatchObject({ error: { code: "invalid_argument" } });
+    await expectNothingWritten();
+  });
+
+  it("gRPC-Web: a trailer frame with grpc-status 3", async () => {
+    const response = await fetch(`${harness.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/grpc-web+proto", ...auth },
+      body: envelope(invalidUtf8),
+    });
+    const frames = splitEnvelopes(Buffer.from(await response.arrayBuffer()));
+    expect(frames.map((frame) => frame.flags)).toEqual([0x80]);
+    expect(frames[0]!.data.toString()).toMatch(/grpc-status: ?3/);
+    await expectNothingWritten();
+  });
+
+  it("a valid binary request still works after the check", async () => {
+    const response = await fetch(`${harness.baseUrl}/parley.chat.v1.ChatService/ListChats`, {
+      method: "POST",
+      headers: { "content-type": "application/proto", ...auth },
+      body: Buffer.from([0x0a, 0x02, 0x75, 0x31]), // user_id = "u1"
+    });
+    expect(response.status).toBe(200);
   });
 
   it("a body shorter than its envelope says is refused, nothing is written", async () => {

@@ -7,16 +7,18 @@ import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import { createChatServiceHandler } from "./chat-service-handler.js";
 import type { HealthService } from "./health.js";
 import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js";
+import { checkBinaryRequests } from "./binary-request-check.js";
 import { registerReflection } from "./reflection.js";
 
 /** The services whose health is reported by name, besides "" (the whole server). */
 export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName];
 
-export function createRoutes(useCases: ChatUseCases, health: HealthService) {
+export function createRoutes(useCases: ChatUseCases, health: HealthService, maxRequestBytes: number) {
   return (router: ConnectRouter) => {
     router.service(ChatService, createChatServiceHandler(useCases));
     router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
     health.register(router);
     registerReflection(router, [ChatService, LegacyChatService, Health]);
+    checkBinaryRequests(router, maxRequestBytes);
   };
 }

@@ -894,15 +894,16 @@ export declare const RoleSchema: GenEnum<Role>;
  * - UNAUTHENTICATED: the token is missing or wrong.
  * - INVALID_ARGUMENT: a malformed id, an empty or whitespace-only message, a message over the size cap,
  *   a message that cannot fit the model's context window with the system prompt (the numbers are in the
- *   message), a bad page token, a bad deadline header, or a deadline above the server's maximum.
+ *   message), a bad page token, a bad deadline header, a deadline above the server's maximum, or a request
+ *   that cannot be parsed: malformed Connect JSON, or a binary (protobuf) message that does not decode
+ *   (invalid UTF-8 in a string, a length past the end, an illegal wire type). Unknown JSON fields are
+ *   ignored, as protobuf does for forward compatibility.
  * - RESOURCE_EXHAUSTED: the request is larger than the server's limit.
  * - NOT_FOUND: no such chat or reply for this user.
  * - FAILED_PRECONDITION: the chat is still answering a previous message.
  * - UNAVAILABLE: the model or the database is unreachable, the answer was cut off upstream, or the
  *   server is shutting down. Safe to retry (WatchReply resumes a cut stream where it is still live).
- * - INTERNAL: the model provider refused our credentials or model name (an operator must act), or a
- *   binary (protobuf) request could not be parsed. A malformed Connect JSON request is INVALID_ARGUMENT;
- *   unknown JSON fields are ignored, as protobuf does for forward compatibility.
+ * - INTERNAL: the model provider refused our credentials or model name (an operator must act).
  * - DEADLINE_EXCEEDED: the caller's deadline passed. The reply goes on without the caller; WatchReply
  *   picks it up again.
  *

@@ -1,0 +1,129 @@
+/**
+ * A malformed binary request is the caller's error: INVALID_ARGUMENT, as for malformed JSON. connect-node
+ * parses a request before any interceptor runs and reports a protobuf that does not decode (invalid
+ * UTF-8 in a string, a length past the end, an illegal wire type) as INTERNAL. So each handler is
+ * wrapped where parsing happens: the single input message of a unary or server-streaming call in binary
+ * form is decoded first, and one that does not decode is answered INVALID_ARGUMENT in the caller's own
+ * protocol, with Connect's own encoders. Anything this does not fully understand — compressed messages,
+ * more than one envelope, a body over the size limit, JSON, GET — passes through to Connect unchanged.
+ */
+import { fromBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import {
+  encodeEnvelope,
+  type UniversalHandler,
+  type UniversalServerResponse,
+} from "@connectrpc/connect/protocol";
+import { endStreamFlag, endStreamToJson, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+
+type Framing = "grpc" | "grpc-web" | "connect-unary" | "connect-stream";
+
+function framingOf(contentType: string | null): Framing | null {
+  const type = contentType?.split(";", 1)[0]!.trim().toLowerCase() ?? "";
+  if (type === "application/grpc" || type === "application/grpc+proto") return "grpc";
+  if (type === "application/grpc-web" || type === "application/grpc-web+proto") return "grpc-web";
+  if (type === "application/proto") return "connect-unary";
+  if (type === "application/connect+proto") return "connect-stream";
+  return null;
+}
+
+/** Wraps every single-input handler of `router`; call after every service is registered. */
+export function checkBinaryRequests(router: ConnectRouter, maxRequestBytes: number): void {
+  const handlers = router.handlers;
+  handlers.forEach((handler, index) => {
+    const kind = handler.method.methodKind;
+    if (kind === "unary" || kind === "server_streaming") handlers[index] = checked(handler, maxRequestBytes);
+  });
+}
+
+function checked(handler: UniversalHandler, maxRequestBytes: number): UniversalHandler {
+  const wrapped = async (request: Parameters<UniversalHandler>[0]): Promise<UniversalServerResponse> => {
+    const framing = framingOf(request.header.get("content-type"));
+    const body = request.body;
+    if (framing === null || request.method !== "POST" || !isByteStream(body)) return handler(request);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const iterator = body[Symbol.asyncIterator]();
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      chunks.push(next.value);
+      size += next.value.byteLength;
+      // Too large for us to judge: Connect enforces the limit itself, on the whole body.
+      if (size > maxRequestBytes + 5) return handler({ ...request, body: replay(chunks, iterator) });
+    }
+    const bytes = Buffer.concat(chunks);
+    const payload = framing === "connect-unary" ? bytes : singleEnvelope(bytes);
+    const problem = payload && decodeProblem(handler, payload);
+    if (problem) return refusal(framing, request.header.get("content-type")!, problem);
+    return handler({ ...request, body: replay([bytes], undefined) });
+  };
+  return Object.assign(wrapped, handler);
+}
+
+function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof body === "object" && body !== null && Symbol.asyncIterator in body;
+}
+
+/** The payload of a body that is exactly one uncompressed envelope; null for anything else. */
+function singleEnvelope(bytes: Buffer): Buffer | null {
+  if (bytes.length < 5 || bytes[0] !== 0) return null;
+  const length = bytes.readUInt32BE(1);
+  return bytes.length === 5 + length ? bytes.subarray(5) : null;
+}
+
+function decodeProblem(handler: UniversalHandler, payload: Uint8Array): ConnectError | null {
+  try {
+    fromBinary(handler.method.input, payload);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new ConnectError(
+      `the request is not a valid ${handler.method.input.typeName}: ${reason}`,
+      Code.InvalidArgument,
+    );
+  }
+}
+
+async function* replay(
+  read: Uint8Array[],
+  rest: AsyncIterator<Uint8Array> | undefined,
+): AsyncGenerator<Uint8Array> {
+  yield* read;
+  if (!rest) return;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** The error response each protocol sends for a request it refused before any message. */
+function refusal(framing: Framing, contentType: string, error: ConnectError): UniversalServerResponse {
+  switch (framing) {
+    case "grpc":
+      return {
+        status: 200,
+        header: new Headers({ "content-type": contentType }),
+        trailer: setTrailerStatus(new Headers(), error),
+      };
+    case "grpc-web": {
+      const trailer = trailerSerialize(setTrailerStatus(new Headers(), error));
+      return {
+        status: 200,
+        header: new Headers({ "content-type": contentType }),
+        body: replay([encodeEnvelope(trailerFlag, trailer)], undefined),
+      };
+    }
+    case "connect-unary":
+      return {
+        status: 400,
+        header: new Headers({ "content-type": "application/json" }),
+        body: replay([errorToJsonBytes(error, undefined)], undefined),
+      };
+    case "connect-stream": {
+      const end = new TextEncoder().encode(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
+      return {
+        status: 200,
+        header: new Headers({ "content-type": contentType }),
+        body: replay([encodeEnvelope(endStreamFlag, end)], undefined),
+      };
+    }
+  }
+}
