@@ -1,5 +1,5 @@
 /** The ChatRepository port over MySQL/MariaDB, through Drizzle's query builders. */
-import { and, desc, eq, getTableColumns, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, lt, or } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
 import type { ChatRepository, Page, ReplyOutcome } from "../../application/chats/chat-repository.js";
@@ -7,11 +7,11 @@ import { decodeChatCursor, decodeMessageCursor, encodeChatCursor, encodeMessageC
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
 import { chats, messages } from "./schema.js";
+import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { startTurn } from "./start-turn.js";
 import { withStorageErrors } from "./storage-errors.js";
 
 /** What a reply left `streaming` by a stopped service is told. */
-const interruptedError = "the service stopped while answering";
 
 /**
  * A ChatRepository on the tables in `schema.ts`. Methods that start from a caller's ids filter on
@@ -128,30 +128,9 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     renewLeases: (owner, expiresAt) =>
-      withStorageErrors(async () => {
-        const [result] = await db
-          .update(messages)
-          .set({ leaseExpiresAt: expiresAt })
-          .where(and(eq(messages.status, "streaming"), eq(messages.owner, owner)));
-        return result.affectedRows;
-      }),
+      withStorageErrors(() => renewLeases(db, messages, "streaming", owner, expiresAt)),
 
-    endExpiredLeases: (now) =>
-      withStorageErrors(async () => {
-        // Rows from before leases existed have none: they are as expired as a crashed owner's.
-        const expired = or(isNull(messages.leaseExpiresAt), lt(messages.leaseExpiresAt, now));
-        const [result] = await db
-          .update(messages)
-          .set({
-            status: "interrupted",
-            error: interruptedError,
-            owner: null,
-            leaseExpiresAt: null,
-            updatedAt: now,
-          })
-          .where(and(eq(messages.status, "streaming"), expired));
-        return result.affectedRows;
-      }),
+    endExpiredLeases: (now) => withStorageErrors(() => endExpiredLeases(db, messages, "streaming", now)),
   };
 }
 
@@ -181,8 +160,7 @@ function outcomeColumns(outcome: ReplyOutcome) {
     finishReason: clip(outcome.finishReason, 32),
     error: clip(outcome.error, 500),
     ...usageColumns(outcome.usage),
-    owner: null,
-    leaseExpiresAt: null,
+    ...noLease,
     updatedAt: outcome.now,
   };
 }

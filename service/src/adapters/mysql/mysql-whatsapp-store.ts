@@ -1,17 +1,15 @@
 /** The WhatsAppStore port over MySQL/MariaDB: the `whatsapp_senders` and `whatsapp_messages` tables. */
-import { and, desc, eq, gt, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull } from "drizzle-orm";
 import type {
   RecordedTurn,
   WhatsAppStore,
   WhatsAppTurnKind,
 } from "../../application/whatsapp/whatsapp-ports.js";
 import type { ChatDatabase } from "./database.js";
+import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { clip } from "./rows.js";
 import { whatsAppMessages, whatsAppSenders } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
-
-/** What a turn left `answering` by a stopped service is told. */
-const interruptedError = "the service stopped while answering";
 
 export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
   /** The sender's chat turn that is answering under a live lease (not left by a gone process), if any. */
@@ -112,8 +110,7 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
             partsSent: outcome.partsSent,
             errorCode: clip(outcome.errorCode, 32),
             error: clip(outcome.error, 500),
-            owner: null,
-            leaseExpiresAt: null,
+            ...noLease,
             updatedAt: outcome.now,
           })
           .where(
@@ -127,30 +124,10 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
       }),
 
     renewLeases: (owner, expiresAt) =>
-      withStorageErrors(async () => {
-        const [result] = await db
-          .update(whatsAppMessages)
-          .set({ leaseExpiresAt: expiresAt })
-          .where(and(eq(whatsAppMessages.status, "answering"), eq(whatsAppMessages.owner, owner)));
-        return result.affectedRows;
-      }),
+      withStorageErrors(() => renewLeases(db, whatsAppMessages, "answering", owner, expiresAt)),
 
     endExpiredLeases: (now) =>
-      withStorageErrors(async () => {
-        // Rows from before leases existed have none: they are as expired as a crashed owner's.
-        const expired = or(isNull(whatsAppMessages.leaseExpiresAt), lt(whatsAppMessages.leaseExpiresAt, now));
-        const [result] = await db
-          .update(whatsAppMessages)
-          .set({
-            status: "interrupted",
-            error: interruptedError,
-            owner: null,
-            leaseExpiresAt: null,
-            updatedAt: now,
-          })
-          .where(and(eq(whatsAppMessages.status, "answering"), expired));
-        return result.affectedRows;
-      }),
+      withStorageErrors(() => endExpiredLeases(db, whatsAppMessages, "answering", now)),
   };
 }
 
