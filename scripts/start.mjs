@@ -22,8 +22,10 @@ const servicePort = env.PORT || "8080";
 const webPort = env.WEB_PORT || "3000";
 if (!env.AUTH_TOKEN) {
   env.AUTH_TOKEN = randomBytes(24).toString("base64url");
-  notes.push(`Service token for this run (set AUTH_TOKEN to choose one): ${env.AUTH_TOKEN}`);
+  notes.push("A service token was made for this run (set AUTH_TOKEN in .env to keep one).");
 }
+// Ready to paste into another terminal: every example in the README's "Talk to it" uses it.
+notes.push(`For buf curl, grpcurl and curl:  export PARLEY_TOKEN=${env.AUTH_TOKEN}`);
 env.SERVICE_TOKEN ||= env.AUTH_TOKEN;
 env.SERVICE_URL ||= `http://127.0.0.1:${servicePort}`;
 if (!env.BETTER_AUTH_URL) {
