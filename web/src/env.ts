@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { z } from "zod";
+import { isAddressOrRange } from "./server/auth/client-address";
 
 const optionalText = z
   .string()
@@ -42,6 +43,15 @@ const schema = z
     OIDC_DISCOVERY_URL: optionalText.pipe(z.url().optional()),
     SIGN_IN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
     SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+    TRUSTED_PROXIES: commaList.refine(
+      (entries) => entries.every(isAddressOrRange),
+      "must be comma-separated IP addresses or CIDR ranges",
+    ),
+    AUTH_LIMIT_STORE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(4 * 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && (!env.BETTER_AUTH_SECRET || env.BETTER_AUTH_SECRET.length < 32)) {
@@ -92,6 +102,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
           }
         : null,
     signIn: { maxAttempts: e.SIGN_IN_MAX_ATTEMPTS, windowSeconds: e.SIGN_IN_WINDOW_SECONDS },
+    trustedProxies: e.TRUSTED_PROXIES,
+    authLimitStoreMaxBytes: e.AUTH_LIMIT_STORE_MAX_BYTES,
   };
 }
 

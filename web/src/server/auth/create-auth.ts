@@ -11,6 +11,8 @@ import { nextCookies } from "better-auth/next-js";
 import { genericOAuth } from "better-auth/plugins";
 import type { Pool } from "mysql2/promise";
 import { openAuthDatabase } from "./auth-database";
+import { clientAddressHeader } from "./client-address";
+import { createCounterStore, type CounterStore } from "./counter-store";
 
 export interface AuthOptions {
   /** `mysql://…/parley_web`: created when missing. */
@@ -22,12 +24,14 @@ export interface AuthOptions {
   trustedOrigins: string[];
   oidc: { issuer: string; discoveryUrl: string; clientId: string; clientSecret: string; name: string } | null;
   signIn: { maxAttempts: number; windowSeconds: number };
+  /** Bytes the per-address rate limit's counters may take (the oldest are forgotten beyond it). */
+  storeMaxBytes: number;
 }
 
 /** The id of the OIDC provider in better-auth (its callback is `/api/auth/callback/oidc`). */
 export const oidcProviderId = "oidc";
 
-function authConfig(options: AuthOptions, database: Pool) {
+function authConfig(options: AuthOptions, database: Pool, rateLimitStore: CounterStore) {
   return {
     appName: "Parley",
     database,
@@ -39,13 +43,16 @@ function authConfig(options: AuthOptions, database: Pool) {
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     rateLimit: {
       enabled: true,
-      storage: "memory" as const,
+      // Per client address (resolved by the auth handler, see client-address.ts), in a byte-bounded store.
+      customStorage: rateLimitStore,
       customRules: {
         "/sign-in/*": { window: options.signIn.windowSeconds, max: options.signIn.maxAttempts },
         "/sign-up/*": { window: 60, max: 10 },
       },
     },
     advanced: {
+      // Only the auth handler writes this header (it drops any value a client sent).
+      ipAddress: { ipAddressHeaders: [clientAddressHeader] },
       useSecureCookies: options.baseUrl.startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" as const, path: "/" },
     },
@@ -74,8 +81,8 @@ function authConfig(options: AuthOptions, database: Pool) {
   };
 }
 
-function buildAuth(options: AuthOptions, database: Pool) {
-  return betterAuth(authConfig(options, database));
+function buildAuth(options: AuthOptions, database: Pool, rateLimitStore: CounterStore) {
+  return betterAuth(authConfig(options, database, rateLimitStore));
 }
 
 export type Auth = ReturnType<typeof buildAuth>;
@@ -84,16 +91,19 @@ export type Auth = ReturnType<typeof buildAuth>;
 export interface AuthInstance {
   auth: Auth;
   pool: Pool;
+  /** The per-address rate limit's counters. */
+  rateLimitStore: CounterStore;
   close(): Promise<void>;
 }
 
 export async function createAuth(options: AuthOptions): Promise<AuthInstance> {
   const pool = await openAuthDatabase(options.databaseUrl);
   try {
-    const auth = buildAuth(options, pool);
+    const rateLimitStore = createCounterStore({ maxBytes: options.storeMaxBytes });
+    const auth = buildAuth(options, pool, rateLimitStore);
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
-    return { auth, pool, close: () => pool.end() };
+    return { auth, pool, rateLimitStore, close: () => pool.end() };
   } catch (error) {
     await pool.end();
     throw error;
