@@ -13,6 +13,7 @@ describe("the web app's settings", () => {
       oidc: null,
       signIn: { maxAttempts: 10, windowSeconds: 300 },
       trustedProxies: [],
+      databasePool: { connectionLimit: 10, queueLimit: 100, acquireTimeoutMs: 2_000 },
       authLimitStoreMaxBytes: 4 * 1024 * 1024,
     });
   });

@@ -47,6 +47,9 @@ const schema = z
       (entries) => entries.every(isAddressOrRange),
       "must be comma-separated IP addresses or CIDR ranges",
     ),
+    WEB_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
+    WEB_DATABASE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(100),
+    WEB_DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
     AUTH_LIMIT_STORE_MAX_BYTES: z.coerce
       .number()
       .int()
@@ -88,6 +91,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
     baseUrl,
     trustedOrigins: [new URL(baseUrl).origin, ...e.TRUSTED_ORIGINS.map((origin) => new URL(origin).origin)],
     databaseUrl: e.WEB_DATABASE_URL,
+    databasePool: {
+      connectionLimit: e.WEB_DATABASE_POOL_SIZE,
+      queueLimit: e.WEB_DATABASE_QUEUE_LIMIT,
+      acquireTimeoutMs: e.WEB_DATABASE_ACQUIRE_TIMEOUT_MS,
+    },
     serviceUrl: e.SERVICE_URL,
     serviceToken: e.SERVICE_TOKEN ?? null,
     oidc:

@@ -39,6 +39,8 @@ async function buildAppDeps(): Promise<AppDeps> {
     oidc: settings.oidc,
     signIn: settings.signIn,
     storeMaxBytes: settings.authLimitStoreMaxBytes,
+    pool: settings.databasePool,
+    log,
   });
   const authHandler = createAuthHandler(auth, {
     allowedOrigins: settings.trustedOrigins,

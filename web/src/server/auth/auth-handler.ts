@@ -9,6 +9,7 @@
  */
 import "server-only";
 import { isCrossSiteRequest } from "../request-origin";
+import { noticingBusy } from "./auth-database";
 import { emailInBody, maxEmailBytes, readBodyWithin } from "./auth-request";
 import { clientAddressHeader } from "./client-address";
 import { createCounterStore, type CounterStore } from "./counter-store";
@@ -45,6 +46,17 @@ const tooManyAttempts = (seconds: number) =>
 
 const emailEndpoints = ["/sign-in/email", "/sign-up/email"];
 
+const busy = () =>
+  refusal(503, "SERVICE_UNAVAILABLE", "Parley is busy right now. Please try again in a moment.", {
+    "Retry-After": "2",
+  });
+
+/** better-auth's answer, or a 503 when its 500 came from the database pool refusing a connection. */
+async function answer(auth: AuthEndpoints, request: Request): Promise<Response> {
+  const { result, busy: refused } = await noticingBusy(() => auth.handler(request));
+  return refused && result.status >= 500 ? busy() : result;
+}
+
 export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptions): AuthHandler {
   const failures = createCounterStore({ maxBytes: options.storeMaxBytes });
   const guard = createSignInGuard({
@@ -62,30 +74,30 @@ export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptio
     const client = options.clientAddress(request.headers);
     if (client) headers.set(clientAddressHeader, client);
     else headers.delete(clientAddressHeader);
-    if (!post) return auth.handler(new Request(request, { headers }));
+    if (!post) return answer(auth, new Request(request, { headers }));
 
     const body = await readBodyWithin(request, maxAuthBodyBytes);
     if (body === null) return refusal(413, "PAYLOAD_TOO_LARGE", "The request is too large.");
     const forwarded = new Request(request.url, { method: "POST", headers, body });
     const path = new URL(request.url).pathname;
-    if (!emailEndpoints.some((endpoint) => path.endsWith(endpoint))) return auth.handler(forwarded);
+    if (!emailEndpoints.some((endpoint) => path.endsWith(endpoint))) return answer(auth, forwarded);
 
     const found = emailInBody(request.headers.get("content-type"), body);
     if (found.kind === "unsupported-type") {
       return refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send JSON or a form.");
     }
     if (found.kind === "ambiguous") return refusal(400, "BAD_REQUEST", "Send one email address.");
-    if (found.kind === "none") return auth.handler(forwarded);
+    if (found.kind === "none") return answer(auth, forwarded);
     if (Buffer.byteLength(found.email) > maxEmailBytes) {
       return refusal(400, "EMAIL_TOO_LONG", `An email address has at most ${maxEmailBytes} characters.`);
     }
-    if (!path.endsWith("/sign-in/email")) return auth.handler(forwarded);
+    if (!path.endsWith("/sign-in/email")) return answer(auth, forwarded);
 
     const attempt = guard.begin(found.email);
     if ("retryAfter" in attempt) return tooManyAttempts(attempt.retryAfter);
     let response: Response;
     try {
-      response = await auth.handler(forwarded);
+      response = await answer(auth, forwarded);
     } catch (error) {
       attempt.uncounted();
       throw error;

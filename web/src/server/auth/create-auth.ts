@@ -9,8 +9,10 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { genericOAuth } from "better-auth/plugins";
+import type { MysqlDialect } from "kysely";
 import type { Pool } from "mysql2/promise";
-import { openAuthDatabase } from "./auth-database";
+import { consoleLogger, describeError, type Logger } from "../logger";
+import { defaultPoolLimits, isDatabaseBusy, openAuthDatabase, type PoolLimits } from "./auth-database";
 import { clientAddressHeader } from "./client-address";
 import { createCounterStore, type CounterStore } from "./counter-store";
 
@@ -26,15 +28,19 @@ export interface AuthOptions {
   signIn: { maxAttempts: number; windowSeconds: number };
   /** Bytes the per-address rate limit's counters may take (the oldest are forgotten beyond it). */
   storeMaxBytes: number;
+  /** The database pool's bounds; default 10 connections, 100 waiting, 2 s wait. */
+  pool?: PoolLimits;
+  /** Where better-auth's own messages and a busy database pool (once per interval) are logged. */
+  log?: Logger;
 }
 
 /** The id of the OIDC provider in better-auth (its callback is `/api/auth/callback/oidc`). */
 export const oidcProviderId = "oidc";
 
-function authConfig(options: AuthOptions, database: Pool, rateLimitStore: CounterStore) {
+function authConfig(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
   return {
     appName: "Parley",
-    database,
+    database: { dialect, type: "mysql" as const, transaction: true },
     secret: options.secret,
     baseURL: options.baseUrl,
     basePath: "/api/auth",
@@ -57,6 +63,7 @@ function authConfig(options: AuthOptions, database: Pool, rateLimitStore: Counte
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" as const, path: "/" },
     },
     telemetry: { enabled: false },
+    logger: betterAuthLogger(options.log ?? consoleLogger),
     plugins: [
       ...(options.oidc
         ? [
@@ -81,8 +88,25 @@ function authConfig(options: AuthOptions, database: Pool, rateLimitStore: Counte
   };
 }
 
-function buildAuth(options: AuthOptions, database: Pool, rateLimitStore: CounterStore) {
-  return betterAuth(authConfig(options, database, rateLimitStore));
+/**
+ * better-auth's messages in our log. A refusal of the busy pool is left out: better-auth would log one
+ * error per refused request, and the pool already reports them once per interval.
+ */
+function betterAuthLogger(log: Logger) {
+  return {
+    level: "warn" as const,
+    log(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+      if (args.some(isDatabaseBusy)) return;
+      const fields = args.length > 0 ? { details: args.map(describeError) } : {};
+      if (level === "error") log.error(`better-auth: ${message}`, fields);
+      else if (level === "warn") log.warn(`better-auth: ${message}`, fields);
+      else log.info(`better-auth: ${message}`, fields);
+    },
+  };
+}
+
+function buildAuth(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
+  return betterAuth(authConfig(options, dialect, rateLimitStore));
 }
 
 export type Auth = ReturnType<typeof buildAuth>;
@@ -97,10 +121,14 @@ export interface AuthInstance {
 }
 
 export async function createAuth(options: AuthOptions): Promise<AuthInstance> {
-  const pool = await openAuthDatabase(options.databaseUrl);
+  const { pool, dialect } = await openAuthDatabase(
+    options.databaseUrl,
+    options.pool ?? defaultPoolLimits,
+    options.log ?? consoleLogger,
+  );
   try {
     const rateLimitStore = createCounterStore({ maxBytes: options.storeMaxBytes });
-    const auth = buildAuth(options, pool, rateLimitStore);
+    const auth = buildAuth(options, dialect, rateLimitStore);
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
     return { auth, pool, rateLimitStore, close: () => pool.end() };
