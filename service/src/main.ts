@@ -96,7 +96,7 @@ async function main(): Promise<void> {
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createDatabase(config.databaseUrl);
+      return await createDatabase(config.databaseUrl, { logger });
     } catch (error) {
       if (!(error instanceof DomainError) || attempt >= 30) throw error;
       if (attempt === 1) logger.warn("waiting for the database", { url: redact(config.databaseUrl) });

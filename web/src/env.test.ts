@@ -12,7 +12,18 @@ describe("the web app's settings", () => {
       serviceToken: null,
       oidc: null,
       signIn: { maxAttempts: 10, windowSeconds: 300 },
+      trustedProxies: [],
+      databasePool: { connectionLimit: 10, queueLimit: 100, acquireTimeoutMs: 2_000 },
+      authLimitStoreMaxBytes: 4 * 1024 * 1024,
     });
+  });
+
+  it("trust forwarded addresses only from TRUSTED_PROXIES, which must be addresses or ranges", () => {
+    expect(parseEnv({ TRUSTED_PROXIES: "10.0.0.5, 172.18.0.0/16" }).trustedProxies).toEqual([
+      "10.0.0.5",
+      "172.18.0.0/16",
+    ]);
+    expect(() => parseEnv({ TRUSTED_PROXIES: "proxy.internal" })).toThrow(/TRUSTED_PROXIES/);
   });
 
   it("need a real secret in production", () => {

@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { z } from "zod";
+import { isAddressOrRange } from "./server/auth/client-address";
 
 const optionalText = z
   .string()
@@ -42,6 +43,18 @@ const schema = z
     OIDC_DISCOVERY_URL: optionalText.pipe(z.url().optional()),
     SIGN_IN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
     SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+    TRUSTED_PROXIES: commaList.refine(
+      (entries) => entries.every(isAddressOrRange),
+      "must be comma-separated IP addresses or CIDR ranges",
+    ),
+    WEB_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
+    WEB_DATABASE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(100),
+    WEB_DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+    AUTH_LIMIT_STORE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(4 * 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && (!env.BETTER_AUTH_SECRET || env.BETTER_AUTH_SECRET.length < 32)) {
@@ -78,6 +91,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
     baseUrl,
     trustedOrigins: [new URL(baseUrl).origin, ...e.TRUSTED_ORIGINS.map((origin) => new URL(origin).origin)],
     databaseUrl: e.WEB_DATABASE_URL,
+    databasePool: {
+      connectionLimit: e.WEB_DATABASE_POOL_SIZE,
+      queueLimit: e.WEB_DATABASE_QUEUE_LIMIT,
+      acquireTimeoutMs: e.WEB_DATABASE_ACQUIRE_TIMEOUT_MS,
+    },
     serviceUrl: e.SERVICE_URL,
     serviceToken: e.SERVICE_TOKEN ?? null,
     oidc:
@@ -92,6 +110,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
           }
         : null,
     signIn: { maxAttempts: e.SIGN_IN_MAX_ATTEMPTS, windowSeconds: e.SIGN_IN_WINDOW_SECONDS },
+    trustedProxies: e.TRUSTED_PROXIES,
+    authLimitStoreMaxBytes: e.AUTH_LIMIT_STORE_MAX_BYTES,
   };
 }
 

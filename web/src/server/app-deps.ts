@@ -5,12 +5,16 @@
  */
 import "server-only";
 import { env } from "~/env";
+import { createAuthHandler, type AuthHandler } from "./auth/auth-handler";
+import { createClientAddressResolver } from "./auth/client-address";
 import { createAuth, type AuthInstance } from "./auth/create-auth";
 import { consoleLogger, type Logger } from "./logger";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
+  /** better-auth's HTTP endpoints behind our checks: the /api/auth route and the sign-in forms use it. */
+  authHandler: AuthHandler;
   chat: ChatServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
@@ -34,9 +38,18 @@ async function buildAppDeps(): Promise<AppDeps> {
     trustedOrigins: settings.trustedOrigins,
     oidc: settings.oidc,
     signIn: settings.signIn,
+    storeMaxBytes: settings.authLimitStoreMaxBytes,
+    pool: settings.databasePool,
+    log,
+  });
+  const authHandler = createAuthHandler(auth, {
+    allowedOrigins: settings.trustedOrigins,
+    signIn: settings.signIn,
+    clientAddress: createClientAddressResolver(settings.trustedProxies),
+    storeMaxBytes: settings.authLimitStoreMaxBytes,
   });
   const chat = createChatServiceClient({ baseUrl: settings.serviceUrl, token: settings.serviceToken });
-  return { auth, chat, log, allowedOrigins: settings.trustedOrigins, signIn: settings.signIn };
+  return { auth, authHandler, chat, log, allowedOrigins: settings.trustedOrigins, signIn: settings.signIn };
 }
 
 const holder = globalThis as typeof globalThis & { parleyAppDeps?: Promise<AppDeps> };

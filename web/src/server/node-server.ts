@@ -5,14 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError, type Logger } from "./logger.js";
+import { remoteAddressHeader } from "./remote-address.js";
 
-/**
- * The header through which the app learns the address of the peer that connected to this server. The
- * server always sets it from the socket and drops any value a client sent, so it cannot be forged
- * (unlike `x-forwarded-for`, which Next fills from the socket only when the client sent none). It is the
- * address of the nearest hop: behind a proxy, the proxy's.
- */
-export const remoteAddressHeader = "x-parley-remote-address";
+export { remoteAddressHeader };
 
 export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 

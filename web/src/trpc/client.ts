@@ -12,6 +12,7 @@ import {
   TRPCClientError,
 } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
+import { maxBatchSize } from "~/lib/batch-limit";
 import type { FailureFacts } from "~/lib/retry-policy";
 import type { AppRouter } from "~/server/trpc/root";
 
@@ -22,7 +23,7 @@ export const trpcClient = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === "subscription",
       true: httpSubscriptionLink({ url }),
-      false: httpBatchLink({ url }),
+      false: httpBatchLink({ url, maxItems: maxBatchSize }),
     }),
   ],
 });

@@ -3,7 +3,8 @@
  * rate limiting, foreign origins refused, and sign-out ending the session on the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuthHandler } from "~/server/auth/auth-handler";
+import { createAuthHandler, type AuthHandler } from "~/server/auth/auth-handler";
+import { createClientAddressResolver } from "~/server/auth/client-address";
 import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import { cookieHeader } from "../support/bff-harness";
 import { dropDatabase, uniqueDatabase } from "../support/test-databases";
@@ -12,7 +13,8 @@ const database = uniqueDatabase("web");
 const origin = "http://localhost:3000";
 let local: AuthInstance;
 let secure: AuthInstance;
-const handlers = new Map<AuthInstance, (request: Request) => Promise<Response>>();
+const handlers = new Map<AuthInstance, AuthHandler>();
+const storeMaxBytes = 4 * 1024 * 1024;
 
 const options = (baseUrl: string) => ({
   databaseUrl: database.url,
@@ -21,7 +23,17 @@ const options = (baseUrl: string) => ({
   trustedOrigins: [new URL(baseUrl).origin],
   oidc: null,
   signIn: { maxAttempts: 7, windowSeconds: 300 },
+  storeMaxBytes,
 });
+
+/** The auth handler as the app builds it: the socket's address, and forwarded headers from `trusted` only. */
+const handlerFor = (instance: AuthInstance, base: string, trusted: string[] = [], maxBytes = storeMaxBytes) =>
+  createAuthHandler(instance.auth, {
+    allowedOrigins: [base],
+    signIn: { maxAttempts: 7, windowSeconds: 300 },
+    clientAddress: createClientAddressResolver(trusted),
+    storeMaxBytes: maxBytes,
+  });
 
 beforeAll(async () => {
   local = await createAuth(options(origin));
@@ -30,8 +42,7 @@ beforeAll(async () => {
     [local, origin],
     [secure, "https://chat.example.com"],
   ] as const) {
-    const signIn = { maxAttempts: 7, windowSeconds: 300 };
-    handlers.set(instance, createAuthHandler(instance.auth, { allowedOrigins: [base], signIn }));
+    handlers.set(instance, handlerFor(instance, base));
   }
 });
 
@@ -75,18 +86,20 @@ describe("the session cookie", () => {
 
 describe("sign-in", () => {
   it("refuses a wrong password with the same answer as an unknown email", async () => {
-    await post(local, "/sign-up/email", account("known@example.com"), { "x-forwarded-for": "198.51.100.1" });
+    await post(local, "/sign-up/email", account("known@example.com"), {
+      "x-parley-remote-address": "198.51.100.1",
+    });
     const wrong = await post(
       local,
       "/sign-in/email",
       { email: "known@example.com", password: "wrong password!" },
-      { "x-forwarded-for": "198.51.100.1" },
+      { "x-parley-remote-address": "198.51.100.1" },
     );
     const unknown = await post(
       local,
       "/sign-in/email",
       { email: "nobody@example.com", password: "wrong password!" },
-      { "x-forwarded-for": "198.51.100.1" },
+      { "x-parley-remote-address": "198.51.100.1" },
     );
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
@@ -95,7 +108,7 @@ describe("sign-in", () => {
 
   it("is rate-limited per client address: the 8th attempt within the window gets 429", async () => {
     await post(local, "/sign-up/email", account("victim-a@example.com"), {
-      "x-forwarded-for": "198.51.100.3",
+      "x-parley-remote-address": "198.51.100.3",
     });
     // Each guess names another account, so only the per-address limit can stop them.
     const attempt = (ip: string, n: number) =>
@@ -103,7 +116,7 @@ describe("sign-in", () => {
         local,
         "/sign-in/email",
         { email: `guess-${n}@example.com`, password: "guessing..." },
-        { "x-forwarded-for": ip },
+        { "x-parley-remote-address": ip },
       );
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await attempt("203.0.113.9", i)).status);
@@ -117,14 +130,14 @@ describe("sign-in", () => {
 
   it("is rate-limited per account too, whatever address the guesses claim to come from", async () => {
     await post(local, "/sign-up/email", account("victim-b@example.com"), {
-      "x-forwarded-for": "198.51.100.4",
+      "x-parley-remote-address": "198.51.100.4",
     });
     const guess = (n: number, password = "guessing...") =>
       post(
         local,
         "/sign-in/email",
         { email: "Victim-B@example.com", password },
-        { "x-forwarded-for": `10.1.2.${n}` },
+        { "x-parley-remote-address": `10.1.2.${n}` },
       );
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await guess(i)).status);
@@ -137,7 +150,7 @@ describe("sign-in", () => {
       local,
       "/sign-in/email",
       { email: "victim-a@example.com", password: "correct horse battery" },
-      { "x-forwarded-for": "10.1.3.1" },
+      { "x-parley-remote-address": "10.1.3.1" },
     );
     expect(other.status).toBe(200);
   });
@@ -152,10 +165,164 @@ describe("sign-in", () => {
         local,
         "/sign-in/email",
         { email: "known@example.com", password: "correct horse battery" },
-        { "x-forwarded-for": "198.51.100.2", ...headers },
+        { "x-parley-remote-address": "198.51.100.2", ...headers },
       );
       expect(response.status).toBe(403);
     }
+  });
+});
+
+/** A sign-in posted as an HTML form does without script. */
+function postForm(handler: AuthHandler, fields: Record<string, string> | string, peer: string, extra = {}) {
+  return handler(
+    new Request(`${origin}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin,
+        "x-parley-remote-address": peer,
+        ...extra,
+      },
+      body: typeof fields === "string" ? fields : new URLSearchParams(fields).toString(),
+    }),
+  );
+}
+
+describe("the per-account lockout", () => {
+  it("counts form-encoded guesses like JSON ones, and then refuses the right password either way", async () => {
+    await post(local, "/sign-up/email", account("victim-form@example.com"), {
+      "x-parley-remote-address": "198.51.100.20",
+    });
+    const handler = handlers.get(local)!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const guess = { email: "victim-form@example.com", password: `guess number ${i}` };
+      statuses.push((await postForm(handler, guess, `10.2.0.${i}`)).status);
+    }
+    expect(statuses).toEqual([...Array(7).fill(401), 429]);
+    const right = { email: "Victim-Form@example.com ", password: "correct horse battery" };
+    expect((await postForm(handler, right, "10.2.1.1")).status).toBe(429);
+    const json = await post(local, "/sign-in/email", right, { "x-parley-remote-address": "10.2.1.2" });
+    expect(json.status).toBe(429);
+  });
+
+  it("counts parallel guesses before checking them, so a burst cannot slip past the limit", async () => {
+    await post(local, "/sign-up/email", account("victim-burst@example.com"), {
+      "x-parley-remote-address": "198.51.100.21",
+    });
+    const guesses = Array.from({ length: 20 }, (_, i) =>
+      post(
+        local,
+        "/sign-in/email",
+        { email: "victim-burst@example.com", password: `guess number ${i}` },
+        { "x-parley-remote-address": `10.3.0.${i}` },
+      ),
+    );
+    const statuses = (await Promise.all(guesses)).map((response) => response.status).sort();
+    expect(statuses).toEqual([...Array(7).fill(401), ...Array(13).fill(429)]);
+  });
+
+  it("refuses a form naming two emails, and content types better-auth would read differently", async () => {
+    const handler = handlers.get(local)!;
+    const twice = "email=decoy%40example.com&email=victim-form%40example.com&password=guessing...";
+    expect((await postForm(handler, twice, "10.4.0.1")).status).toBe(400);
+    const multipart = new FormData();
+    multipart.set("email", "victim-form@example.com");
+    multipart.set("password", "guessing...");
+    const response = await handler(
+      new Request(`${origin}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { origin, "x-parley-remote-address": "10.4.0.2" },
+        body: multipart,
+      }),
+    );
+    expect(response.status).toBe(415);
+  });
+});
+
+describe("over-long input", () => {
+  it("an email over 254 octets is refused (400) before any bookkeeping; a 1 MB body is not even read", async () => {
+    const handler = handlers.get(local)!;
+    const before = { failures: handler.failures.bytes, perAddress: local.rateLimitStore.bytes };
+    const longest = `${"a".repeat(242)}@example.com`;
+    expect(longest.length).toBe(254);
+    const tooLong = `a${longest}`;
+    const refused = await post(local, "/sign-in/email", { email: tooLong, password: "guessing..." });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: "EMAIL_TOO_LONG" });
+    const signUp = await post(local, "/sign-up/email", account(tooLong));
+    expect(signUp.status).toBe(400);
+    const started = performance.now();
+    const huge = await post(local, "/sign-in/email", {
+      email: `${"m".repeat(1024 * 1024)}@example.com`,
+      password: "guessing...",
+    });
+    expect(huge.status).toBe(413);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect({ failures: handler.failures.bytes, perAddress: local.rateLimitStore.bytes }).toEqual(before);
+  });
+
+  it("the failed-attempt counters stay within their byte bound under a flood of long, distinct emails", async () => {
+    // ~620 bytes an entry: room for about 26 of the 80 accounts guessed at.
+    const maxBytes = 16 * 1024;
+    const handler = handlerFor(local, origin, [], maxBytes);
+    for (let i = 0; i < 80; i++) {
+      const email = `${String(i).padStart(4, "0")}${"b".repeat(238)}@example.com`;
+      const response = await handler(
+        new Request(`${origin}/api/auth/sign-in/email`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            origin,
+            "x-parley-remote-address": `10.5.${i >> 8}.${i & 255}`,
+          },
+          body: JSON.stringify({ email, password: "guessing..." }),
+        }),
+      );
+      expect(response.status).toBe(401);
+    }
+    expect(handler.failures.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(handler.failures.bytes).toBeGreaterThan(maxBytes - 700);
+    expect(handler.failures.size).toBeLessThan(30);
+  });
+});
+
+describe("the per-address limit", () => {
+  it("ignores X-Forwarded-For from a client that talks to the app directly", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const response = await post(
+        local,
+        "/sign-in/email",
+        { email: `forger-${i}@example.com`, password: "guessing..." },
+        { "x-parley-remote-address": "203.0.113.40", "x-forwarded-for": `192.0.2.${i}` },
+      );
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([...Array(7).fill(401), 429]);
+  });
+
+  it("uses the forwarded address when the peer is a trusted proxy (TRUSTED_PROXIES)", async () => {
+    const behindProxy = handlerFor(local, origin, ["10.9.0.0/24"]);
+    const viaProxy = (client: string, n: number) =>
+      behindProxy(
+        new Request(`${origin}/api/auth/sign-in/email`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            origin,
+            "x-parley-remote-address": "10.9.0.2",
+            // What a client wrote, then what the proxy appended.
+            "x-forwarded-for": `192.0.2.${n}, ${client}`,
+          },
+          body: JSON.stringify({ email: `proxied-${client}-${n}@example.com`, password: "guessing..." }),
+        }),
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await viaProxy("198.51.100.60", i)).status);
+    expect(statuses).toEqual([...Array(7).fill(401), 429]);
+    // Another client behind the same proxy is not limited by the first one's guesses.
+    expect((await viaProxy("198.51.100.61", 0)).status).toBe(401);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuthHandler } from "~/server/auth/auth-handler";
+import { createClientAddressResolver } from "~/server/auth/client-address";
 import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import { cookieHeader } from "../support/bff-harness";
 import { startFakeOidcProvider, type FakeOidcProvider } from "../support/fake-oidc-provider";
@@ -30,10 +31,13 @@ beforeAll(async () => {
       name: "Keycloak",
     },
     signIn: { maxAttempts: 10, windowSeconds: 300 },
+    storeMaxBytes: 1024 * 1024,
   });
   handle = createAuthHandler(instance.auth, {
     allowedOrigins: [origin],
     signIn: { maxAttempts: 10, windowSeconds: 300 },
+    clientAddress: createClientAddressResolver([]),
+    storeMaxBytes: 1024 * 1024,
   });
 });
 

@@ -6,6 +6,7 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource, type FetchLike } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxBatchSize } from "~/lib/batch-limit";
 import type { ReplyEvent } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
@@ -205,6 +206,54 @@ describe("cross-site requests", () => {
     const response = await rename({ origin: appOrigin, "sec-fetch-site": "same-origin" });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { data: { code: "NOT_FOUND" } } });
+  });
+});
+
+describe("batches", () => {
+  /** One GET carrying `size` calls to chat.list, as httpBatchLink would send them. */
+  const batchOf = (size: number) => {
+    const paths = Array.from({ length: size }, () => "chat.list").join(",");
+    const inputs = Object.fromEntries(Array.from({ length: size }, (_, index) => [index, {}]));
+    const input = encodeURIComponent(JSON.stringify(inputs));
+    return bff.handle(browserRequest(`${endpoint}/${paths}?batch=1&input=${input}`));
+  };
+
+  it(`of up to ${maxBatchSize} calls are served`, async () => {
+    const before = bff.serviceCalls();
+    const response = await batchOf(maxBatchSize);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toHaveLength(maxBatchSize);
+    expect(bff.serviceCalls() - before).toBe(maxBatchSize);
+  });
+
+  it("one call longer are refused with 400 before any call reaches the service", async () => {
+    const before = bff.serviceCalls();
+    const response = await batchOf(maxBatchSize + 1);
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain("Batch call exceeds maximum size");
+    const huge = await batchOf(1_500);
+    expect(huge.status).toBe(400);
+    expect(bff.serviceCalls() - before).toBe(0);
+  });
+
+  it("are split by the browser's link so a page never sends a longer one", async () => {
+    const sizes: number[] = [];
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        httpBatchLink({
+          url: endpoint,
+          maxItems: maxBatchSize,
+          fetch: async (url, init) => {
+            const path = new URL(String(url)).pathname.slice("/api/trpc/".length);
+            sizes.push(path.split(",").length);
+            return bff.handle(browserRequest(String(url), init as RequestInit));
+          },
+        }),
+      ],
+    });
+    const results = await Promise.all(Array.from({ length: 25 }, () => client.chat.list.query({})));
+    expect(results).toHaveLength(25);
+    expect(sizes).toEqual([10, 10, 5]);
   });
 });
 

@@ -37,6 +37,8 @@ export interface BffHarness {
   logs: LogEntry[];
   /** Reply streams from the BFF to the service that are open right now. */
   openStreams(): number;
+  /** Calls the BFF has made to the service so far (unary and streaming). */
+  serviceCalls(): number;
   signUp(name?: string): Promise<TestUser>;
   callerFor(headers: Headers, signal?: AbortSignal): Promise<ReturnType<typeof createCaller>>;
   handle(request: Request): Promise<Response>;
@@ -68,9 +70,12 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
     trustedOrigins: [appOrigin],
     oidc: null,
     signIn: { maxAttempts: 7, windowSeconds: 300 },
+    storeMaxBytes: 1024 * 1024,
   });
   let open = 0;
+  let calls = 0;
   const countStreams: Interceptor = (next) => async (request) => {
+    calls++;
     const response = await next(request);
     if (!response.stream) return response;
     open++;
@@ -100,6 +105,7 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
     chat,
     logs,
     openStreams: () => open,
+    serviceCalls: () => calls,
     async signUp(name = "Test User") {
       const email = `user-${randomBytes(5).toString("hex")}@example.com`;
       const response = await instance.auth.api.signUpEmail({

@@ -2,6 +2,7 @@
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { createConnection, createPool, escapeId, type Pool, type RowDataPacket } from "mysql2/promise";
 import { parseDatabaseUrl, type DatabaseTarget } from "@parley/mysql-url";
+import type { Logger } from "../../application/ports.js";
 import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
 import { withStorageErrors } from "./storage-errors.js";
@@ -15,6 +16,16 @@ export interface DatabaseOptions {
   connectionLimit?: number;
   /** Requests that may wait for a busy pool; beyond it they fail at once. Default 100. */
   queueLimit?: number;
+  /**
+   * Longest wait for a connection from a busy pool; then the request fails with `storage.unavailable`.
+   * Default 2000 ms: a statement takes milliseconds, so a longer wait means the store is saturated, and a
+   * prompt UNAVAILABLE (which clients retry) beats piling up requests behind it.
+   */
+  acquireTimeoutMs?: number;
+  /** Where refusals of a busy pool are reported, at most once per `busyLogIntervalMs`. */
+  logger?: Pick<Logger, "warn">;
+  /** Default 10 000 ms. */
+  busyLogIntervalMs?: number;
   /** How long to wait for a TCP connection and handshake. Default 2000 ms. */
   connectTimeoutMs?: number;
   /** Longest any single statement may run (migrations excepted). Default 10 000 ms. */
@@ -66,7 +77,10 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     timezone: "Z",
   });
   const onQuery = options.onQuery;
-  const timedPool = withQueryTimeout(pool, queryTimeout);
+  const timedPool = withQueryTimeout(pool, queryTimeout, {
+    waitMs: options.acquireTimeoutMs ?? 2_000,
+    onRefused: busyReporter(options.logger, options.busyLogIntervalMs ?? 10_000),
+  });
   const db = drizzle({
     client: timedPool,
     ...(onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {}),
@@ -92,6 +106,28 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
         // Through the timed pool: a ping that times out must not leave its connection stuck for the next.
         await timedPool.query({ sql: "SELECT 1", timeout: connectTimeout });
       }),
+  };
+}
+
+/**
+ * Counts a busy pool's refusals and logs them in one line per interval (the first one at once), so a
+ * burst of thousands of refused requests costs a few log lines rather than one each.
+ */
+function busyReporter(logger: Pick<Logger, "warn"> | undefined, intervalMs: number) {
+  const counts = { "queue-full": 0, "wait-timeout": 0 };
+  let lastLog = Number.NEGATIVE_INFINITY;
+  return (reason: keyof typeof counts) => {
+    counts[reason]++;
+    const now = Date.now();
+    if (!logger || now - lastLog < intervalMs) return;
+    lastLog = now;
+    logger.warn("database pool busy: requests refused with storage.unavailable", {
+      queueFull: counts["queue-full"],
+      waitTimeout: counts["wait-timeout"],
+      intervalMs,
+    });
+    counts["queue-full"] = 0;
+    counts["wait-timeout"] = 0;
   };
 }
 

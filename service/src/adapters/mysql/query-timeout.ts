@@ -4,19 +4,32 @@
  * callers wait forever.
  */
 import type { Pool, PoolConnection } from "mysql2/promise";
+import { storageUnavailable } from "./storage-errors.js";
 
 type QueryArgument = string | { sql: string; timeout?: number };
 type QueryMethod = (query: QueryArgument, ...rest: unknown[]) => Promise<unknown>;
 
+/** How a pool refuses a borrower when it has no connection to lend in time. */
+export interface AcquireLimit {
+  /** Longest wait for a connection, queue included. */
+  waitMs: number;
+  /** Told of each refusal: the queue was full (`queue-full`) or the wait ran out (`wait-timeout`). */
+  onRefused(reason: "queue-full" | "wait-timeout"): void;
+}
+
 /**
- * Wraps a pool so that each `query`/`execute`, on the pool or on a connection it lends (transactions),
- * fails after `timeoutMs`. The connection is then destroyed, not returned: mysql2 would keep it busy with
+ * Wraps a pool so that borrowing a connection waits at most `acquire.waitMs` (mysql2 has a queue limit but
+ * no time limit), and each `query`/`execute`, on the pool or on a connection it lends (transactions),
+ * fails after `timeoutMs`. A full queue and an expired wait both become `storage.unavailable` without a
+ * cause, so the RPC boundary does not log every refused request: `onRefused` hears of each, to log them
+ * once per interval. The connection is then destroyed, not returned: mysql2 would keep it busy with
  * the abandoned statement, and whatever came next on it (a transaction's ROLLBACK, the next borrower's
  * query) would wait behind that statement with no timer running. Destroying it ends the wait at once,
  * and the server rolls back whatever transaction that session had open.
  */
-export function withQueryTimeout(pool: Pool, timeoutMs: number): Pool {
-  const lend = async () => guardConnection(await pool.getConnection(), timeoutMs);
+export function withQueryTimeout(pool: Pool, timeoutMs: number, acquire?: AcquireLimit): Pool {
+  const lend = async () =>
+    guardConnection(await (acquire ? acquireWithin(pool, acquire) : pool.getConnection()), timeoutMs);
   // The pool's own query borrows and returns a connection the same way, but through the timed one.
   const viaConnection =
     (method: "query" | "execute"): QueryMethod =>
@@ -36,6 +49,44 @@ export function withQueryTimeout(pool: Pool, timeoutMs: number): Pool {
     },
   });
 }
+
+/** mysql2's refusal when `queueLimit` borrowers are already waiting (an Error without a code). */
+const isQueueFull = (error: unknown) => error instanceof Error && error.message === "Queue limit reached.";
+
+/**
+ * A connection within `limit.waitMs`, else `storage.unavailable`. A borrower that gave up stays in
+ * mysql2's queue (it cannot be taken out) until a connection comes free; that connection is then handed
+ * straight back, to the next borrower in line.
+ */
+function acquireWithin(pool: Pool, limit: AcquireLimit): Promise<PoolConnection> {
+  return new Promise((resolve, reject) => {
+    let waiting = true;
+    const timer = setTimeout(() => {
+      waiting = false;
+      limit.onRefused("wait-timeout");
+      reject(poolRefusal());
+    }, limit.waitMs);
+    pool.getConnection().then(
+      (connection) => {
+        if (!waiting) return connection.release();
+        waiting = false;
+        clearTimeout(timer);
+        resolve(connection);
+      },
+      (error: unknown) => {
+        if (!waiting) return;
+        waiting = false;
+        clearTimeout(timer);
+        if (!isQueueFull(error)) return reject(error);
+        limit.onRefused("queue-full");
+        reject(poolRefusal());
+      },
+    );
+  });
+}
+
+/** `storage.unavailable` with no cause: a busy pool is not a fault worth a log line per request. */
+const poolRefusal = () => storageUnavailable(undefined);
 
 function guardConnection(connection: PoolConnection, timeoutMs: number): PoolConnection {
   const withDeadline =

@@ -21,6 +21,8 @@ export function storageUnavailable(cause: unknown): DomainError {
  */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
+  // A domain error raised under Drizzle (the pool refusing to lend a connection) keeps its own shape.
+  if (error instanceof DrizzleQueryError && error.cause instanceof DomainError) return error.cause;
   return storageUnavailable(error instanceof DrizzleQueryError ? (error.cause ?? error) : error);
 }
 

@@ -9,8 +9,12 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { genericOAuth } from "better-auth/plugins";
+import type { MysqlDialect } from "kysely";
 import type { Pool } from "mysql2/promise";
-import { openAuthDatabase } from "./auth-database";
+import { consoleLogger, describeError, type Logger } from "../logger";
+import { defaultPoolLimits, isDatabaseBusy, openAuthDatabase, type PoolLimits } from "./auth-database";
+import { clientAddressHeader } from "./client-address";
+import { createCounterStore, type CounterStore } from "./counter-store";
 
 export interface AuthOptions {
   /** `mysql://…/parley_web`: created when missing. */
@@ -22,15 +26,21 @@ export interface AuthOptions {
   trustedOrigins: string[];
   oidc: { issuer: string; discoveryUrl: string; clientId: string; clientSecret: string; name: string } | null;
   signIn: { maxAttempts: number; windowSeconds: number };
+  /** Bytes the per-address rate limit's counters may take (the oldest are forgotten beyond it). */
+  storeMaxBytes: number;
+  /** The database pool's bounds; default 10 connections, 100 waiting, 2 s wait. */
+  pool?: PoolLimits;
+  /** Where better-auth's own messages and a busy database pool (once per interval) are logged. */
+  log?: Logger;
 }
 
 /** The id of the OIDC provider in better-auth (its callback is `/api/auth/callback/oidc`). */
 export const oidcProviderId = "oidc";
 
-function authConfig(options: AuthOptions, database: Pool) {
+function authConfig(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
   return {
     appName: "Parley",
-    database,
+    database: { dialect, type: "mysql" as const, transaction: true },
     secret: options.secret,
     baseURL: options.baseUrl,
     basePath: "/api/auth",
@@ -39,17 +49,21 @@ function authConfig(options: AuthOptions, database: Pool) {
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     rateLimit: {
       enabled: true,
-      storage: "memory" as const,
+      // Per client address (resolved by the auth handler, see client-address.ts), in a byte-bounded store.
+      customStorage: rateLimitStore,
       customRules: {
         "/sign-in/*": { window: options.signIn.windowSeconds, max: options.signIn.maxAttempts },
         "/sign-up/*": { window: 60, max: 10 },
       },
     },
     advanced: {
+      // Only the auth handler writes this header (it drops any value a client sent).
+      ipAddress: { ipAddressHeaders: [clientAddressHeader] },
       useSecureCookies: options.baseUrl.startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" as const, path: "/" },
     },
     telemetry: { enabled: false },
+    logger: betterAuthLogger(options.log ?? consoleLogger),
     plugins: [
       ...(options.oidc
         ? [
@@ -74,8 +88,25 @@ function authConfig(options: AuthOptions, database: Pool) {
   };
 }
 
-function buildAuth(options: AuthOptions, database: Pool) {
-  return betterAuth(authConfig(options, database));
+/**
+ * better-auth's messages in our log. A refusal of the busy pool is left out: better-auth would log one
+ * error per refused request, and the pool already reports them once per interval.
+ */
+function betterAuthLogger(log: Logger) {
+  return {
+    level: "warn" as const,
+    log(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+      if (args.some(isDatabaseBusy)) return;
+      const fields = args.length > 0 ? { details: args.map(describeError) } : {};
+      if (level === "error") log.error(`better-auth: ${message}`, fields);
+      else if (level === "warn") log.warn(`better-auth: ${message}`, fields);
+      else log.info(`better-auth: ${message}`, fields);
+    },
+  };
+}
+
+function buildAuth(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
+  return betterAuth(authConfig(options, dialect, rateLimitStore));
 }
 
 export type Auth = ReturnType<typeof buildAuth>;
@@ -84,16 +115,23 @@ export type Auth = ReturnType<typeof buildAuth>;
 export interface AuthInstance {
   auth: Auth;
   pool: Pool;
+  /** The per-address rate limit's counters. */
+  rateLimitStore: CounterStore;
   close(): Promise<void>;
 }
 
 export async function createAuth(options: AuthOptions): Promise<AuthInstance> {
-  const pool = await openAuthDatabase(options.databaseUrl);
+  const { pool, dialect } = await openAuthDatabase(
+    options.databaseUrl,
+    options.pool ?? defaultPoolLimits,
+    options.log ?? consoleLogger,
+  );
   try {
-    const auth = buildAuth(options, pool);
+    const rateLimitStore = createCounterStore({ maxBytes: options.storeMaxBytes });
+    const auth = buildAuth(options, dialect, rateLimitStore);
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
-    return { auth, pool, close: () => pool.end() };
+    return { auth, pool, rateLimitStore, close: () => pool.end() };
   } catch (error) {
     await pool.end();
     throw error;

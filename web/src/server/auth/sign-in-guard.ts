@@ -1,46 +1,49 @@
 /**
- * A per-account limit on failed password sign-ins, beside better-auth's per-address limit (which trusts
- * X-Forwarded-For, so a client talking to the app directly could vary it). After `maxFailures` wrong
- * passwords for one email within `windowSeconds`, sign-ins for that email get 429 until the window ends.
- * In memory: one web app process (a shared store would be needed for several).
+ * A per-account limit on wrong passwords, beside better-auth's per-address limit: after `maxFailures`
+ * wrong passwords for one email within `windowSeconds`, sign-ins for that email get 429 until the window
+ * ends, whatever address they come from. An attempt is counted before the password is checked and taken
+ * back if it did not fail, so parallel guesses cannot all slip past the check. Counters live in a
+ * byte-bounded store (counter-store.ts); emails are compared trimmed and lower-cased.
  */
 import "server-only";
+import type { CounterStore } from "./counter-store";
 
-export interface SignInGuard {
-  /** Seconds to wait when `email` is locked, else null. */
-  retryAfter(email: string): number | null;
-  recordFailure(email: string): void;
-  recordSuccess(email: string): void;
+/** An attempt in progress: say how it ended. */
+export interface SignInAttempt {
+  /** A wrong password: it stays counted. */
+  failed(): void;
+  /** Signed in: the account's count starts again. */
+  succeeded(): void;
+  /** Neither (a malformed request, a server error): it does not count. */
+  uncounted(): void;
 }
 
-export function createSignInGuard(options: { maxFailures: number; windowSeconds: number }): SignInGuard {
-  const failures = new Map<string, { count: number; resetAt: number }>();
-  const key = (email: string) => email.trim().toLowerCase();
-  const current = (email: string) => {
-    const entry = failures.get(key(email));
-    if (entry && entry.resetAt <= Date.now()) {
-      failures.delete(key(email));
-      return undefined;
-    }
-    return entry;
-  };
+export interface SignInGuard {
+  /** Starts an attempt for `email`, or says how many seconds to wait when the account is locked. */
+  begin(email: string): SignInAttempt | { retryAfter: number };
+}
+
+export function createSignInGuard(options: {
+  maxFailures: number;
+  windowSeconds: number;
+  store: CounterStore;
+  now?: () => number;
+}): SignInGuard {
+  const { store } = options;
+  const now = options.now ?? Date.now;
   return {
-    retryAfter(email) {
-      const entry = current(email);
-      if (!entry || entry.count < options.maxFailures) return null;
-      return Math.max(1, Math.ceil((entry.resetAt - Date.now()) / 1000));
-    },
-    recordFailure(email) {
-      const entry = current(email) ?? { count: 0, resetAt: Date.now() + options.windowSeconds * 1000 };
-      entry.count++;
-      failures.set(key(email), entry);
-      if (failures.size > 10_000) {
-        // Forget expired entries so a flood of made-up emails cannot grow the map for ever.
-        for (const [email, value] of failures) if (value.resetAt <= Date.now()) failures.delete(email);
+    begin(email) {
+      const key = `account:${email.trim().toLowerCase()}`;
+      const current = store.peek(key);
+      if (current && current.count >= options.maxFailures) {
+        return { retryAfter: Math.max(1, Math.ceil((current.resetAt - now()) / 1000)) };
       }
-    },
-    recordSuccess(email) {
-      failures.delete(key(email));
+      store.increment(key, options.windowSeconds);
+      return {
+        failed: () => undefined,
+        succeeded: () => store.delete(key),
+        uncounted: () => store.decrement(key),
+      };
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import "server-only";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { maxBatchSize } from "~/lib/batch-limit";
 import { describeError } from "../logger";
 import { isCrossSiteRequest, isNavigation } from "../request-origin";
 import { createTrpcContext, type ContextDeps } from "./init";
@@ -28,6 +29,8 @@ export function createTrpcHandler(deps: TrpcHandlerDeps): (request: Request) => 
       endpoint: trpcEndpoint,
       req: request,
       router: appRouter,
+      // A longer batch is refused (BAD_REQUEST) before any context is built or any procedure runs.
+      maxBatchSize,
       createContext: () => createTrpcContext(deps, request.headers),
       onError({ error, path, type }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {

@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { isDatabaseBusy } from "../auth/auth-database";
 import type { Auth } from "../auth/create-auth";
 import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
@@ -27,8 +28,18 @@ export interface ContextDeps {
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
-  const session = await deps.auth.api.getSession({ headers });
-  return { session, chat: deps.chat, log: deps.log };
+  try {
+    const session = await deps.auth.api.getSession({ headers });
+    return { session, chat: deps.chat, log: deps.log };
+  } catch (error) {
+    // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
+    if (!isDatabaseBusy(error)) throw error;
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "Parley is busy right now. Please try again in a moment.",
+      cause: error,
+    });
+  }
 }
 
 const t = initTRPC.context<TrpcContext>().create({

@@ -2,10 +2,10 @@
 
 import { AlertCircle, KeyRound } from "lucide-react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useActionState, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import { authClient } from "~/lib/auth-client";
+import { signInAction, signUpAction } from "../auth-actions";
 
 interface AuthFormProps {
   mode: "sign-in" | "sign-up";
@@ -16,57 +16,37 @@ interface AuthFormProps {
 
 const oidcProviderId = "oidc";
 
-function describeAuthError(mode: AuthFormProps["mode"], error: { status: number; message?: string }): string {
+/** Only single sign-on is called from the browser; email and password go through the server actions. */
+function describeOidcError(error: { status: number }): string {
   if (error.status === 429) return "Too many attempts. Please wait a few minutes and try again.";
-  if (mode === "sign-in" && (error.status === 401 || error.status === 400)) return "Wrong email or password.";
-  if (error.status === 422 || /exist/i.test(error.message ?? "")) {
-    return "An account with this email already exists. Sign in instead.";
-  }
-  if (error.status >= 500 || error.status === 0) return "Parley could not be reached. Please try again.";
-  return error.message ? `${error.message}.`.replace(/\.\.$/, ".") : "That did not work. Please try again.";
+  return "Single sign-on could not start. Please try again.";
 }
 
 export function AuthForm({ mode, oidcName, initialError }: AuthFormProps) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(initialError);
-  const [pending, setPending] = useState(false);
   const signUp = mode === "sign-up";
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const email = String(form.get("email") ?? "").trim();
-    const password = String(form.get("password") ?? "");
-    setPending(true);
-    setError(null);
-    try {
-      const result = signUp
-        ? await authClient.signUp.email({ email, password, name: String(form.get("name") ?? "").trim() })
-        : await authClient.signIn.email({ email, password });
-      if (result.error) {
-        setError(describeAuthError(mode, result.error));
-        setPending(false);
-        return;
-      }
-      router.replace("/chat");
-      router.refresh();
-    } catch {
-      setError("Parley could not be reached. Please try again.");
-      setPending(false);
-    }
-  }
+  // A server action, so the form posts (never a GET with the password in the URL) and works before the
+  // page's script has loaded, or without it; fields typed before hydration are kept (uncontrolled inputs).
+  const [state, formAction, submitting] = useActionState(signUp ? signUpAction : signInAction, {
+    error: initialError,
+    email: "",
+    name: "",
+  });
+  const [oidcError, setOidcError] = useState<string | null>(null);
+  const [redirecting, setRedirecting] = useState(false);
+  const pending = submitting || redirecting;
+  const error = oidcError ?? state.error;
 
   async function signInWithOidc() {
-    setPending(true);
-    setError(null);
+    setRedirecting(true);
+    setOidcError(null);
     const result = await authClient.signIn.social({
       provider: oidcProviderId,
       callbackURL: "/chat",
       errorCallbackURL: "/sign-in?error=oidc",
     });
     if (result.error) {
-      setError(describeAuthError(mode, result.error));
-      setPending(false);
+      setOidcError(describeOidcError(result.error));
+      setRedirecting(false);
     }
   }
 
@@ -108,7 +88,7 @@ export function AuthForm({ mode, oidcName, initialError }: AuthFormProps) {
         </>
       )}
 
-      <form onSubmit={submit} className={oidcName ? "space-y-4" : "mt-6 space-y-4"} noValidate={false}>
+      <form action={formAction} className={oidcName ? "space-y-4" : "mt-6 space-y-4"}>
         {signUp && (
           <Field
             label="Name"
@@ -116,6 +96,7 @@ export function AuthForm({ mode, oidcName, initialError }: AuthFormProps) {
             type="text"
             autoComplete="name"
             placeholder="Ada Lovelace"
+            defaultValue={state.name}
             required
           />
         )}
@@ -125,6 +106,7 @@ export function AuthForm({ mode, oidcName, initialError }: AuthFormProps) {
           type="email"
           autoComplete="email"
           placeholder="you@example.com"
+          defaultValue={state.email}
           required
         />
         <Field
@@ -164,6 +146,7 @@ function Field(props: {
   placeholder: string;
   required?: boolean;
   minLength?: number | undefined;
+  defaultValue?: string;
 }) {
   const { label, ...input } = props;
   return (
