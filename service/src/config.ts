@@ -40,6 +40,7 @@ const schema = z.object({
   MAX_MESSAGE_BYTES: integer(32_768, 1),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: integer(2_000, 10),
   FIRST_REQUEST_TIMEOUT_MS: integer(defaultConnectionLimits.firstRequestTimeoutMs, 100),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(defaultConnectionLimits.keepAliveTimeoutMs, 100),
   HTTP2_IDLE_TIMEOUT_MS: integer(defaultConnectionLimits.http2IdleTimeoutMs, 1000),
@@ -122,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
+    databaseAcquireTimeoutMs: c.DATABASE_ACQUIRE_TIMEOUT_MS,
     authToken: c.AUTH_TOKEN ?? null,
     openai: {
       apiKey: c.OPENAI_API_KEY ?? null,

@@ -96,7 +96,10 @@ async function main(): Promise<void> {
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createDatabase(config.databaseUrl, { logger });
+      return await createDatabase(config.databaseUrl, {
+        logger,
+        acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+      });
     } catch (error) {
       if (!(error instanceof DomainError) || attempt >= 30) throw error;
       if (attempt === 1) logger.warn("waiting for the database", { url: redact(config.databaseUrl) });
@@ -134,7 +137,7 @@ async function connectUpstream(config: Config, logger: Logger) {
   };
 }
 
-/** The WhatsApp channel when Twilio is configured, with a start-up sweep like the replies'. */
+/** The WhatsApp channel when Twilio is configured. */
 async function connectWhatsApp(
   config: Config,
   database: Database,
