@@ -24,3 +24,20 @@ export declare function truncate(text: string, max?: number): string;
 
 /** `text` with anything that looks like a bearer token, an API key or a credential replaced. */
 export declare function scrubSecrets(text: string): string;
+
+/** Logs a warning of `kind`, unless one was logged within the interval; then it is only counted. */
+export type RateLimitedWarn = (kind: string, message: string, fields?: Record<string, unknown>) => void;
+
+export interface RateLimitedLogOptions {
+  /** At most one line per kind per this many milliseconds (default 10 s). */
+  intervalMs?: number;
+}
+
+/**
+ * For events a caller can repeat at will (refused connections, webhooks, a busy pool): the first of a
+ * kind is logged at once, then at most one line per interval says how many more came meanwhile.
+ */
+export declare function createRateLimitedWarn(
+  warn: (message: string, fields?: Record<string, unknown>) => void,
+  options?: RateLimitedLogOptions,
+): RateLimitedWarn;

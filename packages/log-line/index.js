@@ -72,3 +72,42 @@ export function logLine(entry, base = {}, fields = {}) {
   }
   return JSON.stringify(line);
 }
+
+/**
+ * For events a caller can repeat at will (refused connections, webhooks, a busy pool): the first of a
+ * kind is logged at once, then at most one line per interval says how many more came meanwhile, so a
+ * flood cannot flood the log. Kinds are our own reasons (a fixed set), never caller input.
+ */
+export function createRateLimitedWarn(warn, options = {}) {
+  const intervalMs = options.intervalMs ?? 10_000;
+  const suppressed = new Map();
+
+  const closeInterval = (kind) => {
+    const pending = suppressed.get(kind);
+    if (!pending || pending.count === 0) {
+      suppressed.delete(kind);
+      return;
+    }
+    warn(`${pending.message} (${pending.count} more in the last ${intervalMs / 1000} s)`, {
+      kind,
+      suppressed: pending.count,
+    });
+    pending.count = 0;
+    openInterval(kind);
+  };
+  const openInterval = (kind) => {
+    // Unref'd: a pending count must not keep a stopping process alive.
+    setTimeout(() => closeInterval(kind), intervalMs).unref();
+  };
+
+  return (kind, message, fields) => {
+    const pending = suppressed.get(kind);
+    if (pending) {
+      pending.count++;
+      return;
+    }
+    suppressed.set(kind, { count: 0, message });
+    warn(message, { kind, ...fields });
+    openInterval(kind);
+  };
+}

@@ -6,6 +6,7 @@
  */
 import type { Http2Session } from "node:http2";
 import type { Socket } from "node:net";
+import { createRateLimitedWarn } from "@parley/log-line";
 import type { Logger } from "../../application/ports.js";
 
 export interface ConnectionLimits {
@@ -35,14 +36,11 @@ export const defaultConnectionLimits: ConnectionLimits = {
   maxConnectionsPerAddress: 128,
 };
 
-/** How often refused connections are summed up in the log: one line per interval, not one per refusal. */
-const refusalLogIntervalMs = 10_000;
-
 /** Counts connections per remote address and refuses those over the cap. */
 export function createAddressCap(limit: number, logger: Logger) {
   const open = new Map<string, number>();
-  let refused = 0;
-  let loggedAt = -Infinity;
+  // Summed up in the log: one line per interval, not one per refusal.
+  const warn = createRateLimitedWarn(logger.warn.bind(logger));
   return {
     /** Whether the socket may stay; if so it is counted until it closes. */
     admit(socket: Socket): boolean {
@@ -50,13 +48,7 @@ export function createAddressCap(limit: number, logger: Logger) {
       const address = socket.remoteAddress ?? "";
       const count = open.get(address) ?? 0;
       if (count >= limit) {
-        refused++;
-        const now = performance.now();
-        if (now - loggedAt >= refusalLogIntervalMs) {
-          logger.warn("connections refused: too many from one address", { refused, limit });
-          loggedAt = now;
-          refused = 0;
-        }
+        warn("connections-per-address", "connections refused: too many from one address", { limit });
         return false;
       }
       open.set(address, count + 1);

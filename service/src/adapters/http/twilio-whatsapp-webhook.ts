@@ -11,7 +11,7 @@ import { isValidTwilioSignature, type TwilioParams } from "../twilio/twilio-sign
 import { truncate } from "@parley/log-line";
 import { httpError, toHttpError } from "./http-errors.js";
 import { readBody, sendError, sendText, type HttpRequest, type HttpResponse } from "./http-io.js";
-import { createRateLimitedWarn, type RateLimitedLogOptions } from "./rate-limited-log.js";
+import { createRateLimitedWarn, type RateLimitedLogOptions } from "@parley/log-line";
 
 /** Where the webhook is served. */
 export const whatsAppWebhookPath = "/webhooks/twilio/whatsapp";
@@ -38,7 +38,7 @@ export interface TwilioWhatsAppWebhookDeps {
 
 export function createTwilioWhatsAppWebhook(deps: TwilioWhatsAppWebhookDeps) {
   // Anyone can send refused requests as fast as they like: their lines are rate-limited and bounded.
-  const logRefusal = createRateLimitedWarn(deps.logger, deps.refusalLog);
+  const logRefusal = createRateLimitedWarn(deps.logger.warn.bind(deps.logger), deps.refusalLog);
   return async (request: HttpRequest, response: HttpResponse): Promise<void> => {
     if (request.method !== "POST")
       return sendError(response, httpError(405, "method.not_allowed", "use POST"));

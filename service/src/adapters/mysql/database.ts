@@ -2,6 +2,7 @@
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { createConnection, createPool, escapeId, type Pool, type RowDataPacket } from "mysql2/promise";
 import { parseDatabaseUrl, type DatabaseTarget } from "@parley/mysql-url";
+import { createRateLimitedWarn } from "@parley/log-line";
 import type { Logger } from "../../application/ports.js";
 import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
@@ -109,26 +110,12 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   };
 }
 
-/**
- * Counts a busy pool's refusals and logs them in one line per interval (the first one at once), so a
- * burst of thousands of refused requests costs a few log lines rather than one each.
- */
+/** Logs a busy pool's refusals once per interval and reason (the first at once), never one per request. */
 function busyReporter(logger: Pick<Logger, "warn"> | undefined, intervalMs: number) {
-  const counts = { "queue-full": 0, "wait-timeout": 0 };
-  let lastLog = Number.NEGATIVE_INFINITY;
-  return (reason: keyof typeof counts) => {
-    counts[reason]++;
-    const now = Date.now();
-    if (!logger || now - lastLog < intervalMs) return;
-    lastLog = now;
-    logger.warn("database pool busy: requests refused with storage.unavailable", {
-      queueFull: counts["queue-full"],
-      waitTimeout: counts["wait-timeout"],
-      intervalMs,
-    });
-    counts["queue-full"] = 0;
-    counts["wait-timeout"] = 0;
-  };
+  if (!logger) return () => undefined;
+  const warn = createRateLimitedWarn(logger.warn.bind(logger), { intervalMs });
+  return (reason: "queue-full" | "wait-timeout") =>
+    warn(reason, "database pool busy: requests refused with storage.unavailable");
 }
 
 /**

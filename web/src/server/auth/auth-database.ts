@@ -6,6 +6,7 @@
  */
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { createRateLimitedWarn } from "@parley/log-line";
 import { parseDatabaseUrl } from "@parley/mysql-url";
 import { MysqlDialect, type MysqlPool } from "kysely";
 import { createConnection, createPool, type Pool } from "mysql2/promise";
@@ -131,21 +132,10 @@ function withAcquireTimeout(
   };
 }
 
-/** Logs a busy pool's refusals in one line per interval (the first at once), never one per request. */
+/** Logs a busy pool's refusals once per interval and reason (the first at once), never one per request. */
 function busyReporter(log: Pick<Logger, "warn"> | undefined, intervalMs: number) {
-  const counts = { "queue-full": 0, "wait-timeout": 0 };
-  let lastLog = Number.NEGATIVE_INFINITY;
-  return (reason: DatabaseBusyError["reason"]) => {
-    counts[reason]++;
-    const now = Date.now();
-    if (!log || now - lastLog < intervalMs) return;
-    lastLog = now;
-    log.warn("web database pool busy: requests refused with 503", {
-      queueFull: counts["queue-full"],
-      waitTimeout: counts["wait-timeout"],
-      intervalMs,
-    });
-    counts["queue-full"] = 0;
-    counts["wait-timeout"] = 0;
-  };
+  if (!log) return () => undefined;
+  const warn = createRateLimitedWarn(log.warn.bind(log), { intervalMs });
+  return (reason: DatabaseBusyError["reason"]) =>
+    warn(reason, "web database pool busy: requests refused with 503");
 }

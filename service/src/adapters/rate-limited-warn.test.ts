@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Logger } from "../../application/ports.js";
-import { createRateLimitedWarn } from "./rate-limited-log.js";
+import { createRateLimitedWarn } from "@parley/log-line";
+import type { Logger } from "../application/ports.js";
 
 function recordingLogger() {
   const lines: [string, Record<string, unknown> | undefined][] = [];
@@ -18,7 +18,7 @@ describe("createRateLimitedWarn", () => {
 
   it("logs the first of a kind at once and counts the rest, one line per interval", () => {
     const { lines, logger } = recordingLogger();
-    const warn = createRateLimitedWarn(logger, { intervalMs: 10_000 });
+    const warn = createRateLimitedWarn(logger.warn.bind(logger), { intervalMs: 10_000 });
     for (let i = 0; i < 2000; i++) warn("signature.invalid", "refused", { url: `/u${i}` });
     expect(lines).toEqual([["refused", { kind: "signature.invalid", url: "/u0" }]]);
 
@@ -46,7 +46,7 @@ describe("createRateLimitedWarn", () => {
 
   it("limits each kind on its own", () => {
     const { lines, logger } = recordingLogger();
-    const warn = createRateLimitedWarn(logger);
+    const warn = createRateLimitedWarn(logger.warn.bind(logger));
     warn("a", "first a");
     warn("b", "first b");
     warn("a", "second a");
