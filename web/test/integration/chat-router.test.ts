@@ -4,42 +4,15 @@
  * signed-out callers. What the router asks of the service, and refuses before asking, is pinned against
  * a fake service in src/server/trpc/routers/chat.test.ts.
  */
-import { isTrackedEnvelope, TRPCError } from "@trpc/server";
+import { isTrackedEnvelope } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplyEvent } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
 import { startBffHarness, type BffHarness, type TestUser } from "../support/bff-harness";
-
-interface Received {
-  id: string;
-  event: ReplyEvent;
-}
-
-/** Reads a subscription's events, optionally stopping after `until` says so. */
-async function collect(
-  iterable: AsyncIterable<unknown>,
-  until: (received: Received[]) => boolean = () => false,
-): Promise<Received[]> {
-  const received: Received[] = [];
-  for await (const item of iterable) {
-    if (!isTrackedEnvelope(item)) throw new Error(`untracked event: ${JSON.stringify(item)}`);
-    received.push({ id: item[0], event: item[1] as ReplyEvent });
-    if (until(received)) break;
-  }
-  return received;
-}
+import { collect, rejection, type Received } from "../support/trpc-probes";
 
 function textOf(received: Received[]): string {
   return received.map(({ event }) => (event.type === "delta" ? event.text : "")).join("");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
 }
 
 let bff: BffHarness;

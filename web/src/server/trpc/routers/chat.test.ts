@@ -12,10 +12,11 @@ import {
   ReplyEventSchema,
   ReplyStatus,
 } from "@parley/gen/parley/chat/v1/chat_pb";
-import { isTrackedEnvelope, TRPCError } from "@trpc/server";
+import { isTrackedEnvelope } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { maxMessageBytes, maxTitleLength } from "~/lib/limits";
 import { createFakeChatService, fakeServiceCaller } from "../../../../test/support/fake-chat-service";
+import { collect, rejection } from "../../../../test/support/trpc-probes";
 
 const aChat = create(ChatSchema, { id: "c1", title: "A chat", model: "m" });
 const started = create(ReplyEventSchema, {
@@ -27,25 +28,6 @@ const finished = (length: number) =>
   create(ReplyEventSchema, {
     kind: { case: "finished", value: { status: ReplyStatus.COMPLETE, length, finishReason: "stop" } },
   });
-
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
-
-/** Every event of a subscription, as `[id, event]`. */
-async function collect(iterable: AsyncIterable<unknown>): Promise<[string, unknown][]> {
-  const out: [string, unknown][] = [];
-  for await (const item of iterable) {
-    if (!isTrackedEnvelope(item)) throw new Error("untracked event");
-    out.push([item[0], item[1]]);
-  }
-  return out;
-}
 
 describe("chat router → service requests", () => {
   it("lists and reads chats as the signed-in user, with the page sizes the router owns", async () => {
@@ -97,7 +79,7 @@ describe("chat router → service requests", () => {
     const caller = await fakeServiceCaller(fake.chat, "alice");
     const atLimit = "m".repeat(maxMessageBytes);
 
-    expect((await collect(await caller.chat.send({ text: atLimit }))).map(([id]) => id)).toEqual([
+    expect((await collect(await caller.chat.send({ text: atLimit }))).map(({ id }) => id)).toEqual([
       "r1:0",
       "r1:0",
     ]);
@@ -119,7 +101,7 @@ describe("chat router → service requests", () => {
     const caller = await fakeServiceCaller(fake.chat, "alice");
 
     const events = await collect(await caller.chat.send({ text: "Hello", lastEventId: "r1:6" }));
-    expect(events.map(([id]) => id)).toEqual(["r1:6", "r1:11", "r1:11"]);
+    expect(events.map(({ id }) => id)).toEqual(["r1:6", "r1:11", "r1:11"]);
     expect(fake.calls).toEqual([
       {
         method: "watchReply",
