@@ -255,3 +255,55 @@ describe("the reply job", () => {
     });
   });
 });
+
+describe("the final write", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is retried with backoff until it lands; watchers hear the end at once, the chat stays held until then", async () => {
+    vi.useFakeTimers();
+    const fixture = aUseCaseFixture();
+    const finishReply = fixture.repository.finishReply.bind(fixture.repository);
+    let failures = 2;
+    const attempts: number[] = [];
+    fixture.repository.finishReply = (replyId, outcome) => {
+      attempts.push(Date.now());
+      if (failures-- > 0) return Promise.reject(new Error("database blip"));
+      return finishReply(replyId, outcome);
+    };
+    fixture.model.enqueue({ deltas: ["All", " done"] });
+    const events = await collect(await fixture.useCases.sendMessage({ userId: user, text: "q" }));
+    expect(finishedOf(events)).toMatchObject({ status: "complete" });
+    const { chatId, replyId } = startedOf(events);
+    // The write failed once: the reply is still held in this process, and still `streaming` in storage.
+    expect(attempts).toHaveLength(1);
+    expect(fixture.hub.liveReplyOfChat(user, chatId)).toBeDefined();
+    expect((await fixture.repository.findReply(user, replyId))?.status).toBe("streaming");
+
+    await vi.advanceTimersByTimeAsync(100);
+    expect(attempts).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(attempts).toHaveLength(2); // the wait doubles
+    await vi.advanceTimersByTimeAsync(1);
+    expect(attempts).toHaveLength(3);
+    expect(await fixture.repository.findReply(user, replyId)).toMatchObject({
+      status: "complete",
+      content: "All done",
+    });
+    expect(fixture.hub.liveReplyOfChat(user, chatId)).toBeUndefined();
+  });
+
+  it("gives up at the end of shutdown, leaving the row to its lease and the sweepers", async () => {
+    vi.useFakeTimers();
+    const fixture = aUseCaseFixture();
+    fixture.repository.finishReply = () => Promise.reject(new Error("database down"));
+    const reply = await aHeldReply(fixture, ["a", "b"], 1);
+    const shutdown = watch(fixture.hub.shutdown(0));
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(shutdown.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(shutdown.settled).toBe(true);
+    expect((await fixture.repository.findReply(user, reply.replyId))?.status).toBe("streaming");
+  });
+});
