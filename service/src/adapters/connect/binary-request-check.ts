@@ -4,9 +4,12 @@
  * UTF-8 in a string, a length past the end, an illegal wire type) as INTERNAL. So each handler is
  * wrapped where parsing happens: the single input message of a unary or server-streaming call in binary
  * form is decoded first, and one that does not decode is answered INVALID_ARGUMENT in the caller's own
- * protocol, with Connect's own encoders. Anything this does not fully understand — compressed messages,
- * more than one envelope, a body over the size limit, JSON, GET — passes through to Connect unchanged.
+ * protocol, with Connect's own encoders. So is a body whose framing is wrong (a cut or extra envelope,
+ * unknown flags, a compressed flag with no encoding, gzip that does not inflate); a gzipped message is
+ * inflated and checked like any other. What this does not fully understand — other encodings, a body
+ * over the size limit, JSON, GET — passes through to Connect unchanged.
  */
+import { gunzipSync } from "node:zlib";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import {
@@ -20,12 +23,15 @@ import { trailerFlag, trailerSerialize } from "@connectrpc/connect/protocol-grpc
 
 type Framing = "grpc" | "grpc-web" | "connect-unary" | "connect-stream";
 
-function framingOf(contentType: string | null): Framing | null {
+/** The protocol's framing, and whether the message is JSON (its framing is checked, Connect parses it). */
+function framingOf(contentType: string | null): { framing: Framing; json: boolean } | null {
   const type = contentType?.split(";", 1)[0]!.trim().toLowerCase() ?? "";
-  if (type === "application/grpc" || type === "application/grpc+proto") return "grpc";
-  if (type === "application/grpc-web" || type === "application/grpc-web+proto") return "grpc-web";
-  if (type === "application/proto") return "connect-unary";
-  if (type === "application/connect+proto") return "connect-stream";
+  const json = type.endsWith("+json");
+  const base = type.replace(/\+(proto|json)$/, "");
+  if (base === "application/grpc") return { framing: "grpc", json };
+  if (base === "application/grpc-web") return { framing: "grpc-web", json };
+  if (type === "application/proto") return { framing: "connect-unary", json };
+  if (base === "application/connect") return { framing: "connect-stream", json };
   return null;
 }
 
@@ -40,9 +46,9 @@ export function checkBinaryRequests(router: ConnectRouter, maxRequestBytes: numb
 
 function checked(handler: UniversalHandler, maxRequestBytes: number): UniversalHandler {
   const wrapped = async (request: Parameters<UniversalHandler>[0]): Promise<UniversalServerResponse> => {
-    const framing = framingOf(request.header.get("content-type"));
+    const format = framingOf(request.header.get("content-type"));
     const body = request.body;
-    if (framing === null || request.method !== "POST" || !isByteStream(body)) return handler(request);
+    if (format === null || request.method !== "POST" || !isByteStream(body)) return handler(request);
     const chunks: Uint8Array[] = [];
     let size = 0;
     const iterator = body[Symbol.asyncIterator]();
@@ -52,9 +58,14 @@ function checked(handler: UniversalHandler, maxRequestBytes: number): UniversalH
       // Too large for us to judge: Connect enforces the limit itself, on the whole body.
       if (size > maxRequestBytes + 5) return handler({ ...request, body: replay(chunks, iterator) });
     }
+    const { framing } = format;
     const bytes = Buffer.concat(chunks);
-    const payload = framing === "connect-unary" ? bytes : singleEnvelope(bytes);
-    const problem = payload && decodeProblem(handler, payload);
+    const encoding = request.header.get(
+      framing === "connect-stream" ? "connect-content-encoding" : "grpc-encoding",
+    );
+    const payload = framing === "connect-unary" ? bytes : singleEnvelope(bytes, encoding, maxRequestBytes);
+    const problem =
+      payload instanceof ConnectError ? payload : payload && !format.json && decodeProblem(handler, payload);
     if (problem) return refusal(framing, request.header.get("content-type")!, problem);
     return handler({ ...request, body: replay([bytes], undefined) });
   };
@@ -65,11 +76,36 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof body === "object" && body !== null && Symbol.asyncIterator in body;
 }
 
-/** The payload of a body that is exactly one uncompressed envelope; null for anything else. */
-function singleEnvelope(bytes: Buffer): Buffer | null {
-  if (bytes.length < 5 || bytes[0] !== 0) return null;
+/**
+ * The payload of a body that is exactly one envelope, gunzipped when it says so; an error for a framing
+ * no client sends (a compressed flag without an encoding, unknown flags, two messages for one, a gzip
+ * that does not inflate); null for what Connect judges itself (an empty body, an encoding we do not
+ * support: UNIMPLEMENTED).
+ */
+function singleEnvelope(
+  bytes: Buffer,
+  encoding: string | null,
+  maxBytes: number,
+): Buffer | ConnectError | null {
+  if (bytes.length === 0) return null;
+  const malformed = (why: string) =>
+    new ConnectError(`the request is malformed: ${why}`, Code.InvalidArgument);
+  if (bytes.length < 5) return malformed("a message envelope is cut short");
   const length = bytes.readUInt32BE(1);
-  return bytes.length === 5 + length ? bytes.subarray(5) : null;
+  if (bytes.length < 5 + length) return malformed("a message envelope is cut short");
+  if (bytes.length > 5 + length) return malformed("more than one message for a single-message call");
+  const flags = bytes[0]!;
+  const payload = bytes.subarray(5);
+  if (flags === 0) return payload;
+  if (flags !== 1) return malformed(`unknown envelope flags 0x${flags.toString(16)}`);
+  const name = encoding?.trim().toLowerCase() ?? "identity";
+  if (name === "identity" || name === "") return malformed("a compressed message, but no encoding is named");
+  if (name !== "gzip") return null;
+  try {
+    return gunzipSync(payload, { maxOutputLength: maxBytes });
+  } catch {
+    return malformed("the message does not inflate as gzip (or inflates past the size limit)");
+  }
 }
 
 function decodeProblem(handler: UniversalHandler, payload: Uint8Array): ConnectError | null {

@@ -78,7 +78,8 @@ export function createTwilioWhatsAppWebhook(deps: TwilioWhatsAppWebhookDeps) {
 
 /** The form's parameters; a name sent twice keeps both values (they are all signed). */
 function formParams(body: Buffer): Record<string, string[]> {
-  const params: Record<string, string[]> = {};
+  // No prototype: a field named `constructor` or `__proto__` is a field like any other.
+  const params = Object.create(null) as Record<string, string[]>;
   for (const [name, value] of new URLSearchParams(body.toString("utf8"))) (params[name] ??= []).push(value);
   return params;
 }

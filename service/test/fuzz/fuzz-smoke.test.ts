@@ -1,0 +1,14 @@
+/**
+ * The fuzzer's fast subset, as an ordinary test: every target for a moment against the built service
+ * (`npm run fuzz` runs them a minute each). A failure prints the seed and the requests to replay.
+ */
+import { expect, it } from "vitest";
+import { runFuzz } from "../../fuzz/fuzz-run.js";
+import { freshSeed } from "../../fuzz/prng.js";
+
+it("survives every fuzz target with documented statuses, no stray rows and nothing left streaming", async () => {
+  const seed = Number(process.env.FUZZ_SEED ?? freshSeed()) >>> 0;
+  const report = await runFuzz({ seed, msPerTarget: 500, concurrency: 2 });
+  expect(report.problems, `fuzz seed ${seed}`).toEqual([]);
+  for (const target of report.targets) expect(target.requests, target.name).toBeGreaterThan(10);
+}, 90_000);
