@@ -7,7 +7,9 @@ import { runFuzz } from "../../fuzz/fuzz-run.js";
 import { freshSeed } from "../../fuzz/prng.js";
 
 it("survives every fuzz target with documented statuses, no stray rows and nothing left streaming", async () => {
-  const seed = Number(process.env.FUZZ_SEED ?? freshSeed()) >>> 0;
+  // A fixed seed in CI, so a red run replays exactly; FUZZ_SEED=random explores (npm run fuzz does).
+  const chosen = process.env.FUZZ_SEED ?? "20261203";
+  const seed = (chosen === "random" ? freshSeed() : Number(chosen)) >>> 0;
   const report = await runFuzz({ seed, msPerTarget: 500, concurrency: 2 });
   expect(report.problems, `fuzz seed ${seed}`).toEqual([]);
   for (const target of report.targets) expect(target.requests, target.name).toBeGreaterThan(10);

@@ -543,6 +543,17 @@ describe("malformed protobuf over gRPC", () => {
     expect(response.status).toBe(200);
   });
 
+  const valid = Buffer.from([0x12, 0x02, 0x75, 0x31, 0x1a, 0x02, 0x68, 0x69]); // user_id "u1", text "hi"
+  it.each([
+    ["a compressed flag with no encoding", envelope(valid, 1)],
+    ["unknown envelope flags", envelope(valid, 0x40)],
+    ["two messages for a single-message call", Buffer.concat([envelope(valid), envelope(valid)])],
+  ])("%s is INVALID_ARGUMENT, nothing is written", async (_, body) => {
+    const response = await rawHttp2Post(harness.baseUrl, path, headers, body);
+    expect(response.headers["grpc-status"]).toBe(String(Code.InvalidArgument));
+    await expectNothingWritten();
+  });
+
   it("a body shorter than its envelope says is refused, nothing is written", async () => {
     const truncated = Buffer.concat([Buffer.from([0, 0, 0, 0, 100]), Buffer.from("abc")]);
     const response = await rawHttp2Post(harness.baseUrl, path, headers, truncated);

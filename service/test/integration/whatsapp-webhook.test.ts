@@ -119,6 +119,15 @@ describe("the webhook's edges", () => {
     expect((await harness.post(inbound("+15551234567", "an SMS"))).status).toBe(400);
   });
 
+  it.each(["__proto__", "constructor", "toString"])(
+    "treats a form field named %s as data: unsigned it is 403, signed it is read like any form",
+    async (name) => {
+      const params = { ...inbound(aSender(), "hi"), [name]: "x" };
+      expect((await harness.post(params, { signature: "forged" })).status).toBe(403);
+      expect((await harness.post(params)).status).toBe(200);
+    },
+  );
+
   it("answers only POST", async () => {
     const response = await fetch(`${harness.baseUrl}${whatsAppWebhookPath}`);
     expect(response.status).toBe(405);

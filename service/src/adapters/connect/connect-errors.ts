@@ -50,19 +50,24 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
 
 /** Maps every error of every RPC, thrown by the call or by its response stream, with toConnectError. */
 export function createErrorInterceptor(logger: Logger): Interceptor {
-  async function* mapped<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
-    try {
-      yield* stream;
-    } catch (error) {
-      throw toConnectError(error, logger);
-    }
-  }
   return (next) => async (request) => {
+    /** A failure after the caller left (e.g. a write to its destroyed HTTP/2 stream) is its cancellation. */
+    const map = (error: unknown) =>
+      request.signal.aborted && !(error instanceof DomainError) && !(error instanceof ConnectError)
+        ? new ConnectError("the call was canceled", Code.Canceled)
+        : toConnectError(error, logger);
+    async function* mapped<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+      try {
+        yield* stream;
+      } catch (error) {
+        throw map(error);
+      }
+    }
     try {
       const response = await next(request);
       return response.stream ? { ...response, message: mapped(response.message) } : response;
     } catch (error) {
-      throw toConnectError(error, logger);
+      throw map(error);
     }
   };
 }
