@@ -13,6 +13,8 @@ import { fuzzToken, startServiceUnderTest, type ServiceUnderTest } from "./fuzz-
 export interface FuzzOptions {
   seed: number;
   msPerTarget: number;
+  /** Stop a target after this many requests too (a fixed amount of work, for tests); default none. */
+  maxRequestsPerTarget?: number;
   /** Target names; default all. */
   only?: string[];
   /** Requests in flight per target. */
@@ -98,7 +100,8 @@ async function fuzzTarget(
   const endAt = Date.now() + options.msPerTarget;
   let next = 0;
   const worker = async () => {
-    while (Date.now() < endAt) {
+    const limit = options.maxRequestsPerTarget ?? Number.POSITIVE_INFINITY;
+    while (Date.now() < endAt && next < limit) {
       const index = next++;
       const rng = createRandom(
         (options.seed ^ Math.imul(targetIndex + 1, 0x9e3779b1) ^ Math.imul(index, 0x85ebca77)) >>> 0,
