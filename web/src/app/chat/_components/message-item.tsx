@@ -16,7 +16,7 @@ export const replyEndings: Partial<Record<ReplyStatus, { label: string; detail: 
 
 function ThinkingDots() {
   return (
-    <span className="inline-flex items-center gap-1 py-2" aria-label="Parley is thinking">
+    <span className="inline-flex items-center gap-1 py-2" role="img" aria-label="Parley is thinking">
       <span className="thinking-dot size-1.5 rounded-full bg-faint" />
       <span className="thinking-dot size-1.5 rounded-full bg-faint" />
       <span className="thinking-dot size-1.5 rounded-full bg-faint" />
