@@ -148,9 +148,11 @@ describe("at phone width", () => {
     const phonePage = await phone.newPage();
     const phoneChat = new ChatPage(phonePage, stack.web.baseUrl);
     await new AuthPage(phonePage, stack.web.baseUrl).signIn(alice.email, alice.password);
-    const drawer = phonePage.getByRole("complementary", { name: "Chats" });
+    // Closed, the drawer is off screen and hidden (from the keyboard and screen readers too).
+    const drawer = phonePage.getByRole("complementary", { name: "Chats", includeHidden: true });
     await phonePage.waitForTimeout(300);
     expect((await drawer.boundingBox())!.x).toBeLessThan(0);
+    expect(await drawer.isVisible()).toBe(false);
 
     await phoneChat.send("Hello from my phone");
     await phoneChat.waitForAnswer("complete");
@@ -158,6 +160,7 @@ describe("at phone width", () => {
 
     await phoneChat.openDrawer();
     await expect.poll(async () => (await drawer.boundingBox())!.x).toBe(0);
+    expect(await drawer.isVisible()).toBe(true);
     await screenshot(phonePage, "15-phone-drawer");
     await phoneChat.chatLink("Sourdough bread basics").click();
     await phonePage.waitForURL(`${stack.web.baseUrl}/chat/${chatIds["bread"]}`);

@@ -1,13 +1,14 @@
 /**
  * The sign-in and sign-up forms before and without script: they post (never a GET), so the password never
  * appears in a URL (history, logs, Referer), and they still work; what was typed before the page's script
- * loaded is kept.
+ * loaded is kept, in those forms and in the chat's composer.
  */
 import type { BrowserContext, Page, Request as BrowserRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { screenshot } from "../support/browser";
 import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { AuthPage } from "../support/pages/auth-page";
+import { ChatPage } from "../support/pages/chat-page";
 
 let stack: E2eStack;
 const user = aUser("Ada");
@@ -104,6 +105,27 @@ describe("before the page's script has loaded", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${stack.web.baseUrl}/chat`);
     expect(leaks(urls, user.password)).toEqual([]);
+    await context.close();
+  });
+
+  it("keeps what was typed into the composer, and sends it once the script has loaded", async () => {
+    const context = await stack.newContext();
+    const page = await context.newPage();
+    await new AuthPage(page, stack.web.baseUrl).signIn(user.email, user.password);
+    const chat = new ChatPage(page, stack.web.baseUrl);
+    const scripts = await holdScripts(page);
+    await page.goto(`${stack.web.baseUrl}/chat`, { waitUntil: "domcontentloaded" });
+    const typed = "Typed before the script loaded";
+    await chat.composer().pressSequentially(typed);
+    expect(scripts.held()).toBeGreaterThan(0);
+    scripts.release();
+    // Send is offered once React has hydrated and picked the text up.
+    await expect.poll(() => page.getByRole("button", { name: "Send message" }).isEnabled()).toBe(true);
+    expect(await chat.composer().inputValue()).toBe(typed);
+    await chat.composer().press("Enter");
+    await page.locator('[data-testid="message"][data-role="user"]').filter({ hasText: typed }).waitFor();
+    await chat.waitForAnswer("complete");
+    await expect.poll(() => chat.composer().inputValue()).toBe("");
     await context.close();
   });
 });

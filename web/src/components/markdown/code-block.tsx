@@ -48,7 +48,8 @@ export function CodeBlock({ children }: { children: ReactNode }) {
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
-      <pre ref={pre} className="overflow-x-auto p-4 font-mono text-[13px] leading-relaxed">
+      {/* Focusable, so a long line can be scrolled to with the keyboard. */}
+      <pre ref={pre} tabIndex={0} className="overflow-x-auto p-4 font-mono text-[13px] leading-relaxed">
         {children}
       </pre>
     </div>

@@ -19,6 +19,12 @@ const components: Components = {
     </a>
   ),
   pre: ({ node: _node, children }) => <CodeBlock>{children}</CodeBlock>,
+  // A wide table scrolls sideways: focusable, so the keyboard can scroll it too.
+  table: ({ node: _node, children }) => (
+    <div className="markdown-table" role="region" aria-label="Table" tabIndex={0}>
+      <table>{children}</table>
+    </div>
+  ),
   // Images in an answer would make the browser fetch whatever URL the model wrote: show a link instead.
   img: ({ src, alt }) =>
     typeof src === "string" && src ? (

@@ -20,6 +20,8 @@ export class ChatPage {
   readonly lastAnswer = () => this.answers().last();
   readonly chatItems = () => this.page.getByTestId("chat-item");
   readonly chatLink = (title: string) => this.page.getByRole("link", { name: title, exact: true });
+  /** What the polite live region says now (what a screen reader announces). */
+  readonly announcement = async () => (await this.page.getByTestId("announcer").textContent())?.trim() ?? "";
 
   async open(chatId?: string) {
     return this.page.goto(`${this.baseUrl}/chat${chatId ? `/${chatId}` : ""}`);

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Check, Pencil, Trash2, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ChatSummary } from "~/lib/chat-types";
 import { maxTitleLength } from "~/lib/limits";
 import { errorMessage, useTRPC } from "~/trpc/client";
@@ -21,6 +21,15 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  // Renaming ended from the keyboard or its buttons: focus goes back to Rename (a blur went elsewhere).
+  const refocusRename = useRef(false);
+
+  useEffect(() => {
+    if (editing || !refocusRename.current) return;
+    refocusRename.current = false;
+    renameButton.current?.focus();
+  }, [editing]);
   const title = chat.title || "Untitled chat";
 
   const rename = useMutation(
@@ -42,6 +51,11 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
     }),
   );
 
+  function stopEditing() {
+    refocusRename.current = true;
+    setEditing(false);
+  }
+
   function save() {
     const newTitle = input.current?.value.trim() ?? "";
     setEditing(false);
@@ -54,9 +68,10 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
   function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
     if (event.key === "Enter") {
       event.preventDefault();
+      refocusRename.current = true;
       save();
     } else if (event.key === "Escape") {
-      setEditing(false);
+      stopEditing();
     }
   }
 
@@ -71,6 +86,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
             defaultValue={chat.title}
             maxLength={maxTitleLength}
             autoFocus
+            onFocus={(event) => event.currentTarget.select()}
             onKeyDown={onKeyDown}
             onBlur={save}
             aria-label="Chat title"
@@ -79,7 +95,10 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
           <button
             type="button"
             onMouseDown={(event) => event.preventDefault()}
-            onClick={save}
+            onClick={() => {
+              refocusRename.current = true;
+              save();
+            }}
             className="rounded p-1 text-muted hover:text-ok"
             aria-label="Save title"
           >
@@ -88,7 +107,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
           <button
             type="button"
             onMouseDown={(event) => event.preventDefault()}
-            onClick={() => setEditing(false)}
+            onClick={stopEditing}
             className="rounded p-1 text-muted hover:text-danger"
             aria-label="Cancel renaming"
           >
@@ -113,6 +132,7 @@ export function ChatListItem({ chat, active }: { chat: ChatSummary; active: bool
             }`}
           >
             <button
+              ref={renameButton}
               type="button"
               onClick={() => setEditing(true)}
               className="rounded-md p-1.5 text-faint hover:bg-raised hover:text-fg"

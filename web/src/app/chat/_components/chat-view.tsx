@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import type { ChatMessage, ChatPage } from "~/lib/chat-types";
 import { errorMessage, useTRPC } from "~/trpc/client";
+import { AnswerAnnouncer } from "./answer-announcer";
 import { Composer } from "./composer";
 import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
@@ -106,6 +107,7 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         </h1>
         <ContextGauge stats={context} />
       </header>
+      <AnswerAnnouncer last={view.at(-1)} messagesRef={scrollRef} />
 
       <div className="relative min-h-0 flex-1">
         <div ref={scrollRef} onScroll={onScroll} className="h-full overflow-y-auto" data-testid="messages">

@@ -16,10 +16,21 @@ interface ComposerProps {
 
 const maxHeight = 220;
 
-/** The message box: Enter sends, Shift+Enter starts a new line; Stop while an answer is being written. */
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line; Stop while an answer is being written.
+ *
+ * The box is uncontrolled (React never writes its value), so what a fast typist entered before the page's
+ * script loaded stays in it and is picked up on hydration. It stays enabled while an answer is written:
+ * the next message can be typed, focus is not thrown away, and Tab reaches Stop.
+ */
 export function Composer({ answering, canStop, stopping, onSend, onStop }: ComposerProps) {
   const [text, setText] = useState("");
   const box = useRef<HTMLTextAreaElement>(null);
+
+  // Typed before hydration: React did not see it as a change.
+  useEffect(() => {
+    if (box.current?.value) setText(box.current.value);
+  }, []);
 
   useEffect(() => {
     const element = box.current;
@@ -28,6 +39,11 @@ export function Composer({ answering, canStop, stopping, onSend, onStop }: Compo
     element.style.height = `${Math.min(element.scrollHeight, maxHeight)}px`;
   }, [text]);
 
+  // Focus is in the box when a chat opens (also when a new chat moves to its address mid-answer, which
+  // mounts a new view) and again when an answer ends.
+  useEffect(() => {
+    box.current?.focus();
+  }, []);
   useEffect(() => {
     if (!answering) box.current?.focus();
   }, [answering]);
@@ -38,6 +54,7 @@ export function Composer({ answering, canStop, stopping, onSend, onStop }: Compo
     if (!canSend) return;
     onSend(text);
     setText("");
+    if (box.current) box.current.value = "";
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -53,18 +70,18 @@ export function Composer({ answering, canStop, stopping, onSend, onStop }: Compo
         event.preventDefault();
         send();
       }}
-      className="relative flex items-end gap-2 rounded-2xl border border-line bg-raised p-2 shadow-lg shadow-black/5 transition focus-within:border-accent/60 focus-within:ring-4 focus-within:ring-accent/10"
+      className="relative flex items-end gap-2 rounded-2xl border border-line bg-raised p-2 shadow-lg shadow-black/5 transition focus-within:border-accent focus-within:ring-4 focus-within:ring-accent/25"
     >
       <textarea
         ref={box}
-        value={text}
+        name="message"
+        defaultValue=""
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
         rows={1}
-        disabled={answering}
         placeholder={answering ? "Parley is answering…" : "Message Parley"}
         aria-label="Message"
-        className="max-h-[220px] min-h-[40px] flex-1 resize-none bg-transparent px-2 py-2 text-[15px] leading-6 outline-none placeholder:text-faint disabled:cursor-not-allowed"
+        className="max-h-[220px] min-h-[40px] flex-1 resize-none bg-transparent px-2 py-2 text-[15px] leading-6 outline-none placeholder:text-faint"
       />
       {answering ? (
         <button

@@ -13,7 +13,7 @@ export function ErrorBanner(props: {
     <button
       type="button"
       onClick={props.onRetry}
-      className="inline-flex shrink-0 items-center gap-1.5 self-start rounded-lg bg-danger px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:opacity-90"
+      className="inline-flex shrink-0 items-center gap-1.5 self-start rounded-lg bg-danger px-3 py-1.5 text-xs font-semibold text-danger-fg shadow-sm hover:opacity-90"
     >
       <RotateCw className="size-3.5" aria-hidden />
       {props.actionLabel ?? "Retry"}

@@ -6,7 +6,8 @@ import type { ReplyStatus } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
 import type { ViewMessage } from "./merge-messages";
 
-const endings: Partial<Record<ReplyStatus, { label: string; detail: string; retry: boolean }>> = {
+/** How an answer that did not complete ended, as shown under it and announced to screen readers. */
+export const replyEndings: Partial<Record<ReplyStatus, { label: string; detail: string; retry: boolean }>> = {
   stopped: { label: "Stopped", detail: "You stopped this answer.", retry: false },
   incomplete: { label: "Cut off", detail: "This answer did not finish.", retry: true },
   interrupted: { label: "Interrupted", detail: "Parley restarted while answering.", retry: true },
@@ -15,7 +16,7 @@ const endings: Partial<Record<ReplyStatus, { label: string; detail: string; retr
 
 function ThinkingDots() {
   return (
-    <span className="inline-flex items-center gap-1 py-2" aria-label="Parley is thinking">
+    <span className="inline-flex items-center gap-1 py-2" role="img" aria-label="Parley is thinking">
       <span className="thinking-dot size-1.5 rounded-full bg-faint" />
       <span className="thinking-dot size-1.5 rounded-full bg-faint" />
       <span className="thinking-dot size-1.5 rounded-full bg-faint" />
@@ -36,7 +37,7 @@ export function MessageItem({ message, onRegenerate }: { message: ViewMessage; o
 
   const streaming = message.status === "streaming";
   const phase = message.live?.phase;
-  const ending = endings[message.status];
+  const ending = replyEndings[message.status];
   return (
     <div
       className="flex gap-3 sm:gap-4"

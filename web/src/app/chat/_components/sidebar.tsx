@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { LogOut, SquarePen, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Logo } from "~/components/logo";
 import { Spinner } from "~/components/spinner";
 import type { ChatSummary } from "~/lib/chat-types";
@@ -52,6 +52,12 @@ export function Sidebar(props: {
   const store = useLiveReplyStore();
   const [signingOut, setSigningOut] = useState(false);
   const [now] = useState(() => Date.now());
+  const closeButton = useRef<HTMLButtonElement>(null);
+
+  // Opened as a drawer: focus moves into it.
+  useEffect(() => {
+    if (props.open) closeButton.current?.focus();
+  }, [props.open]);
   const activeId = pathname.startsWith("/chat/") ? decodeURIComponent(pathname.slice("/chat/".length)) : null;
   const chats = list.data?.pages.flatMap((page) => page.chats) ?? [];
 
@@ -69,11 +75,13 @@ export function Sidebar(props: {
     if (pending && (pending.phase === "done" || pending.phase === "failed")) store.forget(newChatKey);
   }
 
+  // Closed on a phone, the drawer is also invisible, so Tab cannot wander into it off screen (visibility
+  // flips at the end of the slide).
   return (
     <aside
       aria-label="Chats"
-      className={`fixed inset-y-0 left-0 z-40 flex w-72 flex-col border-r border-line bg-panel transition-transform duration-200 md:static md:z-auto md:translate-x-0 ${
-        props.open ? "translate-x-0 shadow-2xl" : "-translate-x-full"
+      className={`fixed inset-y-0 left-0 z-40 flex w-72 flex-col border-r border-line bg-panel transition-[translate,visibility] duration-200 md:visible md:static md:z-auto md:translate-x-0 ${
+        props.open ? "visible translate-x-0 shadow-2xl" : "invisible -translate-x-full"
       }`}
     >
       <div className="flex h-14 items-center justify-between px-4">
@@ -81,6 +89,7 @@ export function Sidebar(props: {
           <Logo />
         </Link>
         <button
+          ref={closeButton}
           type="button"
           onClick={props.onClose}
           className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 md:hidden"

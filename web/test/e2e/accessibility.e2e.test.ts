@@ -1,0 +1,171 @@
+/**
+ * axe-core at WCAG 2.1 AA on every page and state, in light and dark mode and on a phone, and what a
+ * screen reader hears: the finished answer once (not every word), "stopped", and errors.
+ */
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations } from "../support/axe";
+import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
+import { AuthPage } from "../support/pages/auth-page";
+import { ChatPage } from "../support/pages/chat-page";
+import { freePort } from "../support/web-process";
+
+let stack: E2eStack;
+let light: { context: BrowserContext; page: Page; chat: ChatPage };
+let dark: { context: BrowserContext; page: Page; chat: ChatPage };
+const user = aUser("Ada");
+let answeredChatId = "";
+
+async function open(options: Parameters<E2eStack["newContext"]>[0] = {}) {
+  const context = await stack.newContext(options);
+  const page = await context.newPage();
+  return { context, page, chat: new ChatPage(page, stack.web.baseUrl) };
+}
+
+beforeAll(async () => {
+  // ~40 ms a word: slow enough to look at an answer being written, fast enough for a short suite. A
+  // fixed service port, so the error state can be made by stopping the service.
+  stack = await startE2eStack({ paceMs: 40, servicePort: await freePort() });
+  light = await open();
+  dark = await open({ colorScheme: "dark" });
+});
+
+afterAll(() => stack?.stop());
+
+/** A question whose demo answer has a code block (the simulator's FNV-1a pick, as in live-answers). */
+function questionWithCode(prefix: string): string {
+  const hash = (text: string) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  };
+  for (let n = 1; ; n++) {
+    const question = `${prefix} (${n})`;
+    if (hash(question) % 3 === 0) return question;
+  }
+}
+
+describe("axe finds nothing at WCAG 2.1 AA", () => {
+  it("on sign-up and sign-in", async () => {
+    for (const { page } of [light, dark]) {
+      await page.goto(`${stack.web.baseUrl}/sign-up`);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.goto(`${stack.web.baseUrl}/sign-in`);
+      expect(await axeViolations(page)).toEqual([]);
+    }
+    // A refused sign-in shows its alert.
+    await new AuthPage(light.page, stack.web.baseUrl).submitSignIn("nobody@example.com", "not the password");
+    await light.page.getByRole("alert").waitFor();
+    expect(await axeViolations(light.page)).toEqual([]);
+  });
+
+  it("on the empty chat", async () => {
+    await new AuthPage(light.page, stack.web.baseUrl).signUp(user);
+    await new AuthPage(dark.page, stack.web.baseUrl).signIn(user.email, user.password);
+    for (const { page } of [light, dark]) {
+      await page.getByText("How can I help today?").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    }
+  });
+
+  it("while an answer is being written, and once it is answered with code", async () => {
+    for (const [{ page, chat }, n] of [
+      [light, 1],
+      [dark, 2],
+    ] as const) {
+      await chat.send(questionWithCode(`How do I debounce a function in TypeScript, take ${n}?`));
+      await chat.waitForLength(20);
+      // The new chat moves to its address mid-answer; Next swaps the page's <title> during that client
+      // navigation, so axe looks once it has settled (a page always has its title after it).
+      await chat.chatId();
+      await expect.poll(() => page.title()).toMatch(/\S/);
+      expect((await chat.answerState()).status).toBe("streaming");
+      expect(await axeViolations(page)).toEqual([]);
+      await chat.waitForAnswer("complete");
+      await chat.lastAnswer().locator("pre code.hljs").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    }
+    answeredChatId = await light.chat.chatId();
+  });
+
+  it("on a stopped answer", async () => {
+    for (const { page, chat } of [light, dark]) {
+      await chat.newChat();
+      await chat.send("Tell me a long story about rivers");
+      await chat.waitForLength(20);
+      await chat.stop();
+      await chat.waitForAnswer("stopped");
+      expect(await axeViolations(page)).toEqual([]);
+    }
+  });
+
+  it("while renaming, and in the delete dialog", async () => {
+    for (const { page, chat } of [light, dark]) {
+      await chat.open(answeredChatId);
+      const item = page.locator(`[data-testid="chat-item"][data-chat-id="${answeredChatId}"]`);
+      await item.getByRole("button", { name: /^Rename/ }).click();
+      await item.getByLabel("Chat title").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await item.getByLabel("Chat title").press("Escape");
+      await item.getByRole("button", { name: /^Delete/ }).click();
+      await page.getByRole("dialog").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      await page.getByRole("dialog").waitFor({ state: "hidden" });
+    }
+  });
+
+  it("with the chat list open as a drawer on a phone", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const phone = await open({ viewport: { width: 390, height: 844 }, colorScheme });
+      await new AuthPage(phone.page, stack.web.baseUrl).signIn(user.email, user.password);
+      await phone.chat.open(answeredChatId);
+      await phone.chat.waitForAnswer("complete");
+      expect(await axeViolations(phone.page)).toEqual([]);
+      await phone.chat.openDrawer();
+      await phone.page.getByRole("button", { name: "Close the chat list" }).first().waitFor();
+      expect(await axeViolations(phone.page)).toEqual([]);
+      await phone.context.close();
+    }
+  });
+});
+
+describe("what a screen reader hears", () => {
+  it("the finished answer once it is written, not each word as it comes", async () => {
+    const { page, chat } = light;
+    await chat.newChat();
+    expect(await chat.announcement()).toBe("");
+    await chat.send("Explain how a screen reader hears this answer");
+    await chat.waitForLength(30);
+    expect((await chat.answerState()).status).toBe("streaming");
+    expect(await chat.announcement()).toBe("");
+    await chat.waitForAnswer("complete");
+    const answer = await chat.answerText();
+    await expect.poll(() => chat.announcement()).toBe(answer);
+    expect(await page.getByTestId("announcer").getAttribute("aria-live")).toBe("polite");
+  });
+
+  it("that the answer was stopped", async () => {
+    const { chat } = light;
+    await chat.newChat();
+    await chat.send("Tell me a long story about mountains");
+    await chat.waitForLength(30);
+    expect(await chat.announcement()).toBe("");
+    await chat.stop();
+    await chat.waitForAnswer("stopped");
+    await expect.poll(() => chat.announcement()).toBe("Stopped. You stopped this answer.");
+  });
+
+  it("an error, from its banner (an assertive live region), said once; axe finds nothing there", async () => {
+    await stack.service.kill();
+    for (const { page, chat } of [light, dark]) {
+      await chat.newChat();
+      await chat.send("Are you there?");
+      const alert = page.getByRole("alert").filter({ hasText: "Your message was not sent." });
+      await alert.getByRole("button", { name: "Send again" }).waitFor();
+      expect(await alert.innerText()).toContain("The chat service is unavailable right now");
+      expect(await chat.announcement()).not.toContain("not sent");
+      expect(await axeViolations(page)).toEqual([]);
+    }
+  });
+});

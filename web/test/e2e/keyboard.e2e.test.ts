@@ -1,0 +1,105 @@
+/**
+ * The whole app with the keyboard only (Tab, Shift+Tab, Enter, Escape and typing): sign in, send, stop,
+ * open another chat, rename, delete and sign out; focus can always be seen, and the delete dialog keeps
+ * focus inside and gives it back to the button that opened it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
+import { expectFocusOn, press, tabTo } from "../support/keyboard";
+import { AuthPage } from "../support/pages/auth-page";
+import { ChatPage } from "../support/pages/chat-page";
+
+let stack: E2eStack;
+const user = aUser("Ada");
+let seededId = "";
+
+beforeAll(async () => {
+  stack = await startE2eStack({ paceMs: 40 });
+  const setup = await stack.newContext();
+  await new AuthPage(await setup.newPage(), stack.web.baseUrl).signUp(user);
+  await setup.close();
+  seededId = await stack.seedChat(user.email, ["Plan a picnic for six"]);
+});
+
+afterAll(() => stack?.stop());
+
+describe("with the keyboard only", () => {
+  it("signs in, sends, stops, opens another chat, renames, deletes and signs out", async () => {
+    const page = await (await stack.newContext()).newPage();
+    const chat = new ChatPage(page, stack.web.baseUrl);
+    const base = stack.web.baseUrl;
+
+    await page.goto(`${base}/sign-in`);
+    await tabTo(page, "Email");
+    await page.keyboard.type(user.email);
+    await tabTo(page, "Password");
+    await page.keyboard.type(user.password);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/chat`);
+
+    // Send, then stop: focus stays in the composer, and Stop is the next stop after it.
+    await expectFocusOn(page, "Message");
+    const firstComposer = await chat.composer().elementHandle();
+    await page.keyboard.type("Tell me a long story about rivers");
+    await page.keyboard.press("Enter");
+    await chat.waitForLength(20);
+    // The new chat moves to its own address meanwhile (a new view): focus is in its composer.
+    await chat.chatId();
+    await expect.poll(() => firstComposer!.evaluate((box) => box.isConnected)).toBe(false);
+    await expectFocusOn(page, "Message");
+    expect((await press(page, "Tab")).name).toBe("Stop answering");
+    await page.keyboard.press("Enter");
+    await chat.waitForAnswer("stopped");
+    await expectFocusOn(page, "Message");
+
+    // Another chat, from the sidebar.
+    const seededLink = page.locator(`[data-testid="chat-item"][data-chat-id="${seededId}"] a`);
+    const seededTitle = (await seededLink.innerText()).trim();
+    await tabTo(page, seededTitle, { backwards: true });
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/chat/${seededId}`);
+    await chat.waitForAnswer("complete");
+
+    // Rename: Escape leaves the title and gives focus back to Rename; Enter saves and does the same.
+    const renameButton = new RegExp(`^Rename “`);
+    await tabTo(page, `Rename “${seededTitle}”`, { backwards: true });
+    await page.keyboard.press("Enter");
+    await expectFocusOn(page, "Chat title");
+    await page.keyboard.type("Not this");
+    await page.keyboard.press("Escape");
+    await expectFocusOn(page, renameButton);
+    await page.keyboard.press("Enter");
+    await expectFocusOn(page, "Chat title");
+    await page.keyboard.type("Picnic plans");
+    await page.keyboard.press("Enter");
+    await expectFocusOn(page, renameButton);
+    await chat.chatLink("Picnic plans").waitFor();
+    await expect.poll(() => chat.title().innerText()).toBe("Picnic plans");
+
+    // Delete: the dialog opens on Cancel, Tab cycles inside it, Escape gives focus back to Delete.
+    expect((await press(page, "Tab")).name).toMatch(/^Delete “/);
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Delete this chat?" });
+    await dialog.waitFor();
+    await expectFocusOn(page, "Cancel");
+    expect((await press(page, "Tab")).name).toBe("Delete");
+    expect((await press(page, "Tab")).name).toBe("Cancel");
+    expect((await press(page, "Shift+Tab")).name).toBe("Delete");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await expectFocusOn(page, /^Delete “Picnic plans”$/);
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    await tabTo(page, "Delete");
+    await page.keyboard.press("Enter");
+    await page
+      .locator(`[data-testid="chat-item"][data-chat-id="${seededId}"]`)
+      .waitFor({ state: "detached" });
+    await page.waitForURL(`${base}/chat`);
+    await expectFocusOn(page, "Message");
+
+    await tabTo(page, "Sign out", { backwards: true });
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/sign-in`);
+  });
+});
