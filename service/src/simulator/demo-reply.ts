@@ -50,6 +50,18 @@ export function demoReply(question: string): string {
       ].join("\n"),
     );
   }
+  // Asked for a table, the demo answers with one (so a table can be seen, and tested, without a key).
+  if (/\btables?\b/i.test(question)) {
+    parts.push(
+      [
+        "| Approach | When it fits | Cost |",
+        "| --- | --- | ---: |",
+        "| The simplest thing | Most of the time | 1 |",
+        "| A careful design | When the stakes are high | 3 |",
+        "| Something clever | Rarely | 8 |",
+      ].join("\n"),
+    );
+  }
   parts.push(pick(closings, 2));
   return parts.join("\n\n");
 }

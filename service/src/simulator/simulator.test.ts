@@ -189,6 +189,14 @@ describe("the default reply", () => {
     const withCode = ["q1", "q2", "q3", "q4", "q5", "q6"].map(demoReply).filter((r) => r.includes("```"));
     expect(withCode.length).toBeGreaterThan(0);
   });
+
+  it("answers with a Markdown table when asked for a table, and only then", () => {
+    expect(demoReply("Compare the options in a table")).toContain(
+      "| Approach | When it fits | Cost |\n| --- | --- | ---: |",
+    );
+    expect(demoReply("What is a monad?")).not.toContain("|");
+    expect(demoReply("What is a tablespoon?")).not.toContain("| Approach");
+  });
 });
 
 describe("scripts", () => {

@@ -88,6 +88,16 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
     answeredChatId = await light.chat.chatId();
   });
 
+  it("on an answer with a table", async () => {
+    for (const { page, chat } of [light, dark]) {
+      await chat.newChat();
+      await chat.send("Compare the options in a table");
+      await chat.waitForAnswer("complete");
+      await chat.lastAnswer().locator("table").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    }
+  });
+
   it("on a stopped answer", async () => {
     for (const { page, chat } of [light, dark]) {
       await chat.newChat();
