@@ -1,6 +1,7 @@
 // Bad input over real sockets against a whole Parley: each gets the code chat.proto documents, nothing
 // is written (checked in the database), no upstream request is made, and the server keeps serving.
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import {
@@ -532,6 +533,17 @@ describe("malformed protobuf over gRPC", () => {
     expect(frames.map((frame) => frame.flags)).toEqual([0x80]);
     expect(frames[0]!.data.toString()).toMatch(/grpc-status: ?3/);
     await expectNothingWritten();
+  });
+
+  it("a valid gzip-compressed Connect unary request is served (content-encoding), a broken one refused", async () => {
+    const post = (body: Buffer) =>
+      fetch(`${harness.baseUrl}/parley.chat.v1.ChatService/ListChats`, {
+        method: "POST",
+        headers: { "content-type": "application/proto", "content-encoding": "gzip", ...auth },
+        body,
+      });
+    expect((await post(gzipSync(Buffer.from([0x0a, 0x02, 0x75, 0x31])))).status).toBe(200);
+    expect((await post(Buffer.from("not gzip"))).status).toBe(400);
   });
 
   it("a valid binary request still works after the check", async () => {

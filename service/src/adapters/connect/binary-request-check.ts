@@ -60,10 +60,11 @@ function checked(handler: UniversalHandler, maxRequestBytes: number): UniversalH
     }
     const { framing } = format;
     const bytes = Buffer.concat(chunks);
-    const encoding = request.header.get(
-      framing === "connect-stream" ? "connect-content-encoding" : "grpc-encoding",
-    );
-    const payload = framing === "connect-unary" ? bytes : singleEnvelope(bytes, encoding, maxRequestBytes);
+    const encoding = request.header.get(encodingHeader[framing])?.trim().toLowerCase() || "identity";
+    const payload =
+      framing === "connect-unary"
+        ? inflated(bytes, encoding, maxRequestBytes)
+        : singleEnvelope(bytes, encoding, maxRequestBytes);
     const problem =
       payload instanceof ConnectError ? payload : payload && !format.json && decodeProblem(handler, payload);
     if (problem) return refusal(framing, request.header.get("content-type")!, problem);
@@ -71,6 +72,14 @@ function checked(handler: UniversalHandler, maxRequestBytes: number): UniversalH
   };
   return Object.assign(wrapped, handler);
 }
+
+/** Where each protocol names the compression of the request's message. */
+const encodingHeader: Record<Framing, string> = {
+  grpc: "grpc-encoding",
+  "grpc-web": "grpc-encoding",
+  "connect-unary": "content-encoding",
+  "connect-stream": "connect-content-encoding",
+};
 
 function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof body === "object" && body !== null && Symbol.asyncIterator in body;
@@ -82,14 +91,8 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
  * that does not inflate); null for what Connect judges itself (an empty body, an encoding we do not
  * support: UNIMPLEMENTED).
  */
-function singleEnvelope(
-  bytes: Buffer,
-  encoding: string | null,
-  maxBytes: number,
-): Buffer | ConnectError | null {
+function singleEnvelope(bytes: Buffer, encoding: string, maxBytes: number): Buffer | ConnectError | null {
   if (bytes.length === 0) return null;
-  const malformed = (why: string) =>
-    new ConnectError(`the request is malformed: ${why}`, Code.InvalidArgument);
   if (bytes.length < 5) return malformed("a message envelope is cut short");
   const length = bytes.readUInt32BE(1);
   if (bytes.length < 5 + length) return malformed("a message envelope is cut short");
@@ -98,9 +101,16 @@ function singleEnvelope(
   const payload = bytes.subarray(5);
   if (flags === 0) return payload;
   if (flags !== 1) return malformed(`unknown envelope flags 0x${flags.toString(16)}`);
-  const name = encoding?.trim().toLowerCase() ?? "identity";
-  if (name === "identity" || name === "") return malformed("a compressed message, but no encoding is named");
-  if (name !== "gzip") return null;
+  if (encoding === "identity") return malformed("a compressed message, but no encoding is named");
+  return inflated(payload, encoding, maxBytes);
+}
+
+const malformed = (why: string) => new ConnectError(`the request is malformed: ${why}`, Code.InvalidArgument);
+
+/** A message in the named encoding, as plain bytes; null for an encoding Connect judges itself. */
+function inflated(payload: Buffer, encoding: string, maxBytes: number): Buffer | ConnectError | null {
+  if (encoding === "identity") return payload;
+  if (encoding !== "gzip") return null;
   try {
     return gunzipSync(payload, { maxOutputLength: maxBytes });
   } catch {
