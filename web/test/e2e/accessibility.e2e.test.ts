@@ -9,6 +9,7 @@ import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
 import { freePort } from "../support/web-process";
+import { questionWithCode } from "../support/simulator-questions";
 
 let stack: E2eStack;
 let light: { context: BrowserContext; page: Page; chat: ChatPage };
@@ -31,19 +32,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => stack?.stop());
-
-/** A question whose demo answer has a code block (the simulator's FNV-1a pick, as in live-answers). */
-function questionWithCode(prefix: string): string {
-  const hash = (text: string) => {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    return h >>> 0;
-  };
-  for (let n = 1; ; n++) {
-    const question = `${prefix} (${n})`;
-    if (hash(question) % 3 === 0) return question;
-  }
-}
 
 describe("axe finds nothing at WCAG 2.1 AA", () => {
   it("on sign-up and sign-in", async () => {

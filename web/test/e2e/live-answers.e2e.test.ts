@@ -9,6 +9,7 @@ import { screenshot } from "../support/browser";
 import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { AuthPage, type Credentials } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
+import { questionWithCode } from "../support/simulator-questions";
 
 let stack: E2eStack;
 let context: BrowserContext;
@@ -27,22 +28,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => stack?.stop());
-
-/**
- * A question whose simulated answer includes a code block. The simulator picks its demo answer by an
- * FNV-1a hash of the question, with a code sketch when the hash is a multiple of 3.
- */
-function questionWithCode(prefix: string): string {
-  const hash = (text: string) => {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    return h >>> 0;
-  };
-  for (let n = 1; ; n++) {
-    const question = `${prefix} (${n})`;
-    if (hash(question) % 3 === 0) return question;
-  }
-}
 
 describe("a new chat", () => {
   it("shows the answer growing while the model is still writing it, then keeps it", async () => {
