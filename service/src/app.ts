@@ -105,9 +105,9 @@ export function createParley(options: ParleyOptions): Parley {
   const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
     stores: [
-      { name: "replies", store: options.repository, holdsAny: () => hub.size > 0 },
+      { name: "replies", store: options.repository, held: () => hub.heldReplyIds() },
       ...(whatsapp.inbox && options.whatsapp
-        ? [{ name: "whatsapp", store: options.whatsapp.store, holdsAny: () => whatsapp.inbox!.answering > 0 }]
+        ? [{ name: "whatsapp", store: options.whatsapp.store, held: () => whatsapp.inbox!.heldTurns() }]
         : []),
     ],
     clock: options.clock,

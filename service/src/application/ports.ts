@@ -32,8 +32,11 @@ export interface Lease {
 
 /** A store of live things held under leases (see application/replies/lease-keeper.ts). */
 export interface LeasedStore {
-  /** The heartbeat: extends every lease `owner` holds in this store. Returns how many. */
-  renewLeases(owner: string, expiresAt: Date): Promise<number>;
+  /**
+   * The heartbeat: extends the leases of the rows `ids` that `owner` still holds live. Only what the
+   * process still works on is named, so a row it gave up on runs out and is swept. Returns how many.
+   */
+  renewLeases(owner: string, ids: readonly string[], expiresAt: Date): Promise<number>;
   /**
    * The sweeper: what was held under a lease that ran out before `now` — its owner crashed, hung or
    * lost the database — is ended `interrupted` (a reply keeps the text saved so far). Returns how many.

@@ -157,7 +157,7 @@ describe("leases", () => {
     const answered = { status: "answered", partsSent: 1, errorCode: null, error: null, now } as const;
     expect(await store.finishTurn(done.messageSid, { ...answered, owner: "someone else" })).toBe(false);
     expect(await store.finishTurn(done.messageSid, { ...answered, owner })).toBe(true);
-    expect(await store.renewLeases("alive", new Date(now.getTime() + 600_000))).toBe(1);
+    expect(await store.renewLeases("alive", [renewed.messageSid], new Date(now.getTime() + 600_000))).toBe(1);
 
     const later = new Date(now.getTime() + 120_000);
     expect(await store.endExpiredLeases(later)).toBeGreaterThanOrEqual(1);

@@ -507,7 +507,9 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       );
       await own.repository.finishReply(finished.reply.id, anOutcome({ owner: "alive" }));
 
-      expect(await own.repository.renewLeases("alive", at("40"))).toBe(1); // the finished one has no lease
+      expect(await own.repository.renewLeases("alive", [renewed.reply.id, finished.reply.id], at("40"))).toBe(
+        1,
+      ); // the finished one has no lease
       expect(await own.repository.endExpiredLeases(at("20"))).toBe(1);
       expect(await own.repository.findReply("alice", crashed.reply.id)).toMatchObject({
         status: "interrupted",
@@ -524,7 +526,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       // The late owner's writes are refused: the sweeper's decision stands.
       expect(await own.repository.saveReplyProgress(crashed.reply.id, "gone", "more", at("21"))).toBe(false);
       expect(await own.repository.finishReply(crashed.reply.id, anOutcome({ owner: "gone" }))).toBe(false);
-      expect(await own.repository.renewLeases("gone", at("50"))).toBe(0);
+      expect(await own.repository.renewLeases("gone", [crashed.reply.id], at("50"))).toBe(0);
       expect(await own.repository.findReply("alice", crashed.reply.id)).toMatchObject({
         status: "interrupted",
         content: "half an ans",

@@ -137,10 +137,10 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       const chat = message && chats.get(message.chatId);
       return message && chat?.userId === userId ? ({ ...message, userId } satisfies Reply) : undefined;
     },
-    async renewLeases(owner, expiresAt) {
+    async renewLeases(owner, ids, expiresAt) {
       let renewed = 0;
       for (const [replyId, lease] of leases) {
-        if (lease.owner !== owner) continue;
+        if (lease.owner !== owner || !ids.includes(replyId)) continue;
         leases.set(replyId, { owner, expiresAt });
         renewed++;
       }

@@ -2,7 +2,7 @@
  * The SQL side of ownership leases, shared by the tables whose rows are held while live (`messages`
  * while `streaming`, `whatsapp_messages` while `answering`): renew one owner's leases, end expired ones.
  */
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { MySqlColumn } from "drizzle-orm/mysql-core";
 import type { ChatDatabase } from "./database.js";
 import { messages, whatsAppMessages } from "./schema.js";
@@ -18,18 +18,23 @@ type LeasedTable = typeof messages | typeof whatsAppMessages;
 /** Live rows of `table` (by its `status` column being `liveStatus`). */
 const live = (table: LeasedTable, liveStatus: string) => eq(table.status, liveStatus);
 
-/** Extends every lease `owner` holds in `table`; returns how many. */
+/** The key column of each leased table. */
+const keyOf = (table: LeasedTable) => ("messageSid" in table ? table.messageSid : table.id);
+
+/** Extends the leases `owner` holds on the rows `ids` of `table`; returns how many. */
 export async function renewLeases(
   db: ChatDatabase,
   table: LeasedTable,
   liveStatus: string,
   owner: string,
+  ids: readonly string[],
   expiresAt: Date,
 ): Promise<number> {
+  if (ids.length === 0) return 0;
   const [result] = await db
     .update(table)
     .set({ leaseExpiresAt: expiresAt })
-    .where(and(live(table, liveStatus), eq(table.owner, owner)));
+    .where(and(live(table, liveStatus), eq(table.owner, owner), inArray(keyOf(table), [...ids])));
   return result.affectedRows;
 }
 

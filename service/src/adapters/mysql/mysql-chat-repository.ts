@@ -127,8 +127,8 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
         return row && { ...toMessage(row), userId: row.userId };
       }),
 
-    renewLeases: (owner, expiresAt) =>
-      withStorageErrors(() => renewLeases(db, messages, "streaming", owner, expiresAt)),
+    renewLeases: (owner, ids, expiresAt) =>
+      withStorageErrors(() => renewLeases(db, messages, "streaming", owner, ids, expiresAt)),
 
     endExpiredLeases: (now) => withStorageErrors(() => endExpiredLeases(db, messages, "streaming", now)),
   };

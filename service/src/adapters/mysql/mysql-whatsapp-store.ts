@@ -123,8 +123,8 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
         return result.affectedRows > 0;
       }),
 
-    renewLeases: (owner, expiresAt) =>
-      withStorageErrors(() => renewLeases(db, whatsAppMessages, "answering", owner, expiresAt)),
+    renewLeases: (owner, ids, expiresAt) =>
+      withStorageErrors(() => renewLeases(db, whatsAppMessages, "answering", owner, ids, expiresAt)),
 
     endExpiredLeases: (now) =>
       withStorageErrors(() => endExpiredLeases(db, whatsAppMessages, "answering", now)),

@@ -25,11 +25,11 @@ export const defaultLeaseSettings: LeaseSettings = {
   sweepEveryMs: 5_000,
 };
 
-/** One store of leased things, and whether this process holds any there now (no heartbeat if not). */
+/** One store of leased things, and the ids this process holds there now (no heartbeat when none). */
 export interface LeasedStoreOf {
   name: string;
   store: LeasedStore;
-  holdsAny: () => boolean;
+  held: () => readonly string[];
 }
 
 export interface LeaseKeeperDeps {
@@ -65,14 +65,15 @@ export class LeaseKeeper {
   async renew(): Promise<number> {
     const { clock, settings, owner } = this.deps;
     const expiresAt = new Date(clock.now().getTime() + settings.leaseMs);
-    const renewed = this.deps.stores.map(({ name, store, holdsAny }) =>
-      !holdsAny()
+    const renewed = this.deps.stores.map(({ name, store, held }) => {
+      const ids = held();
+      return ids.length === 0
         ? 0
-        : store.renewLeases(owner, expiresAt).catch((error: unknown) => {
+        : store.renewLeases(owner, ids, expiresAt).catch((error: unknown) => {
             this.deps.logger.warn("could not renew leases", { store: name, error: String(error) });
             return 0;
-          }),
-    );
+          });
+    });
     return sum(await Promise.all(renewed));
   }
 

@@ -50,6 +50,11 @@ export class ReplyHub {
     return this.byReply.size;
   }
 
+  /** The replies whose leases this process renews: live, or still storing their outcome. */
+  heldReplyIds(): string[] {
+    return [...this.byReply.values()].filter((job) => job.holdsLease).map((job) => job.replyId);
+  }
+
   /** Starts generating `userId`'s reply. */
   start(userId: string, started: ReplyStartedEvent, request: ModelRequest): ReplyJob {
     if (!this.accepting) throw shuttingDown();

@@ -28,8 +28,12 @@ export interface ReplyJobDeps {
   givingUp: AbortSignal;
 }
 
-/** Waits between attempts of a terminal write that failed: doubling from the first, up to the last. */
-const finishRetryMs = { first: 100, max: 5_000 };
+/**
+ * Waits between attempts of a terminal write that failed: doubling from the first, up to the most; after
+ * `attempts` the job lets go (about a minute: longer than a database blip, and a write that fails for
+ * good must not hold the chat forever). Its lease then runs out and a sweeper ends the row.
+ */
+const finishRetry = { firstMs: 100, maxMs: 5_000, attempts: 16 };
 
 /** Why a job was ended from outside, and the status each leads to. */
 const abortOutcomes = {
@@ -80,6 +84,8 @@ export class ReplyJob implements ProgressSource {
   private orphanTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private finished: ReplyFinishedEvent | null = null;
+  /** False once the job let go of its row (its outcome could not be stored): no more lease renewals. */
+  holdsLease = true;
   /** Resolves with the final event once the outcome is stored and every watcher has been told. */
   readonly done: Promise<ReplyFinishedEvent>;
 
@@ -252,7 +258,8 @@ export class ReplyJob implements ProgressSource {
       error: finished.error,
       now: this.deps.clock.now(),
     };
-    for (let waitMs = finishRetryMs.first; ; waitMs = Math.min(waitMs * 2, finishRetryMs.max)) {
+    let waitMs = finishRetry.firstMs;
+    for (let attempt = 1; ; attempt++, waitMs = Math.min(waitMs * 2, finishRetry.maxMs)) {
       try {
         const landed = await this.deps.repository.finishReply(this.replyId, outcome);
         if (!landed) {
@@ -264,11 +271,15 @@ export class ReplyJob implements ProgressSource {
         return;
       } catch (error) {
         this.tellWatchers(finished);
-        if (this.deps.givingUp.aborted) {
-          this.deps.logger.error("gave up storing a finished reply; its lease will run out", {
-            replyId: this.replyId,
-            error: String(error),
-          });
+        if (this.deps.givingUp.aborted || attempt >= finishRetry.attempts) {
+          this.holdsLease = false;
+          this.deps.logger.error(
+            "gave up storing a finished reply; its lease will run out and a sweeper will end it",
+            {
+              replyId: this.replyId,
+              error: String(error),
+            },
+          );
           return;
         }
         this.deps.logger.warn("could not store a finished reply; retrying", {

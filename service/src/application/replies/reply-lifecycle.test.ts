@@ -294,6 +294,30 @@ describe("the final write", () => {
     expect(fixture.hub.liveReplyOfChat(user, chatId)).toBeUndefined();
   });
 
+  it("lets go after 16 failed attempts: the chat is released and its lease no longer renewed", async () => {
+    vi.useFakeTimers();
+    const fixture = aUseCaseFixture();
+    let attempts = 0;
+    fixture.repository.finishReply = () => {
+      attempts++;
+      return Promise.reject(new Error("this row cannot be written"));
+    };
+    fixture.model.enqueue({ deltas: ["x"] });
+    const events = await collect(await fixture.useCases.sendMessage({ userId: user, text: "q" }));
+    const { chatId, replyId } = startedOf(events);
+    expect(fixture.hub.heldReplyIds()).toEqual([replyId]);
+    // 100, 200, … 3 200 ms, then 5 000 ms apart: the 16th attempt comes 51.3 s after the first.
+    await vi.advanceTimersByTimeAsync(51_299);
+    expect(attempts).toBe(15);
+    expect(fixture.hub.liveReplyOfChat(user, chatId)).toBeDefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(attempts).toBe(16);
+    expect(fixture.hub.liveReplyOfChat(user, chatId)).toBeUndefined();
+    expect(fixture.hub.heldReplyIds()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(attempts).toBe(16);
+  });
+
   it("gives up at the end of shutdown, leaving the row to its lease and the sweepers", async () => {
     vi.useFakeTimers();
     const fixture = aUseCaseFixture();

@@ -8,7 +8,8 @@ import type { WhatsAppDeps } from "./whatsapp-ports.js";
 import type { InboundWhatsAppMessage } from "./whatsapp-ports.js";
 
 export class WhatsAppInbox {
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Answers in flight, by the MessageSid of the turn each holds. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   /** Aborted when draining: sends stop waiting to retry. */
   private readonly draining = new AbortController();
   private accepting = true;
@@ -25,19 +26,19 @@ export class WhatsAppInbox {
     const receipt = await answerWhatsAppMessage(this.deps, message, this.draining.signal);
     if (receipt.duplicate) return "duplicate";
     const answered = receipt.answered;
-    this.inFlight.add(answered);
-    void answered.finally(() => this.inFlight.delete(answered));
+    this.inFlight.set(message.messageSid, answered);
+    void answered.finally(() => this.inFlight.delete(message.messageSid));
     return "accepted";
   }
 
-  /** How many answers are in flight (their turns are held under this process's lease). */
-  get answering(): number {
-    return this.inFlight.size;
+  /** The turns being answered (held under this process's lease), by MessageSid. */
+  heldTurns(): string[] {
+    return [...this.inFlight.keys()];
   }
 
   /** Resolves once no answer is in flight. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
   }
 
   /** New messages are refused from now on; answers in flight go on. */
