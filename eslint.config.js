@@ -21,6 +21,7 @@ const technologies = [
   },
   { packages: "^twilio(/|$)", owners: [], what: "the twilio package (a test-only cross-check)" },
   { packages: "^@connectrpc/", owners: ["adapters/connect", "adapters/http"], what: "Connect" },
+  { packages: "^ioredis(/|$)", owners: ["adapters/redis"], what: "the Redis client" },
 ];
 
 const restrictionsFor = (folder) =>

@@ -16,7 +16,8 @@ export type DomainErrorCode =
   | "upstream.rejected"
   | "upstream.misconfigured"
   | "upstream.interrupted"
-  | "storage.unavailable";
+  | "storage.unavailable"
+  | "hub.unavailable";
 
 export class DomainError extends Error {
   constructor(
@@ -47,6 +48,10 @@ export const replyInProgress = (chatId: string, replyId: string) =>
 
 export const shuttingDown = () =>
   new DomainError("service.shutting_down", "the service is shutting down; retry on another instance");
+
+/** The shared hub of live replies (Redis) cannot be reached, or no longer has what was asked for. */
+export const hubUnavailable = (what: string) =>
+  new DomainError("hub.unavailable", `${what}; try again shortly`);
 
 export const offsetBeyondReply = (offset: number, length: number) =>
   new DomainError("argument.invalid", `from_offset ${offset} is beyond the reply's ${length} characters`, {

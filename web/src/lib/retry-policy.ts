@@ -9,6 +9,7 @@ const transientReasons = new Set([
   "upstream.unavailable",
   "upstream.interrupted",
   "storage.unavailable",
+  "hub.unavailable",
 ]);
 
 /** tRPC codes that asking again will not change (used when there is no reason). */

@@ -27,6 +27,7 @@ const codes: Record<DomainErrorCode, Code> = {
   "upstream.misconfigured": Code.Internal,
   "upstream.interrupted": Code.Unavailable,
   "storage.unavailable": Code.Unavailable,
+  "hub.unavailable": Code.Unavailable,
 };
 
 /** Converts anything a use case throws into a ConnectError that is safe to send. */

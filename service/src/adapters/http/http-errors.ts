@@ -16,6 +16,7 @@ const statuses: Record<DomainErrorCode, number> = {
   "upstream.misconfigured": 500,
   "upstream.interrupted": 503,
   "storage.unavailable": 503,
+  "hub.unavailable": 503,
 };
 
 export interface HttpError {

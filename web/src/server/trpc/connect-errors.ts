@@ -52,6 +52,7 @@ const byReason: Record<string, Mapped | typeof aboutTheMessage> = {
     message: "The answer was cut off. Please try again.",
   },
   "storage.unavailable": unavailable,
+  "hub.unavailable": unavailable,
 };
 
 /** Errors of the protocol itself, which carry no reason. */

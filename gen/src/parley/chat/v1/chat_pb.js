@@ -232,6 +232,8 @@ export const Role = /*@__PURE__*/
  *   upstream.misconfigured    INTERNAL             the provider refused our key or model name
  *   upstream.interrupted      UNAVAILABLE          the answer was cut off after it began
  *   storage.unavailable       UNAVAILABLE          the database is unreachable
+ *   hub.unavailable           UNAVAILABLE          the shared hub of live replies (Redis) is unreachable;
+ *                                                  a watch resumes once it is back
  * A failed, incomplete or interrupted reply's stream ends with the same detail, naming why.
  * Errors of the protocol itself (UNAUTHENTICATED, RESOURCE_EXHAUSTED for size, DEADLINE_EXCEEDED, a
  * request that cannot be parsed) carry no detail.
