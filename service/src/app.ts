@@ -8,6 +8,7 @@ import type { ChatModel } from "./application/replies/chat-model.js";
 import type { ChatRepository } from "./application/chats/chat-repository.js";
 import type { Clock, IdGenerator, Lease, Logger, TokenCounter } from "./application/ports.js";
 import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./application/replies/lease-keeper.js";
+import { inProcessReplyBus, type ReplyBus } from "./application/replies/reply-bus.js";
 import { ReplyHub } from "./application/replies/reply-hub.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
@@ -59,6 +60,8 @@ export interface ParleyOptions {
   corsOrigins: readonly string[];
   orphanGraceMs: number;
   progressIntervalMs: number;
+  /** Where replicas share live replies; absent: this process is alone (the in-process bus). */
+  bus?: ReplyBus;
   /** Ownership leases of live replies; defaults when absent. */
   leases?: Partial<LeaseSettings>;
   maxRequestBytes: number;
@@ -100,12 +103,24 @@ export function createParley(options: ParleyOptions): Parley {
     progressIntervalMs: options.progressIntervalMs,
     owner,
     leaseMs: leases.leaseMs,
+    stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
+    bus: options.bus ?? inProcessReplyBus,
   });
+  hub.listen().catch((error: unknown) =>
+    logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {
+      error: String(error),
+    }),
+  );
   const useCases = new ChatUseCases({ ...options, hub });
   const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
     stores: [
-      { name: "replies", store: options.repository, held: () => hub.heldReplyIds() },
+      {
+        name: "replies",
+        store: options.repository,
+        held: () => hub.heldReplyIds(),
+        ended: (rows) => hub.sweptReplies(rows),
+      },
       ...(whatsapp.inbox && options.whatsapp
         ? [{ name: "whatsapp", store: options.whatsapp.store, held: () => whatsapp.inbox!.heldTurns() }]
         : []),

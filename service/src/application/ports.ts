@@ -39,8 +39,17 @@ export interface LeasedStore {
   renewLeases(owner: string, ids: readonly string[], expiresAt: Date): Promise<number>;
   /**
    * The sweeper: what was held under a lease that ran out before `now` — its owner crashed, hung or
-   * lost the database — is ended `interrupted` (a reply keeps the text saved so far). Returns how many.
-   * Nothing held by a process that renews its leases is touched, so any number of processes may sweep.
+   * lost the database — is ended `interrupted` (a reply keeps the text saved so far). Returns exactly
+   * the rows this call ended (a bounded batch; the next sweep takes the rest). Nothing held by a process
+   * that renews its leases is touched, and concurrent sweepers never end the same row twice, so any
+   * number of processes may sweep.
    */
-  endExpiredLeases(now: Date): Promise<number>;
+  endExpiredLeases(now: Date): Promise<EndedLease[]>;
+}
+
+/** A row a sweeper ended. */
+export interface EndedLease {
+  id: string;
+  /** The text it kept (a reply's saved answer); empty for rows that keep none. */
+  content: string;
 }

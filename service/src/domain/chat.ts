@@ -17,6 +17,9 @@ export type MessageStatus = "streaming" | TerminalStatus;
  */
 export type TerminalStatus = "complete" | "stopped" | "incomplete" | "interrupted" | "failed";
 
+/** Why a reply whose owner went away (crashed, or lost the database) ended `interrupted`. */
+export const ownerGoneError = "the service stopped while answering";
+
 /** The longest chat title, in characters (the column holds exactly this many). */
 export const maxTitleLength = 200;
 
@@ -56,9 +59,11 @@ export interface Message {
   updatedAt: Date;
 }
 
-/** A reply as seen together with the chat it belongs to (the owner is needed for scoping). */
+/** A reply as seen together with the chat it belongs to (the user is needed for scoping). */
 export interface Reply extends Message {
   userId: string;
+  /** While `streaming`: the process generating it (its lease holder); null once it has ended. */
+  owner: string | null;
 }
 
 /** Whether a message is sent to the model as context: failed replies carry nothing worth sending. */

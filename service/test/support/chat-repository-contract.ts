@@ -287,6 +287,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(await repository.findReply(chat.userId, reply.id)).toEqual({
         ...reply,
         userId: chat.userId,
+        owner: null,
         content: outcome.content,
         tokenCount: outcome.tokenCount,
         status: "complete",
@@ -481,6 +482,32 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
     const at = (iso: string) => new Date(`2025-01-01T00:00:${iso}.000Z`);
     const leaseOf = (owner: string, until: string) => ({ owner, expiresAt: at(until) });
 
+    it("finds a chat's live reply with its owner, only for the chat's user, and none once it ended", async () => {
+      const chat = aChat({ userId: "dora" });
+      const turn = await own.repository.startTurn(aTurn(chat, { lease: leaseOf("owner-a", "10") }));
+      expect(await own.repository.findLiveReply("dora", chat.id)).toMatchObject({
+        id: turn.reply.id,
+        status: "streaming",
+        owner: "owner-a",
+      });
+      expect(await own.repository.findReply("dora", turn.reply.id)).toMatchObject({ owner: "owner-a" });
+      expect(await own.repository.findLiveReply("eve", chat.id)).toBeUndefined();
+      await own.repository.finishReply(turn.reply.id, anOutcome({ owner: "owner-a" }));
+      expect(await own.repository.findLiveReply("dora", chat.id)).toBeUndefined();
+      expect(await own.repository.findReply("dora", turn.reply.id)).toMatchObject({ owner: null });
+    });
+
+    it("concurrent sweepers end each expired reply once, between them", async () => {
+      const turns = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          own.repository.startTurn(aTurn(aChat({ userId: `sweep-${i}` }), { lease: leaseOf("gone", "01") })),
+        ),
+      );
+      const sweeps = await Promise.all([1, 2, 3].map(() => own.repository.endExpiredLeases(at("02"))));
+      const ended = sweeps.flat().map((row) => row.id);
+      expect(ended.sort()).toEqual(turns.map((turn) => turn.reply.id).sort());
+    });
+
     it("only the owner writes a live reply; another's writes change nothing and say so", async () => {
       const chat = aChat({ userId: "fenced" });
       const { reply } = await own.repository.startTurn(aTurn(chat, { lease: leaseOf("owner-a", "30") }));
@@ -510,7 +537,9 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(await own.repository.renewLeases("alive", [renewed.reply.id, finished.reply.id], at("40"))).toBe(
         1,
       ); // the finished one has no lease
-      expect(await own.repository.endExpiredLeases(at("20"))).toBe(1);
+      expect(await own.repository.endExpiredLeases(at("20"))).toEqual([
+        { id: crashed.reply.id, content: "half an ans" },
+      ]);
       expect(await own.repository.findReply("alice", crashed.reply.id)).toMatchObject({
         status: "interrupted",
         content: "half an ans",
@@ -539,8 +568,10 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         }),
       );
       expect(next.userMessage.seq).toBe(3);
-      expect(await own.repository.endExpiredLeases(at("25"))).toBe(0);
-      expect(await own.repository.endExpiredLeases(at("45"))).toBe(2); // bob's (renewed to 40) and the new one
+      expect(await own.repository.endExpiredLeases(at("25"))).toEqual([]);
+      // bob's (renewed to 40) and the new one
+      const ended = await own.repository.endExpiredLeases(at("45"));
+      expect(ended.map((row) => row.id).sort()).toEqual([renewed.reply.id, next.reply.id].sort());
     });
   });
 }

@@ -4,7 +4,7 @@
  */
 import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import type { Lease } from "../../src/application/ports.js";
-import type { Chat, Message, Reply } from "../../src/domain/chat.js";
+import { ownerGoneError, type Chat, type Message, type Reply } from "../../src/domain/chat.js";
 import { chatNotFound, invalidArgument, replyInProgress } from "../../src/domain/errors.js";
 
 export interface InMemoryChatRepository extends ChatRepository {
@@ -22,6 +22,10 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
   const ownedLiveReply = (replyId: string, owner: string) =>
     leases.get(replyId)?.owner === owner
       ? messages.find((m) => m.id === replyId && m.status === "streaming")
+      : undefined;
+  const replyOf = (userId: string, message: Message | undefined): Reply | undefined =>
+    message && chats.get(message.chatId)?.userId === userId
+      ? { ...message, userId, owner: leases.get(message.id)?.owner ?? null }
       : undefined;
   const ofChat = (chatId: string) =>
     messages.filter((m) => m.chatId === chatId).sort((a, b) => a.seq - b.seq);
@@ -133,9 +137,16 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       return true;
     },
     async findReply(userId, replyId) {
-      const message = messages.find((m) => m.id === replyId && m.role === "assistant");
-      const chat = message && chats.get(message.chatId);
-      return message && chat?.userId === userId ? ({ ...message, userId } satisfies Reply) : undefined;
+      return replyOf(
+        userId,
+        messages.find((m) => m.id === replyId && m.role === "assistant"),
+      );
+    },
+    async findLiveReply(userId, chatId) {
+      return replyOf(
+        userId,
+        messages.find((m) => m.chatId === chatId && m.status === "streaming"),
+      );
     },
     async renewLeases(owner, ids, expiresAt) {
       let renewed = 0;
@@ -151,16 +162,14 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         (m) => m.status === "streaming" && !((leases.get(m.id)?.expiresAt ?? now) > now),
       );
       for (const m of expired) {
-        Object.assign(m, { status: "interrupted", error: interruptedError, updatedAt: now });
+        Object.assign(m, { status: "interrupted", error: ownerGoneError, updatedAt: now });
         leases.delete(m.id);
       }
-      return expired.length;
+      return expired.map(({ id, content }) => ({ id, content }));
     },
   };
   return repo;
 }
-
-const interruptedError = "the service stopped while answering";
 
 function assertPageSize(size: number): void {
   if (!Number.isInteger(size) || size < 1) throw invalidArgument("a page size must be a positive integer");

@@ -5,7 +5,8 @@ import type { ChatSettings } from "../../src/application/chat-use-cases.js";
 import type { Logger } from "../../src/application/ports.js";
 import type { ReplyEvent } from "../../src/application/replies/reply-events.js";
 import { ReplyHub } from "../../src/application/replies/reply-hub.js";
-import { createInMemoryChatRepository } from "./in-memory-chat-repository.js";
+import { inProcessReplyBus, type ReplyBus } from "../../src/application/replies/reply-bus.js";
+import { createInMemoryChatRepository, type InMemoryChatRepository } from "./in-memory-chat-repository.js";
 import { createScriptedChatModel, type ModelScript } from "./scripted-chat-model.js";
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -14,9 +15,17 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 export const wordCounter = { count: (text: string) => (text.trim() ? text.trim().split(/\s+/).length : 0) };
 
 export function aUseCaseFixture(
-  options: { settings?: Partial<ChatSettings>; orphanGraceMs?: number; fallback?: ModelScript } = {},
+  options: {
+    settings?: Partial<ChatSettings>;
+    orphanGraceMs?: number;
+    fallback?: ModelScript;
+    /** Another process's fixture to share the repository with (then pass a shared `bus` too). */
+    repository?: InMemoryChatRepository;
+    bus?: ReplyBus;
+    owner?: string;
+  } = {},
 ) {
-  const repository = createInMemoryChatRepository();
+  const repository = options.repository ?? createInMemoryChatRepository();
   const model = createScriptedChatModel(options.fallback);
   const clock = { now: () => new Date() };
   const hub = new ReplyHub({
@@ -27,8 +36,9 @@ export function aUseCaseFixture(
     logger: silentLogger,
     orphanGraceMs: options.orphanGraceMs ?? 30_000,
     progressIntervalMs: 20,
-    owner: "this-process",
+    owner: options.owner ?? "this-process",
     leaseMs: 10_000,
+    bus: options.bus ?? inProcessReplyBus,
   });
   const settings: ChatSettings = {
     model: "gpt-4o-mini",

@@ -2,13 +2,12 @@
  * The SQL side of ownership leases, shared by the tables whose rows are held while live (`messages`
  * while `streaming`, `whatsapp_messages` while `answering`): renew one owner's leases, end expired ones.
  */
-import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { EndedLease } from "../../application/ports.js";
+import { ownerGoneError } from "../../domain/chat.js";
 import type { MySqlColumn } from "drizzle-orm/mysql-core";
 import type { ChatDatabase } from "./database.js";
 import { messages, whatsAppMessages } from "./schema.js";
-
-/** What a row ended by a sweeper (its owner gone) says. */
-export const interruptedError = "the service stopped while answering";
 
 /** A row that is no longer live holds no lease. */
 export const noLease = { owner: null, leaseExpiresAt: null } as const;
@@ -38,18 +37,41 @@ export async function renewLeases(
   return result.affectedRows;
 }
 
-/** Ends live rows of `table` whose lease ran out before `now` as `interrupted`; returns how many. */
+/** How many expired rows one sweep ends; the next sweep (seconds later) takes the rest. */
+const sweepBatch = 500;
+
+/**
+ * Ends live rows of `table` whose lease ran out before `now` as `interrupted`; returns exactly those.
+ * The rows are locked while they are ended (`FOR UPDATE`), so a late renewal cannot slip in between,
+ * and rows another sweeper holds are skipped (`SKIP LOCKED`): no row is ended, or reported, twice.
+ */
 export async function endExpiredLeases(
   db: ChatDatabase,
   table: LeasedTable,
   liveStatus: string,
   now: Date,
-): Promise<number> {
-  const [result] = await db
-    .update(table)
-    .set({ status: "interrupted", error: interruptedError, ...noLease, updatedAt: now })
-    .where(and(live(table, liveStatus), ranOut(table.leaseExpiresAt, now)));
-  return result.affectedRows;
+): Promise<EndedLease[]> {
+  const key = keyOf(table);
+  const content = "content" in table ? table.content : sql<string>`''`;
+  return db.transaction(async (tx) => {
+    const expired = await tx
+      .select({ id: key, content })
+      .from(table)
+      .where(and(live(table, liveStatus), ranOut(table.leaseExpiresAt, now)))
+      .limit(sweepBatch)
+      .for("update", { skipLocked: true });
+    if (expired.length === 0) return [];
+    await tx
+      .update(table)
+      .set({ status: "interrupted", error: ownerGoneError, ...noLease, updatedAt: now })
+      .where(
+        inArray(
+          key,
+          expired.map((row) => row.id),
+        ),
+      );
+    return expired;
+  });
 }
 
 /** Rows from before leases existed have none: they are as expired as a crashed owner's. */

@@ -1,5 +1,5 @@
 /** The ChatRepository port over MySQL/MariaDB, through Drizzle's query builders. */
-import { and, desc, eq, getTableColumns, lt, or } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, lt, or, type SQL } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
 import type { ChatRepository, Page, ReplyOutcome } from "../../application/chats/chat-repository.js";
@@ -117,21 +117,35 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
       }),
 
     findReply: (userId, replyId) =>
-      withStorageErrors(async () => {
-        const [row] = await db
-          .select({ ...getTableColumns(messages), userId: chats.userId })
-          .from(messages)
-          .innerJoin(chats, eq(chats.id, messages.chatId))
-          .where(and(eq(messages.id, replyId), eq(messages.role, "assistant"), eq(chats.userId, userId)))
-          .limit(1);
-        return row && { ...toMessage(row), userId: row.userId };
-      }),
+      findOneReply(
+        db,
+        and(eq(messages.id, replyId), eq(messages.role, "assistant"), eq(chats.userId, userId)),
+      ),
+
+    findLiveReply: (userId, chatId) =>
+      findOneReply(
+        db,
+        and(eq(messages.chatId, chatId), eq(messages.status, "streaming"), eq(chats.userId, userId)),
+      ),
 
     renewLeases: (owner, ids, expiresAt) =>
       withStorageErrors(() => renewLeases(db, messages, "streaming", owner, ids, expiresAt)),
 
     endExpiredLeases: (now) => withStorageErrors(() => endExpiredLeases(db, messages, "streaming", now)),
   };
+}
+
+/** The first reply matching `where` (over messages joined with their chat), with its user. */
+function findOneReply(db: ChatDatabase, where: SQL | undefined) {
+  return withStorageErrors(async () => {
+    const [row] = await db
+      .select({ ...getTableColumns(messages), userId: chats.userId })
+      .from(messages)
+      .innerJoin(chats, eq(chats.id, messages.chatId))
+      .where(where)
+      .limit(1);
+    return row && { ...toMessage(row), userId: row.userId, owner: row.owner };
+  });
 }
 
 /** The fence of every write to a live reply: it is still `streaming`, under this owner. */

@@ -87,4 +87,6 @@ export interface ChatRepository extends LeasedStore {
    */
   finishReply(replyId: string, outcome: ReplyOutcome): Promise<boolean>;
   findReply(userId: string, replyId: string): Promise<Reply | undefined>;
+  /** The chat's `streaming` reply, when the chat is `userId`'s and has one. */
+  findLiveReply(userId: string, chatId: string): Promise<Reply | undefined>;
 }

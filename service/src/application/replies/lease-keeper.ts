@@ -8,7 +8,7 @@
  * Failures of either are logged and tried again at the next tick: a heartbeat that keeps failing lets
  * the leases run out, and the fenced writes of the replies then tell them they were ended elsewhere.
  */
-import type { Clock, LeasedStore, Logger } from "../ports.js";
+import type { Clock, EndedLease, LeasedStore, Logger } from "../ports.js";
 
 export interface LeaseSettings {
   /** How long a lease lasts from its start or last renewal. */
@@ -30,6 +30,8 @@ export interface LeasedStoreOf {
   name: string;
   store: LeasedStore;
   held: () => readonly string[];
+  /** Told what a sweep of this store ended (e.g. to tell the replies' watchers on every replica). */
+  ended?: (rows: EndedLease[]) => void;
 }
 
 export interface LeaseKeeperDeps {
@@ -81,14 +83,18 @@ export class LeaseKeeper {
   async sweep(): Promise<number> {
     const now = this.deps.clock.now();
     const ended = await Promise.all(
-      this.deps.stores.map(async ({ name, store }) => {
-        const count = await store.endExpiredLeases(now).catch((error: unknown) => {
+      this.deps.stores.map(async ({ name, store, ended }) => {
+        const rows = await store.endExpiredLeases(now).catch((error: unknown) => {
           this.deps.logger.warn("could not sweep expired leases", { store: name, error: String(error) });
-          return 0;
+          return [];
         });
-        if (count > 0)
-          this.deps.logger.warn("what a gone owner held was ended interrupted", { store: name, count });
-        return count;
+        if (rows.length === 0) return 0;
+        this.deps.logger.warn("what a gone owner held was ended interrupted", {
+          store: name,
+          count: rows.length,
+        });
+        ended?.(rows);
+        return rows.length;
       }),
     );
     return sum(ended);

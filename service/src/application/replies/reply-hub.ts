@@ -1,19 +1,34 @@
 /**
  * The registry of live replies in this process: the only state shared between calls. It enforces one
  * live reply per chat (the database enforces it across replicas), finds a reply for watchers and Stop,
- * and drains everything on shutdown. Behind this class is where a Redis/NATS hub would go for replicas.
+ * and drains everything on shutdown. Through the bus (Redis, with several replicas) it records its
+ * replies for other processes, obeys what they tell it (stop, someone watches), and reaches theirs.
  */
+import { ownerGoneError } from "../../domain/chat.js";
 import { shuttingDown } from "../../domain/errors.js";
 import type { ModelRequest } from "./chat-model.js";
 import type { ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
-import type { Lease } from "../ports.js";
+import type { EndedLease, Lease } from "../ports.js";
+import type { OwnerMessage } from "./reply-bus.js";
+import { RepliesElsewhere } from "./replies-elsewhere.js";
+import { codePointLength } from "./text-offsets.js";
 import { ReplyJob, type ReplyJobDeps } from "./reply-job.js";
 import { ReplyProgressWriter } from "./reply-progress.js";
 
 export interface ReplyHubDeps extends Omit<ReplyJobDeps, "givingUp"> {
   /** How long a reply's lease lasts from its start or its last renewal. */
   leaseMs: number;
+  /** How long an owner counts a watch on another process without hearing of it again. */
+  watchLapseMs?: number;
+  /**
+   * How long StopReply waits for a reply generated elsewhere to end: its owner stops it at once, but a
+   * gone owner's reply ends only when its lease runs out and a sweep finds it.
+   */
+  stopElsewhereWaitMs?: number;
 }
+
+/** A watch elsewhere lapses after this long unheard of (its process beats three times as often). */
+const defaultWatchLapseMs = 6_000;
 
 /** At the end of shutdown, how long interrupted replies get to store their outcome before giving up. */
 const storeGraceMs = 2_000;
@@ -26,9 +41,45 @@ export class ReplyHub {
   private readonly givingUp = new AbortController();
   private readonly jobDeps: ReplyJobDeps;
 
+  /** Replies other processes generate. */
+  readonly elsewhere: RepliesElsewhere;
+  private readonly watchLapseMs: number;
+  readonly stopElsewhereWaitMs: number;
+
   constructor(private readonly deps: ReplyHubDeps) {
     this.progress = new ReplyProgressWriter(deps.repository, deps.owner, deps.clock, deps.logger);
     this.jobDeps = { ...deps, givingUp: this.givingUp.signal };
+    this.watchLapseMs = deps.watchLapseMs ?? defaultWatchLapseMs;
+    this.stopElsewhereWaitMs = deps.stopElsewhereWaitMs ?? deps.leaseMs * 2;
+    this.elsewhere = new RepliesElsewhere({
+      bus: deps.bus,
+      self: deps.owner,
+      logger: deps.logger,
+      watchLapseMs: this.watchLapseMs,
+    });
+  }
+
+  /** Whether other processes share replies with this one (false: this process is alone). */
+  get shared(): boolean {
+    return this.deps.bus.shared;
+  }
+
+  /** Starts hearing what other processes tell this one about its replies. */
+  listen(): Promise<void> {
+    return this.deps.bus.listen(this.deps.owner, (message) => this.hear(message));
+  }
+
+  private hear(message: OwnerMessage): void {
+    const job = this.byReply.get(message.replyId);
+    if (!job) return;
+    if (message.type === "stop") void job.abort("stopped");
+    else if (message.type === "watching") job.watchedElsewhere(message.watcher, this.watchLapseMs);
+    else job.unwatchedElsewhere(message.watcher);
+  }
+
+  /** A sweeper ended these replies (their owner is gone): their watchers everywhere hear the end. */
+  sweptReplies(rows: readonly EndedLease[]): void {
+    for (const { id, content } of rows) this.deps.bus.ended(id, sweptOutcome(content));
   }
 
   /** The lease a reply started now gets: this process owns it until renewed or run out. */
@@ -97,5 +148,19 @@ export class ReplyHub {
     clearTimeout(timer);
     this.givingUp.abort();
     await ended;
+    this.elsewhere.close();
   }
+}
+
+/** What watchers of a reply a sweeper ended hear (the row says the same). */
+function sweptOutcome(savedText: string): ReplyFinishedEvent {
+  return {
+    type: "finished",
+    status: "interrupted",
+    finishReason: null,
+    usage: null,
+    error: ownerGoneError,
+    errorCode: "upstream.interrupted",
+    length: codePointLength(savedText),
+  };
 }

@@ -7,6 +7,7 @@
 import type { TerminalStatus, Usage } from "../../domain/chat.js";
 import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../../domain/errors.js";
 import type { ChatModel, ModelRequest } from "./chat-model.js";
+import type { ReplyBus } from "./reply-bus.js";
 import type { ChatRepository, ReplyOutcome } from "../chats/chat-repository.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
@@ -26,6 +27,8 @@ export interface ReplyJobDeps {
   owner: string;
   /** Aborted when the process gives up on storing outcomes (the end of shutdown). */
   givingUp: AbortSignal;
+  /** Where other replicas follow the reply: its text and its end are recorded there too. */
+  bus: ReplyBus;
 }
 
 /**
@@ -79,6 +82,8 @@ export class ReplyJob implements ProgressSource {
   private finishReason: string | null = null;
   private usage: Usage | null = null;
   private readonly watchers = new Set<ReplySubscription>();
+  /** Other processes where someone watches this reply, each until its next beat is due (see hub). */
+  private readonly watchersElsewhere = new Map<string, NodeJS.Timeout>();
   private readonly upstream = new AbortController();
   private abortCause: AbortCause | null = null;
   private orphanTimer: NodeJS.Timeout | null = null;
@@ -144,12 +149,33 @@ export class ReplyJob implements ProgressSource {
     return this.done;
   }
 
-  private detach(subscription: ReplySubscription): void {
-    if (this.watchers.delete(subscription) && this.watchers.size === 0) this.armOrphanTimer();
+  /**
+   * Someone on process `watcher` watches this reply, for `forMs` unless told again: the reply is not
+   * orphaned while anyone anywhere watches it. A process that dies stops telling, and its watch lapses.
+   */
+  watchedElsewhere(watcher: string, forMs: number): void {
+    if (this.finished) return;
+    clearTimeout(this.watchersElsewhere.get(watcher));
+    const lapse = setTimeout(() => this.unwatchedElsewhere(watcher), forMs);
+    lapse.unref();
+    this.watchersElsewhere.set(watcher, lapse);
+    this.clearOrphanTimer();
   }
 
+  /** Nobody on process `watcher` watches this reply any more. */
+  unwatchedElsewhere(watcher: string): void {
+    clearTimeout(this.watchersElsewhere.get(watcher));
+    if (this.watchersElsewhere.delete(watcher)) this.armOrphanTimer();
+  }
+
+  private detach(subscription: ReplySubscription): void {
+    if (this.watchers.delete(subscription)) this.armOrphanTimer();
+  }
+
+  /** Starts the orphan grace when nobody watches, here or elsewhere. */
   private armOrphanTimer(): void {
-    if (this.finished || this.orphanTimer) return;
+    if (this.finished || this.orphanTimer || this.watchers.size > 0 || this.watchersElsewhere.size > 0)
+      return;
     this.orphanTimer = setTimeout(() => void this.abort("orphaned"), this.deps.orphanGraceMs);
     this.orphanTimer.unref();
   }
@@ -183,6 +209,7 @@ export class ReplyJob implements ProgressSource {
     this.text += text;
     this.length += codePointLength(text);
     for (const watcher of this.watchers) watcher.push(delta);
+    this.deps.bus.appended(this.replyId, delta.offset, text);
     if (this.progressTimer === null) {
       this.progressTimer = setTimeout(() => {
         this.progressTimer = null;
@@ -228,16 +255,23 @@ export class ReplyJob implements ProgressSource {
       usage: this.usage,
       length: this.length,
     };
-    await this.store(finished);
-    this.tellWatchers(finished);
+    const endedElsewhere = !(await this.store(finished));
+    this.tellWatchers(finished, endedElsewhere);
     return finished;
   }
 
-  private tellWatchers(finished: ReplyFinishedEvent): void {
+  /**
+   * Tells every watcher, here and (through the bus) elsewhere, once. When a sweeper ended the row first,
+   * the sweeper told the bus its outcome, and that one stands there.
+   */
+  private tellWatchers(finished: ReplyFinishedEvent, endedElsewhere = false): void {
     if (this.finished) return;
     this.finished = finished;
     for (const watcher of this.watchers) watcher.push(finished);
     this.watchers.clear();
+    for (const lapse of this.watchersElsewhere.values()) clearTimeout(lapse);
+    this.watchersElsewhere.clear();
+    if (!endedElsewhere) this.deps.bus.ended(this.replyId, finished);
   }
 
   /**
@@ -245,9 +279,10 @@ export class ReplyJob implements ProgressSource {
    * `streaming` by a blip. Watchers hear the outcome once the first attempt failed (they need not wait
    * for the database), and the job stays live — holding the chat — until the write lands. A write that
    * matches nothing means a sweeper ended the reply first (the lease ran out): that outcome stands. When
-   * the process gives up (shutdown), the lease runs out and a sweeper ends the row.
+   * the process gives up (shutdown), the lease runs out and a sweeper ends the row. Resolves false only
+   * when a sweeper had ended it.
    */
-  private async store(finished: ReplyFinishedEvent): Promise<void> {
+  private async store(finished: ReplyFinishedEvent): Promise<boolean> {
     const outcome: ReplyOutcome = {
       owner: this.deps.owner,
       content: this.text,
@@ -268,7 +303,7 @@ export class ReplyJob implements ProgressSource {
             status: finished.status,
           });
         }
-        return;
+        return landed;
       } catch (error) {
         this.tellWatchers(finished);
         if (this.deps.givingUp.aborted || attempt >= finishRetry.attempts) {
@@ -280,7 +315,7 @@ export class ReplyJob implements ProgressSource {
               error: String(error),
             },
           );
-          return;
+          return true;
         }
         this.deps.logger.warn("could not store a finished reply; retrying", {
           replyId: this.replyId,
