@@ -42,3 +42,29 @@ describe("the WhatsApp settings", () => {
     expect(() => loadConfig({ ...twilio, [name]: value })).toThrow(new RegExp(name));
   });
 });
+
+describe("the Redis settings", () => {
+  it("are off when REDIS_URL is unset: one process, progress saved every second", () => {
+    const config = loadConfig({ REDIS_URL: "" });
+    expect(config.redis).toBeNull();
+    expect(config.progressIntervalMs).toBe(1_000);
+  });
+
+  it("turn the shared hub on, with rarer database checkpoints unless set", () => {
+    const config = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(config.redis).toEqual({ url: "redis://127.0.0.1:6379", keyPrefix: "parley:" });
+    expect(config.progressIntervalMs).toBe(10_000);
+    const tuned = loadConfig({
+      REDIS_URL: "rediss://r:6380",
+      REDIS_KEY_PREFIX: "a:",
+      PROGRESS_INTERVAL_MS: "2000",
+    });
+    expect(tuned.redis).toEqual({ url: "rediss://r:6380", keyPrefix: "a:" });
+    expect(tuned.progressIntervalMs).toBe(2_000);
+  });
+
+  it("refuse a URL that is not redis:// or rediss://", () => {
+    expect(() => loadConfig({ REDIS_URL: "http://127.0.0.1:6379" })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ PROGRESS_INTERVAL_MS: "10" })).toThrow(/PROGRESS_INTERVAL_MS/);
+  });
+});

@@ -31,7 +31,14 @@ const schema = z.object({
   INITIAL_CHAT_MESSAGE: optionalText,
   ORPHAN_GRACE_MS: integer(30_000),
   SHUTDOWN_GRACE_MS: integer(10_000),
-  PROGRESS_INTERVAL_MS: integer(1_000, 50),
+  PROGRESS_INTERVAL_MS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(50).optional()),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+  ),
+  REDIS_KEY_PREFIX: z.string().min(1).default("parley:"),
   REPLY_LEASE_MS: integer(defaultLeaseSettings.leaseMs, 1_000),
   REPLY_LEASE_RENEW_MS: integer(defaultLeaseSettings.renewEveryMs, 100),
   REPLY_LEASE_SWEEP_MS: integer(defaultLeaseSettings.sweepEveryMs, 100),
@@ -138,7 +145,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     systemPrompt: (c.INITIAL_CHAT_MESSAGE ?? c.SYSTEM_PROMPT).trim() || null,
     orphanGraceMs: c.ORPHAN_GRACE_MS,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
-    progressIntervalMs: c.PROGRESS_INTERVAL_MS,
+    // With Redis the live text lives in the hub, so the database gets rarer checkpoints (DESIGN.md).
+    progressIntervalMs: c.PROGRESS_INTERVAL_MS ?? (c.REDIS_URL ? 10_000 : 1_000),
+    redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : null,
     leases: {
       leaseMs: c.REPLY_LEASE_MS,
       renewEveryMs: c.REPLY_LEASE_RENEW_MS,
