@@ -44,7 +44,10 @@ export async function openBus(
   return Object.assign(bus, { logger });
 }
 
-export const finished = (length: number, overrides: Partial<ReplyFinishedEvent> = {}): ReplyFinishedEvent => ({
+export const finished = (
+  length: number,
+  overrides: Partial<ReplyFinishedEvent> = {},
+): ReplyFinishedEvent => ({
   type: "finished",
   status: "complete",
   finishReason: "stop",

@@ -78,7 +78,9 @@ describe("the owner's writes", () => {
     await expect.poll(() => streamRows(redis, "r0")).toHaveLength(1);
     expect((await streamRows(redis, "r0"))[0]?.[0]).toBe("0-1");
     const events = await readAll((await openBus(redis, {}, opened)).follow("r0", 0));
-    expect(events).toEqual([finished(0, { status: "failed", error: "refused", errorCode: "upstream.rejected" })]);
+    expect(events).toEqual([
+      finished(0, { status: "failed", error: "refused", errorCode: "upstream.rejected" }),
+    ]);
   });
 });
 
@@ -101,7 +103,10 @@ describe("following a reply", () => {
       { type: "delta", text: "cd😀e", offset: 3 },
       finished(7),
     ]);
-    expect(await readAll(follower.follow("r3", 5))).toEqual([{ type: "delta", text: "😀e", offset: 5 }, finished(7)]);
+    expect(await readAll(follower.follow("r3", 5))).toEqual([
+      { type: "delta", text: "😀e", offset: 5 },
+      finished(7),
+    ]);
     expect(await readAll(follower.follow("r3", 7))).toEqual([finished(7)]);
   });
 
@@ -142,13 +147,17 @@ describe("following a reply", () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: "argument.invalid", details: { offset: 9, length: 5 } });
     // And once ended, at once.
-    await expect(readAll(follower.follow("r6", 6))).rejects.toMatchObject({ details: { offset: 6, length: 5 } });
+    await expect(readAll(follower.follow("r6", 6))).rejects.toMatchObject({
+      details: { offset: 6, length: 5 },
+    });
   });
 
   it("started while appends race (many turns, astral code points): exactly the text, every time", async () => {
     const owner = await openBus(redis, {}, opened);
     const follower = await openBus(redis, {}, opened);
-    const pieces = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `😀${i}` : i % 3 === 1 ? `é${i}🙂` : `w${i} `));
+    const pieces = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0 ? `😀${i}` : i % 3 === 1 ? `é${i}🙂` : `w${i} `,
+    );
     const full = pieces.join("");
     const fullPoints = [...full];
     for (let round = 0; round < 12; round++) {
@@ -158,7 +167,8 @@ describe("following a reply", () => {
       let offset = 0;
       let following: Promise<string> | null = null;
       for (let i = 0; i < pieces.length; i++) {
-        if (i === startAt) following = readAll(follower.follow(replyId, from)).then((e) => joinDeltas(e, from));
+        if (i === startAt)
+          following = readAll(follower.follow(replyId, from)).then((e) => joinDeltas(e, from));
         const piece = pieces[i] ?? "";
         owner.appended(replyId, offset, piece);
         offset += [...piece].length;
