@@ -89,6 +89,27 @@ describe("when Redis goes away", () => {
     expect(await streamRows(redis, "ended")).toEqual([]);
   });
 
+  it("a flush that landed but whose answer was lost is not written twice after the outage", async () => {
+    const owner = await openBus(redis, { url: testRedisUrlViaPort(proxy.port) }, opened);
+    owner.appended("r3", 0, "first ");
+    await expect.poll(() => streamText(redis, "r3")).toBe("first ");
+    // Redis takes the next write, but its answer never comes back before the connection is cut.
+    proxy.freeze();
+    owner.appended("r3", 6, "landed 🙂");
+    await expect.poll(() => streamText(redis, "r3")).toBe("first landed 🙂");
+    await proxy.cut();
+    proxy.thaw();
+    owner.appended("r3", 14, " after");
+    await proxy.restore();
+    await expect.poll(() => streamText(redis, "r3"), { timeout: 5_000 }).toBe("first landed 🙂 after");
+    expect(await streamRows(redis, "r3")).toEqual([
+      ["0-1", "t", "first "],
+      ["6-0", "t", "landed 🙂"],
+      ["14-0", "t", " after"],
+    ]);
+    await expect.poll(() => owner.logger.lines.map((line) => line.level)).toEqual(["warn", "info"]);
+  });
+
   it("an earlier write that did land (the id is below the stream's top) is resynced, not written twice", async () => {
     const owner = await openBus(redis, {}, opened);
     owner.appended("r2", 0, "Hello ");

@@ -68,6 +68,7 @@ export function createRedisReplyBus(options: RedisReplyBusOptions): RedisReplyBu
     redis: commands,
     keys,
     outage,
+    logger: options.logger,
     liveTtlMs: options.liveTtlMs ?? 60 * 60_000,
     retainAfterEndMs: options.retainAfterEndMs ?? 5 * 60_000,
     ttlRefreshMs: options.ttlRefreshMs ?? 60_000,

@@ -18,6 +18,8 @@ export interface ReplyTail {
   ttlSetAt: number | null;
   /** A write may or may not have landed: read the stream's top before writing again. */
   uncertain: boolean;
+  /** An append that left a hole was logged (once per reply). */
+  holeReported: boolean;
 }
 
 export const newTail = (start: number): ReplyTail => ({
@@ -27,6 +29,7 @@ export const newTail = (start: number): ReplyTail => ({
   finished: null,
   ttlSetAt: null,
   uncertain: false,
+  holeReported: false,
 });
 
 /**

@@ -15,26 +15,18 @@
  * connection (see `reply-bus-outage.ts`); while one lasts nothing is sent.
  */
 import type { Redis } from "ioredis";
+import type { Logger } from "../../application/ports.js";
 import type { ReplyFinishedEvent } from "../../application/replies/reply-events.js";
 import type { ReplyBusOutage } from "./reply-bus-outage.js";
 import { appendToTail, confirmUpTo, newTail, type ReplyTail } from "./reply-tails.js";
-import {
-  decodeEntry,
-  liveMessage,
-  terminalEntryId,
-  terminalFields,
-  textEntryId,
-  textFields,
-  type ReplyKeys,
-} from "./reply-stream-format.js";
+import { queueReplyWrite, writeOutcome, type ExpiryOptions, type ReplyWrite } from "./flush-commands.js";
+import { decodeEntry, type ReplyKeys } from "./reply-stream-format.js";
 
-export interface ReplyWriterOptions {
+export interface ReplyWriterOptions extends ExpiryOptions {
   redis: Redis;
   keys: ReplyKeys;
   outage: ReplyBusOutage;
-  liveTtlMs: number;
-  retainAfterEndMs: number;
-  ttlRefreshMs: number;
+  logger: Logger;
   now: () => number;
 }
 
@@ -51,26 +43,16 @@ export interface ReplyWriter {
   resume(): void;
 }
 
-/** What one flush sends for one reply, to settle the tail with the answers. */
-interface Sent {
-  replyId: string;
-  tail: ReplyTail;
-  textEnd: number | null;
-  terminal: boolean;
-  ttl: boolean;
-  /** Indexes of this reply's XADD answers in the pipeline. */
-  textAt: number;
-  terminalAt: number;
-}
-
-const idTooSmall = /equal or smaller than the target stream top/i;
-
 export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
   const { redis, keys, outage, now } = options;
   const tails = new Map<string, ReplyTail>();
   const dirty = new Set<string>();
   let scheduled = false;
   let inFlight: Promise<void> | null = null;
+  // After a failed flush (Redis answers but refuses, or times out), the next waits a little longer each
+  // time instead of retrying every turn; Redis coming back (`resume`) retries at once.
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const schedule = () => {
     if (scheduled || inFlight || dirty.size === 0) return;
@@ -93,84 +75,55 @@ export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
           tail.uncertain = true;
           dirty.add(replyId);
         }
+        failures++;
         outage.failed(error);
       })
       .finally(() => {
         inFlight = null;
-        schedule();
+        if (failures === 0) return schedule();
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(schedule, Math.min(50 * 2 ** failures, 2_000));
+        retryTimer.unref();
       });
   }
 
   async function send(batch: string[]) {
     await resync(batch.filter((replyId) => tails.get(replyId)?.uncertain));
     const pipeline = redis.pipeline();
-    const sent: Sent[] = [];
-    let index = 0;
+    const writes: ReplyWrite[] = [];
+    let count = 0;
     const at = now();
     for (const replyId of batch) {
       const tail = tails.get(replyId);
-      if (!tail) continue;
-      const key = keys.stream(replyId);
-      const entry: Sent = {
-        replyId,
-        tail,
-        textEnd: null,
-        terminal: false,
-        ttl: false,
-        textAt: -1,
-        terminalAt: -1,
-      };
-      if (tail.length > 0) {
-        const id = textEntryId(tail.start);
-        const fields = textFields(tail.text);
-        pipeline.xadd(key, id, ...fields).publish(keys.live(replyId), liveMessage(id, fields));
-        entry.textAt = index;
-        entry.textEnd = tail.start + tail.length;
-        index += 2;
-      }
-      if (tail.finished) {
-        const id = terminalEntryId(Math.max(tail.finished.length, tail.start + tail.length));
-        const fields = terminalFields(tail.finished);
-        pipeline.xadd(key, id, ...fields).publish(keys.live(replyId), liveMessage(id, fields));
-        pipeline.pexpire(key, options.retainAfterEndMs);
-        entry.terminal = true;
-        entry.terminalAt = index;
-        index += 3;
-      } else if (
-        entry.textEnd !== null &&
-        (tail.ttlSetAt === null || at - tail.ttlSetAt >= options.ttlRefreshMs)
-      ) {
-        pipeline.pexpire(key, options.liveTtlMs);
-        entry.ttl = true;
-        index += 1;
-      }
-      sent.push(entry);
+      const queued = tail && queueReplyWrite(pipeline, keys, replyId, tail, count, { ...options, now: at });
+      if (!queued) continue;
+      writes.push(queued.write);
+      count += queued.count;
     }
-    if (sent.length === 0) return;
-    const answers = await pipeline.exec();
-    if (!answers) throw new Error("the flush pipeline was discarded");
-    let failure: Error | null = null;
-    for (const entry of sent) failure = settle(entry, answers, at) ?? failure;
-    if (failure) throw failure;
+    if (writes.length > 0) {
+      const answers = await pipeline.exec();
+      if (!answers) throw new Error("the flush pipeline was discarded");
+      let failure: Error | null = null;
+      for (const write of writes) failure = settle(write, answers, at) ?? failure;
+      if (failure) throw failure;
+    }
+    failures = 0;
     outage.succeeded();
   }
 
   /** Applies the answers for one reply; returns an error that means Redis is unwell, or null. */
-  function settle(entry: Sent, answers: [Error | null, unknown][], at: number): Error | null {
-    const { replyId, tail } = entry;
+  function settle(write: ReplyWrite, answers: [Error | null, unknown][], at: number): Error | null {
+    const { replyId, tail } = write;
     if (tails.get(replyId) !== tail) return null;
-    const textError = entry.textAt >= 0 ? answers[entry.textAt]?.[0] : null;
-    const terminalError = entry.terminalAt >= 0 ? answers[entry.terminalAt]?.[0] : null;
-    if (textError || terminalError) {
+    const outcome = writeOutcome(write, answers);
+    if (outcome !== "ok") {
       tail.uncertain = true;
       dirty.add(replyId);
-      const error = (textError ?? terminalError) as Error;
-      // An id below the stream's top means an earlier, ambiguous write did land: resync, no outage.
-      return idTooSmall.test(error.message) ? null : error;
+      return outcome === "resync" ? null : outcome;
     }
-    if (entry.textEnd !== null) confirmUpTo(tail, entry.textEnd);
-    if (entry.ttl) tail.ttlSetAt = at;
-    if (entry.terminal) tails.delete(replyId);
+    if (write.textEnd !== null) confirmUpTo(tail, write.textEnd);
+    if (write.ttl) tail.ttlSetAt = at;
+    if (write.terminal) tails.delete(replyId);
     return null;
   }
 
@@ -201,7 +154,18 @@ export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
     appended(replyId, offset, text) {
       let tail = tails.get(replyId);
       if (!tail) tails.set(replyId, (tail = newTail(offset)));
-      if (tail.finished || !appendToTail(tail, offset, text)) return;
+      if (tail.finished) return;
+      if (!appendToTail(tail, offset, text)) {
+        if (!tail.holeReported) {
+          tail.holeReported = true;
+          options.logger.error("reply bus: an append skipped text; the reply stops on the bus here", {
+            replyId,
+            offset,
+            expected: tail.start + tail.length,
+          });
+        }
+        return;
+      }
       dirty.add(replyId);
       schedule();
     },
@@ -235,6 +199,10 @@ export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
         clearTimeout(timer);
       }
     },
-    resume: schedule,
+    resume() {
+      clearTimeout(retryTimer);
+      failures = 0;
+      schedule();
+    },
   };
 }
