@@ -110,6 +110,24 @@ describe("when Redis goes away", () => {
     await expect.poll(() => owner.logger.lines.map((line) => line.level)).toEqual(["warn", "info"]);
   });
 
+  it("a listener hears its owner channel again after Redis comes back", async () => {
+    const owner = await openBus(redis, { url: testRedisUrlViaPort(proxy.port) }, opened);
+    const other = await openBus(redis, {}, opened);
+    const received: string[] = [];
+    await owner.listen("process-a", (message) => received.push(message.replyId));
+    expect(await other.tell("process-a", { type: "stop", replyId: "before" })).toBe(true);
+    await expect.poll(() => received).toEqual(["before"]);
+    await proxy.cut();
+    await expect(owner.tell("process-a", { type: "stop", replyId: "r" })).rejects.toMatchObject({
+      code: "hub.unavailable",
+    });
+    await proxy.restore();
+    await expect
+      .poll(() => other.tell("process-a", { type: "stop", replyId: "after" }), { timeout: 5_000 })
+      .toBe(true);
+    await expect.poll(() => received).toEqual(["before", "after"]);
+  });
+
   it("an earlier write that did land (the id is below the stream's top) is resynced, not written twice", async () => {
     const owner = await openBus(redis, {}, opened);
     owner.appended("r2", 0, "Hello ");

@@ -84,6 +84,36 @@ describe("the owner's writes", () => {
   });
 });
 
+describe("the owner's mistakes and shutdown", () => {
+  it("an append that skips text is logged once and not written", async () => {
+    const owner = await openBus(redis, {}, opened);
+    await written(owner, "h1", 0, "abc", "");
+    owner.appended("h1", 5, "f");
+    owner.appended("h1", 6, "g");
+    owner.appended("h2", 0, "next");
+    await expect.poll(() => streamText(redis, "h2")).toBe("next");
+    expect(await streamText(redis, "h1")).toBe("abc");
+    expect(owner.logger.lines).toEqual([
+      {
+        level: "error",
+        message: "reply bus: an append skipped text; the reply stops on the bus here",
+        fields: { replyId: "h1", offset: 5, expected: 3 },
+      },
+    ]);
+  });
+
+  it("close sends what is still batched, text then end", async () => {
+    const owner = await openBus(redis, {}, opened);
+    owner.appended("c1", 0, "last words");
+    owner.ended("c1", finished(10));
+    await owner.close();
+    expect((await streamRows(redis, "c1")).map(([id, field]) => [id, field])).toEqual([
+      ["0-1", "t"],
+      ["10-1", "end"],
+    ]);
+  });
+});
+
 describe("following a reply", () => {
   it("from offset 0, from mid-text and from the middle of an emoji-bearing entry: exact text", async () => {
     const owner = await openBus(redis, {}, opened);

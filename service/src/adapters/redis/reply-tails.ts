@@ -34,14 +34,13 @@ export const newTail = (start: number): ReplyTail => ({
 
 /**
  * Adds `text` appended at `offset`. Text the tail already holds (or the stream already has) is skipped;
- * returns false when `offset` leaves a hole after the tail (the owner skipped text), which is not added.
+ * returns false when `offset` leaves a hole after the tail (the owner skipped text): followers could not
+ * cross it, so nothing after it is added.
  */
 export function appendToTail(tail: ReplyTail, offset: number, text: string): boolean {
   const end = tail.start + tail.length;
-  if (offset > end) {
-    if (tail.length > 0) return false;
-    tail.start = offset;
-  } else if (offset < end) {
+  if (offset > end) return false;
+  if (offset < end) {
     text = sliceFromCodePoint(text, end - offset);
   }
   if (text === "") return true;
