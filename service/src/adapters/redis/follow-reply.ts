@@ -1,0 +1,118 @@
+/**
+ * Following a reply owned elsewhere: subscribe to its live channel FIRST, then read the stream from the
+ * entry covering the offset asked for, then apply live messages. Whatever is published after the
+ * subscription is heard, and whatever was written before the read is read, so nothing falls between;
+ * duplicates are removed by offset (text before the cursor is skipped, a partial overlap sliced). A live
+ * entry that starts after the cursor (a gap) is filled from the stream.
+ */
+import type { FollowedEvent } from "../../application/replies/reply-bus.js";
+import { sliceFromCodePoint } from "../../application/replies/text-offsets.js";
+import { hubUnavailable, offsetBeyondReply } from "../../domain/errors.js";
+import type { ChannelSubscriptions } from "./channel-subscriptions.js";
+import { createFollowInbox } from "./follow-inbox.js";
+import { decodeLiveMessage, type ReplyKeys, type StreamEntry } from "./reply-stream-format.js";
+import type { StreamReader } from "./stream-reader.js";
+
+export interface FollowDeps {
+  keys: ReplyKeys;
+  reader: StreamReader;
+  subscriptions: ChannelSubscriptions;
+  /** The most text (UTF-16 units) waiting for a slow consumer before the follow fails. */
+  maxBufferedChars: number;
+}
+
+/** What one entry does to a follow at `cursor`. */
+type Step = { kind: "skip" } | { kind: "gap" } | { kind: "event"; event: FollowedEvent; cursor: number };
+
+function step(entry: StreamEntry, cursor: number, fromOffset: number): Step {
+  if (entry.kind === "end") {
+    const { length } = entry.finished;
+    if (length < fromOffset) throw offsetBeyondReply(fromOffset, length);
+    return cursor < length ? { kind: "gap" } : { kind: "event", event: entry.finished, cursor };
+  }
+  if (entry.offset > cursor) return { kind: "gap" };
+  if (entry.end <= cursor) return { kind: "skip" };
+  const text = sliceFromCodePoint(entry.text, cursor - entry.offset);
+  return { kind: "event", event: { type: "delta", text, offset: cursor }, cursor: entry.end };
+}
+
+export async function* followReply(
+  deps: FollowDeps,
+  replyId: string,
+  fromOffset: number,
+  signal?: AbortSignal,
+): AsyncGenerator<FollowedEvent> {
+  if (signal?.aborted) return;
+  const key = deps.keys.stream(replyId);
+  const inbox = createFollowInbox(deps.maxBufferedChars);
+  const unsubscribe = await deps.subscriptions.follow(
+    deps.keys.live(replyId),
+    (message) => {
+      const entry = decodeLiveMessage(message);
+      if (entry) inbox.push(entry);
+    },
+    () => inbox.fail(hubUnavailable("the connection to the live replies hub dropped")),
+  );
+  const onAbort = () => inbox.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let cursor = fromOffset;
+
+  /** The stream from the entry covering the cursor; fails if the stream no longer reaches back to it. */
+  const readStream = async (): Promise<StreamEntry[]> => {
+    const covering = await deps.reader.covering(key, cursor);
+    if (covering) return [covering, ...(await deps.reader.after(key, covering.id))];
+    const first = await deps.reader.first(key);
+    if (first && first.offset > cursor) {
+      throw hubUnavailable(`the text of reply ${replyId} from offset ${cursor} is no longer on the hub`);
+    }
+    return first ? [first, ...(await deps.reader.after(key, first.id))] : [];
+  };
+
+  try {
+    let backlog = await readStream();
+    for (;;) {
+      for (const entry of backlog) {
+        const next = step(entry, cursor, fromOffset);
+        // Entries read from the stream are contiguous: a gap there means the text is gone.
+        if (next.kind === "gap") throw hubUnavailable(`the text of reply ${replyId} has a hole on the hub`);
+        if (next.kind === "skip") continue;
+        cursor = next.cursor;
+        yield next.event;
+        if (next.event.type === "finished") return;
+      }
+      backlog = [];
+      const live = await inbox.next();
+      if (!live) return;
+      const next = step(live, cursor, fromOffset);
+      if (next.kind === "skip") continue;
+      if (next.kind === "event") {
+        cursor = next.cursor;
+        yield next.event;
+        if (next.event.type === "finished") return;
+        continue;
+      }
+      // A gap: what lies between is on the stream (written before it was published). If the stream
+      // does not have it yet, a failed write is being retried and its next publication will carry it.
+      backlog = contiguousFrom(await readStream(), cursor);
+      if (live.kind === "end" && !backlog.some((entry) => entry.kind === "end")) {
+        throw hubUnavailable(`the text of reply ${replyId} before its end is not on the hub`);
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    inbox.close();
+    unsubscribe();
+  }
+}
+
+/** The entries that continue the text from `cursor` without a hole (and the end, if it follows). */
+function contiguousFrom(entries: StreamEntry[], cursor: number): StreamEntry[] {
+  const result: StreamEntry[] = [];
+  let reach = cursor;
+  for (const entry of entries) {
+    if (entry.offset > reach) break;
+    result.push(entry);
+    if (entry.kind === "text") reach = Math.max(reach, entry.end);
+  }
+  return result;
+}
