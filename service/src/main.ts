@@ -11,6 +11,7 @@ import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-counter.js";
+import { createRedisReplyBus } from "./adapters/redis/redis-reply-bus.js";
 import { createTwilioMessagesApi } from "./adapters/twilio/twilio-messages-api.js";
 import { modelProfile } from "./application/model-catalog.js";
 import type { Logger } from "./application/ports.js";
@@ -37,6 +38,12 @@ async function main(): Promise<void> {
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
   const whatsapp = await connectWhatsApp(config, database, logger);
+  const bus = config.redis ? createRedisReplyBus({ ...config.redis, logger }) : undefined;
+  if (config.redis)
+    logger.info("sharing live replies with other replicas through Redis", {
+      redis: redact(config.redis.url),
+      keyPrefix: config.redis.keyPrefix,
+    });
 
   const parley = createParley({
     repository,
@@ -60,6 +67,7 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     orphanGraceMs: config.orphanGraceMs,
     progressIntervalMs: config.progressIntervalMs,
+    ...(bus && { bus }),
     leases: config.leases,
     maxRequestBytes: config.maxRequestBytes,
     maxDeadlineMs: config.maxDeadlineMs,
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal} received: shutting down`, { graceMs: config.shutdownGraceMs });
     await parley.shutdown(config.shutdownGraceMs);
+    await bus?.close();
     await upstream.close();
     await database.close();
     logger.info("stopped");

@@ -9,17 +9,18 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth, startServiceProcess, type ServiceProcess } from "@parley/test-support";
 import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
-import { redisTestUrl, redisTestPrefix, dropRedisPrefix } from "../support/redis.js";
+import { openTestRedis, testRedisAddress, testRedisUrlViaPort, type TestRedis } from "../support/redis.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 const token = "replicas-test-token";
 let database: TestDatabase;
 let simulator: Simulator;
-const prefix = redisTestPrefix();
+let redis: TestRedis;
 const started: ServiceProcess[] = [];
 
 beforeAll(async () => {
+  redis = openTestRedis();
   database = await createTestDatabase();
   simulator = createSimulator({ paceMs: 20 });
   await simulator.listen(0, "127.0.0.1");
@@ -31,7 +32,7 @@ afterEach(async () => {
 afterAll(async () => {
   await simulator?.close();
   await database?.drop();
-  await dropRedisPrefix(prefix);
+  await redis?.cleanup();
 });
 
 /** Short leases, so that a killed replica's replies are swept within about a second. */
@@ -44,8 +45,8 @@ async function replica(extra: Record<string, string> = {}): Promise<ServiceProce
       AUTH_TOKEN: token,
       OPENAI_API_KEY: "sk-simulated",
       OPENAI_BASE_URL: simulator.url,
-      REDIS_URL: redisTestUrl(),
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.prefix,
       PROGRESS_INTERVAL_MS: "150",
       ...shortLeases,
       ...extra,
@@ -87,12 +88,12 @@ async function sendOn(
   const stream = responses[Symbol.asyncIterator]();
   const events: Kind[] = [];
   while (events.filter((e) => e.case === "delta").length < (options.deltas ?? 3))
-    events.push((await stream.next()).value.event.kind);
+    events.push((await stream.next()).value.event!.kind);
   const first = events[0]!;
   if (first.case !== "started") throw new Error("no started event");
   const rest = async () => {
     for (let next = await stream.next(); !next.done; next = await stream.next())
-      events.push(next.value.event.kind);
+      events.push(next.value.event!.kind);
     return events;
   };
   return { ...first.value, events, rest, leave: () => abort.abort() };
@@ -266,27 +267,25 @@ describe("replicas coming and going", () => {
 });
 
 describe("Redis faults", () => {
-  let redis: TcpProxy | undefined;
+  let proxy: TcpProxy | undefined;
   afterEach(async () => {
-    await redis?.close();
-    redis = undefined;
+    await proxy?.close();
+    proxy = undefined;
   });
 
   it("Redis cut mid-reply: the local watcher goes on, the remote one gets UNAVAILABLE, then resumes with exactly the missing text", async () => {
-    redis = await startTcpProxy(
-      Number(new URL(redisTestUrl()).port || 6379),
-      new URL(redisTestUrl()).hostname,
-    );
-    const viaProxy = { REDIS_URL: `redis://127.0.0.1:${redis.port}` };
+    const { host, port } = testRedisAddress();
+    proxy = await startTcpProxy(port, host);
+    const viaProxy = { REDIS_URL: testRedisUrlViaPort(proxy.port) };
     const [a, b] = await Promise.all([replica(viaProxy), replica(viaProxy)]);
     const full = aLongReply(120);
     const reply = await sendOn(a, "cut-user", { deltas: 5 });
     const remote = watchOn(b, "cut-user", reply.replyId, 0);
     await expect.poll(() => codePoints(textOf(reply.events))).toBeGreaterThan(0);
-    await redis.cut();
+    await proxy.cut();
     const cut = await remote;
     expect(cut.error?.code).toBe(Code.Unavailable);
-    await redis.restore();
+    await proxy.restore();
     const resumeAt = codePoints(cut.text);
     let resumed: Awaited<ReturnType<typeof watchOn>> | undefined;
     await expect

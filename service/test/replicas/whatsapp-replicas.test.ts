@@ -9,7 +9,7 @@ import { startServiceProcess, type ServiceProcess } from "@parley/test-support";
 import { whatsAppWebhookPath } from "../../src/adapters/http/twilio-whatsapp-webhook.js";
 import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { startFakeTwilio, type FakeTwilio } from "../support/fake-twilio.js";
-import { dropRedisPrefix, redisTestPrefix, redisTestUrl } from "../support/redis.js";
+import { openTestRedis, testRedisAddress, testRedisUrlViaPort, type TestRedis } from "../support/redis.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import {
   aSender,
@@ -23,10 +23,11 @@ import {
 let database: TestDatabase;
 let twilio: FakeTwilio;
 let simulator: Simulator;
-const prefix = redisTestPrefix();
+let redis: TestRedis;
 const started: ServiceProcess[] = [];
 
 beforeAll(async () => {
+  redis = openTestRedis();
   database = await createTestDatabase();
   twilio = await startFakeTwilio(twilioAccount);
   simulator = createSimulator({ paceMs: 20 });
@@ -40,7 +41,7 @@ afterAll(async () => {
   await simulator?.close();
   await twilio?.close();
   await database?.drop();
-  await dropRedisPrefix(prefix);
+  await redis?.cleanup();
 });
 
 async function replica(): Promise<ServiceProcess> {
@@ -49,8 +50,8 @@ async function replica(): Promise<ServiceProcess> {
       DATABASE_URL: database.url,
       OPENAI_API_KEY: "sk-simulated",
       OPENAI_BASE_URL: simulator.url,
-      REDIS_URL: redisTestUrl(),
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.prefix,
       REPLY_LEASE_MS: "1000",
       REPLY_LEASE_RENEW_MS: "200",
       REPLY_LEASE_SWEEP_MS: "200",
