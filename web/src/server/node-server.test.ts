@@ -5,6 +5,7 @@ import type { Logger } from "./logger";
 import {
   closeNodeServer,
   createNodeServer,
+  healthPath,
   remoteAddressHeader,
   type NodeRequestHandler,
 } from "./node-server";
@@ -26,13 +27,17 @@ async function listen(handle: NodeRequestHandler): Promise<{ server: Server; por
 }
 
 /** A GET on a fresh connection, with raw headers (fetch would not send two of one header). */
-function get(port: number, headers: [string, string][] = []): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  headers: [string, string][] = [],
+  path = "/",
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const sent = httpRequest(
       {
         host: "127.0.0.1",
         port,
-        path: "/",
+        path,
         agent: false,
         headers: [["host", `127.0.0.1:${port}`], ...headers].flat(),
       },
@@ -65,6 +70,11 @@ describe("the web app's node server", () => {
     expect(seen.map(({ headers }) => headers[remoteAddressHeader])).toEqual(["127.0.0.1", "127.0.0.1"]);
     const rawValues = seen[1]!.raw.filter((_, i, raw) => raw[i - 1]?.toLowerCase() === remoteAddressHeader);
     expect(rawValues).toEqual(["127.0.0.1"]);
+  });
+
+  it("answers its health path itself, without the app", async () => {
+    const { port } = await listen(() => Promise.reject(new Error("the app must not see this")));
+    expect(await get(port, [], healthPath)).toEqual({ status: 200, body: "ok\n" });
   });
 
   it("answers 500 when the handler throws before responding", async () => {

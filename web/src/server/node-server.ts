@@ -9,11 +9,18 @@ import { remoteAddressHeader } from "./remote-address.js";
 
 export { remoteAddressHeader };
 
+/** Answered here, without Next: a cheap liveness probe for load balancers and container health checks. */
+export const healthPath = "/healthz";
+
 export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 /** An HTTP server that hands every request to `handle`; not listening yet. */
 export function createNodeServer(handle: NodeRequestHandler, log: Logger): Server {
   const server = createServer((request, response) => {
+    if (request.url === healthPath) {
+      response.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" }).end("ok\n");
+      return;
+    }
     stampRemoteAddress(request);
     // Once closing, a connection whose last request ends is closed rather than kept alive for more.
     response.once("finish", () => {

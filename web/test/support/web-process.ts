@@ -32,19 +32,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestWeb(service: TestService, env: Record<string, string> = {}): Promise<TestWeb> {
+/** Starts the web app on `port`, or on a free port (trying another if it was taken meanwhile). */
+export async function startTestWeb(
+  service: Pick<TestService, "url" | "token">,
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<TestWeb> {
   if (!existsSync(`${webDir}.next/BUILD_ID`) || !existsSync(serverScript)) {
     throw new Error("web/.next or web/dist is missing: run `npx turbo run build` first");
   }
   const database = uniqueDatabase("web");
   let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < (port ? 1 : 3); attempt++) {
+    const ownPort = port ?? (await freePort());
+    const baseUrl = `http://127.0.0.1:${ownPort}`;
     const running: RunningProcess = startProcess(process.execPath, [serverScript], {
       cwd: webDir,
       env: {
-        PORT: String(port),
+        PORT: String(ownPort),
         HOSTNAME: "127.0.0.1",
         NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
