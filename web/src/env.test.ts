@@ -25,7 +25,9 @@ describe("the web app's settings", () => {
       keyPrefix: "parley:",
     });
     expect(parseEnv({ REDIS_URL: " ", REDIS_KEY_PREFIX: "x:" }).redis).toBeNull();
-    expect(parseEnv({ REDIS_URL: "rediss://cache:6380", REDIS_KEY_PREFIX: "eu-1:" }).redis?.keyPrefix).toBe("eu-1:");
+    expect(parseEnv({ REDIS_URL: "rediss://cache:6380", REDIS_KEY_PREFIX: "eu-1:" }).redis?.keyPrefix).toBe(
+      "eu-1:",
+    );
     expect(() => parseEnv({ REDIS_URL: "http://secret@cache:6379" })).toThrow(/REDIS_URL/);
     expect(() => parseEnv({ REDIS_URL: "http://secret@cache:6379" })).not.toThrow(/secret@/);
     expect(() => parseEnv({ REDIS_KEY_PREFIX: "a b" })).toThrow(/REDIS_KEY_PREFIX/);

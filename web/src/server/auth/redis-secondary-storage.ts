@@ -22,8 +22,16 @@ export function createRedisSecondaryStorage(redis: SharedRedis, local: CounterSt
   const keyOf = (key: string) => `${redis.keyPrefix}${space}${key}`;
   const counters = createRedisCounters(redis, space, local);
   return {
-    get: (key) => redis.run((client) => client.get(keyOf(key)), () => null),
-    getAndDelete: (key) => redis.run((client) => client.getdel(keyOf(key)), () => null),
+    get: (key) =>
+      redis.run(
+        (client) => client.get(keyOf(key)),
+        () => null,
+      ),
+    getAndDelete: (key) =>
+      redis.run(
+        (client) => client.getdel(keyOf(key)),
+        () => null,
+      ),
     set: (key, value, ttl) =>
       redis.run(
         (client) =>

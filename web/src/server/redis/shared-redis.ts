@@ -31,7 +31,7 @@ export interface SharedRedisOptions {
   pauseMs?: number;
 }
 
-/** Opens a connection; waits for it at most `connectTimeoutMs` (an unreachable Redis does not stop the app). */
+/** Opens a connection, waiting at most `connectTimeoutMs` for it: an unreachable Redis does not stop the app. */
 export async function connectRedis(options: SharedRedisOptions): Promise<SharedRedis> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
   const pauseMs = options.pauseMs ?? 1_000;
@@ -67,12 +67,15 @@ export async function connectRedis(options: SharedRedisOptions): Promise<SharedR
   client.on("error", failed);
   client.on("ready", recovered);
 
+  // Ready, refused (ioredis keeps retrying in the background) or still silent after the time-out.
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, connectTimeoutMs);
-    client.once("ready", () => {
+    const done = () => {
       clearTimeout(timer);
+      client.off("ready", done).off("error", done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, connectTimeoutMs);
+    client.once("ready", done).once("error", done);
   });
   if (client.status !== "ready") failed(new Error(`no connection to Redis within ${connectTimeoutMs} ms`));
 
