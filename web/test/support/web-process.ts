@@ -32,11 +32,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestWeb(service: TestService, env: Record<string, string> = {}): Promise<TestWeb> {
+/**
+ * Starts the web app; it gets its own database (dropped when it stops), or `options.database`, which its
+ * caller owns (several replicas on one database).
+ */
+export async function startTestWeb(
+  service: TestService,
+  env: Record<string, string> = {},
+  options: { database?: { name: string; url: string } } = {},
+): Promise<TestWeb> {
   if (!existsSync(`${webDir}.next/BUILD_ID`) || !existsSync(serverScript)) {
     throw new Error("web/.next or web/dist is missing: run `npx turbo run build` first");
   }
-  const database = uniqueDatabase("web");
+  const database = options.database ?? uniqueDatabase("web");
+  const dropOwnDatabase = () => (options.database ? Promise.resolve() : dropDatabase(database.name));
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -67,7 +76,7 @@ export async function startTestWeb(service: TestService, env: Record<string, str
         output: running.output,
         async stop() {
           await running.stop();
-          await dropDatabase(database.name);
+          await dropOwnDatabase();
         },
       };
     } catch (error) {
@@ -76,6 +85,6 @@ export async function startTestWeb(service: TestService, env: Record<string, str
       if (!/EADDRINUSE/.test(running.output())) break;
     }
   }
-  await dropDatabase(database.name);
+  await dropOwnDatabase();
   throw lastError;
 }
