@@ -15,7 +15,22 @@ describe("the web app's settings", () => {
       trustedProxies: [],
       databasePool: { connectionLimit: 10, queueLimit: 100, acquireTimeoutMs: 2_000 },
       authLimitStoreMaxBytes: 4 * 1024 * 1024,
+      redis: null,
     });
+  });
+
+  it("share sessions and sign-in limits through Redis when REDIS_URL is set, under REDIS_KEY_PREFIX", () => {
+    expect(parseEnv({ REDIS_URL: "redis://10.0.0.7:6379/2" }).redis).toEqual({
+      url: "redis://10.0.0.7:6379/2",
+      keyPrefix: "parley:",
+    });
+    expect(parseEnv({ REDIS_URL: " ", REDIS_KEY_PREFIX: "x:" }).redis).toBeNull();
+    expect(parseEnv({ REDIS_URL: "rediss://cache:6380", REDIS_KEY_PREFIX: "eu-1:" }).redis?.keyPrefix).toBe(
+      "eu-1:",
+    );
+    expect(() => parseEnv({ REDIS_URL: "http://secret@cache:6379" })).toThrow(/REDIS_URL/);
+    expect(() => parseEnv({ REDIS_URL: "http://secret@cache:6379" })).not.toThrow(/secret@/);
+    expect(() => parseEnv({ REDIS_KEY_PREFIX: "a b" })).toThrow(/REDIS_KEY_PREFIX/);
   });
 
   it("trust forwarded addresses only from TRUSTED_PROXIES, which must be addresses or ranges", () => {

@@ -55,6 +55,16 @@ const schema = z
       .int()
       .min(64 * 1024)
       .default(4 * 1024 * 1024),
+    REDIS_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+        .optional(),
+    ),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .default("parley:")
+      .refine((prefix) => /^[\w:.-]{0,64}$/.test(prefix), "letters, digits and _ : . - only, at most 64"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && (!env.BETTER_AUTH_SECRET || env.BETTER_AUTH_SECRET.length < 32)) {
@@ -112,6 +122,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     signIn: { maxAttempts: e.SIGN_IN_MAX_ATTEMPTS, windowSeconds: e.SIGN_IN_WINDOW_SECONDS },
     trustedProxies: e.TRUSTED_PROXIES,
     authLimitStoreMaxBytes: e.AUTH_LIMIT_STORE_MAX_BYTES,
+    /** Shared state for several replicas (sessions cache, sign-in limits); null = in this process only. */
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
   };
 }
 

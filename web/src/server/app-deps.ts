@@ -1,6 +1,6 @@
 /**
  * The composition root of the web server: settings, the auth instance (database created and migrated),
- * the chat service client and the logger, built once per process on first use. Kept on `globalThis` so
+ * Redis when REDIS_URL is set, the chat service client and the logger, built once per process on first use. Kept on `globalThis` so
  * `next dev`'s module reloads do not open a new pool each time.
  */
 import "server-only";
@@ -9,6 +9,7 @@ import { createAuthHandler, type AuthHandler } from "./auth/auth-handler";
 import { createClientAddressResolver } from "./auth/client-address";
 import { createAuth, type AuthInstance } from "./auth/create-auth";
 import { consoleLogger, type Logger } from "./logger";
+import { sharedRedis } from "./redis/shared-redis";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
 
 export interface AppDeps {
@@ -31,6 +32,8 @@ async function buildAppDeps(): Promise<AppDeps> {
   if (settings.serviceToken === null) {
     log.warn("SERVICE_TOKEN is not set: calling the chat service without a token");
   }
+  // Opened once per process; an unreachable Redis is logged and does not stop the app.
+  const redis = settings.redis ? await sharedRedis({ ...settings.redis, log }) : null;
   const { auth } = await createAuth({
     databaseUrl: settings.databaseUrl,
     secret: settings.authSecret,
@@ -41,12 +44,14 @@ async function buildAppDeps(): Promise<AppDeps> {
     storeMaxBytes: settings.authLimitStoreMaxBytes,
     pool: settings.databasePool,
     log,
+    redis,
   });
   const authHandler = createAuthHandler(auth, {
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,
     clientAddress: createClientAddressResolver(settings.trustedProxies),
     storeMaxBytes: settings.authLimitStoreMaxBytes,
+    redis,
   });
   const chat = createChatServiceClient({ baseUrl: settings.serviceUrl, token: settings.serviceToken });
   return { auth, authHandler, chat, log, allowedOrigins: settings.trustedOrigins, signIn: settings.signIn };

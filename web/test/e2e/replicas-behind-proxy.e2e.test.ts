@@ -65,7 +65,7 @@ beforeAll(async () => {
   web = await startTestWeb(
     { url: proxy.serviceUrl, token },
     { BETTER_AUTH_URL: proxy.webUrl, TRUSTED_PROXIES: "127.0.0.1", SIGN_IN_MAX_ATTEMPTS: "3", ...redis },
-    ports.web,
+    { port: ports.web },
   );
   await proxy.untilServers("UP");
 });

@@ -4,12 +4,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
-import { Role, ReplyStatus, type Message } from "@parley/gen/parley/chat/v1/chat_pb";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
 import { launchBrowser } from "./browser";
 import type { Credentials } from "./pages/auth-page";
 import { startTestService, type TestService } from "./service-process";
-import { queryDatabase } from "./test-databases";
+import { storedAnswers } from "./stored-answers";
 import { startTestWeb, type TestWeb } from "./web-process";
 
 export interface E2eStack {
@@ -41,27 +40,14 @@ export async function startE2eStack(options: { paceMs: number; servicePort?: num
     const browser = await launchBrowser();
     stopAll.unshift(() => browser.close());
     const chat = createChatServiceClient({ baseUrl: service.url, token: service.token });
-    const serviceUserIdOf = async (email: string) => {
-      const [user] = await queryDatabase<{ id: string }>(
-        web.databaseUrl,
-        "SELECT id FROM `user` WHERE email = ?",
-        [email],
-      );
-      if (!user) throw new Error(`no user ${email}`);
-      return `web:${user.id}`;
-    };
+    const { serviceUserIdOf, storedAnswer } = storedAnswers(service, web.databaseUrl);
     return {
       service,
       web,
       browser,
       newContext: (contextOptions = {}) =>
         browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions }),
-      async storedAnswer(email, chatId) {
-        const page = await chat.getChat({ chatId, userId: await serviceUserIdOf(email) });
-        const last: Message | undefined = page.messages.at(-1);
-        if (!last || last.role !== Role.ASSISTANT) throw new Error("the chat has no answer");
-        return { status: ReplyStatus[last.status].toLowerCase(), content: last.content };
-      },
+      storedAnswer,
       async seedChat(email, texts) {
         const userId = await serviceUserIdOf(email);
         let chatId = "";

@@ -32,17 +32,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the web app on `port`, or on a free port (trying another if it was taken meanwhile). */
+/**
+ * Starts the web app on `options.port`, or on a free port (trying another if it was taken meanwhile). It
+ * gets its own database (dropped when it stops), or `options.database`, which its caller owns (several
+ * replicas on one database).
+ */
 export async function startTestWeb(
   service: Pick<TestService, "url" | "token">,
   env: Record<string, string> = {},
-  port?: number,
+  options: { database?: { name: string; url: string }; port?: number } = {},
 ): Promise<TestWeb> {
   if (!existsSync(`${webDir}.next/BUILD_ID`) || !existsSync(serverScript)) {
     throw new Error("web/.next or web/dist is missing: run `npx turbo run build` first");
   }
-  const database = uniqueDatabase("web");
+  const database = options.database ?? uniqueDatabase("web");
+  const dropOwnDatabase = () => (options.database ? Promise.resolve() : dropDatabase(database.name));
   let lastError: unknown;
+  const { port } = options;
   for (let attempt = 0; attempt < (port ? 1 : 3); attempt++) {
     const ownPort = port ?? (await freePort());
     const baseUrl = `http://127.0.0.1:${ownPort}`;
@@ -72,7 +78,7 @@ export async function startTestWeb(
         output: running.output,
         async stop() {
           await running.stop();
-          await dropDatabase(database.name);
+          await dropOwnDatabase();
         },
       };
     } catch (error) {
@@ -81,6 +87,6 @@ export async function startTestWeb(
       if (!/EADDRINUSE/.test(running.output())) break;
     }
   }
-  await dropDatabase(database.name);
+  await dropOwnDatabase();
   throw lastError;
 }

@@ -5,15 +5,19 @@
  * - bodies bounded in size, and emails in RFC 5321's 254 octets, refused before any bookkeeping;
  * - the client's address resolved from the socket (and trusted proxies only), for better-auth's
  *   per-address limit (see client-address.ts);
- * - a per-account limit on wrong passwords, whatever the body's content type (see sign-in-guard.ts).
+ * - a per-account limit on wrong passwords, whatever the body's content type (see sign-in-guard.ts),
+ *   counted in this process or, with Redis, across every replica.
  */
 import "server-only";
 import { isCrossSiteRequest } from "../request-origin";
 import { noticingBusy } from "./auth-database";
 import { emailInBody, maxEmailBytes, readBodyWithin } from "./auth-request";
 import { clientAddressHeader } from "./client-address";
+import type { SharedRedis } from "../redis/shared-redis";
 import { createCounterStore, type CounterStore } from "./counter-store";
+import { createRedisCounters } from "./redis-counters";
 import { createSignInGuard } from "./sign-in-guard";
+import { localCounters } from "./window-counters";
 
 /** The largest auth request body: a sign-up is a name, an email and a password (≤ 128 characters). */
 export const maxAuthBodyBytes = 16 * 1024;
@@ -23,11 +27,13 @@ export interface AuthHandlerOptions {
   signIn: { maxAttempts: number; windowSeconds: number };
   /** The client's address from a request's headers (createClientAddressResolver). */
   clientAddress: (headers: Headers) => string | null;
-  /** Bytes the failed-attempt counters may take. */
+  /** Bytes the failed-attempt counters may take (in this process). */
   storeMaxBytes: number;
+  /** Where the failed-attempt counters are shared by every replica; this process's store is then the fallback. */
+  redis?: SharedRedis | null;
 }
 
-/** The handler, with its failed-attempt counters in view (for tests and metrics). */
+/** The handler, with this process's failed-attempt counters in view (for tests and metrics). */
 export type AuthHandler = ((request: Request) => Promise<Response>) & { failures: CounterStore };
 
 /** Anything that answers auth requests: better-auth's `handler`. */
@@ -62,7 +68,9 @@ export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptio
   const guard = createSignInGuard({
     maxFailures: options.signIn.maxAttempts,
     windowSeconds: options.signIn.windowSeconds,
-    store: failures,
+    counters: options.redis
+      ? createRedisCounters(options.redis, "auth-lockout:", failures)
+      : localCounters(failures),
   });
 
   async function handle(request: Request): Promise<Response> {
@@ -93,18 +101,18 @@ export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptio
     }
     if (!path.endsWith("/sign-in/email")) return answer(auth, forwarded);
 
-    const attempt = guard.begin(found.email);
+    const attempt = await guard.begin(found.email);
     if ("retryAfter" in attempt) return tooManyAttempts(attempt.retryAfter);
     let response: Response;
     try {
       response = await answer(auth, forwarded);
     } catch (error) {
-      attempt.uncounted();
+      await attempt.uncounted();
       throw error;
     }
-    if (response.status === 401) attempt.failed();
-    else if (response.ok) attempt.succeeded();
-    else attempt.uncounted();
+    if (response.status === 401) await attempt.failed();
+    else if (response.ok) await attempt.succeeded();
+    else await attempt.uncounted();
     return response;
   }
 

@@ -3,6 +3,10 @@
  * OpenID Connect issuer), rate-limited sign-in, cookies HttpOnly + SameSite=Lax (+ Secure over https),
  * and requests from origins other than our own refused. `createAuth` opens the database and migrates
  * better-auth's tables before it returns, so a fresh database needs no manual step.
+ *
+ * With Redis (several replicas), better-auth's secondary storage holds a cache of sessions and the
+ * per-address sign-in limit for every replica; sessions and verifications are still written to the
+ * database, which stays the truth when Redis is unreachable (redis-secondary-storage.ts).
  */
 import "server-only";
 import { betterAuth } from "better-auth";
@@ -12,9 +16,11 @@ import { genericOAuth } from "better-auth/plugins";
 import type { MysqlDialect } from "kysely";
 import type { Pool } from "mysql2/promise";
 import { consoleLogger, describeError, type Logger } from "../logger";
+import type { SharedRedis } from "../redis/shared-redis";
 import { defaultPoolLimits, isDatabaseBusy, openAuthDatabase, type PoolLimits } from "./auth-database";
 import { clientAddressHeader } from "./client-address";
 import { createCounterStore, type CounterStore } from "./counter-store";
+import { createRedisSecondaryStorage } from "./redis-secondary-storage";
 
 export interface AuthOptions {
   /** `mysql://…/parley_web`: created when missing. */
@@ -32,12 +38,29 @@ export interface AuthOptions {
   pool?: PoolLimits;
   /** Where better-auth's own messages and a busy database pool (once per interval) are logged. */
   log?: Logger;
+  /** Shares the session cache and the per-address limit with other replicas; none = this process only. */
+  redis?: SharedRedis | null;
 }
 
 /** The id of the OIDC provider in better-auth (its callback is `/api/auth/callback/oidc`). */
 export const oidcProviderId = "oidc";
 
+/** Where sessions are cached and the per-address limit counts: this process, or Redis for every replica. */
+function sharedState(redis: SharedRedis | null | undefined, rateLimitStore: CounterStore) {
+  if (!redis) return { rateLimit: { customStorage: rateLimitStore }, storage: {} };
+  return {
+    rateLimit: { storage: "secondary-storage" as const },
+    storage: {
+      secondaryStorage: createRedisSecondaryStorage(redis, rateLimitStore),
+      // Written to the database as well, so a session or an OAuth state outlives a Redis fault.
+      verification: { storeInDatabase: true },
+    },
+    session: { storeSessionInDatabase: true },
+  };
+}
+
 function authConfig(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
+  const shared = sharedState(options.redis, rateLimitStore);
   return {
     appName: "Parley",
     database: { dialect, type: "mysql" as const, transaction: true },
@@ -46,11 +69,13 @@ function authConfig(options: AuthOptions, dialect: MysqlDialect, rateLimitStore:
     basePath: "/api/auth",
     trustedOrigins: options.trustedOrigins,
     emailAndPassword: { enabled: true, autoSignIn: true, minPasswordLength: 8, maxPasswordLength: 128 },
-    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    ...shared.storage,
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24, ...shared.session },
     rateLimit: {
       enabled: true,
-      // Per client address (resolved by the auth handler, see client-address.ts), in a byte-bounded store.
-      customStorage: rateLimitStore,
+      // Per client address (resolved by the auth handler, see client-address.ts), in a byte-bounded store
+      // of this process, or in Redis (falling back to that store when Redis fails).
+      ...shared.rateLimit,
       customRules: {
         "/sign-in/*": { window: options.signIn.windowSeconds, max: options.signIn.maxAttempts },
         "/sign-up/*": { window: 60, max: 10 },
@@ -115,7 +140,7 @@ export type Auth = ReturnType<typeof buildAuth>;
 export interface AuthInstance {
   auth: Auth;
   pool: Pool;
-  /** The per-address rate limit's counters. */
+  /** The per-address rate limit's counters in this process (with Redis: the fallback during an outage). */
   rateLimitStore: CounterStore;
   close(): Promise<void>;
 }
