@@ -134,4 +134,15 @@ export default tseslint.config(
     files: webClientCode,
     rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: webClientRestrictions }] },
   },
+  // The web app's one Redis connection lives in one module; everything else asks it.
+  {
+    files: ["web/src/**/*.{ts,tsx}"],
+    ignores: ["web/src/server/redis/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^ioredis(/|$)", message: "Only web/src/server/redis may import ioredis." }] },
+      ],
+    },
+  },
 );

@@ -9,7 +9,7 @@ import { startServiceProcess, type ServiceProcess } from "@parley/test-support";
 import { whatsAppWebhookPath } from "../../src/adapters/http/twilio-whatsapp-webhook.js";
 import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { startFakeTwilio, type FakeTwilio } from "../support/fake-twilio.js";
-import { openTestRedis, testRedisAddress, testRedisUrlViaPort, type TestRedis } from "../support/redis.js";
+import { openTestRedis, type TestRedis } from "../support/redis.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import {
   aSender,
