@@ -11,6 +11,7 @@ import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
 import { createRouter, protectedProcedure } from "../init";
 import { relayReply } from "../relay-reply";
+import { resilientWatch } from "../resilient-watch";
 
 const id = z
   .string()
@@ -103,10 +104,13 @@ export const chatRouter = createRouter({
       const resume = parseEventId(input.lastEventId);
       if (resume) {
         yield* relayReply({
-          events: ctx.chat.watchReply(
-            { replyId: resume.replyId, userId: ctx.userId, fromOffset: resume.offset },
-            { signal },
-          ),
+          events: resilientWatch({
+            open: (fromOffset) =>
+              ctx.chat.watchReply({ replyId: resume.replyId, userId: ctx.userId, fromOffset }, { signal }),
+            fromOffset: resume.offset,
+            signal,
+            log: ctx.log,
+          }),
           fromOffset: resume.offset,
           replyId: resume.replyId,
           signal,
@@ -137,7 +141,13 @@ export const chatRouter = createRouter({
       const resume = parseEventId(input.lastEventId);
       const fromOffset = resume?.replyId === input.replyId ? resume.offset : input.fromOffset;
       yield* relayReply({
-        events: ctx.chat.watchReply({ replyId: input.replyId, userId: ctx.userId, fromOffset }, { signal }),
+        events: resilientWatch({
+          open: (from) =>
+            ctx.chat.watchReply({ replyId: input.replyId, userId: ctx.userId, fromOffset: from }, { signal }),
+          fromOffset,
+          signal,
+          log: ctx.log,
+        }),
         fromOffset,
         replyId: input.replyId,
         signal,
