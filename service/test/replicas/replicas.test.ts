@@ -3,7 +3,7 @@
  * with one simulator as their upstream: what a user does on one replica with a reply the other one
  * generates. Real processes, real sockets, real Redis.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
@@ -68,7 +68,7 @@ const codePoints = (text: string) => [...text].length;
 const from = (text: string, offset: number) => [...text].slice(offset).join("");
 
 /** A long reply, paced so that it is still streaming while a test acts on it. */
-function aLongReply(words = 80, paceMs = 25): string {
+function aLongReply(words = 200, paceMs = 25): string {
   const text = Array.from({ length: words }, (_, i) => `word${i} 🌍`).join(" ");
   simulator.script({ text, paceMs });
   return text;
@@ -100,7 +100,8 @@ async function sendOn(
 }
 
 /** Reads a WatchReply stream to its end (or its error). */
-async function watchOn(
+/** Reads a WatchReply stream to its end (or its error); `first` resolves at its first event. */
+function watchOn(
   service: ServiceProcess,
   userId: string,
   replyId: string,
@@ -108,19 +109,27 @@ async function watchOn(
   signal?: AbortSignal,
 ) {
   const events: Kind[] = [];
-  const error = await (async () => {
-    for await (const response of chatOn(service).watchReply({ userId, replyId, fromOffset }, { signal }))
-      events.push(response.event!.kind);
-  })().then(
-    () => null,
-    (e: unknown) => ConnectError.from(e),
-  );
-  return {
-    events,
-    error,
-    text: textOf(events),
-    finished: events.at(-1)?.case === "finished" ? events.at(-1) : undefined,
-  };
+  let firstSeen = () => {};
+  const first = new Promise<void>((resolve) => (firstSeen = resolve));
+  const result = (async () => {
+    const error = await (async () => {
+      for await (const response of chatOn(service).watchReply({ userId, replyId, fromOffset }, { signal })) {
+        events.push(response.event!.kind);
+        firstSeen();
+      }
+    })().then(
+      () => null,
+      (e: unknown) => ConnectError.from(e),
+    );
+    firstSeen();
+    return {
+      events,
+      error,
+      text: textOf(events),
+      finished: events.at(-1)?.case === "finished" ? events.at(-1) : undefined,
+    };
+  })();
+  return Object.assign(result, { first });
 }
 
 async function stored(replyId: string) {
@@ -129,6 +138,9 @@ async function stored(replyId: string) {
   ]);
   return (rows as { status: string; content: string; owner: string | null }[])[0]!;
 }
+
+// Each test starts two or three processes: on two busy cores that alone can take seconds.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe("a reply generated on A, seen from B", () => {
   it("WatchReply on B from 0, before the saved point, between it and the live end, and at the end: exactly the missing text", async () => {
@@ -196,22 +208,24 @@ describe("a reply generated on A, seen from B", () => {
   });
 
   it("a watcher on B keeps A's reply alive past the orphan grace; when it leaves, the grace starts", async () => {
-    const grace = { ORPHAN_GRACE_MS: "400" };
+    const grace = { ORPHAN_GRACE_MS: "500" };
     const [a, b] = await Promise.all([replica(grace), replica(grace)]);
-    // Lasts about 40 × 50 ms = 2 s: five graces.
-    const full = aLongReply(40, 50);
+    // Lasts about 60 × 40 ms = 2.4 s: several graces.
+    const full = aLongReply(60, 40);
     const reply = await sendOn(a, "orphan-user", { deltas: 1 });
     const visitor = watchOn(b, "orphan-user", reply.replyId, 0);
+    await visitor.first;
     reply.leave();
     const watched = await visitor;
     expect(watched.text).toBe(full);
     expect(await stored(reply.replyId)).toMatchObject({ status: "complete", content: full });
 
     // The same, but the watcher on B leaves too: the reply is given up after the grace.
-    aLongReply(200, 50);
+    aLongReply(400, 40);
     const next = await sendOn(a, "orphan-user", { chatId: reply.chatId, deltas: 1 });
     const leaving = new AbortController();
     const second = watchOn(b, "orphan-user", next.replyId, 0, leaving.signal);
+    await second.first;
     next.leave();
     await expect.poll(async () => codePoints((await stored(next.replyId)).content)).toBeGreaterThan(20);
     leaving.abort();
@@ -223,9 +237,11 @@ describe("a reply generated on A, seen from B", () => {
 describe("replicas coming and going", () => {
   it("starting a second replica while the first answers changes nothing of the first reply", async () => {
     const a = await replica();
-    const full = aLongReply(60);
+    // About 6 s of answer: longer than a replica takes to start, even on a busy machine.
+    const full = aLongReply(300, 20);
     const reply = await sendOn(a, "second-start-user");
     const b = await replica();
+    expect((await stored(reply.replyId)).status).toBe("streaming");
     await expect(sendOn(b, "second-start-user", { chatId: reply.chatId })).rejects.toMatchObject({
       code: Code.FailedPrecondition,
     });

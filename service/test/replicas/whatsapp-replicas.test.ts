@@ -4,7 +4,7 @@
  * ended by the other one's sweeper.
  */
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startServiceProcess, type ServiceProcess } from "@parley/test-support";
 import { whatsAppWebhookPath } from "../../src/adapters/http/twilio-whatsapp-webhook.js";
 import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
@@ -88,6 +88,9 @@ async function turnOf(sender: string) {
   );
   return (rows as { status: string; replyId: string | null }[])[0];
 }
+
+// Each test starts two processes: on two busy cores that alone can take seconds.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe("WhatsApp on two replicas", () => {
   it("`/stop` landing on B stops the answer A is generating; the sender gets it ending (stopped)", async () => {
