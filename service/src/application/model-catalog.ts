@@ -73,11 +73,12 @@ export const defaultPrices: PriceTable = {
 const free: ModelPrice = { input: 0, output: 0 };
 
 /**
- * The price of `model`: from `overrides` first, then the defaults; the longest matching name wins in
- * each, so `gpt-4o-mini-2024-07-18` is priced as `gpt-4o-mini`, not `gpt-4o`. Unknown models cost 0.
+ * The price of `model` from the defaults with `overrides` laid over them (an override replaces the default
+ * of the same name and adds the others). The longest matching name wins, so `gpt-4o-mini-2024-07-18` is
+ * priced as `gpt-4o-mini`, not `gpt-4o`, whichever of the two was overridden. Unknown models cost 0.
  */
 export function modelPrice(model: string, overrides: PriceTable = {}): ModelPrice {
-  return longestMatch(overrides, model) ?? longestMatch(defaultPrices, model) ?? free;
+  return longestMatch({ ...defaultPrices, ...overrides }, model) ?? free;
 }
 
 function longestMatch(table: PriceTable, model: string): ModelPrice | undefined {
