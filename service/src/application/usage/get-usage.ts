@@ -80,7 +80,8 @@ export async function getUsage(deps: UsageUseCaseDeps, input: GetUsageInput): Pr
 
   const days = Array.from({ length: historyDays }, (_, index) => {
     const day = utcDay(new Date(asOf.getTime() - (historyDays - 1 - index) * dayMs));
-    return { day, totals: totalsOf(byDay.has(day) ? [byDay.get(day)!] : []) };
+    const row = byDay.get(day);
+    return { day, totals: totalsOf(row ? [row] : []) };
   });
   return {
     today: totalsOf(stored.filter((row) => row.day === today)),
