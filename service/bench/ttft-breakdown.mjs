@@ -12,9 +12,11 @@
  */
 import { createDatabase } from "../dist/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../dist/adapters/mysql/mysql-chat-repository.js";
+import { createMysqlUsageRepository } from "../dist/adapters/mysql/mysql-usage-repository.js";
 import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "../dist/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../dist/adapters/tiktoken/tiktoken-token-counter.js";
+import { createUsageMeter } from "../dist/application/usage/usage-meter.js";
 import { createParley } from "../dist/app.js";
 import { loadConfig } from "../dist/config.js";
 import { benchToken } from "./lib/grpc-load.mjs";
@@ -25,7 +27,9 @@ const now = () => String(process.hrtime.bigint());
 let marks = [];
 
 const database = await createDatabase(process.env.DATABASE_URL);
-const repository = createMysqlChatRepository(database.db);
+const tokenCounter = createTiktokenTokenCounter("o200k_base");
+const meter = createUsageMeter(tokenCounter);
+const repository = createMysqlChatRepository(database.db, meter);
 const timed = {
   ...repository,
   startTurn: (...args) => {
@@ -51,9 +55,10 @@ const model = {
     })();
   },
 };
-const tokenCounter = createTiktokenTokenCounter("o200k_base");
 const parley = createParley({
   repository: timed,
+  usage: createMysqlUsageRepository(database.db),
+  meter,
   model,
   tokenCounter,
   clock: systemClock,

@@ -10,6 +10,9 @@ import type { Clock, IdGenerator, Lease, Logger, TokenCounter } from "./applicat
 import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./application/replies/lease-keeper.js";
 import { inProcessReplyBus, type ReplyBus } from "./application/replies/reply-bus.js";
 import { ReplyHub } from "./application/replies/reply-hub.js";
+import { getUsage } from "./application/usage/get-usage.js";
+import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
+import type { UsageRepository } from "./application/usage/usage-repository.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
 import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
@@ -49,6 +52,10 @@ export type ServerLimits = ConnectionLimits & HealthWatchLimits;
 
 export interface ParleyOptions {
   repository: ChatRepository;
+  /** The daily usage aggregates, for GetUsage. */
+  usage: UsageRepository;
+  /** What replies cost (prices from MODEL_PRICES); default: the token counter and the default prices. */
+  meter?: UsageMeter;
   model: ChatModel;
   tokenCounter: TokenCounter;
   clock: Clock;
@@ -105,6 +112,7 @@ export function createParley(options: ParleyOptions): Parley {
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
     bus: options.bus ?? inProcessReplyBus,
+    meter: options.meter ?? createUsageMeter(options.tokenCounter),
   });
   hub.listen().catch((error: unknown) =>
     logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {
@@ -138,7 +146,12 @@ export function createParley(options: ParleyOptions): Parley {
     watchLimits: limits,
   });
   const server = createServer({
-    routes: createRoutes(useCases, health, options.maxRequestBytes),
+    routes: createRoutes(
+      useCases,
+      { getUsage: (input) => getUsage({ usage: options.usage, clock: options.clock }, input) },
+      health,
+      options.maxRequestBytes,
+    ),
     interceptors: [
       createErrorInterceptor(logger),
       ...(options.authToken === null ? [] : [createAuthInterceptor(options.authToken)]),

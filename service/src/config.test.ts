@@ -68,3 +68,21 @@ describe("the Redis settings", () => {
     expect(() => loadConfig({ PROGRESS_INTERVAL_MS: "10" })).toThrow(/PROGRESS_INTERVAL_MS/);
   });
 });
+
+describe("MODEL_PRICES", () => {
+  it("is empty when unset, and parsed from JSON when set", () => {
+    expect(loadConfig({}).modelPrices).toEqual({});
+    expect(loadConfig({ MODEL_PRICES: '{"gpt-4o-mini":{"input":0.15,"output":0.6}}' }).modelPrices).toEqual({
+      "gpt-4o-mini": { input: 0.15, output: 0.6 },
+    });
+  });
+
+  it.each([
+    ["not JSON", "{gpt"],
+    ["a negative price", '{"m":{"input":-1,"output":0}}'],
+    ["a missing price", '{"m":{"input":1}}'],
+    ["an unknown field", '{"m":{"input":1,"output":1,"cached":1}}'],
+  ])("refuses %s, naming the variable", (_, value) => {
+    expect(() => loadConfig({ MODEL_PRICES: value })).toThrow(/MODEL_PRICES/);
+  });
+});

@@ -13,6 +13,27 @@ const optionalText = z
   .optional()
   .transform((value) => (value && value.trim().length > 0 ? value : undefined));
 
+/** `MODEL_PRICES`: JSON, model name (or family prefix) → USD per 1M input and output tokens. */
+const modelPrices = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (!value || value.trim() === "") return {};
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: "custom", message: "must be JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().min(1),
+      z.strictObject({ input: z.number().min(0), output: z.number().min(0) }),
+      'must look like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per 1M tokens)',
+    ),
+  );
+
 const schema = z.object({
   PORT: integer(8080).pipe(z.number().max(65_535)),
   HOST: z.string().default("0.0.0.0"),
@@ -25,6 +46,7 @@ const schema = z.object({
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   MODEL: z.string().min(1).default("gpt-4o-mini"),
   MODEL_CONTEXT_TOKENS: integer(0).describe("0 = from the model table"),
+  MODEL_PRICES: modelPrices,
   MAX_OUTPUT_TOKENS: integer(1024, 1),
   TEMPERATURE: z.coerce.number().min(0).max(2).default(1),
   SYSTEM_PROMPT: z.string().default("You are Parley, a helpful assistant. Answer clearly and concisely."),
@@ -139,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     model: c.MODEL,
     contextWindowOverride: c.MODEL_CONTEXT_TOKENS || null,
+    /** Overrides of the price table (model-catalog.ts), USD per 1M tokens. */
+    modelPrices: c.MODEL_PRICES,
     maxOutputTokens: c.MAX_OUTPUT_TOKENS,
     temperature: c.TEMPERATURE,
     // The original service called it INITIAL_CHAT_MESSAGE; either name works, the original wins.

@@ -7,6 +7,7 @@ import { createConsoleLogger } from "./adapters/console-logger.js";
 import { whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
 import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
+import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
@@ -14,6 +15,7 @@ import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-c
 import { createRedisReplyBus } from "./adapters/redis/redis-reply-bus.js";
 import { createTwilioMessagesApi } from "./adapters/twilio/twilio-messages-api.js";
 import { modelProfile } from "./application/model-catalog.js";
+import { createUsageMeter } from "./application/usage/usage-meter.js";
 import type { Logger } from "./application/ports.js";
 import { createParley, type WhatsAppOptions } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
@@ -25,7 +27,6 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createConsoleLogger(config.logLevel, { service: "parley" });
   const database = await openDatabase(config, logger);
-  const repository = createMysqlChatRepository(database.db);
 
   const upstream = await connectUpstream(config, logger);
   const profile = modelProfile(config.model);
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     );
   }
   const tokenCounter = createTiktokenTokenCounter(profile.encoding);
+  const meter = createUsageMeter(tokenCounter, config.modelPrices);
+  const repository = createMysqlChatRepository(database.db, meter);
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
   const whatsapp = await connectWhatsApp(config, database, logger);
@@ -47,6 +50,8 @@ async function main(): Promise<void> {
 
   const parley = createParley({
     repository,
+    usage: createMysqlUsageRepository(database.db),
+    meter,
     model: upstream.model,
     tokenCounter,
     clock: systemClock,

@@ -1,6 +1,7 @@
 /**
- * What we know about models: context window and tokenizer encoding. Prefix match, longest first, so
- * dated snapshots (`gpt-4o-2024-08-06`) inherit their family. Config can override the window.
+ * What we know about models: context window, tokenizer encoding and price. Prefix match, longest first,
+ * so dated snapshots (`gpt-4o-2024-08-06`) inherit their family. Config can override the window
+ * (`MODEL_CONTEXT_TOKENS`) and the prices (`MODEL_PRICES`).
  */
 
 export type Encoding = "o200k_base" | "cl100k_base";
@@ -30,4 +31,69 @@ export const fallbackProfile: ModelProfile = { contextWindow: 8_192, encoding: "
 export function modelProfile(model: string): ModelProfile & { known: boolean } {
   const entry = catalog.find(([prefix]) => model === prefix || model.startsWith(`${prefix}-`));
   return entry ? { ...entry[1], known: true } : { ...fallbackProfile, known: false };
+}
+
+/** A model's list price in USD per 1 000 000 tokens, which is exactly micro-USD per token. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+/** Prices by model name (exact name or family prefix, as for the catalog above). */
+export type PriceTable = Readonly<Record<string, ModelPrice>>;
+
+/**
+ * OpenAI's list prices for standard (non-batch, uncached) text tokens, USD per 1M tokens.
+ * Source: https://openai.com/api/pricing/ (also https://platform.openai.com/docs/pricing),
+ * as last known on 2025-08-07 (written without network access; not re-checked since).
+ * The operator is responsible for current prices: set `MODEL_PRICES` to correct or add any of them.
+ * Older dated snapshots may have had other prices (e.g. gpt-4o-2024-05-13 was 5 / 15); set them
+ * explicitly if you pin one. Unknown models (Ollama, vLLM, ...) cost 0 unless set.
+ */
+export const defaultPrices: PriceTable = {
+  "gpt-5": { input: 1.25, output: 10 },
+  "gpt-5-mini": { input: 0.25, output: 2 },
+  "gpt-5-nano": { input: 0.05, output: 0.4 },
+  "gpt-4.1": { input: 2, output: 8 },
+  "gpt-4.1-mini": { input: 0.4, output: 1.6 },
+  "gpt-4.1-nano": { input: 0.1, output: 0.4 },
+  "gpt-4o": { input: 2.5, output: 10 },
+  "gpt-4o-mini": { input: 0.15, output: 0.6 },
+  o1: { input: 15, output: 60 },
+  "o1-mini": { input: 1.1, output: 4.4 },
+  o3: { input: 2, output: 8 },
+  "o3-mini": { input: 1.1, output: 4.4 },
+  "o4-mini": { input: 1.1, output: 4.4 },
+  "gpt-4-turbo": { input: 10, output: 30 },
+  "gpt-4-32k": { input: 60, output: 120 },
+  "gpt-4": { input: 30, output: 60 },
+  "gpt-3.5-turbo": { input: 0.5, output: 1.5 },
+};
+
+const free: ModelPrice = { input: 0, output: 0 };
+
+/**
+ * The price of `model` from the defaults with `overrides` laid over them (an override replaces the default
+ * of the same name and adds the others). The longest matching name wins, so `gpt-4o-mini-2024-07-18` is
+ * priced as `gpt-4o-mini`, not `gpt-4o`, whichever of the two was overridden. Unknown models cost 0.
+ */
+export function modelPrice(model: string, overrides: PriceTable = {}): ModelPrice {
+  return longestMatch({ ...defaultPrices, ...overrides }, model) ?? free;
+}
+
+function longestMatch(table: PriceTable, model: string): ModelPrice | undefined {
+  let best: [string, ModelPrice] | undefined;
+  for (const [name, price] of Object.entries(table)) {
+    const matches = model === name || model.startsWith(`${name}-`);
+    if (matches && (!best || name.length > best[0].length)) best = [name, price];
+  }
+  return best?.[1];
+}
+
+/**
+ * What `promptTokens` in and `completionTokens` out cost, in micro-USD, rounded to a whole one per
+ * reply (aggregates sum these rounded figures, so a day's total equals the sum of its replies).
+ */
+export function costMicros(price: ModelPrice, promptTokens: number, completionTokens: number): number {
+  return Math.round(promptTokens * price.input + completionTokens * price.output);
 }

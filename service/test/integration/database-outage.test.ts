@@ -4,6 +4,7 @@ import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/heal
 import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { createDatabase, type Database } from "../../src/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   url.port = String(proxy.port);
   throughProxy = await createDatabase(url.toString(), { connectTimeoutMs: 500, queryTimeoutMs: 1_000 });
   harness = await startParley({
-    repository: createMysqlChatRepository(throughProxy.db),
+    repository: createMysqlChatRepository(throughProxy.db, testUsageMeter),
     ready: () =>
       throughProxy.ping().then(
         () => true,

@@ -4,7 +4,9 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/health/v1/health_pb";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth, startServiceProcess, type ServiceProcess } from "@parley/test-support";
+import { costMicros, modelPrice } from "../../src/application/model-catalog.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { testTokenCounter } from "../support/test-usage-meter.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -91,6 +93,35 @@ describe("the service process", () => {
     await expect
       .poll(async () => (await stored(reply.replyId)).status, { timeout: 10_000 })
       .toBe("interrupted");
+    // Billed though its owner died: our estimate — the prompt tokens the owner recorded at the start and
+    // the tokens of the text it had saved — on the reply and in the user's day, by the sweeper.
+    const promptTokens = reply.context!.tokensUsed;
+    const completionTokens = testTokenCounter.count(saved.content);
+    const cost = costMicros(modelPrice("gpt-4o-mini"), promptTokens, completionTokens);
+    const [usage] = await database.pool.query(
+      "select prompt_tokens, completion_tokens, usage_source, cost_micros from messages where id = ?",
+      [reply.replyId],
+    );
+    expect(usage).toEqual([
+      {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        usage_source: "estimate",
+        cost_micros: cost,
+      },
+    ]);
+    const [daily] = await database.pool.query(
+      "select prompt_tokens, completion_tokens, replies, estimated_replies, cost_micros from usage_daily where user_id = 'crash'",
+    );
+    expect(daily).toEqual([
+      {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        replies: 1,
+        estimated_replies: 1,
+        cost_micros: cost,
+      },
+    ]);
     const chat = await clients(second).chat.getChat({ userId: "crash", chatId: reply.chatId });
     expect(chat.messages[1]).toMatchObject({ status: ReplyStatus.INTERRUPTED, content: saved.content });
     // The chat is free again: a new message to it starts a reply.

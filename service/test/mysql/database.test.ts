@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/adapters/mysql/database.js";
 import { migrationsFolder } from "../../src/adapters/mysql/migrations.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { aChat, aTurn } from "../support/chat-builders.js";
 
@@ -113,7 +114,7 @@ describe("time", () => {
     const zone = process.env["TZ"];
     process.env["TZ"] = "Asia/Kathmandu"; // +05:45: no whole-hour coincidence can hide a shift
     try {
-      const repository = createMysqlChatRepository(database.db);
+      const repository = createMysqlChatRepository(database.db, testUsageMeter);
       const at = new Date("2024-03-10T23:59:59.987Z");
       const chat = aChat({ createdAt: at, updatedAt: at });
       await repository.startTurn(aTurn(chat, { now: at }));

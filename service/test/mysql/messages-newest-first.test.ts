@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import type { Message } from "../../src/domain/chat.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -21,7 +22,7 @@ beforeAll(async () => {
       if (/\bfrom `messages`/i.test(sql)) messageReads.push(sql);
     },
   });
-  repository = createMysqlChatRepository(database.db);
+  repository = createMysqlChatRepository(database.db, testUsageMeter);
 
   const now = new Date("2025-01-01T00:00:00.000Z");
   const chat = aChat({ createdAt: now, updatedAt: now });

@@ -1,6 +1,8 @@
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
+import { noUsage } from "../../src/domain/usage.js";
 import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import { aChat, anOutcome, aTurn, steppingClock } from "../support/chat-builders.js";
 import { chatRepositoryContract } from "../support/chat-repository-contract.js";
@@ -9,7 +11,10 @@ import { createTestDatabase, type TestDatabase } from "../support/test-database.
 describe("the ChatRepository contract, on MySQL", () => {
   chatRepositoryContract(async () => {
     const database = await createTestDatabase();
-    return { repository: createMysqlChatRepository(database.db), close: () => database.drop() };
+    return {
+      repository: createMysqlChatRepository(database.db, testUsageMeter),
+      close: () => database.drop(),
+    };
   });
 });
 
@@ -20,7 +25,7 @@ const tick = steppingClock();
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  repository = createMysqlChatRepository(database.db);
+  repository = createMysqlChatRepository(database.db, testUsageMeter);
 });
 afterAll(() => database.drop());
 
@@ -79,7 +84,7 @@ describe("column limits", () => {
       status: "failed",
       error: "💥".repeat(600),
       finishReason: "x".repeat(40),
-      usage: null,
+      usage: noUsage,
     });
 
     expect(await repository.finishReply(reply.id, outcome)).toBe(true);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import { createMysqlWhatsAppStore } from "../../src/adapters/mysql/mysql-whatsapp-store.js";
 import type { NewWhatsAppTurn, WhatsAppStore } from "../../src/application/whatsapp/whatsapp-ports.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -40,7 +41,7 @@ async function turnRow(messageSid: string) {
 /** A chat owned by `sender`, as sendMessage would have created it. */
 async function aChatOf(sender: string) {
   const chat = aChat({ userId: sender });
-  await createMysqlChatRepository(database.db).startTurn(aTurn(chat));
+  await createMysqlChatRepository(database.db, testUsageMeter).startTurn(aTurn(chat));
   return chat.id;
 }
 

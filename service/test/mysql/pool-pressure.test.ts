@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import type { DatabaseOptions } from "../../src/adapters/mysql/database.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
@@ -29,7 +30,7 @@ describe("a saturated pool", () => {
       acquireTimeoutMs: 300,
       logger: { warn: (message, fields) => void warnings.push({ message, fields }) },
     });
-    const repository = createMysqlChatRepository(database.db);
+    const repository = createMysqlChatRepository(database.db, testUsageMeter);
     // Slow statements hold every connection, as a stuck query or a lock wait would.
     const slow = [1, 2].map(() => database.pool.query("SELECT SLEEP(1.5)"));
     let slowEnded = false;
@@ -64,7 +65,7 @@ describe("a saturated pool", () => {
 
   it("serves a borrower that waits less than the time-out", async () => {
     const database = await aTestDatabase({ connectionLimit: 1, queueLimit: 5, acquireTimeoutMs: 2_000 });
-    const repository = createMysqlChatRepository(database.db);
+    const repository = createMysqlChatRepository(database.db, testUsageMeter);
     const slow = database.pool.query("SELECT SLEEP(0.3)");
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(repository.findChat("user-a", randomUUID())).resolves.toBeUndefined();

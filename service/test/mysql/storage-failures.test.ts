@@ -3,6 +3,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, type Database, type DatabaseOptions } from "../../src/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
@@ -20,7 +21,7 @@ async function aTestDatabase(options: DatabaseOptions = {}): Promise<TestDatabas
 
 /** A chat with a finished turn, so another turn may start. */
 async function aReadyChat(database: Database) {
-  const repository = createMysqlChatRepository(database.db);
+  const repository = createMysqlChatRepository(database.db, testUsageMeter);
   const now = new Date("2025-01-01T00:00:00.000Z");
   const chat = aChat({ createdAt: now, updatedAt: now });
   const { reply } = await repository.startTurn(aTurn(chat, { now }));
@@ -48,7 +49,7 @@ const storageUnavailable = {
 describe("a store under pressure or gone", () => {
   it("fails at once when the pool's queue is full, instead of queueing without bound", async () => {
     const database = await aTestDatabase({ connectionLimit: 1, queueLimit: 1 });
-    const repository = createMysqlChatRepository(database.db);
+    const repository = createMysqlChatRepository(database.db, testUsageMeter);
     const busy = await database.pool.getConnection();
 
     const queued = repository.findChat("user-a", randomUUID());

@@ -48,11 +48,12 @@ export function aTurn(
 export function anOutcome(overrides: Partial<ReplyOutcome> = {}): ReplyOutcome {
   return {
     owner: testOwner,
+    userId: "user-a",
     content: "General Kenobi.",
     tokenCount: 4,
     status: "complete",
     finishReason: "stop",
-    usage: { promptTokens: 12, completionTokens: 4, totalTokens: 16 },
+    usage: { promptTokens: 12, completionTokens: 4, totalTokens: 16, source: "provider", costMicros: 4 },
     error: null,
     now: new Date("2025-01-02T00:00:00.000Z"),
     ...overrides,

@@ -292,7 +292,8 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         tokenCount: outcome.tokenCount,
         status: "complete",
         finishReason: "stop",
-        usage: outcome.usage,
+        // What a Message reads back is the provider's figure (an estimate would read as null).
+        usage: { promptTokens: 12, completionTokens: 4, totalTokens: 16 },
         error: null,
         updatedAt: outcome.now,
       });

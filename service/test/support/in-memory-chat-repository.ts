@@ -128,11 +128,17 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       if (reply) Object.assign(reply, { content, updatedAt: now });
       return reply !== undefined;
     },
+    async recordPromptTokens(replyId, owner) {
+      return ownedLiveReply(replyId, owner) !== undefined;
+    },
     async finishReply(replyId, outcome) {
-      const { now, owner, ...rest } = outcome;
+      const { now, owner, userId: _, usage, ...rest } = outcome;
       const reply = ownedLiveReply(replyId, owner);
       if (!reply) return false;
-      Object.assign(reply, rest, { updatedAt: now });
+      // As the MySQL repository reads it back: a Message's usage is the provider's figure only.
+      const { promptTokens, completionTokens, totalTokens } = usage;
+      const provided = usage.source === "provider" ? { promptTokens, completionTokens, totalTokens } : null;
+      Object.assign(reply, rest, { usage: provided, updatedAt: now });
       leases.delete(replyId);
       return true;
     },

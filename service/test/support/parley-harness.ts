@@ -13,6 +13,8 @@ import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { testUsageMeter } from "./test-usage-meter.js";
+import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
@@ -38,9 +40,10 @@ export async function startParley(options: HarnessOptions = {}) {
   const simulatorUrl = await simulator.listen(0, "127.0.0.1");
   const database = await createTestDatabase();
   const tokenCounter = createTiktokenTokenCounter("o200k_base");
-  const repository = options.repository ?? createMysqlChatRepository(database.db);
+  const repository = options.repository ?? createMysqlChatRepository(database.db, testUsageMeter);
   const parley = createParley({
     repository,
+    usage: options.usage ?? createMysqlUsageRepository(database.db),
     model: createOpenAIChatModel({
       apiKey: "sk-test-secret",
       baseURL: simulatorUrl,

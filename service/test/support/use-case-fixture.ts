@@ -6,6 +6,7 @@ import type { Logger } from "../../src/application/ports.js";
 import type { ReplyEvent } from "../../src/application/replies/reply-events.js";
 import { ReplyHub } from "../../src/application/replies/reply-hub.js";
 import { inProcessReplyBus, type ReplyBus } from "../../src/application/replies/reply-bus.js";
+import { createUsageMeter } from "../../src/application/usage/usage-meter.js";
 import { createInMemoryChatRepository, type InMemoryChatRepository } from "./in-memory-chat-repository.js";
 import { createScriptedChatModel, type ModelScript } from "./scripted-chat-model.js";
 
@@ -39,6 +40,7 @@ export function aUseCaseFixture(
     owner: options.owner ?? "this-process",
     leaseMs: 10_000,
     bus: options.bus ?? inProcessReplyBus,
+    meter: createUsageMeter(wordCounter),
   });
   const settings: ChatSettings = {
     model: "gpt-4o-mini",

@@ -3,22 +3,30 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
+import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import { createChatServiceHandler } from "./chat-service-handler.js";
 import type { HealthService } from "./health.js";
 import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js";
 import { checkBinaryRequests } from "./binary-request-check.js";
 import { registerReflection } from "./reflection.js";
+import { createUsageServiceHandler, type UsageUseCases } from "./usage-service-handler.js";
 
 /** The services whose health is reported by name, besides "" (the whole server). */
-export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName];
+export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName, UsageService.typeName];
 
-export function createRoutes(useCases: ChatUseCases, health: HealthService, maxRequestBytes: number) {
+export function createRoutes(
+  useCases: ChatUseCases,
+  usage: UsageUseCases,
+  health: HealthService,
+  maxRequestBytes: number,
+) {
   return (router: ConnectRouter) => {
     router.service(ChatService, createChatServiceHandler(useCases));
     router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
+    router.service(UsageService, createUsageServiceHandler(usage));
     health.register(router);
-    registerReflection(router, [ChatService, LegacyChatService, Health]);
+    registerReflection(router, [ChatService, LegacyChatService, UsageService, Health]);
     checkBinaryRequests(router, maxRequestBytes);
   };
 }

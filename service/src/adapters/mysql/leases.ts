@@ -37,6 +37,9 @@ export async function renewLeases(
   return result.affectedRows;
 }
 
+/** A transaction of the sweep, as its `settle` step gets it. */
+export type SweepTransaction = Parameters<Parameters<ChatDatabase["transaction"]>[0]>[0];
+
 /** How many expired rows one sweep ends; the next sweep (seconds later) takes the rest. */
 const sweepBatch = 500;
 
@@ -44,12 +47,15 @@ const sweepBatch = 500;
  * Ends live rows of `table` whose lease ran out before `now` as `interrupted`; returns exactly those.
  * The rows are locked while they are ended (`FOR UPDATE`), so a late renewal cannot slip in between,
  * and rows another sweeper holds are skipped (`SKIP LOCKED`): no row is ended, or reported, twice.
+ * `settle`, when given, runs in the same transaction on the rows just ended (replies store their usage
+ * there), so it happens exactly once per row too.
  */
 export async function endExpiredLeases(
   db: ChatDatabase,
   table: LeasedTable,
   liveStatus: string,
   now: Date,
+  settle?: (tx: SweepTransaction, ended: EndedLease[]) => Promise<void>,
 ): Promise<EndedLease[]> {
   const key = keyOf(table);
   const content = "content" in table ? table.content : sql<string>`''`;
@@ -70,6 +76,7 @@ export async function endExpiredLeases(
           expired.map((row) => row.id),
         ),
       );
+    await settle?.(tx, expired);
     return expired;
   });
 }

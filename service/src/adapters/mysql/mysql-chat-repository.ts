@@ -3,6 +3,7 @@ import { and, desc, eq, getTableColumns, lt, or, type SQL } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
 import type { ChatRepository, Page, ReplyOutcome } from "../../application/chats/chat-repository.js";
+import type { UsageMeter } from "../../application/usage/usage-meter.js";
 import { decodeChatCursor, decodeMessageCursor, encodeChatCursor, encodeMessageCursor } from "./cursors.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
@@ -10,15 +11,16 @@ import { chats, messages } from "./schema.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { startTurn } from "./start-turn.js";
 import { withStorageErrors } from "./storage-errors.js";
-
-/** What a reply left `streaming` by a stopped service is told. */
+import { settleSweptUsage } from "./swept-usage.js";
+import { addDailyUsage } from "./usage-daily.js";
 
 /**
  * A ChatRepository on the tables in `schema.ts`. Methods that start from a caller's ids filter on
  * `user_id` in the same statement, so another user's chat reads as missing and is never written.
- * Failures of the database become `storage.unavailable`; domain errors pass through.
+ * Failures of the database become `storage.unavailable`; domain errors pass through. `meter` prices the
+ * estimated usage of replies a sweeper ends (their owner died before it could).
  */
-export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
+export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): ChatRepository {
   const ownedChat = (userId: string, chatId: string) => and(eq(chats.id, chatId), eq(chats.userId, userId));
 
   return {
@@ -107,14 +109,30 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
         return result.affectedRows > 0;
       }),
 
-    finishReply: (replyId, outcome) =>
+    recordPromptTokens: (replyId, owner, promptTokens) =>
       withStorageErrors(async () => {
         const [result] = await db
           .update(messages)
-          .set(outcomeColumns(outcome))
-          .where(ownedLiveReply(replyId, outcome.owner));
+          .set({ fittedPromptTokens: promptTokens })
+          .where(ownedLiveReply(replyId, owner));
         return result.affectedRows > 0;
       }),
+
+    finishReply: (replyId, outcome) =>
+      withStorageErrors(() =>
+        db.transaction(async (tx) => {
+          const [result] = await tx
+            .update(messages)
+            .set(outcomeColumns(outcome))
+            .where(ownedLiveReply(replyId, outcome.owner));
+          if (result.affectedRows === 0) return false;
+          // Only when the fenced write matched: a reply ended elsewhere was counted there.
+          await addDailyUsage(tx, [
+            { userId: outcome.userId, kind: "reply", usage: outcome.usage, at: outcome.now },
+          ]);
+          return true;
+        }),
+      ),
 
     findReply: (userId, replyId) =>
       findOneReply(
@@ -131,7 +149,12 @@ export function createMysqlChatRepository(db: ChatDatabase): ChatRepository {
     renewLeases: (owner, ids, expiresAt) =>
       withStorageErrors(() => renewLeases(db, messages, "streaming", owner, ids, expiresAt)),
 
-    endExpiredLeases: (now) => withStorageErrors(() => endExpiredLeases(db, messages, "streaming", now)),
+    endExpiredLeases: (now) =>
+      withStorageErrors(() =>
+        endExpiredLeases(db, messages, "streaming", now, (tx, ended) =>
+          settleSweptUsage(tx, ended, meter, now),
+        ),
+      ),
   };
 }
 

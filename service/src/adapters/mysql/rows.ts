@@ -8,6 +8,7 @@ import {
   type Usage,
 } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
+import type { MeteredUsage } from "../../domain/usage.js";
 import type { ChatRow, MessageRow } from "./schema.js";
 
 /** A `chats` row as the domain's Chat. */
@@ -41,19 +42,26 @@ export function toMessage(row: MessageRow): Message {
 }
 
 // Usage is stored as three nullable columns (simpler than JSON, which MySQL and MariaDB treat differently);
-// it exists only when all three do.
-function toUsage(row: Pick<MessageRow, "promptTokens" | "completionTokens" | "totalTokens">): Usage | null {
+// it exists only when all three do. A Message's `usage` is the provider's figure, as the live `finished`
+// event tells it: our estimates (usage_source `estimate`) stay in the usage tables and never pose as it.
+// Rows from before usage_source existed hold only the provider's figure.
+function toUsage(
+  row: Pick<MessageRow, "promptTokens" | "completionTokens" | "totalTokens" | "usageSource">,
+): Usage | null {
   const { promptTokens, completionTokens, totalTokens } = row;
   if (promptTokens === null || completionTokens === null || totalTokens === null) return null;
+  if (row.usageSource === "estimate") return null;
   return { promptTokens, completionTokens, totalTokens };
 }
 
-/** The usage columns for a Usage, or nulls. */
-export function usageColumns(usage: Usage | null) {
+/** The usage columns of a reply that ended: its figure, whose it is, and its cost. */
+export function usageColumns(usage: MeteredUsage) {
   return {
-    promptTokens: usage?.promptTokens ?? null,
-    completionTokens: usage?.completionTokens ?? null,
-    totalTokens: usage?.totalTokens ?? null,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    totalTokens: usage.totalTokens,
+    usageSource: usage.source,
+    costMicros: usage.costMicros,
   };
 }
 

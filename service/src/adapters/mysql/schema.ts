@@ -2,7 +2,18 @@
  * The tables, as Drizzle sees them. drizzle-kit generates the migrations in `./migrations` from this file
  * (`npm run db:generate -w service`); edit the schema, never the generated SQL.
  */
-import { customType, datetime, foreignKey, index, int, mysqlTable, unique } from "drizzle-orm/mysql-core";
+import {
+  bigint,
+  customType,
+  date,
+  datetime,
+  foreignKey,
+  index,
+  int,
+  mysqlTable,
+  primaryKey,
+  unique,
+} from "drizzle-orm/mysql-core";
 
 /**
  * Drizzle's mysql-core cannot declare a table's or a column's character set, and a server's default may
@@ -54,6 +65,15 @@ export const messages = mysqlTable(
     promptTokens: int("prompt_tokens", { unsigned: true }),
     completionTokens: int("completion_tokens", { unsigned: true }),
     totalTokens: int("total_tokens", { unsigned: true }),
+    /** Whose figure the three token columns hold: `provider` or `estimate` (see domain/usage.ts). */
+    usageSource: exactText("usage_source", { type: "varchar(16)" }),
+    /** The reply's estimated cost in micro-USD, from the model's price when it ended. */
+    costMicros: bigint("cost_micros", { mode: "number", unsigned: true }),
+    /**
+     * The fitted prompt's tokens, recorded while the reply is live: what the sweeper's estimate starts
+     * from when the owner dies before the final write.
+     */
+    fittedPromptTokens: int("fitted_prompt_tokens", { unsigned: true }),
     error: humanText("error", { type: "varchar(500)" }),
     /** While `streaming`: the process generating it (a new id per process start)... */
     owner: id("owner"),
@@ -122,6 +142,29 @@ export const whatsAppMessages = mysqlTable(
     // The lease sweeper and heartbeat: answering turns only.
     index("whatsapp_messages_status_lease_idx").on(table.status, table.leaseExpiresAt),
   ],
+);
+
+/**
+ * Each user's usage per UTC day and kind (`reply`, later `title`), kept up to date by the same
+ * transaction as each reply's final write (see usage-daily.ts): a budget check or GetUsage is one
+ * primary-key range read, never a scan of messages.
+ */
+export const usageDaily = mysqlTable(
+  "usage_daily",
+  {
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    kind: exactText("kind", { type: "varchar(16)" }).notNull(),
+    promptTokens: bigint("prompt_tokens", { mode: "number", unsigned: true }).notNull(),
+    completionTokens: bigint("completion_tokens", { mode: "number", unsigned: true }).notNull(),
+    /** How many replies (or other uses) ended that day... */
+    replies: int("replies", { unsigned: true }).notNull(),
+    /** ...and how many of them are counted by our estimate rather than the provider's figure. */
+    estimatedReplies: int("estimated_replies", { unsigned: true }).notNull(),
+    costMicros: bigint("cost_micros", { mode: "number", unsigned: true }).notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [primaryKey({ name: "usage_daily_pk", columns: [table.userId, table.day, table.kind] })],
 );
 
 /** A `chats` row as Drizzle reads it; mapped to the domain's `Chat` before it leaves this folder. */

@@ -108,6 +108,7 @@ describe("streaming through the OpenAI adapter", () => {
     expect(error).toBeUndefined();
     expect(text).toBe("Hello there, general Kenobi.");
     expect(events.filter((e) => e.type !== "delta")).toEqual([
+      { type: "accepted" },
       { type: "finish", reason: "stop" },
       {
         type: "usage",
@@ -165,7 +166,7 @@ describe("failures before the first token", () => {
     const { events, text, error } = await result;
     expect(error).toBeUndefined();
     expect(text).toBe("after the wait");
-    expect(events.map((e) => e.type)).toEqual(["delta", "delta", "delta", "finish", "usage"]);
+    expect(events.map((e) => e.type)).toEqual(["accepted", "delta", "delta", "delta", "finish", "usage"]);
     expect(sim.requests).toHaveLength(2);
     expect(sim.requests[1]?.headers["x-stainless-retry-count"]).toBe("1");
   });
@@ -196,8 +197,9 @@ describe("failures before the first token", () => {
 
   it("maps a 401 to upstream.misconfigured without leaking the key", async () => {
     sim.script({ fault: { kind: "status", status: 401 } });
-    const { error } = await collect(model().stream(request, new AbortController().signal));
+    const { error, events } = await collect(model().stream(request, new AbortController().signal));
     expect(domainCode(error)).toBe("upstream.misconfigured");
+    expect(events).toEqual([]); // refused before it was accepted: nothing billed
     expect((error as DomainError).message).not.toContain(apiKey);
     expect((error as DomainError).cause).toBeUndefined();
     expect(sim.requests).toHaveLength(1); // not retried
@@ -238,8 +240,13 @@ describe("failures after the stream began", () => {
       sim.script({ text: "one two three four", fault: { kind: "stall", afterDeltas: 2 } });
       const events = model({ idleTimeoutMs: 10_000 }).stream(request, new AbortController().signal);
       const iterator = events[Symbol.asyncIterator]();
-      const received = [(await iterator.next()).value, (await iterator.next()).value];
+      const received = [
+        (await iterator.next()).value,
+        (await iterator.next()).value,
+        (await iterator.next()).value,
+      ];
       expect(received).toEqual([
+        { type: "accepted" },
         { type: "delta", text: "one" },
         { type: "delta", text: " two" },
       ]);
@@ -260,8 +267,10 @@ describe("failures after the stream began", () => {
       await vi.advanceTimersByTimeAsync(9_000);
       expect(done.settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1_000);
-      const { error, deltas } = await result;
+      const { error, deltas, events } = await result;
       expect(deltas).toBe(0);
+      // The headers came, so the upstream took the request (its prompt is billed) though nothing followed.
+      expect(events).toEqual([{ type: "accepted" }]);
       expect(domainCode(error)).toBe("upstream.unavailable");
     });
 
@@ -269,6 +278,7 @@ describe("failures after the stream began", () => {
       sim.script({ text: "a b" });
       const events = model({ idleTimeoutMs: 1_000 }).stream(request, new AbortController().signal);
       const iterator = events[Symbol.asyncIterator]();
+      expect((await iterator.next()).value).toEqual({ type: "accepted" });
       expect((await iterator.next()).value).toEqual({ type: "delta", text: "a" });
       await vi.advanceTimersByTimeAsync(5_000); // the consumer dawdles for five idle periods
       const { error, text } = await collect({ [Symbol.asyncIterator]: () => iterator });
@@ -309,7 +319,7 @@ describe("cancellation", () => {
     const controller = new AbortController();
     const reason = new Error("the user pressed stop");
     const { error, deltas } = await collect(model().stream(request, controller.signal), (_event, index) => {
-      if (index === 2) controller.abort(reason);
+      if (index === 3) controller.abort(reason); // `accepted`, then three deltas
     });
     expect(error).toBe(reason);
     expect(deltas).toBe(3);

@@ -98,6 +98,7 @@ async function* streamCompletion(
       client.chat.completions.create(body, { signal: upstream.signal }),
       upstream.signal,
     );
+    yield { type: "accepted" };
     idle = setTimeout(() => {
       if (!waiting) return;
       stalled = true;

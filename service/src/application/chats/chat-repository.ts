@@ -2,7 +2,8 @@
  * The port for stored conversations. Adapters: MySQL (Drizzle) in production, an in-memory one in tests;
  * one contract suite runs against both.
  */
-import type { Chat, Message, Reply, TerminalStatus, Usage } from "../../domain/chat.js";
+import type { Chat, Message, Reply, TerminalStatus } from "../../domain/chat.js";
+import type { MeteredUsage } from "../../domain/usage.js";
 import type { Lease, LeasedStore } from "../ports.js";
 
 /** A page of results and the cursor for the next page, if any. */
@@ -39,12 +40,16 @@ export interface StartedTurn {
 export interface ReplyOutcome {
   /** The fence: only the reply's owner ends it; another's write changes nothing. */
   owner: string;
+  /** Whose reply it is: the user whose daily usage it adds to. */
+  userId: string;
   content: string;
   tokenCount: number;
   status: TerminalStatus;
   finishReason: string | null;
-  usage: Usage | null;
+  /** What the reply cost (every reply stores one: the provider's figure or our estimate). */
+  usage: MeteredUsage;
   error: string | null;
+  /** When it ended; its usage counts on this UTC day. */
   now: Date;
 }
 
@@ -82,8 +87,15 @@ export interface ChatRepository extends LeasedStore {
    */
   saveReplyProgress(replyId: string, owner: string, content: string, now: Date): Promise<boolean>;
   /**
-   * Ends a reply in its terminal status. Only a `streaming` reply of `outcome.owner` changes; returns
-   * whether it did (false: it was ended already, e.g. by a sweeper after the lease ran out).
+   * Records the fitted prompt's token count on a live reply of `owner` (fenced like saveReplyProgress),
+   * so that a sweeper ending it after its owner died can still estimate what was sent. False when the
+   * reply is no longer live under this owner.
+   */
+  recordPromptTokens(replyId: string, owner: string, promptTokens: number): Promise<boolean>;
+  /**
+   * Ends a reply in its terminal status and adds its usage to the user's daily usage, atomically. Only a
+   * `streaming` reply of `outcome.owner` changes; returns whether it did (false: it was ended already,
+   * e.g. by a sweeper after the lease ran out — then its usage was counted there, and nothing is added).
    */
   finishReply(replyId: string, outcome: ReplyOutcome): Promise<boolean>;
   findReply(userId: string, replyId: string): Promise<Reply | undefined>;

@@ -9,6 +9,7 @@
 import { isContextMessage, titleFrom, type Message } from "../../domain/chat.js";
 import { ContextFitter } from "../../domain/context-window.js";
 import { replyInProgress, shuttingDown } from "../../domain/errors.js";
+import { noUsage } from "../../domain/usage.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
 import type { PromptMessage } from "../replies/chat-model.js";
@@ -78,23 +79,37 @@ export async function sendMessage(
       maxOutputTokens: settings.limits.maxOutputTokens,
       temperature: settings.temperature,
     });
+    recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
     return job.attach(0, input.signal);
   } catch (error) {
     // The turn is stored but no job will end the reply: end it here so nothing stays `streaming`.
     await repository
       .finishReply(turn.reply.id, {
         owner: hub.owner,
+        userId,
         content: "",
         tokenCount: 0,
         status: "failed",
         finishReason: null,
-        usage: null,
+        usage: noUsage, // nothing was sent upstream
         error: "the answer could not be started",
         now: clock.now(),
       })
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Stores what the prompt cost on the live reply, for the sweeper's estimate should this process die
+ * before the reply ends (its own final write stores the usage anyway). Not awaited: it must not delay
+ * the model call (time to first token), and the model call does not depend on it. A failure is only
+ * logged: the reply goes on, and only a crash in that window would then estimate the prompt as 0.
+ */
+function recordPromptTokens(deps: ChatUseCaseDeps, replyId: string, promptTokens: number): void {
+  deps.repository.recordPromptTokens(replyId, deps.hub.owner, promptTokens).catch((error: unknown) => {
+    deps.logger.warn("could not record a reply's prompt tokens", { replyId, error: String(error) });
+  });
 }
 
 /**

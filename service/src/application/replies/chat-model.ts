@@ -14,9 +14,15 @@ export interface ModelRequest {
   temperature: number;
 }
 
-/** What a model stream yields: text deltas, then at most one finish and one usage report. */
+/**
+ * What a model stream yields: `accepted` once the upstream took the request (it answered and its stream
+ * began: from here the prompt is billed), then text deltas, then at most one finish and one usage report.
+ */
 export type ModelEvent =
-  { type: "delta"; text: string } | { type: "finish"; reason: string } | { type: "usage"; usage: Usage };
+  | { type: "accepted" }
+  | { type: "delta"; text: string }
+  | { type: "finish"; reason: string }
+  | { type: "usage"; usage: Usage };
 
 /**
  * A chat model that streams. The stream ends normally only after a `finish` event was seen or when the

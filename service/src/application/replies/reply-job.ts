@@ -10,6 +10,7 @@ import type { ChatModel, ModelRequest } from "./chat-model.js";
 import type { ReplyBus } from "./reply-bus.js";
 import type { ChatRepository, ReplyOutcome } from "../chats/chat-repository.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
+import type { UsageMeter } from "../usage/usage-meter.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import type { ProgressSource, ReplyProgressWriter } from "./reply-progress.js";
 import { ReplySubscription } from "./reply-subscription.js";
@@ -29,6 +30,8 @@ export interface ReplyJobDeps {
   givingUp: AbortSignal;
   /** Where other replicas follow the reply: its text and its end are recorded there too. */
   bus: ReplyBus;
+  /** What each reply cost, stored with its final write (the provider's figure or our estimate). */
+  meter: UsageMeter;
 }
 
 /**
@@ -81,6 +84,8 @@ export class ReplyJob implements ProgressSource {
   private length = 0;
   private finishReason: string | null = null;
   private usage: Usage | null = null;
+  /** Whether the upstream took the request: from then on its prompt is billed, whatever follows. */
+  private accepted = false;
   private readonly watchers = new Set<ReplySubscription>();
   /** Other processes where someone watches this reply, each until its next beat is due (see hub). */
   private readonly watchersElsewhere = new Map<string, NodeJS.Timeout>();
@@ -186,7 +191,8 @@ export class ReplyJob implements ProgressSource {
       for await (const event of this.deps.model.stream(this.request, this.upstream.signal)) {
         if (event.type === "delta") this.append(event.text);
         else if (event.type === "finish") this.finishReason = event.reason;
-        else this.usage = event.usage;
+        else if (event.type === "usage") this.usage = event.usage;
+        else this.accepted = true;
       }
       outcome = this.abortCause
         ? this.abortOutcome(this.abortCause)
@@ -283,13 +289,15 @@ export class ReplyJob implements ProgressSource {
    * when a sweeper had ended it.
    */
   private async store(finished: ReplyFinishedEvent): Promise<boolean> {
+    const tokenCount = this.deps.tokenCounter.count(this.text);
     const outcome: ReplyOutcome = {
       owner: this.deps.owner,
+      userId: this.userId,
       content: this.text,
-      tokenCount: this.deps.tokenCounter.count(this.text),
+      tokenCount,
       status: finished.status,
       finishReason: finished.finishReason,
-      usage: finished.usage,
+      usage: this.meteredUsage(finished, tokenCount),
       error: finished.error,
       now: this.deps.clock.now(),
     };
@@ -325,6 +333,19 @@ export class ReplyJob implements ProgressSource {
         await sleep(waitMs, this.deps.givingUp);
       }
     }
+  }
+
+  /** The provider's usage when it came, else our count on what was sent and produced (an estimate). */
+  private meteredUsage(finished: ReplyFinishedEvent, textTokens: number) {
+    return this.deps.meter.measure({
+      model: this.request.model,
+      reported: finished.usage,
+      // The fitted prompt's tokens (ContextFitter.promptTokens), as sendMessage reported them.
+      promptTokens: this.started.context?.tokensUsed ?? 0,
+      text: this.text,
+      textTokens,
+      accepted: this.accepted,
+    });
   }
 
   private clearOrphanTimer(): void {

@@ -1,0 +1,39 @@
+/** The UsageRepository port over MySQL/MariaDB: reads of the `usage_daily` aggregate. */
+import { and, asc, between, eq, sql } from "drizzle-orm";
+import type { UsageRepository } from "../../application/usage/usage-repository.js";
+import type { MySqlColumn } from "drizzle-orm/mysql-core";
+import type { ChatDatabase } from "./database.js";
+import { usageDaily } from "./schema.js";
+import { withStorageErrors } from "./storage-errors.js";
+
+export function createMysqlUsageRepository(db: ChatDatabase): UsageRepository {
+  return {
+    dailyUsage: (userId, fromDay, toDay) =>
+      withStorageErrors(async () => {
+        // A range of the primary key (user_id, day, kind), summed over kinds.
+        const sum = (column: MySqlColumn) => sql<string>`sum(${column})`;
+        const rows = await db
+          .select({
+            day: usageDaily.day,
+            promptTokens: sum(usageDaily.promptTokens),
+            completionTokens: sum(usageDaily.completionTokens),
+            replies: sum(usageDaily.replies),
+            estimatedReplies: sum(usageDaily.estimatedReplies),
+            costMicros: sum(usageDaily.costMicros),
+          })
+          .from(usageDaily)
+          .where(and(eq(usageDaily.userId, userId), between(usageDaily.day, fromDay, toDay)))
+          .groupBy(usageDaily.day)
+          .orderBy(asc(usageDaily.day));
+        // SUM() comes back as a decimal string; the figures are far below 2^53.
+        return rows.map((row) => ({
+          day: row.day,
+          promptTokens: Number(row.promptTokens),
+          completionTokens: Number(row.completionTokens),
+          replies: Number(row.replies),
+          estimatedReplies: Number(row.estimatedReplies),
+          costMicros: Number(row.costMicros),
+        }));
+      }),
+  };
+}
