@@ -50,6 +50,7 @@ it("has the commands this test expects to run", () => {
   expect(commands.every((command) => /^(npx buf curl|curl|grpcurl) /.test(command))).toBe(true);
 });
 
+// Nine `npx buf curl`/`curl` processes, one after the other: seconds each on a busy machine.
 it("runs every command of “Talk to it” successfully, in order", async () => {
   const ids: { chat?: string | undefined; reply?: string | undefined } = {};
   const ran: string[] = [];
@@ -79,4 +80,4 @@ it("runs every command of “Talk to it” successfully, in order", async () => 
   }
   expect(ran).toHaveLength(9);
   expect(ids.chat).toMatch(/^[0-9a-f-]{36}$/);
-});
+}, 90_000);
