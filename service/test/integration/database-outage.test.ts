@@ -5,7 +5,7 @@ import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { createDatabase, type Database } from "../../src/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 
 let harness: Harness;
 let proxy: TcpProxy;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, type Database, type DatabaseOptions } from "../../src/adapters/mysql/database.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
 
 const cleanups: Array<() => Promise<void>> = [];
