@@ -51,3 +51,35 @@ export interface ServiceProcess {
  * takes longer than `timeoutMs`, with its output in the message.
  */
 export function startServiceProcess(options?: ServiceProcessOptions): Promise<ServiceProcess>;
+
+/** A TCP forwarder on `127.0.0.1:<port>` in front of a real server, that a test can cut or freeze. */
+export interface TcpProxy {
+  /** The port it listens on; the same after `restore()`. */
+  port: number;
+  /** Resets every connection and refuses new ones (the server "goes away"). */
+  cut(): Promise<void>;
+  /** Listens again on the same port (no-op when not cut). */
+  restore(): Promise<void>;
+  /**
+   * Holds back everything the server sends, on open and new connections, until `thaw()`: the server
+   * hangs without hanging up (SIGSTOP-like, or a network black hole). What clients send still goes through.
+   */
+  freeze(): void;
+  /** Releases what was held back and forwards again. */
+  thaw(): void;
+  /** Resets every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a forwarder to `targetHost:targetPort` (default host 127.0.0.1) on a free port.
+ *
+ * ```ts
+ * const proxy = await startTcpProxy(3306);   // listens on 127.0.0.1:<proxy.port>
+ * await proxy.cut();                         // resets every connection and refuses new ones
+ * await proxy.restore();                     // listens again on the same port
+ * proxy.freeze(); proxy.thaw();              // the server stops answering (SIGSTOP-like), then resumes
+ * await proxy.close();
+ * ```
+ */
+export function startTcpProxy(targetPort: number, targetHost?: string): Promise<TcpProxy>;

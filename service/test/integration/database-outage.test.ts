@@ -6,7 +6,7 @@ import { createDatabase, type Database } from "../../src/adapters/mysql/database
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { testUsageMeter } from "../support/test-usage-meter.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 
 let harness: Harness;
 let proxy: TcpProxy;

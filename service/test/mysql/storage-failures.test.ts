@@ -5,7 +5,7 @@ import { createDatabase, type Database, type DatabaseOptions } from "../../src/a
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { testUsageMeter } from "../support/test-usage-meter.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
 
 const cleanups: Array<() => Promise<void>> = [];

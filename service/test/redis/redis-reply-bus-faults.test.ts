@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RedisReplyBus } from "../../src/adapters/redis/redis-reply-bus.js";
 import { openTestRedis, testRedisAddress, testRedisUrlViaPort, type TestRedis } from "../support/redis.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 import { finished, joinDeltas, openBus, readAll, streamRows, streamText } from "./bus-fixture.js";
 
 let redis: TestRedis;

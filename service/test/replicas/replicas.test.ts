@@ -7,10 +7,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
-import { bearerAuth, startServiceProcess, type ServiceProcess } from "@parley/test-support";
+import {
+  bearerAuth,
+  startServiceProcess,
+  startTcpProxy,
+  type ServiceProcess,
+  type TcpProxy,
+} from "@parley/test-support";
 import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { openTestRedis, testRedisAddress, testRedisUrlViaPort, type TestRedis } from "../support/redis.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 const token = "replicas-test-token";

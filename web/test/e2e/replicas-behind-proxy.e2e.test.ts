@@ -1,12 +1,10 @@
 /**
  * Parley as replicas behind the real proxy: HAProxy with the committed deploy/haproxy/haproxy.cfg in
- * front of two service processes on one database and the web app (whose own calls to the service go
- * through the proxy too). gRPC streams over h2c spread over both replicas, Connect JSON works over
- * HTTP/1.1 on the same port, SSE reaches the client while the answer is still being written, and the
- * sign-in limit sees the client's address, not the proxy's.
- *
- * One web process stands behind both of the config's web lines: its sign-in counters live in its memory,
- * and the limit test needs every attempt counted in one place.
+ * front of two service processes on one database and two web processes on one web database (whose own
+ * calls to the service go through the proxy too), all sharing one Redis key prefix. gRPC streams over h2c
+ * spread over both service replicas, Connect JSON works over HTTP/1.1 on the same port, SSE from either
+ * web replica reaches the client while the answer is still being written, and the sign-in limit sees the
+ * client's address, not the proxy's, and counts the attempts of both web replicas together (in Redis).
  */
 import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
@@ -16,32 +14,33 @@ import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { codePointLength } from "~/lib/code-points";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
 import { startHaproxy, type TestProxy } from "../support/haproxy-process";
+import { testRedisPrefix, testRedisUrl, type TestRedisPrefix } from "../support/redis-prefix";
 import { dropDatabase, queryDatabase, uniqueDatabase } from "../support/test-databases";
-import { freePort, startTestWeb, type TestWeb } from "../support/web-process";
+import { freePort } from "../support/web-process";
+import { startWebReplicas, type WebReplicas } from "../support/web-replicas";
 
 const serviceDatabase = uniqueDatabase("svc");
 const token = randomBytes(16).toString("hex");
-/** Shared by every process, as in a real deployment (ignored by builds without the Redis hub). */
-const redis = {
-  REDIS_URL: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
-  REDIS_KEY_PREFIX: `parley:test:${randomBytes(4).toString("hex")}:`,
-};
+/** This file's keys in the test Redis, deleted afterwards. */
+let redisKeys: TestRedisPrefix;
 const services: ServiceProcess[] = [];
-let web: TestWeb;
+let webs: WebReplicas;
 let proxy: TestProxy;
 
 beforeAll(async () => {
+  redisKeys = testRedisPrefix();
+  // Shared by every process, as in a real deployment.
+  const redis = { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: redisKeys.prefix };
   const ports = {
     proxy: { service: await freePort(), web: await freePort() },
     services: [await freePort(), await freePort()] as const,
-    web: await freePort(),
+    webs: [await freePort(), await freePort()] as const,
   };
-  const webAddress = `127.0.0.1:${ports.web}`;
   // The proxy first, as a deployment may start it: its health checks find nothing and mark every
   // server DOWN; once the replicas run, the checks must bring each one UP.
   proxy = await startHaproxy(ports.proxy, {
     services: [`127.0.0.1:${ports.services[0]}`, `127.0.0.1:${ports.services[1]}`],
-    webs: [webAddress, webAddress],
+    webs: [`127.0.0.1:${ports.webs[0]}`, `127.0.0.1:${ports.webs[1]}`],
   });
   await proxy.untilServers("DOWN");
   // One after the other: the first applies the migrations, the second finds them done.
@@ -62,20 +61,28 @@ beforeAll(async () => {
       }),
     );
   }
-  web = await startTestWeb(
+  webs = await startWebReplicas(
     { url: proxy.serviceUrl, token },
     { BETTER_AUTH_URL: proxy.webUrl, TRUSTED_PROXIES: "127.0.0.1", SIGN_IN_MAX_ATTEMPTS: "3", ...redis },
-    { port: ports.web },
+    { ports: ports.webs },
   );
   await proxy.untilServers("UP");
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await web?.stop();
+  await webs?.stop();
   for (const service of services) await service.stop();
   await dropDatabase(serviceDatabase.name);
+  await redisKeys?.cleanUp();
 });
+
+/** The web replica (`web/web-1` or `web/web-2`) that served each logged request matching `request`. */
+const servedBy = (request: RegExp, client = "127.0.0.1") =>
+  proxy
+    .requests()
+    .filter((logged) => logged.client === client && request.test(logged.request))
+    .map(({ server }) => server);
 
 interface Row {
   status: string;
@@ -179,16 +186,15 @@ describe("the web app through the proxy", () => {
       .join("; ");
   }
 
-  it("streams SSE unbuffered and uncompressed: the first delta arrives while the answer is being written", async () => {
-    const cookie = await signUp();
-    const input = encodeURIComponent(JSON.stringify({ text: "Through the proxy, please" }));
+  /** A live answer over SSE through the proxy, read up to its first delta. */
+  async function startAnswer(cookie: string, text: string) {
+    const input = encodeURIComponent(JSON.stringify({ text }));
     const response = await fetch(`${proxy.webUrl}/api/trpc/chat.send?input=${input}`, {
       headers: { cookie, accept: "text/event-stream", "accept-encoding": "gzip, deflate, br" },
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     expect(response.headers.get("content-encoding")).toBeNull();
-
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let received = "";
     while (!received.includes('"type":"delta"')) {
@@ -197,21 +203,44 @@ describe("the web app through the proxy", () => {
       received += value;
     }
     const replyId = /^id: ([\w-]+):\d+$/m.exec(received)![1]!;
-    // Ordering, not timing: the service has not finished the answer the client already reads from.
-    expect(received).not.toContain('"type":"finished"');
-    expect((await replyRow(replyId)).status).toBe("streaming");
+    return {
+      replyId,
+      received,
+      /** Everything the stream sent, once it has ended. */
+      async rest() {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return received;
+          received += value;
+        }
+      },
+    };
+  }
 
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += value;
+  it("streams SSE unbuffered and uncompressed from either web replica: the first delta arrives while the answer is being written", async () => {
+    const cookie = await signUp();
+    // The first stream is still open when the second comes: the proxy sends that one to the other replica.
+    const answers = [];
+    for (const text of ["Through the proxy, please", "And once more, please"]) {
+      const answer = await startAnswer(cookie, text);
+      // Ordering, not timing: the service has not finished the answer the client already reads from.
+      expect(answer.received).not.toContain('"type":"finished"');
+      expect((await replyRow(answer.replyId)).status).toBe("streaming");
+      answers.push(answer);
     }
-    expect(received).toContain('"type":"finished"');
-    expect(received).toContain('"status":"complete"');
-    expect((await replyRow(replyId)).status).toBe("complete");
+
+    for (const answer of answers) {
+      const received = await answer.rest();
+      expect(received).toContain('"type":"finished"');
+      expect(received).toContain('"status":"complete"');
+      expect((await replyRow(answer.replyId)).status).toBe("complete");
+    }
+    await expect
+      .poll(() => servedBy(/^GET \/api\/trpc\/chat\.send\?/).sort())
+      .toEqual(["web/web-1", "web/web-2"]);
   });
 
-  it("tells the sign-in limit each client's own address, whatever X-Forwarded-For a client sends", async () => {
+  it("tells the sign-in limit each client's own address, whatever X-Forwarded-For a client sends, and counts on both web replicas", async () => {
     /** A sign-in attempt through the proxy from a given loopback address (fetch cannot choose one). */
     const signInFrom = (localAddress: string, n: number) =>
       new Promise<number>((resolve, reject) => {
@@ -244,6 +273,12 @@ describe("the web app through the proxy", () => {
     const statuses: number[] = [];
     for (let n = 0; n < 4; n++) statuses.push(await signInFrom("127.0.0.2", n));
     expect(statuses).toEqual([401, 401, 401, 429]);
+    // Both web replicas took attempts before the limit: alone, neither would have seen 3 of them.
+    const signIns = /^POST \/api\/auth\/sign-in\/email /;
+    await expect.poll(() => servedBy(signIns, "127.0.0.2")).toHaveLength(4);
+    expect(new Set(servedBy(signIns, "127.0.0.2").slice(0, 3))).toEqual(new Set(["web/web-1", "web/web-2"]));
+    // Counted once, under the client's own address, in the Redis both replicas share.
+    expect(await redisKeys.keys("*127.0.0.2*")).toEqual(["auth:127.0.0.2|/sign-in/email"]);
     // Another client, through the same proxy, is not limited by the first one's attempts.
     expect(await signInFrom("127.0.0.3", 10)).toBe(401);
   });

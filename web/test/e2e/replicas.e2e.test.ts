@@ -15,7 +15,7 @@ import { testRedisPrefix, testRedisUrl, type TestRedisPrefix } from "../support/
 import { startTestService, type TestService } from "../support/service-process";
 import { questionWithCode } from "../support/simulator-questions";
 import { storedAnswers } from "../support/stored-answers";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 import { startWebReplicas, type WebReplicas } from "../support/web-replicas";
 import type { TestWeb } from "../support/web-process";
 

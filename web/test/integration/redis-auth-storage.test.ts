@@ -10,7 +10,7 @@ import { createRedisSecondaryStorage } from "~/server/auth/redis-secondary-stora
 import type { Logger } from "~/server/logger";
 import { connectRedis, type SharedRedis } from "~/server/redis/shared-redis";
 import { testRedisPrefix, testRedisUrl, type TestRedisPrefix } from "../support/redis-prefix";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import { startTcpProxy, type TcpProxy } from "@parley/test-support";
 import { freePort } from "../support/web-process";
 
 function capturingLog() {

@@ -20,7 +20,20 @@ export interface TestProxy {
    * server counts as up before its first check, so UP is only news after a DOWN).
    */
   untilServers(state: "UP" | "DOWN"): Promise<void>;
+  /** The requests it has logged so far, in the order they ended (HAProxy logs each at its end). */
+  requests(): LoggedRequest[];
   stop(): Promise<void>;
+}
+
+/** One request as HAProxy's `option httplog` line tells it. */
+export interface LoggedRequest {
+  /** The client's address, without its port. */
+  client: string;
+  /** `backend/server`, e.g. `web/web-2`. */
+  server: string;
+  status: number;
+  /** The request line, e.g. `POST /api/auth/sign-in/email HTTP/1.1`. */
+  request: string;
 }
 
 /** Two addresses (host:port) per backend, as the config has two `server` lines for each. */
@@ -61,6 +74,7 @@ export async function startHaproxy(ports: ProxyPorts, targets: ProxyTargets): Pr
     webUrl: `http://127.0.0.1:${ports.web}`,
     output: running.output,
     untilServers: (state) => untilServers(running, state),
+    requests: () => loggedRequests(running.output()),
     stop: running.stop,
   };
 }
@@ -83,4 +97,16 @@ async function untilServers(running: RunningProcess, state: "UP" | "DOWN"): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+// `<client>:<port> [<accept date>] <frontend> <backend>/<server> <timers> <status> ... "<request line>"`
+const httpLogLine = /^([\d.]+):\d+ \[[^\]]+\] \S+ (\S+\/\S+) \S+ (\d{3}) .*"([^"]*)"$/gm;
+
+function loggedRequests(output: string): LoggedRequest[] {
+  return [...output.matchAll(httpLogLine)].map(([, client, server, status, request]) => ({
+    client: client!,
+    server: server!,
+    status: Number(status),
+    request: request!,
+  }));
 }

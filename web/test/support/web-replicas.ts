@@ -14,10 +14,14 @@ export interface WebReplicas {
   stop(): Promise<void>;
 }
 
-/** Starts web A then web B with the same `env` (add REDIS_URL and REDIS_KEY_PREFIX to share state). */
+/**
+ * Starts web A then web B with the same `env` (add REDIS_URL and REDIS_KEY_PREFIX to share state), on
+ * `options.ports` when given (e.g. the ones a proxy in front was told), else on free ports.
+ */
 export async function startWebReplicas(
-  service: TestService,
+  service: Pick<TestService, "url" | "token">,
   env: Record<string, string>,
+  options: { ports?: readonly [number, number] } = {},
 ): Promise<WebReplicas> {
   const database = uniqueDatabase("web");
   const started: TestWeb[] = [];
@@ -26,7 +30,9 @@ export async function startWebReplicas(
     await dropDatabase(database.name);
   };
   try {
-    for (let i = 0; i < 2; i++) started.push(await startTestWeb(service, env, { database }));
+    for (const port of options.ports ?? [undefined, undefined]) {
+      started.push(await startTestWeb(service, env, { database, ...(port ? { port } : {}) }));
+    }
   } catch (error) {
     await stop();
     throw error;

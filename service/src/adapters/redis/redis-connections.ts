@@ -6,15 +6,30 @@
  * dropped connection fails at once (`maxRetriesPerRequest: 0`): the bus keeps its own, bounded, state of
  * what is still to write, and a follower fails fast instead of hanging. Both reconnect forever with an
  * exponential backoff capped at `maxReconnectDelayMs`.
+ *
+ * A Redis that hangs without hanging up (frozen, or a network black hole) is caught by the socket timeout:
+ * a connection waiting for an answer that hears nothing for `socketTimeoutMs` is destroyed (what waited
+ * fails) and reconnects, like a dropped one; a reconnection whose handshake hangs is retried the same way.
+ * The subscriber, which mostly waits for nothing, is pinged every `pingIntervalMs` so that it always waits
+ * for something (`keep-pinging.ts`): a hang breaks its follows within `pingIntervalMs + socketTimeoutMs`.
+ * The commands connection notices within `socketTimeoutMs` of its next command (a flush, a read).
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { keepPinging } from "./keep-pinging.js";
 
 export interface RedisConnectionOptions {
   url: string;
   /** The longest wait between reconnection attempts (default 2 s). */
   maxReconnectDelayMs?: number;
-  /** A command without an answer for this long fails (default 5 s): Redis hangs rather than drops. */
+  /** A command without an answer for this long fails (default 5 s), the connection stays. */
   commandTimeoutMs?: number;
+  /**
+   * A connection waiting for an answer that receives nothing for this long is treated as dropped: its
+   * socket is destroyed and it reconnects (default 5 s).
+   */
+  socketTimeoutMs?: number;
+  /** How often the subscriber connection is pinged, so a hang is noticed while it only listens (default 2 s). */
+  pingIntervalMs?: number;
 }
 
 export interface RedisConnections {
@@ -31,6 +46,7 @@ export function openRedisConnections(options: RedisConnectionOptions): RedisConn
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: 5_000,
+    socketTimeout: options.socketTimeoutMs ?? 5_000,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), maxDelay),
   };
   const commands = new Redis(options.url, {
@@ -47,6 +63,7 @@ export function openRedisConnections(options: RedisConnectionOptions): RedisConn
   // Errors are reported through the bus's own outage log; without a listener ioredis prints each one.
   commands.on("error", () => undefined);
   subscriber.on("error", () => undefined);
+  keepPinging(subscriber, options.pingIntervalMs ?? 2_000);
   return {
     commands,
     subscriber,

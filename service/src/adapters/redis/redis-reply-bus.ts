@@ -42,6 +42,13 @@ export interface RedisReplyBusOptions {
   maxReconnectDelayMs?: number;
   /** A command without an answer for this long fails (default 5 s). */
   commandTimeoutMs?: number;
+  /**
+   * A connection waiting for an answer that receives nothing for this long is treated as dropped (Redis
+   * hangs): follows on it fail with `hub.unavailable` and it reconnects (default 5 s).
+   */
+  socketTimeoutMs?: number;
+  /** How often the subscriber connection is pinged so a hang is noticed while it only listens (default 2 s). */
+  pingIntervalMs?: number;
 }
 
 export interface RedisReplyBus extends ReplyBus {

@@ -1,32 +1,18 @@
 /**
- * A TCP forwarder that a test can cut: the database (or any server) "goes away" and comes back on the
- * same port, without touching the real server other tests share.
- *
- * ```ts
- * const proxy = await startTcpProxy(3306);   // listens on 127.0.0.1:<proxy.port>
- * await proxy.cut();                         // resets every connection and refuses new ones
- * await proxy.restore();                     // listens again on the same port
- * proxy.freeze(); proxy.thaw();              // the server stops answering (SIGSTOP-like), then resumes
- * await proxy.close();
- * ```
+ * A TCP forwarder that a test can cut or freeze: the database, Redis (or any server) "goes away" or stops
+ * answering, then comes back on the same port, without touching the real server other tests share.
  */
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { connect, createServer } from "node:net";
 
-export interface TcpProxy {
-  port: number;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  /** Holds back everything the server sends, on open and new connections, until `thaw()`. */
-  freeze(): void;
-  thaw(): void;
-  close(): Promise<void>;
-}
-
-export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  const upstreams = new Set<Socket>();
+/** @type {import("./index.d.ts").startTcpProxy} */
+export async function startTcpProxy(targetPort, targetHost = "127.0.0.1") {
+  /** @type {Set<import("node:net").Socket>} */
+  const sockets = new Set();
+  /** @type {Set<import("node:net").Socket>} */
+  const upstreams = new Set();
   let frozen = false;
-  const track = (socket: Socket) => {
+  /** @param {import("node:net").Socket} socket */
+  const track = (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
@@ -43,8 +29,13 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       client.on("close", () => upstream.destroy());
       upstream.on("close", () => client.destroy());
     });
-  const listen = (server: Server, port: number) =>
-    new Promise<number>((resolve, reject) => {
+  /**
+   * @param {import("node:net").Server} server
+   * @param {number} port
+   * @returns {Promise<number>}
+   */
+  const listen = (server, port) =>
+    new Promise((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, "127.0.0.1", () => {
         const address = server.address();
@@ -52,13 +43,14 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       });
     });
 
-  let server: Server | undefined = newServer();
+  /** @type {import("node:net").Server | undefined} */
+  let server = newServer();
   const port = await listen(server, 0);
   const cut = async () => {
     const closing = server;
     server = undefined;
     for (const socket of sockets) socket.resetAndDestroy();
-    if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
+    if (closing) await new Promise((resolve) => closing.close(() => resolve(undefined)));
   };
   return {
     port,
