@@ -98,7 +98,9 @@ describe("WhatsApp on two replicas", () => {
     const sender = aSender();
     aLongAnswer();
     expect((await post(a, inbound(sender, "Tell me a long story"))).status).toBe(200);
-    await expect.poll(() => simulator.requests.at(-1)?.deltasWritten ?? 0).toBeGreaterThan(3);
+    await expect
+      .poll(() => simulator.requests.at(-1)?.deltasWritten ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(3);
     const request = simulator.requests.at(-1);
     expect((await post(b, inbound(sender, "/stop"))).status).toBe(200);
     await simulator.clientClosed(request, 2_000);
@@ -112,7 +114,9 @@ describe("WhatsApp on two replicas", () => {
     const sender = aSender();
     aLongAnswer();
     expect((await post(a, inbound(sender, "Tell me a long story"))).status).toBe(200);
-    await expect.poll(() => simulator.requests.at(-1)?.deltasWritten ?? 0).toBeGreaterThan(3);
+    await expect
+      .poll(() => simulator.requests.at(-1)?.deltasWritten ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(3);
     await a.stop("SIGKILL");
     await expect.poll(async () => (await turnOf(sender))?.status, { timeout: 5_000 }).toBe("interrupted");
     const { replyId } = (await turnOf(sender))!;

@@ -31,7 +31,8 @@ let service: TestService;
 
 beforeAll(async () => {
   // ~70 ms a word: an answer takes seconds to type, long enough to switch replicas midway.
-  service = await startTestService({ paceMs: 70 });
+  // Slow enough that the answer is still being written when the second page has loaded, even on a busy machine.
+  service = await startTestService({ paceMs: 100 });
 });
 
 afterAll(() => service?.stop());
