@@ -30,8 +30,8 @@ const settings = {
 let service: TestService;
 
 beforeAll(async () => {
-  // ~70 ms a word: an answer takes seconds to type, long enough to switch replicas midway.
-  // Slow enough that the answer is still being written when the second page has loaded, even on a busy machine.
+  // ~100 ms a word: an answer takes seconds to type, long enough to switch replicas midway even on a
+  // busy machine.
   service = await startTestService({ paceMs: 100 });
 });
 
