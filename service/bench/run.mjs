@@ -383,12 +383,13 @@ async function replicaRowsRun(common, simulator, results) {
     return;
   }
   const profile = (name) => (args.includes("--profile") ? here(`./profiles/${name}`) : undefined);
-  const start = async (name, extra) => {
-    const service = await startService({ ...common, extra, cpuProfileDir: profile(name) });
+  const start = async (name, extra, databaseUrl = common.databaseUrl) => {
+    const service = await startService({ ...common, databaseUrl, extra, cpuProfileDir: profile(name) });
     track(service.child);
     return service;
   };
   results.hubProblems = [];
+  const cleanups = [() => redis.cleanup()];
   try {
     if (want(11) || want(14)) {
       const owner = await start("replica-owner", redis.env);
@@ -419,8 +420,12 @@ async function replicaRowsRun(common, simulator, results) {
       await other.stop();
     }
     if (want(12) || want(13)) {
+      // Each its own database, as each would be deployed: the hub-off service is a whole deployment of
+      // one, and nothing of one (its lease sweeper, its pool) touches the other's replies.
+      const onDatabase = await createBenchDatabase();
+      cleanups.push(() => onDatabase.drop());
       const off = await start("hub-off");
-      const on = await start("hub-on", redis.env);
+      const on = await start("hub-on", redis.env, onDatabase.url);
       const baseline = await startBaseline(common.simulatorUrl);
       if (want(12)) {
         log("row 12: CPU per delta, Redis hub on vs off, instant");
@@ -452,7 +457,8 @@ async function replicaRowsRun(common, simulator, results) {
       await on.stop();
     }
   } finally {
-    await redis.cleanup().catch((error) => log(`  could not remove the run's Redis keys: ${error.message}`));
+    for (const cleanup of cleanups)
+      await cleanup().catch((error) => log(`  cleanup failed: ${error.message}`));
   }
   if (results.hubProblems.length > 0)
     log(
