@@ -32,13 +32,20 @@ async function liveReply(owner, question) {
   return { result, done: done.finally(() => session.close()) };
 }
 
-/** WatchReply from `fromOffset`: ms from the call to the first delta, and whether it began there. */
+/**
+ * WatchReply from `fromOffset`: ms from the call to the first delta, and whether it began there; a call
+ * that failed (e.g. UNAVAILABLE when the database pool is busy) counts as not ok, with no time.
+ */
 async function watchToFirstDelta(client, replyId, fromOffset) {
   const start = performance.now();
-  for await (const { event } of client.watchReply({ userId, replyId, fromOffset })) {
-    if (event?.kind.case !== "delta") continue;
-    // Leaving the loop cancels the call, as a client that got what it wanted would.
-    return { ms: performance.now() - start, ok: event.kind.value.offset === fromOffset };
+  try {
+    for await (const { event } of client.watchReply({ userId, replyId, fromOffset })) {
+      if (event?.kind.case !== "delta") continue;
+      // Leaving the loop cancels the call, as a client that got what it wanted would.
+      return { ms: performance.now() - start, ok: event.kind.value.offset === fromOffset };
+    }
+  } catch (error) {
+    return { ms: NaN, ok: false, error: error.message };
   }
   return { ms: NaN, ok: false };
 }
@@ -61,9 +68,13 @@ export async function watchOnOtherReplica({ owner, other, rounds, perRound, warm
     const times = { owner: [], other: [] };
     for (let i = 0; i < perRound; i++) {
       for (const who of i % 2 === 0 ? ["owner", "other"] : ["other", "owner"]) {
-        const { ms, ok } = await sample(who);
-        if (!ok) wrong++;
-        times[who].push(ms);
+        const { ms, ok, error } = await sample(who);
+        if (!ok) {
+          wrong++;
+          if (error)
+            log(`  a watch on ${who === "owner" ? "the owner" : "the other replica"} failed: ${error}`);
+        }
+        if (Number.isFinite(ms)) times[who].push(ms);
       }
     }
     const r = {
@@ -104,14 +115,21 @@ export async function stopOnOtherReplica({ owner, other, simulator, rounds, perR
     const answered = [];
     for (let i = 0; i < perRound; i++) {
       const question = `bench:long:stop:${round}:${i}`;
-      const reply = await liveReply(owner, question);
-      const start = epochNow();
-      const closedAt = simulator.call("closedAt", { question, timeoutMs: 5_000 });
-      const { status } = await client.stopReply({ userId, replyId: reply.result.replyId });
-      answered.push(epochNow() - start);
-      closed.push((await closedAt) - start);
-      const sent = await reply.done;
-      if (status !== ReplyStatus.STOPPED || sent.status !== ReplyStatus.STOPPED) notStopped++;
+      try {
+        const reply = await liveReply(owner, question);
+        const start = epochNow();
+        const closedAt = simulator.call("closedAt", { question, timeoutMs: 5_000 });
+        closedAt.catch(() => undefined); // awaited below; handled here in case StopReply throws first
+        const { status } = await client.stopReply({ userId, replyId: reply.result.replyId });
+        answered.push(epochNow() - start);
+        closed.push((await closedAt) - start);
+        const sent = await reply.done;
+        if (status !== ReplyStatus.STOPPED || sent.status !== ReplyStatus.STOPPED) notStopped++;
+      } catch (error) {
+        // A stop that could not be made or timed counts against the row, and the row goes on.
+        notStopped++;
+        log(`  stop ${i + 1} of round ${round + 1} failed: ${error.message}`);
+      }
     }
     all.push(...closed);
     const r = {
