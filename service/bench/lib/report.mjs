@@ -217,9 +217,13 @@ export function replicaRows(r, goals) {
     "the same ladder with the hub off, same run",
     h ? `${count(h.offHeld)} streams (${why("off")})` : "–",
     h ? `${count(h.onHeld)} streams (${why("on")})` : "–",
-    h ? `**${Number.isFinite(share) ? `${fmt(share * 100, 0)} %` : "–"}** of the hub-off figure` : "not run",
+    h
+      ? h.offHeld > 0
+        ? `**${fmt(share * 100, 0)} %** of the hub-off figure`
+        : `no figure: hub off held no step (hub on ${h.onHeld > 0 ? "did" : "neither"})`
+      : "not run",
     `≥ ${goals.hubStreamsShare * 100} %`,
-    verdict(h ? share >= goals.hubStreamsShare : null),
+    verdict(h && h.offHeld > 0 ? share >= goals.hubStreamsShare : null),
   ]);
   const s = r.stop;
   rows.push([
