@@ -184,10 +184,10 @@ export function replicaRows(r, goals) {
     w ? `p50 ${fmt(w.ownerP50, 2)} ms, p99 ${fmt(w.ownerP99, 2)} ms` : "–",
     w ? `p50 ${fmt(w.otherP50, 2)} ms, p99 ${fmt(w.otherP99, 2)} ms` : "–",
     w
-      ? `p50 ${signed(w.addedP50, 2)} ms, p99 ${signed(w.addedP99, 2)} ms${w.wrong ? `, ${w.wrong} failed or began at the wrong offset` : ""}`
+      ? `p50 ${signed(w.addedP50, 2)} ms, p99 ${signed(w.addedP99, 2)} ms${w.wrong ? `, ${w.wrong} failed or began at the wrong offset` : ""}${w.ended ? `, the reply ended during ${w.ended} round(s)` : ""}`
       : "not run",
     `p50 ≤ +${goals.watchAddedP50} ms`,
-    verdict(w ? w.addedP50 <= goals.watchAddedP50 && w.wrong === 0 : null),
+    verdict(w ? w.addedP50 <= goals.watchAddedP50 && w.wrong === 0 && w.ended === 0 : null),
   ]);
   const i = r.hubInstant;
   const p = r.hubPaced?.steps.find((step) => step.streams === goals.pacedCpuStreams);

@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { chatClient } from "../lib/connect-client.mjs";
 import { openSession, sendMessage } from "../lib/grpc-load.mjs";
-import { max, median, percentile } from "../lib/stats.mjs";
+import { max, median, percentile, signed } from "../lib/stats.mjs";
 
 const userId = "bench-replicas";
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -50,21 +50,28 @@ async function watchToFirstDelta(client, replyId, fromOffset) {
   return { ms: NaN, ok: false };
 }
 
-/** Row 11. `perRound` pairs of watches per round, after `warmUp` unmeasured pairs. */
+/**
+ * Row 11. `perRound` pairs of watches per round, after `warmUp` unmeasured pairs. Each round watches a
+ * reply of its own, started for it and stopped after it, so every watch meets a live reply (one that
+ * had ended would be replayed from the database on both replicas alike).
+ */
 export async function watchOnOtherReplica({ owner, other, rounds, perRound, warmUp = 20, log }) {
   const clients = { owner: chatClient(owner.baseUrl), other: chatClient(other.baseUrl) };
-  const reply = await liveReply(owner, "bench:long:watch");
-  // Let some text build up, so that "the middle" is well inside the reply.
-  while (reply.result.received < 200) await new Promise((resolve) => setTimeout(resolve, 20));
-  const { replyId } = reply.result;
-  const sample = async (who) => watchToFirstDelta(clients[who], replyId, reply.result.received >> 1);
   const results = [];
   let wrong = 0;
-  for (let i = 0; i < warmUp; i++) {
-    await sample("owner");
-    await sample("other");
-  }
+  let ended = 0;
   for (let round = 0; round < rounds; round++) {
+    const reply = await liveReply(owner, `bench:long:watch:${round}`);
+    // Let some text build up, so that "the middle" is well inside the reply.
+    while (reply.result.received < 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    const { replyId } = reply.result;
+    const sample = async (who) => watchToFirstDelta(clients[who], replyId, reply.result.received >> 1);
+    if (round === 0) {
+      for (let i = 0; i < warmUp; i++) {
+        await sample("owner");
+        await sample("other");
+      }
+    }
     const times = { owner: [], other: [] };
     for (let i = 0; i < perRound; i++) {
       for (const who of i % 2 === 0 ? ["owner", "other"] : ["other", "owner"]) {
@@ -85,16 +92,18 @@ export async function watchOnOtherReplica({ owner, other, rounds, perRound, warm
     };
     results.push(r);
     log(
-      `  watch round ${round + 1}: owner p50 ${r.ownerP50.toFixed(2)} / p99 ${r.ownerP99.toFixed(2)} ms, other replica p50 ${r.otherP50.toFixed(2)} / p99 ${r.otherP99.toFixed(2)} ms (+${(r.otherP50 - r.ownerP50).toFixed(2)} ms p50)`,
+      `  watch round ${round + 1}${reply.result.status === null ? "" : " (the reply ended before the round did)"}: owner p50 ${r.ownerP50.toFixed(2)} / p99 ${r.ownerP99.toFixed(2)} ms, other replica p50 ${r.otherP50.toFixed(2)} / p99 ${r.otherP99.toFixed(2)} ms (${signed(r.otherP50 - r.ownerP50, 2)} ms p50)`,
     );
+    if (reply.result.status !== null) ended++;
+    await clients.owner.stopReply({ userId, replyId });
+    await reply.done;
   }
-  await clients.owner.stopReply({ userId, replyId });
-  await reply.done;
   const at = (key) => median(results.map((r) => r[key]));
   return {
     rounds: results,
     samples: rounds * perRound,
     wrong,
+    ended,
     ownerP50: at("ownerP50"),
     ownerP99: at("ownerP99"),
     otherP50: at("otherP50"),
