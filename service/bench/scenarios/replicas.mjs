@@ -37,12 +37,19 @@ async function liveReply(owner, question) {
  * that failed (e.g. UNAVAILABLE when the database pool is busy) counts as not ok, with no time.
  */
 async function watchToFirstDelta(client, replyId, fromOffset) {
+  const abort = new AbortController();
   const start = performance.now();
   try {
-    for await (const { event } of client.watchReply({ userId, replyId, fromOffset })) {
+    for await (const { event } of client.watchReply(
+      { userId, replyId, fromOffset },
+      { signal: abort.signal },
+    )) {
       if (event?.kind.case !== "delta") continue;
-      // Leaving the loop cancels the call, as a client that got what it wanted would.
-      return { ms: performance.now() - start, ok: event.kind.value.offset === fromOffset };
+      const ms = performance.now() - start;
+      // Cancel the call (RST_STREAM) as a client that got what it wanted would. Only leaving the loop
+      // is not enough: the call stays open and the server goes on streaming the live reply into it.
+      abort.abort();
+      return { ms, ok: event.kind.value.offset === fromOffset };
     }
   } catch (error) {
     return { ms: NaN, ok: false, error: error.message };
