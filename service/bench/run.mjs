@@ -460,10 +460,15 @@ async function replicaRowsRun(common, simulator, results) {
     for (const cleanup of cleanups)
       await cleanup().catch((error) => log(`  cleanup failed: ${error.message}`));
   }
-  if (results.hubProblems.length > 0)
-    log(
-      `  the services logged ${results.hubProblems.length} warnings/errors:\n${results.hubProblems.slice(0, 5).join("\n")}`,
-    );
+  if (results.hubProblems.length > 0) {
+    const counts = new Map();
+    for (const line of results.hubProblems) {
+      const message = /"message":"([^"]*)"/.exec(line)?.[1] ?? line;
+      counts.set(message, (counts.get(message) ?? 0) + 1);
+    }
+    log(`  the services logged ${results.hubProblems.length} warnings/errors:`);
+    for (const [message, count] of counts) log(`    ${count} × ${message}`);
+  }
 }
 
 function renderReplicaSection(results, rows) {
