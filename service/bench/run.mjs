@@ -11,11 +11,16 @@
  *                 otherwise runs beside row 2 as the floor any Connect service pays
  * --no-write print the table but leave docs/benchmarks.md alone
  * --ladder=100,150  the paced stream counts to try (default 50,100,150,200,250,300; the first that
- *                   fails ends the ladder; 100 is also row 2's paced measurement)
+ *                   fails ends the ladder; 100 is also row 2's paced measurement; row 13 starts at 100)
  * --rounds=N        rounds per row (default 3; 1 with --quick)
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
  * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
+ * Rows 11–14 run the service with its Redis hub on (BENCH_REDIS_URL, else REDIS_URL, else
+ * 127.0.0.1:6379; a key prefix per run, removed at the end): both replicas of rows 11 and 14, and the
+ * hub-off and hub-on services of rows 12 and 13, on core 1. Redis itself is not pinned.
+ * The doc's table of rows 1–10 is rewritten only by a full default run; the section of rows 11–14 by any
+ * run of all four of them with default settings (`--rows=11,12,13,14` included).
  */
 import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -24,11 +29,21 @@ import { fileURLToPath } from "node:url";
 import { createBenchDatabase, dropBenchDatabase, serverUrl } from "./lib/database.mjs";
 import { rpcClient } from "./lib/ipc.mjs";
 import { canPin, pinSelf, spawnNode, stopChild, waitForOutput } from "./lib/processes.mjs";
-import { markdownTable, tableRows, textTable, writeResults } from "./lib/report.mjs";
+import { benchRedis } from "./lib/redis.mjs";
+import {
+  markdownTable,
+  replicaMarkers,
+  replicaRows,
+  tableRows,
+  textTable,
+  writeResults,
+} from "./lib/report.mjs";
 import { startService } from "./lib/service.mjs";
 import { webBffRow } from "./scenarios/web-bff.mjs";
 import { coldStart } from "./scenarios/cold-start.mjs";
 import { instantForwarding, pacedLadder } from "./scenarios/forwarding.mjs";
+import { hubInstantCpu, hubPacedLadder } from "./scenarios/redis-hub.mjs";
+import { stopOnOtherReplica, watchOnOtherReplica } from "./scenarios/replicas.mjs";
 import { memoryPerStream } from "./scenarios/memory.mjs";
 import {
   addedTimeToFirstToken,
@@ -60,6 +75,10 @@ const settings = {
   coldStarts: quick ? 2 : 5,
   bffPerRound: quick ? 20 : 100,
   bffStreams: quick ? 20 : 50,
+  watchPerRound: quick ? 30 : 200,
+  stopsPerRound: quick ? 10 : 50,
+  // Row 13 starts at the step row 3 held (100) and climbs while the hub-off or hub-on service holds.
+  hubLadder: option("ladder")?.split(",").map(Number) ?? (quick ? [100] : [100, 150, 200, 250, 300]),
 };
 const goals = {
   addedP50: 3,
@@ -78,6 +97,10 @@ const goals = {
   coldStartMs: 1_000,
   bffAddedP50: 3,
   bffCpuRatio: 1.5,
+  watchAddedP50: 2,
+  hubCpuRatio: 1.25,
+  hubStreamsShare: 0.8,
+  stopP99: 200,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -107,11 +130,10 @@ async function startSimulator() {
         INSTANT_DELTAS: String(settings.instantDeltas),
         PACE_MS: String(settings.paceMs),
       },
-      ipc: false,
     }),
   );
   const [, url] = await waitForOutput(child, /listening (\S+)/);
-  return { child, url };
+  return { child, url, call: rpcClient(child) };
 }
 
 async function startBaseline(simulatorUrl) {
@@ -297,6 +319,7 @@ async function main() {
       results.text = JSON.parse(line);
       await child.exited;
     }
+    if ([11, 12, 13, 14].some(want)) await replicaRowsRun(common, simulator, results);
     if (want(9)) {
       log("row 9: the web BFF hop");
       results.bff = await webBffRow({
@@ -324,18 +347,161 @@ async function main() {
 
   results.seconds = (Date.now() - started) / 1000;
   const rows = tableRows(results, goals);
+  const hubRows = replicaRows(results, goals);
   log("");
-  log(textTable(rows));
+  const ran = (numbers) => numbers.some(want);
+  log(
+    textTable([
+      ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
+      ...(ran([11, 12, 13, 14]) ? hubRows : []),
+    ]),
+  );
   log(`\nfinished in ${results.seconds.toFixed(0)} s`);
   if (results.serviceProblems?.length)
     log(
       `the service logged ${results.serviceProblems.length} warnings/errors:\n${results.serviceProblems.slice(0, 5).join("\n")}`,
     );
-  if (!args.includes("--no-write") && !quick && !only && !option("ladder") && !option("rounds")) {
-    const path = here("../../docs/benchmarks.md");
+  const defaults = !args.includes("--no-write") && !quick && !option("ladder") && !option("rounds");
+  const path = here("../../docs/benchmarks.md");
+  if (defaults && !only) {
     writeResults(path, renderSection(results, rows));
-    log(`wrote ${path}`);
+    log(`wrote ${path} (rows 1–10)`);
   }
+  if (defaults && [11, 12, 13, 14].every(want)) {
+    writeResults(path, renderReplicaSection(results, hubRows), replicaMarkers);
+    log(`wrote ${path} (rows 11–14)`);
+  }
+}
+
+/** Rows 11–14: the service with its Redis hub on, one replica or two. */
+async function replicaRowsRun(common, simulator, results) {
+  const redis = benchRedis();
+  try {
+    await redis.check();
+  } catch (error) {
+    log(`rows 11–14: no Redis at ${redis.url} (${error.message}); not run`);
+    return;
+  }
+  const profile = (name) => (args.includes("--profile") ? here(`./profiles/${name}`) : undefined);
+  const start = async (name, extra, databaseUrl = common.databaseUrl) => {
+    const service = await startService({ ...common, databaseUrl, extra, cpuProfileDir: profile(name) });
+    track(service.child);
+    return service;
+  };
+  results.hubProblems = [];
+  const cleanups = [() => redis.cleanup()];
+  try {
+    if (want(11) || want(14)) {
+      const owner = await start("replica-owner", redis.env);
+      const other = await start("replica-other", redis.env);
+      if (want(11)) {
+        log("row 11: WatchReply on the replica that does not own the reply");
+        results.watch = await watchOnOtherReplica({
+          owner,
+          other,
+          rounds: settings.rounds,
+          perRound: settings.watchPerRound,
+          log,
+        });
+      }
+      if (want(14)) {
+        log("row 14: StopReply on the replica that does not own the reply");
+        results.stop = await stopOnOtherReplica({
+          owner,
+          other,
+          simulator,
+          rounds: settings.rounds,
+          perRound: settings.stopsPerRound,
+          log,
+        });
+      }
+      results.hubProblems.push(...owner.problems(), ...other.problems());
+      await owner.stop();
+      await other.stop();
+    }
+    if (want(12) || want(13)) {
+      // Each its own database, as each would be deployed: the hub-off service is a whole deployment of
+      // one, and nothing of one (its lease sweeper, its pool) touches the other's replies.
+      const onDatabase = await createBenchDatabase();
+      cleanups.push(() => onDatabase.drop());
+      const off = await start("hub-off");
+      const on = await start("hub-on", redis.env, onDatabase.url);
+      const baseline = await startBaseline(common.simulatorUrl);
+      if (want(12)) {
+        log("row 12: CPU per delta, Redis hub on vs off, instant");
+        results.hubInstant = await hubInstantCpu({
+          off,
+          on,
+          rounds: settings.rounds,
+          batches: settings.instantBatches,
+          deltas: settings.instantDeltas,
+          log,
+        });
+      }
+      log(want(13) ? "rows 12, 13: paced streams, Redis hub on vs off" : "row 12: CPU per delta, paced");
+      results.hubPaced = await hubPacedLadder({
+        baseline,
+        off,
+        on,
+        rounds: settings.rounds,
+        ladder: want(13) ? settings.hubLadder : [goals.pacedCpuStreams],
+        deltas: settings.pacedDeltas,
+        rampMs: settings.rampMs,
+        maxGapRatio: goals.maxGapRatio,
+        log,
+      });
+      results.hubPaced.ladder = want(13);
+      results.hubProblems.push(...off.problems(), ...on.problems());
+      await baseline.stop();
+      await off.stop();
+      await on.stop();
+    }
+  } finally {
+    for (const cleanup of cleanups)
+      await cleanup().catch((error) => log(`  cleanup failed: ${error.message}`));
+  }
+  if (results.hubProblems.length > 0) {
+    const counts = new Map();
+    for (const line of results.hubProblems) {
+      const message = /"message":"([^"]*)"/.exec(line)?.[1] ?? line;
+      counts.set(message, (counts.get(message) ?? 0) + 1);
+    }
+    log(`  the services logged ${results.hubProblems.length} warnings/errors:`);
+    for (const [message, count] of counts) log(`    ${count} × ${message}`);
+  }
+}
+
+function renderReplicaSection(results, rows) {
+  const { machine: m, settings: s } = results;
+  const details = [];
+  if (results.hubPaced?.ladder) {
+    details.push(
+      "Paced ladder with the Redis hub off and on (rows 12–13), medians over rounds; the gap ratio is against the bare SDK loop at the same count:",
+      "",
+      "| streams | CPU/delta SDK | hub off | hub on | on/off | gap p99 SDK | hub off (ratio) | hub on (ratio) | lost off / on | ELD p99 off / on | holds off / on |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const step of results.hubPaced.steps) {
+      const { baseline: b, off, on } = step;
+      details.push(
+        `| ${step.streams} | ${b.cpu.toFixed(1)} µs | ${off.cpu.toFixed(1)} µs | ${on.cpu.toFixed(1)} µs | ${step.cpuRatio.toFixed(2)}× | ${b.gapP99.toFixed(1)} ms | ${off.gapP99.toFixed(1)} ms (${off.gapRatio.toFixed(2)}×) | ${on.gapP99.toFixed(1)} ms (${on.gapRatio.toFixed(2)}×) | ${off.lost} / ${on.lost} | ${off.eldP99.toFixed(1)} / ${on.eldP99.toFixed(1)} ms | ${off.holds ? "yes" : "no"} / ${on.holds ? "yes" : "no"} |`,
+      );
+    }
+    details.push("");
+  }
+  return [
+    `Last run: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${results.seconds.toFixed(0)} s.`,
+    "",
+    `Machine: ${m.cores} cores (\`nproc\`), ${m.model}, Node ${m.node}; ${m.pinned ? "every service process (both replicas; hub off and hub on) and the SDK baseline pinned to core 1, simulator and load client to core 0 (taskset); Redis (a system daemon, not started by the run) not pinned" : "not pinned (no taskset)"}.`,
+    `Load when it started: \`${m.uptime}\`.`,
+    "",
+    `Command: \`node service/bench/run.mjs --rows=11,12,13,14\` (after \`npm run build -w service\`), Redis at 127.0.0.1:6379 with a key prefix of the run's own.`,
+    `${s.rounds} interleaved rounds; every figure is the median over rounds.`,
+    "",
+    markdownTable(rows),
+    "",
+    ...details,
+  ].join("\n");
 }
 
 function renderSection(results, rows) {

@@ -60,7 +60,16 @@ export function sendMessage(session, { userId, chatId, text, gaps, onFirstDelta,
   const start = performance.now();
   return new Promise((resolve) => {
     const stream = call(session, "SendMessage", request, signal);
-    const result = { ttft: NaN, deltas: 0, offsetOk: true, status: null, grpcStatus: null, replyId: "" };
+    // `received`: code points of the reply received so far (rows that act on a live reply read it).
+    const result = {
+      ttft: NaN,
+      deltas: 0,
+      received: 0,
+      offsetOk: true,
+      status: null,
+      grpcStatus: null,
+      replyId: "",
+    };
     let pending = null;
     let last = -1;
     let nextOffset = 0;
@@ -75,6 +84,7 @@ export function sendMessage(session, { userId, chatId, text, gaps, onFirstDelta,
         result.deltas++;
         if (kind.value.offset !== nextOffset) result.offsetOk = false;
         nextOffset = kind.value.offset + codePoints(kind.value.text);
+        result.received = nextOffset;
       } else if (kind?.case === "started") result.replyId = kind.value.replyId;
       else if (kind?.case === "finished") result.status = kind.value.status;
     };

@@ -7,6 +7,8 @@ import { fmt, signed } from "./stats.mjs";
 
 const start = "<!-- bench:results:start -->";
 const end = "<!-- bench:results:end -->";
+/** Rows 11–14 have a section of their own, so they can be run and written without rows 1–10. */
+export const replicaMarkers = { start: "<!-- bench:replicas:start -->", end: "<!-- bench:replicas:end -->" };
 
 const verdict = (ok) => (ok === null ? "–" : ok ? "yes" : "**no**");
 
@@ -171,8 +173,77 @@ export function textTable(rows) {
   return cells.map((row) => row.map((cell, c) => String(cell).padEnd(widths[c])).join("  ")).join("\n");
 }
 
-/** Replaces the generated section of `path` (creating the file when missing). */
-export function writeResults(path, section) {
+/** The rows of the Redis hub and of several replicas (11–14; issue #11 numbers them 10, 11, 12, 12b). */
+export function replicaRows(r, goals) {
+  const rows = [];
+  const w = r.watch;
+  rows.push([
+    "11",
+    `WatchReply from mid-reply to its first delta on the replica that does not own the reply (issue #11's row 10; ${w ? `${w.samples} pairs` : "pairs"}, interleaved)`,
+    "the same WatchReply on the owning replica",
+    w ? `p50 ${fmt(w.ownerP50, 2)} ms, p99 ${fmt(w.ownerP99, 2)} ms` : "–",
+    w ? `p50 ${fmt(w.otherP50, 2)} ms, p99 ${fmt(w.otherP99, 2)} ms` : "–",
+    w
+      ? `p50 ${signed(w.addedP50, 2)} ms, p99 ${signed(w.addedP99, 2)} ms${w.wrong ? `, ${w.wrong} failed or began at the wrong offset` : ""}${w.ended ? `, the reply ended during ${w.ended} round(s)` : ""}`
+      : "not run",
+    `p50 ≤ +${goals.watchAddedP50} ms`,
+    verdict(w ? w.addedP50 <= goals.watchAddedP50 && w.wrong === 0 && w.ended === 0 : null),
+  ]);
+  const i = r.hubInstant;
+  const p = r.hubPaced?.steps.find((step) => step.streams === goals.pacedCpuStreams);
+  rows.push([
+    "12",
+    `service CPU per forwarded delta, Redis hub on vs off, the sender the only watcher (issue #11's row 11) — instant (8 streams × ${r.settings.instantDeltas} deltas) / paced (${goals.pacedCpuStreams} streams)`,
+    "the same service with the hub off (no REDIS_URL)",
+    `${i ? fmt(i.offCpu) : "–"} / ${p ? fmt(p.off.cpu) : "–"} µs`,
+    `${i ? fmt(i.onCpu) : "–"} / ${p ? fmt(p.on.cpu) : "–"} µs`,
+    i || p ? `${i ? fmt(i.ratio, 2) : "–"}× / ${p ? fmt(p.cpuRatio, 2) : "–"}×` : "not run",
+    `≤ ${goals.hubCpuRatio}× / ≤ ${goals.hubCpuRatio}×`,
+    verdict(i && p ? i.ratio <= goals.hubCpuRatio && p.cpuRatio <= goals.hubCpuRatio : null),
+  ]);
+  const h = r.hubPaced?.ladder ? r.hubPaced : undefined;
+  const share = h ? h.onHeld / h.offHeld : NaN;
+  const failed = (who) => h?.steps.find((step) => !step[who].holds);
+  const why = (who) => {
+    const step = failed(who);
+    return step
+      ? `${step.streams}: gap ${fmt(step[who].gapRatio, 2)}×, lost ${step[who].lost}`
+      : "top of the ladder";
+  };
+  const count = (held) => (held > 0 ? held : `< ${h.steps[0].streams}`);
+  rows.push([
+    "13",
+    `paced streams one core holds with the Redis hub on (row 3's rule; issue #11's row 12)`,
+    "the same ladder with the hub off, same run",
+    h ? `${count(h.offHeld)} streams (${why("off")})` : "–",
+    h ? `${count(h.onHeld)} streams (${why("on")})` : "–",
+    h
+      ? h.offHeld > 0
+        ? `**${fmt(share * 100, 0)} %** of the hub-off figure`
+        : `no figure: hub off held no step (hub on ${h.onHeld > 0 ? "did" : "neither"})`
+      : "not run",
+    `≥ ${goals.hubStreamsShare * 100} %`,
+    verdict(h && h.offHeld > 0 ? share >= goals.hubStreamsShare : null),
+  ]);
+  const s = r.stop;
+  rows.push([
+    "14",
+    `StopReply on the replica that does not own the reply → the owner closed the upstream request (issue #11's row 12b; ${s ? s.stops : "–"} stops, one at a time)`,
+    "—",
+    "—",
+    s
+      ? `p50 ${fmt(s.closedP50)} ms, p99 ${fmt(s.closedP99)} ms, max ${fmt(s.closedMax)} ms; StopReply answered p50 ${fmt(s.answeredP50)} ms`
+      : "–",
+    s ? `p99 ${fmt(s.closedP99)} ms${s.notStopped ? `, ${s.notStopped} not stopped` : ""}` : "not run",
+    `p99 ≤ ${goals.stopP99} ms`,
+    verdict(s ? s.closedP99 <= goals.stopP99 && s.notStopped === 0 : null),
+  ]);
+  return rows;
+}
+
+/** Replaces the generated section of `path` between `markers` (creating the file when missing). */
+export function writeResults(path, section, markers = { start, end }) {
+  const { start, end } = markers;
   const block = `${start}\n${section.trim()}\n${end}`;
   const current = existsSync(path) ? readFileSync(path, "utf8") : "";
   const from = current.indexOf(start);

@@ -14,7 +14,7 @@ import { median, percentile } from "../lib/stats.mjs";
 const userId = "bench-load";
 
 /** `batches` × `concurrency` streams through the service, each batch ramped over `rampMs`. */
-async function serviceStreams(
+export async function serviceStreams(
   service,
   { question, batches = 1, concurrency, rampMs = 0, expectDeltas, keepGaps },
 ) {
@@ -56,7 +56,7 @@ async function serviceStreams(
   };
 }
 
-const perDelta = (run) => run.cpuUs / Math.max(1, run.deltas);
+export const perDelta = (run) => run.cpuUs / Math.max(1, run.deltas);
 
 /**
  * Runs baseline and service alternately for `rounds` rounds (the order flips each round); a reference
