@@ -1,9 +1,11 @@
 /**
- * Following a reply owned elsewhere: subscribe to its live channel FIRST, then read the stream from the
- * entry covering the offset asked for, then apply live messages. Whatever is published after the
- * subscription is heard, and whatever was written before the read is read, so nothing falls between;
- * duplicates are removed by offset (text before the cursor is skipped, a partial overlap sliced). A live
- * entry that starts after the cursor (a gap) is filled from the stream.
+ * Following a reply owned elsewhere: subscribe to its live channel and, at the same time, read the
+ * stream from the entry covering the offset asked for (one round trip on each connection, so the first
+ * text comes after one round trip, not three); once subscribed, read the stream again from where the
+ * first read left off, then apply live messages. Whatever is published after the subscription is heard,
+ * and whatever was written before the second read is read, so nothing falls between; duplicates are
+ * removed by offset (text before the cursor is skipped, a partial overlap sliced). A live entry that
+ * starts after the cursor (a gap) is filled from the stream.
  */
 import type { FollowedEvent } from "../../application/replies/reply-bus.js";
 import { sliceFromCodePoint } from "../../application/replies/text-offsets.js";
@@ -45,7 +47,7 @@ export async function* followReply(
   if (signal?.aborted) return;
   const key = deps.keys.stream(replyId);
   const inbox = createFollowInbox(deps.maxBufferedChars);
-  const unsubscribe = await deps.subscriptions.follow(
+  const subscribing = deps.subscriptions.follow(
     deps.keys.live(replyId),
     (message) => {
       const entry = decodeLiveMessage(message);
@@ -53,23 +55,30 @@ export async function* followReply(
     },
     () => inbox.fail(hubUnavailable("the connection to the live replies hub dropped")),
   );
+  // Unsubscribes however the follow ends, even when it ends before the subscription is confirmed.
+  const unsubscribe = () =>
+    void subscribing.then(
+      (stop) => stop(),
+      () => undefined,
+    );
   const onAbort = () => inbox.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   let cursor = fromOffset;
 
   /** The stream from the entry covering the cursor; fails if the stream no longer reaches back to it. */
   const readStream = async (): Promise<StreamEntry[]> => {
-    const covering = await deps.reader.covering(key, cursor);
-    if (covering) return [covering, ...(await deps.reader.after(key, covering.id))];
-    const first = await deps.reader.first(key);
-    if (first && first.offset > cursor) {
+    const { covering, after } = await deps.reader.from(key, cursor);
+    if (covering) return [covering, ...after];
+    // Nothing at or before the cursor: any entry is after it, so the text up to it is gone.
+    if (after.length > 0) {
       throw hubUnavailable(`the text of reply ${replyId} from offset ${cursor} is no longer on the hub`);
     }
-    return first ? [first, ...(await deps.reader.after(key, first.id))] : [];
+    return [];
   };
 
   try {
     let backlog = await readStream();
+    let subscribed = false;
     for (;;) {
       for (const entry of backlog) {
         const next = step(entry, cursor, fromOffset);
@@ -81,6 +90,13 @@ export async function* followReply(
         if (next.event.type === "finished") return;
       }
       backlog = [];
+      if (!subscribed) {
+        await subscribing;
+        subscribed = true;
+        // What was written between the first read and the subscription is on the stream.
+        backlog = await readStream();
+        continue;
+      }
       const live = await inbox.next();
       if (!live) return;
       const next = step(live, cursor, fromOffset);
