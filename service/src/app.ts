@@ -11,8 +11,11 @@ import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./applica
 import { inProcessReplyBus, type ReplyBus } from "./application/replies/reply-bus.js";
 import { ReplyHub } from "./application/replies/reply-hub.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
+import type { ApiKeyStore } from "./application/keys/api-key-store.js";
+import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
+import { createApiKeyVerifier } from "./application/keys/api-key-verifier.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
-import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
+import { createAuthenticator, createAuthInterceptor } from "./adapters/connect/auth-interceptor.js";
 import { createErrorInterceptor } from "./adapters/connect/connect-errors.js";
 import {
   createHealthService,
@@ -37,6 +40,15 @@ export interface WhatsAppOptions {
   publicBaseUrl: string;
 }
 
+/** Personal API keys: where they are stored and how long a verified one is trusted before asking again. */
+export interface ApiKeyOptions {
+  store: ApiKeyStore;
+  /** The revocation bound: another replica refuses a revoked key at most this long after. */
+  cacheMs: number;
+  /** The clock of the key cache and of expiry; the app's clock when absent (tests move it on). */
+  clock?: Clock;
+}
+
 /**
  * How long, at the end of shutdown, WhatsApp answers in flight get to be sent and recorded (their
  * replies are already finished or interrupted by then; sends no longer wait to retry). With the default
@@ -55,8 +67,9 @@ export interface ParleyOptions {
   newId: IdGenerator;
   logger: Logger;
   settings: ChatSettings;
-  /** null: every caller is accepted (local development only). */
+  /** null: every caller is accepted (local development only); personal keys still act as their user. */
   authToken: string | null;
+  apiKeys: ApiKeyOptions;
   corsOrigins: readonly string[];
   orphanGraceMs: number;
   progressIntervalMs: number;
@@ -112,6 +125,19 @@ export function createParley(options: ParleyOptions): Parley {
     }),
   );
   const useCases = new ChatUseCases({ ...options, hub });
+  const keyVerifier = createApiKeyVerifier({
+    store: options.apiKeys.store,
+    clock: options.apiKeys.clock ?? options.clock,
+    logger,
+    cacheMs: options.apiKeys.cacheMs,
+  });
+  const keys = new ApiKeyUseCases({
+    store: options.apiKeys.store,
+    clock: options.clock,
+    newId: options.newId,
+    forget: (keyId) => keyVerifier.forget(keyId),
+  });
+  const authenticate = createAuthenticator(options.authToken, keyVerifier);
   const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
     stores: [
@@ -138,16 +164,13 @@ export function createParley(options: ParleyOptions): Parley {
     watchLimits: limits,
   });
   const server = createServer({
-    routes: createRoutes(useCases, health, options.maxRequestBytes),
-    interceptors: [
-      createErrorInterceptor(logger),
-      ...(options.authToken === null ? [] : [createAuthInterceptor(options.authToken)]),
-    ],
+    routes: createRoutes(useCases, keys, health, options.maxRequestBytes),
+    interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
     httpRoutes: {
       "/chat": createChatEndpoint({
         useCases,
         logger,
-        checkToken: createTokenCheck(options.authToken),
+        authenticate,
         maxRequestBytes: options.maxRequestBytes,
       }),
       ...whatsapp.routes,

@@ -12,6 +12,7 @@ import {
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
+import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
@@ -52,6 +53,7 @@ export async function startParley(options: HarnessOptions = {}) {
     newId: uuidV7,
     logger: silentLogger,
     authToken: testToken,
+    apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: 5_000 },
     corsOrigins: ["https://app.example"],
     orphanGraceMs: 30_000,
     progressIntervalMs: 100,

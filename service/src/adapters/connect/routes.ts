@@ -1,9 +1,12 @@
 /** Every Connect/gRPC service the server offers, on one router. */
 import type { ConnectRouter } from "@connectrpc/connect";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
+import type { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
+import { createApiKeyServiceHandler } from "./api-key-service-handler.js";
 import { createChatServiceHandler } from "./chat-service-handler.js";
 import type { HealthService } from "./health.js";
 import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js";
@@ -11,14 +14,20 @@ import { checkBinaryRequests } from "./binary-request-check.js";
 import { registerReflection } from "./reflection.js";
 
 /** The services whose health is reported by name, besides "" (the whole server). */
-export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName];
+export const servedServiceNames = [ChatService.typeName, LegacyChatService.typeName, ApiKeyService.typeName];
 
-export function createRoutes(useCases: ChatUseCases, health: HealthService, maxRequestBytes: number) {
+export function createRoutes(
+  useCases: ChatUseCases,
+  keys: ApiKeyUseCases,
+  health: HealthService,
+  maxRequestBytes: number,
+) {
   return (router: ConnectRouter) => {
     router.service(ChatService, createChatServiceHandler(useCases));
     router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
+    router.service(ApiKeyService, createApiKeyServiceHandler(keys));
     health.register(router);
-    registerReflection(router, [ChatService, LegacyChatService, Health]);
+    registerReflection(router, [ChatService, LegacyChatService, ApiKeyService, Health]);
     checkBinaryRequests(router, maxRequestBytes);
   };
 }
