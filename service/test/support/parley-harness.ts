@@ -16,6 +16,7 @@ import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-s
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
+import type { Clock } from "../../src/application/ports.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
 import { createSimulator } from "../../src/simulator/simulator.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -32,6 +33,10 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   whatsapp?: (database: TestDatabase) => WhatsAppOptions;
   idleTimeoutMs?: number;
   maxRetries?: number;
+  /** The clock of the API key cache and of key expiry (default: the system clock). */
+  keyClock?: Clock;
+  /** API_KEY_CACHE_MS (default 5 000). */
+  keyCacheMs?: number;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -53,7 +58,11 @@ export async function startParley(options: HarnessOptions = {}) {
     newId: uuidV7,
     logger: silentLogger,
     authToken: testToken,
-    apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: 5_000 },
+    apiKeys: {
+      store: createMysqlApiKeyStore(database.db),
+      cacheMs: options.keyCacheMs ?? 5_000,
+      ...(options.keyClock && { clock: options.keyClock }),
+    },
     corsOrigins: ["https://app.example"],
     orphanGraceMs: 30_000,
     progressIntervalMs: 100,
