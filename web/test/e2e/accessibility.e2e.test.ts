@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "../support/axe";
 import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
+import { ApiKeysPage } from "../support/pages/api-keys-page";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
 import { freePort } from "../support/web-process";
@@ -106,6 +107,30 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       expect(await axeViolations(page)).toEqual([]);
       await item.getByLabel("Chat title").press("Escape");
       await item.getByRole("button", { name: /^Delete/ }).click();
+      await page.getByRole("dialog").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      await page.getByRole("dialog").waitFor({ state: "hidden" });
+    }
+  });
+
+  it("on the API keys page: empty, with a new key shown, the list, and the revoke dialog", async () => {
+    for (const [{ page }, n] of [
+      [light, 1],
+      [dark, 2],
+    ] as const) {
+      const keys = new ApiKeysPage(page, stack.web.baseUrl);
+      await keys.open();
+      await page.getByRole("heading", { name: "Your keys" }).waitFor();
+      await page.locator('[data-testid="api-keys"], :text("You have no API keys yet.")').first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await keys.create(`key ${n}`, "In 7 days");
+      await keys.row(`key ${n}`).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await keys
+        .row(`key ${n}`)
+        .getByRole("button", { name: `Revoke the key key ${n}` })
+        .click();
       await page.getByRole("dialog").waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
