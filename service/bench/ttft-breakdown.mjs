@@ -11,6 +11,7 @@
  * A diagnostic: it depends on createParley's options, so the orchestrator treats a failure as a note.
  */
 import { createDatabase } from "../dist/adapters/mysql/database.js";
+import { createMysqlApiKeyStore } from "../dist/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../dist/adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "../dist/adapters/mysql/mysql-usage-repository.js";
 import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
@@ -73,6 +74,7 @@ const parley = createParley({
     maxMessageBytes: config.maxMessageBytes,
   },
   authToken: benchToken,
+  apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: 5_000 },
   corsOrigins: [],
   orphanGraceMs: config.orphanGraceMs,
   progressIntervalMs: config.progressIntervalMs,

@@ -14,8 +14,11 @@ import { getUsage } from "./application/usage/get-usage.js";
 import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
 import type { UsageRepository } from "./application/usage/usage-repository.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
+import type { ApiKeyStore } from "./application/keys/api-key-store.js";
+import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
+import { createApiKeyVerifier } from "./application/keys/api-key-verifier.js";
 import type { WhatsAppSender, WhatsAppStore } from "./application/whatsapp/whatsapp-ports.js";
-import { createAuthInterceptor, createTokenCheck } from "./adapters/connect/auth-interceptor.js";
+import { createAuthenticator, createAuthInterceptor } from "./adapters/connect/auth-interceptor.js";
 import { createErrorInterceptor } from "./adapters/connect/connect-errors.js";
 import {
   createHealthService,
@@ -40,6 +43,15 @@ export interface WhatsAppOptions {
   publicBaseUrl: string;
 }
 
+/** Personal API keys: where they are stored and how long a verified one is trusted before asking again. */
+export interface ApiKeyOptions {
+  store: ApiKeyStore;
+  /** The revocation bound: another replica refuses a revoked key at most this long after. */
+  cacheMs: number;
+  /** The clock of the key cache and of expiry; the app's clock when absent (tests move it on). */
+  clock?: Clock;
+}
+
 /**
  * How long, at the end of shutdown, WhatsApp answers in flight get to be sent and recorded (their
  * replies are already finished or interrupted by then; sends no longer wait to retry). With the default
@@ -62,8 +74,9 @@ export interface ParleyOptions {
   newId: IdGenerator;
   logger: Logger;
   settings: ChatSettings;
-  /** null: every caller is accepted (local development only). */
+  /** null: every caller is accepted (local development only); personal keys still act as their user. */
   authToken: string | null;
+  apiKeys: ApiKeyOptions;
   corsOrigins: readonly string[];
   orphanGraceMs: number;
   progressIntervalMs: number;
@@ -120,6 +133,19 @@ export function createParley(options: ParleyOptions): Parley {
     }),
   );
   const useCases = new ChatUseCases({ ...options, hub });
+  const keyVerifier = createApiKeyVerifier({
+    store: options.apiKeys.store,
+    clock: options.apiKeys.clock ?? options.clock,
+    logger,
+    cacheMs: options.apiKeys.cacheMs,
+  });
+  const keys = new ApiKeyUseCases({
+    store: options.apiKeys.store,
+    clock: options.clock,
+    newId: options.newId,
+    forget: (keyId) => keyVerifier.forget(keyId),
+  });
+  const authenticate = createAuthenticator(options.authToken, keyVerifier);
   const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
     stores: [
@@ -149,18 +175,16 @@ export function createParley(options: ParleyOptions): Parley {
     routes: createRoutes(
       useCases,
       { getUsage: (input) => getUsage({ usage: options.usage, clock: options.clock }, input) },
+      keys,
       health,
       options.maxRequestBytes,
     ),
-    interceptors: [
-      createErrorInterceptor(logger),
-      ...(options.authToken === null ? [] : [createAuthInterceptor(options.authToken)]),
-    ],
+    interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
     httpRoutes: {
       "/chat": createChatEndpoint({
         useCases,
         logger,
-        checkToken: createTokenCheck(options.authToken),
+        authenticate,
         maxRequestBytes: options.maxRequestBytes,
       }),
       ...whatsapp.routes,

@@ -42,6 +42,7 @@ const schema = z.object({
     .default("mysql://root@127.0.0.1:3306/parley")
     .refine((url) => /^mysql:\/\//.test(url), "must be a mysql:// URL"),
   AUTH_TOKEN: optionalText,
+  API_KEY_CACHE_MS: integer(5_000),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   MODEL: z.string().min(1).default("gpt-4o-mini"),
@@ -154,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     databaseAcquireTimeoutMs: c.DATABASE_ACQUIRE_TIMEOUT_MS,
     authToken: c.AUTH_TOKEN ?? null,
+    apiKeyCacheMs: c.API_KEY_CACHE_MS,
     openai: {
       apiKey: c.OPENAI_API_KEY ?? null,
       baseUrl: c.OPENAI_BASE_URL ?? null,

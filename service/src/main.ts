@@ -6,6 +6,7 @@
 import { createConsoleLogger } from "./adapters/console-logger.js";
 import { whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
 import { createDatabase, type Database } from "./adapters/mysql/database.js";
+import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
       maxMessageBytes: config.maxMessageBytes,
     },
     authToken: config.authToken,
+    apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: config.apiKeyCacheMs },
     corsOrigins: config.corsOrigins,
     orphanGraceMs: config.orphanGraceMs,
     progressIntervalMs: config.progressIntervalMs,

@@ -11,6 +11,9 @@ export type DomainErrorCode =
   | "chat.not_found"
   | "reply.not_found"
   | "reply.in_progress"
+  | "key.not_found"
+  | "key.user_mismatch"
+  | "key.not_allowed"
   | "service.shutting_down"
   | "upstream.unavailable"
   | "upstream.rejected"
@@ -58,3 +61,20 @@ export const offsetBeyondReply = (offset: number, length: number) =>
     offset,
     length,
   });
+
+export const apiKeyNotFound = (keyId: string) =>
+  new DomainError("key.not_found", `API key ${keyId} not found`, { keyId });
+
+/** A call made with a personal API key named a `user_id` other than the key's own. */
+export const keyUserMismatch = () =>
+  new DomainError(
+    "key.user_mismatch",
+    "this API key acts for its own user only: leave user_id empty or name the key's user",
+  );
+
+/** Personal API keys cannot manage keys (a leaked key must not mint more or revoke the others). */
+export const keyNotAllowed = () =>
+  new DomainError(
+    "key.not_allowed",
+    "API keys cannot manage API keys: use the web app, or the service token (admin CLI)",
+  );

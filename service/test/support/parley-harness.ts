@@ -12,11 +12,13 @@ import {
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
+import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
+import type { Clock } from "../../src/application/ports.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
 import { createSimulator } from "../../src/simulator/simulator.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -33,6 +35,10 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   whatsapp?: (database: TestDatabase) => WhatsAppOptions;
   idleTimeoutMs?: number;
   maxRetries?: number;
+  /** The clock of the API key cache and of key expiry (default: the system clock). */
+  keyClock?: Clock;
+  /** API_KEY_CACHE_MS (default 5 000). */
+  keyCacheMs?: number;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -55,6 +61,11 @@ export async function startParley(options: HarnessOptions = {}) {
     newId: uuidV7,
     logger: silentLogger,
     authToken: testToken,
+    apiKeys: {
+      store: createMysqlApiKeyStore(database.db),
+      cacheMs: options.keyCacheMs ?? 5_000,
+      ...(options.keyClock && { clock: options.keyClock }),
+    },
     corsOrigins: ["https://app.example"],
     orphanGraceMs: 30_000,
     progressIntervalMs: 100,

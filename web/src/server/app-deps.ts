@@ -10,6 +10,7 @@ import { createClientAddressResolver } from "./auth/client-address";
 import { createAuth, type AuthInstance } from "./auth/create-auth";
 import { consoleLogger, type Logger } from "./logger";
 import { sharedRedis } from "./redis/shared-redis";
+import { createApiKeyServiceClient, type ApiKeyServiceClient } from "./service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
 
 export interface AppDeps {
@@ -17,6 +18,7 @@ export interface AppDeps {
   /** better-auth's HTTP endpoints behind our checks: the /api/auth route and the sign-in forms use it. */
   authHandler: AuthHandler;
   chat: ChatServiceClient;
+  keys: ApiKeyServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -53,8 +55,18 @@ async function buildAppDeps(): Promise<AppDeps> {
     storeMaxBytes: settings.authLimitStoreMaxBytes,
     redis,
   });
-  const chat = createChatServiceClient({ baseUrl: settings.serviceUrl, token: settings.serviceToken });
-  return { auth, authHandler, chat, log, allowedOrigins: settings.trustedOrigins, signIn: settings.signIn };
+  const service = { baseUrl: settings.serviceUrl, token: settings.serviceToken };
+  const chat = createChatServiceClient(service);
+  const keys = createApiKeyServiceClient(service);
+  return {
+    auth,
+    authHandler,
+    chat,
+    keys,
+    log,
+    allowedOrigins: settings.trustedOrigins,
+    signIn: settings.signIn,
+  };
 }
 
 const holder = globalThis as typeof globalThis & { parleyAppDeps?: Promise<AppDeps> };

@@ -135,6 +135,9 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
       await page.getByRole("dialog").waitFor({ state: "hidden" });
+      // Back to the chats, where the tests below start.
+      await page.getByRole("link", { name: "Back to chats" }).click();
+      await page.waitForURL(`${stack.web.baseUrl}/chat`);
     }
   });
 

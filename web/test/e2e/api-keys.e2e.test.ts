@@ -67,7 +67,7 @@ describe("the API keys page", () => {
     expect(((await listed.json()) as { chats: { id: string }[] }).chats.map((c) => c.id)).toEqual([chatId]);
     // The chat is the user's own: the web app shows it too.
     await page.goto(`${stack.web.baseUrl}/chat/${chatId}`);
-    await page.getByText("Hello from my own script").waitFor();
+    await page.getByTestId("chat-title").filter({ hasText: "Hello from my own script" }).waitFor();
     // Naming someone else is refused.
     expect((await connect(key, "ListChats", { userId: "web:someone-else" })).status).toBe(403);
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxBatchSize } from "~/lib/batch-limit";
 import type { ReplyEvent } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
+import { createApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import type { AppRouter } from "~/server/trpc/root";
@@ -266,6 +267,7 @@ describe("service failures", () => {
     const handle = createTrpcHandler({
       auth: bff.auth,
       chat: deadService,
+      keys: createApiKeyServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
       log: { info: log, warn: log, error: log },
       allowedOrigins: [appOrigin],
     });

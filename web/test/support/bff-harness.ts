@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Interceptor } from "@connectrpc/connect";
 import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
+import { createApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "~/server/service/chat-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { createTrpcContext } from "~/server/trpc/init";
@@ -97,7 +98,8 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
     interceptors: [countStreams],
   });
   const logs: LogEntry[] = [];
-  const deps = { auth: instance.auth, chat, log: recordingLogger(logs), allowedOrigins: [appOrigin] };
+  const keys = createApiKeyServiceClient({ baseUrl: service.url, token: service.token });
+  const deps = { auth: instance.auth, chat, keys, log: recordingLogger(logs), allowedOrigins: [appOrigin] };
 
   return {
     service,

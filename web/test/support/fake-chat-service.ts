@@ -7,6 +7,8 @@ import { createClient, createRouterTransport, type ServiceImpl } from "@connectr
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { Auth } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
+import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
+import type { ApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import type { ChatServiceClient } from "~/server/service/chat-service-client";
 import { createTrpcContext, type Session } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
@@ -42,12 +44,32 @@ function fakeAuth(authUserId: string | null): Auth {
   return { api: { getSession: async () => session } } as unknown as Auth;
 }
 
-/** The chat router called in-process as `authUserId` (null: signed out), against `chat`. */
+/** An ApiKeyService faked the same way, recording each request. */
+export function createFakeApiKeyService(impl: Partial<ServiceImpl<typeof ApiKeyService>>) {
+  const calls: { method: string; request: unknown }[] = [];
+  const recorded = Object.fromEntries(
+    Object.entries(impl).map(([method, handler]) => [
+      method,
+      (request: unknown, context: unknown) => {
+        calls.push({ method, request });
+        return (handler as (request: unknown, context: unknown) => unknown)(request, context);
+      },
+    ]),
+  ) as Partial<ServiceImpl<typeof ApiKeyService>>;
+  const transport = createRouterTransport(({ service }) => service(ApiKeyService, recorded));
+  return { keys: createClient(ApiKeyService, transport), calls };
+}
+
+/** The routers called in-process as `authUserId` (null: signed out), against `chat` (and `keys`). */
 export async function fakeServiceCaller(
   chat: ChatServiceClient,
   authUserId: string | null,
   signal?: AbortSignal,
+  keys: ApiKeyServiceClient = createFakeApiKeyService({}).keys,
 ) {
-  const context = await createTrpcContext({ auth: fakeAuth(authUserId), chat, log: silent }, new Headers());
+  const context = await createTrpcContext(
+    { auth: fakeAuth(authUserId), chat, keys, log: silent },
+    new Headers(),
+  );
   return createCaller(context, signal ? { signal } : {});
 }

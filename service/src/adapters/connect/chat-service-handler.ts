@@ -1,11 +1,13 @@
 /**
  * `parley.chat.v1.ChatService` over the use cases: request fields in, domain out. Errors are mapped by
- * the error interceptor (connect-errors.ts), once for every method.
+ * the error interceptor (connect-errors.ts), once for every method. Every request's `user_id` is first
+ * resolved against the caller (caller-context.ts): a personal key acts as its own user.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { Chat } from "../../domain/chat.js";
+import { asActingUser } from "./caller-context.js";
 import { chatToProto, messageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
 import { mapReplyStream } from "./reply-stream.js";
 
@@ -17,22 +19,25 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
   const toChat = (chat: Chat) => chatToProto(chat, useCases.limits.contextWindow);
   return {
     async *sendMessage(request, context) {
-      const subscription = await useCases.sendMessage({ ...request, signal: context.signal });
+      const subscription = await useCases.sendMessage({
+        ...asActingUser(request, context),
+        signal: context.signal,
+      });
       yield* mapReplyStream(subscription, toEventMessage);
     },
     async *watchReply(request, context) {
-      const events = await useCases.watchReply({ ...request, signal: context.signal });
+      const events = await useCases.watchReply({ ...asActingUser(request, context), signal: context.signal });
       yield* mapReplyStream(events, toEventMessage);
     },
-    async stopReply(request) {
-      return { status: replyStatusToProto(await useCases.stopReply(request)) };
+    async stopReply(request, context) {
+      return { status: replyStatusToProto(await useCases.stopReply(asActingUser(request, context))) };
     },
-    async listChats(request) {
-      const page = await useCases.listChats(request);
+    async listChats(request, context) {
+      const page = await useCases.listChats(asActingUser(request, context));
       return { chats: page.items.map(toChat), nextPageToken: page.nextCursor ?? "" };
     },
-    async getChat(request) {
-      const { chat, messages, context } = await useCases.getChat(request);
+    async getChat(request, handlerContext) {
+      const { chat, messages, context } = await useCases.getChat(asActingUser(request, handlerContext));
       return {
         chat: toChat(chat),
         messages: messages.items.map(messageToProto),
@@ -40,11 +45,11 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
         context: context ?? undefined,
       };
     },
-    async renameChat(request) {
-      return { chat: toChat(await useCases.renameChat(request)) };
+    async renameChat(request, context) {
+      return { chat: toChat(await useCases.renameChat(asActingUser(request, context))) };
     },
-    async deleteChat(request) {
-      await useCases.deleteChat(request);
+    async deleteChat(request, context) {
+      await useCases.deleteChat(asActingUser(request, context));
       return {};
     },
   };

@@ -8,21 +8,23 @@ import { ChatService } from "@parley/gen/pb/chat_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import { withTextSoFar } from "../../application/replies/reply-text.js";
+import { asActingUser } from "./caller-context.js";
 import { mapReplyStream } from "./reply-stream.js";
 
 export function createLegacyChatServiceHandler(useCases: ChatUseCases): ServiceImpl<typeof ChatService> {
   return {
     async *chatStream(request, context) {
+      const { userId } = asActingUser(request, context);
       const subscription = await useCases.sendMessage({
         chatId: request.chatId,
-        userId: request.userId,
+        userId,
         text: request.userMessage,
         signal: context.signal,
       });
       let chatId = request.chatId ?? "";
       for await (const { event, text } of withTextSoFar(mapReplyStream(subscription, passThrough))) {
         if (event.type === "started") chatId = event.chatId;
-        else if (event.type === "delta") yield { chatId, userId: request.userId, content: text };
+        else if (event.type === "delta") yield { chatId, userId, content: text };
       }
     },
   };

@@ -9,7 +9,9 @@ import {
   type ReplyEventSchema,
   type UsageSchema,
 } from "@parley/gen/parley/chat/v1/chat_pb";
+import type { ApiKeySchema } from "@parley/gen/parley/keys/v1/keys_pb";
 import type { ReplyEvent } from "../../application/replies/reply-events.js";
+import type { ApiKey } from "../../domain/api-key.js";
 import type { Chat, Message, MessageStatus, Usage } from "../../domain/chat.js";
 
 const statuses: Record<MessageStatus, ReplyStatus> = {
@@ -84,4 +86,17 @@ export function replyEventToProto(event: ReplyEvent): MessageInitShape<typeof Re
         },
       };
   }
+}
+
+/** What is kept about an API key; never its secret or hash. */
+export function apiKeyToProto(key: ApiKey): MessageInitShape<typeof ApiKeySchema> {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    createTime: timestampFromDate(key.createdAt),
+    expireTime: key.expiresAt ? timestampFromDate(key.expiresAt) : undefined,
+    revokeTime: key.revokedAt ? timestampFromDate(key.revokedAt) : undefined,
+    lastUseTime: key.lastUsedAt ? timestampFromDate(key.lastUsedAt) : undefined,
+  };
 }

@@ -1,24 +1,28 @@
 /**
  * `POST /chat`: the original service's blocking JSON endpoint. `{chat_id?, user_id, user_message}` in,
- * `{chat_id, user_id, content}` out once the answer is complete. Same token as the RPCs.
+ * `{chat_id, user_id, content}` out once the answer is complete. Same credentials as the RPCs: the service
+ * token names `user_id`; a personal API key acts as its user (`user_id` may be omitted; another user's
+ * is 403 `key.user_mismatch`).
  */
 import { z } from "zod";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
+import { actingUserId } from "../../application/keys/caller.js";
 import type { Logger } from "../../application/ports.js";
 import { readWholeReply } from "../../application/replies/reply-text.js";
+import type { Authenticate } from "../connect/auth-interceptor.js";
 import { httpError, httpStatusOf, toHttpError } from "./http-errors.js";
 import { readBody, sendError, sendJson, type HttpRequest, type HttpResponse } from "./http-io.js";
 
 const requestSchema = z.object({
   chat_id: z.string().optional().nullable(),
-  user_id: z.string(),
+  user_id: z.string().optional(),
   user_message: z.string(),
 });
 
 export interface ChatEndpointDeps {
   useCases: ChatUseCases;
   logger: Logger;
-  checkToken: (header: string | undefined) => boolean;
+  authenticate: Authenticate;
   maxRequestBytes: number;
 }
 
@@ -26,13 +30,13 @@ export function createChatEndpoint(deps: ChatEndpointDeps) {
   return async (request: HttpRequest, response: HttpResponse): Promise<void> => {
     if (request.method !== "POST")
       return sendError(response, httpError(405, "method.not_allowed", "use POST"));
-    if (!deps.checkToken(request.headers.authorization)) {
-      return sendError(response, httpError(401, "unauthenticated", "missing or wrong token"));
-    }
+    const auth = await deps.authenticate(request.headers.authorization);
+    if (!auth.ok) return sendError(response, httpError(401, "unauthenticated", auth.message));
     const body = await readBody(request, deps.maxRequestBytes);
     if (!Buffer.isBuffer(body)) return sendError(response, body);
     const parsed = requestSchema.safeParse(parseJson(body));
-    if (!parsed.success) {
+    // Only a personal key may leave user_id out (it means the key's user).
+    if (!parsed.success || (parsed.data.user_id === undefined && auth.caller.kind === "service")) {
       return sendError(
         response,
         httpError(
@@ -45,9 +49,10 @@ export function createChatEndpoint(deps: ChatEndpointDeps) {
     const abandoned = new AbortController();
     response.on("close", () => abandoned.abort());
     try {
+      const userId = actingUserId(auth.caller, parsed.data.user_id ?? "");
       const events = await deps.useCases.sendMessage({
         chatId: parsed.data.chat_id ?? undefined,
-        userId: parsed.data.user_id,
+        userId,
         text: parsed.data.user_message,
         signal: abandoned.signal,
       });
@@ -60,7 +65,7 @@ export function createChatEndpoint(deps: ChatEndpointDeps) {
       }
       sendJson(response, 200, {
         chat_id: started?.chatId ?? "",
-        user_id: parsed.data.user_id,
+        user_id: userId,
         content: text,
       });
     } catch (error) {

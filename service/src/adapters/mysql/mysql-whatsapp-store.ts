@@ -6,6 +6,7 @@ import type {
   WhatsAppTurnKind,
 } from "../../application/whatsapp/whatsapp-ports.js";
 import type { ChatDatabase } from "./database.js";
+import { isDuplicateKey } from "./duplicate-key.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { clip } from "./rows.js";
 import { whatsAppMessages, whatsAppSenders } from "./schema.js";
@@ -129,12 +130,4 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
     endExpiredLeases: (now) =>
       withStorageErrors(() => endExpiredLeases(db, whatsAppMessages, "answering", now)),
   };
-}
-
-/** MySQL's ER_DUP_ENTRY, directly or as the cause Drizzle wraps it in. */
-function isDuplicateKey(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    if ((current as { code?: unknown }).code === "ER_DUP_ENTRY") return true;
-  }
-  return false;
 }

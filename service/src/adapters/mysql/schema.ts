@@ -167,6 +167,35 @@ export const usageDaily = mysqlTable(
   (table) => [primaryKey({ name: "usage_daily_pk", columns: [table.userId, table.day, table.kind] })],
 );
 
+/**
+ * Personal API keys. Only a SHA-256 hash of each key is stored: a key carries 256 random bits, so a fast
+ * hash is right (a slow password hash such as bcrypt or argon2 only helps against guessable secrets, and
+ * would cost every uncached call milliseconds). The prefix is the visible start of the key (`pk_` + 8
+ * characters): people recognise their keys by it, and verification finds the row by it before comparing
+ * hashes in constant time.
+ */
+export const apiKeys = mysqlTable(
+  "api_keys",
+  {
+    id: id("id").primaryKey(),
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    name: humanText("name", { type: "varchar(100)" }).notNull(),
+    prefix: exactText("prefix", { type: "varchar(16)" }).notNull(),
+    /** SHA-256 of the whole key, lowercase hex. */
+    hash: exactText("hash", { type: "char(64)" }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    expiresAt: timestamp("expires_at"),
+    revokedAt: timestamp("revoked_at"),
+    /** Updated at most once per cache period per replica (when a key is verified against the table). */
+    lastUsedAt: timestamp("last_used_at"),
+  },
+  (table) => [
+    unique("api_keys_prefix_uq").on(table.prefix),
+    // A user's keys, newest first.
+    index("api_keys_user_created_idx").on(table.userId, table.createdAt),
+  ],
+);
+
 /** A `chats` row as Drizzle reads it; mapped to the domain's `Chat` before it leaves this folder. */
 export type ChatRow = typeof chats.$inferSelect;
 /** A `messages` row as Drizzle reads it; mapped to the domain's `Message`. */

@@ -52,6 +52,10 @@ const byReason: Record<string, Mapped | typeof aboutTheMessage> = {
     message: "The answer was cut off. Please try again.",
   },
   "storage.unavailable": unavailable,
+  "key.not_found": { code: "NOT_FOUND", message: "This API key does not exist, or it is not yours." },
+  // The BFF calls with the service token and the session's user: these mean a bug or a misconfiguration.
+  "key.not_allowed": internal,
+  "key.user_mismatch": internal,
   "hub.unavailable": unavailable,
 };
 

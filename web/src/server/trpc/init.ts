@@ -9,6 +9,7 @@ import { isDatabaseBusy } from "../auth/auth-database";
 import type { Auth } from "../auth/create-auth";
 import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
+import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
@@ -17,6 +18,7 @@ export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>
 export interface TrpcContext {
   session: Session | null;
   chat: ChatServiceClient;
+  keys: ApiKeyServiceClient;
   log: Logger;
 }
 
@@ -24,13 +26,14 @@ export interface TrpcContext {
 export interface ContextDeps {
   auth: Auth;
   chat: ChatServiceClient;
+  keys: ApiKeyServiceClient;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return { session, chat: deps.chat, log: deps.log };
+    return { session, chat: deps.chat, keys: deps.keys, log: deps.log };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;

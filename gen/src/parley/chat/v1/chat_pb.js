@@ -198,9 +198,12 @@ export const Role = /*@__PURE__*/
  *
  * Every RPC needs `authorization: Bearer <token>` (the raw token is accepted too). Every request names
  * the `user_id` it acts for; a chat or reply of another user is NOT_FOUND, exactly like a missing one.
+ * With a personal API key (`authorization: Bearer pk_...`, see parley.keys.v1.ApiKeyService) the call
+ * acts as the key's user: `user_id` may be left empty, and naming another user is PERMISSION_DENIED.
  *
  * Status codes, for every RPC:
- * - UNAUTHENTICATED: the token is missing or wrong.
+ * - UNAUTHENTICATED: the token is missing or wrong, or the personal key is wrong, revoked or expired.
+ * - PERMISSION_DENIED: a personal key was used with the `user_id` of another user.
  * - INVALID_ARGUMENT: a malformed id, an empty or whitespace-only message, a message over the size cap,
  *   a message that cannot fit the model's context window with the system prompt (the numbers are in the
  *   message), a bad page token, a bad deadline header, a deadline above the server's maximum, or a request
@@ -223,6 +226,7 @@ export const Role = /*@__PURE__*/
  *   message.too_long          INVALID_ARGUMENT     the message is over the size cap (metadata: maxBytes)
  *   message.exceeds_context   INVALID_ARGUMENT     it cannot fit the context window (metadata: neededTokens,
  *                                                  availableTokens, contextWindow)
+ *   key.user_mismatch         PERMISSION_DENIED    a personal key named another user's `user_id`
  *   chat.not_found            NOT_FOUND            no such chat for this user
  *   reply.not_found           NOT_FOUND            no such reply for this user
  *   reply.in_progress         FAILED_PRECONDITION  the chat is still answering (metadata: chatId, replyId)

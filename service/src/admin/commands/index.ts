@@ -1,0 +1,5 @@
+/** Every admin command; a new one is a file beside this and a line here. */
+import type { AdminCommand } from "../admin-command.js";
+import { keysCommand } from "./keys.js";
+
+export const commands: AdminCommand[] = [keysCommand];

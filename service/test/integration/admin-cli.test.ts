@@ -1,0 +1,89 @@
+// The admin CLI as an operator runs it: the built `dist/admin-cli.js` as a process, configured by
+// DATABASE_URL alone (no running service), creating, listing and revoking a user's keys. The key it
+// prints is verified by the same verifier the service uses.
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
+import { createApiKeyVerifier } from "../../src/application/keys/api-key-verifier.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { silentLogger } from "../support/use-case-fixture.js";
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL("../../dist/admin-cli.js", import.meta.url));
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database?.drop());
+
+/** Runs the CLI in an empty directory (no `.env`); resolves with its output and exit code. */
+async function admin(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const cwd = mkdtempSync(path.join(tmpdir(), "parley-admin-"));
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      cwd,
+      env: { PATH: process.env["PATH"] ?? "", DATABASE_URL: database.url },
+      encoding: "utf8",
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
+
+describe("npm run admin -w service -- keys", () => {
+  it("creates a key that acts as the user, lists it without the secret, and revokes it", async () => {
+    const created = await admin("keys", "create", "ops-user", "--name", "deploy bot", "--expires-days", "7");
+    expect(created.code).toBe(0);
+    const key = created.stdout.split("\n")[0]!;
+    expect(key).toMatch(/^pk_[0-9A-Za-z]{8}_/);
+
+    const verifier = createApiKeyVerifier({
+      store: createMysqlApiKeyStore(database.db),
+      clock: { now: () => new Date() },
+      logger: silentLogger,
+      cacheMs: 0,
+    });
+    expect(await verifier.verify(key)).toMatchObject({ ok: true, userId: "ops-user" });
+
+    const listed = await admin("keys", "list", "ops-user");
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(key.slice(0, 11));
+    expect(listed.stdout).toContain('"deploy bot"');
+    expect(listed.stdout).toContain("active");
+    expect(listed.stdout).not.toContain(key.slice(12));
+    const keyId = listed.stdout.split(/\s+/)[0]!;
+
+    const revoked = await admin("keys", "revoke", "ops-user", keyId);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain("revoked");
+    expect(await verifier.verify(key)).toEqual({ ok: false, reason: "revoked" });
+  });
+
+  it("another user's key is not found (exit 1); bad arguments exit 2 with the usage", async () => {
+    const created = await admin("keys", "create", "owner");
+    const keyId = (await admin("keys", "list", "owner")).stdout.split(/\s+/)[0]!;
+    expect(created.code).toBe(0);
+    const other = await admin("keys", "revoke", "someone-else", keyId);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain("not found");
+
+    for (const args of [
+      ["keys"],
+      ["keys", "create"],
+      ["keys", "create", "u", "--expires-days", "soon"],
+      ["nope"],
+    ]) {
+      const bad = await admin(...args);
+      expect(bad.code, args.join(" ")).toBe(2);
+      expect(bad.stderr).toContain("usage: npm run admin -w service -- <command>");
+    }
+  });
+});
