@@ -3,63 +3,17 @@
  * with one simulator as their upstream: what a user does on one replica with a reply the other one
  * generates. Real processes, real sockets, real Redis.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
-import {
-  bearerAuth,
-  startServiceProcess,
-  startTcpProxy,
-  type ServiceProcess,
-  type TcpProxy,
-} from "@parley/test-support";
-import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
-import { openTestRedis, testRedisAddress, testRedisUrlViaPort, type TestRedis } from "../support/redis.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { bearerAuth, startTcpProxy, type ServiceProcess, type TcpProxy } from "@parley/test-support";
+import { testRedisAddress, testRedisUrlViaPort } from "../support/redis.js";
+import { useReplicaCluster } from "./replica-cluster.js";
 
 const token = "replicas-test-token";
-let database: TestDatabase;
-let simulator: Simulator;
-let redis: TestRedis;
-const started: ServiceProcess[] = [];
-
-beforeAll(async () => {
-  redis = openTestRedis();
-  database = await createTestDatabase();
-  simulator = createSimulator({ paceMs: 20 });
-  await simulator.listen(0, "127.0.0.1");
-});
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((service) => service.stop("SIGKILL")));
-  simulator.reset();
-});
-afterAll(async () => {
-  await simulator?.close();
-  await database?.drop();
-  await redis?.cleanup();
-});
-
-/** Short leases, so that a killed replica's replies are swept within about a second. */
-const shortLeases = { REPLY_LEASE_MS: "1000", REPLY_LEASE_RENEW_MS: "200", REPLY_LEASE_SWEEP_MS: "200" };
-
-async function replica(extra: Record<string, string> = {}): Promise<ServiceProcess> {
-  const service = await startServiceProcess({
-    env: {
-      DATABASE_URL: database.url,
-      AUTH_TOKEN: token,
-      OPENAI_API_KEY: "sk-simulated",
-      OPENAI_BASE_URL: simulator.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix,
-      PROGRESS_INTERVAL_MS: "150",
-      ...shortLeases,
-      ...extra,
-    },
-  });
-  started.push(service);
-  return service;
-}
+const cluster = useReplicaCluster({ AUTH_TOKEN: token, PROGRESS_INTERVAL_MS: "150" });
+const replica = (extra: Record<string, string> = {}) => cluster.replica(extra);
 
 const chatOn = (service: ServiceProcess) =>
   createClient(
@@ -75,7 +29,7 @@ const from = (text: string, offset: number) => [...text].slice(offset).join("");
 /** A long reply, paced so that it is still streaming while a test acts on it. */
 function aLongReply(words = 200, paceMs = 25): string {
   const text = Array.from({ length: words }, (_, i) => `word${i} 🌍`).join(" ");
-  simulator.script({ text, paceMs });
+  cluster.simulator.script({ text, paceMs });
   return text;
 }
 
@@ -138,9 +92,10 @@ function watchOn(
 }
 
 async function stored(replyId: string) {
-  const [rows] = await database.pool.query("select status, content, owner from messages where id = ?", [
-    replyId,
-  ]);
+  const [rows] = await cluster.database.pool.query(
+    "select status, content, owner from messages where id = ?",
+    [replyId],
+  );
   return (rows as { status: string; content: string; owner: string | null }[])[0]!;
 }
 
@@ -173,10 +128,10 @@ describe("a reply generated on A, seen from B", () => {
     const [a, b] = await Promise.all([replica(), replica()]);
     aLongReply();
     const reply = await sendOn(a, "stop-user");
-    const request = simulator.requests.at(-1);
+    const request = cluster.simulator.requests.at(-1);
     const response = await chatOn(b).stopReply({ userId: "stop-user", replyId: reply.replyId });
     expect(response.status).toBe(ReplyStatus.STOPPED);
-    await simulator.clientClosed(request, 2_000);
+    await cluster.simulator.clientClosed(request, 2_000);
     const events = await reply.rest();
     expect(events.at(-1)).toMatchObject({ case: "finished", value: { status: ReplyStatus.STOPPED } });
     expect(await stored(reply.replyId)).toMatchObject({ status: "stopped", content: textOf(events) });
@@ -186,10 +141,10 @@ describe("a reply generated on A, seen from B", () => {
     const [a, b] = await Promise.all([replica(), replica()]);
     aLongReply();
     const reply = await sendOn(a, "delete-user");
-    const request = simulator.requests.at(-1);
+    const request = cluster.simulator.requests.at(-1);
     await chatOn(b).deleteChat({ userId: "delete-user", chatId: reply.chatId });
-    await simulator.clientClosed(request, 2_000);
-    const [rows] = await database.pool.query("select count(*) as n from messages where chat_id = ?", [
+    await cluster.simulator.clientClosed(request, 2_000);
+    const [rows] = await cluster.database.pool.query("select count(*) as n from messages where chat_id = ?", [
       reply.chatId,
     ]);
     expect((rows as { n: number }[])[0]!.n).toBe(0);
