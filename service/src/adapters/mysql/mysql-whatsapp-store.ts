@@ -8,7 +8,7 @@ import type {
 import type { ChatDatabase } from "./database.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { clip } from "./rows.js";
-import { whatsAppMessages, whatsAppSenders } from "./schema.js";
+import { whatsAppLimitNotices, whatsAppMessages, whatsAppSenders } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
 
 export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
@@ -88,6 +88,16 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
           .update(whatsAppSenders)
           .set({ chatId: null, updatedAt: now })
           .where(eq(whatsAppSenders.sender, sender));
+      }),
+
+    firstLimitNotice: (notice, now) =>
+      withStorageErrors(async () => {
+        // The primary key (sender, reason, period) makes this true once per period, on any replica.
+        const [result] = await db
+          .insert(whatsAppLimitNotices)
+          .ignore()
+          .values({ ...notice, createdAt: now });
+        return result.affectedRows > 0;
       }),
 
     answeringReply: (sender, now) =>
