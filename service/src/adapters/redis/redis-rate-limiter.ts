@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import type { RateLimiter } from "../../application/limits/limits-ports.js";
 import type { Logger } from "../../application/ports.js";
 import { createInMemoryRateLimiter } from "../../application/limits/in-memory-rate-limiter.js";
+import { whenReady } from "./redis-connections.js";
 
 /** KEYS[1] the user's key; ARGV: now (ms), interval (ms), burst. Returns 0 (taken) or the ms to wait. */
 const gcraScript = `
@@ -39,6 +40,8 @@ export interface RedisRateLimiterOptions {
 }
 
 export interface RedisRateLimiter extends RateLimiter {
+  /** Resolves once the connection is first ready (until then, counts are this process's own). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
         return local.take(userId, perMinute, now);
       }
     },
+    ready: () => whenReady(redis),
     async close() {
       await redis.quit().catch(() => undefined);
       redis.disconnect();
