@@ -133,7 +133,12 @@ describe("budgets", () => {
     expect(await footprint(userId)).toEqual(before);
 
     const usage = await createClient(UsageService, harness.transport("grpc")).getUsage({ userId });
-    expect(usage.limits).toMatchObject({ dailyTokenLimit: 1n, dailyTokensLeft: 0n });
+    expect(usage.limits).toMatchObject({
+      dailyTokenLimit: 1n,
+      dailyTokensLeft: 0n,
+      concurrentRepliesLimit: 3,
+      messagesPerMinuteLimit: 100,
+    });
 
     await sendOk(aUser());
     clock.offsetMs += 86_400_000;

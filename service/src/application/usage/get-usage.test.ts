@@ -93,6 +93,8 @@ describe("getUsage", () => {
       monthlyCostLeftMicros: 87,
       dailyResetsAt: new Date("2025-03-03T00:00:00Z"),
       monthlyResetsAt: new Date("2025-04-01T00:00:00Z"),
+      concurrentRepliesLimit: 3,
+      messagesPerMinuteLimit: 20,
     });
   });
 

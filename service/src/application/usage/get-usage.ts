@@ -42,6 +42,9 @@ export interface UsageLimits {
   /** When the daily / monthly counts start again; null while there is no such limit. */
   dailyResetsAt: Date | null;
   monthlyResetsAt: Date | null;
+  /** Answers being written at once, and messages per minute; 0 = none. */
+  concurrentRepliesLimit: number;
+  messagesPerMinuteLimit: number;
 }
 
 export interface UsageReport {
@@ -69,6 +72,8 @@ const noLimits: UsageLimits = {
   monthlyCostLeftMicros: 0,
   dailyResetsAt: null,
   monthlyResetsAt: null,
+  concurrentRepliesLimit: 0,
+  messagesPerMinuteLimit: 0,
 };
 
 export async function getUsage(deps: UsageUseCaseDeps, input: GetUsageInput): Promise<UsageReport> {
@@ -139,5 +144,7 @@ function limitsLeft(limits: UserLimits, today: UsageTotals, month: UsageTotals, 
     monthlyCostLeftMicros: left(limits.monthlyCostMicros, month.costMicros),
     dailyResetsAt: limits.dailyTokens > 0 ? nextUtcDay(asOf) : null,
     monthlyResetsAt: monthly ? nextUtcMonth(asOf) : null,
+    concurrentRepliesLimit: limits.concurrentReplies,
+    messagesPerMinuteLimit: limits.messagesPerMinute,
   };
 }

@@ -239,6 +239,20 @@ export declare type UsageLimits = Message<"parley.usage.v1.UsageLimits"> & {
    * @generated from field: google.protobuf.Timestamp monthly_resets_at = 9;
    */
   monthlyResetsAt?: Timestamp | undefined;
+
+  /**
+   * The most answers being written at once for the user; 0 = none.
+   *
+   * @generated from field: uint32 concurrent_replies_limit = 10;
+   */
+  concurrentRepliesLimit: number;
+
+  /**
+   * The most messages per minute (a burst of this many, then one every 60 s / this); 0 = none.
+   *
+   * @generated from field: uint32 messages_per_minute_limit = 11;
+   */
+  messagesPerMinuteLimit: number;
 };
 
 /**
