@@ -19,7 +19,9 @@ import {
   unblockUser,
   type AdminDeps,
 } from "../../src/application/limits/user-limits-admin.js";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import type { UserLimits } from "../../src/domain/limits.js";
 import { protocols, startParley, testToken, type Harness } from "../support/parley-harness.js";
 import { collectReply, expectCode, rowCounts, streamingReplies } from "../support/rpc-probes.js";
@@ -243,5 +245,43 @@ describe("concurrent replies", () => {
     for (const reply of started) await harness.client("grpc").stopReply({ userId, replyId: reply.replyId });
     await expect.poll(() => streamingReplies(harness)).toBe(0);
     await sendOk(userId); // a slot is free again
+  });
+});
+
+describe("concurrent replies across replicas", () => {
+  it("two processes on one database: 20 concurrent sends of one user, split between them → exactly 3 stream", async () => {
+    const second = await startParley({
+      clock,
+      repository: createMysqlChatRepository(harness.database.db, testUsageMeter),
+      usage: createMysqlUsageRepository(harness.database.db),
+      userLimits: { defaults, store },
+    });
+    try {
+      const userId = aUser();
+      const slow = { deltas: Array.from({ length: 20 }, () => "word "), paceMs: 50 };
+      harness.simulator.when("busy", slow);
+      second.simulator.when("busy", slow);
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, async (_, index) => {
+          const replica = index % 2 === 0 ? harness : second;
+          try {
+            for await (const response of replica.client("grpc").sendMessage({ userId, text: "busy" })) {
+              if (response.event?.kind.case === "started") return "started";
+            }
+            return "ended without starting";
+          } catch (error) {
+            return Code[ConnectError.from(error).code];
+          }
+        }),
+      );
+      expect(outcomes.filter((o) => o === "started")).toHaveLength(3);
+      expect(outcomes.filter((o) => o === "ResourceExhausted")).toHaveLength(17);
+      expect(harness.simulator.requests.length + second.simulator.requests.length).toBe(3);
+      await expect.poll(() => streamingReplies(harness), { timeout: 10_000 }).toBe(0);
+    } finally {
+      await second.parley.shutdown(0);
+      await second.simulator.close();
+      await second.database.drop();
+    }
   });
 });
