@@ -31,6 +31,9 @@ export async function startServiceUnderTest(
       SIMULATOR_PACE_MS: "5",
       // Every fuzz connection comes from 127.0.0.1: the per-address cap is tested elsewhere.
       MAX_CONNECTIONS_PER_ADDRESS: "0",
+      // Fuzz and soak send as few users, far faster than a person: the per-user limits are tested elsewhere.
+      LIMIT_CONCURRENT_REPLIES: "0",
+      LIMIT_MESSAGES_PER_MINUTE: "0",
       TWILIO_ACCOUNT_SID: twilioAccount.accountSid,
       TWILIO_AUTH_TOKEN: twilioAccount.authToken,
       TWILIO_WHATSAPP_FROM: "whatsapp:+14155238886",

@@ -11,6 +11,10 @@ import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./applica
 import { inProcessReplyBus, type ReplyBus } from "./application/replies/reply-bus.js";
 import { ReplyHub } from "./application/replies/reply-hub.js";
 import { getUsage } from "./application/usage/get-usage.js";
+import type { LimitsDeps } from "./application/limits/check-limits.js";
+import { createInMemoryRateLimiter } from "./application/limits/in-memory-rate-limiter.js";
+import type { RateLimiter, UserLimitsStore } from "./application/limits/limits-ports.js";
+import type { UserLimits } from "./domain/limits.js";
 import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
 import type { UsageRepository } from "./application/usage/usage-repository.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
@@ -66,6 +70,11 @@ export interface ParleyOptions {
   repository: ChatRepository;
   /** The daily usage aggregates, for GetUsage. */
   usage: UsageRepository;
+  /**
+   * Per-user limits (defaults from configuration, overrides in the store); the rate counter defaults
+   * to this process's memory. Absent: no limits.
+   */
+  userLimits?: { defaults: UserLimits; store: UserLimitsStore; rate?: RateLimiter } | undefined;
   /** What replies cost (prices from MODEL_PRICES); default: the token counter and the default prices. */
   meter?: UsageMeter;
   model: ChatModel;
@@ -132,7 +141,13 @@ export function createParley(options: ParleyOptions): Parley {
       error: String(error),
     }),
   );
-  const useCases = new ChatUseCases({ ...options, hub });
+  const userLimits: LimitsDeps | undefined = options.userLimits && {
+    ...options.userLimits,
+    rate: options.userLimits.rate ?? createInMemoryRateLimiter(),
+    usage: options.usage,
+    clock: options.clock,
+  };
+  const useCases = new ChatUseCases({ ...options, hub, userLimits });
   const keyVerifier = createApiKeyVerifier({
     store: options.apiKeys.store,
     clock: options.apiKeys.clock ?? options.clock,
@@ -174,7 +189,10 @@ export function createParley(options: ParleyOptions): Parley {
   const server = createServer({
     routes: createRoutes(
       useCases,
-      { getUsage: (input) => getUsage({ usage: options.usage, clock: options.clock }, input) },
+      {
+        getUsage: (input) =>
+          getUsage({ usage: options.usage, clock: options.clock, limits: userLimits }, input),
+      },
       keys,
       health,
       options.maxRequestBytes,

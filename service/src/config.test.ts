@@ -86,3 +86,30 @@ describe("MODEL_PRICES", () => {
     expect(() => loadConfig({ MODEL_PRICES: value })).toThrow(/MODEL_PRICES/);
   });
 });
+
+describe("the per-user limits", () => {
+  it("default to 3 live answers and 20 messages a minute, budgets off", () => {
+    expect(loadConfig({}).userLimits).toEqual({
+      concurrentReplies: 3,
+      messagesPerMinute: 20,
+      dailyTokens: 0,
+      monthlyTokens: 0,
+      monthlyCostMicros: 0,
+    });
+  });
+
+  it("are read from LIMIT_*, and refuse what is not a whole number ≥ 0", () => {
+    const env = {
+      LIMIT_DAILY_TOKENS: "100000",
+      LIMIT_MONTHLY_COST_MICROS: "5000000",
+      LIMIT_CONCURRENT_REPLIES: "0",
+    };
+    expect(loadConfig(env).userLimits).toMatchObject({
+      concurrentReplies: 0,
+      dailyTokens: 100_000,
+      monthlyCostMicros: 5_000_000,
+    });
+    expect(() => loadConfig({ LIMIT_MESSAGES_PER_MINUTE: "-1" })).toThrow(/LIMIT_MESSAGES_PER_MINUTE/);
+    expect(() => loadConfig({ LIMIT_DAILY_TOKENS: "1.5" })).toThrow(/LIMIT_DAILY_TOKENS/);
+  });
+});

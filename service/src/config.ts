@@ -67,6 +67,11 @@ const schema = z.object({
   REPLY_LEASE_SWEEP_MS: integer(defaultLeaseSettings.sweepEveryMs, 100),
   UPSTREAM_IDLE_TIMEOUT_MS: integer(30_000, 100),
   UPSTREAM_MAX_RETRIES: integer(2),
+  LIMIT_CONCURRENT_REPLIES: integer(3),
+  LIMIT_MESSAGES_PER_MINUTE: integer(20),
+  LIMIT_DAILY_TOKENS: integer(0),
+  LIMIT_MONTHLY_TOKENS: integer(0),
+  LIMIT_MONTHLY_COST_MICROS: integer(0),
   MAX_MESSAGE_BYTES: integer(32_768, 1),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
@@ -181,6 +186,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     upstreamIdleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
+    /** Per-user limits' defaults (0 = none); overrides per user in `user_limits`. */
+    userLimits: {
+      concurrentReplies: c.LIMIT_CONCURRENT_REPLIES,
+      messagesPerMinute: c.LIMIT_MESSAGES_PER_MINUTE,
+      dailyTokens: c.LIMIT_DAILY_TOKENS,
+      monthlyTokens: c.LIMIT_MONTHLY_TOKENS,
+      monthlyCostMicros: c.LIMIT_MONTHLY_COST_MICROS,
+    },
     maxRequestBytes: c.MAX_REQUEST_BYTES,
     maxDeadlineMs: c.MAX_DEADLINE_MS,
     limits: {

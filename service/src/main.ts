@@ -9,11 +9,13 @@ import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
+import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-counter.js";
 import { createRedisReplyBus } from "./adapters/redis/redis-reply-bus.js";
+import { createRedisRateLimiter } from "./adapters/redis/redis-rate-limiter.js";
 import { createTwilioMessagesApi } from "./adapters/twilio/twilio-messages-api.js";
 import { modelProfile } from "./application/model-catalog.js";
 import { createUsageMeter } from "./application/usage/usage-meter.js";
@@ -49,9 +51,15 @@ async function main(): Promise<void> {
       keyPrefix: config.redis.keyPrefix,
     });
 
+  const rate = config.redis ? createRedisRateLimiter({ ...config.redis, logger }) : undefined;
   const parley = createParley({
     repository,
     usage: createMysqlUsageRepository(database.db),
+    userLimits: {
+      defaults: config.userLimits,
+      store: createMysqlUserLimitsStore(database.db),
+      ...(rate && { rate }),
+    },
     meter,
     model: upstream.model,
     tokenCounter,
@@ -99,6 +107,7 @@ async function main(): Promise<void> {
     logger.info(`${signal} received: shutting down`, { graceMs: config.shutdownGraceMs });
     await parley.shutdown(config.shutdownGraceMs);
     await bus?.close();
+    await rate?.close();
     await upstream.close();
     await database.close();
     logger.info("stopped");

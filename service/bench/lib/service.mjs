@@ -26,6 +26,9 @@ export function serviceEnv({ simulatorUrl, databaseUrl, port = 0, extra = {} }) 
     AUTH_TOKEN: benchToken,
     // The load client multiplexes up to 1 000 streams on one connection, as the web BFF does: room for all.
     HTTP2_MAX_CONCURRENT_STREAMS: "5000",
+    // The load scenarios send as one user, far over the per-user limits: off, so they measure the service.
+    LIMIT_CONCURRENT_REPLIES: "0",
+    LIMIT_MESSAGES_PER_MINUTE: "0",
     ...extra,
   };
 }

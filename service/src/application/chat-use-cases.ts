@@ -4,6 +4,7 @@
  */
 import type { ContextLimits } from "../domain/context-window.js";
 import type { ChatRepository } from "./chats/chat-repository.js";
+import type { LimitsDeps } from "./limits/check-limits.js";
 import { deleteChat, type DeleteChatInput } from "./chats/delete-chat.js";
 import { getChat, type GetChatInput } from "./chats/get-chat.js";
 import { listChats, type ListChatsInput } from "./chats/list-chats.js";
@@ -35,6 +36,8 @@ export interface ChatUseCaseDeps {
   newId: IdGenerator;
   logger: Logger;
   settings: ChatSettings;
+  /** The per-user limits; absent: none (tests of other concerns). */
+  userLimits?: LimitsDeps | undefined;
 }
 
 export class ChatUseCases {

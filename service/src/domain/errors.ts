@@ -20,18 +20,28 @@ export type DomainErrorCode =
   | "upstream.misconfigured"
   | "upstream.interrupted"
   | "storage.unavailable"
-  | "hub.unavailable";
+  | "hub.unavailable"
+  | "limit.concurrent_replies"
+  | "limit.rate"
+  | "limit.daily_tokens"
+  | "limit.monthly_tokens"
+  | "limit.monthly_cost"
+  | "account.blocked";
 
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
     readonly details: Record<string, string | number> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = "DomainError";
+    this.retryAfterMs = options?.retryAfterMs ?? null;
   }
+
+  /** For refusals that pass with time (limits): how long to wait before trying again. */
+  readonly retryAfterMs: number | null;
 }
 
 export const invalidArgument = (message: string) => new DomainError("argument.invalid", message);
@@ -78,3 +88,30 @@ export const keyNotAllowed = () =>
     "key.not_allowed",
     "API keys cannot manage API keys: use the web app, or the service token (admin CLI)",
   );
+
+/** The limit codes: RESOURCE_EXHAUSTED / HTTP 429, with `resetAt` and `limit` in the details. */
+export type LimitCode = Extract<DomainErrorCode, `limit.${string}`>;
+
+/**
+ * A per-user limit refused the request; nothing was written or sent upstream. `resetAt` is when it
+ * may pass again (null: unknown, e.g. until one of the live answers ends), `window` names the limit's
+ * current window (so a channel can tell a person once per window, not once per message).
+ */
+export const limitReached = (
+  code: LimitCode,
+  message: string,
+  limit: number,
+  now: Date,
+  resetAt: Date,
+  window: string,
+) =>
+  new DomainError(
+    code,
+    message,
+    { limit, resetAt: resetAt.toISOString(), window },
+    { retryAfterMs: Math.max(0, resetAt.getTime() - now.getTime()) },
+  );
+
+/** An operator blocked the user: no new messages until unblocked. */
+export const accountBlocked = () =>
+  new DomainError("account.blocked", "this account is blocked; contact the operator of this service");

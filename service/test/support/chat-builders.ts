@@ -41,6 +41,7 @@ export function aTurn(
     lease: longLease,
     now: chat.updatedAt,
     historyLimit: 50,
+    maxLiveReplies: 0,
     ...overrides,
   };
 }

@@ -170,6 +170,28 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(await messageCount(chat.id)).toBe(2);
     });
 
+    it("refuses a turn at the user's live-reply limit, writing nothing; a reply's end frees a slot", async () => {
+      const userId = `limited-${randomUUID()}`;
+      const aUsersChat = () => aChat({ userId, createdAt: tick(), updatedAt: tick() });
+      const limited = { maxLiveReplies: 2 };
+      const first = await repository.startTurn(aTurn(aUsersChat(), { ...limited, now: tick() }));
+      await repository.startTurn(aTurn(aUsersChat(), { ...limited, now: tick() }));
+      const third = aUsersChat();
+      await expect(repository.startTurn(aTurn(third, { ...limited, now: tick() }))).rejects.toMatchObject({
+        code: "limit.concurrent_replies",
+        details: { limit: 2 },
+      });
+      expect(await repository.findChat(userId, third.id)).toBeUndefined();
+      // Another user is not counted; no limit (0) counts nothing.
+      const someoneElse = aChat({ userId: `other-${randomUUID()}`, updatedAt: tick() });
+      await repository.startTurn(aTurn(someoneElse, { ...limited, now: tick() }));
+      await repository.startTurn(aTurn(aUsersChat(), { maxLiveReplies: 0, now: tick() }));
+      await repository.finishReply(first.reply.id, anOutcome({ now: tick() }));
+      await expect(
+        repository.startTurn(aTurn(aUsersChat(), { maxLiveReplies: 3, now: tick() })),
+      ).resolves.toBeDefined();
+    });
+
     it("refuses a turn on a chat that does not exist", async () => {
       const chat = aChat({ updatedAt: tick() });
       await expect(repository.startTurn(aTurn(chat, { createChat: false }))).rejects.toMatchObject({

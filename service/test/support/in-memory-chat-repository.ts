@@ -2,6 +2,7 @@
  * A ChatRepository in memory, for use-case tests. Mirrors the MySQL adapter's contract, not its SQL: the
  * contract suite (chat-repository-contract.ts) runs against both.
  */
+import { concurrencyRefusal } from "../../src/domain/limits.js";
 import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import type { Lease } from "../../src/application/ports.js";
 import { ownerGoneError, type Chat, type Message, type Reply } from "../../src/domain/chat.js";
@@ -73,6 +74,11 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
     },
     async startTurn(turn) {
       const { userId, chatId, newChat, now } = turn;
+      const live = messages.filter((m) => m.status === "streaming" && chats.get(m.chatId)?.userId === userId);
+      const busy = live.find((m) => m.chatId === chatId && !newChat);
+      if (busy && chats.get(chatId)?.userId === userId) throw replyInProgress(chatId, busy.id);
+      if (turn.maxLiveReplies > 0 && live.length >= turn.maxLiveReplies)
+        throw concurrencyRefusal(turn.maxLiveReplies, now);
       if (newChat) chats.set(chatId, { id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
       if (chats.get(chatId)?.userId !== userId) throw chatNotFound(chatId);
       const existing = ofChat(chatId);

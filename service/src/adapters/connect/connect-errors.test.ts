@@ -1,7 +1,9 @@
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../domain/errors.js";
-import { createErrorInterceptor } from "./connect-errors.js";
+import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { accountBlocked, DomainError } from "../../domain/errors.js";
+import { rateRefusal } from "../../domain/limits.js";
+import { createErrorInterceptor, toConnectError } from "./connect-errors.js";
 
 /** Runs the interceptor around a streaming call whose stream throws `error`; returns what the caller sees. */
 async function streamFailing(error: unknown, callerLeft: boolean) {
@@ -38,5 +40,27 @@ describe("the error interceptor on a stream", () => {
   it("still maps a domain error with its code after the caller left", async () => {
     const { seen } = await streamFailing(new DomainError("reply.not_found", "reply r not found"), true);
     expect(seen).toMatchObject({ code: Code.NotFound });
+  });
+});
+
+describe("a limit refusal", () => {
+  it("is RESOURCE_EXHAUSTED with ErrorInfo (limit, resetAt) and a RetryInfo of the wait", () => {
+    const now = new Date("2026-03-31T23:59:58.500Z");
+    const error = toConnectError(rateRefusal(20, 1_500, now), { info() {}, warn() {}, error() {} });
+    expect(error.code).toBe(Code.ResourceExhausted);
+    expect(error.findDetails(ErrorInfoSchema)[0]).toMatchObject({
+      reason: "limit.rate",
+      metadata: { limit: "20", resetAt: "2026-04-01T00:00:00.000Z" },
+    });
+    expect(error.findDetails(RetryInfoSchema)[0]?.retryDelay).toMatchObject({
+      seconds: 1n,
+      nanos: 500_000_000,
+    });
+  });
+
+  it("and other domain errors carry no RetryInfo", () => {
+    const error = toConnectError(accountBlocked(), { info() {}, warn() {}, error() {} });
+    expect(error.code).toBe(Code.PermissionDenied);
+    expect(error.findDetails(RetryInfoSchema)).toEqual([]);
   });
 });

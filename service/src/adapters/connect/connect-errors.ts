@@ -3,10 +3,12 @@
  * what a unary call throws, and wraps a streaming call's response so what its stream throws is mapped
  * too. A domain error keeps its message (written for people) and travels with its stable code as a
  * `google.rpc.ErrorInfo` detail (reason = the code, domain = "parley"); causes are logged, never sent.
+ * A refusal that passes with time (a limit) adds a `google.rpc.RetryInfo` with how long to wait.
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import type { Logger } from "../../application/ports.js";
 import { DomainError, type DomainErrorCode } from "../../domain/errors.js";
 
@@ -31,6 +33,12 @@ const codes: Record<DomainErrorCode, Code> = {
   "upstream.interrupted": Code.Unavailable,
   "storage.unavailable": Code.Unavailable,
   "hub.unavailable": Code.Unavailable,
+  "limit.concurrent_replies": Code.ResourceExhausted,
+  "limit.rate": Code.ResourceExhausted,
+  "limit.daily_tokens": Code.ResourceExhausted,
+  "limit.monthly_tokens": Code.ResourceExhausted,
+  "limit.monthly_cost": Code.ResourceExhausted,
+  "account.blocked": Code.PermissionDenied,
 };
 
 /** Converts anything a use case throws into a ConnectError that is safe to send. */
@@ -40,8 +48,10 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
     if (error.cause) logger.warn(error.message, { code: error.code, cause: String(error.cause) });
     const metadata = Object.fromEntries(Object.entries(error.details).map(([k, v]) => [k, String(v)]));
     const info = create(ErrorInfoSchema, { reason: error.code, domain: errorDomain, metadata });
+    const retry = error.retryAfterMs === null ? [] : [retryInfo(error.retryAfterMs)];
     return new ConnectError(error.message, codes[error.code], undefined, [
       { desc: ErrorInfoSchema, value: info },
+      ...retry.map((value) => ({ desc: RetryInfoSchema, value })),
     ]);
   }
   if (error instanceof Error && error.name === "AbortError")
@@ -50,6 +60,15 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
     error: error instanceof Error ? (error.stack ?? error.message) : String(error),
   });
   return new ConnectError("internal error", Code.Internal);
+}
+
+/** A `google.rpc.RetryInfo` saying to wait `ms` (whole milliseconds, as a Duration). */
+function retryInfo(ms: number) {
+  const delay = create(DurationSchema, {
+    seconds: BigInt(Math.floor(ms / 1000)),
+    nanos: (ms % 1000) * 1_000_000,
+  });
+  return create(RetryInfoSchema, { retryDelay: delay });
 }
 
 /** Maps every error of every RPC, thrown by the call or by its response stream, with toConnectError. */

@@ -40,6 +40,8 @@ export function createUsageServiceHandler(useCases: UsageUseCases): ServiceImpl<
           currencyCode,
           dailyResetsAt: limits.dailyResetsAt ? timestampFromDate(limits.dailyResetsAt) : undefined,
           monthlyResetsAt: limits.monthlyResetsAt ? timestampFromDate(limits.monthlyResetsAt) : undefined,
+          concurrentRepliesLimit: limits.concurrentRepliesLimit,
+          messagesPerMinuteLimit: limits.messagesPerMinuteLimit,
         },
         asOf: timestampFromDate(report.asOf),
       };

@@ -20,11 +20,19 @@ const statuses: Record<DomainErrorCode, number> = {
   "upstream.interrupted": 503,
   "storage.unavailable": 503,
   "hub.unavailable": 503,
+  "limit.concurrent_replies": 429,
+  "limit.rate": 429,
+  "limit.daily_tokens": 429,
+  "limit.monthly_tokens": 429,
+  "limit.monthly_cost": 429,
+  "account.blocked": 403,
 };
 
 export interface HttpError {
   status: number;
-  body: { error: { code: string; message: string } };
+  body: { error: { code: string; message: string; reset_at?: string } };
+  /** Seconds to wait (the `Retry-After` header), for refusals that pass with time. */
+  retryAfterSeconds?: number;
 }
 
 export function httpStatusOf(code: DomainErrorCode): number {
@@ -33,7 +41,14 @@ export function httpStatusOf(code: DomainErrorCode): number {
 
 export function toHttpError(error: unknown, logger: Logger): HttpError {
   if (error instanceof DomainError) {
-    return { status: statuses[error.code], body: { error: { code: error.code, message: error.message } } };
+    const body = { error: { code: error.code, message: error.message } };
+    if (error.retryAfterMs === null) return { status: statuses[error.code], body };
+    const resetAt = error.details["resetAt"];
+    return {
+      status: statuses[error.code],
+      body: { error: { ...body.error, ...(typeof resetAt === "string" && { reset_at: resetAt }) } },
+      retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+    };
   }
   logger.error("unexpected error in an HTTP endpoint", {
     error: error instanceof Error ? error.stack : String(error),

@@ -22,18 +22,32 @@ export async function readBody(request: HttpRequest, maxBytes: number): Promise<
   return Buffer.concat(chunks);
 }
 
-export function sendText(response: HttpResponse, status: number, contentType: string, payload: string): void {
+export function sendText(
+  response: HttpResponse,
+  status: number,
+  contentType: string,
+  payload: string,
+  headers: Record<string, string> = {},
+): void {
   (response as ServerResponse).writeHead(status, {
+    ...headers,
     "content-type": contentType,
     "content-length": Buffer.byteLength(payload),
   });
   response.end(payload);
 }
 
-export function sendJson(response: HttpResponse, status: number, body: unknown): void {
-  sendText(response, status, "application/json; charset=utf-8", JSON.stringify(body));
+export function sendJson(
+  response: HttpResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendText(response, status, "application/json; charset=utf-8", JSON.stringify(body), headers);
 }
 
+/** Sends the error's JSON body, with `Retry-After` when it passes with time (429). */
 export function sendError(response: HttpResponse, error: HttpError): void {
-  sendJson(response, error.status, error.body);
+  const retry = error.retryAfterSeconds;
+  sendJson(response, error.status, error.body, retry === undefined ? {} : { "retry-after": String(retry) });
 }

@@ -9,7 +9,7 @@ import type { ChatDatabase } from "./database.js";
 import { isDuplicateKey } from "./duplicate-key.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { clip } from "./rows.js";
-import { whatsAppMessages, whatsAppSenders } from "./schema.js";
+import { whatsAppLimitNotices, whatsAppMessages, whatsAppSenders } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
 
 export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
@@ -89,6 +89,16 @@ export function createMysqlWhatsAppStore(db: ChatDatabase): WhatsAppStore {
           .update(whatsAppSenders)
           .set({ chatId: null, updatedAt: now })
           .where(eq(whatsAppSenders.sender, sender));
+      }),
+
+    firstLimitNotice: (notice, now) =>
+      withStorageErrors(async () => {
+        // The primary key (sender, reason, period) makes this true once per period, on any replica.
+        const [result] = await db
+          .insert(whatsAppLimitNotices)
+          .ignore()
+          .values({ ...notice, createdAt: now });
+        return result.affectedRows > 0;
       }),
 
     answeringReply: (sender, now) =>

@@ -4,6 +4,7 @@
  */
 import {
   bigint,
+  boolean,
   customType,
   date,
   datetime,
@@ -193,6 +194,39 @@ export const apiKeys = mysqlTable(
     unique("api_keys_prefix_uq").on(table.prefix),
     // A user's keys, newest first.
     index("api_keys_user_created_idx").on(table.userId, table.createdAt),
+  ],
+);
+
+/**
+ * Each user's limit overrides (null: the configured default; 0: no limit) and whether an operator
+ * blocked them. A row also serves as the user's lock: startTurn locks it (inserting it first when
+ * missing) to count the user's live replies exactly, across replicas.
+ */
+export const userLimits = mysqlTable("user_limits", {
+  userId: exactText("user_id", { type: "varchar(191)" }).primaryKey(),
+  concurrentReplies: int("concurrent_replies", { unsigned: true }),
+  messagesPerMinute: int("messages_per_minute", { unsigned: true }),
+  dailyTokens: bigint("daily_tokens", { mode: "number", unsigned: true }),
+  monthlyTokens: bigint("monthly_tokens", { mode: "number", unsigned: true }),
+  monthlyCostMicros: bigint("monthly_cost_micros", { mode: "number", unsigned: true }),
+  blocked: boolean("blocked").notNull().default(false),
+  updatedAt: timestamp("updated_at").notNull(),
+});
+
+/**
+ * Which limit refusals a WhatsApp sender was told about: one row per sender, limit and period (the
+ * day, the month, the minute), so the sentence is sent once per window, not once per message.
+ */
+export const whatsAppLimitNotices = mysqlTable(
+  "whatsapp_limit_notices",
+  {
+    sender: exactText("sender", { type: "varchar(191)" }).notNull(),
+    reason: exactText("reason", { type: "varchar(32)" }).notNull(),
+    period: exactText("period", { type: "varchar(32)" }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ name: "whatsapp_limit_notices_pk", columns: [table.sender, table.reason, table.period] }),
   ],
 );
 

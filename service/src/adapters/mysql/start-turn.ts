@@ -1,11 +1,12 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, replyInProgress } from "../../domain/errors.js";
+import { concurrencyRefusal } from "../../domain/limits.js";
 import type { NewTurn, StartedTurn } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, toMessage } from "./rows.js";
-import { chats, messages } from "./schema.js";
+import { chats, messages, userLimits } from "./schema.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -26,11 +27,27 @@ import { chats, messages } from "./schema.js";
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
  * token (see docs/benchmarks.md).
+ *
+ * With a concurrency limit (`maxLiveReplies` > 0) two statements come first and one after the lock:
+ * the user's `user_limits` row is locked (inserted when missing: `INSERT ... ON DUPLICATE KEY UPDATE`
+ * takes an exclusive lock either way, where `INSERT IGNORE` + `SELECT ... FOR UPDATE` deadlocks two
+ * senders that both hold the shared lock of the duplicate), so one user's turns start one at a time on
+ * every replica; then the user's `streaming` replies are counted. The count is exact because every
+ * reply of the user is started under that lock, and a reply only leaves `streaming`, never enters it,
+ * outside it. It is cheap: it walks the `(status, lease)` index over live replies only (a few hundred
+ * at most across the service), joined to their chats by primary key — no per-user counter to keep
+ * right in finishReply, the sweeper and every crash in between.
  */
 export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<StartedTurn> {
   const { userId, chatId, newChat, now } = turn;
   if (newChat) assertTitleFits(newChat.title);
   return db.transaction(async (tx) => {
+    if (turn.maxLiveReplies > 0) {
+      await tx
+        .insert(userLimits)
+        .values({ userId, updatedAt: now })
+        .onDuplicateKeyUpdate({ set: { userId: sql`${userLimits.userId}` } });
+    }
     let history: Message[] = [];
     if (newChat) {
       await tx.insert(chats).values({ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
@@ -52,6 +69,15 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     }
     const newest = history[0];
     if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
+    if (turn.maxLiveReplies > 0) {
+      // A plain read after both locks: the snapshot sees every turn the user started before.
+      const [live] = await tx
+        .select({ n: count() })
+        .from(messages)
+        .innerJoin(chats, eq(chats.id, messages.chatId))
+        .where(and(eq(messages.status, "streaming"), eq(chats.userId, userId)));
+      if ((live?.n ?? 0) >= turn.maxLiveReplies) throw concurrencyRefusal(turn.maxLiveReplies, now);
+    }
     const seq = (newest?.seq ?? 0) + 1;
 
     const common = {

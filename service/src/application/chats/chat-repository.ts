@@ -24,6 +24,11 @@ export interface NewTurn {
   now: Date;
   /** How many of the chat's newest messages to read back in the same transaction (the prompt's history). */
   historyLimit: number;
+  /**
+   * The user's concurrency limit: with this many of their replies `streaming` (any chat, any replica)
+   * the turn is refused with `limit.concurrent_replies` and nothing is written. 0 = no limit.
+   */
+  maxLiveReplies: number;
 }
 
 export interface StartedTurn {

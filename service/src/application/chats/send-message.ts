@@ -1,6 +1,7 @@
 /**
  * sendMessage: the user says something; the chat gets their message and a reply starts generating.
- * Everything that can be refused is refused before anything is written.
+ * Everything that can be refused is refused before anything is written — the user's limits included
+ * (checkLimits here; the concurrency limit inside startTurn's transaction, where it is exact).
  *
  * Time to the first token is what a person waits for, so the database work before the model call is one
  * transaction: it checks the chat is the user's and idle, stores the turn and reads the newest history
@@ -11,6 +12,7 @@ import { ContextFitter } from "../../domain/context-window.js";
 import { replyInProgress, shuttingDown } from "../../domain/errors.js";
 import { noUsage } from "../../domain/usage.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import { checkLimits } from "../limits/check-limits.js";
 import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
 import type { PromptMessage } from "../replies/chat-model.js";
 import type { ReplyStartedEvent } from "../replies/reply-events.js";
@@ -42,6 +44,8 @@ export async function sendMessage(
   // refuses it anyway (in the database, across replicas).
   const live = existingChatId === null ? undefined : hub.liveReplyOfChat(userId, existingChatId);
   if (live) throw replyInProgress(live.chatId, live.replyId);
+  // Every channel comes through here: the limits are checked before anything is written or sent.
+  const limits = deps.userLimits ? await checkLimits(deps.userLimits, userId) : null;
 
   const tokenCount = tokenCounter.count(text);
   const fitter = new ContextFitter(settings.limits, settings.systemPromptTokens, tokenCount);
@@ -56,6 +60,7 @@ export async function sendMessage(
     lease: hub.leaseFrom(now),
     now,
     historyLimit: historyPageSize,
+    maxLiveReplies: limits?.concurrentReplies ?? 0,
   });
 
   try {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { noOverrides } from "../../domain/limits.js";
 import { getUsage } from "./get-usage.js";
 import type { DailyUsage, UsageRepository } from "./usage-repository.js";
 
@@ -64,6 +65,37 @@ describe("getUsage", () => {
       monthlyCostLimitMicros: 0,
     });
     expect(report.currencyCode).toBe("USD");
+  });
+
+  it("reports the effective budgets, what is left (never below 0) and when each resets", async () => {
+    const { usage } = storeOf([aDay("2025-03-01", 60, 0, 900), aDay("2025-03-02", 30, 3, 13)]);
+    const limits = {
+      defaults: {
+        concurrentReplies: 3,
+        messagesPerMinute: 20,
+        dailyTokens: 0,
+        monthlyTokens: 50,
+        monthlyCostMicros: 1_000,
+      },
+      store: {
+        settingsOf: async () => ({ overrides: { ...noOverrides, dailyTokens: 40 }, blocked: false }),
+        update: async () => undefined,
+      },
+    };
+    const clock = { now: () => new Date("2025-03-02T10:00:00Z") };
+    const report = await getUsage({ usage, clock, limits }, { userId: "alice" });
+    expect(report.limits).toEqual({
+      dailyTokenLimit: 40,
+      monthlyTokenLimit: 50,
+      monthlyCostLimitMicros: 1_000,
+      dailyTokensLeft: 7,
+      monthlyTokensLeft: 0,
+      monthlyCostLeftMicros: 87,
+      dailyResetsAt: new Date("2025-03-03T00:00:00Z"),
+      monthlyResetsAt: new Date("2025-04-01T00:00:00Z"),
+      concurrentRepliesLimit: 3,
+      messagesPerMinuteLimit: 20,
+    });
   });
 
   it("reads from the first of the month when that is further back than 30 days", async () => {

@@ -1,9 +1,11 @@
 /**
  * getUsage: what a user's use of the model has cost — today, this month and per day for the last 30
- * days — read from the daily aggregate in one range read. Limits are not enforced yet: they come back
- * as 0 (none), and the limits work fills them in.
+ * days — read from the daily aggregate in one range read — and their effective limits and what is left
+ * (one key read of their overrides, beside it).
  */
 import { utcDay } from "../../domain/usage.js";
+import { effectiveLimits, nextUtcDay, nextUtcMonth, type UserLimits } from "../../domain/limits.js";
+import type { LimitsDeps } from "../limits/check-limits.js";
 import { requireUserId } from "../input-rules.js";
 import type { Clock } from "../ports.js";
 import type { DailyUsage, UsageRepository } from "./usage-repository.js";
@@ -11,6 +13,8 @@ import type { DailyUsage, UsageRepository } from "./usage-repository.js";
 export interface UsageUseCaseDeps {
   usage: UsageRepository;
   clock: Clock;
+  /** The limits' defaults and overrides; absent: no limits (all 0). */
+  limits?: Pick<LimitsDeps, "defaults" | "store"> | undefined;
 }
 
 export interface GetUsageInput {
@@ -38,6 +42,9 @@ export interface UsageLimits {
   /** When the daily / monthly counts start again; null while there is no such limit. */
   dailyResetsAt: Date | null;
   monthlyResetsAt: Date | null;
+  /** Answers being written at once, and messages per minute; 0 = none. */
+  concurrentRepliesLimit: number;
+  messagesPerMinuteLimit: number;
 }
 
 export interface UsageReport {
@@ -65,6 +72,8 @@ const noLimits: UsageLimits = {
   monthlyCostLeftMicros: 0,
   dailyResetsAt: null,
   monthlyResetsAt: null,
+  concurrentRepliesLimit: 0,
+  messagesPerMinuteLimit: 0,
 };
 
 export async function getUsage(deps: UsageUseCaseDeps, input: GetUsageInput): Promise<UsageReport> {
@@ -75,7 +84,10 @@ export async function getUsage(deps: UsageUseCaseDeps, input: GetUsageInput): Pr
   const historyStart = utcDay(new Date(asOf.getTime() - (historyDays - 1) * dayMs));
   // `YYYY-MM-DD` strings order like the days they name, so one read covers both periods.
   const from = monthStart < historyStart ? monthStart : historyStart;
-  const stored = await deps.usage.dailyUsage(userId, from, today);
+  const [stored, settings] = await Promise.all([
+    deps.usage.dailyUsage(userId, from, today),
+    deps.limits?.store.settingsOf(userId),
+  ]);
   const byDay = new Map(stored.map((row) => [row.day, row]));
 
   const days = Array.from({ length: historyDays }, (_, index) => {
@@ -83,11 +95,17 @@ export async function getUsage(deps: UsageUseCaseDeps, input: GetUsageInput): Pr
     const row = byDay.get(day);
     return { day, totals: totalsOf(row ? [row] : []) };
   });
+  const todayTotals = totalsOf(stored.filter((row) => row.day === today));
+  const monthTotals = totalsOf(stored.filter((row) => row.day >= monthStart));
+  const limits =
+    deps.limits && settings
+      ? limitsLeft(effectiveLimits(deps.limits.defaults, settings.overrides), todayTotals, monthTotals, asOf)
+      : noLimits;
   return {
-    today: totalsOf(stored.filter((row) => row.day === today)),
-    thisMonth: totalsOf(stored.filter((row) => row.day >= monthStart)),
+    today: todayTotals,
+    thisMonth: monthTotals,
     days,
-    limits: noLimits,
+    limits,
     currencyCode: "USD",
     asOf,
   };
@@ -111,4 +129,22 @@ function totalsOf(rows: readonly DailyUsage[]): UsageTotals {
     totals.costMicros += row.costMicros;
   }
   return totals;
+}
+
+/** The budgets of `limits` and what is left of them after `today` and `month`. */
+function limitsLeft(limits: UserLimits, today: UsageTotals, month: UsageTotals, asOf: Date): UsageLimits {
+  const left = (limit: number, used: number) => (limit > 0 ? Math.max(0, limit - used) : 0);
+  const monthly = limits.monthlyTokens > 0 || limits.monthlyCostMicros > 0;
+  return {
+    dailyTokenLimit: limits.dailyTokens,
+    monthlyTokenLimit: limits.monthlyTokens,
+    monthlyCostLimitMicros: limits.monthlyCostMicros,
+    dailyTokensLeft: left(limits.dailyTokens, today.totalTokens),
+    monthlyTokensLeft: left(limits.monthlyTokens, month.totalTokens),
+    monthlyCostLeftMicros: left(limits.monthlyCostMicros, month.costMicros),
+    dailyResetsAt: limits.dailyTokens > 0 ? nextUtcDay(asOf) : null,
+    monthlyResetsAt: monthly ? nextUtcMonth(asOf) : null,
+    concurrentRepliesLimit: limits.concurrentReplies,
+    messagesPerMinuteLimit: limits.messagesPerMinute,
+  };
 }

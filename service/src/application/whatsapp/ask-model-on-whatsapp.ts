@@ -29,6 +29,8 @@ export async function askModelOnWhatsApp(deps: WhatsAppDeps, turn: ModelTurn): P
       text: turn.text,
     });
   } catch (error) {
+    if (error instanceof DomainError && (error.code.startsWith("limit.") || error.code === "account.blocked"))
+      return limitRefused(deps, turn, error);
     return refused(deps, turn, error);
   }
   const { text, finished } = await readWholeReply(events, (started) => noteStarted(deps, turn, started));
@@ -68,6 +70,26 @@ function answerOf(answer: string, finished: ReplyFinishedEvent): WhatsAppReply {
     case "failed":
       return { text: whatsAppTexts.failed, status: "failed", ...problem };
   }
+}
+
+/**
+ * A limit refused the message: the sender gets the refusal's sentence once per limit period (say, the
+ * day); later messages in that period get no reply at all, and their turns record the refusal.
+ */
+async function limitRefused(deps: WhatsAppDeps, turn: ModelTurn, error: DomainError): Promise<WhatsAppReply> {
+  const problem = { errorCode: error.code, error: error.message };
+  const period = String(error.details["window"] ?? "always");
+  const first = await deps.store
+    .firstLimitNotice({ sender: turn.sender, reason: error.code, period }, deps.clock.now())
+    .catch((storeError: unknown) => {
+      deps.logger.warn("could not note a WhatsApp limit notice", { error: String(storeError) });
+      return true; // better told twice than never
+    });
+  return { ...notice(first ? capitalised(error.message) : ""), ...problem };
+}
+
+function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 /** sendMessage refused before anything was generated: tell the sender in words they can act on. */

@@ -73,6 +73,12 @@ export interface WhatsAppStore extends LeasedStore {
   ): Promise<void>;
   /** Forgets the sender's current chat, so their next message starts a new one (`/new`). */
   leaveChat(sender: string, now: Date): Promise<void>;
+  /**
+   * Notes that the sender is told about a limit refusal (`reason`) in its `period` (a day, a month, a
+   * minute); true only the first time for that sender, reason and period, so they are told once per
+   * period, not once per message.
+   */
+  firstLimitNotice(notice: { sender: string; reason: string; period: string }, now: Date): Promise<boolean>;
   /** The reply being generated for the sender's answering chat turn (lease not run out), if any (`/stop`). */
   answeringReply(sender: string, now: Date): Promise<string | null>;
   /**

@@ -37,6 +37,31 @@ describe("toTRPCError", () => {
     expect(error.cause).toEqual(new ServiceRefusal(reason));
   });
 
+  it("maps a limit to TOO_MANY_REQUESTS with the service's sentence and when it resets", () => {
+    const resetAt = "2026-04-01T00:00:00.000Z";
+    const info = create(ErrorInfoSchema, {
+      reason: "limit.daily_tokens",
+      domain: "parley",
+      metadata: { limit: "100000", resetAt },
+    });
+    const refused = new ConnectError(
+      "daily limit of 100000 tokens reached; resets at 00:00 UTC",
+      Code.ResourceExhausted,
+      undefined,
+      [{ desc: ErrorInfoSchema, value: info }],
+    );
+    const error = toTRPCError(refused, log, "Send");
+    expect(error.code).toBe("TOO_MANY_REQUESTS");
+    expect(error.message).toBe("Daily limit of 100000 tokens reached; resets at 00:00 UTC");
+    expect(error.cause).toEqual(new ServiceRefusal("limit.daily_tokens", resetAt));
+  });
+
+  it("maps a blocked account to FORBIDDEN, with no reset time", () => {
+    const error = toTRPCError(serviceError(Code.PermissionDenied, "blocked", "account.blocked"), log, "Send");
+    expect(error.code).toBe("FORBIDDEN");
+    expect(error.cause).toEqual(new ServiceRefusal("account.blocked", null));
+  });
+
   it("shows the service's message for reasons about the person's own message", () => {
     const error = toTRPCError(
       serviceError(

@@ -27,8 +27,13 @@ const internal: Mapped = { code: "INTERNAL_SERVER_ERROR", message: "Something we
 /** The service's own message is shown: it is about the person's message and carries the numbers. */
 const aboutTheMessage = { code: "BAD_REQUEST", message: null } as const;
 
+type ShownAsSent = typeof aboutTheMessage | typeof limitReached;
+
+/** A limit: the service's message says which and when it resets ("...; resets at 00:00 UTC"). */
+const limitReached = { code: "TOO_MANY_REQUESTS", message: null } as const;
+
 /** By the service's reason (`DomainErrorCode` in service/src/domain/errors.ts, documented in chat.proto). */
-const byReason: Record<string, Mapped | typeof aboutTheMessage> = {
+const byReason: Record<string, Mapped | ShownAsSent> = {
   "argument.invalid": badRequest,
   "message.empty": aboutTheMessage,
   "message.too_long": aboutTheMessage,
@@ -57,6 +62,15 @@ const byReason: Record<string, Mapped | typeof aboutTheMessage> = {
   "key.not_allowed": internal,
   "key.user_mismatch": internal,
   "hub.unavailable": unavailable,
+  "limit.concurrent_replies": limitReached,
+  "limit.rate": limitReached,
+  "limit.daily_tokens": limitReached,
+  "limit.monthly_tokens": limitReached,
+  "limit.monthly_cost": limitReached,
+  "account.blocked": {
+    code: "FORBIDDEN",
+    message: "This account is blocked. Contact the operator of this service.",
+  },
 };
 
 /** Errors of the protocol itself, which carry no reason. */
@@ -70,13 +84,22 @@ const byCode: Partial<Record<Code, Mapped>> = {
 
 /** The service's reason for an error, when it gave one. */
 export function serviceReason(error: ConnectError): string | null {
-  const info = error.findDetails(ErrorInfoSchema).find((detail) => detail.domain === "parley");
-  return info?.reason ?? null;
+  return parleyInfo(error)?.reason ?? null;
 }
 
-/** The cause of a TRPCError made here: the service's reason, for the error formatter to send on. */
+function parleyInfo(error: ConnectError) {
+  return error.findDetails(ErrorInfoSchema).find((detail) => detail.domain === "parley");
+}
+
+/**
+ * The cause of a TRPCError made here: the service's reason, and for a limit when it resets (ISO 8601),
+ * for the error formatter to send on (`data.reason`, `data.resetAt`).
+ */
 export class ServiceRefusal extends Error {
-  constructor(readonly reason: string | null) {
+  constructor(
+    readonly reason: string | null,
+    readonly resetAt: string | null = null,
+  ) {
     super(reason ?? "no reason");
     this.name = "ServiceRefusal";
   }
@@ -86,13 +109,15 @@ export class ServiceRefusal extends Error {
 export function toTRPCError(error: unknown, log: Logger, operation: string): TRPCError {
   if (error instanceof TRPCError) return error;
   const connectError = ConnectError.from(error);
-  const reason = serviceReason(connectError);
+  const info = parleyInfo(connectError);
+  const reason = info?.reason ?? null;
+  const resetAt = reason?.startsWith("limit.") ? (info?.metadata["resetAt"] ?? null) : null;
   const mapped = (reason === null ? undefined : byReason[reason]) ?? byCode[connectError.code] ?? internal;
-  if (mapped.code !== "NOT_FOUND" && mapped.code !== "CLIENT_CLOSED_REQUEST") {
+  if (!["NOT_FOUND", "CLIENT_CLOSED_REQUEST", "TOO_MANY_REQUESTS"].includes(mapped.code)) {
     log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
   const message = mapped.message ?? capitalise(connectError.rawMessage);
-  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason) });
+  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason, resetAt) });
 }
 
 /** Runs one service call, mapping its failure. */

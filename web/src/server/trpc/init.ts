@@ -57,7 +57,10 @@ const t = initTRPC.context<TrpcContext>().create({
       error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message;
     // The service's stable reason (e.g. "reply.in_progress"), for the browser to switch on.
     const reason = error.cause instanceof ServiceRefusal ? error.cause.reason : null;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, reason } };
+    // For a limit (`limit.*`): when it resets (ISO 8601), for the banner; null otherwise.
+    const resetAt = error.cause instanceof ServiceRefusal ? error.cause.resetAt : null;
+    const { code, httpStatus } = shape.data;
+    return { ...shape, message, data: { code, httpStatus, reason, resetAt } };
   },
 });
 

@@ -238,8 +238,17 @@ export const Role = /*@__PURE__*/
  *   storage.unavailable       UNAVAILABLE          the database is unreachable
  *   hub.unavailable           UNAVAILABLE          the shared hub of live replies (Redis) is unreachable;
  *                                                  a watch resumes once it is back
+ *   limit.concurrent_replies  RESOURCE_EXHAUSTED   the user already has that many answers being written
+ *   limit.rate                RESOURCE_EXHAUSTED   too many messages this minute
+ *   limit.daily_tokens        RESOURCE_EXHAUSTED   the user's tokens today reached their daily limit
+ *   limit.monthly_tokens      RESOURCE_EXHAUSTED   the user's tokens this month reached their monthly limit
+ *   limit.monthly_cost        RESOURCE_EXHAUSTED   the user's estimated cost this month reached its limit
+ *   account.blocked           PERMISSION_DENIED    an operator blocked the user
+ * The limit.* errors (SendMessage only, before anything is written or sent to the model) carry metadata
+ * `limit` (the number), `resetAt` (ISO 8601, when trying again may pass) and `window` (the limit's
+ * current period), and a `google.rpc.RetryInfo` detail whose `retry_delay` is the wait until `resetAt`.
  * A failed, incomplete or interrupted reply's stream ends with the same detail, naming why.
- * Errors of the protocol itself (UNAUTHENTICATED, RESOURCE_EXHAUSTED for size, DEADLINE_EXCEEDED, a
+ * Errors of the protocol itself (UNAUTHENTICATED, RESOURCE_EXHAUSTED for size (no ErrorInfo), DEADLINE_EXCEEDED, a
  * request that cannot be parsed) carry no detail.
  *
  * @generated from service parley.chat.v1.ChatService

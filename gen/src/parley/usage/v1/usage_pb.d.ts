@@ -171,7 +171,8 @@ export declare const DailyUsageSchema: GenMessage<DailyUsage>;
 
 /**
  * UsageLimits are a user's limits and what is left of them. A limit of 0 means none; then its
- * `..._left` is 0 too and says nothing. Not enforced yet: every field is 0 until limits are added.
+ * `..._left` is 0 too and says nothing. SendMessage is refused (RESOURCE_EXHAUSTED, reason limit.*)
+ * once a `..._left` reaches 0, until its `..._resets_at`.
  *
  * @generated from message parley.usage.v1.UsageLimits
  */
@@ -238,6 +239,20 @@ export declare type UsageLimits = Message<"parley.usage.v1.UsageLimits"> & {
    * @generated from field: google.protobuf.Timestamp monthly_resets_at = 9;
    */
   monthlyResetsAt?: Timestamp | undefined;
+
+  /**
+   * The most answers being written at once for the user; 0 = none.
+   *
+   * @generated from field: uint32 concurrent_replies_limit = 10;
+   */
+  concurrentRepliesLimit: number;
+
+  /**
+   * The most messages per minute (a burst of this many, then one every 60 s / this); 0 = none.
+   *
+   * @generated from field: uint32 messages_per_minute_limit = 11;
+   */
+  messagesPerMinuteLimit: number;
 };
 
 /**
@@ -272,7 +287,7 @@ export declare const UsageLimitsSchema: GenMessage<UsageLimits>;
 export declare const UsageService: GenService<{
   /**
    * GetUsage returns the caller's usage today and this month, per day for the last 30 days, and their
-   * limits (not enforced yet: every limit is 0, meaning none).
+   * effective budgets (the operator's defaults, or the user's overrides) and what is left of them.
    *
    * @generated from rpc parley.usage.v1.UsageService.GetUsage
    */
