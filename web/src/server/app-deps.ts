@@ -11,12 +11,14 @@ import { createAuth, type AuthInstance } from "./auth/create-auth";
 import { consoleLogger, type Logger } from "./logger";
 import { sharedRedis } from "./redis/shared-redis";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
+import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
   /** better-auth's HTTP endpoints behind our checks: the /api/auth route and the sign-in forms use it. */
   authHandler: AuthHandler;
   chat: ChatServiceClient;
+  usage: UsageServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -53,8 +55,18 @@ async function buildAppDeps(): Promise<AppDeps> {
     storeMaxBytes: settings.authLimitStoreMaxBytes,
     redis,
   });
-  const chat = createChatServiceClient({ baseUrl: settings.serviceUrl, token: settings.serviceToken });
-  return { auth, authHandler, chat, log, allowedOrigins: settings.trustedOrigins, signIn: settings.signIn };
+  const service = { baseUrl: settings.serviceUrl, token: settings.serviceToken };
+  const chat = createChatServiceClient(service);
+  const usage = createUsageServiceClient(service);
+  return {
+    auth,
+    authHandler,
+    chat,
+    usage,
+    log,
+    allowedOrigins: settings.trustedOrigins,
+    signIn: settings.signIn,
+  };
 }
 
 const holder = globalThis as typeof globalThis & { parleyAppDeps?: Promise<AppDeps> };

@@ -11,7 +11,7 @@ import { createClientAddressResolver } from "~/server/auth/client-address";
 import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { cookieHeader } from "../support/bff-harness";
-import { createFakeChatService } from "../support/fake-chat-service";
+import { createFakeChatService, createFakeUsageService } from "../support/fake-chat-service";
 import { dropDatabase, uniqueDatabase } from "../support/test-databases";
 
 const database = uniqueDatabase("web");
@@ -44,7 +44,13 @@ beforeAll(async () => {
     storeMaxBytes: 1024 * 1024,
   });
   const service = createFakeChatService({ listChats: () => create(ListChatsResponseSchema, {}) });
-  trpc = createTrpcHandler({ auth: instance.auth, chat: service.chat, log, allowedOrigins: [origin] });
+  trpc = createTrpcHandler({
+    auth: instance.auth,
+    chat: service.chat,
+    usage: createFakeUsageService({}).usage,
+    log,
+    allowedOrigins: [origin],
+  });
   const signedUp = await authHandler(
     new Request(`${origin}/api/auth/sign-up/email`, {
       method: "POST",

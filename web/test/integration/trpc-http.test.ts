@@ -10,6 +10,7 @@ import { maxBatchSize } from "~/lib/batch-limit";
 import type { ReplyEvent } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
+import { createUsageServiceClient } from "~/server/service/usage-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import type { AppRouter } from "~/server/trpc/root";
 import { appOrigin, startBffHarness, type BffHarness, type TestUser } from "../support/bff-harness";
@@ -266,6 +267,7 @@ describe("service failures", () => {
     const handle = createTrpcHandler({
       auth: bff.auth,
       chat: deadService,
+      usage: createUsageServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
       log: { info: log, warn: log, error: log },
       allowedOrigins: [appOrigin],
     });

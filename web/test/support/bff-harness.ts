@@ -7,6 +7,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
 import { createChatServiceClient, type ChatServiceClient } from "~/server/service/chat-service-client";
+import { createUsageServiceClient } from "~/server/service/usage-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { createTrpcContext } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
@@ -97,7 +98,8 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
     interceptors: [countStreams],
   });
   const logs: LogEntry[] = [];
-  const deps = { auth: instance.auth, chat, log: recordingLogger(logs), allowedOrigins: [appOrigin] };
+  const usage = createUsageServiceClient({ baseUrl: service.url, token: service.token });
+  const deps = { auth: instance.auth, chat, usage, log: recordingLogger(logs), allowedOrigins: [appOrigin] };
 
   return {
     service,

@@ -7,7 +7,9 @@ import { createClient, createRouterTransport, type ServiceImpl } from "@connectr
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { Auth } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
+import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import type { ChatServiceClient } from "~/server/service/chat-service-client";
+import type { UsageServiceClient } from "~/server/service/usage-service-client";
 import { createTrpcContext, type Session } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
 
@@ -42,12 +44,32 @@ function fakeAuth(authUserId: string | null): Auth {
   return { api: { getSession: async () => session } } as unknown as Auth;
 }
 
-/** The chat router called in-process as `authUserId` (null: signed out), against `chat`. */
+/** A UsageService faked the same way, recording each request. */
+export function createFakeUsageService(impl: Partial<ServiceImpl<typeof UsageService>>) {
+  const calls: { method: string; request: unknown }[] = [];
+  const recorded = Object.fromEntries(
+    Object.entries(impl).map(([method, handler]) => [
+      method,
+      (request: unknown, context: unknown) => {
+        calls.push({ method, request });
+        return (handler as (request: unknown, context: unknown) => unknown)(request, context);
+      },
+    ]),
+  ) as Partial<ServiceImpl<typeof UsageService>>;
+  const transport = createRouterTransport(({ service }) => service(UsageService, recorded));
+  return { usage: createClient(UsageService, transport), calls };
+}
+
+/** The routers called in-process as `authUserId` (null: signed out), against `chat` (and `usage`). */
 export async function fakeServiceCaller(
   chat: ChatServiceClient,
   authUserId: string | null,
   signal?: AbortSignal,
+  usage: UsageServiceClient = createFakeUsageService({}).usage,
 ) {
-  const context = await createTrpcContext({ auth: fakeAuth(authUserId), chat, log: silent }, new Headers());
+  const context = await createTrpcContext(
+    { auth: fakeAuth(authUserId), chat, usage, log: silent },
+    new Headers(),
+  );
   return createCaller(context, signal ? { signal } : {});
 }

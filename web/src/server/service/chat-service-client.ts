@@ -3,7 +3,7 @@
  * process), the service token added server-side. The browser never sees the token or this module.
  */
 import "server-only";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 
@@ -19,6 +19,11 @@ export interface ChatServiceClientOptions {
 }
 
 export function createChatServiceClient(options: ChatServiceClientOptions): ChatServiceClient {
+  return createClient(ChatService, createServiceTransport(options));
+}
+
+/** gRPC over HTTP/2 to the service, with the token on every call. */
+export function createServiceTransport(options: ChatServiceClientOptions): Transport {
   const interceptors: Interceptor[] = [...(options.interceptors ?? [])];
   if (options.token !== null) {
     const authorization = `Bearer ${options.token}`;
@@ -27,11 +32,7 @@ export function createChatServiceClient(options: ChatServiceClientOptions): Chat
       return next(request);
     });
   }
-  const transport = createGrpcTransport({
-    baseUrl: options.baseUrl,
-    interceptors,
-  });
-  return createClient(ChatService, transport);
+  return createGrpcTransport({ baseUrl: options.baseUrl, interceptors });
 }
 
 /**

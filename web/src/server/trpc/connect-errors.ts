@@ -7,7 +7,8 @@
  */
 import "server-only";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { durationMs } from "@bufbuild/protobuf/wkt";
+import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { describeError, type Logger } from "../logger";
@@ -53,6 +54,22 @@ const byReason: Record<string, Mapped | typeof aboutTheMessage> = {
   },
   "storage.unavailable": unavailable,
   "hub.unavailable": unavailable,
+  // Limits: the browser words these itself from the reason, `resetAt` and `limit` (in the person's time zone).
+  "limit.concurrent_replies": {
+    code: "TOO_MANY_REQUESTS",
+    message: "Too many answers are being written at once.",
+  },
+  "limit.rate": { code: "TOO_MANY_REQUESTS", message: "You are sending messages too quickly." },
+  "limit.daily_tokens": { code: "TOO_MANY_REQUESTS", message: "You have reached today's token limit." },
+  "limit.monthly_tokens": {
+    code: "TOO_MANY_REQUESTS",
+    message: "You have reached this month's token limit.",
+  },
+  "limit.monthly_cost": {
+    code: "TOO_MANY_REQUESTS",
+    message: "You have reached this month's spending limit.",
+  },
+  "account.blocked": { code: "FORBIDDEN", message: "Your account may not send messages." },
 };
 
 /** Errors of the protocol itself, which carry no reason. */
@@ -70,9 +87,31 @@ export function serviceReason(error: ConnectError): string | null {
   return info?.reason ?? null;
 }
 
+/** What a refusal says beyond its reason: when asking again may work, and the limit that was reached. */
+export interface RefusalFacts {
+  /** ISO time: now + the service's `google.rpc.RetryInfo` delay. */
+  resetAt?: string;
+  /** The limit reached, from `ErrorInfo.metadata.limit` when the service names it. */
+  limit?: number;
+}
+
+/** The retry time and limit a refusal carries, read at `now` (ms since the epoch). */
+export function refusalFacts(error: ConnectError, now: number): RefusalFacts {
+  const facts: RefusalFacts = {};
+  const delay = error.findDetails(RetryInfoSchema)[0]?.retryDelay;
+  if (delay) facts.resetAt = new Date(now + durationMs(delay)).toISOString();
+  const info = error.findDetails(ErrorInfoSchema).find((detail) => detail.domain === "parley");
+  const limit = Number(info?.metadata.limit);
+  if (info?.metadata.limit && Number.isSafeInteger(limit) && limit > 0) facts.limit = limit;
+  return facts;
+}
+
 /** The cause of a TRPCError made here: the service's reason, for the error formatter to send on. */
 export class ServiceRefusal extends Error {
-  constructor(readonly reason: string | null) {
+  constructor(
+    readonly reason: string | null,
+    readonly facts: RefusalFacts = {},
+  ) {
     super(reason ?? "no reason");
     this.name = "ServiceRefusal";
   }
@@ -88,7 +127,8 @@ export function toTRPCError(error: unknown, log: Logger, operation: string): TRP
     log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
   const message = mapped.message ?? capitalise(connectError.rawMessage);
-  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason) });
+  const facts = reason?.startsWith("limit.") ? refusalFacts(connectError, Date.now()) : {};
+  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason, facts) });
 }
 
 /** Runs one service call, mapping its failure. */

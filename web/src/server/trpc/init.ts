@@ -10,6 +10,7 @@ import type { Auth } from "../auth/create-auth";
 import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
+import type { UsageServiceClient } from "../service/usage-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -17,6 +18,7 @@ export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>
 export interface TrpcContext {
   session: Session | null;
   chat: ChatServiceClient;
+  usage: UsageServiceClient;
   log: Logger;
 }
 
@@ -24,13 +26,14 @@ export interface TrpcContext {
 export interface ContextDeps {
   auth: Auth;
   chat: ChatServiceClient;
+  usage: UsageServiceClient;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return { session, chat: deps.chat, log: deps.log };
+    return { session, chat: deps.chat, usage: deps.usage, log: deps.log };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;
@@ -52,9 +55,13 @@ const t = initTRPC.context<TrpcContext>().create({
     // Unexpected errors keep their cause in the server log (onError), not in the response.
     const message =
       error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message;
-    // The service's stable reason (e.g. "reply.in_progress"), for the browser to switch on.
-    const reason = error.cause instanceof ServiceRefusal ? error.cause.reason : null;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, reason } };
+    // The service's stable reason (e.g. "reply.in_progress"), for the browser to switch on; for a limit,
+    // when it resets and what it is.
+    const refusal = error.cause instanceof ServiceRefusal ? error.cause : null;
+    const { code, httpStatus } = shape.data;
+    const resetAt = refusal?.facts.resetAt ?? null;
+    const limit = refusal?.facts.limit ?? null;
+    return { ...shape, message, data: { code, httpStatus, reason: refusal?.reason ?? null, resetAt, limit } };
   },
 });
 

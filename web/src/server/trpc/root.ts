@@ -1,9 +1,10 @@
 /** The BFF's whole API, and the type the browser's client is built from (a type only: no server code). */
 import "server-only";
 import { chatRouter } from "./routers/chat";
+import { usageRouter } from "./routers/usage";
 import { createCallerFactory, createRouter } from "./init";
 
-export const appRouter = createRouter({ chat: chatRouter });
+export const appRouter = createRouter({ chat: chatRouter, usage: usageRouter });
 
 export type AppRouter = typeof appRouter;
 
