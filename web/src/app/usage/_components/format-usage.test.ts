@@ -15,7 +15,7 @@ describe("usage figures in words", () => {
     expect(formatCost(12_300, "USD", "en-US")).toBe("$0.0123");
     expect(formatCost(4_500_000, "USD", "en-US")).toBe("$4.50");
     expect(formatCost(4_500_000, "EUR", "de-DE")).toBe("4,50\u00a0€");
-    expect(compactTokens(1_234, "en-GB")).toBe("1.2K");
+    expect(compactTokens(1_234, "en-GB")).toBe("1.2k");
   });
 
   it("names a UTC day without shifting it to the local zone", () => {
