@@ -7,8 +7,15 @@ import { describeLimitRefusal, isShortLived, type LimitRefusal } from "~/lib/lim
  * the person's time), said as an alert. Dismissible; "Send again" only where waiting a moment helps
  * (rate, answers at once); a link to the usage page for budgets.
  */
-export function LimitBanner(props: { limit: LimitRefusal; onRetry(): void; onDismiss(): void }) {
-  const text = describeLimitRefusal(props.limit, { now: new Date() });
+export function LimitBanner(props: {
+  limit: LimitRefusal;
+  onRetry(): void;
+  onDismiss(): void;
+  /** The clock and zone to word the reset time in; the browser's own unless a test fixes them. */
+  now?: Date;
+  timeZone?: string;
+}) {
+  const text = describeLimitRefusal(props.limit, { now: props.now ?? new Date(), timeZone: props.timeZone });
   const budget = props.limit.reason.endsWith("_tokens") || props.limit.reason.endsWith("_cost");
   return (
     <div
