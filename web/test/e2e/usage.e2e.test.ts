@@ -55,7 +55,7 @@ describe("the Usage page", () => {
     expect(await usage.figure("today", "answers")).toBe(1);
     expect(await usage.figure("month", "tokens")).toBe(Number(stored.thisMonth!.totalTokens));
     // No limits are set: the page says so rather than showing a bar.
-    expect(await page.getByTestId("usage-today").innerText()).toContain("No limit");
+    expect(await page.getByTestId("usage-today").innerText()).toContain("no limit");
 
     // The chart is drawn (a bar for today), and its table alternative holds the same 30 days.
     await usage.chart().locator("svg.recharts-surface").waitFor();

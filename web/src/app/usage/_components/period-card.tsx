@@ -35,7 +35,9 @@ export function PeriodCard(props: {
             <span className="text-xl font-semibold tabular-nums" data-testid={`${props.id}-tokens`}>
               {formatTokens(totals.totalTokens)}
             </span>{" "}
-            <span className="text-muted">{tokens.text}</span>
+            <span className="text-muted">
+              {tokens.limited ? tokens.text : `· ${tokens.text.toLowerCase()}`}
+            </span>
             <Bar share={tokens.share} shown={tokens.limited} />
             <p className="mt-1 text-xs text-faint">
               {formatTokens(totals.promptTokens)} sent · {formatTokens(totals.completionTokens)} written
@@ -49,7 +51,7 @@ export function PeriodCard(props: {
               {formatCost(totals.costMicros, totals.currency)}
             </span>{" "}
             <span className="text-muted">
-              {totals.currency} · {cost.text}
+              {totals.currency} · {cost.limited ? cost.text : cost.text.toLowerCase()}
             </span>
             <Bar share={cost.share} shown={cost.limited} />
           </dd>
