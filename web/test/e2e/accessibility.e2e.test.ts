@@ -148,6 +148,9 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       await page.getByRole("button", { name: "Show as a table" }).click();
       await page.getByRole("button", { name: "Hide the table" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
+      // Back where the tests below expect to be.
+      await page.getByRole("link", { name: "Back to chats" }).click();
+      await page.waitForURL(`${stack.web.baseUrl}/chat`);
     }
   });
 
