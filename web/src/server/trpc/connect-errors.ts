@@ -123,7 +123,8 @@ export function toTRPCError(error: unknown, log: Logger, operation: string): TRP
   const connectError = ConnectError.from(error);
   const reason = serviceReason(connectError);
   const mapped = (reason === null ? undefined : byReason[reason]) ?? byCode[connectError.code] ?? internal;
-  if (mapped.code !== "NOT_FOUND" && mapped.code !== "CLIENT_CLOSED_REQUEST") {
+  // A limit refusal is the person's own limit at work (the service counts those), not a failure to log.
+  if (!["NOT_FOUND", "CLIENT_CLOSED_REQUEST", "TOO_MANY_REQUESTS"].includes(mapped.code)) {
     log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
   const message = mapped.message ?? capitalise(connectError.rawMessage);
