@@ -12,6 +12,7 @@ import { consoleLogger, type Logger } from "./logger";
 import { sharedRedis } from "./redis/shared-redis";
 import { createApiKeyServiceClient, type ApiKeyServiceClient } from "./service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
+import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
@@ -19,6 +20,7 @@ export interface AppDeps {
   authHandler: AuthHandler;
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
+  usage: UsageServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -58,11 +60,13 @@ async function buildAppDeps(): Promise<AppDeps> {
   const service = { baseUrl: settings.serviceUrl, token: settings.serviceToken };
   const chat = createChatServiceClient(service);
   const keys = createApiKeyServiceClient(service);
+  const usage = createUsageServiceClient(service);
   return {
     auth,
     authHandler,
     chat,
     keys,
+    usage,
     log,
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,

@@ -13,6 +13,7 @@ import {
 } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { maxBatchSize } from "~/lib/batch-limit";
+import { toLimitRefusal, type LimitRefusal } from "~/lib/limit-refusal";
 import type { FailureFacts } from "~/lib/retry-policy";
 import type { AppRouter } from "~/server/trpc/root";
 
@@ -48,4 +49,10 @@ export function failureFacts(error: unknown): FailureFacts {
   if (!(error instanceof TRPCClientError)) return { code: null, reason: null };
   const data = error.data as { code?: string; reason?: string | null } | undefined;
   return { code: data?.code ?? null, reason: data?.reason ?? null };
+}
+
+/** The limit the service refused a message for (e.g. today's tokens), or null for any other failure. */
+export function limitRefusal(error: unknown): LimitRefusal | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  return toLimitRefusal((error.data ?? {}) as Parameters<typeof toLimitRefusal>[0]);
 }

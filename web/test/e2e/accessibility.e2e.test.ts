@@ -9,6 +9,7 @@ import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { ApiKeysPage } from "../support/pages/api-keys-page";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
+import { UsagePage } from "../support/pages/usage-page";
 import { freePort } from "../support/web-process";
 import { questionWithCode } from "../support/simulator-questions";
 
@@ -136,6 +137,21 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       await page.keyboard.press("Escape");
       await page.getByRole("dialog").waitFor({ state: "hidden" });
       // Back to the chats, where the tests below start.
+      await page.getByRole("link", { name: "Back to chats" }).click();
+      await page.waitForURL(`${stack.web.baseUrl}/chat`);
+    }
+  });
+
+  it("on the Usage page (after the answers above), with its table shown too", async () => {
+    for (const { page } of [light, dark]) {
+      const usage = new UsagePage(page, stack.web.baseUrl);
+      await usage.open();
+      await usage.chart().locator(".recharts-bar-rectangle path").first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole("button", { name: "Show as a table" }).click();
+      await page.getByRole("button", { name: "Hide the table" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      // Back where the tests below expect to be.
       await page.getByRole("link", { name: "Back to chats" }).click();
       await page.waitForURL(`${stack.web.baseUrl}/chat`);
     }

@@ -11,7 +11,11 @@ import { createClientAddressResolver } from "~/server/auth/client-address";
 import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { cookieHeader } from "../support/bff-harness";
-import { createFakeApiKeyService, createFakeChatService } from "../support/fake-chat-service";
+import {
+  createFakeApiKeyService,
+  createFakeChatService,
+  createFakeUsageService,
+} from "../support/fake-chat-service";
 import { dropDatabase, uniqueDatabase } from "../support/test-databases";
 
 const database = uniqueDatabase("web");
@@ -48,6 +52,7 @@ beforeAll(async () => {
     auth: instance.auth,
     chat: service.chat,
     keys: createFakeApiKeyService({}).keys,
+    usage: createFakeUsageService({}).usage,
     log,
     allowedOrigins: [origin],
   });

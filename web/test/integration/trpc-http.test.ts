@@ -11,6 +11,7 @@ import type { ReplyEvent } from "~/lib/chat-types";
 import { codePointLength } from "~/lib/code-points";
 import { createApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
+import { createUsageServiceClient } from "~/server/service/usage-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import type { AppRouter } from "~/server/trpc/root";
 import { appOrigin, startBffHarness, type BffHarness, type TestUser } from "../support/bff-harness";
@@ -268,6 +269,7 @@ describe("service failures", () => {
       auth: bff.auth,
       chat: deadService,
       keys: createApiKeyServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
+      usage: createUsageServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
       log: { info: log, warn: log, error: log },
       allowedOrigins: [appOrigin],
     });

@@ -3,13 +3,16 @@
  * ChatService implementation (what a test does not give answers `unimplemented`), and every request is
  * recorded. Real-process tests (bff-harness) prove the wiring; these pin what the router asks for.
  */
+import type { DescService } from "@bufbuild/protobuf";
 import { createClient, createRouterTransport, type ServiceImpl } from "@connectrpc/connect";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { Auth } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
 import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
+import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import type { ApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import type { ChatServiceClient } from "~/server/service/chat-service-client";
+import type { UsageServiceClient } from "~/server/service/usage-service-client";
 import { createTrpcContext, type Session } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
 
@@ -20,18 +23,8 @@ export interface FakeChatService {
 }
 
 export function createFakeChatService(impl: Partial<ServiceImpl<typeof ChatService>>): FakeChatService {
-  const calls: FakeChatService["calls"] = [];
-  const recorded = Object.fromEntries(
-    Object.entries(impl).map(([method, handler]) => [
-      method,
-      (request: unknown, context: unknown) => {
-        calls.push({ method, request });
-        return (handler as (request: unknown, context: unknown) => unknown)(request, context);
-      },
-    ]),
-  ) as Partial<ServiceImpl<typeof ChatService>>;
-  const transport = createRouterTransport(({ service }) => service(ChatService, recorded));
-  return { chat: createClient(ChatService, transport), calls };
+  const { client, calls } = recordingFake(ChatService, impl);
+  return { chat: client, calls };
 }
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -44,8 +37,8 @@ function fakeAuth(authUserId: string | null): Auth {
   return { api: { getSession: async () => session } } as unknown as Auth;
 }
 
-/** An ApiKeyService faked the same way, recording each request. */
-export function createFakeApiKeyService(impl: Partial<ServiceImpl<typeof ApiKeyService>>) {
+/** A service faked in-process, recording each request (the chat service's fake does the same). */
+function recordingFake<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>) {
   const calls: { method: string; request: unknown }[] = [];
   const recorded = Object.fromEntries(
     Object.entries(impl).map(([method, handler]) => [
@@ -55,20 +48,40 @@ export function createFakeApiKeyService(impl: Partial<ServiceImpl<typeof ApiKeyS
         return (handler as (request: unknown, context: unknown) => unknown)(request, context);
       },
     ]),
-  ) as Partial<ServiceImpl<typeof ApiKeyService>>;
-  const transport = createRouterTransport(({ service }) => service(ApiKeyService, recorded));
-  return { keys: createClient(ApiKeyService, transport), calls };
+  ) as Partial<ServiceImpl<S>>;
+  const transport = createRouterTransport(({ service: serve }) => serve(service, recorded));
+  return { client: createClient(service, transport), calls };
 }
 
-/** The routers called in-process as `authUserId` (null: signed out), against `chat` (and `keys`). */
+/** An ApiKeyService faked the same way. */
+export function createFakeApiKeyService(impl: Partial<ServiceImpl<typeof ApiKeyService>>) {
+  const { client, calls } = recordingFake(ApiKeyService, impl);
+  return { keys: client, calls };
+}
+
+/** A UsageService faked the same way. */
+export function createFakeUsageService(impl: Partial<ServiceImpl<typeof UsageService>>) {
+  const { client, calls } = recordingFake(UsageService, impl);
+  return { usage: client, calls };
+}
+
+/** The services besides chat a caller may use; fakes that answer nothing by default. */
+export interface OtherServices {
+  keys?: ApiKeyServiceClient;
+  usage?: UsageServiceClient;
+}
+
+/** The routers called in-process as `authUserId` (null: signed out), against `chat` (and the others). */
 export async function fakeServiceCaller(
   chat: ChatServiceClient,
   authUserId: string | null,
   signal?: AbortSignal,
-  keys: ApiKeyServiceClient = createFakeApiKeyService({}).keys,
+  others: OtherServices = {},
 ) {
+  const keys = others.keys ?? createFakeApiKeyService({}).keys;
+  const usage = others.usage ?? createFakeUsageService({}).usage;
   const context = await createTrpcContext(
-    { auth: fakeAuth(authUserId), chat, keys, log: silent },
+    { auth: fakeAuth(authUserId), chat, keys, usage, log: silent },
     new Headers(),
   );
   return createCaller(context, signal ? { signal } : {});

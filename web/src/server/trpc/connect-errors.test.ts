@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "../logger";
-import { ServiceRefusal, toTRPCError } from "./connect-errors";
+import { refusalFacts, ServiceRefusal, toTRPCError } from "./connect-errors";
 
 const logged: unknown[] = [];
 const log: Logger = {
@@ -53,13 +53,13 @@ describe("toTRPCError", () => {
     const error = toTRPCError(refused, log, "Send");
     expect(error.code).toBe("TOO_MANY_REQUESTS");
     expect(error.message).toBe("Daily limit of 100000 tokens reached; resets at 00:00 UTC");
-    expect(error.cause).toEqual(new ServiceRefusal("limit.daily_tokens", resetAt));
+    expect(error.cause).toEqual(new ServiceRefusal("limit.daily_tokens", { resetAt, limit: 100_000 }));
   });
 
   it("maps a blocked account to FORBIDDEN, with no reset time", () => {
     const error = toTRPCError(serviceError(Code.PermissionDenied, "blocked", "account.blocked"), log, "Send");
     expect(error.code).toBe("FORBIDDEN");
-    expect(error.cause).toEqual(new ServiceRefusal("account.blocked", null));
+    expect(error.cause).toEqual(new ServiceRefusal("account.blocked", {}));
   });
 
   it("shows the service's message for reasons about the person's own message", () => {
@@ -96,5 +96,62 @@ describe("toTRPCError", () => {
     );
     expect(error.code).toBe("SERVICE_UNAVAILABLE");
     expect(error.cause).toEqual(new ServiceRefusal(null));
+  });
+});
+
+describe("limit refusals", () => {
+  /** RESOURCE_EXHAUSTED as the service sends it for a limit: ErrorInfo (with the limit) and RetryInfo. */
+  function limitError(reason: string, retryDelaySeconds: number | null, metadata: Record<string, string>) {
+    const details: ConstructorParameters<typeof ConnectError>[3] = [
+      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason, domain: "parley", metadata }) },
+    ];
+    if (retryDelaySeconds !== null) {
+      const retryDelay = { seconds: BigInt(retryDelaySeconds), nanos: 0 };
+      details.push({ desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay }) });
+    }
+    return new ConnectError(
+      "daily limit of 100000 tokens reached; resets at 00:00 UTC",
+      Code.ResourceExhausted,
+      undefined,
+      details,
+    );
+  }
+
+  it.each([
+    ["limit.concurrent_replies", "TOO_MANY_REQUESTS"],
+    ["limit.rate", "TOO_MANY_REQUESTS"],
+    ["limit.daily_tokens", "TOO_MANY_REQUESTS"],
+    ["limit.monthly_tokens", "TOO_MANY_REQUESTS"],
+    ["limit.monthly_cost", "TOO_MANY_REQUESTS"],
+    ["account.blocked", "FORBIDDEN"],
+  ])("maps %s to %s with words of its own, not the service's", (reason, trpcCode) => {
+    logged.length = 0;
+    const error = toTRPCError(limitError(reason, null, {}), log, "SendMessage");
+    expect(error.code).toBe(trpcCode);
+    // Refusals under a limit are not logged as failures (a flood of them would flood the log).
+    expect(logged).toHaveLength(trpcCode === "TOO_MANY_REQUESTS" ? 0 : 1);
+    expect(error.message).not.toMatch(/UTC|100000/);
+    expect((error.cause as ServiceRefusal).reason).toBe(reason);
+  });
+
+  it("reads the reset time from RetryInfo against the clock, and the limit from ErrorInfo's metadata", () => {
+    const now = Date.parse("2026-12-03T22:30:00Z");
+    const error = limitError("limit.daily_tokens", 5400, { limit: "100000" });
+    expect(refusalFacts(error, now)).toEqual({ resetAt: "2026-12-04T00:00:00.000Z", limit: 100_000 });
+  });
+
+  it("leaves out what the service did not say (or said wrong)", () => {
+    expect(refusalFacts(limitError("limit.rate", null, {}), 0)).toEqual({});
+    expect(refusalFacts(limitError("limit.rate", null, { limit: "many" }), 0)).toEqual({});
+  });
+
+  it("carries the facts on the refusal for the error formatter", () => {
+    const before = Date.now();
+    const error = toTRPCError(limitError("limit.rate", 30, { limit: "1" }), log, "SendMessage");
+    const facts = (error.cause as ServiceRefusal).facts;
+    expect(facts.limit).toBe(1);
+    const resetAt = Date.parse(facts.resetAt ?? "");
+    expect(resetAt - before).toBeGreaterThanOrEqual(30_000);
+    expect(resetAt - Date.now()).toBeLessThanOrEqual(30_000);
   });
 });

@@ -7,7 +7,8 @@
  */
 import "server-only";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { durationMs } from "@bufbuild/protobuf/wkt";
+import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { describeError, type Logger } from "../logger";
@@ -62,15 +63,14 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   "key.not_allowed": internal,
   "key.user_mismatch": internal,
   "hub.unavailable": unavailable,
+  // Limits: the service's own sentence (it names the limit and the reset time in UTC); the browser words
+  // its banner itself from the reason, `resetAt` and `limit`, in the person's time zone.
   "limit.concurrent_replies": limitReached,
   "limit.rate": limitReached,
   "limit.daily_tokens": limitReached,
   "limit.monthly_tokens": limitReached,
   "limit.monthly_cost": limitReached,
-  "account.blocked": {
-    code: "FORBIDDEN",
-    message: "This account is blocked. Contact the operator of this service.",
-  },
+  "account.blocked": { code: "FORBIDDEN", message: "Your account may not send messages." },
 };
 
 /** Errors of the protocol itself, which carry no reason. */
@@ -82,23 +82,41 @@ const byCode: Partial<Record<Code, Mapped>> = {
   [Code.Canceled]: { code: "CLIENT_CLOSED_REQUEST", message: "The request was cancelled." },
 };
 
+function parleyInfo(error: ConnectError) {
+  return error.findDetails(ErrorInfoSchema).find((detail) => detail.domain === "parley");
+}
+
 /** The service's reason for an error, when it gave one. */
 export function serviceReason(error: ConnectError): string | null {
   return parleyInfo(error)?.reason ?? null;
 }
 
-function parleyInfo(error: ConnectError) {
-  return error.findDetails(ErrorInfoSchema).find((detail) => detail.domain === "parley");
+/** What a refusal says beyond its reason: when asking again may work, and the limit that was reached. */
+export interface RefusalFacts {
+  /** ISO time: the service's `resetAt`, else now + its `google.rpc.RetryInfo` delay. */
+  resetAt?: string;
+  /** The limit reached, from `ErrorInfo.metadata.limit` when the service names it. */
+  limit?: number;
 }
 
-/**
- * The cause of a TRPCError made here: the service's reason, and for a limit when it resets (ISO 8601),
- * for the error formatter to send on (`data.reason`, `data.resetAt`).
- */
+/** The retry time and limit a refusal carries, read at `now` (ms since the epoch). */
+export function refusalFacts(error: ConnectError, now: number): RefusalFacts {
+  const facts: RefusalFacts = {};
+  const info = parleyInfo(error);
+  const delay = error.findDetails(RetryInfoSchema)[0]?.retryDelay;
+  const resetAt = info?.metadata["resetAt"];
+  if (resetAt && !Number.isNaN(Date.parse(resetAt))) facts.resetAt = new Date(resetAt).toISOString();
+  else if (delay) facts.resetAt = new Date(now + durationMs(delay)).toISOString();
+  const limit = Number(info?.metadata.limit);
+  if (info?.metadata.limit && Number.isSafeInteger(limit) && limit > 0) facts.limit = limit;
+  return facts;
+}
+
+/** The cause of a TRPCError made here: the service's reason, for the error formatter to send on. */
 export class ServiceRefusal extends Error {
   constructor(
     readonly reason: string | null,
-    readonly resetAt: string | null = null,
+    readonly facts: RefusalFacts = {},
   ) {
     super(reason ?? "no reason");
     this.name = "ServiceRefusal";
@@ -109,15 +127,15 @@ export class ServiceRefusal extends Error {
 export function toTRPCError(error: unknown, log: Logger, operation: string): TRPCError {
   if (error instanceof TRPCError) return error;
   const connectError = ConnectError.from(error);
-  const info = parleyInfo(connectError);
-  const reason = info?.reason ?? null;
-  const resetAt = reason?.startsWith("limit.") ? (info?.metadata["resetAt"] ?? null) : null;
+  const reason = serviceReason(connectError);
   const mapped = (reason === null ? undefined : byReason[reason]) ?? byCode[connectError.code] ?? internal;
+  // A limit refusal is the person's own limit at work (the service counts those), not a failure to log.
   if (!["NOT_FOUND", "CLIENT_CLOSED_REQUEST", "TOO_MANY_REQUESTS"].includes(mapped.code)) {
     log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
   const message = mapped.message ?? capitalise(connectError.rawMessage);
-  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason, resetAt) });
+  const facts = reason?.startsWith("limit.") ? refusalFacts(connectError, Date.now()) : {};
+  return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason, facts) });
 }
 
 /** Runs one service call, mapping its failure. */

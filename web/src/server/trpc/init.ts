@@ -11,6 +11,7 @@ import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
 import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
+import type { UsageServiceClient } from "../service/usage-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -19,6 +20,7 @@ export interface TrpcContext {
   session: Session | null;
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
+  usage: UsageServiceClient;
   log: Logger;
 }
 
@@ -27,13 +29,14 @@ export interface ContextDeps {
   auth: Auth;
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
+  usage: UsageServiceClient;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return { session, chat: deps.chat, keys: deps.keys, log: deps.log };
+    return { session, chat: deps.chat, keys: deps.keys, usage: deps.usage, log: deps.log };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;
@@ -55,12 +58,13 @@ const t = initTRPC.context<TrpcContext>().create({
     // Unexpected errors keep their cause in the server log (onError), not in the response.
     const message =
       error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message;
-    // The service's stable reason (e.g. "reply.in_progress"), for the browser to switch on.
-    const reason = error.cause instanceof ServiceRefusal ? error.cause.reason : null;
-    // For a limit (`limit.*`): when it resets (ISO 8601), for the banner; null otherwise.
-    const resetAt = error.cause instanceof ServiceRefusal ? error.cause.resetAt : null;
+    // The service's stable reason (e.g. "reply.in_progress"), for the browser to switch on; for a limit,
+    // when it resets and what it is.
+    const refusal = error.cause instanceof ServiceRefusal ? error.cause : null;
     const { code, httpStatus } = shape.data;
-    return { ...shape, message, data: { code, httpStatus, reason, resetAt } };
+    const resetAt = refusal?.facts.resetAt ?? null;
+    const limit = refusal?.facts.limit ?? null;
+    return { ...shape, message, data: { code, httpStatus, reason: refusal?.reason ?? null, resetAt, limit } };
   },
 });
 

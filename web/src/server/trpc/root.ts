@@ -2,9 +2,10 @@
 import "server-only";
 import { chatRouter } from "./routers/chat";
 import { keysRouter } from "./routers/keys";
+import { usageRouter } from "./routers/usage";
 import { createCallerFactory, createRouter } from "./init";
 
-export const appRouter = createRouter({ chat: chatRouter, keys: keysRouter });
+export const appRouter = createRouter({ chat: chatRouter, keys: keysRouter, usage: usageRouter });
 
 export type AppRouter = typeof appRouter;
 

@@ -12,6 +12,7 @@ import { Composer } from "./composer";
 import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
+import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
 import { newChatKey } from "./reduce-live-replies";
 import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
@@ -160,6 +161,13 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
             />
           )}
           {live?.phase !== "failed" && live?.error && <ErrorBanner message={live.error} />}
+          {live?.limit && (
+            <LimitBanner
+              limit={live.limit}
+              onRetry={() => store.retry(live.key)}
+              onDismiss={() => store.forget(live.key)}
+            />
+          )}
           {pageError && <ErrorBanner message={pageError} onDismiss={() => setPageError(null)} />}
           <Composer
             answering={answering}

@@ -1,3 +1,4 @@
+import { TRPCClientError } from "@trpc/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { TrpcClient } from "~/trpc/client";
@@ -151,6 +152,37 @@ describe("LiveReplyStore", () => {
       input: { replyId: "r1", fromOffset: 5 },
     });
     expect(store.get("c1")).toMatchObject({ content: "Hello", gap: false });
+  });
+
+  it("turns a limit refusal into a limit (not a failure), and a generic error into a failure", () => {
+    const refusal = new TRPCClientError("You have reached today's token limit.", {
+      result: {
+        error: {
+          code: -32029,
+          message: "You have reached today's token limit.",
+          data: {
+            code: "TOO_MANY_REQUESTS",
+            httpStatus: 429,
+            reason: "limit.daily_tokens",
+            resetAt: "2026-12-04T00:00:00.000Z",
+            limit: 100000,
+          },
+        },
+      },
+    });
+    store.send("c1", "Hello");
+    fake.subscriptions[0]!.handlers.onError(refusal);
+    expect(fake.subscriptions[0]!.unsubscribed).toBe(true);
+    expect(store.get("c1")).toMatchObject({
+      phase: "failed",
+      failedBeforeStart: true,
+      error: null,
+      limit: { reason: "limit.daily_tokens", resetAt: "2026-12-04T00:00:00.000Z", limit: 100000 },
+    });
+
+    store.send("c2", "Hello");
+    fake.subscriptions[1]!.handlers.onError(new Error("boom"));
+    expect(store.get("c2")).toMatchObject({ phase: "failed", limit: null, error: expect.any(String) });
   });
 
   it("offers a retry when a stream ends before the reply did", () => {

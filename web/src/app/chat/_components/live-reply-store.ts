@@ -6,7 +6,7 @@
  */
 import type { Unsubscribable } from "@trpc/server/observable";
 import type { ReplyEvent } from "~/lib/chat-types";
-import { errorMessage, type TrpcClient } from "~/trpc/client";
+import { errorMessage, limitRefusal, type TrpcClient } from "~/trpc/client";
 import {
   isOver,
   newChatKey,
@@ -140,7 +140,13 @@ export class LiveReplyStore {
         if (!stream.closed) key = this.receive(key, data);
       },
       onError: (error) => {
-        if (!stream.closed) this.fail(key, errorMessage(error));
+        if (stream.closed) return;
+        // A limit is not a failure to retry at once: it is shown with when it resets.
+        const limit = limitRefusal(error);
+        if (limit) {
+          this.end(key);
+          this.dispatch({ type: "refused", key, limit });
+        } else this.fail(key, errorMessage(error));
       },
       onComplete: () => {
         // The server ends a reply's stream after `finished`; an end before it means the reply was cut.

@@ -26,6 +26,7 @@ const aLiveReply = (overrides: Partial<LiveReply>): LiveReply => ({
   context: null,
   error: null,
   failedBeforeStart: false,
+  limit: null,
   gap: false,
   ...overrides,
 });

@@ -60,6 +60,7 @@ describe("sending", () => {
       context: null,
       error: null,
       failedBeforeStart: false,
+      limit: null,
       gap: false,
     });
   });
@@ -208,6 +209,47 @@ describe("failing, retrying, stopping, forgetting", () => {
     expect(reply(reduceLiveReplies(stopping, stopFailed))).toMatchObject({ phase: "streaming", error: "no" });
     const done = reduceLiveReplies(stopping, received("c1", finished("stopped", 2)));
     expect(reduceLiveReplies(done, stopFailed)).toBe(done);
+  });
+
+  it("shows a limit refusal instead of a failure: failed before start, no error, the message kept", () => {
+    const limit = {
+      reason: "limit.daily_tokens",
+      resetAt: "2026-12-04T00:00:00.000Z",
+      limit: 100_000,
+    } as const;
+    const state = after({ type: "sent", chatId: "c1", text: "Hello" }, { type: "refused", key: "c1", limit });
+    expect(reply(state)).toMatchObject({
+      phase: "failed",
+      failedBeforeStart: true,
+      error: null,
+      limit,
+      userText: "Hello",
+    });
+  });
+
+  it("keys a new chat's refusal as `new`, and a retry clears the limit", () => {
+    const limit = { reason: "limit.rate", resetAt: null, limit: null } as const;
+    const refused = after(
+      { type: "sent", chatId: null, text: "Hi" },
+      { type: "refused", key: newChatKey, limit },
+    );
+    expect(reply(refused, newChatKey)).toMatchObject({ phase: "failed", limit });
+    expect(reply(reduceLiveReplies(refused, { type: "resumed", key: newChatKey }), newChatKey)).toMatchObject(
+      {
+        phase: "streaming",
+        limit: null,
+        error: null,
+      },
+    );
+    // Sending again starts afresh, without the old limit.
+    const resent = reduceLiveReplies(refused, { type: "sent", chatId: null, text: "Hi" });
+    expect(reply(resent, newChatKey)).toMatchObject({ phase: "sending", limit: null });
+  });
+
+  it("ignores a late refusal of a reply that is over", () => {
+    const done = after(...streamingIn("Hi"), received("c1", finished("complete", 2)));
+    const limit = { reason: "limit.rate", resetAt: null, limit: null } as const;
+    expect(reduceLiveReplies(done, { type: "refused", key: "c1", limit })).toBe(done);
   });
 
   it("forgets a reply", () => {

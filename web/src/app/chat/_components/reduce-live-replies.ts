@@ -11,6 +11,7 @@
  */
 import type { ContextStats, ReplyEvent, ReplyStatus } from "~/lib/chat-types";
 import { codePointLength, sliceFromCodePoint } from "~/lib/code-points";
+import type { LimitRefusal } from "~/lib/limit-refusal";
 
 /** The key of a reply sent from the "new chat" page, until the service names its chat. */
 export const newChatKey = "new";
@@ -33,6 +34,8 @@ export interface LiveReply {
   /** Why the stream failed; `failedBeforeStart` when the message itself may not have been sent. */
   error: string | null;
   failedBeforeStart: boolean;
+  /** The service refused the message for a limit (then `error` is null: the limit is shown instead). */
+  limit: LimitRefusal | null;
   /** A delta started past `length` (never expected): the stream must be re-opened from `length`. */
   gap: boolean;
 }
@@ -57,6 +60,8 @@ export type LiveReplyAction =
   | { type: "stop-failed"; key: string; error: string }
   /** The stream ended without the reply's end, or could not go on. */
   | { type: "failed"; key: string; error: string }
+  /** The service refused the message: a limit was reached (nothing was sent to the model). */
+  | { type: "refused"; key: string; limit: LimitRefusal }
   /** The reply is of no interest any more (its chat was deleted, a new chat was started). */
   | { type: "forgotten"; key: string };
 
@@ -87,7 +92,8 @@ export function reduceLiveReplies(state: LiveReplies, action: LiveReplyAction): 
       );
     case "resumed":
       return update(state, action.key, (reply) => {
-        if (reply.phase === "failed") return { ...reply, phase: "streaming", error: null, gap: false };
+        if (reply.phase === "failed")
+          return { ...reply, phase: "streaming", error: null, limit: null, gap: false };
         return reply.gap ? { ...reply, gap: false } : reply;
       });
     case "stop-requested":
@@ -98,6 +104,10 @@ export function reduceLiveReplies(state: LiveReplies, action: LiveReplyAction): 
       );
     case "failed":
       return update(state, action.key, (reply) => (isOver(reply) ? reply : failed(reply, action.error)));
+    case "refused":
+      return update(state, action.key, (reply) =>
+        isOver(reply) ? reply : { ...failed(reply, ""), error: null, limit: action.limit },
+      );
     case "forgotten": {
       if (!state.has(action.key)) return state;
       const next = new Map(state);
@@ -126,6 +136,7 @@ function emptyReply(key: string, chatId: string | null): LiveReply {
     context: null,
     error: null,
     failedBeforeStart: false,
+    limit: null,
     gap: false,
   };
 }

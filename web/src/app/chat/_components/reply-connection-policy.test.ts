@@ -15,6 +15,7 @@ const aReply = (phase: LiveReply["phase"]): LiveReply => ({
   context: null,
   error: null,
   failedBeforeStart: false,
+  limit: null,
   gap: false,
 });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { KeyRound, LogOut, SquarePen, X } from "lucide-react";
+import { ChartColumn, KeyRound, LogOut, SquarePen, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
@@ -168,6 +168,14 @@ export function Sidebar(props: {
           title="API keys"
         >
           <KeyRound className="size-4" aria-hidden />
+        </Link>
+        <Link
+          href="/usage"
+          className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"
+          aria-label="Usage"
+          title="Usage"
+        >
+          <ChartColumn className="size-4" aria-hidden />
         </Link>
         <button
           type="button"

@@ -25,7 +25,7 @@ import { rejection } from "../../../../test/support/trpc-probes";
 const created = new Date("2030-01-02T03:04:05.000Z");
 const aKey = { id: "01a23c05-9ec5-762f-b72f-8f090bdd682a", name: "laptop", prefix: "pk_Ab12Cd34" };
 const keysCaller = async (fake: ReturnType<typeof createFakeApiKeyService>, user: string | null = "alice") =>
-  fakeServiceCaller(createFakeChatService({}).chat, user, undefined, fake.keys);
+  fakeServiceCaller(createFakeChatService({}).chat, user, undefined, { keys: fake.keys });
 
 describe("keys router → ApiKeyService", () => {
   it("lists, creates and revokes as the signed-in user", async () => {
