@@ -124,13 +124,15 @@ describe("limit refusals", () => {
     ["limit.monthly_tokens", "TOO_MANY_REQUESTS"],
     ["limit.monthly_cost", "TOO_MANY_REQUESTS"],
     ["account.blocked", "FORBIDDEN"],
-  ])("maps %s to %s with words of its own, not the service's", (reason, trpcCode) => {
+  ])("maps %s to %s, with the service's sentence for a limit", (reason, trpcCode) => {
     logged.length = 0;
     const error = toTRPCError(limitError(reason, null, {}), log, "SendMessage");
     expect(error.code).toBe(trpcCode);
     // Refusals under a limit are not logged as failures (a flood of them would flood the log).
     expect(logged).toHaveLength(trpcCode === "TOO_MANY_REQUESTS" ? 0 : 1);
-    expect(error.message).not.toMatch(/UTC|100000/);
+    if (trpcCode === "TOO_MANY_REQUESTS")
+      expect(error.message).toBe("Daily limit of 100000 tokens reached; resets at 00:00 UTC");
+    else expect(error.message).not.toMatch(/UTC|100000/);
     expect((error.cause as ServiceRefusal).reason).toBe(reason);
   });
 
