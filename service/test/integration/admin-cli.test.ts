@@ -87,3 +87,52 @@ describe("npm run admin -w service -- keys", () => {
     }
   });
 });
+
+describe("npm run admin -w service -- limits / usage", () => {
+  it("overrides a user's limits, puts one back to the default, blocks and unblocks", async () => {
+    const set = await admin("limits", "set", "limited", "--daily-tokens", "500", "--concurrent", "0");
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain("limited  blocked=false");
+    expect(set.stdout).toContain("daily-tokens=500  (override; default none)");
+    expect(set.stdout).toContain("concurrent=none  (override; default 3)");
+    expect(set.stdout).toContain("per-minute=20  (default; default 20)");
+
+    const reset = await admin("limits", "set", "limited", "--daily-tokens", "default");
+    expect(reset.stdout).toContain("daily-tokens=none  (default; default none)");
+    expect(reset.stdout).toContain("concurrent=none  (override; default 3)");
+
+    expect((await admin("limits", "block", "limited")).stdout).toContain("limited  blocked=true");
+    const [rows] = await database.pool.query("select blocked from user_limits where user_id = 'limited'");
+    expect((rows as { blocked: number }[])[0]!.blocked).toBe(1);
+    expect((await admin("limits", "unblock", "limited")).stdout).toContain("limited  blocked=false");
+    expect((await admin("limits", "show", "limited")).stdout).toContain(
+      "concurrent=none  (override; default 3)",
+    );
+  });
+
+  it("prints a user's usage from the daily aggregate", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    await database.pool.query(
+      `insert into usage_daily (user_id, day, kind, prompt_tokens, completion_tokens, replies, estimated_replies,
+         cost_micros, updated_at) values ('spender', ?, 'reply', 1200, 300, 4, 1, 2500, now(3))`,
+      [today],
+    );
+    const usage = await admin("usage", "spender");
+    expect(usage.code).toBe(0);
+    expect(usage.stdout.trim()).toBe("spender  today-tokens=1500  month-tokens=1500  month-cost-micros=2500");
+  });
+
+  it("refuses bad limits arguments with the usage (exit 2)", async () => {
+    for (const args of [
+      ["limits"],
+      ["limits", "set", "u"],
+      ["limits", "set", "u", "--daily-tokens", "-1"],
+      ["limits", "set", "u", "--daily-tokens", "lots"],
+      ["limits", "show"],
+      ["usage"],
+    ]) {
+      const bad = await admin(...args);
+      expect(bad.code, args.join(" ")).toBe(2);
+    }
+  });
+});

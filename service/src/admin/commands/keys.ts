@@ -3,11 +3,11 @@
  * personal API keys for a user, through the same use cases as ApiKeyService. A revoked key is refused
  * by running services within API_KEY_CACHE_MS.
  */
-import { parseArgs } from "node:util";
 import { createMysqlApiKeyStore } from "../../adapters/mysql/mysql-api-key-store.js";
 import { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
 import { apiKeyState, type ApiKey } from "../../domain/api-key.js";
 import { UsageError, type AdminCommand, type AdminContext } from "../admin-command.js";
+import { exactly, parse } from "../arguments.js";
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -81,23 +81,4 @@ function describe(key: ApiKey, now: Date): string {
     `revoked=${iso(key.revokedAt)}`,
     `last-used=${iso(key.lastUsedAt)}`,
   ].join("  ");
-}
-
-type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>["options"]>;
-
-/** Strict parsing: an unknown flag is a UsageError. Flags are all strings here. */
-function parse(args: string[], options: Options) {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | undefined>, positionals };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-function exactly(positionals: string[], count: 1, usage: string): [string];
-function exactly(positionals: string[], count: 2, usage: string): [string, string];
-function exactly(positionals: string[], count: number, usage: string): string[] {
-  if (positionals.length !== count) throw new UsageError(`usage: ${usage}`);
-  return positionals;
 }
