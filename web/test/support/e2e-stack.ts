@@ -31,8 +31,17 @@ export function aUser(name: string): Credentials {
   };
 }
 
-export async function startE2eStack(options: { paceMs: number; servicePort?: number }): Promise<E2eStack> {
-  const service = await startTestService(options);
+export async function startE2eStack(options: {
+  paceMs: number;
+  servicePort?: number;
+  /** More service settings (e.g. a limit). */
+  serviceEnv?: Record<string, string>;
+}): Promise<E2eStack> {
+  const service = await startTestService({
+    paceMs: options.paceMs,
+    port: options.servicePort,
+    env: options.serviceEnv,
+  });
   const stopAll: (() => Promise<void>)[] = [() => service.stop()];
   try {
     const web = await startTestWeb(service);

@@ -18,8 +18,15 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** Starts the service; with `port` it listens there (needed to revive it at the same address). */
-export async function startTestService(options: { paceMs: number; port?: number }): Promise<TestService> {
+/**
+ * Starts the service; with `port` it listens there (needed to revive it at the same address); `env` adds
+ * settings (e.g. a limit).
+ */
+export async function startTestService(options: {
+  paceMs: number;
+  port?: number | undefined;
+  env?: Record<string, string> | undefined;
+}): Promise<TestService> {
   const database = uniqueDatabase("svc");
   const token = randomBytes(16).toString("hex");
   const launch = (port: number): Promise<ServiceProcess> =>
@@ -31,6 +38,7 @@ export async function startTestService(options: { paceMs: number; port?: number 
         SIMULATOR_PACE_MS: String(options.paceMs),
         PROGRESS_INTERVAL_MS: "200",
         NODE_ENV: "production",
+        ...options.env,
       },
     });
   let current: ServiceProcess;
