@@ -1,7 +1,8 @@
 /**
  * The chat's limit banner in a real browser, in a fixed time zone (Asia/Kolkata: UTC+05:30, no daylight
- * saving). The refusal itself is the BFF's SSE error as `chat.send` sends it (stubbed at the network, as
- * the service's limits are another branch's work; the BFF's side is tested in limit-refusal-http.test.ts):
+ * saving). The refusal itself is the BFF's SSE error as `chat.send` sends it, stubbed at the network so
+ * that every limit's wording can be shown (the BFF's side is tested in limit-refusal-http.test.ts, a real
+ * refusal by the service's budget in limit-banner-service.e2e.test.ts):
  * the banner says what was reached and when it resets in local time, instead of the generic failure;
  * the message box stays usable; "Send again" (rate limit) sends the message again.
  */
