@@ -38,6 +38,10 @@ export async function startTestService(options: {
         SIMULATOR_PACE_MS: String(options.paceMs),
         PROGRESS_INTERVAL_MS: "200",
         NODE_ENV: "production",
+        // Tests seed chats and send far faster than a person: the per-user rate and concurrency limits
+        // are off unless a test sets them (the limits' own tests do).
+        LIMIT_MESSAGES_PER_MINUTE: "0",
+        LIMIT_CONCURRENT_REPLIES: "0",
         ...options.env,
       },
     });
