@@ -1,8 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, KeyRound } from "lucide-react";
-import Link from "next/link";
+import { KeyRound } from "lucide-react";
+import { PageHeader } from "~/components/page-header";
 import { useState } from "react";
 import { ErrorBanner } from "~/app/chat/_components/error-banner";
 import { Spinner } from "~/components/spinner";
@@ -39,17 +39,7 @@ export function ApiKeysView() {
 
   return (
     <main className="mx-auto w-full max-w-3xl px-4 py-8 sm:px-6">
-      <Link
-        href="/chat"
-        className="inline-flex items-center gap-1.5 rounded-lg text-sm text-muted hover:text-fg"
-      >
-        <ArrowLeft className="size-4" aria-hidden />
-        Back to chats
-      </Link>
-      <h1 className="mt-4 flex items-center gap-2 text-2xl font-semibold tracking-tight">
-        <KeyRound className="size-6 text-accent" aria-hidden />
-        API keys
-      </h1>
+      <PageHeader icon={KeyRound} title="API keys" />
       <p className="mt-2 text-sm leading-relaxed text-muted">
         A personal API key lets your own tools (<code>buf curl</code>, a Connect or gRPC client, or{" "}
         <code>POST /chat</code>) talk to Parley as you: send it as{" "}

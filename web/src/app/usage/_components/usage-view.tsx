@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft, ChartColumn } from "lucide-react";
-import Link from "next/link";
+import { ChartColumn } from "lucide-react";
+import { PageHeader } from "~/components/page-header";
 import { ErrorBanner } from "~/app/chat/_components/error-banner";
 import { Spinner } from "~/components/spinner";
 import { errorMessage, useTRPC } from "~/trpc/client";
@@ -19,17 +19,7 @@ export function UsageView() {
 
   return (
     <main className="mx-auto w-full max-w-4xl px-4 py-8 sm:px-6">
-      <Link
-        href="/chat"
-        className="inline-flex items-center gap-1.5 rounded-lg text-sm text-muted hover:text-fg"
-      >
-        <ArrowLeft className="size-4" aria-hidden />
-        Back to chats
-      </Link>
-      <h1 className="mt-4 flex items-center gap-2 text-2xl font-semibold tracking-tight">
-        <ChartColumn className="size-6 text-accent" aria-hidden />
-        Usage
-      </h1>
+      <PageHeader icon={ChartColumn} title="Usage" />
       <p className="mt-2 text-sm leading-relaxed text-muted">
         What your answers have used: tokens sent to the model and written by it, and what they cost, estimated
         from the operator&apos;s prices. Days are counted in UTC; stopped and cut-off answers count too.
