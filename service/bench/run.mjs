@@ -31,6 +31,8 @@ import { rpcClient } from "./lib/ipc.mjs";
 import { canPin, pinSelf, spawnNode, stopChild, waitForOutput } from "./lib/processes.mjs";
 import { benchRedis } from "./lib/redis.mjs";
 import {
+  limitsMarkers,
+  limitsRows,
   markdownTable,
   replicaMarkers,
   replicaRows,
@@ -48,6 +50,7 @@ import { memoryPerStream } from "./scenarios/memory.mjs";
 import {
   addedTimeToFirstToken,
   constantWindow,
+  limitsTimeToFirstToken,
   timeToFirstTokenBreakdown,
   timeToFirstTokenByLength,
 } from "./scenarios/time-to-first-token.mjs";
@@ -101,6 +104,7 @@ const goals = {
   hubCpuRatio: 1.25,
   hubStreamsShare: 0.8,
   stopP99: 200,
+  limitsAddedP50: 1,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -320,6 +324,10 @@ async function main() {
       await child.exited;
     }
     if ([11, 12, 13, 14].some(want)) await replicaRowsRun(common, simulator, results);
+    if (want(16)) {
+      log("row 16: time to first token, per-user limits on vs off");
+      results.limits = await limitsRowRun(common, database);
+    }
     if (want(9)) {
       log("row 9: the web BFF hop");
       results.bff = await webBffRow({
@@ -348,12 +356,14 @@ async function main() {
   results.seconds = (Date.now() - started) / 1000;
   const rows = tableRows(results, goals);
   const hubRows = replicaRows(results, goals);
+  const limitRows = limitsRows(results, goals);
   log("");
   const ran = (numbers) => numbers.some(want);
   log(
     textTable([
       ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
       ...(ran([11, 12, 13, 14]) ? hubRows : []),
+      ...(ran([16]) ? limitRows : []),
     ]),
   );
   log(`\nfinished in ${results.seconds.toFixed(0)} s`);
@@ -371,6 +381,56 @@ async function main() {
     writeResults(path, renderReplicaSection(results, hubRows), replicaMarkers);
     log(`wrote ${path} (rows 11–14)`);
   }
+  if (defaults && want(16) && results.limits) {
+    writeResults(path, renderLimitsSection(results, limitRows), limitsMarkers);
+    log(`wrote ${path} (row 16)`);
+  }
+}
+
+/**
+ * Row 16: the default service environment turns the limits off (the load rows send as one user); the
+ * "on" service sets every one, high enough that none is reached, so every send pays the whole check.
+ */
+const everyLimitOn = {
+  LIMIT_CONCURRENT_REPLIES: "3",
+  LIMIT_MESSAGES_PER_MINUTE: "1000000",
+  LIMIT_DAILY_TOKENS: "1000000000000",
+  LIMIT_MONTHLY_TOKENS: "1000000000000",
+  LIMIT_MONTHLY_COST_MICROS: "1000000000000",
+};
+
+async function limitsRowRun(common, database) {
+  const off = await startService(common);
+  track(off.child);
+  const on = await startService({ ...common, extra: everyLimitOn });
+  track(on.child);
+  try {
+    return await limitsTimeToFirstToken({
+      off,
+      on,
+      database,
+      rounds: settings.rounds,
+      perRound: settings.ttftPerRound,
+      log,
+    });
+  } finally {
+    await off.stop();
+    await on.stop();
+  }
+}
+
+function renderLimitsSection(results, rows) {
+  const { machine: m, settings: s } = results;
+  return [
+    `Last run: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    "",
+    `Machine: ${m.cores} cores (\`nproc\`), ${m.model}, Node ${m.node}; ${m.pinned ? "both services pinned to core 1, simulator and load client to core 0 (taskset)" : "not pinned (no taskset)"}.`,
+    `Load when it started: \`${m.uptime}\`.`,
+    "",
+    `Command: \`node service/bench/run.mjs --rows=16\` (after \`npm run build -w service\`). ${s.rounds} interleaved rounds of ${s.ttftPerRound} sequential turns per service; every figure is the median over rounds.`,
+    "",
+    markdownTable(rows),
+  ].join("\n");
 }
 
 /** Rows 11–14: the service with its Redis hub on, one replica or two. */

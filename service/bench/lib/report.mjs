@@ -9,6 +9,7 @@ const start = "<!-- bench:results:start -->";
 const end = "<!-- bench:results:end -->";
 /** Rows 11–14 have a section of their own, so they can be run and written without rows 1–10. */
 export const replicaMarkers = { start: "<!-- bench:replicas:start -->", end: "<!-- bench:replicas:end -->" };
+export const limitsMarkers = { start: "<!-- bench:limits:start -->", end: "<!-- bench:limits:end -->" };
 
 const verdict = (ok) => (ok === null ? "–" : ok ? "yes" : "**no**");
 
@@ -239,6 +240,23 @@ export function replicaRows(r, goals) {
     verdict(s ? s.closedP99 <= goals.stopP99 && s.notStopped === 0 : null),
   ]);
   return rows;
+}
+
+/** Row 16: what the per-user limits add to the first token (issue #12). */
+export function limitsRows(r, goals) {
+  const l = r.limits;
+  return [
+    [
+      "16",
+      "added time to first token with every per-user limit on but not reached (overrides + month's usage read, rate counter, live-reply count in the turn) vs all off; usage recorded in both",
+      "the same service with every limit off (0), same database, same turn on an identical 50-message chat",
+      l ? `p50 ${fmt(l.offP50, 2)} ms, p99 ${fmt(l.offP99, 2)} ms` : "–",
+      l ? `p50 ${fmt(l.onP50, 2)} ms, p99 ${fmt(l.onP99, 2)} ms` : "–",
+      l ? `p50 ${signed(l.addedP50, 2)} ms, p99 ${signed(l.addedP99, 2)} ms` : "not run",
+      `p50 ≤ +${goals.limitsAddedP50} ms`,
+      verdict(l ? l.addedP50 <= goals.limitsAddedP50 : null),
+    ],
+  ];
 }
 
 /** Replaces the generated section of `path` between `markers` (creating the file when missing). */

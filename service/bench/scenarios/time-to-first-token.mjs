@@ -156,3 +156,52 @@ export async function timeToFirstTokenBreakdown({ service, database, chatId, cou
   });
   return Object.fromEntries(Object.entries(phases).map(([name, values]) => [name, median(values)]));
 }
+
+/**
+ * Row 16 — what the per-user limits add to the first token: two services on the same database, one
+ * with every limit off, one with every limit on but never reached (so each send pays the whole check:
+ * the overrides and the month's usage read in parallel, the rate counter, the live-reply count inside the
+ * turn's transaction). Each sends the same turn on its own identical 50-message chat; interleaved rounds,
+ * added = on − off per round, median over rounds. Usage is recorded either way (with the final write,
+ * after the answer; the prompt's tokens by an UPDATE that is not awaited), so it is in both.
+ */
+export async function limitsTimeToFirstToken({ off, on, database, rounds, perRound, log }) {
+  const history = (k) => {
+    const content = paragraph(k % 2 === 0 ? 700 : 140, k);
+    return { content, tokenCount: tokens.count(content) };
+  };
+  const subjects = [];
+  for (const [name, service] of [
+    ["off", off],
+    ["on", on],
+  ]) {
+    const userId = `bench-limits-${name}`;
+    const chatId = await database.seedChat({ userId, count: 50, message: history });
+    const client = chatClient(service.baseUrl);
+    const run = (count) => serviceTurns(client, database, { userId, chatId, keep: 50, count });
+    await run(30);
+    subjects.push({ name, run });
+  }
+  const perRoundResults = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? subjects : [...subjects].reverse();
+    const times = {};
+    for (const subject of order) times[subject.name] = summary(await subject.run(perRound));
+    perRoundResults.push({
+      ...times,
+      addedP50: times.on.p50 - times.off.p50,
+      addedP99: times.on.p99 - times.off.p99,
+    });
+    log(
+      `  round ${round + 1}: limits off p50 ${times.off.p50.toFixed(2)} p99 ${times.off.p99.toFixed(2)} | on p50 ${times.on.p50.toFixed(2)} p99 ${times.on.p99.toFixed(2)} ms`,
+    );
+  }
+  return {
+    offP50: median(perRoundResults.map((r) => r.off.p50)),
+    offP99: median(perRoundResults.map((r) => r.off.p99)),
+    onP50: median(perRoundResults.map((r) => r.on.p50)),
+    onP99: median(perRoundResults.map((r) => r.on.p99)),
+    addedP50: median(perRoundResults.map((r) => r.addedP50)),
+    addedP99: median(perRoundResults.map((r) => r.addedP99)),
+  };
+}
