@@ -204,3 +204,18 @@ describe("without MODELS_FILE", () => {
     ]);
   });
 });
+
+describe("the README's models file example", () => {
+  it("is valid", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Models and providers"));
+    const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    const setup = parseModelsFile(JSON.parse(json!), env, defaults);
+    expect(setup.models.map((m) => [m.id, m.providerId, m.contextWindow])).toEqual([
+      ["gpt-4o-mini", "openai", 128_000],
+      ["gpt-4.1", "openai", 1_047_576],
+      ["llama3.1", "ollama", 8192],
+    ]);
+  });
+});
