@@ -100,6 +100,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         finishReason: null,
         usage: null,
         error: null,
+        tokenEncoding: turn.tokenEncoding ?? null,
         createdAt: turn.now,
         updatedAt: turn.now,
       };
