@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { Code, createClient, type ConnectError } from "@connectrpc/connect";
 import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
+import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { ModelService } from "@parley/gen/parley/models/v1/models_pb";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -199,6 +200,13 @@ describe("ListModels", () => {
       output: 60,
       currency: "USD",
     });
+  });
+
+  it("answers a personal API key too", async () => {
+    const keys = createClient(ApiKeyService, harness.transport("connect-h1"));
+    const { key } = await keys.createApiKey({ userId: randomUUID(), name: "models" });
+    const models = createClient(ModelService, harness.transport("grpc", key));
+    expect((await models.listModels({})).defaultModel).toBe("alpha");
   });
 
   it("is refused without a token", async () => {
