@@ -314,6 +314,30 @@ describe("a provider that is down", () => {
 });
 
 describe("token counts follow the chat's model", () => {
+  it("estimates a cut answer's usage with its model's encoding and price", async () => {
+    const cut = "東京の天気は雨でしょうか。";
+    expect(cl100k.count(cut)).not.toBe(o200k.count(cut));
+    providerB.script({ deltas: [cut, "晴れです。"], fault: { kind: "reset", afterDeltas: 1 } });
+    const reply = await send(randomUUID(), "Weather?", { model: "beta" });
+    expect(reply.finished?.status).toBe(ReplyStatus.INCOMPLETE);
+    const [[row]] = await harness.database.pool.query<RowDataPacket[]>(
+      `SELECT content, token_count, token_encoding, prompt_tokens, completion_tokens, usage_source, cost_micros
+         FROM messages WHERE id = ?`,
+      [reply.started!.replyId],
+    );
+    const prompt = reply.started!.context!.tokensUsed;
+    const completion = cl100k.count(cut);
+    expect({ ...row, cost_micros: Number(row!["cost_micros"]) }).toEqual({
+      content: cut,
+      token_count: completion,
+      token_encoding: "cl100k_base",
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      usage_source: "estimate",
+      cost_micros: costMicros({ input: 30, output: 60 }, prompt, completion),
+    });
+  });
+
   const question = (i: number) => `Question ${i}: 東京の天気はどうですか？今日は雨が降るでしょうか。`;
   const answer = (i: number) => `Answer ${i}: 明日は晴れるでしょう。傘はいりません。`;
 
