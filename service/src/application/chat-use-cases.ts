@@ -47,11 +47,6 @@ export interface ChatUseCaseDeps {
 export class ChatUseCases {
   constructor(private readonly deps: ChatUseCaseDeps) {}
 
-  /** The configured context window and answer reserve, for the adapters to report. */
-  get limits(): ContextLimits {
-    return this.deps.settings.limits;
-  }
-
   /** The context window of a chat's model (the default model's when it is no longer configured). */
   contextWindowOf(model: string): number {
     const { catalog } = chatModelsOf(this.deps);
