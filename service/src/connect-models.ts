@@ -8,7 +8,7 @@ import type { ChatDatabase } from "./adapters/mysql/database.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { createRoutingChatModel } from "./adapters/openai/routing-chat-model.js";
 import { createTiktokenTokenCounters } from "./adapters/tiktoken/tiktoken-token-counter.js";
-import { createModelCatalog, modelProfile } from "./application/model-catalog.js";
+import { createModelCatalog } from "./application/model-catalog.js";
 import type { ChatModels } from "./application/models/chat-models.js";
 import type { Logger } from "./application/ports.js";
 import type { ChatModel } from "./application/replies/chat-model.js";
@@ -60,10 +60,6 @@ export async function connectModels(
         ...(provider.baseUrl && { baseURL: provider.baseUrl }),
       }),
     );
-  }
-  for (const model of catalog.models) {
-    if (!modelProfile(model.upstreamModel).known && model.providerId !== "simulator")
-      logger.info(`model ${model.id}: ${model.contextWindow}-token window, ${model.encoding} tokens`);
   }
   return {
     model: createRoutingChatModel({ catalog, providers, logger }),

@@ -31,11 +31,12 @@ async function main(): Promise<void> {
 
   const upstream = await connectModels(config, database.db, logger);
   const defaultModel = upstream.models.catalog.defaultModel;
-  if (config.models.providers[0]?.id === "openai" && !modelProfile(defaultModel.upstreamModel).known) {
-    if (config.contextWindowOverride === null)
-      logger.warn(
-        `model ${config.model} is not in the model table: assuming a ${defaultModel.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`,
-      );
+  // A models file must give an unknown model's window; the single-model settings may leave it out.
+  const guessedWindow = !modelProfile(config.model).known && config.contextWindowOverride === null;
+  if (config.models.source === "settings" && guessedWindow) {
+    logger.warn(
+      `model ${config.model} is not in the model table: assuming a ${defaultModel.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`,
+    );
   }
   const tokenCounter = upstream.models.counterFor(defaultModel.encoding);
   const meter = createUsageMeter(tokenCounter, config.modelPrices, upstream.models);

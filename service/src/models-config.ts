@@ -26,6 +26,8 @@ export interface ProviderEntry {
 }
 
 export interface ModelsSetup {
+  /** Where the models came from: MODELS_FILE, the single-model settings, or none (the simulator). */
+  source: "file" | "settings" | "simulator";
   providers: ProviderEntry[];
   models: ModelEntry[];
   defaultModel: string;
@@ -147,7 +149,7 @@ export function parseModelsFile(
       fallback: model.fallback ?? null,
     };
   });
-  return { providers, models, defaultModel: file.defaultModel ?? models[0]!.id };
+  return { source: "file", providers, models, defaultModel: file.defaultModel ?? models[0]!.id };
 }
 
 /** The references between entries, which the schema alone cannot check. */
@@ -219,6 +221,7 @@ export function singleModelSetup(settings: SingleModelSettings): ModelsSetup {
   };
   if (settings.apiKey !== null) {
     return {
+      source: "settings",
       providers: [{ id: "openai", kind: "openai", baseUrl: settings.baseUrl, apiKey: settings.apiKey }],
       models: [first],
       defaultModel: first.id,
@@ -226,6 +229,7 @@ export function singleModelSetup(settings: SingleModelSettings): ModelsSetup {
   }
   const simulated = (entry: ModelEntry): ModelEntry => ({ ...entry, providerId: "simulator" });
   return {
+    source: "simulator",
     providers: [{ id: "simulator", kind: "simulator", baseUrl: null, apiKey: null }],
     models: [
       simulated({ ...first, displayName: `${settings.model} (simulated, fast)` }),
