@@ -19,6 +19,7 @@ import {
   createTiktokenTokenCounters,
 } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
 import { costMicros, createModelCatalog, type ModelEntry } from "../../src/application/model-catalog.js";
+import type { StoredTokenCount } from "../../src/application/models/token-count-store.js";
 import type { ChatModel } from "../../src/application/replies/chat-model.js";
 import { createSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
@@ -75,6 +76,7 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+const savedCounts: StoredTokenCount[] = [];
 let providerA: Simulator;
 let providerB: Simulator;
 let harness: Harness;
@@ -97,11 +99,21 @@ beforeAll(async () => {
   ]);
   harness = await startParley({
     model: createRoutingChatModel({ catalog, providers }),
-    modelsOn: (database) => ({
-      catalog,
-      counterFor: createTiktokenTokenCounters(),
-      tokenCounts: createMysqlTokenCountStore(database.db),
-    }),
+    modelsOn: (database) => {
+      const store = createMysqlTokenCountStore(database.db);
+      return {
+        catalog,
+        counterFor: createTiktokenTokenCounters(),
+        // Every count handed to the store is seen here first (the store is asked before the model is).
+        tokenCounts: {
+          countsOf: (ids, encoding) => store.countsOf(ids, encoding),
+          saveCounts: (counts) => {
+            savedCounts.push(...counts);
+            return store.saveCounts(counts);
+          },
+        },
+      };
+    },
     settings: {
       model: "alpha",
       limits: { contextWindow: 128_000, maxOutputTokens: 1_000 },
@@ -382,5 +394,14 @@ describe("token counts follow the chat's model", () => {
     expect(after.map((m) => [m.tokenEncoding, m.tokenCount])).toEqual(
       after.map((m) => ["cl100k_base", cl100k.count(m.content)]),
     );
+
+    // The next turn reads the stored counts: nothing is counted again.
+    const savedBefore = savedCounts.length;
+    providerB.script({ text: answer(6) });
+    const next = await send(userId, question(6), { chatId: chatId! });
+    expect(next.finished?.status).toBe(ReplyStatus.COMPLETE);
+    // Of the 10 messages before it, more than the 2 written in cl100k were read: stored counts were used.
+    expect(next.started!.context!.messagesLeftOut).toBeLessThan(8);
+    expect(savedCounts.length).toBe(savedBefore);
   });
 });
