@@ -4,6 +4,7 @@
  */
 import type { ChatSettings } from "./application/chat-use-cases.js";
 import { ChatUseCases } from "./application/chat-use-cases.js";
+import { counterOfModel, type ChatModels } from "./application/models/chat-models.js";
 import type { ChatModel } from "./application/replies/chat-model.js";
 import type { ChatRepository } from "./application/chats/chat-repository.js";
 import type { Clock, IdGenerator, Lease, Logger, TokenCounter } from "./application/ports.js";
@@ -79,6 +80,8 @@ export interface ParleyOptions {
   meter?: UsageMeter;
   model: ChatModel;
   tokenCounter: TokenCounter;
+  /** The models chats may pick (a routing `model` serves them); absent: only `settings.model`. */
+  models?: ChatModels;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -126,6 +129,7 @@ export function createParley(options: ParleyOptions): Parley {
     model: options.model,
     repository: options.repository,
     tokenCounter: options.tokenCounter,
+    tokenCounterFor: options.models && counterOfModel(options.models),
     clock: options.clock,
     logger,
     orphanGraceMs: options.orphanGraceMs,
@@ -134,7 +138,7 @@ export function createParley(options: ParleyOptions): Parley {
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
     bus: options.bus ?? inProcessReplyBus,
-    meter: options.meter ?? createUsageMeter(options.tokenCounter),
+    meter: options.meter ?? createUsageMeter(options.tokenCounter, {}, options.models),
   });
   hub.listen().catch((error: unknown) =>
     logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {

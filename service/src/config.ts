@@ -6,6 +6,7 @@ import { z } from "zod";
 import { defaultHealthWatchLimits } from "./adapters/connect/health.js";
 import { defaultLeaseSettings } from "./application/replies/lease-keeper.js";
 import { defaultConnectionLimits } from "./adapters/http/connection-limits.js";
+import { loadModelsFile, singleModelSetup } from "./models-config.js";
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const optionalText = z
@@ -46,6 +47,7 @@ const schema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   MODEL: z.string().min(1).default("gpt-4o-mini"),
+  MODELS_FILE: optionalText,
   MODEL_CONTEXT_TOKENS: integer(0).describe("0 = from the model table"),
   MODEL_PRICES: modelPrices,
   MAX_OUTPUT_TOKENS: integer(1024, 1),
@@ -154,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
   }
   const c = parsed.data;
+  const models = modelsSetup(c, env);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -167,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRetries: c.UPSTREAM_MAX_RETRIES,
     },
     model: c.MODEL,
+    /** The providers and models chats may pick (MODELS_FILE, else the single-model settings). */
+    models,
     contextWindowOverride: c.MODEL_CONTEXT_TOKENS || null,
     /** Overrides of the price table (model-catalog.ts), USD per 1M tokens. */
     modelPrices: c.MODEL_PRICES,
@@ -210,6 +215,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     whatsapp: whatsAppConfig(c),
   };
+}
+
+/** MODELS_FILE when set, otherwise the single-model settings (or the simulator without a key). */
+function modelsSetup(c: z.infer<typeof schema>, env: Record<string, string | undefined>) {
+  const defaults = { maxOutputTokens: c.MAX_OUTPUT_TOKENS, prices: c.MODEL_PRICES };
+  if (c.MODELS_FILE === undefined) {
+    return singleModelSetup({
+      ...defaults,
+      model: c.MODEL,
+      apiKey: c.OPENAI_API_KEY ?? null,
+      baseUrl: c.OPENAI_BASE_URL ?? null,
+      contextWindowOverride: c.MODEL_CONTEXT_TOKENS || null,
+    });
+  }
+  try {
+    return loadModelsFile(c.MODELS_FILE, env, defaults);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  MODELS_FILE: ${(error as Error).message}`);
+  }
 }
 
 /** The Twilio settings, or null when WhatsApp is off (none of them set). */

@@ -11,9 +11,7 @@ import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repositor
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
-import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
-import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-counter.js";
 import { createRedisReplyBus } from "./adapters/redis/redis-reply-bus.js";
 import { createRedisRateLimiter } from "./adapters/redis/redis-rate-limiter.js";
 import { createTwilioMessagesApi } from "./adapters/twilio/twilio-messages-api.js";
@@ -22,8 +20,8 @@ import { createUsageMeter } from "./application/usage/usage-meter.js";
 import type { Logger } from "./application/ports.js";
 import { createParley, type WhatsAppOptions } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
+import { connectModels } from "./connect-models.js";
 import { DomainError } from "./domain/errors.js";
-import { createSimulator } from "./simulator/simulator.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -31,15 +29,17 @@ async function main(): Promise<void> {
   const logger = createConsoleLogger(config.logLevel, { service: "parley" });
   const database = await openDatabase(config, logger);
 
-  const upstream = await connectUpstream(config, logger);
-  const profile = modelProfile(config.model);
-  if (!profile.known && config.contextWindowOverride === null) {
+  const upstream = await connectModels(config, database.db, logger);
+  const defaultModel = upstream.models.catalog.defaultModel;
+  // A models file must give an unknown model's window; the single-model settings may leave it out.
+  const guessedWindow = !modelProfile(config.model).known && config.contextWindowOverride === null;
+  if (config.models.source === "settings" && guessedWindow) {
     logger.warn(
-      `model ${config.model} is not in the model table: assuming a ${profile.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`,
+      `model ${config.model} is not in the model table: assuming a ${defaultModel.contextWindow}-token window; set MODEL_CONTEXT_TOKENS`,
     );
   }
-  const tokenCounter = createTiktokenTokenCounter(profile.encoding);
-  const meter = createUsageMeter(tokenCounter, config.modelPrices);
+  const tokenCounter = upstream.models.counterFor(defaultModel.encoding);
+  const meter = createUsageMeter(tokenCounter, config.modelPrices, upstream.models);
   const repository = createMysqlChatRepository(database.db, meter);
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
@@ -62,16 +62,14 @@ async function main(): Promise<void> {
     },
     meter,
     model: upstream.model,
+    models: upstream.models,
     tokenCounter,
     clock: systemClock,
     newId: uuidV7,
     logger,
     settings: {
-      model: config.model,
-      limits: {
-        contextWindow: config.contextWindowOverride ?? profile.contextWindow,
-        maxOutputTokens: config.maxOutputTokens,
-      },
+      model: defaultModel.id,
+      limits: { contextWindow: defaultModel.contextWindow, maxOutputTokens: defaultModel.maxOutputTokens },
       temperature: config.temperature,
       systemPrompt: config.systemPrompt,
       systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
@@ -97,7 +95,7 @@ async function main(): Promise<void> {
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
     port: address.port,
-    model: config.model,
+    models: upstream.models.catalog.models.map((model) => model.id),
   });
 
   let stopping = false;
@@ -131,35 +129,6 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
-}
-
-async function connectUpstream(config: Config, logger: Logger) {
-  const common = {
-    idleTimeoutMs: config.upstreamIdleTimeoutMs,
-    maxRetries: config.openai.maxRetries,
-    logger,
-  };
-  if (config.openai.apiKey !== null) {
-    const where = config.openai.baseUrl ?? "OpenAI";
-    logger.info(`using the model ${config.model} at ${where}`);
-    return {
-      model: createOpenAIChatModel({
-        ...common,
-        apiKey: config.openai.apiKey,
-        ...(config.openai.baseUrl && { baseURL: config.openai.baseUrl }),
-      }),
-      close: async () => undefined,
-    };
-  }
-  const simulator = createSimulator({ paceMs: config.simulatorPaceMs });
-  const url = await simulator.listen(0, "127.0.0.1");
-  logger.info(
-    `OPENAI_API_KEY is not set: answering with the built-in simulator at ${url} (set OPENAI_API_KEY for real answers)`,
-  );
-  return {
-    model: createOpenAIChatModel({ ...common, apiKey: "simulator", baseURL: url }),
-    close: () => simulator.close(),
-  };
 }
 
 /** The WhatsApp channel when Twilio is configured. */

@@ -9,6 +9,8 @@ import { deleteChat, type DeleteChatInput } from "./chats/delete-chat.js";
 import { getChat, type GetChatInput } from "./chats/get-chat.js";
 import { listChats, type ListChatsInput } from "./chats/list-chats.js";
 import { renameChat, type RenameChatInput } from "./chats/rename-chat.js";
+import { setChatModel, type SetChatModelInput } from "./chats/set-chat-model.js";
+import { chatModelsOf, type ChatModels } from "./models/chat-models.js";
 import { sendMessage, type SendMessageInput } from "./chats/send-message.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
 import type { ReplyHub } from "./replies/reply-hub.js";
@@ -36,6 +38,8 @@ export interface ChatUseCaseDeps {
   newId: IdGenerator;
   logger: Logger;
   settings: ChatSettings;
+  /** The models chats may pick; absent: only `settings.model`, counted with `tokenCounter`. */
+  models?: ChatModels | undefined;
   /** The per-user limits; absent: none (tests of other concerns). */
   userLimits?: LimitsDeps | undefined;
 }
@@ -43,9 +47,19 @@ export interface ChatUseCaseDeps {
 export class ChatUseCases {
   constructor(private readonly deps: ChatUseCaseDeps) {}
 
-  /** The configured context window and answer reserve, for the adapters to report. */
-  get limits(): ContextLimits {
-    return this.deps.settings.limits;
+  /** The context window of a chat's model (the default model's when it is no longer configured). */
+  contextWindowOf(model: string): number {
+    const { catalog } = chatModelsOf(this.deps);
+    return (catalog.find(model) ?? catalog.defaultModel).contextWindow;
+  }
+
+  /** The configured models, the default first. */
+  get models() {
+    return chatModelsOf(this.deps).catalog;
+  }
+
+  setChatModel(input: SetChatModelInput) {
+    return setChatModel(this.deps, input);
   }
 
   sendMessage(input: SendMessageInput) {

@@ -97,3 +97,64 @@ function longestMatch(table: PriceTable, model: string): ModelPrice | undefined 
 export function costMicros(price: ModelPrice, promptTokens: number, completionTokens: number): number {
   return Math.round(promptTokens * price.input + completionTokens * price.output);
 }
+
+/** One model a chat can talk to, as the operator configured it (MODELS_FILE or the single-model settings). */
+export interface ModelEntry {
+  /** The public id: what clients name (SendMessage's `model`, SetChatModel) and what chats store. */
+  id: string;
+  displayName: string;
+  /** The provider that serves it (see ProviderEntry in models-config.ts). */
+  providerId: string;
+  /** The model's name at the provider (the `model` of the chat-completions request). */
+  upstreamModel: string;
+  contextWindow: number;
+  maxOutputTokens: number;
+  encoding: Encoding;
+  price: ModelPrice;
+  /** Another model's id, used when this one's provider is unavailable before the first token. */
+  fallback: string | null;
+}
+
+/** The configured models: a bounded list, read-only once the process has started. */
+export interface ModelCatalog {
+  /** Every model, the default first. */
+  readonly models: readonly ModelEntry[];
+  /** The model of a new chat that names none, and of a chat whose stored model is gone. */
+  readonly defaultModel: ModelEntry;
+  find(id: string): ModelEntry | undefined;
+}
+
+/** A catalog of `models` (at least one, ids unique) whose default is `defaultId` or the first. */
+export function createModelCatalog(models: readonly ModelEntry[], defaultId?: string): ModelCatalog {
+  const byId = new Map(models.map((model) => [model.id, model]));
+  const defaultModel = byId.get(defaultId ?? models[0]?.id ?? "");
+  if (!defaultModel) throw new Error(`the default model ${defaultId ?? "(none)"} is not in the catalog`);
+  return {
+    models: [defaultModel, ...models.filter((model) => model !== defaultModel)],
+    defaultModel,
+    find: (id) => byId.get(id),
+  };
+}
+
+/**
+ * The catalog of a process configured for one model (the tests' and the old single-model settings):
+ * `model` is its own id and upstream name.
+ */
+export function singleModelCatalog(
+  model: string,
+  limits: { contextWindow: number; maxOutputTokens: number },
+  prices: PriceTable = {},
+): ModelCatalog {
+  return createModelCatalog([
+    {
+      id: model,
+      displayName: model,
+      providerId: "default",
+      upstreamModel: model,
+      ...limits,
+      encoding: modelProfile(model).encoding,
+      price: modelPrice(model, prices),
+      fallback: null,
+    },
+  ]);
+}

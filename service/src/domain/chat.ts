@@ -48,6 +48,11 @@ export interface Message {
   content: string;
   /** Our own count of the content's tokens (tiktoken), computed once when the content was written. */
   tokenCount: number;
+  /**
+   * The tokenizer encoding `tokenCount` is in: the chat's model's when it was written. Null for messages
+   * written before counts were tagged (then: the default model's encoding).
+   */
+  tokenEncoding?: string | null;
   status: MessageStatus;
   /** The model's finish reason (`stop`, `length`, `content_filter`, ...), when it gave one. */
   finishReason: string | null;

@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | "message.empty"
   | "message.too_long"
   | "message.exceeds_context"
+  | "model.unknown"
   | "chat.not_found"
   | "reply.not_found"
   | "reply.in_progress"
@@ -45,6 +46,9 @@ export class DomainError extends Error {
 }
 
 export const invalidArgument = (message: string) => new DomainError("argument.invalid", message);
+
+export const unknownModel = (model: string) =>
+  new DomainError("model.unknown", `no model "${model}" is configured (ListModels lists them)`, { model });
 
 export const chatNotFound = (chatId: string) =>
   new DomainError("chat.not_found", `chat ${chatId} not found`, { chatId });

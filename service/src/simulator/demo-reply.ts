@@ -27,15 +27,20 @@ const closings = [
   "Hope that helps as a starting point.",
 ];
 
-/** Builds the demo answer to `question` (the last user message). */
-export function demoReply(question: string): string {
+/**
+ * Builds the demo answer to `question` (the last user message); naming the `model` asked for, when
+ * given, so a person (and a test) can see which model answered.
+ */
+export function demoReply(question: string, model?: string): string {
   const topic = summarise(question);
   const seed = hash(question);
   const pick = <T>(items: readonly T[], salt: number): T => items[(seed + salt * 7919) % items.length] as T;
   const firstPoint = seed % points.length;
   const list = [0, 1, 2].map((i) => `- ${points[(firstPoint + i * 3) % points.length]}`).join("\n");
   const parts = [
-    `*(simulated reply: Parley is running without an OpenAI API key)*`,
+    model
+      ? `*(simulated reply by ${model}: Parley is running without an OpenAI API key)*`
+      : `*(simulated reply: Parley is running without an OpenAI API key)*`,
     `You asked about **${topic}**. ${pick(openings, 1)}`,
     list,
   ];

@@ -66,7 +66,10 @@ export async function handleCompletion(
     return reject(fault.status, fault.body ?? errorBody(fault.status, fault.code, key), retryHeaders(fault));
   }
 
-  const text = script.deltas?.join("") ?? script.text ?? demoReply(question);
+  const text =
+    script.deltas?.join("") ??
+    script.text ??
+    demoReply(question, typeof body.model === "string" ? body.model : undefined);
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   const plan: ReplyPlan = {
     identity: {

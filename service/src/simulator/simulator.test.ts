@@ -182,11 +182,16 @@ describe("the default reply", () => {
 
   it("is deterministic per question, varied across questions, and mentions the question", () => {
     expect(demoReply("What is a monad?")).toBe(demoReply("What is a monad?"));
-    const replies = new Set(["a", "b", "c", "What is a monad?", "How do tides work?"].map(demoReply));
+    const replies = new Set(
+      ["a", "b", "c", "What is a monad?", "How do tides work?"].map((q) => demoReply(q)),
+    );
     expect(replies.size).toBe(5);
     expect(demoReply("What is a monad?")).toContain("What is a monad?");
     expect(demoReply("What is a monad?")).toMatch(/simulated reply/);
-    const withCode = ["q1", "q2", "q3", "q4", "q5", "q6"].map(demoReply).filter((r) => r.includes("```"));
+    expect(demoReply("What is a monad?", "gpt-4")).toMatch(/^\*\(simulated reply by gpt-4: /);
+    const withCode = ["q1", "q2", "q3", "q4", "q5", "q6"]
+      .map((q) => demoReply(q))
+      .filter((r) => r.includes("```"));
     expect(withCode.length).toBeGreaterThan(0);
   });
 

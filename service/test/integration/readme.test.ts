@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 it("has the commands this test expects to run", () => {
-  expect(commands.filter((command) => command.startsWith("npx buf curl"))).toHaveLength(8);
+  expect(commands.filter((command) => command.startsWith("npx buf curl"))).toHaveLength(10);
   expect(commands.filter((command) => command.startsWith("curl "))).toHaveLength(1);
   expect(commands.every((command) => /^(npx buf curl|curl|grpcurl) /.test(command))).toBe(true);
 });
@@ -78,6 +78,6 @@ it("runs every command of “Talk to it” successfully, in order", async () => 
     if (written.includes("--list-services")) expect(stdout).toContain("parley.chat.v1.ChatService");
     ran.push(written.split(" ").find((word) => word.includes("/") && !word.startsWith("-")) ?? written);
   }
-  expect(ran).toHaveLength(9);
+  expect(ran).toHaveLength(11);
   expect(ids.chat).toMatch(/^[0-9a-f-]{36}$/);
 }, 90_000);

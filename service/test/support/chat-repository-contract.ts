@@ -337,6 +337,32 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       });
     });
 
+    it("sets a chat's model, for its own user only", async () => {
+      const { chat } = await aStoredChat();
+      const later = tick();
+      expect(await repository.setChatModel(chat.userId, chat.id, "gpt-4", later)).toEqual({
+        ...chat,
+        model: "gpt-4",
+        updatedAt: later,
+      });
+      expect(await repository.setChatModel("someone-else", chat.id, "gpt-4o", tick())).toBeUndefined();
+      expect(await repository.setChatModel(chat.userId, randomUUID(), "gpt-4o", tick())).toBeUndefined();
+      expect((await repository.findChat(chat.userId, chat.id))?.model).toBe("gpt-4");
+    });
+
+    it("keeps the encoding a turn's token counts are in", async () => {
+      const chat = aChat();
+      const turn = { ...aTurn(chat), tokenEncoding: "cl100k_base" };
+      const started = await repository.startTurn(turn);
+      expect([started.userMessage.tokenEncoding, started.reply.tokenEncoding]).toEqual([
+        "cl100k_base",
+        "cl100k_base",
+      ]);
+      const stored = [];
+      for await (const message of repository.messagesNewestFirst(chat.id, 10, 10)) stored.push(message);
+      expect(stored.map((m) => m.tokenEncoding)).toEqual(["cl100k_base", "cl100k_base"]);
+    });
+
     it("deletes the chat with all its messages", async () => {
       const { chat } = await aStoredChat();
       await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));

@@ -65,6 +65,12 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       Object.assign(chat, { title, updatedAt: now });
       return { ...chat };
     },
+    async setChatModel(userId, chatId, model, now) {
+      const chat = chats.get(chatId);
+      if (chat?.userId !== userId) return undefined;
+      Object.assign(chat, { model, updatedAt: now });
+      return { ...chat };
+    },
     async deleteChat(userId, chatId) {
       if (chats.get(chatId)?.userId !== userId) return false;
       chats.delete(chatId);
@@ -94,6 +100,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         finishReason: null,
         usage: null,
         error: null,
+        tokenEncoding: turn.tokenEncoding ?? null,
         createdAt: turn.now,
         updatedAt: turn.now,
       };

@@ -18,6 +18,7 @@ import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
+import type { ChatModels } from "../../src/application/models/chat-models.js";
 import type { Clock } from "../../src/application/ports.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
 import { createSimulator } from "../../src/simulator/simulator.js";
@@ -39,6 +40,8 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   keyClock?: Clock;
   /** API_KEY_CACHE_MS (default 5 000). */
   keyCacheMs?: number;
+  /** The models chats may pick, built on the harness's database (see models.test.ts). */
+  modelsOn?: (database: TestDatabase) => ChatModels;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -78,6 +81,7 @@ export async function startParley(options: HarnessOptions = {}) {
       ),
     ...options,
     whatsapp: options.whatsapp?.(database),
+    ...(options.modelsOn && { models: options.modelsOn(database) }),
     settings: {
       model: "gpt-4o-mini",
       limits: { contextWindow: 128_000, maxOutputTokens: 1_000 },

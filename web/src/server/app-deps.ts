@@ -12,6 +12,7 @@ import { consoleLogger, type Logger } from "./logger";
 import { sharedRedis } from "./redis/shared-redis";
 import { createApiKeyServiceClient, type ApiKeyServiceClient } from "./service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
+import { createModelServiceClient, type ModelServiceClient } from "./service/model-service-client";
 import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
 
 export interface AppDeps {
@@ -21,6 +22,7 @@ export interface AppDeps {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  models: ModelServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -61,12 +63,14 @@ async function buildAppDeps(): Promise<AppDeps> {
   const chat = createChatServiceClient(service);
   const keys = createApiKeyServiceClient(service);
   const usage = createUsageServiceClient(service);
+  const models = createModelServiceClient(service);
   return {
     auth,
     authHandler,
     chat,
     keys,
     usage,
+    models,
     log,
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,

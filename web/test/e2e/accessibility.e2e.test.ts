@@ -51,11 +51,12 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
     expect(await axeViolations(light.page)).toEqual([]);
   });
 
-  it("on the empty chat", async () => {
+  it("on the empty chat, with its model picker", async () => {
     await new AuthPage(light.page, stack.web.baseUrl).signUp(user);
     await new AuthPage(dark.page, stack.web.baseUrl).signIn(user.email, user.password);
     for (const { page } of [light, dark]) {
       await page.getByText("How can I help today?").waitFor();
+      await page.getByRole("combobox", { name: "Model" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
     }
   });
@@ -75,6 +76,8 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       expect(await axeViolations(page)).toEqual([]);
       await chat.waitForAnswer("complete");
       await chat.lastAnswer().locator("pre code.hljs").waitFor();
+      // The chat's header has the model picker now.
+      await page.getByRole("combobox", { name: "Model" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
     }
     answeredChatId = await light.chat.chatId();

@@ -1,5 +1,6 @@
 /**
- * The whole app with the keyboard only (Tab, Shift+Tab, Enter, Escape and typing): sign in, send, stop,
+ * The whole app with the keyboard only (Tab, Shift+Tab, Enter, Escape, arrows and typing): sign in, pick
+ * a model, send, stop,
  * open another chat, rename, delete and sign out; focus can always be seen, and the delete dialog keeps
  * focus inside and gives it back to the button that opened it.
  */
@@ -36,6 +37,15 @@ describe("with the keyboard only", () => {
     await page.keyboard.type(user.password);
     await page.keyboard.press("Enter");
     await page.waitForURL(`${base}/chat`);
+
+    // Pick the new chat's model on the empty state: the arrow keys move the native select.
+    await expectFocusOn(page, "Message");
+    await tabTo(page, "Model", { backwards: true });
+    await page.keyboard.press("ArrowDown");
+    await expect
+      .poll(() => page.getByRole("combobox", { name: "Model" }).inputValue())
+      .toBe("simulated-gpt-4");
+    await tabTo(page, "Message");
 
     // Send, then stop: focus stays in the composer, and Stop is the next stop after it.
     await expectFocusOn(page, "Message");

@@ -8,6 +8,7 @@ import { createAuth, type AuthInstance } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
 import { createApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "~/server/service/chat-service-client";
+import { createModelServiceClient } from "~/server/service/model-service-client";
 import { createUsageServiceClient } from "~/server/service/usage-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { createTrpcContext } from "~/server/trpc/init";
@@ -101,11 +102,13 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
   const logs: LogEntry[] = [];
   const keys = createApiKeyServiceClient({ baseUrl: service.url, token: service.token });
   const usage = createUsageServiceClient({ baseUrl: service.url, token: service.token });
+  const models = createModelServiceClient({ baseUrl: service.url, token: service.token });
   const deps = {
     auth: instance.auth,
     chat,
     keys,
     usage,
+    models,
     log: recordingLogger(logs),
     allowedOrigins: [appOrigin],
   };

@@ -16,7 +16,7 @@ const toEventMessage = (event: Parameters<typeof replyEventToProto>[0]) => ({
 });
 
 export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<typeof ChatService> {
-  const toChat = (chat: Chat) => chatToProto(chat, useCases.limits.contextWindow);
+  const toChat = (chat: Chat) => chatToProto(chat, useCases.contextWindowOf(chat.model));
   return {
     async *sendMessage(request, context) {
       const subscription = await useCases.sendMessage({
@@ -47,6 +47,9 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
     },
     async renameChat(request, context) {
       return { chat: toChat(await useCases.renameChat(asActingUser(request, context))) };
+    },
+    async setChatModel(request, context) {
+      return { chat: toChat(await useCases.setChatModel(asActingUser(request, context))) };
     },
     async deleteChat(request, context) {
       await useCases.deleteChat(asActingUser(request, context));

@@ -20,6 +20,7 @@ const codes: Record<DomainErrorCode, Code> = {
   "message.empty": Code.InvalidArgument,
   "message.too_long": Code.InvalidArgument,
   "message.exceeds_context": Code.InvalidArgument,
+  "model.unknown": Code.InvalidArgument,
   "chat.not_found": Code.NotFound,
   "reply.not_found": Code.NotFound,
   "reply.in_progress": Code.FailedPrecondition,

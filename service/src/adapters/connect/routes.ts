@@ -4,6 +4,7 @@ import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
+import { ModelService } from "@parley/gen/parley/models/v1/models_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
@@ -12,6 +13,7 @@ import { createChatServiceHandler } from "./chat-service-handler.js";
 import type { HealthService } from "./health.js";
 import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js";
 import { checkBinaryRequests } from "./binary-request-check.js";
+import { createModelServiceHandler } from "./model-service-handler.js";
 import { registerReflection } from "./reflection.js";
 import { createUsageServiceHandler, type UsageUseCases } from "./usage-service-handler.js";
 
@@ -21,6 +23,7 @@ export const servedServiceNames = [
   LegacyChatService.typeName,
   UsageService.typeName,
   ApiKeyService.typeName,
+  ModelService.typeName,
 ];
 
 export function createRoutes(
@@ -35,8 +38,19 @@ export function createRoutes(
     router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
     router.service(UsageService, createUsageServiceHandler(usage));
     router.service(ApiKeyService, createApiKeyServiceHandler(keys));
+    router.service(
+      ModelService,
+      createModelServiceHandler(() => useCases.models),
+    );
     health.register(router);
-    registerReflection(router, [ChatService, LegacyChatService, UsageService, ApiKeyService, Health]);
+    registerReflection(router, [
+      ChatService,
+      LegacyChatService,
+      UsageService,
+      ApiKeyService,
+      ModelService,
+      Health,
+    ]);
     checkBinaryRequests(router, maxRequestBytes);
   };
 }

@@ -7,6 +7,7 @@ const statuses: Record<DomainErrorCode, number> = {
   "message.empty": 400,
   "message.too_long": 400,
   "message.exceeds_context": 400,
+  "model.unknown": 400,
   "chat.not_found": 404,
   "reply.not_found": 404,
   "reply.in_progress": 409,

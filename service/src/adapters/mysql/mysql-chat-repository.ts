@@ -77,6 +77,17 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         return row && toChat(row);
       }),
 
+    setChatModel: (userId, chatId, model, now) =>
+      withStorageErrors(async () => {
+        const [result] = await db
+          .update(chats)
+          .set({ model, updatedAt: now })
+          .where(ownedChat(userId, chatId));
+        if (result.affectedRows === 0) return undefined;
+        const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
+        return row && toChat(row);
+      }),
+
     deleteChat: (userId, chatId) =>
       withStorageErrors(async () => {
         // Messages go with it: ON DELETE CASCADE.

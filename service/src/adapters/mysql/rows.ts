@@ -32,6 +32,7 @@ export function toMessage(row: MessageRow): Message {
     role: row.role as Role,
     content: row.content,
     tokenCount: row.tokenCount,
+    tokenEncoding: row.tokenEncoding,
     status: row.status as MessageStatus,
     finishReason: row.finishReason,
     usage: toUsage(row),

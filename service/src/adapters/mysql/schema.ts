@@ -61,6 +61,11 @@ export const messages = mysqlTable(
     role: exactText("role", { type: "varchar(16)" }).notNull(),
     content: humanText("content", { type: "mediumtext" }).notNull(),
     tokenCount: int("token_count", { unsigned: true }).notNull(),
+    /**
+     * The encoding `token_count` is in (the chat's model's when written); null for rows written before
+     * it was recorded, which are in the default model's. Counts in other encodings: message_token_counts.
+     */
+    tokenEncoding: exactText("token_encoding", { type: "varchar(32)" }),
     status: exactText("status", { type: "varchar(16)" }).notNull(),
     finishReason: exactText("finish_reason", { type: "varchar(32)" }),
     promptTokens: int("prompt_tokens", { unsigned: true }),
@@ -234,3 +239,25 @@ export const whatsAppLimitNotices = mysqlTable(
 export type ChatRow = typeof chats.$inferSelect;
 /** A `messages` row as Drizzle reads it; mapped to the domain's `Message`. */
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * Token counts of messages in encodings other than the one in `messages.token_count`: written when a chat
+ * moved to a model with another tokenizer and its history was counted again (lazily, as far as the
+ * window read). Gone with the message.
+ */
+export const messageTokenCounts = mysqlTable(
+  "message_token_counts",
+  {
+    messageId: id("message_id").notNull(),
+    encoding: exactText("encoding", { type: "varchar(32)" }).notNull(),
+    tokenCount: int("token_count", { unsigned: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ name: "message_token_counts_pk", columns: [table.messageId, table.encoding] }),
+    foreignKey({
+      name: "message_token_counts_message_fk",
+      columns: [table.messageId],
+      foreignColumns: [messages.id],
+    }).onDelete("cascade"),
+  ],
+);

@@ -95,6 +95,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       role: "user",
       content: turn.userMessage.content,
       tokenCount: turn.userMessage.tokenCount,
+      tokenEncoding: turn.tokenEncoding ?? null,
       status: "complete",
     };
     const reply: Message = {
@@ -104,6 +105,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       role: "assistant",
       content: "",
       tokenCount: 0,
+      tokenEncoding: turn.tokenEncoding ?? null,
       status: "streaming",
     };
     const { usage: _, ...userColumns } = userMessage;

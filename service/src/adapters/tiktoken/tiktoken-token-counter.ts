@@ -56,3 +56,16 @@ function countInChunks(run: string, countPlain: (text: string) => number): numbe
   }
   return total;
 }
+
+/** A counter per encoding, each built on first use and kept (the encoders are per process anyway). */
+export function createTiktokenTokenCounters(): (encoding: Encoding) => TokenCounter {
+  const counters = new Map<Encoding, TokenCounter>();
+  return (encoding) => {
+    let counter = counters.get(encoding);
+    if (!counter) {
+      counter = createTiktokenTokenCounter(encoding);
+      counters.set(encoding, counter);
+    }
+    return counter;
+  };
+}

@@ -18,6 +18,8 @@ export interface NewTurn {
   /** For a first message: the chat is created in the same transaction, with this title and model. */
   newChat: { title: string; model: string } | null;
   userMessage: { id: string; content: string; tokenCount: number };
+  /** The encoding of the turn's token counts (the user message's now, the reply's at its end). */
+  tokenEncoding?: string;
   replyId: string;
   /** Who generates the reply, and until when, unless renewed (see `renewLeases`). */
   lease: Lease;
@@ -70,6 +72,8 @@ export interface ChatRepository extends LeasedStore {
   /** Messages in conversation order; the first page is the latest, the cursor leads to older ones. */
   listMessages(chatId: string, limit: number, cursor: string | null): Promise<Page<Message>>;
   renameChat(userId: string, chatId: string, title: string, now: Date): Promise<Chat | undefined>;
+  /** Sets the model the chat talks to from its next turn; undefined when there is no such chat. */
+  setChatModel(userId: string, chatId: string, model: string, now: Date): Promise<Chat | undefined>;
   /** Deletes the chat and all its messages; false when there was no such chat for this user. */
   deleteChat(userId: string, chatId: string): Promise<boolean>;
 

@@ -6,6 +6,7 @@ import type { Chat, Message } from "../../domain/chat.js";
 import { chatNotFound } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { pageSize, requireId, requireUserId } from "../input-rules.js";
+import { limitsOf } from "../models/chat-models.js";
 import type { ContextStats } from "../replies/reply-events.js";
 import type { Page } from "./chat-repository.js";
 import type { PageRequest } from "./list-chats.js";
@@ -28,7 +29,7 @@ export async function getChat(
   );
   const promptTokens = await latestPromptTokens(deps, chatId, firstPage ? messages : null);
   if (promptTokens === null) return { chat, messages, context: null };
-  const { contextWindow, maxOutputTokens } = deps.settings.limits;
+  const { contextWindow, maxOutputTokens } = limitsOf(deps, chat.model);
   // How many messages that prompt left out is only known while sending (the `started` event).
   const context = { tokensUsed: promptTokens, contextWindow, maxOutputTokens, messagesLeftOut: 0 };
   return { chat, messages, context };

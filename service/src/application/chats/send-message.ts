@@ -12,6 +12,8 @@ import { ContextFitter } from "../../domain/context-window.js";
 import { replyInProgress, shuttingDown } from "../../domain/errors.js";
 import { noUsage } from "../../domain/usage.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import { chatModelsOf, chooseModel, type ModelChoice } from "../models/chat-models.js";
+import { inEncoding } from "../models/in-encoding.js";
 import { checkLimits } from "../limits/check-limits.js";
 import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
 import type { PromptMessage } from "../replies/chat-model.js";
@@ -24,6 +26,8 @@ export interface SendMessageInput {
   chatId?: string | undefined;
   userId: string;
   text: string;
+  /** A model id of the catalog; absent: the chat's model (a new chat: the default). */
+  model?: string | undefined;
   /** The caller's signal: when it aborts the caller stops watching (the reply goes on). */
   signal?: AbortSignal | undefined;
 }
@@ -35,7 +39,7 @@ export async function sendMessage(
   deps: ChatUseCaseDeps,
   input: SendMessageInput,
 ): Promise<ReplySubscription> {
-  const { settings, repository, hub, tokenCounter, clock, newId } = deps;
+  const { settings, repository, hub, clock, newId } = deps;
   const userId = requireUserId(input.userId);
   const text = requireMessageText(input.text, settings.maxMessageBytes);
   const existingChatId = input.chatId ? requireId(input.chatId, "chat_id") : null;
@@ -47,15 +51,17 @@ export async function sendMessage(
   // Every channel comes through here: the limits are checked before anything is written or sent.
   const limits = deps.userLimits ? await checkLimits(deps.userLimits, userId) : null;
 
-  const tokenCount = tokenCounter.count(text);
-  const fitter = new ContextFitter(settings.limits, settings.systemPromptTokens, tokenCount);
+  const choice = await chooseModel(deps, userId, existingChatId, input.model);
+  const tokenCount = choice.counter.count(text);
+  const fitter = new ContextFitter(choice.limits, choice.systemPromptTokens, tokenCount);
   const chatId = existingChatId ?? newId();
   const now = clock.now();
   const turn = await repository.startTurn({
     userId,
     chatId,
-    newChat: existingChatId === null ? { title: titleFrom(text), model: settings.model } : null,
+    newChat: existingChatId === null ? { title: titleFrom(text), model: choice.model.id } : null,
     userMessage: { id: newId(), content: text, tokenCount },
+    tokenEncoding: choice.model.encoding,
     replyId: newId(),
     lease: hub.leaseFrom(now),
     now,
@@ -64,24 +70,25 @@ export async function sendMessage(
   });
 
   try {
-    const history = await fit(newestFirstHistory(repository, chatId, turn.history), fitter);
+    const newestFirst = countedFor(deps, choice, newestFirstHistory(repository, chatId, turn.history));
+    const history = await fit(newestFirst, fitter);
     const started: ReplyStartedEvent = {
       type: "started",
       chatId,
       userMessageId: turn.userMessage.id,
       replyId: turn.reply.id,
-      model: settings.model,
+      model: choice.model.id,
       context: {
         tokensUsed: fitter.promptTokens,
-        contextWindow: settings.limits.contextWindow,
-        maxOutputTokens: settings.limits.maxOutputTokens,
+        contextWindow: choice.limits.contextWindow,
+        maxOutputTokens: choice.limits.maxOutputTokens,
         messagesLeftOut: turn.userMessage.seq - 1 - history.length,
       },
     };
     const job = hub.start(userId, started, {
-      model: settings.model,
+      model: choice.model.id,
       messages: prompt(settings.systemPrompt, history, text),
-      maxOutputTokens: settings.limits.maxOutputTokens,
+      maxOutputTokens: choice.limits.maxOutputTokens,
       temperature: settings.temperature,
     });
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
@@ -126,6 +133,18 @@ async function* newestFirstHistory(repository: ChatRepository, chatId: string, n
   const oldest = newest.at(-1);
   if (newest.length < historyPageSize || !oldest) return;
   yield* repository.messagesNewestFirst(chatId, oldest.seq, historyPageSize);
+}
+
+/** The history with its token counts in the chosen model's encoding (see models/in-encoding.ts). */
+function countedFor(deps: ChatUseCaseDeps, choice: ModelChoice, newestFirst: AsyncIterable<Message>) {
+  return inEncoding(newestFirst, {
+    encoding: choice.model.encoding,
+    legacyEncoding: choice.legacyEncoding,
+    counter: choice.counter,
+    store: chatModelsOf(deps).tokenCounts,
+    logger: deps.logger,
+    batchSize: historyPageSize,
+  });
 }
 
 /** Takes history newest first while it fits; returns it oldest first. */

@@ -8,6 +8,7 @@ export interface PromptMessage {
 }
 
 export interface ModelRequest {
+  /** The model's id in the catalog (a routing model maps it to a provider and its upstream name). */
   model: string;
   messages: PromptMessage[];
   maxOutputTokens: number;
@@ -19,7 +20,8 @@ export interface ModelRequest {
  * began: from here the prompt is billed), then text deltas, then at most one finish and one usage report.
  */
 export type ModelEvent =
-  | { type: "accepted" }
+  /** `model`: the id of the model that took it, when another than the request's answered (a fallback). */
+  | { type: "accepted"; model?: string }
   | { type: "delta"; text: string }
   | { type: "finish"; reason: string }
   | { type: "usage"; usage: Usage };

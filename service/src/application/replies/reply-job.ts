@@ -20,6 +20,8 @@ export interface ReplyJobDeps {
   model: ChatModel;
   repository: ChatRepository;
   tokenCounter: TokenCounter;
+  /** The counter of a model's encoding (the chat's model: the reply is stored in its encoding). */
+  tokenCounterFor?: ((model: string) => TokenCounter) | undefined;
   clock: Clock;
   logger: Logger;
   orphanGraceMs: number;
@@ -86,6 +88,8 @@ export class ReplyJob implements ProgressSource {
   private usage: Usage | null = null;
   /** Whether the upstream took the request: from then on its prompt is billed, whatever follows. */
   private accepted = false;
+  /** The model that took the request when it was not the requested one (a fallback); null otherwise. */
+  private answeredBy: string | null = null;
   private readonly watchers = new Set<ReplySubscription>();
   /** Other processes where someone watches this reply, each until its next beat is due (see hub). */
   private readonly watchersElsewhere = new Map<string, NodeJS.Timeout>();
@@ -192,7 +196,10 @@ export class ReplyJob implements ProgressSource {
         if (event.type === "delta") this.append(event.text);
         else if (event.type === "finish") this.finishReason = event.reason;
         else if (event.type === "usage") this.usage = event.usage;
-        else this.accepted = true;
+        else {
+          this.accepted = true;
+          this.answeredBy = event.model ?? null;
+        }
       }
       outcome = this.abortCause
         ? this.abortOutcome(this.abortCause)
@@ -289,7 +296,8 @@ export class ReplyJob implements ProgressSource {
    * when a sweeper had ended it.
    */
   private async store(finished: ReplyFinishedEvent): Promise<boolean> {
-    const tokenCount = this.deps.tokenCounter.count(this.text);
+    const counter = this.deps.tokenCounterFor?.(this.request.model) ?? this.deps.tokenCounter;
+    const tokenCount = counter.count(this.text);
     const outcome: ReplyOutcome = {
       owner: this.deps.owner,
       userId: this.userId,
@@ -337,13 +345,15 @@ export class ReplyJob implements ProgressSource {
 
   /** The provider's usage when it came, else our count on what was sent and produced (an estimate). */
   private meteredUsage(finished: ReplyFinishedEvent, textTokens: number) {
+    const model = this.answeredBy ?? this.request.model;
     return this.deps.meter.measure({
-      model: this.request.model,
+      model,
       reported: finished.usage,
       // The fitted prompt's tokens (ContextFitter.promptTokens), as sendMessage reported them.
       promptTokens: this.started.context?.tokensUsed ?? 0,
       text: this.text,
-      textTokens,
+      // Counted in the chat's model's encoding: a fallback with another encoding counts its own.
+      ...(model === this.request.model && { textTokens }),
       accepted: this.accepted,
     });
   }

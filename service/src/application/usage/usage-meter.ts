@@ -5,7 +5,13 @@
  */
 import type { Usage } from "../../domain/chat.js";
 import { noUsage, type MeteredUsage } from "../../domain/usage.js";
-import { costMicros, modelPrice, type PriceTable } from "../model-catalog.js";
+import {
+  costMicros,
+  modelPrice,
+  type Encoding,
+  type ModelCatalog,
+  type PriceTable,
+} from "../model-catalog.js";
 import type { TokenCounter } from "../ports.js";
 
 /** What is known about a reply when it ends. */
@@ -32,16 +38,32 @@ export interface UsageMeter {
   measure(facts: ReplyUsageFacts): MeteredUsage;
 }
 
-export function createUsageMeter(tokenCounter: TokenCounter, prices: PriceTable = {}): UsageMeter {
+/** The configured models: a model of the catalog is priced and counted as configured. */
+export interface MeteredModels {
+  catalog: ModelCatalog;
+  counterFor(encoding: Encoding): TokenCounter;
+}
+
+/**
+ * A meter pricing by `prices` (over the defaults) and counting with `tokenCounter`, except for the
+ * models of `models`, which have their own price and encoding.
+ */
+export function createUsageMeter(
+  tokenCounter: TokenCounter,
+  prices: PriceTable = {},
+  models?: MeteredModels,
+): UsageMeter {
   return {
     measure({ model, reported, promptTokens, text, textTokens, accepted }) {
-      const price = modelPrice(model, prices);
+      const entry = models?.catalog.find(model);
+      const price = entry?.price ?? modelPrice(model, prices);
+      const counter = entry && models ? models.counterFor(entry.encoding) : tokenCounter;
       if (reported) {
         const { promptTokens: input, completionTokens: output } = reported;
         return { ...reported, source: "provider", costMicros: costMicros(price, input, output) };
       }
       if (!accepted && text.length === 0) return noUsage;
-      const completionTokens = textTokens ?? (text.length === 0 ? 0 : tokenCounter.count(text));
+      const completionTokens = textTokens ?? (text.length === 0 ? 0 : counter.count(text));
       return {
         promptTokens,
         completionTokens,

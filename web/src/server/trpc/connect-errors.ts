@@ -39,6 +39,8 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   "message.empty": aboutTheMessage,
   "message.too_long": aboutTheMessage,
   "message.exceeds_context": aboutTheMessage,
+  // The picker offered a model the operator has since removed (the service's message speaks of RPCs).
+  "model.unknown": { code: "BAD_REQUEST", message: "That model is no longer offered. Pick another one." },
   "chat.not_found": notFound,
   // The same words as for a chat: what the person tried to reach is gone or was never theirs.
   "reply.not_found": notFound,

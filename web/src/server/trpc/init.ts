@@ -11,6 +11,7 @@ import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
 import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
+import type { ModelServiceClient } from "../service/model-service-client";
 import type { UsageServiceClient } from "../service/usage-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
@@ -21,6 +22,8 @@ export interface TrpcContext {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  /** The model list; absent in tests of other concerns (models.list then fails cleanly). */
+  models?: ModelServiceClient | undefined;
   log: Logger;
 }
 
@@ -30,13 +33,22 @@ export interface ContextDeps {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  /** The model list; absent in tests of other concerns (models.list then fails cleanly). */
+  models?: ModelServiceClient | undefined;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return { session, chat: deps.chat, keys: deps.keys, usage: deps.usage, log: deps.log };
+    return {
+      session,
+      chat: deps.chat,
+      keys: deps.keys,
+      usage: deps.usage,
+      models: deps.models,
+      log: deps.log,
+    };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;

@@ -2,10 +2,16 @@
 import "server-only";
 import { chatRouter } from "./routers/chat";
 import { keysRouter } from "./routers/keys";
+import { modelsRouter } from "./routers/models";
 import { usageRouter } from "./routers/usage";
 import { createCallerFactory, createRouter } from "./init";
 
-export const appRouter = createRouter({ chat: chatRouter, keys: keysRouter, usage: usageRouter });
+export const appRouter = createRouter({
+  chat: chatRouter,
+  keys: keysRouter,
+  usage: usageRouter,
+  models: modelsRouter,
+});
 
 export type AppRouter = typeof appRouter;
 

@@ -37,6 +37,16 @@ export declare type SendMessageRequest = Message$1<"parley.chat.v1.SendMessageRe
    * @generated from field: string text = 3;
    */
   text: string;
+
+  /**
+   * The model to answer with, by id (see parley.models.v1.ModelService/ListModels); empty: for a new
+   * chat the operator's default model, for an existing chat the chat's own model. On an existing chat a
+   * different model changes the chat's model first, exactly as SetChatModel does. An id that is not
+   * configured is INVALID_ARGUMENT (`model.unknown`) and nothing is written.
+   *
+   * @generated from field: string model = 4;
+   */
+  model: string;
 };
 
 /**
@@ -198,7 +208,10 @@ export declare type ReplyStarted = Message$1<"parley.chat.v1.ReplyStarted"> & {
   context?: ContextStats | undefined;
 
   /**
-   * The model answering.
+   * The id of the chat's model, which answers. When that model's provider is unavailable before the
+   * first token and the operator configured a fallback model for it, the fallback answers instead: the
+   * reply's usage is then priced and estimated as the fallback's, and the service logs the switch, but
+   * this field still names the chat's model (it is sent before the provider is asked).
    *
    * @generated from field: string model = 5;
    */
@@ -492,7 +505,8 @@ export declare type Chat = Message$1<"parley.chat.v1.Chat"> & {
   title: string;
 
   /**
-   * The model it talks to.
+   * The id of the model it talks to (see parley.models.v1.ModelService/ListModels). A chat whose model
+   * is no longer configured answers with the default model and still shows the stored id here.
    *
    * @generated from field: string model = 3;
    */
@@ -513,7 +527,7 @@ export declare type Chat = Message$1<"parley.chat.v1.Chat"> & {
   updateTime?: Timestamp | undefined;
 
   /**
-   * The model's context window in tokens (prompt + answer), as the service is configured now.
+   * The chat's model's context window in tokens (prompt + answer), as the service is configured now.
    *
    * @generated from field: uint32 context_window = 6;
    */
@@ -791,6 +805,60 @@ export declare type DeleteChatResponse = Message$1<"parley.chat.v1.DeleteChatRes
 export declare const DeleteChatResponseSchema: GenMessage<DeleteChatResponse>;
 
 /**
+ * SetChatModelRequest picks the model of an existing chat.
+ *
+ * @generated from message parley.chat.v1.SetChatModelRequest
+ */
+export declare type SetChatModelRequest = Message$1<"parley.chat.v1.SetChatModelRequest"> & {
+  /**
+   * The chat.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+
+  /**
+   * Its owner.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * The model's id, one of ListModels' (parley.models.v1).
+   *
+   * @generated from field: string model = 3;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.SetChatModelRequest.
+ * Use `create(SetChatModelRequestSchema)` to create a new message.
+ */
+export declare const SetChatModelRequestSchema: GenMessage<SetChatModelRequest>;
+
+/**
+ * SetChatModelResponse is the chat with its new model (and that model's context window).
+ *
+ * @generated from message parley.chat.v1.SetChatModelResponse
+ */
+export declare type SetChatModelResponse = Message$1<"parley.chat.v1.SetChatModelResponse"> & {
+  /**
+   * The chat after the change.
+   *
+   * @generated from field: parley.chat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message parley.chat.v1.SetChatModelResponse.
+ * Use `create(SetChatModelResponseSchema)` to create a new message.
+ */
+export declare const SetChatModelResponseSchema: GenMessage<SetChatModelResponse>;
+
+/**
  * ReplyStatus is where a message stands.
  *
  * @generated from enum parley.chat.v1.ReplyStatus
@@ -917,6 +985,8 @@ export declare const RoleSchema: GenEnum<Role>;
  *   message.too_long          INVALID_ARGUMENT     the message is over the size cap (metadata: maxBytes)
  *   message.exceeds_context   INVALID_ARGUMENT     it cannot fit the context window (metadata: neededTokens,
  *                                                  availableTokens, contextWindow)
+ *   model.unknown             INVALID_ARGUMENT     no such model is configured (metadata: model); see
+ *                                                  parley.models.v1.ModelService/ListModels
  *   key.user_mismatch         PERMISSION_DENIED    a personal key named another user's `user_id`
  *   chat.not_found            NOT_FOUND            no such chat for this user
  *   reply.not_found           NOT_FOUND            no such reply for this user
@@ -1023,6 +1093,19 @@ export declare const ChatService: GenService<{
     methodKind: "unary";
     input: typeof DeleteChatRequestSchema;
     output: typeof DeleteChatResponseSchema;
+  },
+  /**
+   * SetChatModel changes the model a chat talks to from its next message on (the history stays; it is
+   * re-counted with the new model's tokenizer as far as the window reads). A reply being written goes on
+   * with the model it started with. INVALID_ARGUMENT (`model.unknown`) names a model that is not
+   * configured; NOT_FOUND when there is no such chat for this user.
+   *
+   * @generated from rpc parley.chat.v1.ChatService.SetChatModel
+   */
+  setChatModel: {
+    methodKind: "unary";
+    input: typeof SetChatModelRequestSchema;
+    output: typeof SetChatModelResponseSchema;
   },
 }>;
 

@@ -1,11 +1,12 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { ArrowDown } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Spinner } from "~/components/spinner";
-import type { ChatMessage, ChatPage } from "~/lib/chat-types";
+import type { ChatMessage, ChatPage, ContextStats } from "~/lib/chat-types";
+import type { ModelOption } from "~/lib/model-types";
 import { errorMessage, useTRPC } from "~/trpc/client";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { Composer } from "./composer";
@@ -17,6 +18,7 @@ import { useLiveReply, useLiveReplyStore } from "./live-replies";
 import { newChatKey } from "./reduce-live-replies";
 import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
 import { MessageItem } from "./message-item";
+import { ModelPicker, useModels } from "./model-picker";
 import { SidebarToggle } from "./sidebar-toggle";
 import { useChatList } from "./use-chat-list";
 import { useStickToBottom } from "./use-stick-to-bottom";
@@ -44,7 +46,8 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   const answering = isAnswering(live);
   // While answering (and after, in this tab) the live numbers of `started`; after a reload, or on
   // another device, what the service reported with the page.
-  const context = live?.context ?? initial?.context ?? null;
+  const picked = useChatModel(chatId, initial?.chat.model ?? null, setPageError);
+  const context = withWindowOf(live?.context ?? initial?.context ?? null, picked.entry);
   const list = useChatList();
   const title =
     list.data?.pages.flatMap((page) => page.chats).find((chat) => chat.id === chatId)?.title ??
@@ -81,9 +84,10 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
       );
       setPageError(null);
       scrollToBottom("auto");
-      store.send(chatId, text);
+      // A new chat is created with the picked model; an existing one has it already.
+      store.send(chatId, text, chatId === null ? (picked.model ?? undefined) : undefined);
     },
-    [chatKey, chatId, messages, store, scrollToBottom],
+    [chatKey, chatId, messages, store, scrollToBottom, picked.model],
   );
 
   async function loadOlder() {
@@ -106,6 +110,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         <h1 className="min-w-0 flex-1 truncate text-[15px] font-semibold" data-testid="chat-title">
           {title}
         </h1>
+        {view.length > 0 && (
+          <ModelPicker value={picked.model} onChange={picked.change} disabled={answering || picked.saving} />
+        )}
         <ContextGauge stats={context} />
       </header>
       <AnswerAnnouncer last={view.at(-1)} messagesRef={scrollRef} />
@@ -114,7 +121,17 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         <div ref={scrollRef} onScroll={onScroll} className="h-full overflow-y-auto" data-testid="messages">
           {view.length === 0 ? (
             <div className="flex min-h-full">
-              <EmptyState onPick={send} disabled={answering} />
+              <EmptyState
+                onPick={send}
+                disabled={answering}
+                picker={
+                  <ModelPicker
+                    value={picked.model}
+                    onChange={picked.change}
+                    disabled={answering || picked.saving}
+                  />
+                }
+              />
             </div>
           ) : (
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-7 px-4 pt-6 pb-10 sm:px-6">
@@ -208,4 +225,38 @@ function useChatHistory(initial: ChatPage | null) {
       },
     ),
   );
+}
+
+/**
+ * The chat's model as picked here: a new chat keeps it until its first message creates the chat with
+ * it; an existing chat's pick is saved at once (SetChatModel) and applies from its next message.
+ */
+function useChatModel(chatId: string | null, initial: string | null, onError: (message: string) => void) {
+  const trpc = useTRPC();
+  const models = useModels();
+  const [model, setModel] = useState<string | null>(initial);
+  const save = useMutation(trpc.chat.setModel.mutationOptions());
+  const change = (next: string) => {
+    const before = model;
+    setModel(next);
+    if (chatId === null) return;
+    save.mutate(
+      { chatId, model: next },
+      {
+        onError: (error) => {
+          setModel(before);
+          onError(`Could not change the model. ${errorMessage(error)}`);
+        },
+      },
+    );
+  };
+  const id = model ?? models.data?.defaultModel;
+  const entry = models.data?.models.find((option) => option.id === id) ?? null;
+  return { model, change, saving: save.isPending, entry };
+}
+
+/** The gauge follows the picked model's window (the tokens are the last prompt's until the next one). */
+function withWindowOf(stats: ContextStats | null, model: ModelOption | null): ContextStats | null {
+  if (!stats || !model) return stats;
+  return { ...stats, contextWindow: model.contextWindow, maxOutputTokens: model.maxOutputTokens };
 }

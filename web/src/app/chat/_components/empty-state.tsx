@@ -1,4 +1,5 @@
 import { Code2, Lightbulb, ListChecks, PenLine } from "lucide-react";
+import type { ReactNode } from "react";
 
 const suggestions = [
   { icon: Lightbulb, text: "Explain how HTTP/2 streaming works, simply" },
@@ -8,11 +9,21 @@ const suggestions = [
 ];
 
 /** The new-chat page before the first message: a greeting and a few prompts to start from. */
-export function EmptyState({ onPick, disabled }: { onPick(text: string): void; disabled: boolean }) {
+export function EmptyState({
+  onPick,
+  disabled,
+  picker,
+}: {
+  onPick(text: string): void;
+  disabled: boolean;
+  /** The model picker, when there is one. */
+  picker?: ReactNode;
+}) {
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-1 flex-col items-center justify-center px-4 py-10">
       <h1 className="text-center text-3xl font-semibold tracking-tight sm:text-4xl">How can I help today?</h1>
       <p className="mt-3 text-center text-muted">Ask anything. Answers appear as they are written.</p>
+      {picker && <div className="mt-5">{picker}</div>}
       <div className="mt-10 grid w-full gap-3 sm:grid-cols-2">
         {suggestions.map(({ icon: Icon, text }) => (
           <button

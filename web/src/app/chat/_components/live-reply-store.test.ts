@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { TrpcClient } from "~/trpc/client";
 import { LiveReplyStore } from "./live-reply-store";
+import { newChatKey } from "./reduce-live-replies";
 import { reconnectGiveUpMs } from "./reply-connection-policy";
 
 interface Handlers {
@@ -183,6 +184,17 @@ describe("LiveReplyStore", () => {
     store.send("c2", "Hello");
     fake.subscriptions[1]!.handlers.onError(new Error("boom"));
     expect(store.get("c2")).toMatchObject({ phase: "failed", limit: null, error: expect.any(String) });
+  });
+
+  it("sends a new chat's model, and asks the same model when the message is sent again", () => {
+    store.send(null, "Hello", "simulated-gpt-4");
+    expect(fake.subscriptions[0]).toMatchObject({
+      procedure: "send",
+      input: { chatId: null, text: "Hello", model: "simulated-gpt-4" },
+    });
+    fake.subscriptions[0]!.handlers.onError(new Error("network down"));
+    store.retry(newChatKey);
+    expect(fake.subscriptions[1]?.input).toEqual({ chatId: null, text: "Hello", model: "simulated-gpt-4" });
   });
 
   it("offers a retry when a stream ends before the reply did", () => {

@@ -44,6 +44,8 @@ export class LiveReplyStore {
     onGiveUp: (key) => this.fail(key, "Lost the connection to Parley while it was answering."),
   });
   private readonly listeners = new Set<() => void>();
+  /** The model a new chat was sent with, by key, so that a retry asks the same model. */
+  private readonly models = new Map<string, string>();
   private readonly startedListeners = new Set<(chatId: string) => void>();
   private readonly finishedListeners = new Set<(reply: LiveReply) => void>();
 
@@ -70,12 +72,15 @@ export class LiveReplyStore {
     return () => this.finishedListeners.delete(listener);
   }
 
-  /** Sends `text` to `chatId` (null: a new chat) and streams the reply. */
-  send(chatId: string | null, text: string): void {
+  /** Sends `text` to `chatId` (null: a new chat, with `model` or the default) and streams the reply. */
+  send(chatId: string | null, text: string, model?: string): void {
     const key = chatId ?? newChatKey;
     this.end(key);
+    if (model) this.models.set(key, model);
+    else this.models.delete(key);
     this.dispatch({ type: "sent", chatId, text });
-    this.follow(key, (handlers) => this.client.chat.send.subscribe({ chatId, text }, handlers));
+    const input = { chatId, text, ...(model && { model }) };
+    this.follow(key, (handlers) => this.client.chat.send.subscribe(input, handlers));
   }
 
   /** Re-attaches to a reply still being written, of which the page already shows `content`. */
@@ -105,7 +110,7 @@ export class LiveReplyStore {
     const reply = this.state.get(key);
     if (!reply || reply.phase !== "failed") return;
     if (reply.replyId !== null) return this.rewatch(key);
-    if (reply.userText !== null) this.send(reply.chatId, reply.userText);
+    if (reply.userText !== null) this.send(reply.chatId, reply.userText, this.models.get(key));
   }
 
   /** Forgets a chat's reply (e.g. the chat was deleted), closing its stream. */

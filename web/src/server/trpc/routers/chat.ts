@@ -20,6 +20,8 @@ const id = z
   .regex(/^[A-Za-z0-9_-]+$/, "not an id");
 const cursor = z.string().max(1024).nullish();
 const lastEventId = z.string().max(200).nullish();
+/** A model id as ListModels gives them; the service says whether it is configured. */
+const modelId = z.string().trim().min(1).max(100);
 const messageText = z
   .string()
   .max(maxMessageBytes)
@@ -77,6 +79,19 @@ export const chatRouter = createRouter({
       return toChatSummary(renamed.chat);
     }),
 
+  /** Picks the model the chat answers with from its next message on. */
+  setModel: protectedProcedure
+    .input(z.object({ chatId: id, model: modelId }))
+    .mutation(async ({ ctx, input }): Promise<ChatSummary> => {
+      const changed = await callService(ctx.log, "SetChatModel", () =>
+        ctx.chat.setChatModel(
+          { chatId: input.chatId, userId: ctx.userId, model: input.model },
+          { timeoutMs: unaryTimeoutMs },
+        ),
+      );
+      return toChatSummary(changed.chat);
+    }),
+
   delete: protectedProcedure.input(z.object({ chatId: id })).mutation(async ({ ctx, input }) => {
     await callService(ctx.log, "DeleteChat", () =>
       ctx.chat.deleteChat({ chatId: input.chatId, userId: ctx.userId }, { timeoutMs: unaryTimeoutMs }),
@@ -99,7 +114,7 @@ export const chatRouter = createRouter({
    * last event's id: the reply is then resumed from that offset with WatchReply, never sent twice.
    */
   send: protectedProcedure
-    .input(z.object({ chatId: id.nullish(), text: messageText, lastEventId }))
+    .input(z.object({ chatId: id.nullish(), text: messageText, model: modelId.nullish(), lastEventId }))
     .subscription(async function* ({ ctx, input, signal }) {
       const resume = parseEventId(input.lastEventId);
       if (resume) {
@@ -121,7 +136,7 @@ export const chatRouter = createRouter({
       }
       yield* relayReply({
         events: ctx.chat.sendMessage(
-          { chatId: input.chatId ?? "", userId: ctx.userId, text: input.text },
+          { chatId: input.chatId ?? "", userId: ctx.userId, text: input.text, model: input.model ?? "" },
           { signal },
         ),
         fromOffset: 0,
