@@ -11,6 +11,7 @@ import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repositor
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
+import { createMysqlTransferStore } from "./adapters/mysql/mysql-transfer-store.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "./adapters/tiktoken/tiktoken-token-counter.js";
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
         () => false,
       ),
     whatsapp,
+    transfer: { store: createMysqlTransferStore(database.db), limits: config.importLimits },
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
