@@ -11,6 +11,7 @@ import { AnswerAnnouncer } from "./answer-announcer";
 import { Composer } from "./composer";
 import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
+import { ExportChatMenu } from "./export-chat-menu";
 import { ErrorBanner } from "./error-banner";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
@@ -107,6 +108,7 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
           {title}
         </h1>
         <ContextGauge stats={context} />
+        {chatId && <ExportChatMenu chatId={chatId} />}
       </header>
       <AnswerAnnouncer last={view.at(-1)} messagesRef={scrollRef} />
 
