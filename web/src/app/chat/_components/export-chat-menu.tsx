@@ -26,8 +26,7 @@ export function ExportChatMenu({ chatId }: { chatId: string }) {
   }, [open]);
 
   const href = (format: string) => `/api/export?format=${format}&chatId=${encodeURIComponent(chatId)}`;
-  const item =
-    "block rounded-md px-3 py-2 text-sm text-fg hover:bg-line/60 focus-visible:bg-line/60 focus-visible:outline-none";
+  const item = "block rounded-md px-3 py-2 text-sm text-fg hover:bg-line/60";
 
   return (
     <div
@@ -47,11 +46,11 @@ export function ExportChatMenu({ chatId }: { chatId: string }) {
         aria-controls={menuId}
         onClick={() => setOpen((value) => !value)}
         className="flex h-9 items-center gap-1.5 rounded-lg px-2 text-sm text-muted hover:bg-line/60 hover:text-fg"
+        aria-label="Export this chat"
         title="Export this chat"
       >
         <Download className="size-4" aria-hidden />
-        <span className="sr-only sm:not-sr-only">Export</span>
-        <span className="sr-only"> this chat</span>
+        <span className="hidden sm:inline">Export</span>
       </button>
       {open && (
         <div
