@@ -66,7 +66,7 @@ export function ImportForm() {
       <form onSubmit={submit} className="mt-3 flex flex-col gap-3 sm:flex-row sm:items-end">
         <div className="flex flex-1 flex-col gap-1">
           <label htmlFor={fileId} className="text-sm font-medium">
-            File to import
+            <span>File to import</span>
           </label>
           <input
             ref={input}
