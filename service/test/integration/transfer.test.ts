@@ -8,7 +8,8 @@ import { Code } from "@connectrpc/connect";
 import { ExportFormat, ImportOutcome } from "@parley/gen/parley/transfer/v1/transfer_pb";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startParley, type Harness } from "../support/parley-harness.js";
+import { bufCurl } from "../support/buf-curl.js";
+import { startParley, testToken, type Harness } from "../support/parley-harness.js";
 import { collectReply, expectCode, rowCounts } from "../support/rpc-probes.js";
 import {
   exportFile,
@@ -455,5 +456,36 @@ describe("import", () => {
     expect((await importFile(client, user, chatgptFixture)).importedChats).toBe(2);
     const file = await exportFile(client, user, ExportFormat.MARKDOWN);
     expect(file.text).toContain("## Weekend in Lisbon");
+  });
+
+  it("works with buf curl as the README shows: import a file, then export it as Markdown", async () => {
+    const user = newUser();
+    const auth = `authorization: Bearer ${testToken}`;
+    const common = ["--protocol", "grpc", "--http2-prior-knowledge", "-H", auth, "--reflect-header", auth];
+    const data = Buffer.from(chatgptFixture).toString("base64");
+    const imported = await bufCurl([
+      ...common,
+      "-d",
+      JSON.stringify({ userId: user, data }),
+      `${harness.baseUrl}/parley.transfer.v1.TransferService/ImportChats`,
+    ]);
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      sourceFormat: "chatgpt",
+      importedChats: 2,
+      importedMessages: 6,
+    });
+    const exported = await bufCurl([
+      ...common,
+      "-d",
+      JSON.stringify({ userId: user, format: "EXPORT_FORMAT_MARKDOWN" }),
+      `${harness.baseUrl}/parley.transfer.v1.TransferService/ExportChats`,
+    ]);
+    const chunks = exported.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((line) => JSON.parse(line) as { data: string });
+    const markdown = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data, "base64"))).toString("utf8");
+    expect(markdown).toContain("## Weekend in Lisbon");
+    expect(markdown).toContain("「こんにちは」はどう使いますか？");
   });
 });

@@ -209,7 +209,7 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
         await transfer.results().waitFor();
         expect(await axeViolations(page)).toEqual([]);
         await transfer.importFile(broken);
-        await page.getByRole("alert").waitFor();
+        await transfer.error().waitFor();
         expect(await axeViolations(page)).toEqual([]);
         await page.getByRole("link", { name: "Back to chats" }).click();
         await page.waitForURL(`${stack.web.baseUrl}/chat`);

@@ -130,6 +130,6 @@ describe("with the keyboard only", () => {
     expect((await press(page, "Tab")).name).toBe("File to import");
     await tabTo(page, "Import");
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.getByRole("alert").innerText()).toBe("Choose a file to import.");
+    await expect.poll(() => page.getByTestId("import-error").innerText()).toBe("Choose a file to import.");
   });
 });

@@ -101,8 +101,8 @@ describe("export and import in the browser", () => {
     await writeFile(file, JSON.stringify([{ title: "x", mapping: {}, current_node: "gone" }]));
     await transfer.importFile(file);
     await expect
-      .poll(() => page.getByRole("alert").innerText())
-      .toBe('Conversations[0].current_node: "gone" is not a node of the conversation');
+      .poll(() => transfer.error().innerText())
+      .toBe('conversations[0].current_node: "gone" is not a node of the conversation');
     await context.close();
 
     const anonymous = await fetch(`${stack.web.baseUrl}/api/export?format=json`);

@@ -13,7 +13,7 @@ import type { Logger } from "../logger";
 import { isCrossSiteRequest } from "../request-origin";
 import { serviceUserId } from "../service/chat-service-client";
 import type { TransferServiceClient } from "../service/transfer-service-client";
-import { toTRPCError } from "../trpc/connect-errors";
+import { ServiceRefusal, toTRPCError } from "../trpc/connect-errors";
 import type { ImportResult } from "~/lib/transfer-types";
 
 export interface TransferHandlerDeps {
@@ -41,9 +41,10 @@ async function actingUser(deps: TransferHandlerDeps, request: Request): Promise<
 
 function serviceFailure(error: unknown, deps: TransferHandlerDeps, operation: string): Response {
   const mapped = toTRPCError(error, deps.log, operation);
-  const reason =
-    error instanceof ConnectError ? ((mapped.cause as { reason?: string | null })?.reason ?? null) : null;
-  return failure(getHTTPStatusCodeFromError(mapped), mapped.message, reason);
+  const reason = mapped.cause instanceof ServiceRefusal ? mapped.cause.reason : null;
+  // A malformed file: the service's sentence as it is, since it starts with the path in the file.
+  const message = reason === "import.invalid" ? ConnectError.from(error).rawMessage : mapped.message;
+  return failure(getHTTPStatusCodeFromError(mapped), message, reason);
 }
 
 /** `GET /api/export?format=json|markdown[&chatId=…]`: the file, streamed as the service makes it. */

@@ -9,6 +9,7 @@ export class TransferPage {
 
   readonly status = () => this.page.getByTestId("import-status");
   readonly results = () => this.page.getByTestId("import-results");
+  readonly error = () => this.page.getByTestId("import-error");
 
   async open(): Promise<void> {
     await this.page.goto(`${this.baseUrl}/transfer`);
@@ -29,6 +30,6 @@ export class TransferPage {
   async importFile(file: string): Promise<void> {
     await this.page.getByLabel("File to import").setInputFiles(file);
     await this.page.getByRole("button", { name: "Import", exact: true }).click();
-    await this.page.locator('[data-testid="import-results"], [role="alert"]').first().waitFor();
+    await this.page.locator('[data-testid="import-results"], [data-testid="import-error"]').first().waitFor();
   }
 }

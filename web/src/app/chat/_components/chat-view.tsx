@@ -102,7 +102,7 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line bg-canvas/80 px-3 backdrop-blur sm:px-5">
+      <header className="relative z-20 flex h-14 shrink-0 items-center gap-2 border-b border-line bg-canvas/80 px-3 backdrop-blur sm:px-5">
         <SidebarToggle />
         <h1 className="min-w-0 flex-1 truncate text-[15px] font-semibold" data-testid="chat-title">
           {title}

@@ -25,6 +25,8 @@ export function ExportChatMenu({ chatId }: { chatId: string }) {
     return () => document.removeEventListener("pointerdown", onPointer);
   }, [open]);
 
+  // Closed once the click has started the download: removing the link during its own click cancels it.
+  const closeAfterClick = () => setTimeout(() => setOpen(false), 0);
   const href = (format: string) => `/api/export?format=${format}&chatId=${encodeURIComponent(chatId)}`;
   const item = "block rounded-md px-3 py-2 text-sm text-fg hover:bg-line/60";
 
@@ -58,10 +60,10 @@ export function ExportChatMenu({ chatId }: { chatId: string }) {
           id={menuId}
           className="absolute right-0 top-full z-30 mt-1 w-48 rounded-lg border border-line bg-raised p-1 shadow-lg"
         >
-          <a href={href("markdown")} download className={item} onClick={() => setOpen(false)}>
+          <a href={href("markdown")} download className={item} onClick={closeAfterClick}>
             Markdown (.md)
           </a>
-          <a href={href("json")} download className={item} onClick={() => setOpen(false)}>
+          <a href={href("json")} download className={item} onClick={closeAfterClick}>
             JSON (.json)
           </a>
         </div>

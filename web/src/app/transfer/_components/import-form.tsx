@@ -93,6 +93,7 @@ export function ImportForm() {
       {state.phase === "failed" && (
         <p
           role="alert"
+          data-testid="import-error"
           className="mt-3 rounded-xl border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger"
         >
           {state.message}
