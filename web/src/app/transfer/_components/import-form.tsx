@@ -115,7 +115,7 @@ function ImportSummary({ result }: { result: ImportResult }) {
         {result.chats.map((chat, index) => (
           <li key={index}>
             {chat.chatId ? (
-              <Link href={`/chat/${chat.chatId}`} className="text-accent underline-offset-2 hover:underline">
+              <Link href={`/chat/${chat.chatId}`} className="text-accent underline underline-offset-2">
                 {chat.title}
               </Link>
             ) : (
