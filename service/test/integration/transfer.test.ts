@@ -4,7 +4,10 @@
 // exports are the caller's own chats only, streamed page by page in bounded chunks.
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { TransferService, type ImportChatsRequestSchema } from "@parley/gen/parley/transfer/v1/transfer_pb";
 import { ExportFormat, ImportOutcome } from "@parley/gen/parley/transfer/v1/transfer_pb";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -487,5 +490,52 @@ describe("import", () => {
     const markdown = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data, "base64"))).toString("utf8");
     expect(markdown).toContain("## Weekend in Lisbon");
     expect(markdown).toContain("「こんにちは」はどう使いますか？");
+  });
+
+  it("acts for a personal key's own user only", async () => {
+    const owner = newUser();
+    const keys = createClient(ApiKeyService, harness.transport("grpc"));
+    const { key } = await keys.createApiKey({ userId: owner, name: "export" });
+    const asKey = createClient(TransferService, harness.transport("grpc", key));
+    expect((await importFile(asKey, "", chatgptFixture)).importedChats).toBe(2);
+    expect(await rowCounts(harness, owner)).toEqual({ chats: 2, messages: 6 });
+    const file = await exportFile(asKey, "", ExportFormat.JSON);
+    expect(parse(file.text).chats).toHaveLength(2);
+    await expectCode(
+      asKey.exportChats({ userId: newUser(), format: ExportFormat.JSON }),
+      Code.PermissionDenied,
+    );
+    await expectCode(importFile(asKey, newUser(), chatgptFixture), Code.PermissionDenied);
+  });
+
+  it("runs at most IMPORT_MAX_CONCURRENT imports at once and refuses more with RESOURCE_EXHAUSTED", async () => {
+    // Two imports that have sent their first chunk and wait: each holds a place until its file ends.
+    const held = Array.from({ length: limits.maxConcurrent }, () => {
+      let finish!: () => void;
+      const ended = new Promise<void>((resolve) => (finish = resolve));
+      const user = newUser();
+      const bytes = Buffer.from(chatgptFixture);
+      async function* requests(): AsyncIterable<MessageInitShape<typeof ImportChatsRequestSchema>> {
+        yield { userId: user, data: bytes.subarray(0, 100) };
+        await ended;
+        yield { data: bytes.subarray(100) };
+      }
+      return { user, finish, result: transfer.importChats(requests()) };
+    });
+    // A third is refused once both hold their places (until then it would pass the gate, and fail on
+    // its malformed file instead).
+    const refusal = async () => {
+      try {
+        await importFile(transfer, newUser(), "[");
+        return "passed";
+      } catch (error) {
+        return Code[ConnectError.from(error).code];
+      }
+    };
+    await expect.poll(refusal).toBe("ResourceExhausted");
+    for (const import_ of held) import_.finish();
+    for (const import_ of held) expect((await import_.result).importedChats).toBe(2);
+    // Places are given back: the next import passes the gate.
+    await expectCode(importFile(transfer, newUser(), "["), Code.InvalidArgument);
   });
 });

@@ -117,17 +117,15 @@ function importOnce(
           updatedAt: chat.updatedAt,
         })),
       );
-      await tx
-        .insert(chatImports)
-        .values(
-          batch.map((chat) => ({
-            userId,
-            source,
-            sourceChatId: chat.sourceChatId,
-            chatId: chat.id,
-            createdAt: now,
-          })),
-        );
+      await tx.insert(chatImports).values(
+        batch.map((chat) => ({
+          userId,
+          source,
+          sourceChatId: chat.sourceChatId,
+          chatId: chat.id,
+          createdAt: now,
+        })),
+      );
     }
     const rows = fresh.flatMap((chat) =>
       chat.messages.map((message, index) => messageRow(chat.id, index + 1, message)),
