@@ -91,7 +91,7 @@ describe("export and import in the browser", () => {
     await context.close();
   });
 
-  it("refuses a malformed file with the service's words, and a signed-out download", async () => {
+  it("refuses a malformed file with the service's words, a signed-out download and a cross-site upload", async () => {
     const context = await stack.newContext();
     const page = await context.newPage();
     await new AuthPage(page, stack.web.baseUrl).signIn(user.email, user.password);
@@ -107,5 +107,11 @@ describe("export and import in the browser", () => {
 
     const anonymous = await fetch(`${stack.web.baseUrl}/api/export?format=json`);
     expect(anonymous.status).toBe(401);
+    const crossSite = await fetch(`${stack.web.baseUrl}/api/import`, {
+      method: "POST",
+      headers: { origin: "https://elsewhere.example" },
+      body: "[]",
+    });
+    expect(crossSite.status).toBe(403);
   });
 });
