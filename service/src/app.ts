@@ -19,6 +19,9 @@ import type { UserLimits } from "./domain/limits.js";
 import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
 import type { UsageRepository } from "./application/usage/usage-repository.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
+import type { TransferStore } from "./application/transfer/transfer-store.js";
+import { defaultImportLimits, type ImportLimits } from "./application/transfer/import-limits.js";
+import { createTransferUseCases } from "./application/transfer/transfer-use-cases.js";
 import type { ApiKeyStore } from "./application/keys/api-key-store.js";
 import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
 import { createApiKeyVerifier } from "./application/keys/api-key-verifier.js";
@@ -106,6 +109,8 @@ export interface ParleyOptions {
   httpRoutes?: Record<string, HttpHandler>;
   /** Without it `POST /webhooks/twilio/whatsapp` is not served (404). */
   whatsapp?: WhatsAppOptions | undefined;
+  /** Export and import (parley.transfer.v1): where chats are read and written, and the import bounds. */
+  transfer: { store: TransferStore; limits?: Partial<ImportLimits> };
 }
 
 export interface Parley {
@@ -200,6 +205,13 @@ export function createParley(options: ParleyOptions): Parley {
       keys,
       health,
       options.maxRequestBytes,
+      createTransferUseCases({
+        ...options,
+        store: options.transfer.store,
+        limits: { ...defaultImportLimits, ...options.transfer.limits },
+        defaultModel: options.settings.model,
+        maxMessageBytes: options.settings.maxMessageBytes,
+      }),
     ),
     interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
     httpRoutes: {

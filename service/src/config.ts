@@ -7,6 +7,7 @@ import { defaultHealthWatchLimits } from "./adapters/connect/health.js";
 import { defaultLeaseSettings } from "./application/replies/lease-keeper.js";
 import { defaultConnectionLimits } from "./adapters/http/connection-limits.js";
 import { loadModelsFile, singleModelSetup } from "./models-config.js";
+import { defaultImportLimits } from "./application/transfer/import-limits.js";
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const optionalText = z
@@ -77,6 +78,10 @@ const schema = z.object({
   MAX_MESSAGE_BYTES: integer(32_768, 1),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
+  IMPORT_MAX_BYTES: integer(defaultImportLimits.maxBytes, 1024),
+  IMPORT_MAX_CHATS: integer(defaultImportLimits.maxChats, 1),
+  IMPORT_MAX_MESSAGES: integer(defaultImportLimits.maxMessages, 1),
+  IMPORT_MAX_CONCURRENT: integer(defaultImportLimits.maxConcurrent, 1),
   DATABASE_ACQUIRE_TIMEOUT_MS: integer(2_000, 10),
   FIRST_REQUEST_TIMEOUT_MS: integer(defaultConnectionLimits.firstRequestTimeoutMs, 100),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(defaultConnectionLimits.keepAliveTimeoutMs, 100),
@@ -201,6 +206,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxRequestBytes: c.MAX_REQUEST_BYTES,
     maxDeadlineMs: c.MAX_DEADLINE_MS,
+    /** Bounds of one import (parley.transfer.v1 ImportChats) and of imports at once per process. */
+    importLimits: {
+      maxBytes: c.IMPORT_MAX_BYTES,
+      maxChats: c.IMPORT_MAX_CHATS,
+      maxMessages: c.IMPORT_MAX_MESSAGES,
+      maxConcurrent: c.IMPORT_MAX_CONCURRENT,
+    },
     limits: {
       firstRequestTimeoutMs: c.FIRST_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,

@@ -11,6 +11,7 @@ import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repositor
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
+import { createMysqlTransferStore } from "./adapters/mysql/mysql-transfer-store.js";
 import { systemClock, uuidV7 } from "./adapters/system-clock.js";
 import { createRedisReplyBus } from "./adapters/redis/redis-reply-bus.js";
 import { createRedisRateLimiter } from "./adapters/redis/redis-rate-limiter.js";
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
         () => false,
       ),
     whatsapp,
+    transfer: { store: createMysqlTransferStore(database.db), limits: config.importLimits },
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {

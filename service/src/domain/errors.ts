@@ -27,7 +27,9 @@ export type DomainErrorCode =
   | "limit.daily_tokens"
   | "limit.monthly_tokens"
   | "limit.monthly_cost"
-  | "account.blocked";
+  | "account.blocked"
+  | "import.invalid"
+  | "import.busy";
 
 export class DomainError extends Error {
   constructor(
@@ -119,3 +121,16 @@ export const limitReached = (
 /** An operator blocked the user: no new messages until unblocked. */
 export const accountBlocked = () =>
   new DomainError("account.blocked", "this account is blocked; contact the operator of this service");
+
+/** An import file that is not what it should be; `path` names where (e.g. `conversations[3].mapping.abc`). */
+export const importInvalid = (path: string, problem: string) =>
+  new DomainError("import.invalid", path ? `${path}: ${problem}` : problem, { path });
+
+/** This instance runs its most imports at once; another may start in `retryAfterMs`. */
+export const importBusy = (retryAfterMs: number) =>
+  new DomainError(
+    "import.busy",
+    "too many imports are running on this server; try again shortly",
+    {},
+    { retryAfterMs },
+  );

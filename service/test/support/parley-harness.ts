@@ -15,6 +15,7 @@ import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-mod
 import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { testUsageMeter } from "./test-usage-meter.js";
+import { createMysqlTransferStore } from "../../src/adapters/mysql/mysql-transfer-store.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
@@ -80,6 +81,7 @@ export async function startParley(options: HarnessOptions = {}) {
         () => false,
       ),
     ...options,
+    transfer: { store: createMysqlTransferStore(database.db), ...options.transfer },
     whatsapp: options.whatsapp?.(database),
     ...(options.modelsOn && { models: options.modelsOn(database) }),
     settings: {

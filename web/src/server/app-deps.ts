@@ -14,6 +14,7 @@ import { createApiKeyServiceClient, type ApiKeyServiceClient } from "./service/a
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
 import { createModelServiceClient, type ModelServiceClient } from "./service/model-service-client";
 import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
+import { createTransferServiceClient, type TransferServiceClient } from "./service/transfer-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
@@ -23,6 +24,8 @@ export interface AppDeps {
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
   models: ModelServiceClient;
+  /** Export and import (the /api/export and /api/import route handlers). */
+  transfer: TransferServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -64,6 +67,7 @@ async function buildAppDeps(): Promise<AppDeps> {
   const keys = createApiKeyServiceClient(service);
   const usage = createUsageServiceClient(service);
   const models = createModelServiceClient(service);
+  const transfer = createTransferServiceClient(service);
   return {
     auth,
     authHandler,
@@ -71,6 +75,7 @@ async function buildAppDeps(): Promise<AppDeps> {
     keys,
     usage,
     models,
+    transfer,
     log,
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,

@@ -10,6 +10,10 @@ import { ApiKeysPage } from "../support/pages/api-keys-page";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
 import { UsagePage } from "../support/pages/usage-page";
+import { TransferPage } from "../support/pages/transfer-page";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "../support/web-process";
 import { questionWithCode } from "../support/simulator-questions";
 
@@ -159,6 +163,62 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       // Back where the tests below expect to be.
       await page.getByRole("link", { name: "Back to chats" }).click();
       await page.waitForURL(`${stack.web.baseUrl}/chat`);
+    }
+  });
+
+  it("with a chat's Export menu open, and on the Export and import page with a result and a refusal", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "parley-axe-"));
+    const good = join(folder, "conversations.json");
+    const broken = join(folder, "broken.json");
+    await writeFile(
+      good,
+      JSON.stringify([
+        {
+          title: "From ChatGPT",
+          id: "axe-conversation-1",
+          current_node: "b",
+          mapping: {
+            a: {
+              id: "a",
+              parent: null,
+              message: { author: { role: "user" }, content: { content_type: "text", parts: ["Hi"] } },
+            },
+            b: {
+              id: "b",
+              parent: "a",
+              message: {
+                author: { role: "assistant" },
+                content: { content_type: "text", parts: ["Hello!"] },
+              },
+            },
+          },
+        },
+      ]),
+    );
+    await writeFile(broken, "[{");
+    try {
+      for (const { page, chat } of [light, dark]) {
+        await chat.open(answeredChatId);
+        await page.getByRole("button", { name: "Export this chat" }).click();
+        await page.getByRole("link", { name: "JSON (.json)" }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await page.keyboard.press("Escape");
+        await page.getByRole("link", { name: "JSON (.json)" }).waitFor({ state: "detached" });
+
+        const transfer = new TransferPage(page, stack.web.baseUrl);
+        await transfer.open();
+        expect(await axeViolations(page)).toEqual([]);
+        await transfer.importFile(good);
+        await transfer.results().waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await transfer.importFile(broken);
+        await transfer.error().waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await page.getByRole("link", { name: "Back to chats" }).click();
+        await page.waitForURL(`${stack.web.baseUrl}/chat`);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 

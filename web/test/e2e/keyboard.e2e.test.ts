@@ -112,4 +112,34 @@ describe("with the keyboard only", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(`${base}/sign-in`);
   });
+
+  it("opens a chat's Export menu and leaves it with Escape, and reaches the import form", async () => {
+    const chatId = await stack.seedChat(user.email, ["Name three rivers"]);
+    const page = await (await stack.newContext()).newPage();
+    const chat = new ChatPage(page, stack.web.baseUrl);
+    const base = stack.web.baseUrl;
+    await new AuthPage(page, base).signIn(user.email, user.password);
+    await chat.open(chatId);
+    await chat.waitForAnswer("complete");
+    await chat.composer().focus();
+
+    // The menu opens on its first download; Tab walks it; Escape closes it and focus is back on Export.
+    await tabTo(page, "Export this chat", { backwards: true });
+    await page.keyboard.press("Enter");
+    await expectFocusOn(page, "Markdown (.md)");
+    expect((await press(page, "Tab")).name).toBe("JSON (.json)");
+    await page.keyboard.press("Escape");
+    await expectFocusOn(page, "Export this chat");
+
+    // The Export and import page, from the sidebar: the downloads, the file, and Import.
+    await tabTo(page, "Export and import", { backwards: true });
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/transfer`);
+    await tabTo(page, "Download Markdown");
+    expect((await press(page, "Tab")).name).toBe("Download JSON");
+    expect((await press(page, "Tab")).name).toBe("File to import");
+    await tabTo(page, "Import");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByTestId("import-error").innerText()).toBe("Choose a file to import.");
+  });
 });

@@ -40,6 +40,8 @@ const codes: Record<DomainErrorCode, Code> = {
   "limit.monthly_tokens": Code.ResourceExhausted,
   "limit.monthly_cost": Code.ResourceExhausted,
   "account.blocked": Code.PermissionDenied,
+  "import.invalid": Code.InvalidArgument,
+  "import.busy": Code.ResourceExhausted,
 };
 
 /** Converts anything a use case throws into a ConnectError that is safe to send. */

@@ -6,6 +6,7 @@ import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import { ModelService } from "@parley/gen/parley/models/v1/models_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
+import { TransferService } from "@parley/gen/parley/transfer/v1/transfer_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
 import { createApiKeyServiceHandler } from "./api-key-service-handler.js";
@@ -16,6 +17,7 @@ import { checkBinaryRequests } from "./binary-request-check.js";
 import { createModelServiceHandler } from "./model-service-handler.js";
 import { registerReflection } from "./reflection.js";
 import { createUsageServiceHandler, type UsageUseCases } from "./usage-service-handler.js";
+import { createTransferServiceHandler, type TransferUseCases } from "./transfer-service-handler.js";
 
 /** The services whose health is reported by name, besides "" (the whole server). */
 export const servedServiceNames = [
@@ -24,6 +26,7 @@ export const servedServiceNames = [
   UsageService.typeName,
   ApiKeyService.typeName,
   ModelService.typeName,
+  TransferService.typeName,
 ];
 
 export function createRoutes(
@@ -32,6 +35,7 @@ export function createRoutes(
   keys: ApiKeyUseCases,
   health: HealthService,
   maxRequestBytes: number,
+  transfer: TransferUseCases,
 ) {
   return (router: ConnectRouter) => {
     router.service(ChatService, createChatServiceHandler(useCases));
@@ -42,6 +46,7 @@ export function createRoutes(
       ModelService,
       createModelServiceHandler(() => useCases.models),
     );
+    router.service(TransferService, createTransferServiceHandler(transfer));
     health.register(router);
     registerReflection(router, [
       ChatService,
@@ -49,6 +54,7 @@ export function createRoutes(
       UsageService,
       ApiKeyService,
       ModelService,
+      TransferService,
       Health,
     ]);
     checkBinaryRequests(router, maxRequestBytes);

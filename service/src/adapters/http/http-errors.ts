@@ -27,6 +27,8 @@ const statuses: Record<DomainErrorCode, number> = {
   "limit.monthly_tokens": 429,
   "limit.monthly_cost": 429,
   "account.blocked": 403,
+  "import.invalid": 400,
+  "import.busy": 429,
 };
 
 export interface HttpError {

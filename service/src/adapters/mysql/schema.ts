@@ -235,6 +235,31 @@ export const whatsAppLimitNotices = mysqlTable(
   ],
 );
 
+/**
+ * Which chats were imported from where: one row per (user, source, the source's chat id), so importing
+ * the same file again finds them instead of adding copies. Deleting the chat deletes its record (a
+ * later import brings it back).
+ */
+export const chatImports = mysqlTable(
+  "chat_imports",
+  {
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    /** `parley` (a Parley JSON export) or `chatgpt` (conversations.json). */
+    source: exactText("source", { type: "varchar(16)" }).notNull(),
+    sourceChatId: exactText("source_chat_id", { type: "varchar(191)" }).notNull(),
+    chatId: id("chat_id").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ name: "chat_imports_pk", columns: [table.userId, table.source, table.sourceChatId] }),
+    foreignKey({
+      name: "chat_imports_chat_fk",
+      columns: [table.chatId],
+      foreignColumns: [chats.id],
+    }).onDelete("cascade"),
+  ],
+);
+
 /** A `chats` row as Drizzle reads it; mapped to the domain's `Chat` before it leaves this folder. */
 export type ChatRow = typeof chats.$inferSelect;
 /** A `messages` row as Drizzle reads it; mapped to the domain's `Message`. */

@@ -73,6 +73,12 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   "limit.monthly_tokens": limitReached,
   "limit.monthly_cost": limitReached,
   "account.blocked": { code: "FORBIDDEN", message: "Your account may not send messages." },
+  // The service's own sentence names where the file is malformed (`conversations[3].mapping.abc: ...`).
+  "import.invalid": aboutTheMessage,
+  "import.busy": {
+    code: "TOO_MANY_REQUESTS",
+    message: "Too many imports are running. Try again in a moment.",
+  },
 };
 
 /** Errors of the protocol itself, which carry no reason. */

@@ -12,6 +12,7 @@ import { AnswerAnnouncer } from "./answer-announcer";
 import { Composer } from "./composer";
 import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
+import { ExportChatMenu } from "./export-chat-menu";
 import { ErrorBanner } from "./error-banner";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
@@ -105,7 +106,7 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line bg-canvas/80 px-3 backdrop-blur sm:px-5">
+      <header className="relative z-20 flex h-14 shrink-0 items-center gap-2 border-b border-line bg-canvas/80 px-3 backdrop-blur sm:px-5">
         <SidebarToggle />
         <h1 className="min-w-0 flex-1 truncate text-[15px] font-semibold" data-testid="chat-title">
           {title}
@@ -114,6 +115,7 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
           <ModelPicker value={picked.model} onChange={picked.change} disabled={answering || picked.saving} />
         )}
         <ContextGauge stats={context} />
+        {chatId && <ExportChatMenu chatId={chatId} />}
       </header>
       <AnswerAnnouncer last={view.at(-1)} messagesRef={scrollRef} />
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { ChartColumn, KeyRound, LogOut, SquarePen, X } from "lucide-react";
+import { ArrowDownUp, ChartColumn, KeyRound, LogOut, SquarePen, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
@@ -161,6 +161,14 @@ export function Sidebar(props: {
             {props.user.email}
           </p>
         </div>
+        <Link
+          href="/transfer"
+          className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"
+          aria-label="Export and import"
+          title="Export and import"
+        >
+          <ArrowDownUp className="size-4" aria-hidden />
+        </Link>
         <Link
           href="/keys"
           className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"

@@ -1,0 +1,87 @@
+/**
+ * The port of export and import: pages of a user's chats and of a chat's messages for export, with
+ * every stored field, and one all-or-nothing write of imported chats, made idempotent per source chat.
+ */
+import type { Chat, MessageStatus, Role } from "../../domain/chat.js";
+
+/** Where a page of chats ended: the keyset of the user's chats, newest activity first. */
+export interface ChatKey {
+  updatedAt: Date;
+  id: string;
+}
+
+/** Usage as stored with a reply: whose figure it is (`provider` or `estimate`) and its cost. */
+export interface StoredUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  source: string | null;
+}
+
+/** A message with everything that is stored about it. */
+export interface StoredMessage {
+  id: string;
+  seq: number;
+  role: Role;
+  content: string;
+  tokenCount: number;
+  status: MessageStatus;
+  finishReason: string | null;
+  error: string | null;
+  usage: StoredUsage | null;
+  costMicros: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Where imported chats come from; with the source's chat id, what makes a repeated import a no-op. */
+export type ImportSource = "parley" | "chatgpt";
+
+/** A message to write, its ids minted and its tokens counted. */
+export interface NewMessage {
+  id: string;
+  role: "user" | "assistant";
+  content: string;
+  tokenCount: number;
+  status: Exclude<MessageStatus, "streaming">;
+  finishReason: string | null;
+  error: string | null;
+  usage: StoredUsage | null;
+  costMicros: number | null;
+  createdAt: Date;
+}
+
+/** A chat to write. Its messages are in conversation order (seq 1, 2, ...). */
+export interface NewChat {
+  id: string;
+  sourceChatId: string;
+  title: string;
+  model: string;
+  createdAt: Date;
+  updatedAt: Date;
+  messages: NewMessage[];
+}
+
+/** What the store did with one chat: written now, or found imported before (then its chat id). */
+export type StoredImport =
+  { outcome: "imported"; chatId: string } | { outcome: "already_imported"; chatId: string };
+
+export interface TransferStore {
+  /** The user's chats after `after` (newest activity first), at most `limit`. */
+  chatsPage(userId: string, after: ChatKey | null, limit: number): Promise<Chat[]>;
+  /** The user's chat, or undefined when it is missing or another user's. */
+  findChat(userId: string, chatId: string): Promise<Chat | undefined>;
+  /** A chat's messages with seq above `afterSeq`, in order, at most `limit`. */
+  messagesPage(chatId: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Writes the chats not imported before from `source` for this user, all in one transaction, and
+   * records each under (user, source, source chat id). Chats imported before are left alone and
+   * reported with their existing chat id. Nothing is written if anything fails.
+   */
+  importChats(
+    userId: string,
+    source: ImportSource,
+    chats: readonly NewChat[],
+    now: Date,
+  ): Promise<StoredImport[]>;
+}
