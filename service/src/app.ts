@@ -17,6 +17,8 @@ import type { RateLimiter, UserLimitsStore } from "./application/limits/limits-p
 import type { UserLimits } from "./domain/limits.js";
 import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
 import type { UsageRepository } from "./application/usage/usage-repository.js";
+import type { SearchRepository } from "./application/search/search-repository.js";
+import { searchChats } from "./application/search/search-chats.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { ApiKeyStore } from "./application/keys/api-key-store.js";
 import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
@@ -70,6 +72,8 @@ export interface ParleyOptions {
   repository: ChatRepository;
   /** The daily usage aggregates, for GetUsage. */
   usage: UsageRepository;
+  /** The search index, for SearchChats. */
+  search: SearchRepository;
   /**
    * Per-user limits (defaults from configuration, overrides in the store); the rate counter defaults
    * to this process's memory. Absent: no limits.
@@ -196,6 +200,7 @@ export function createParley(options: ParleyOptions): Parley {
       keys,
       health,
       options.maxRequestBytes,
+      { searchChats: (input) => searchChats({ search: options.search }, input) },
     ),
     interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
     httpRoutes: {

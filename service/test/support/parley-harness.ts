@@ -16,6 +16,7 @@ import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-s
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
+import { createMysqlSearchRepository } from "../../src/adapters/mysql/mysql-search-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
 import type { Clock } from "../../src/application/ports.js";
@@ -50,6 +51,7 @@ export async function startParley(options: HarnessOptions = {}) {
   const parley = createParley({
     repository,
     usage: options.usage ?? createMysqlUsageRepository(database.db),
+    search: options.search ?? createMysqlSearchRepository(database.db),
     model: createOpenAIChatModel({
       apiKey: "sk-test-secret",
       baseURL: simulatorUrl,

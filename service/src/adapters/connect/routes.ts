@@ -5,6 +5,7 @@ import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { ChatService as LegacyChatService } from "@parley/gen/pb/chat_pb";
 import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
+import { SearchService } from "@parley/gen/parley/search/v1/search_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
 import { createApiKeyServiceHandler } from "./api-key-service-handler.js";
@@ -14,6 +15,7 @@ import { createLegacyChatServiceHandler } from "./legacy-chat-service-handler.js
 import { checkBinaryRequests } from "./binary-request-check.js";
 import { registerReflection } from "./reflection.js";
 import { createUsageServiceHandler, type UsageUseCases } from "./usage-service-handler.js";
+import { createSearchServiceHandler, type SearchUseCases } from "./search-service-handler.js";
 
 /** The services whose health is reported by name, besides "" (the whole server). */
 export const servedServiceNames = [
@@ -21,6 +23,7 @@ export const servedServiceNames = [
   LegacyChatService.typeName,
   UsageService.typeName,
   ApiKeyService.typeName,
+  SearchService.typeName,
 ];
 
 export function createRoutes(
@@ -29,14 +32,23 @@ export function createRoutes(
   keys: ApiKeyUseCases,
   health: HealthService,
   maxRequestBytes: number,
+  search: SearchUseCases,
 ) {
   return (router: ConnectRouter) => {
     router.service(ChatService, createChatServiceHandler(useCases));
     router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
     router.service(UsageService, createUsageServiceHandler(usage));
     router.service(ApiKeyService, createApiKeyServiceHandler(keys));
+    router.service(SearchService, createSearchServiceHandler(search));
     health.register(router);
-    registerReflection(router, [ChatService, LegacyChatService, UsageService, ApiKeyService, Health]);
+    registerReflection(router, [
+      ChatService,
+      LegacyChatService,
+      UsageService,
+      ApiKeyService,
+      SearchService,
+      Health,
+    ]);
     checkBinaryRequests(router, maxRequestBytes);
   };
 }
