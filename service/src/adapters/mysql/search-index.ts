@@ -39,13 +39,15 @@ const gramRowsPerInsert = 4_000;
  * it: ON DELETE CASCADE). Idempotent: indexing a source twice leaves one document.
  */
 export async function indexDocuments(db: IndexWriter, documents: readonly SearchDocument[]): Promise<void> {
-  const folded = documents
-    .map((document) => ({ ...document, body: foldForSearch(document.text) }))
-    .filter((document) => document.body.length > 0);
-  const sourceIds = documents.map((document) => document.sourceId);
-  if (sourceIds.length === 0) return;
-  await db.delete(searchDocuments).where(inArray(searchDocuments.sourceId, sourceIds));
+  // A text with nothing to find (an empty reply) still gets its document, without grams: it is indexed.
+  const folded = documents.map((document) => ({ ...document, body: foldForSearch(document.text) }));
   if (folded.length === 0) return;
+  await db.delete(searchDocuments).where(
+    inArray(
+      searchDocuments.sourceId,
+      folded.map((document) => document.sourceId),
+    ),
+  );
   await db.insert(searchDocuments).values(
     folded.map(({ sourceId, userId, chatId, role, body, writtenAt }) => ({
       sourceId,
@@ -113,6 +115,16 @@ export async function indexEndedTurns(db: IndexWriter, replyIds: readonly string
   const documents: SearchDocument[] = [];
   for (const row of rows) {
     const common = { userId: row.userId, chatId: row.chatId };
+    // In the order they were written: ids order the results.
+    if (row.replySeq === 2) {
+      documents.push({
+        ...common,
+        sourceId: row.chatId,
+        role: "title",
+        text: row.title,
+        writtenAt: row.chatCreatedAt,
+      });
+    }
     if (row.userMessageId !== null && row.userContent !== null && row.userAt !== null) {
       documents.push({
         ...common,
@@ -129,15 +141,6 @@ export async function indexEndedTurns(db: IndexWriter, replyIds: readonly string
       text: row.replyContent,
       writtenAt: row.replyAt,
     });
-    if (row.replySeq === 2) {
-      documents.push({
-        ...common,
-        sourceId: row.chatId,
-        role: "title",
-        text: row.title,
-        writtenAt: row.chatCreatedAt,
-      });
-    }
   }
   await indexDocuments(db, documents);
 }
