@@ -10,7 +10,7 @@ import { alias } from "drizzle-orm/mysql-core";
 import { foldForSearch, searchGrams } from "../../domain/search-text.js";
 import type { ChatDatabase } from "./database.js";
 import type { SweepTransaction } from "./leases.js";
-import { chats, messages, searchDocuments, searchGrams as gramsTable } from "./schema.js";
+import { chats, messages, searchDocuments } from "./schema.js";
 
 /** The database or one of its transactions: indexing runs in the caller's. */
 export type IndexWriter = ChatDatabase | SweepTransaction;
