@@ -20,7 +20,8 @@
  * 127.0.0.1:6379; a key prefix per run, removed at the end): both replicas of rows 11 and 14, and the
  * hub-off and hub-on services of rows 12 and 13, on core 1. Redis itself is not pinned.
  * The doc's table of rows 1–10 is rewritten only by a full default run; the section of rows 11–14 by any
- * run of all four of them with default settings (`--rows=11,12,13,14` included).
+ * run of all four of them with default settings (`--rows=11,12,13,14` included); row 15's (search, in
+ * its own database of 100 000 messages) by any default run that includes it.
  */
 import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -45,6 +46,7 @@ import { instantForwarding, pacedLadder } from "./scenarios/forwarding.mjs";
 import { hubInstantCpu, hubPacedLadder } from "./scenarios/redis-hub.mjs";
 import { stopOnOtherReplica, watchOnOtherReplica } from "./scenarios/replicas.mjs";
 import { memoryPerStream } from "./scenarios/memory.mjs";
+import { renderSearchSection, searchMarkers, searchRow } from "./scenarios/search.mjs";
 import {
   addedTimeToFirstToken,
   constantWindow,
@@ -101,6 +103,7 @@ const goals = {
   hubCpuRatio: 1.25,
   hubStreamsShare: 0.8,
   stopP99: 200,
+  searchP50Ms: 50,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -340,6 +343,7 @@ async function main() {
         return { error: error.message };
       });
     }
+    if (want(15)) await searchRowRun(common, results);
   } finally {
     for (const child of children) await stopChild(child);
     await database.drop();
@@ -367,9 +371,38 @@ async function main() {
     writeResults(path, renderSection(results, rows));
     log(`wrote ${path} (rows 1–10)`);
   }
+  if (results.search) {
+    const section = renderSearchSection(results.search, results.machine.model, goals.searchP50Ms);
+    log(`\n${section}`);
+    if (defaults) {
+      writeResults(path, section, searchMarkers);
+      log(`wrote ${path} (row 15)`);
+    }
+  }
   if (defaults && [11, 12, 13, 14].every(want)) {
     writeResults(path, renderReplicaSection(results, hubRows), replicaMarkers);
     log(`wrote ${path} (rows 11–14)`);
+  }
+}
+
+/** Row 15: SearchChats on 100 000 stored messages, in a database of its own (dropped after). */
+async function searchRowRun(common, results) {
+  log("row 15: search over 100 000 stored messages");
+  const database = await createBenchDatabase();
+  try {
+    results.search = await searchRow({
+      database,
+      startService: async () => {
+        const service = await startService({ ...common, databaseUrl: database.url });
+        track(service.child);
+        return service;
+      },
+      rounds: settings.rounds,
+      perRound: quick ? 40 : 200,
+      log,
+    });
+  } finally {
+    await database.drop();
   }
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "~/server/logger";
 import { createApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "~/server/service/chat-service-client";
 import { createUsageServiceClient } from "~/server/service/usage-service-client";
+import { createSearchServiceClient } from "~/server/service/search-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { createTrpcContext } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
@@ -101,11 +102,13 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
   const logs: LogEntry[] = [];
   const keys = createApiKeyServiceClient({ baseUrl: service.url, token: service.token });
   const usage = createUsageServiceClient({ baseUrl: service.url, token: service.token });
+  const search = createSearchServiceClient({ baseUrl: service.url, token: service.token });
   const deps = {
     auth: instance.auth,
     chat,
     keys,
     usage,
+    search,
     log: recordingLogger(logs),
     allowedOrigins: [appOrigin],
   };

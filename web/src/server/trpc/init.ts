@@ -12,6 +12,7 @@ import { ServiceRefusal } from "./connect-errors";
 import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 import type { UsageServiceClient } from "../service/usage-service-client";
+import type { SearchServiceClient } from "../service/search-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -21,6 +22,7 @@ export interface TrpcContext {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  search: SearchServiceClient;
   log: Logger;
 }
 
@@ -30,13 +32,21 @@ export interface ContextDeps {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  search: SearchServiceClient;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return { session, chat: deps.chat, keys: deps.keys, usage: deps.usage, log: deps.log };
+    return {
+      session,
+      chat: deps.chat,
+      keys: deps.keys,
+      usage: deps.usage,
+      search: deps.search,
+      log: deps.log,
+    };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;

@@ -3,9 +3,15 @@ import "server-only";
 import { chatRouter } from "./routers/chat";
 import { keysRouter } from "./routers/keys";
 import { usageRouter } from "./routers/usage";
+import { searchRouter } from "./routers/search";
 import { createCallerFactory, createRouter } from "./init";
 
-export const appRouter = createRouter({ chat: chatRouter, keys: keysRouter, usage: usageRouter });
+export const appRouter = createRouter({
+  chat: chatRouter,
+  keys: keysRouter,
+  usage: usageRouter,
+  search: searchRouter,
+});
 
 export type AppRouter = typeof appRouter;
 
