@@ -45,9 +45,6 @@ export function SearchBox({ onQuery }: { onQuery(query: string): void }) {
       className="relative"
       onSubmit={(event) => (event.preventDefault(), onQuery(text.trim()))}
     >
-      <label htmlFor="chat-search" className="sr-only">
-        Search chats
-      </label>
       <Search
         className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted"
         aria-hidden
@@ -56,6 +53,7 @@ export function SearchBox({ onQuery }: { onQuery(query: string): void }) {
         ref={input}
         id="chat-search"
         type="search"
+        aria-label="Search chats"
         value={text}
         maxLength={maxSearchQueryBytes}
         onChange={(event) => setText(event.target.value)}
@@ -68,7 +66,7 @@ export function SearchBox({ onQuery }: { onQuery(query: string): void }) {
         placeholder="Search chats"
         aria-keyshortcuts="Control+K Meta+K /"
         autoComplete="off"
-        className="w-full rounded-lg border border-line bg-raised py-2 pr-16 pl-9 text-sm placeholder:text-muted focus:border-accent/60 focus:outline-none [&::-webkit-search-cancel-button]:hidden"
+        className="w-full rounded-lg border border-line bg-raised py-2 pr-16 pl-9 text-sm placeholder:text-muted focus:border-accent/60 [&::-webkit-search-cancel-button]:hidden"
       />
       {text === "" ? (
         <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-line px-1.5 text-[11px] text-muted">
