@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "../support/axe";
 import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
-import { expectFocusOn, press } from "../support/keyboard";
+import { expectFocusOn, press, tabTo } from "../support/keyboard";
 import { AuthPage } from "../support/pages/auth-page";
 
 let stack: E2eStack;
@@ -29,26 +29,33 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
+/** A signed-in page on the empty chat. */
+async function signedIn(options: Parameters<E2eStack["newContext"]>[0] = {}) {
+  const page = await (await stack.newContext(options)).newPage();
+  await new AuthPage(page, stack.web.baseUrl).signIn(user.email, user.password);
+  await page.getByRole("textbox", { name: "Message" }).waitFor();
+  return page;
+}
+
 describe("search in the sidebar", () => {
   it("finds a message from the keyboard and opens its chat at that message", async () => {
-    const page = await (await stack.newContext()).newPage();
-    await page.goto(`${stack.web.baseUrl}/chat`);
-    await expectFocusOn(page, "Message");
-
+    const page = await signedIn();
     await press(page, "Control+k");
     await expectFocusOn(page, "Search chats");
     await page.keyboard.type("タワー");
     const results = page.getByTestId("search-result");
-    await expect.poll(() => results.count()).toBe(2);
-    // The title and the user's message, each with the match marked.
+    // The title, the user's message and the answer (the simulator's answer quotes the question).
+    await expect.poll(() => results.count()).toBe(3);
     expect(await page.locator('[data-testid="search-result"] mark').allInnerTexts()).toEqual([
       "タワー",
       "タワー",
+      "タワー",
     ]);
-    expect(await page.getByRole("status").filter({ hasText: "matches" }).innerText()).toBe("2 matches.");
+    expect(await page.getByRole("status").filter({ hasText: "matches" }).innerText()).toBe("3 matches.");
 
-    const first = await press(page, "Tab");
-    expect(first.name).toContain("Plan a day at 東京タワー");
+    // Tab from the box to the user's message among the results.
+    const reached = await tabTo(page, /^Plan a day at 東京タワー\s+You\s/, { maxPresses: 4 });
+    expect(reached.name).toContain("Plan a day at 東京タワー");
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/chat/${tokyoChatId}#message-`));
     const messageId = decodeURIComponent(new URL(page.url()).hash.slice("#message-".length));
@@ -58,9 +65,7 @@ describe("search in the sidebar", () => {
   });
 
   it("pages with “Load more results”, and Escape brings the chat list back", async () => {
-    const page = await (await stack.newContext()).newPage();
-    await page.goto(`${stack.web.baseUrl}/chat`);
-    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    const page = await signedIn();
     // `/` outside a text field is the shortcut too.
     await page.locator("main").click({ position: { x: 5, y: 5 } });
     await press(page, "/");
@@ -81,8 +86,7 @@ describe("search in the sidebar", () => {
 
   it("passes axe with results shown, in light and dark mode", async () => {
     for (const colorScheme of ["light", "dark"] as const) {
-      const page = await (await stack.newContext({ colorScheme })).newPage();
-      await page.goto(`${stack.web.baseUrl}/chat`);
+      const page = await signedIn({ colorScheme });
       await page.getByRole("searchbox", { name: "Search chats" }).fill("orchid");
       await expect.poll(() => page.getByTestId("search-result").count()).toBe(20);
       expect(await axeViolations(page)).toEqual([]);
