@@ -34,10 +34,13 @@ export function SearchBox({ onQuery }: { onQuery(query: string): void }) {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
+  // The service takes up to 256 bytes (UTF-8): longer words are not sent, and the box says why.
+  const tooLong = new TextEncoder().encode(text.trim()).length > maxSearchQueryBytes;
   useEffect(() => {
+    if (tooLong) return;
     const timer = setTimeout(() => onQuery(text.trim()), text.trim() === "" ? 0 : debounceMs);
     return () => clearTimeout(timer);
-  }, [text, onQuery]);
+  }, [text, tooLong, onQuery]);
 
   return (
     <form
@@ -84,6 +87,11 @@ export function SearchBox({ onQuery }: { onQuery(query: string): void }) {
         >
           <X className="size-4" aria-hidden />
         </button>
+      )}
+      {tooLong && (
+        <p className="mt-1 px-1 text-xs text-danger" role="alert">
+          That is too long to search for: use fewer words.
+        </p>
       )}
     </form>
   );
