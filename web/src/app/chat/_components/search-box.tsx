@@ -43,51 +43,49 @@ export function SearchBox({ onQuery }: { onQuery(query: string): void }) {
   }, [text, tooLong, onQuery]);
 
   return (
-    <form
-      role="search"
-      className="relative"
-      onSubmit={(event) => (event.preventDefault(), onQuery(text.trim()))}
-    >
-      <Search
-        className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted"
-        aria-hidden
-      />
-      <input
-        ref={input}
-        id="chat-search"
-        type="search"
-        aria-label="Search chats"
-        value={text}
-        maxLength={maxSearchQueryBytes}
-        onChange={(event) => setText(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === "Escape" && text !== "") {
-            event.preventDefault();
-            setText("");
-          }
-        }}
-        placeholder="Search chats"
-        aria-keyshortcuts="Control+K Meta+K /"
-        autoComplete="off"
-        className="w-full rounded-lg border border-line bg-raised py-2 pr-16 pl-9 text-sm placeholder:text-muted focus:border-accent/60 [&::-webkit-search-cancel-button]:hidden"
-      />
-      {text === "" ? (
-        <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-line px-1.5 text-[11px] text-muted">
-          Ctrl K
-        </kbd>
-      ) : (
-        <button
-          type="button"
-          onClick={() => {
-            setText("");
-            input.current?.focus();
+    <form role="search" onSubmit={(event) => (event.preventDefault(), onQuery(text.trim()))}>
+      <div className="relative">
+        <Search
+          className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted"
+          aria-hidden
+        />
+        <input
+          ref={input}
+          id="chat-search"
+          type="search"
+          aria-label="Search chats"
+          value={text}
+          maxLength={maxSearchQueryBytes}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Escape" && text !== "") {
+              event.preventDefault();
+              setText("");
+            }
           }}
-          className="absolute top-1/2 right-1.5 grid size-7 -translate-y-1/2 place-items-center rounded-md text-muted hover:bg-line/60"
-          aria-label="Clear the search"
-        >
-          <X className="size-4" aria-hidden />
-        </button>
-      )}
+          placeholder="Search chats"
+          aria-keyshortcuts="Control+K Meta+K /"
+          autoComplete="off"
+          className="w-full rounded-lg border border-line bg-raised py-2 pr-16 pl-9 text-sm placeholder:text-muted focus:border-accent/60 [&::-webkit-search-cancel-button]:hidden"
+        />
+        {text === "" ? (
+          <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-line px-1.5 text-[11px] text-muted">
+            Ctrl K
+          </kbd>
+        ) : (
+          <button
+            type="button"
+            onClick={() => {
+              setText("");
+              input.current?.focus();
+            }}
+            className="absolute top-1/2 right-1.5 grid size-7 -translate-y-1/2 place-items-center rounded-md text-muted hover:bg-line/60"
+            aria-label="Clear the search"
+          >
+            <X className="size-4" aria-hidden />
+          </button>
+        )}
+      </div>
       {tooLong && (
         <p className="mt-1 px-1 text-xs text-danger" role="alert">
           That is too long to search for: use fewer words.
