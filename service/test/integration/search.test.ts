@@ -13,7 +13,7 @@ import {
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { backfillSearchIndex } from "../../src/adapters/mysql/search-backfill.js";
-import { aChat, aTurn } from "../support/chat-builders.js";
+import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply, expectCode } from "../support/rpc-probes.js";
 
@@ -142,6 +142,37 @@ describe("what is found", () => {
     await expect
       .poll(async () => shown(await find(userId, "zebra")), { timeout: 5_000 })
       .toEqual(["ASSISTANT:half an answer about [zebra]s", "USER:question [zebra]"]);
+  });
+});
+
+describe("indexing beside other writes", () => {
+  it("indexes many answers ending at once, in different chats, without one waiting on or failing another", async () => {
+    const userId = aUser();
+    const turns = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const chat = aChat({
+          userId,
+          id: randomUUID(),
+          title: `parallel ${i}`,
+          createdAt: new Date(),
+          updatedAt: new Date(),
+        });
+        const content = `concurrent kingfisher ${i}`;
+        return harness.repository.startTurn(
+          aTurn(chat, { now: new Date(), userMessage: { id: randomUUID(), content, tokenCount: 3 } }),
+        );
+      }),
+    );
+    const ended = await Promise.all(
+      turns.map(({ reply }, i) =>
+        harness.repository.finishReply(
+          reply.id,
+          anOutcome({ userId, content: `answer ${i}`, now: new Date() }),
+        ),
+      ),
+    );
+    expect(ended).toEqual(turns.map(() => true));
+    expect((await find(userId, "kingfisher")).results).toHaveLength(20);
   });
 });
 

@@ -42,12 +42,26 @@ export async function indexDocuments(db: IndexWriter, documents: readonly Search
   // A text with nothing to find (an empty reply) still gets its document, without grams: it is indexed.
   const folded = documents.map((document) => ({ ...document, body: foldForSearch(document.text) }));
   if (folded.length === 0) return;
-  await db.delete(searchDocuments).where(
-    inArray(
-      searchDocuments.sourceId,
-      folded.map((document) => document.sourceId),
-    ),
-  );
+  // A plain read first, then a delete by primary key of what exists: a DELETE on the unique key of texts
+  // not indexed yet (the usual case) would lock the index's last gap, which every new text shares
+  // (time-ordered ids), and make concurrent answers' final writes wait on or deadlock with each other.
+  const earlier = await db
+    .select({ id: searchDocuments.id })
+    .from(searchDocuments)
+    .where(
+      inArray(
+        searchDocuments.sourceId,
+        folded.map((document) => document.sourceId),
+      ),
+    );
+  if (earlier.length > 0) {
+    await db.delete(searchDocuments).where(
+      inArray(
+        searchDocuments.id,
+        earlier.map((row) => row.id),
+      ),
+    );
+  }
   await db.insert(searchDocuments).values(
     folded.map(({ sourceId, userId, chatId, role, body, writtenAt }) => ({
       sourceId,
