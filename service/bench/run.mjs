@@ -20,7 +20,8 @@
  * 127.0.0.1:6379; a key prefix per run, removed at the end): both replicas of rows 11 and 14, and the
  * hub-off and hub-on services of rows 12 and 13, on core 1. Redis itself is not pinned.
  * The doc's table of rows 1–10 is rewritten only by a full default run; the section of rows 11–14 by any
- * run of all four of them with default settings (`--rows=11,12,13,14` included).
+ * run of all four of them with default settings (`--rows=11,12,13,14` included); row 15's (search, in
+ * its own database of 100 000 messages) by any default run that includes it.
  */
 import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -47,6 +48,7 @@ import { instantForwarding, pacedLadder } from "./scenarios/forwarding.mjs";
 import { hubInstantCpu, hubPacedLadder } from "./scenarios/redis-hub.mjs";
 import { stopOnOtherReplica, watchOnOtherReplica } from "./scenarios/replicas.mjs";
 import { memoryPerStream } from "./scenarios/memory.mjs";
+import { renderSearchSection, searchMarkers, searchRow } from "./scenarios/search.mjs";
 import {
   addedTimeToFirstToken,
   constantWindow,
@@ -105,6 +107,7 @@ const goals = {
   hubStreamsShare: 0.8,
   stopP99: 200,
   limitsAddedP50: 1,
+  searchP50Ms: 50,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -348,6 +351,7 @@ async function main() {
         return { error: error.message };
       });
     }
+    if (want(15)) await searchRowRun(common, results);
   } finally {
     for (const child of children) await stopChild(child);
     await database.drop();
@@ -359,13 +363,15 @@ async function main() {
   const limitRows = limitsRows(results, goals);
   log("");
   const ran = (numbers) => numbers.some(want);
-  log(
-    textTable([
-      ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
-      ...(ran([11, 12, 13, 14]) ? hubRows : []),
-      ...(ran([16]) ? limitRows : []),
-    ]),
-  );
+  if (ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16])) {
+    log(
+      textTable([
+        ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
+        ...(ran([11, 12, 13, 14]) ? hubRows : []),
+        ...(ran([16]) ? limitRows : []),
+      ]),
+    );
+  }
   log(`\nfinished in ${results.seconds.toFixed(0)} s`);
   if (results.serviceProblems?.length)
     log(
@@ -376,6 +382,14 @@ async function main() {
   if (defaults && !only) {
     writeResults(path, renderSection(results, rows));
     log(`wrote ${path} (rows 1–10)`);
+  }
+  if (results.search) {
+    const section = renderSearchSection(results.search, results.machine.model, goals.searchP50Ms);
+    log(`\n${section}`);
+    if (defaults) {
+      writeResults(path, section, searchMarkers);
+      log(`wrote ${path} (row 15)`);
+    }
   }
   if (defaults && [11, 12, 13, 14].every(want)) {
     writeResults(path, renderReplicaSection(results, hubRows), replicaMarkers);
@@ -431,6 +445,27 @@ function renderLimitsSection(results, rows) {
     "",
     markdownTable(rows),
   ].join("\n");
+}
+
+/** Row 15: SearchChats on 100 000 stored messages, in a database of its own (dropped after). */
+async function searchRowRun(common, results) {
+  log("row 15: search over 100 000 stored messages");
+  const database = await createBenchDatabase();
+  try {
+    results.search = await searchRow({
+      database,
+      startService: async () => {
+        const service = await startService({ ...common, databaseUrl: database.url });
+        track(service.child);
+        return service;
+      },
+      rounds: settings.rounds,
+      perRound: quick ? 40 : 200,
+      log,
+    });
+  } finally {
+    await database.drop();
+  }
 }
 
 /** Rows 11–14: the service with its Redis hub on, one replica or two. */

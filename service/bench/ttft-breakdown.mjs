@@ -14,6 +14,7 @@ import { createDatabase } from "../dist/adapters/mysql/database.js";
 import { createMysqlApiKeyStore } from "../dist/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../dist/adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "../dist/adapters/mysql/mysql-usage-repository.js";
+import { createMysqlSearchRepository } from "../dist/adapters/mysql/mysql-search-repository.js";
 import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "../dist/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../dist/adapters/tiktoken/tiktoken-token-counter.js";
@@ -59,6 +60,7 @@ const model = {
 const parley = createParley({
   repository: timed,
   usage: createMysqlUsageRepository(database.db),
+  search: createMysqlSearchRepository(database.db),
   meter,
   model,
   tokenCounter,

@@ -18,6 +18,8 @@ import type { RateLimiter, UserLimitsStore } from "./application/limits/limits-p
 import type { UserLimits } from "./domain/limits.js";
 import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
 import type { UsageRepository } from "./application/usage/usage-repository.js";
+import type { SearchRepository } from "./application/search/search-repository.js";
+import { searchChats } from "./application/search/search-chats.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { TransferStore } from "./application/transfer/transfer-store.js";
 import { defaultImportLimits, type ImportLimits } from "./application/transfer/import-limits.js";
@@ -74,6 +76,8 @@ export interface ParleyOptions {
   repository: ChatRepository;
   /** The daily usage aggregates, for GetUsage. */
   usage: UsageRepository;
+  /** The search index, for SearchChats. */
+  search: SearchRepository;
   /**
    * Per-user limits (defaults from configuration, overrides in the store); the rate counter defaults
    * to this process's memory. Absent: no limits.
@@ -196,23 +200,24 @@ export function createParley(options: ParleyOptions): Parley {
     watchLimits: limits,
   });
   const server = createServer({
-    routes: createRoutes(
-      useCases,
-      {
+    routes: createRoutes({
+      chat: useCases,
+      usage: {
         getUsage: (input) =>
           getUsage({ usage: options.usage, clock: options.clock, limits: userLimits }, input),
       },
       keys,
-      health,
-      options.maxRequestBytes,
-      createTransferUseCases({
+      transfer: createTransferUseCases({
         ...options,
         store: options.transfer.store,
         limits: { ...defaultImportLimits, ...options.transfer.limits },
         defaultModel: options.settings.model,
         maxMessageBytes: options.settings.maxMessageBytes,
       }),
-    ),
+      search: { searchChats: (input) => searchChats({ search: options.search }, input) },
+      health,
+      maxRequestBytes: options.maxRequestBytes,
+    }),
     interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
     httpRoutes: {
       "/chat": createChatEndpoint({

@@ -9,6 +9,7 @@ import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
+import { createMysqlSearchRepository } from "./adapters/mysql/mysql-search-repository.js";
 import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
 import { createMysqlTransferStore } from "./adapters/mysql/mysql-transfer-store.js";
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const parley = createParley({
     repository,
     usage: createMysqlUsageRepository(database.db),
+    search: createMysqlSearchRepository(database.db),
     userLimits: {
       defaults: config.userLimits,
       store: createMysqlUserLimitsStore(database.db),

@@ -20,6 +20,8 @@ export async function createBenchDatabase() {
   return {
     url,
     pool,
+    /** Drizzle on the pool, for the service's own adapters (row 15's backfill). */
+    db: database.db,
     /**
      * A chat of `count` stored messages, alternating user and assistant, oldest first. `message(k)` gives
      * the content and token count of the message `k` places before the newest (k = 0 is the newest), so

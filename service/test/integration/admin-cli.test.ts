@@ -136,3 +136,29 @@ describe("npm run admin -w service -- limits / usage", () => {
     }
   });
 });
+
+describe("npm run admin -w service -- search reindex", () => {
+  it("indexes stored chats that are not searchable yet, and finds nothing left the second time", async () => {
+    const now = new Date();
+    const chatId = "0190f5b2-7f00-7000-8000-00000000c4a7";
+    await database.pool.query(
+      "INSERT INTO chats (id, user_id, title, model, created_at, updated_at) VALUES (?, 'old-user', 'Old chat', 'gpt-4o-mini', ?, ?)",
+      [chatId, now, now],
+    );
+    await database.pool.query(
+      `INSERT INTO messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at)
+       VALUES ('0190f5b2-7f00-7000-8000-00000000c4a8', ?, 1, 'user', 'stored before search', 3, 'complete', ?, ?),
+              ('0190f5b2-7f00-7000-8000-00000000c4a9', ?, 2, 'assistant', 'an old answer', 3, 'complete', ?, ?)`,
+      [chatId, now, now, chatId, now, now],
+    );
+    const first = await admin("search", "reindex", "--batch", "1");
+    expect(first).toMatchObject({ code: 0, stdout: "indexed 1 titles and 2 messages\n" });
+    const again = await admin("search", "reindex");
+    expect(again).toMatchObject({ code: 0, stdout: "indexed 0 titles and 0 messages\n" });
+
+    for (const args of [["search"], ["search", "reindex", "--batch", "0"], ["search", "reindex", "extra"]]) {
+      const bad = await admin(...args);
+      expect(bad.code, args.join(" ")).toBe(2);
+    }
+  });
+});

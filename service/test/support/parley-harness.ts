@@ -17,6 +17,7 @@ import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-r
 import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlTransferStore } from "../../src/adapters/mysql/mysql-transfer-store.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
+import { createMysqlSearchRepository } from "../../src/adapters/mysql/mysql-search-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
 import type { ChatModels } from "../../src/application/models/chat-models.js";
@@ -54,6 +55,7 @@ export async function startParley(options: HarnessOptions = {}) {
   const parley = createParley({
     repository,
     usage: options.usage ?? createMysqlUsageRepository(database.db),
+    search: options.search ?? createMysqlSearchRepository(database.db),
     model: createOpenAIChatModel({
       apiKey: "sk-test-secret",
       baseURL: simulatorUrl,

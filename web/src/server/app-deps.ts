@@ -15,6 +15,7 @@ import { createChatServiceClient, type ChatServiceClient } from "./service/chat-
 import { createModelServiceClient, type ModelServiceClient } from "./service/model-service-client";
 import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
 import { createTransferServiceClient, type TransferServiceClient } from "./service/transfer-service-client";
+import { createSearchServiceClient, type SearchServiceClient } from "./service/search-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
@@ -26,6 +27,7 @@ export interface AppDeps {
   models: ModelServiceClient;
   /** Export and import (the /api/export and /api/import route handlers). */
   transfer: TransferServiceClient;
+  search: SearchServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -68,6 +70,7 @@ async function buildAppDeps(): Promise<AppDeps> {
   const usage = createUsageServiceClient(service);
   const models = createModelServiceClient(service);
   const transfer = createTransferServiceClient(service);
+  const search = createSearchServiceClient(service);
   return {
     auth,
     authHandler,
@@ -76,6 +79,7 @@ async function buildAppDeps(): Promise<AppDeps> {
     usage,
     models,
     transfer,
+    search,
     log,
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,

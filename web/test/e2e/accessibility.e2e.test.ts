@@ -124,6 +124,18 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
     }
   });
 
+  it("with search results in the sidebar", async () => {
+    for (const { page } of [light, dark]) {
+      const box = page.getByRole("searchbox", { name: "Search chats" });
+      await box.fill("debounce");
+      await page.getByTestId("search-result").first().waitFor();
+      await page.locator('[data-testid="search-result"] mark').first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await box.fill("");
+      await page.getByTestId("chat-list").first().waitFor();
+    }
+  });
+
   it("on the API keys page: empty, with a new key shown, the list, and the revoke dialog", async () => {
     for (const [{ page }, n] of [
       [light, 1],

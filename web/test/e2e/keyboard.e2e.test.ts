@@ -1,7 +1,7 @@
 /**
  * The whole app with the keyboard only (Tab, Shift+Tab, Enter, Escape, arrows and typing): sign in, pick
- * a model, send, stop,
- * open another chat, rename, delete and sign out; focus can always be seen, and the delete dialog keeps
+ * a model, send, stop, open another chat, rename, delete, search and sign out; focus can always be seen,
+ * and the delete dialog keeps
  * focus inside and gives it back to the button that opened it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 describe("with the keyboard only", () => {
-  it("signs in, sends, stops, opens another chat, renames, deletes and signs out", async () => {
+  it("signs in, sends, stops, opens another chat, renames, deletes, searches and signs out", async () => {
     const page = await (await stack.newContext()).newPage();
     const chat = new ChatPage(page, stack.web.baseUrl);
     const base = stack.web.baseUrl;
@@ -108,7 +108,24 @@ describe("with the keyboard only", () => {
     await page.waitForURL(`${base}/chat`);
     await expectFocusOn(page, "Message");
 
-    await tabTo(page, "Sign out", { backwards: true });
+    // Search: Ctrl+K from anywhere puts the cursor in the box; Tab reaches the results; Clear or Escape
+    // empties it.
+    await press(page, "Control+k");
+    await expectFocusOn(page, "Search chats");
+    await page.keyboard.type("rivers");
+    await page.getByTestId("search-result").first().waitFor();
+    expect((await press(page, "Tab")).name).toBe("Clear the search");
+    expect((await press(page, "Tab")).name).toContain("rivers");
+    expect((await press(page, "Shift+Tab")).name).toBe("Clear the search");
+    await page.keyboard.press("Enter");
+    await expectFocusOn(page, "Search chats");
+    await page.getByTestId("chat-list").first().waitFor();
+    await page.keyboard.type("rivers");
+    await page.getByTestId("search-result").first().waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByTestId("chat-list").first().waitFor();
+
+    await tabTo(page, "Sign out");
     await page.keyboard.press("Enter");
     await page.waitForURL(`${base}/sign-in`);
   });

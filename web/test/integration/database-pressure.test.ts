@@ -15,6 +15,7 @@ import {
   createFakeApiKeyService,
   createFakeChatService,
   createFakeUsageService,
+  createFakeSearchService,
 } from "../support/fake-chat-service";
 import { dropDatabase, uniqueDatabase } from "../support/test-databases";
 
@@ -53,6 +54,7 @@ beforeAll(async () => {
     chat: service.chat,
     keys: createFakeApiKeyService({}).keys,
     usage: createFakeUsageService({}).usage,
+    search: createFakeSearchService({}).search,
     log,
     allowedOrigins: [origin],
   });

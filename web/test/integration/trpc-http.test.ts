@@ -12,6 +12,7 @@ import { codePointLength } from "~/lib/code-points";
 import { createApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import { createChatServiceClient } from "~/server/service/chat-service-client";
 import { createUsageServiceClient } from "~/server/service/usage-service-client";
+import { createSearchServiceClient } from "~/server/service/search-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import type { AppRouter } from "~/server/trpc/root";
 import { appOrigin, startBffHarness, type BffHarness, type TestUser } from "../support/bff-harness";
@@ -270,6 +271,7 @@ describe("service failures", () => {
       chat: deadService,
       keys: createApiKeyServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
       usage: createUsageServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
+      search: createSearchServiceClient({ baseUrl: "http://127.0.0.1:9", token: "x" }),
       log: { info: log, warn: log, error: log },
       allowedOrigins: [appOrigin],
     });

@@ -10,6 +10,7 @@ import { createApiKeyServiceClient } from "~/server/service/api-key-service-clie
 import { createChatServiceClient, type ChatServiceClient } from "~/server/service/chat-service-client";
 import { createModelServiceClient } from "~/server/service/model-service-client";
 import { createUsageServiceClient } from "~/server/service/usage-service-client";
+import { createSearchServiceClient } from "~/server/service/search-service-client";
 import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { createTrpcContext } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
@@ -103,12 +104,14 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
   const keys = createApiKeyServiceClient({ baseUrl: service.url, token: service.token });
   const usage = createUsageServiceClient({ baseUrl: service.url, token: service.token });
   const models = createModelServiceClient({ baseUrl: service.url, token: service.token });
+  const search = createSearchServiceClient({ baseUrl: service.url, token: service.token });
   const deps = {
     auth: instance.auth,
     chat,
     keys,
     usage,
     models,
+    search,
     log: recordingLogger(logs),
     allowedOrigins: [appOrigin],
   };

@@ -10,9 +10,11 @@ import type { Auth } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
 import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
+import { SearchService } from "@parley/gen/parley/search/v1/search_pb";
 import type { ApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import type { ChatServiceClient } from "~/server/service/chat-service-client";
 import type { UsageServiceClient } from "~/server/service/usage-service-client";
+import type { SearchServiceClient } from "~/server/service/search-service-client";
 import { createTrpcContext, type Session } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
 
@@ -65,10 +67,17 @@ export function createFakeUsageService(impl: Partial<ServiceImpl<typeof UsageSer
   return { usage: client, calls };
 }
 
+/** A SearchService faked the same way. */
+export function createFakeSearchService(impl: Partial<ServiceImpl<typeof SearchService>>) {
+  const { client, calls } = recordingFake(SearchService, impl);
+  return { search: client, calls };
+}
+
 /** The services besides chat a caller may use; fakes that answer nothing by default. */
 export interface OtherServices {
   keys?: ApiKeyServiceClient;
   usage?: UsageServiceClient;
+  search?: SearchServiceClient;
 }
 
 /** The routers called in-process as `authUserId` (null: signed out), against `chat` (and the others). */
@@ -80,8 +89,9 @@ export async function fakeServiceCaller(
 ) {
   const keys = others.keys ?? createFakeApiKeyService({}).keys;
   const usage = others.usage ?? createFakeUsageService({}).usage;
+  const search = others.search ?? createFakeSearchService({}).search;
   const context = await createTrpcContext(
-    { auth: fakeAuth(authUserId), chat, keys, usage, log: silent },
+    { auth: fakeAuth(authUserId), chat, keys, usage, search, log: silent },
     new Headers(),
   );
   return createCaller(context, signal ? { signal } : {});

@@ -7,6 +7,7 @@ import { Health } from "@parley/gen/grpc/health/v1/health_pb";
 import { ModelService } from "@parley/gen/parley/models/v1/models_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import { TransferService } from "@parley/gen/parley/transfer/v1/transfer_pb";
+import { SearchService } from "@parley/gen/parley/search/v1/search_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
 import { createApiKeyServiceHandler } from "./api-key-service-handler.js";
@@ -18,6 +19,7 @@ import { createModelServiceHandler } from "./model-service-handler.js";
 import { registerReflection } from "./reflection.js";
 import { createUsageServiceHandler, type UsageUseCases } from "./usage-service-handler.js";
 import { createTransferServiceHandler, type TransferUseCases } from "./transfer-service-handler.js";
+import { createSearchServiceHandler, type SearchUseCases } from "./search-service-handler.js";
 
 /** The services whose health is reported by name, besides "" (the whole server). */
 export const servedServiceNames = [
@@ -27,26 +29,33 @@ export const servedServiceNames = [
   ApiKeyService.typeName,
   ModelService.typeName,
   TransferService.typeName,
+  SearchService.typeName,
 ];
 
-export function createRoutes(
-  useCases: ChatUseCases,
-  usage: UsageUseCases,
-  keys: ApiKeyUseCases,
-  health: HealthService,
-  maxRequestBytes: number,
-  transfer: TransferUseCases,
-) {
+/** The use cases behind each service, and the request bound the binary-request check enforces. */
+export interface RoutedServices {
+  chat: ChatUseCases;
+  usage: UsageUseCases;
+  keys: ApiKeyUseCases;
+  transfer: TransferUseCases;
+  search: SearchUseCases;
+  health: HealthService;
+  maxRequestBytes: number;
+}
+
+export function createRoutes(services: RoutedServices) {
+  const { chat, usage, keys, transfer, search, health, maxRequestBytes } = services;
   return (router: ConnectRouter) => {
-    router.service(ChatService, createChatServiceHandler(useCases));
-    router.service(LegacyChatService, createLegacyChatServiceHandler(useCases));
+    router.service(ChatService, createChatServiceHandler(chat));
+    router.service(LegacyChatService, createLegacyChatServiceHandler(chat));
     router.service(UsageService, createUsageServiceHandler(usage));
     router.service(ApiKeyService, createApiKeyServiceHandler(keys));
     router.service(
       ModelService,
-      createModelServiceHandler(() => useCases.models),
+      createModelServiceHandler(() => chat.models),
     );
     router.service(TransferService, createTransferServiceHandler(transfer));
+    router.service(SearchService, createSearchServiceHandler(search));
     health.register(router);
     registerReflection(router, [
       ChatService,
@@ -55,6 +64,7 @@ export function createRoutes(
       ApiKeyService,
       ModelService,
       TransferService,
+      SearchService,
       Health,
     ]);
     checkBinaryRequests(router, maxRequestBytes);

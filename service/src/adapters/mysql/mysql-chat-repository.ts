@@ -9,6 +9,7 @@ import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
 import { chats, messages } from "./schema.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
+import { indexEndedTurns, indexTitle } from "./search-index.js";
 import { startTurn } from "./start-turn.js";
 import { withStorageErrors } from "./storage-errors.js";
 import { settleSweptUsage } from "./swept-usage.js";
@@ -68,13 +69,16 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
     renameChat: (userId, chatId, title, now) =>
       withStorageErrors(async () => {
         assertTitleFits(title);
-        const [result] = await db
-          .update(chats)
-          .set({ title, updatedAt: now })
-          .where(ownedChat(userId, chatId));
-        if (result.affectedRows === 0) return undefined;
-        const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
-        return row && toChat(row);
+        return db.transaction(async (tx) => {
+          const [result] = await tx
+            .update(chats)
+            .set({ title, updatedAt: now })
+            .where(ownedChat(userId, chatId));
+          if (result.affectedRows === 0) return undefined;
+          await indexTitle(tx, userId, chatId);
+          const [row] = await tx.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
+          return row && toChat(row);
+        });
       }),
 
     setChatModel: (userId, chatId, model, now) =>
@@ -141,6 +145,8 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
           await addDailyUsage(tx, [
             { userId: outcome.userId, kind: "reply", usage: outcome.usage, at: outcome.now },
           ]);
+          // The turn becomes searchable with the write that ends it (off the path to the first token).
+          await indexEndedTurns(tx, [replyId]);
           return true;
         }),
       ),
@@ -162,9 +168,13 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
 
     endExpiredLeases: (now) =>
       withStorageErrors(() =>
-        endExpiredLeases(db, messages, "streaming", now, (tx, ended) =>
-          settleSweptUsage(tx, ended, meter, now),
-        ),
+        endExpiredLeases(db, messages, "streaming", now, async (tx, ended) => {
+          await settleSweptUsage(tx, ended, meter, now);
+          await indexEndedTurns(
+            tx,
+            ended.map((row) => row.id),
+          );
+        }),
       ),
   };
 }

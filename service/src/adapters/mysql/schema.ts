@@ -286,3 +286,57 @@ export const messageTokenCounts = mysqlTable(
     }).onDelete("cascade"),
   ],
 );
+
+/**
+ * The search index's documents: one per searchable text (a message, or a chat's title), with its folded
+ * text (domain/search-text.ts) for the exact substring check. The id orders results (newest indexed
+ * first) and keys the grams. Deleting a chat deletes its documents and, through them, their grams.
+ */
+export const searchDocuments = mysqlTable(
+  "search_documents",
+  {
+    id: bigint("id", { mode: "number", unsigned: true }).autoincrement().primaryKey(),
+    /** The message's id, or the chat's id for its title: re-indexing a source replaces its document. */
+    sourceId: id("source_id").notNull(),
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    chatId: id("chat_id").notNull(),
+    /** `title`, `user` or `assistant`. */
+    role: exactText("role", { type: "varchar(16)" }).notNull(),
+    /** Folded text, compared byte for byte: a search is matched literally, never as a pattern. */
+    body: exactText("body", { type: "mediumtext" }).notNull(),
+    writtenAt: timestamp("written_at").notNull(),
+  },
+  (table) => [
+    unique("search_documents_source_uq").on(table.sourceId),
+    // A user's documents newest first: the one-character search walks it.
+    index("search_documents_user_idx").on(table.userId, table.id),
+    index("search_documents_chat_idx").on(table.chatId),
+    foreignKey({
+      name: "search_documents_chat_fk",
+      columns: [table.chatId],
+      foreignColumns: [chats.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * The n-gram index: one row per distinct bigram of each document, under a 32-bit hash of its user, so
+ * a search reads only that user's posting lists, in the primary key's order.
+ */
+export const searchGrams = mysqlTable(
+  "search_grams",
+  {
+    userKey: int("user_key", { unsigned: true }).notNull(),
+    gram: int("gram", { unsigned: true }).notNull(),
+    documentId: bigint("document_id", { mode: "number", unsigned: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ name: "search_grams_pk", columns: [table.userKey, table.gram, table.documentId] }),
+    index("search_grams_document_idx").on(table.documentId),
+    foreignKey({
+      name: "search_grams_document_fk",
+      columns: [table.documentId],
+      foreignColumns: [searchDocuments.id],
+    }).onDelete("cascade"),
+  ],
+);

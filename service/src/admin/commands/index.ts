@@ -2,5 +2,6 @@
 import type { AdminCommand } from "../admin-command.js";
 import { keysCommand } from "./keys.js";
 import { limitsCommand, usageCommand } from "./limits.js";
+import { searchCommand } from "./search.js";
 
-export const commands: AdminCommand[] = [keysCommand, limitsCommand, usageCommand];
+export const commands: AdminCommand[] = [keysCommand, limitsCommand, usageCommand, searchCommand];

@@ -13,6 +13,7 @@ import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 import type { ModelServiceClient } from "../service/model-service-client";
 import type { UsageServiceClient } from "../service/usage-service-client";
+import type { SearchServiceClient } from "../service/search-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -24,6 +25,7 @@ export interface TrpcContext {
   usage: UsageServiceClient;
   /** The model list; absent in tests of other concerns (models.list then fails cleanly). */
   models?: ModelServiceClient | undefined;
+  search: SearchServiceClient;
   log: Logger;
 }
 
@@ -35,6 +37,7 @@ export interface ContextDeps {
   usage: UsageServiceClient;
   /** The model list; absent in tests of other concerns (models.list then fails cleanly). */
   models?: ModelServiceClient | undefined;
+  search: SearchServiceClient;
   log: Logger;
 }
 
@@ -47,6 +50,7 @@ export async function createTrpcContext(deps: ContextDeps, headers: Headers): Pr
       keys: deps.keys,
       usage: deps.usage,
       models: deps.models,
+      search: deps.search,
       log: deps.log,
     };
   } catch (error) {

@@ -12,6 +12,7 @@ import {
   createFakeApiKeyService,
   createFakeChatService,
   createFakeUsageService,
+  createFakeSearchService,
 } from "../../../test/support/fake-chat-service";
 import { createTrpcHandler } from "./http-handler";
 import type { Session } from "./init";
@@ -54,6 +55,7 @@ describe("a limit refusal over chat.send's SSE stream", () => {
       chat: service.chat,
       keys: createFakeApiKeyService({}).keys,
       usage: createFakeUsageService({}).usage,
+      search: createFakeSearchService({}).search,
       log: quiet,
       allowedOrigins: [origin],
     });

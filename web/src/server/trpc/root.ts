@@ -4,6 +4,7 @@ import { chatRouter } from "./routers/chat";
 import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
 import { usageRouter } from "./routers/usage";
+import { searchRouter } from "./routers/search";
 import { createCallerFactory, createRouter } from "./init";
 
 export const appRouter = createRouter({
@@ -11,6 +12,7 @@ export const appRouter = createRouter({
   keys: keysRouter,
   usage: usageRouter,
   models: modelsRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,6 +20,7 @@ import { newChatKey } from "./reduce-live-replies";
 import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
 import { MessageItem } from "./message-item";
 import { ModelPicker, useModels } from "./model-picker";
+import { useScrollToMessage } from "./use-scroll-to-message";
 import { SidebarToggle } from "./sidebar-toggle";
 import { useChatList } from "./use-chat-list";
 import { useStickToBottom } from "./use-stick-to-bottom";
@@ -57,6 +58,7 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   const { scrollRef, onScroll, atBottom, scrollToBottom } = useStickToBottom(
     `${view.length}:${view.at(-1)?.content.length ?? 0}`,
   );
+  useScrollToMessage(view.length);
 
   // A new chat got its id: move to its address (the live reply carries on in the store).
   useEffect(() => {

@@ -27,7 +27,12 @@ function ThinkingDots() {
 export function MessageItem({ message, onRegenerate }: { message: ViewMessage; onRegenerate?: () => void }) {
   if (message.role === "user") {
     return (
-      <div className="flex justify-end" data-testid="message" data-role="user">
+      <div
+        id={`message-${message.id}`}
+        className="flex scroll-mt-4 justify-end"
+        data-testid="message"
+        data-role="user"
+      >
         <div className="max-w-[85%] rounded-2xl rounded-br-md bg-bubble px-4 py-2.5 text-[15px] leading-relaxed whitespace-pre-wrap sm:max-w-[75%]">
           {message.content}
         </div>
@@ -40,7 +45,8 @@ export function MessageItem({ message, onRegenerate }: { message: ViewMessage; o
   const ending = replyEndings[message.status];
   return (
     <div
-      className="flex gap-3 sm:gap-4"
+      id={`message-${message.id}`}
+      className="flex scroll-mt-4 gap-3 sm:gap-4"
       data-testid="message"
       data-role="assistant"
       data-status={message.status}

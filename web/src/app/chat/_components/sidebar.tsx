@@ -14,6 +14,8 @@ import { ChatListItem } from "./chat-list-item";
 import { ErrorBanner } from "./error-banner";
 import { useLiveReplyStore } from "./live-replies";
 import { newChatKey } from "./reduce-live-replies";
+import { SearchBox } from "./search-box";
+import { SearchResults } from "./search-results";
 import { useChatList, type ChatListPage } from "./use-chat-list";
 
 export interface SidebarUser {
@@ -52,6 +54,8 @@ export function Sidebar(props: {
   const store = useLiveReplyStore();
   const [signingOut, setSigningOut] = useState(false);
   const [now] = useState(() => Date.now());
+  // A search in progress shows its results in place of the chat list.
+  const [query, setQuery] = useState("");
   const closeButton = useRef<HTMLButtonElement>(null);
 
   // Opened as a drawer: focus moves into it.
@@ -108,10 +112,14 @@ export function Sidebar(props: {
           <SquarePen className="size-4" aria-hidden />
           New chat
         </Link>
+        <div className="mt-2">
+          <SearchBox onQuery={setQuery} />
+        </div>
       </div>
 
       <nav className="min-h-0 flex-1 overflow-y-auto px-2 pb-4" aria-label="Your chats">
-        {list.isError && (
+        {query !== "" && <SearchResults query={query} onOpen={props.onClose} />}
+        {query === "" && list.isError && (
           <div className="px-1 pt-2">
             <ErrorBanner
               message={`Could not load your chats. ${errorMessage(list.error)}`}
@@ -120,15 +128,15 @@ export function Sidebar(props: {
             />
           </div>
         )}
-        {list.isPending && !list.isError && (
+        {query === "" && list.isPending && !list.isError && (
           <div className="flex justify-center py-6 text-faint">
             <Spinner />
           </div>
         )}
-        {list.isSuccess && chats.length === 0 && (
+        {query === "" && list.isSuccess && chats.length === 0 && (
           <p className="px-3 py-6 text-center text-sm text-faint">No chats yet. Say hello!</p>
         )}
-        {groupByAge(chats, now).map((group) => (
+        {(query === "" ? groupByAge(chats, now) : []).map((group) => (
           <section key={group.label} className="mt-3">
             <h2 className="px-3 pb-1 text-xs font-medium text-faint">{group.label}</h2>
             <ul className="space-y-0.5" data-testid="chat-list">
@@ -138,7 +146,7 @@ export function Sidebar(props: {
             </ul>
           </section>
         ))}
-        {list.hasNextPage && (
+        {query === "" && list.hasNextPage && (
           <button
             type="button"
             onClick={() => void list.fetchNextPage()}
