@@ -13,6 +13,7 @@ import {
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { backfillSearchIndex } from "../../src/adapters/mysql/search-backfill.js";
+import { indexDocuments } from "../../src/adapters/mysql/search-index.js";
 import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply, expectCode } from "../support/rpc-probes.js";
@@ -306,5 +307,30 @@ describe("the backfill", () => {
       titles: 0,
       messages: 0,
     });
+  });
+});
+
+describe("concurrent index writes", () => {
+  it("two transactions indexing the same text at once both commit, leaving one document", async () => {
+    const userId = aUser();
+    const { chatId, userMessageId } = await send(userId, "a quokka smiles", "they do");
+    await harness.database.pool.query("DELETE FROM search_documents WHERE user_id = ?", [userId]);
+    const document = {
+      sourceId: userMessageId,
+      userId,
+      chatId,
+      role: "user" as const,
+      text: "a quokka smiles",
+      writtenAt: new Date(),
+    };
+    // As the backfill and a reply's final write would: each reads "not indexed yet", then inserts.
+    const { db } = harness.database;
+    await Promise.all([0, 1].map(() => db.transaction((tx) => indexDocuments(tx, [document]))));
+    const [[count]] = await harness.database.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM search_documents WHERE source_id = ?",
+      [userMessageId],
+    );
+    expect(count).toEqual({ n: 1 });
+    expect(shown(await find(userId, "quokka"))).toEqual(["USER:a [quokka] smiles"]);
   });
 });

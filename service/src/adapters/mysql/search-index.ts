@@ -62,16 +62,22 @@ export async function indexDocuments(db: IndexWriter, documents: readonly Search
       ),
     );
   }
-  await db.insert(searchDocuments).values(
-    folded.map(({ sourceId, userId, chatId, role, body, writtenAt }) => ({
-      sourceId,
-      userId,
-      chatId,
-      role,
-      body,
-      writtenAt,
-    })),
-  );
+  // A concurrent writer (the backfill, another sweep) may index the same source between the read above
+  // and here: its document is taken over and the grams below are ignored when already there, so the
+  // write this runs in (a reply's final write) never fails on the index.
+  await db
+    .insert(searchDocuments)
+    .values(
+      folded.map(({ sourceId, userId, chatId, role, body, writtenAt }) => ({
+        sourceId,
+        userId,
+        chatId,
+        role,
+        body,
+        writtenAt,
+      })),
+    )
+    .onDuplicateKeyUpdate({ set: { body: sql`values(${searchDocuments.body})` } });
   // Read back rather than trust consecutive auto-increment ids (not promised by every lock mode).
   const ids = await db
     .select({ id: searchDocuments.id, sourceId: searchDocuments.sourceId })
@@ -93,7 +99,9 @@ export async function indexDocuments(db: IndexWriter, documents: readonly Search
   for (let i = 0; i < rows.length; i += gramRowsPerInsert) {
     // Only integers computed here are inlined: nothing from a caller reaches this text.
     const values = rows.slice(i, i + gramRowsPerInsert).join(",");
-    await db.execute(sql.raw(`INSERT INTO search_grams (user_key, gram, document_id) VALUES ${values}`));
+    await db.execute(
+      sql.raw(`INSERT IGNORE INTO search_grams (user_key, gram, document_id) VALUES ${values}`),
+    );
   }
 }
 
