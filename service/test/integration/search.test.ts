@@ -124,7 +124,9 @@ describe("what is found", () => {
   it("indexes a reply when it ends, and a reply the sweeper ends with the text it had saved", async () => {
     const userId = aUser();
     const chat = aChat({ userId, title: "orphaned chat", createdAt: new Date(), updatedAt: new Date() });
-    const dead = { owner: randomUUID(), expiresAt: new Date(Date.now() - 1_000) };
+    // A lease that runs out in 2 s: the progress below is saved while it holds (saving under a lease
+    // the sweeper is already ending would race it), then the sweeper ends the reply.
+    const dead = { owner: randomUUID(), expiresAt: new Date(Date.now() + 2_000) };
     const { reply } = await harness.repository.startTurn(
       aTurn(chat, {
         lease: dead,
@@ -141,7 +143,7 @@ describe("what is found", () => {
     // Not yet: a turn becomes searchable when its reply ends.
     expect((await find(userId, "zebra")).results).toEqual([]);
     await expect
-      .poll(async () => shown(await find(userId, "zebra")), { timeout: 5_000 })
+      .poll(async () => shown(await find(userId, "zebra")), { timeout: 15_000 })
       .toEqual(["ASSISTANT:half an answer about [zebra]s", "USER:question [zebra]"]);
   });
 });
