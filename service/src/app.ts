@@ -18,6 +18,11 @@ import type { UserLimits } from "./domain/limits.js";
 import { createUsageMeter, type UsageMeter } from "./application/usage/usage-meter.js";
 import type { UsageRepository } from "./application/usage/usage-repository.js";
 import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
+import { defaultInstructionsBounds } from "./application/instructions/instructions-rules.js";
+import type { PresetStore } from "./application/presets/preset-store.js";
+import { PresetUseCases } from "./application/presets/preset-use-cases.js";
+import type { TitleStore } from "./application/titles/title-store.js";
+import { TitleWriter, type TitleSettings } from "./application/titles/title-writer.js";
 import type { ApiKeyStore } from "./application/keys/api-key-store.js";
 import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
 import { createApiKeyVerifier } from "./application/keys/api-key-verifier.js";
@@ -103,6 +108,10 @@ export interface ParleyOptions {
   httpRoutes?: Record<string, HttpHandler>;
   /** Without it `POST /webhooks/twilio/whatsapp` is not served (404). */
   whatsapp?: WhatsAppOptions | undefined;
+  /** Where users' presets (named instructions) are kept. */
+  presets: PresetStore;
+  /** Titles written by the model after a chat's first answer (through `model`); absent: off. */
+  titles?: { store: TitleStore; settings: TitleSettings } | undefined;
 }
 
 export interface Parley {
@@ -122,6 +131,7 @@ export function createParley(options: ParleyOptions): Parley {
   // This process start's name as the owner of the replies it generates: a restart is a new owner.
   const owner = options.newId();
   const leases = { ...defaultLeaseSettings, ...options.leases };
+  const meter = options.meter ?? createUsageMeter(options.tokenCounter);
   const hub = new ReplyHub({
     model: options.model,
     repository: options.repository,
@@ -134,7 +144,7 @@ export function createParley(options: ParleyOptions): Parley {
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
     bus: options.bus ?? inProcessReplyBus,
-    meter: options.meter ?? createUsageMeter(options.tokenCounter),
+    meter,
   });
   hub.listen().catch((error: unknown) =>
     logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {
@@ -147,7 +157,16 @@ export function createParley(options: ParleyOptions): Parley {
     usage: options.usage,
     clock: options.clock,
   };
-  const useCases = new ChatUseCases({ ...options, hub, userLimits });
+  const titles =
+    options.titles &&
+    new TitleWriter({ ...options, ...options.titles, model: options.model, meter, logger });
+  const useCases = new ChatUseCases({ ...options, hub, userLimits, titles });
+  const presets = new PresetUseCases({
+    ...options,
+    store: options.presets,
+    bounds: options.settings.instructions ?? defaultInstructionsBounds,
+    limits: options.settings.limits,
+  });
   const keyVerifier = createApiKeyVerifier({
     store: options.apiKeys.store,
     clock: options.apiKeys.clock ?? options.clock,
@@ -196,6 +215,7 @@ export function createParley(options: ParleyOptions): Parley {
       keys,
       health,
       options.maxRequestBytes,
+      presets,
     ),
     interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
     httpRoutes: {
@@ -222,6 +242,7 @@ export function createParley(options: ParleyOptions): Parley {
       server.stopAccepting();
       whatsapp.inbox?.stopAccepting();
       await hub.shutdown(graceMs);
+      await titles?.close();
       leaseKeeper.stop();
       await whatsapp.inbox?.drain(whatsAppDrainMs);
       await server.close();

@@ -9,6 +9,8 @@ import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
+import { createMysqlPresetStore } from "./adapters/mysql/mysql-preset-store.js";
+import { createMysqlTitleStore } from "./adapters/mysql/mysql-title-store.js";
 import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
@@ -76,7 +78,10 @@ async function main(): Promise<void> {
       systemPrompt: config.systemPrompt,
       systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
       maxMessageBytes: config.maxMessageBytes,
+      instructions: config.instructions,
     },
+    presets: createMysqlPresetStore(database.db),
+    titles: config.titles ? { store: createMysqlTitleStore(database.db), settings: config.titles } : undefined,
     authToken: config.authToken,
     apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: config.apiKeyCacheMs },
     corsOrigins: config.corsOrigins,

@@ -26,7 +26,11 @@ export type DomainErrorCode =
   | "limit.daily_tokens"
   | "limit.monthly_tokens"
   | "limit.monthly_cost"
-  | "account.blocked";
+  | "account.blocked"
+  | "instructions.too_long"
+  | "preset.not_found"
+  | "preset.name_taken"
+  | "preset.too_many";
 
 export class DomainError extends Error {
   constructor(
@@ -115,3 +119,16 @@ export const limitReached = (
 /** An operator blocked the user: no new messages until unblocked. */
 export const accountBlocked = () =>
   new DomainError("account.blocked", "this account is blocked; contact the operator of this service");
+
+export const presetNotFound = (presetId: string) =>
+  new DomainError("preset.not_found", `preset ${presetId} not found`, { presetId });
+
+export const presetNameTaken = (name: string) =>
+  new DomainError("preset.name_taken", `you already have a preset named "${name}"; pick another name`, {
+    name,
+  });
+
+export const tooManyPresets = (limit: number) =>
+  new DomainError("preset.too_many", `you have ${limit} presets, the most there can be; delete one first`, {
+    limit,
+  });

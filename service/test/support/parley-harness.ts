@@ -14,6 +14,7 @@ import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { createMysqlPresetStore } from "../../src/adapters/mysql/mysql-preset-store.js";
 import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
@@ -76,6 +77,7 @@ export async function startParley(options: HarnessOptions = {}) {
         () => true,
         () => false,
       ),
+    presets: createMysqlPresetStore(database.db),
     ...options,
     whatsapp: options.whatsapp?.(database),
     settings: {

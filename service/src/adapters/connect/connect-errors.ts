@@ -39,6 +39,10 @@ const codes: Record<DomainErrorCode, Code> = {
   "limit.monthly_tokens": Code.ResourceExhausted,
   "limit.monthly_cost": Code.ResourceExhausted,
   "account.blocked": Code.PermissionDenied,
+  "instructions.too_long": Code.InvalidArgument,
+  "preset.not_found": Code.NotFound,
+  "preset.name_taken": Code.AlreadyExists,
+  "preset.too_many": Code.ResourceExhausted,
 };
 
 /** Converts anything a use case throws into a ConnectError that is safe to send. */

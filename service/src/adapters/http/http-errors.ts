@@ -26,6 +26,10 @@ const statuses: Record<DomainErrorCode, number> = {
   "limit.monthly_tokens": 429,
   "limit.monthly_cost": 429,
   "account.blocked": 403,
+  "instructions.too_long": 400,
+  "preset.not_found": 404,
+  "preset.name_taken": 409,
+  "preset.too_many": 429,
 };
 
 export interface HttpError {

@@ -35,7 +35,7 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         assertPageSize(limit);
         const after = cursor === null ? undefined : decodeChatCursor(cursor);
         const rows = await db
-          .select()
+          .select(chatListColumns)
           .from(chats)
           .where(
             and(
@@ -70,7 +70,22 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         assertTitleFits(title);
         const [result] = await db
           .update(chats)
-          .set({ title, updatedAt: now })
+          .set({ title, titleSource: "user", updatedAt: now })
+          .where(ownedChat(userId, chatId));
+        if (result.affectedRows === 0) return undefined;
+        const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
+        return row && toChat(row);
+      }),
+
+    setChatInstructions: (userId, chatId, instructions, now) =>
+      withStorageErrors(async () => {
+        const [result] = await db
+          .update(chats)
+          .set({
+            instructions: instructions?.text ?? null,
+            instructionsTokens: instructions?.tokens ?? null,
+            updatedAt: now,
+          })
           .where(ownedChat(userId, chatId));
         if (result.affectedRows === 0) return undefined;
         const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
@@ -157,6 +172,9 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
       ),
   };
 }
+
+/** A chat list's columns: all but the instructions' text (up to 16 KiB a chat), which GetChat reads. */
+const { instructions: _, ...chatListColumns } = getTableColumns(chats);
 
 /** The first reply matching `where` (over messages joined with their chat), with its user. */
 function findOneReply(db: ChatDatabase, where: SQL | undefined) {

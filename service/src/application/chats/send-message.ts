@@ -9,7 +9,7 @@
  */
 import { isContextMessage, titleFrom, type Message } from "../../domain/chat.js";
 import { ContextFitter } from "../../domain/context-window.js";
-import { replyInProgress, shuttingDown } from "../../domain/errors.js";
+import { invalidArgument, replyInProgress, shuttingDown } from "../../domain/errors.js";
 import { noUsage } from "../../domain/usage.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { checkLimits } from "../limits/check-limits.js";
@@ -17,13 +17,17 @@ import { requireId, requireMessageText, requireUserId } from "../input-rules.js"
 import type { PromptMessage } from "../replies/chat-model.js";
 import type { ReplyStartedEvent } from "../replies/reply-events.js";
 import type { ReplySubscription } from "../replies/reply-subscription.js";
-import type { ChatRepository } from "./chat-repository.js";
+import { countedOrDefault } from "../instructions/set-chat-instructions.js";
+import { systemPromptOf } from "../instructions/instructions-rules.js";
+import type { ChatRepository, TurnChat } from "./chat-repository.js";
 
 export interface SendMessageInput {
   /** Empty or undefined starts a new chat. */
   chatId?: string | undefined;
   userId: string;
   text: string;
+  /** For a new chat only: its own instructions (undefined/null: the default; "": no system prompt). */
+  instructions?: string | null | undefined;
   /** The caller's signal: when it aborts the caller stops watching (the reply goes on). */
   signal?: AbortSignal | undefined;
 }
@@ -47,14 +51,23 @@ export async function sendMessage(
   // Every channel comes through here: the limits are checked before anything is written or sent.
   const limits = deps.userLimits ? await checkLimits(deps.userLimits, userId) : null;
 
+  const instructions = newChatInstructions(deps, existingChatId, input.instructions);
+
   const tokenCount = tokenCounter.count(text);
-  const fitter = new ContextFitter(settings.limits, settings.systemPromptTokens, tokenCount);
+  // Checked in startTurn's transaction, once the chat's instructions are known: nothing is written if
+  // the message cannot fit beside them.
+  const fitterFor = (chat: TurnChat) =>
+    new ContextFitter(settings.limits, systemPromptOf(settings, chat, tokenCounter).tokens, tokenCount);
   const chatId = existingChatId ?? newId();
   const now = clock.now();
   const turn = await repository.startTurn({
     userId,
     chatId,
-    newChat: existingChatId === null ? { title: titleFrom(text), model: settings.model } : null,
+    newChat:
+      existingChatId === null
+        ? { title: titleFrom(text), model: settings.model, titleSource: "first_message", ...instructions }
+        : null,
+    admit: (chat) => void fitterFor(chat),
     userMessage: { id: newId(), content: text, tokenCount },
     replyId: newId(),
     lease: hub.leaseFrom(now),
@@ -64,6 +77,8 @@ export async function sendMessage(
   });
 
   try {
+    const system = systemPromptOf(settings, turn.chat, tokenCounter);
+    const fitter = fitterFor(turn.chat);
     const history = await fit(newestFirstHistory(repository, chatId, turn.history), fitter);
     const started: ReplyStartedEvent = {
       type: "started",
@@ -76,15 +91,18 @@ export async function sendMessage(
         contextWindow: settings.limits.contextWindow,
         maxOutputTokens: settings.limits.maxOutputTokens,
         messagesLeftOut: turn.userMessage.seq - 1 - history.length,
+        systemPromptTokens: system.tokens ?? 0,
       },
     };
     const job = hub.start(userId, started, {
       model: settings.model,
-      messages: prompt(settings.systemPrompt, history, text),
+      messages: prompt(system.text, history, text),
       maxOutputTokens: settings.limits.maxOutputTokens,
       temperature: settings.temperature,
     });
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
+    const titled = { userId, chatId, seq: turn.userMessage.seq, chat: turn.chat, text, model: settings.model };
+    deps.titles?.afterAnswer(job, titled);
     return job.attach(0, input.signal);
   } catch (error) {
     // The turn is stored but no job will end the reply: end it here so nothing stays `streaming`.
@@ -103,6 +121,19 @@ export async function sendMessage(
       .catch(() => undefined);
     throw error;
   }
+}
+
+/** A new chat's own instructions, checked and counted; refused on an existing chat. */
+function newChatInstructions(
+  deps: ChatUseCaseDeps,
+  existingChatId: string | null,
+  instructions: string | null | undefined,
+) {
+  if (instructions === undefined || instructions === null) return {};
+  if (existingChatId !== null)
+    throw invalidArgument("instructions are for a new chat only: use SetChatInstructions for this one");
+  const counted = countedOrDefault(deps, instructions);
+  return counted && { instructions: counted.text, instructionsTokens: counted.tokens };
 }
 
 /**
