@@ -158,8 +158,7 @@ export function createParley(options: ParleyOptions): Parley {
     clock: options.clock,
   };
   const titles =
-    options.titles &&
-    new TitleWriter({ ...options, ...options.titles, model: options.model, meter, logger });
+    options.titles && new TitleWriter({ ...options, ...options.titles, model: options.model, meter, logger });
   const useCases = new ChatUseCases({ ...options, hub, userLimits, titles });
   const presets = new PresetUseCases({
     ...options,

@@ -81,7 +81,9 @@ async function main(): Promise<void> {
       instructions: config.instructions,
     },
     presets: createMysqlPresetStore(database.db),
-    titles: config.titles ? { store: createMysqlTitleStore(database.db), settings: config.titles } : undefined,
+    titles: config.titles
+      ? { store: createMysqlTitleStore(database.db), settings: config.titles }
+      : undefined,
     authToken: config.authToken,
     apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: config.apiKeyCacheMs },
     corsOrigins: config.corsOrigins,

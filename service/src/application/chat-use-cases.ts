@@ -13,10 +13,7 @@ import { renameChat, type RenameChatInput } from "./chats/rename-chat.js";
 import { sendMessage, type SendMessageInput } from "./chats/send-message.js";
 import type { InstructionsBounds } from "./instructions/instructions-rules.js";
 import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
-import {
-  setChatInstructions,
-  type SetChatInstructionsInput,
-} from "./instructions/set-chat-instructions.js";
+import { setChatInstructions, type SetChatInstructionsInput } from "./instructions/set-chat-instructions.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
 import type { TitleWriter } from "./titles/title-writer.js";
 import type { ReplyHub } from "./replies/reply-hub.js";

@@ -16,6 +16,7 @@ export function aChat(overrides: Partial<Chat> = {}): Chat {
     userId: "user-a",
     title: "A chat",
     model: "gpt-4o-mini",
+    instructions: null,
     instructionsTokens: null,
     titleSource: "first_message",
     createdAt: now,

@@ -333,7 +333,34 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(await repository.renameChat(chat.userId, chat.id, "Renamed 🎉", later)).toEqual({
         ...chat,
         title: "Renamed 🎉",
+        titleSource: "user",
         updatedAt: later,
+      });
+    });
+
+    it("sets and clears a chat's own instructions, for its owner only", async () => {
+      const { chat } = await aStoredChat();
+      const later = tick();
+      const instructions = { text: "Answer in French.", tokens: 4 };
+      expect(
+        await repository.setChatInstructions("someone-else", chat.id, instructions, later),
+      ).toBeUndefined();
+      expect(await repository.setChatInstructions(chat.userId, chat.id, instructions, later)).toEqual({
+        ...chat,
+        instructions: "Answer in French.",
+        instructionsTokens: 4,
+        updatedAt: later,
+      });
+      const turn = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      expect(turn.chat).toEqual({
+        instructions: "Answer in French.",
+        instructionsTokens: 4,
+        titleSource: "first_message",
+      });
+      await repository.setChatInstructions(chat.userId, chat.id, null, tick());
+      expect(await repository.findChat(chat.userId, chat.id)).toMatchObject({
+        instructions: null,
+        instructionsTokens: null,
       });
     });
 
@@ -368,7 +395,9 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       const pages = await allPages((cursor) => repository.listChats(userId, 2, cursor));
 
       expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
-      expect(pages.flatMap((page) => page.items)).toEqual(expected);
+      // Lists leave the instructions' text out (GetChat reads it).
+      const listed = expected.map(({ instructions: _, ...rest }) => rest);
+      expect(pages.flatMap((page) => page.items)).toEqual(listed);
       expect(pages.at(-1)?.nextCursor).toBeNull();
     });
 

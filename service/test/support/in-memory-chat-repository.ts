@@ -47,7 +47,8 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         .filter((c) => c.userId === userId)
         .sort(newestChatsFirst)
         .filter((c) => after === null || newestChatsFirst(after, c) < 0);
-      const items = mine.slice(0, limit).map((c) => ({ ...c }));
+      // As MySQL: lists leave the instructions' text out.
+      const items = mine.slice(0, limit).map(({ instructions: _, ...c }) => c);
       const last = items.at(-1);
       return { items, nextCursor: mine.length > limit && last ? encodeChatCursor(last) : null };
     },

@@ -3,7 +3,6 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, replyInProgress } from "../../domain/errors.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
-import { alias } from "drizzle-orm/mysql-core";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
@@ -134,10 +133,12 @@ const turnChatColumns = {
  * so the instructions' text is read once, not once per history row.
  */
 function onNewestRow(chatId: string) {
-  const newest = alias(messages, "newest");
   return and(
     eq(chats.id, messages.chatId),
-    eq(messages.seq, sql`(select max(${newest.seq}) from ${newest} where ${newest.chatId} = ${chatId})`),
+    eq(
+      messages.seq,
+      sql`(select max(newest.seq) from ${messages} as newest where newest.chat_id = ${chatId})`,
+    ),
   );
 }
 

@@ -101,7 +101,14 @@ export async function sendMessage(
       temperature: settings.temperature,
     });
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
-    const titled = { userId, chatId, seq: turn.userMessage.seq, chat: turn.chat, text, model: settings.model };
+    const titled = {
+      userId,
+      chatId,
+      seq: turn.userMessage.seq,
+      chat: turn.chat,
+      text,
+      model: settings.model,
+    };
     deps.titles?.afterAnswer(job, titled);
     return job.attach(0, input.signal);
   } catch (error) {
