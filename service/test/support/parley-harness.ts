@@ -15,6 +15,8 @@ import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-mod
 import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { createMysqlPresetStore } from "../../src/adapters/mysql/mysql-preset-store.js";
+import { createMysqlTitleStore } from "../../src/adapters/mysql/mysql-title-store.js";
+import type { TitleSettings } from "../../src/application/titles/title-writer.js";
 import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
@@ -40,6 +42,8 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   keyClock?: Clock;
   /** API_KEY_CACHE_MS (default 5 000). */
   keyCacheMs?: number;
+  /** Generated titles, stored in the harness's database; absent: off. */
+  titleSettings?: TitleSettings;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -78,6 +82,9 @@ export async function startParley(options: HarnessOptions = {}) {
         () => false,
       ),
     presets: createMysqlPresetStore(database.db),
+    ...(options.titleSettings && {
+      titles: { store: createMysqlTitleStore(database.db), settings: options.titleSettings },
+    }),
     ...options,
     whatsapp: options.whatsapp?.(database),
     settings: {

@@ -49,9 +49,9 @@ export function sanitizeTitle(raw: string): string | null {
       .find((l) => l.length > 0) ?? "";
   const cleaned = line
     .replace(controls, " ")
+    .replace(/\*\*|__|`/g, "")
     .replace(/^(?:#+|>|[-*•]|\d+[.)])\s*/u, "")
     .replace(/^\s*(?:title|titre|título|titel|titolo)\s*[:：-]\s*/iu, "")
-    .replace(/\*\*|__|`/g, "")
     .trim()
     .replace(surroundingQuotes, "")
     .replace(/\s*[.。]+$/u, "")
