@@ -13,6 +13,7 @@ import { sharedRedis } from "./redis/shared-redis";
 import { createApiKeyServiceClient, type ApiKeyServiceClient } from "./service/api-key-service-client";
 import { createChatServiceClient, type ChatServiceClient } from "./service/chat-service-client";
 import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
+import { createPresetServiceClient, type PresetServiceClient } from "./service/preset-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
@@ -21,6 +22,7 @@ export interface AppDeps {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  presets: PresetServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -61,12 +63,14 @@ async function buildAppDeps(): Promise<AppDeps> {
   const chat = createChatServiceClient(service);
   const keys = createApiKeyServiceClient(service);
   const usage = createUsageServiceClient(service);
+  const presets = createPresetServiceClient(service);
   return {
     auth,
     authHandler,
     chat,
     keys,
     usage,
+    presets,
     log,
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,

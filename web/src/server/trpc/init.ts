@@ -12,6 +12,7 @@ import { ServiceRefusal } from "./connect-errors";
 import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 import type { UsageServiceClient } from "../service/usage-service-client";
+import type { PresetServiceClient } from "../service/preset-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -21,6 +22,8 @@ export interface TrpcContext {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  /** The user's presets; absent in tests that do not need them. */
+  presets?: PresetServiceClient | undefined;
   log: Logger;
 }
 
@@ -30,13 +33,15 @@ export interface ContextDeps {
   chat: ChatServiceClient;
   keys: ApiKeyServiceClient;
   usage: UsageServiceClient;
+  presets?: PresetServiceClient | undefined;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return { session, chat: deps.chat, keys: deps.keys, usage: deps.usage, log: deps.log };
+    const { chat, keys, usage, presets, log } = deps;
+    return { session, chat, keys, usage, presets, log };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;

@@ -3,9 +3,15 @@ import "server-only";
 import { chatRouter } from "./routers/chat";
 import { keysRouter } from "./routers/keys";
 import { usageRouter } from "./routers/usage";
+import { presetsRouter } from "./routers/presets";
 import { createCallerFactory, createRouter } from "./init";
 
-export const appRouter = createRouter({ chat: chatRouter, keys: keysRouter, usage: usageRouter });
+export const appRouter = createRouter({
+  chat: chatRouter,
+  keys: keysRouter,
+  usage: usageRouter,
+  presets: presetsRouter,
+});
 
 export type AppRouter = typeof appRouter;
 

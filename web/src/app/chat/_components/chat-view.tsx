@@ -6,12 +6,14 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import type { ChatMessage, ChatPage } from "~/lib/chat-types";
+import type { ChatInstructions } from "~/lib/instructions-types";
 import { errorMessage, useTRPC } from "~/trpc/client";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { Composer } from "./composer";
 import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
+import { InstructionsControl } from "./instructions-control";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
 import { newChatKey } from "./reduce-live-replies";
@@ -36,6 +38,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
     [history.data],
   );
   const [pageError, setPageError] = useState<string | null>(null);
+  // The chat's own instructions (null: the default); for a new chat, those its first message will carry.
+  const [instructions, setInstructions] = useState<ChatInstructions>(initial?.instructions ?? null);
+  const [instructionsOpen, setInstructionsOpen] = useState(false);
   const live = useLiveReply(chatKey);
   const view = useMemo(
     () => mergeMessages([...olderMessages, ...messages], live),
@@ -81,9 +86,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
       );
       setPageError(null);
       scrollToBottom("auto");
-      store.send(chatId, text);
+      store.send(chatId, text, chatId === null ? instructions : undefined);
     },
-    [chatKey, chatId, messages, store, scrollToBottom],
+    [chatKey, chatId, messages, store, scrollToBottom, instructions],
   );
 
   async function loadOlder() {
@@ -106,6 +111,13 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         <h1 className="min-w-0 flex-1 truncate text-[15px] font-semibold" data-testid="chat-title">
           {title}
         </h1>
+        <InstructionsControl
+          chatId={chatId}
+          value={instructions}
+          onChange={setInstructions}
+          open={instructionsOpen}
+          onOpenChange={setInstructionsOpen}
+        />
         <ContextGauge stats={context} />
       </header>
       <AnswerAnnouncer last={view.at(-1)} messagesRef={scrollRef} />
@@ -114,7 +126,12 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         <div ref={scrollRef} onScroll={onScroll} className="h-full overflow-y-auto" data-testid="messages">
           {view.length === 0 ? (
             <div className="flex min-h-full">
-              <EmptyState onPick={send} disabled={answering} />
+              <EmptyState
+                onPick={send}
+                disabled={answering}
+                customInstructions={instructions !== null}
+                onInstructions={() => setInstructionsOpen(true)}
+              />
             </div>
           ) : (
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-7 px-4 pt-6 pb-10 sm:px-6">

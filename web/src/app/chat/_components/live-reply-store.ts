@@ -70,13 +70,23 @@ export class LiveReplyStore {
     return () => this.finishedListeners.delete(listener);
   }
 
-  /** Sends `text` to `chatId` (null: a new chat) and streams the reply. */
-  send(chatId: string | null, text: string): void {
+  /**
+   * Sends `text` to `chatId` (null: a new chat, with its own `instructions` when given: "" for none)
+   * and streams the reply.
+   */
+  send(chatId: string | null, text: string, instructions?: string | null): void {
     const key = chatId ?? newChatKey;
+    if (chatId === null) this.newChatInstructions = instructions ?? null;
+    const own = chatId === null ? this.newChatInstructions : null;
     this.end(key);
     this.dispatch({ type: "sent", chatId, text });
-    this.follow(key, (handlers) => this.client.chat.send.subscribe({ chatId, text }, handlers));
+    this.follow(key, (handlers) =>
+      this.client.chat.send.subscribe({ chatId, text, ...(own !== null && { instructions: own }) }, handlers),
+    );
   }
+
+  /** The instructions the latest new chat was sent with, for a retry of its first message. */
+  private newChatInstructions: string | null = null;
 
   /** Re-attaches to a reply still being written, of which the page already shows `content`. */
   watch(chatId: string, replyId: string, content: string): void {
