@@ -55,7 +55,7 @@ export function InstructionsControl(props: {
       >
         <ScrollText className="size-3.5" aria-hidden />
         Instructions
-        {custom && <span className="font-medium text-fg">· custom</span>}
+        {custom && <span className="font-medium text-fg"> · custom</span>}
       </button>
       <InstructionsDialog
         open={props.open}

@@ -7,9 +7,10 @@ import { maxInstructionsBytes, maxPresetNameLength, type ChatInstructions } from
 import { errorMessage, useTRPC } from "~/trpc/client";
 import { PresetList } from "./preset-list";
 
-const focusable = "button:not(:disabled), input:not(:disabled), select, textarea:not(:disabled), summary";
+const focusable =
+  "button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), summary";
 const field =
-  "rounded-lg border border-line bg-panel px-3 py-2 text-sm outline-none focus:border-accent disabled:opacity-60";
+  "rounded-lg border border-line bg-panel px-3 py-2 text-sm focus:border-accent disabled:opacity-60";
 
 /**
  * A chat's instructions (its system prompt) on a native modal <dialog>: the service's default, or the
@@ -64,8 +65,11 @@ export function InstructionsDialog(props: {
 
   function trapTab(event: KeyboardEvent<HTMLDialogElement>) {
     if (event.key !== "Tab") return;
+    // What Tab reaches: shown, and of a radio group only its checked radio.
     const all = [...event.currentTarget.querySelectorAll<HTMLElement>(focusable)].filter(
-      (element) => element.offsetParent !== null,
+      (element) =>
+        element.offsetParent !== null &&
+        !(element instanceof HTMLInputElement && element.type === "radio" && !element.checked),
     );
     const first = all[0];
     const last = all.at(-1);
@@ -115,16 +119,16 @@ export function InstructionsDialog(props: {
           <legend className="sr-only">Which instructions this chat follows</legend>
           <label className="flex items-center gap-2">
             <input type="radio" name="mode" checked={!custom} onChange={() => setCustom(false)} />
-            The default instructions
+            <span>The default instructions</span>
           </label>
           <label className="flex items-center gap-2">
             <input type="radio" name="mode" checked={custom} onChange={() => setCustom(true)} />
-            Instructions of this chat&apos;s own
+            <span>Instructions of this chat&apos;s own</span>
           </label>
         </fieldset>
         <div className="flex flex-col gap-1">
           <label htmlFor={ids.preset} className="text-sm font-medium">
-            Start from a preset
+            <span>Start from a preset</span>
           </label>
           <select
             id={ids.preset}
@@ -143,7 +147,7 @@ export function InstructionsDialog(props: {
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor={ids.text} className="text-sm font-medium">
-            Instructions for this chat
+            <span>Instructions for this chat</span>
           </label>
           <textarea
             id={ids.text}
@@ -166,7 +170,7 @@ export function InstructionsDialog(props: {
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor={ids.name} className="text-sm font-medium">
-            Save these instructions as a preset
+            <span>Save these instructions as a preset</span>
           </label>
           <div className="flex gap-2">
             <input

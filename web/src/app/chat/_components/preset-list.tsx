@@ -66,7 +66,7 @@ function PresetRow(props: {
       <li>
         <form onSubmit={submit} className="flex items-center gap-2">
           <label htmlFor={inputId} className="sr-only">
-            New name for {props.preset.name}
+            <span>New name for {props.preset.name}</span>
           </label>
           <input
             id={inputId}
@@ -75,7 +75,7 @@ function PresetRow(props: {
             maxLength={maxPresetNameLength}
             required
             autoFocus
-            className="min-w-0 flex-1 rounded-lg border border-line bg-panel px-2 py-1 text-sm outline-none focus:border-accent"
+            className="min-w-0 flex-1 rounded-lg border border-line bg-panel px-2 py-1 text-sm focus:border-accent"
           />
           <button type="submit" className="rounded-lg border border-line px-2 py-1 text-sm hover:bg-panel">
             Save name
