@@ -29,6 +29,8 @@ beforeAll(async () => {
     serviceEnv: { OPENAI_API_KEY: "sk-e2e", OPENAI_BASE_URL: simulator.url, TITLE_MODEL: "title-model" },
   });
   page = await (await stack.newContext()).newPage();
+  // A step that cannot happen fails with its own locator, well inside the test's timeout.
+  page.setDefaultTimeout(10_000);
   chat = new ChatPage(page, stack.web.baseUrl);
   await new AuthPage(page, stack.web.baseUrl).signUp(aUser("Grace"));
 });
@@ -106,6 +108,7 @@ describe("instructions on a new chat", () => {
 describe("presets", () => {
   it("are saved from the dialog, given to a new chat, renamed and deleted", async () => {
     await chat.newChat();
+    await page.getByText("How can I help today?").waitFor();
     await page.getByRole("button", { name: "Give this chat instructions" }).click();
     const dialog = page.getByRole("dialog", { name: "Instructions" });
     await dialog.getByLabel("Instructions of this chat's own").check();

@@ -25,6 +25,10 @@ import { chats, messages, userLimits } from "./schema.js";
  * reads there would take gap locks, and new chats (time-ordered ids) share the index's last gap:
  * concurrent first messages deadlocked (measured: 18 of 20). A new chat has nothing to read.
  *
+ * The same read brings the chat's settings (its instructions, their stored token count, the title's
+ * source) on the newest row only, so the send needs no extra round trip for them; `admit` then checks
+ * the message fits beside them before anything is written.
+ *
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
  * token (see docs/benchmarks.md).

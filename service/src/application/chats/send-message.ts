@@ -9,7 +9,7 @@
  */
 import { isContextMessage, titleFrom, type Message } from "../../domain/chat.js";
 import { ContextFitter } from "../../domain/context-window.js";
-import { invalidArgument, replyInProgress, shuttingDown } from "../../domain/errors.js";
+import { replyInProgress, shuttingDown } from "../../domain/errors.js";
 import { noUsage } from "../../domain/usage.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { checkLimits } from "../limits/check-limits.js";
@@ -17,7 +17,7 @@ import { requireId, requireMessageText, requireUserId } from "../input-rules.js"
 import type { PromptMessage } from "../replies/chat-model.js";
 import type { ReplyStartedEvent } from "../replies/reply-events.js";
 import type { ReplySubscription } from "../replies/reply-subscription.js";
-import { countedOrDefault } from "../instructions/set-chat-instructions.js";
+import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf } from "../instructions/instructions-rules.js";
 import type { ChatRepository, TurnChat } from "./chat-repository.js";
 
@@ -128,19 +128,6 @@ export async function sendMessage(
       .catch(() => undefined);
     throw error;
   }
-}
-
-/** A new chat's own instructions, checked and counted; refused on an existing chat. */
-function newChatInstructions(
-  deps: ChatUseCaseDeps,
-  existingChatId: string | null,
-  instructions: string | null | undefined,
-) {
-  if (instructions === undefined || instructions === null) return {};
-  if (existingChatId !== null)
-    throw invalidArgument("instructions are for a new chat only: use SetChatInstructions for this one");
-  const counted = countedOrDefault(deps, instructions);
-  return counted && { instructions: counted.text, instructionsTokens: counted.tokens };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** setChatInstructions: the user gives a chat instructions of its own, or takes them back. */
 import type { Chat } from "../../domain/chat.js";
-import { chatNotFound } from "../../domain/errors.js";
+import { chatNotFound, invalidArgument } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { requireId, requireUserId } from "../input-rules.js";
 import { countInstructions, defaultInstructionsBounds } from "./instructions-rules.js";
@@ -30,4 +30,17 @@ export function countedOrDefault(deps: ChatUseCaseDeps, instructions: string | n
   const { settings } = deps;
   const bounds = settings.instructions ?? defaultInstructionsBounds;
   return countInstructions(instructions, bounds, settings.limits, deps.tokenCounter);
+}
+
+/** A new chat's own instructions, checked and counted; refused on an existing chat. */
+export function newChatInstructions(
+  deps: ChatUseCaseDeps,
+  existingChatId: string | null,
+  instructions: string | null | undefined,
+) {
+  if (instructions === undefined || instructions === null) return {};
+  if (existingChatId !== null)
+    throw invalidArgument("instructions are for a new chat only: use SetChatInstructions for this one");
+  const counted = countedOrDefault(deps, instructions);
+  return counted && { instructions: counted.text, instructionsTokens: counted.tokens };
 }

@@ -83,6 +83,13 @@ export function InstructionsDialog(props: {
     }
   }
 
+  const canSavePreset = !savePreset.isPending && presetName.trim() !== "" && text.trim() !== "";
+  function saveAsPreset() {
+    if (!canSavePreset) return;
+    setPresetNote(null);
+    savePreset.mutate({ name: presetName.trim(), instructions: text });
+  }
+
   function pickPreset(id: string) {
     const preset = presets.data?.find((p) => p.id === id);
     if (!preset) return;
@@ -177,17 +184,20 @@ export function InstructionsDialog(props: {
               id={ids.name}
               value={presetName}
               onChange={(event) => setPresetName(event.target.value)}
+              onKeyDown={(event) => {
+                // Enter here saves the preset, not the chat's instructions (the dialog's form).
+                if (event.key !== "Enter") return;
+                event.preventDefault();
+                saveAsPreset();
+              }}
               maxLength={maxPresetNameLength}
               placeholder="Preset name"
               className={`${field} min-w-0 flex-1`}
             />
             <button
               type="button"
-              disabled={savePreset.isPending || presetName.trim() === "" || text.trim() === ""}
-              onClick={() => {
-                setPresetNote(null);
-                savePreset.mutate({ name: presetName.trim(), instructions: text });
-              }}
+              disabled={!canSavePreset}
+              onClick={saveAsPreset}
               className="rounded-lg border border-line px-3 py-2 text-sm font-medium hover:bg-panel disabled:opacity-60"
             >
               Save as preset

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, type KeyboardEvent } from "react";
 import { maxPresetNameLength, type PresetView } from "~/lib/instructions-types";
 import { errorMessage, useTRPC } from "~/trpc/client";
 
@@ -54,17 +54,29 @@ function PresetRow(props: {
   const [name, setName] = useState(props.preset.name);
   const inputId = useId();
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     if (name.trim().length === 0) return;
     props.onRename(name.trim());
     setEditing(false);
   }
 
+  // Not a <form>: this sits inside the instructions dialog's form. Enter saves, Escape cancels (and
+  // does not close the dialog).
+  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      submit();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      setEditing(false);
+    }
+  }
+
   if (editing) {
     return (
       <li>
-        <form onSubmit={submit} className="flex items-center gap-2">
+        <div className="flex items-center gap-2">
           <label htmlFor={inputId} className="sr-only">
             <span>New name for {props.preset.name}</span>
           </label>
@@ -73,11 +85,16 @@ function PresetRow(props: {
             value={name}
             onChange={(event) => setName(event.target.value)}
             maxLength={maxPresetNameLength}
+            onKeyDown={onKeyDown}
             required
             autoFocus
             className="min-w-0 flex-1 rounded-lg border border-line bg-panel px-2 py-1 text-sm focus:border-accent"
           />
-          <button type="submit" className="rounded-lg border border-line px-2 py-1 text-sm hover:bg-panel">
+          <button
+            type="button"
+            onClick={submit}
+            className="rounded-lg border border-line px-2 py-1 text-sm hover:bg-panel"
+          >
             Save name
           </button>
           <button
@@ -87,7 +104,7 @@ function PresetRow(props: {
           >
             Cancel
           </button>
-        </form>
+        </div>
       </li>
     );
   }
