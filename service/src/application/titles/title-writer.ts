@@ -73,9 +73,12 @@ export class TitleWriter {
   /** Writes a title once `reply` completes, when the turn is one that names its chat. */
   afterAnswer(reply: AnsweredReply, turn: TitleTurn): void {
     if (turn.chat.titleSource !== "first_message" || turn.seq > lastTitledSeq) return;
-    void reply.done.then((finished) => {
-      if (finished.status === "complete") this.write(turn, reply.answer);
-    });
+    reply.done.then(
+      (finished) => {
+        if (finished.status === "complete") this.write(turn, reply.answer);
+      },
+      () => undefined, // a reply that could not end has no answer to name the chat by
+    );
   }
 
   /** Starts a title request unless one runs for the chat or the process is at its bound. */
