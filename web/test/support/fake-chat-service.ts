@@ -10,6 +10,8 @@ import type { Auth } from "~/server/auth/create-auth";
 import type { Logger } from "~/server/logger";
 import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
+import { PresetService } from "@parley/gen/parley/presets/v1/presets_pb";
+import type { PresetServiceClient } from "~/server/service/preset-service-client";
 import type { ApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import type { ChatServiceClient } from "~/server/service/chat-service-client";
 import type { UsageServiceClient } from "~/server/service/usage-service-client";
@@ -65,10 +67,17 @@ export function createFakeUsageService(impl: Partial<ServiceImpl<typeof UsageSer
   return { usage: client, calls };
 }
 
+/** A PresetService faked the same way. */
+export function createFakePresetService(impl: Partial<ServiceImpl<typeof PresetService>>) {
+  const { client, calls } = recordingFake(PresetService, impl);
+  return { presets: client, calls };
+}
+
 /** The services besides chat a caller may use; fakes that answer nothing by default. */
 export interface OtherServices {
   keys?: ApiKeyServiceClient;
   usage?: UsageServiceClient;
+  presets?: PresetServiceClient;
 }
 
 /** The routers called in-process as `authUserId` (null: signed out), against `chat` (and the others). */
@@ -81,7 +90,7 @@ export async function fakeServiceCaller(
   const keys = others.keys ?? createFakeApiKeyService({}).keys;
   const usage = others.usage ?? createFakeUsageService({}).usage;
   const context = await createTrpcContext(
-    { auth: fakeAuth(authUserId), chat, keys, usage, log: silent },
+    { auth: fakeAuth(authUserId), chat, keys, usage, presets: others.presets, log: silent },
     new Headers(),
   );
   return createCaller(context, signal ? { signal } : {});
