@@ -75,7 +75,10 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .orderBy(desc(messages.seq))
         .limit(turn.historyLimit);
       history = rows.map((row) => toMessage(row.message));
-      chat = rows[0]?.chat ?? (await chatWithoutMessages(tx, chatId)) ?? chat;
+      // Drizzle reads a joined object whose columns are all null (default instructions, a title from
+      // before sources were tracked) as null: that is the defaults, not a missing row.
+      if (rows.length > 0) chat = rows[0]?.chat ?? chat;
+      else chat = (await chatWithoutMessages(tx, chatId)) ?? chat;
     }
     const newest = history[0];
     if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
