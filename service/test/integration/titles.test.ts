@@ -13,6 +13,8 @@ import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply } from "../support/rpc-probes.js";
 
 const titleModel = "gpt-4.1-nano";
+/** Titles are written in the background, after the answer: room for a busy machine. */
+const titleWait = { timeout: 10_000 };
 
 let harness: Harness;
 let client: ReturnType<Harness["client"]>;
@@ -60,7 +62,7 @@ describe("a generated title", () => {
     harness.simulator.when(titleRequestMarker, { text: 'Title: "Weekend in Lisbon."\nA second line' });
     const chatId = await send(userId, "What should I see in Lisbon over a weekend?");
 
-    await expect.poll(async () => (await chatOf(userId, chatId)).title).toBe("Weekend in Lisbon");
+    await expect.poll(async () => (await chatOf(userId, chatId)).title, titleWait).toBe("Weekend in Lisbon");
     expect((await chatOf(userId, chatId)).titleSource).toBe(TitleSource.GENERATED);
     const [request] = titleRequests();
     expect(request?.body).toMatchObject({ model: titleModel, max_tokens: 24 });
@@ -74,7 +76,7 @@ describe("a generated title", () => {
     const userId = aUser();
     harness.simulator.when(titleRequestMarker, { text: "Usage counted" });
     const chatId = await send(userId, "Count this please");
-    await expect.poll(async () => (await chatOf(userId, chatId)).title).toBe("Usage counted");
+    await expect.poll(async () => (await chatOf(userId, chatId)).title, titleWait).toBe("Usage counted");
 
     const [title] = await titleUsage(userId);
     expect(title?.replies).toBe(1);
@@ -100,7 +102,7 @@ describe("a generated title", () => {
     await client.renameChat({ userId, chatId, title: "Mine" });
     await stream;
 
-    await expect.poll(() => titleUsage(userId)).toHaveLength(1); // the title was asked for, and decided
+    await expect.poll(() => titleUsage(userId), titleWait).toHaveLength(1); // the title was asked for, and decided
     expect(await chatOf(userId, chatId)).toMatchObject({ title: "Mine", titleSource: TitleSource.USER });
   });
 
@@ -109,11 +111,11 @@ describe("a generated title", () => {
     // The title comes over half a second after the request: the rename lands while it is written.
     harness.simulator.when(titleRequestMarker, { deltas: ["Too late"], paceMs: 600 });
     const chatId = await send(userId, "Race me");
-    await expect.poll(() => titleRequests()).toHaveLength(1);
+    await expect.poll(() => titleRequests(), titleWait).toHaveLength(1);
     await client.renameChat({ userId, chatId, title: "Renamed mid-flight" });
     expect(titleRequests()[0]?.endedAt).toBeNull(); // still being written when the rename landed
 
-    await expect.poll(() => titleUsage(userId), { timeout: 5_000 }).toHaveLength(1);
+    await expect.poll(() => titleUsage(userId), titleWait).toHaveLength(1);
     expect(titleRequests()[0]).toMatchObject({ response: "reply", deltasWritten: 1, clientClosedAt: null });
     expect(await chatOf(userId, chatId)).toMatchObject({
       title: "Renamed mid-flight",
@@ -125,7 +127,7 @@ describe("a generated title", () => {
     const userId = aUser();
     harness.simulator.when(titleRequestMarker, { fault: { kind: "hang" } });
     const chatId = await send(userId, "Hang on");
-    await expect.poll(() => titleRequests()).toHaveLength(1);
+    await expect.poll(() => titleRequests(), titleWait).toHaveLength(1);
     await harness.simulator.clientClosed(titleRequests()[0], 5_000);
     expect(await chatOf(userId, chatId)).toMatchObject({
       title: "Hang on",
@@ -144,8 +146,25 @@ describe("a generated title", () => {
     harness.simulator.when(titleRequestMarker, { text: "Second time lucky" });
     await send(userId, "Second try", failed.started!.chatId);
     await expect
-      .poll(async () => (await chatOf(userId, failed.started!.chatId)).title)
+      .poll(async () => (await chatOf(userId, failed.started!.chatId)).title, titleWait)
       .toBe("Second time lucky");
+  });
+});
+
+describe("a chat from before titles were tracked", () => {
+  it("keeps its title (its source is unknown: it may be the user's)", async () => {
+    const userId = aUser();
+    harness.simulator.script({ fault: { kind: "status", status: 500, times: 3 } });
+    const failed = await collectReply(client.sendMessage({ userId, text: "Old chat" }));
+    const chatId = failed.started!.chatId;
+    await harness.database.pool.query("UPDATE chats SET title_source = NULL WHERE id = ?", [chatId]);
+    harness.simulator.when(titleRequestMarker, { text: "Should not be used" });
+    await send(userId, "Hello again", chatId);
+    expect(titleRequests()).toEqual([]);
+    expect(await chatOf(userId, chatId)).toMatchObject({
+      title: "Old chat",
+      titleSource: TitleSource.UNSPECIFIED,
+    });
   });
 });
 

@@ -341,6 +341,13 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
     it("sets and clears a chat's own instructions, for its owner only", async () => {
       const { chat } = await aStoredChat();
       const later = tick();
+      const first = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      expect(first.chat).toEqual({
+        instructions: null,
+        instructionsTokens: null,
+        titleSource: "first_message",
+      });
+      await repository.finishReply(first.reply.id, anOutcome({ userId: chat.userId }));
       const instructions = { text: "Answer in French.", tokens: 4 };
       expect(
         await repository.setChatInstructions("someone-else", chat.id, instructions, later),

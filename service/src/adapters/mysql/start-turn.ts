@@ -77,8 +77,8 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       history = rows.map((row) => toMessage(row.message));
       // Drizzle reads a joined object whose columns are all null (default instructions, a title from
       // before sources were tracked) as null: that is the defaults, not a missing row.
-      if (rows.length > 0) chat = rows[0]?.chat ?? chat;
-      else chat = (await chatWithoutMessages(tx, chatId)) ?? chat;
+      const settings = rows.length > 0 ? rows[0]?.chat : await chatWithoutMessages(tx, chatId);
+      if (settings) chat = toTurnChat(settings);
     }
     const newest = history[0];
     if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
@@ -130,10 +130,22 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
 
 /** The chat's settings a turn reads. */
 const turnChatColumns = {
+  // First, and never null where the join matched: Drizzle reads a left-joined object as null when its
+  // first column is (and the instructions are null for every chat on the default).
+  id: chats.id,
   instructions: chats.instructions,
   instructionsTokens: chats.instructionsTokens,
-  titleSource: sql<TitleSource | null>`${chats.titleSource}`,
+  titleSource: chats.titleSource,
 };
+
+function toTurnChat(row: {
+  instructions: string | null;
+  instructionsTokens: number | null;
+  titleSource: string | null;
+}): TurnChat {
+  const { instructions, instructionsTokens } = row;
+  return { instructions, instructionsTokens, titleSource: row.titleSource as TitleSource | null };
+}
 
 /**
  * Joins the chat to its newest message only (the newest `seq`: one probe of the (chat_id, seq) index),
