@@ -83,3 +83,28 @@ export interface TcpProxy {
  * ```
  */
 export function startTcpProxy(targetPort: number, targetHost?: string): Promise<TcpProxy>;
+
+/** One request the simulator received (see service/src/simulator/recorder.ts). */
+export interface SimulatedRequest {
+  readonly path: string;
+  /** The parsed JSON body (`model`, `messages`, ...). */
+  readonly body: unknown;
+  response: string;
+  endedAt: number | null;
+}
+
+/** The service's simulator, in this process (see service/src/simulator/simulator.ts for the scripts). */
+export interface TestSimulator {
+  /** The base URL including `/v1`: the service's OPENAI_BASE_URL. */
+  readonly url: string;
+  readonly requests: readonly SimulatedRequest[];
+  /** Queues scripted replies (`{ text }`, `{ fault }`, ...), one per request. */
+  script(...scripts: Record<string, unknown>[]): TestSimulator;
+  /** A standing reply for requests whose last user message contains `matcher`. */
+  when(matcher: string | RegExp, script: Record<string, unknown>): TestSimulator;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the built service's simulator on 127.0.0.1, a free port; `paceMs` between words (default 25). */
+export function startSimulator(options?: { paceMs?: number }): Promise<TestSimulator>;

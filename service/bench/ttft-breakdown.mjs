@@ -15,6 +15,7 @@ import { createMysqlApiKeyStore } from "../dist/adapters/mysql/mysql-api-key-sto
 import { createMysqlChatRepository } from "../dist/adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "../dist/adapters/mysql/mysql-usage-repository.js";
 import { createMysqlSearchRepository } from "../dist/adapters/mysql/mysql-search-repository.js";
+import { createMysqlPresetStore } from "../dist/adapters/mysql/mysql-preset-store.js";
 import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "../dist/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../dist/adapters/tiktoken/tiktoken-token-counter.js";
@@ -77,6 +78,7 @@ const parley = createParley({
   },
   authToken: benchToken,
   apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: 5_000 },
+  presets: createMysqlPresetStore(database.db),
   corsOrigins: [],
   orphanGraceMs: config.orphanGraceMs,
   progressIntervalMs: config.progressIntervalMs,

@@ -24,6 +24,11 @@ import { WhatsAppInbox } from "./application/whatsapp/whatsapp-inbox.js";
 import type { TransferStore } from "./application/transfer/transfer-store.js";
 import { defaultImportLimits, type ImportLimits } from "./application/transfer/import-limits.js";
 import { createTransferUseCases } from "./application/transfer/transfer-use-cases.js";
+import { defaultInstructionsBounds } from "./application/instructions/instructions-rules.js";
+import type { PresetStore } from "./application/presets/preset-store.js";
+import { PresetUseCases } from "./application/presets/preset-use-cases.js";
+import type { TitleStore } from "./application/titles/title-store.js";
+import { TitleWriter, type TitleSettings } from "./application/titles/title-writer.js";
 import type { ApiKeyStore } from "./application/keys/api-key-store.js";
 import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
 import { createApiKeyVerifier } from "./application/keys/api-key-verifier.js";
@@ -115,6 +120,10 @@ export interface ParleyOptions {
   whatsapp?: WhatsAppOptions | undefined;
   /** Export and import (parley.transfer.v1): where chats are read and written, and the import bounds. */
   transfer: { store: TransferStore; limits?: Partial<ImportLimits> };
+  /** Where users' presets (named instructions) are kept. */
+  presets: PresetStore;
+  /** Titles written by the model after a chat's first answer (through `model`); absent: off. */
+  titles?: { store: TitleStore; settings: TitleSettings } | undefined;
 }
 
 export interface Parley {
@@ -134,6 +143,7 @@ export function createParley(options: ParleyOptions): Parley {
   // This process start's name as the owner of the replies it generates: a restart is a new owner.
   const owner = options.newId();
   const leases = { ...defaultLeaseSettings, ...options.leases };
+  const meter = options.meter ?? createUsageMeter(options.tokenCounter, {}, options.models);
   const hub = new ReplyHub({
     model: options.model,
     repository: options.repository,
@@ -147,7 +157,7 @@ export function createParley(options: ParleyOptions): Parley {
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
     bus: options.bus ?? inProcessReplyBus,
-    meter: options.meter ?? createUsageMeter(options.tokenCounter, {}, options.models),
+    meter,
   });
   hub.listen().catch((error: unknown) =>
     logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {
@@ -160,7 +170,15 @@ export function createParley(options: ParleyOptions): Parley {
     usage: options.usage,
     clock: options.clock,
   };
-  const useCases = new ChatUseCases({ ...options, hub, userLimits });
+  const titles =
+    options.titles && new TitleWriter({ ...options, ...options.titles, model: options.model, meter, logger });
+  const useCases = new ChatUseCases({ ...options, hub, userLimits, titles });
+  const presets = new PresetUseCases({
+    ...options,
+    store: options.presets,
+    bounds: options.settings.instructions ?? defaultInstructionsBounds,
+    limits: options.settings.limits,
+  });
   const keyVerifier = createApiKeyVerifier({
     store: options.apiKeys.store,
     clock: options.apiKeys.clock ?? options.clock,
@@ -216,6 +234,7 @@ export function createParley(options: ParleyOptions): Parley {
       }),
       search: { searchChats: (input) => searchChats({ search: options.search }, input) },
       health,
+      presets,
       maxRequestBytes: options.maxRequestBytes,
     }),
     interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
@@ -243,6 +262,7 @@ export function createParley(options: ParleyOptions): Parley {
       server.stopAccepting();
       whatsapp.inbox?.stopAccepting();
       await hub.shutdown(graceMs);
+      await titles?.close();
       leaseKeeper.stop();
       await whatsapp.inbox?.drain(whatsAppDrainMs);
       await server.close();

@@ -113,3 +113,33 @@ describe("the per-user limits", () => {
     expect(() => loadConfig({ LIMIT_DAILY_TOKENS: "1.5" })).toThrow(/LIMIT_DAILY_TOKENS/);
   });
 });
+
+describe("TITLE_MODEL", () => {
+  it("unset: titles are written by each chat's own model, with the default bounds", () => {
+    expect(loadConfig({}).titles).toEqual({ model: null, timeoutMs: 15_000, maxConcurrent: 4 });
+  });
+
+  it("names the model that writes titles", () => {
+    expect(loadConfig({ TITLE_MODEL: "gpt-4.1-nano", TITLE_TIMEOUT_MS: "5000" }).titles).toEqual({
+      model: "gpt-4.1-nano",
+      timeoutMs: 5_000,
+      maxConcurrent: 4,
+    });
+  });
+
+  it.each(["", "  ", "off", "OFF"])("%j turns generated titles off", (value) => {
+    expect(loadConfig({ TITLE_MODEL: value }).titles).toBeNull();
+  });
+});
+
+describe("INSTRUCTIONS_MAX_BYTES and INSTRUCTIONS_MAX_TOKENS", () => {
+  it("default to 16 KiB and 4 000 tokens", () => {
+    expect(loadConfig({}).instructions).toEqual({ maxBytes: 16_384, maxTokens: 4_000 });
+  });
+
+  it("refuse more bytes than the column holds", () => {
+    expect(() => loadConfig({ INSTRUCTIONS_MAX_BYTES: "70000" })).toThrow(
+      "INSTRUCTIONS_MAX_BYTES: at most 65535 (the column's size)",
+    );
+  });
+});

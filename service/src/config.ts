@@ -8,6 +8,8 @@ import { defaultLeaseSettings } from "./application/replies/lease-keeper.js";
 import { defaultConnectionLimits } from "./adapters/http/connection-limits.js";
 import { loadModelsFile, singleModelSetup } from "./models-config.js";
 import { defaultImportLimits } from "./application/transfer/import-limits.js";
+import { defaultInstructionsBounds } from "./application/instructions/instructions-rules.js";
+import { defaultTitleSettings } from "./application/titles/title-writer.js";
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const optionalText = z
@@ -55,6 +57,18 @@ const schema = z.object({
   TEMPERATURE: z.coerce.number().min(0).max(2).default(1),
   SYSTEM_PROMPT: z.string().default("You are Parley, a helpful assistant. Answer clearly and concisely."),
   INITIAL_CHAT_MESSAGE: optionalText,
+  INSTRUCTIONS_MAX_BYTES: integer(defaultInstructionsBounds.maxBytes, 1).pipe(
+    z.number().max(65_535, "at most 65535 (the column's size)"),
+  ),
+  INSTRUCTIONS_MAX_TOKENS: integer(defaultInstructionsBounds.maxTokens, 1),
+  // Unset: the chat's own model; empty or `off`: no generated titles.
+  TITLE_MODEL: z
+    .string()
+    .max(100, "a model name is at most 100 characters")
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value.trim())),
+  TITLE_TIMEOUT_MS: integer(defaultTitleSettings.timeoutMs, 100),
+  TITLE_MAX_CONCURRENT: integer(defaultTitleSettings.maxConcurrent, 1),
   ORPHAN_GRACE_MS: integer(30_000),
   SHUTDOWN_GRACE_MS: integer(10_000),
   PROGRESS_INTERVAL_MS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(50).optional()),
@@ -184,6 +198,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     temperature: c.TEMPERATURE,
     // The original service called it INITIAL_CHAT_MESSAGE; either name works, the original wins.
     systemPrompt: (c.INITIAL_CHAT_MESSAGE ?? c.SYSTEM_PROMPT).trim() || null,
+    /** Caps on a chat's (or a preset's) own instructions. */
+    instructions: { maxBytes: c.INSTRUCTIONS_MAX_BYTES, maxTokens: c.INSTRUCTIONS_MAX_TOKENS },
+    /** Generated titles; null: off. `model` null: each chat's own model. */
+    titles: titleConfig(c),
     orphanGraceMs: c.ORPHAN_GRACE_MS,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     // With Redis the live text lives in the hub, so the database gets rarer checkpoints (DESIGN.md).
@@ -246,6 +264,17 @@ function modelsSetup(c: z.infer<typeof schema>, env: Record<string, string | und
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  MODELS_FILE: ${(error as Error).message}`);
   }
+}
+
+/** TITLE_MODEL unset: the chat's model writes titles; empty or `off`: nobody does. */
+function titleConfig(c: z.infer<typeof schema>) {
+  if (c.TITLE_MODEL !== undefined && (c.TITLE_MODEL === "" || c.TITLE_MODEL.toLowerCase() === "off"))
+    return null;
+  return {
+    model: c.TITLE_MODEL ?? null,
+    timeoutMs: c.TITLE_TIMEOUT_MS,
+    maxConcurrent: c.TITLE_MAX_CONCURRENT,
+  };
 }
 
 /** The Twilio settings, or null when WhatsApp is off (none of them set). */

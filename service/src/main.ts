@@ -10,6 +10,8 @@ import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js"
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlSearchRepository } from "./adapters/mysql/mysql-search-repository.js";
+import { createMysqlPresetStore } from "./adapters/mysql/mysql-preset-store.js";
+import { createMysqlTitleStore } from "./adapters/mysql/mysql-title-store.js";
 import { createMysqlUserLimitsStore } from "./adapters/mysql/mysql-user-limits-store.js";
 import { createMysqlWhatsAppStore } from "./adapters/mysql/mysql-whatsapp-store.js";
 import { createMysqlTransferStore } from "./adapters/mysql/mysql-transfer-store.js";
@@ -77,7 +79,12 @@ async function main(): Promise<void> {
       systemPrompt: config.systemPrompt,
       systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
       maxMessageBytes: config.maxMessageBytes,
+      instructions: config.instructions,
     },
+    presets: createMysqlPresetStore(database.db),
+    titles: config.titles
+      ? { store: createMysqlTitleStore(database.db), settings: config.titles }
+      : undefined,
     authToken: config.authToken,
     apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: config.apiKeyCacheMs },
     corsOrigins: config.corsOrigins,

@@ -24,6 +24,8 @@ export function serviceEnv({ simulatorUrl, databaseUrl, port = 0, extra = {} }) 
     OPENAI_API_KEY: "sk-bench",
     OPENAI_BASE_URL: simulatorUrl,
     AUTH_TOKEN: benchToken,
+    // Background title requests would add load the scenarios do not measure.
+    TITLE_MODEL: "off",
     // The load client multiplexes up to 1 000 streams on one connection, as the web BFF does: room for all.
     HTTP2_MAX_CONCURRENT_STREAMS: "5000",
     // The load scenarios send as one user, far over the per-user limits: off, so they measure the service.

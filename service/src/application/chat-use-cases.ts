@@ -2,6 +2,7 @@
  * The chat use cases bound to their dependencies: what the protocol adapters call. Each use case is a
  * plain function of (deps, input) in its concern's folder; this class only holds the deps for them.
  */
+import type { Chat } from "../domain/chat.js";
 import type { ContextLimits } from "../domain/context-window.js";
 import type { ChatRepository } from "./chats/chat-repository.js";
 import type { LimitsDeps } from "./limits/check-limits.js";
@@ -12,7 +13,11 @@ import { renameChat, type RenameChatInput } from "./chats/rename-chat.js";
 import { setChatModel, type SetChatModelInput } from "./chats/set-chat-model.js";
 import { chatModelsOf, type ChatModels } from "./models/chat-models.js";
 import { sendMessage, type SendMessageInput } from "./chats/send-message.js";
+import type { InstructionsBounds } from "./instructions/instructions-rules.js";
+import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
+import { setChatInstructions, type SetChatInstructionsInput } from "./instructions/set-chat-instructions.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
+import type { TitleWriter } from "./titles/title-writer.js";
 import type { ReplyHub } from "./replies/reply-hub.js";
 import { stopReply, type StopReplyInput } from "./replies/stop-reply.js";
 import { watchReply, type WatchReplyInput } from "./replies/watch-reply.js";
@@ -27,6 +32,8 @@ export interface ChatSettings {
   systemPromptTokens: number | null;
   /** Cap on a user message in UTF-8 bytes, checked before tokenizing. */
   maxMessageBytes: number;
+  /** Caps on a chat's own instructions; defaults when absent. */
+  instructions?: InstructionsBounds | undefined;
 }
 
 /** What every use case may need: the ports, the live-reply hub and the settings. */
@@ -42,6 +49,8 @@ export interface ChatUseCaseDeps {
   models?: ChatModels | undefined;
   /** The per-user limits; absent: none (tests of other concerns). */
   userLimits?: LimitsDeps | undefined;
+  /** Writes titles after first answers; absent: titles stay the first message's. */
+  titles?: TitleWriter | undefined;
 }
 
 export class ChatUseCases {
@@ -60,6 +69,11 @@ export class ChatUseCases {
 
   setChatModel(input: SetChatModelInput) {
     return setChatModel(this.deps, input);
+  }
+
+  /** The tokens of the system prompt `chat` sends (its own instructions or the default; 0: none). */
+  systemPromptTokensOf(chat: Pick<Chat, "instructionsTokens">): number {
+    return systemPromptTokensOf(this.deps.settings, chat);
   }
 
   sendMessage(input: SendMessageInput) {
@@ -88,5 +102,9 @@ export class ChatUseCases {
 
   deleteChat(input: DeleteChatInput) {
     return deleteChat(this.deps, input);
+  }
+
+  setChatInstructions(input: SetChatInstructionsInput) {
+    return setChatInstructions(this.deps, input);
   }
 }

@@ -30,11 +30,25 @@ export interface Usage {
   totalTokens: number;
 }
 
+/**
+ * Where a chat's title comes from: the start of its first message, written by the model after the first
+ * answer, or set by the user (never replaced). null: a chat from before titles were tracked (kept as is).
+ */
+export type TitleSource = "first_message" | "generated" | "user";
+
 export interface Chat {
   id: string;
   userId: string;
   title: string;
   model: string;
+  /**
+   * The chat's own instructions (its system prompt): null = the service's default, "" = none at all.
+   * undefined when not read (chat lists leave the text out; `instructionsTokens` says whether there are).
+   */
+  instructions?: string | null | undefined;
+  /** The tokens of `instructions`, counted once when they were set; null with the service's default. */
+  instructionsTokens: number | null;
+  titleSource: TitleSource | null;
   createdAt: Date;
   updatedAt: Date;
 }

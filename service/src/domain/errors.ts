@@ -29,7 +29,11 @@ export type DomainErrorCode =
   | "limit.monthly_cost"
   | "account.blocked"
   | "import.invalid"
-  | "import.busy";
+  | "import.busy"
+  | "instructions.too_long"
+  | "preset.not_found"
+  | "preset.name_taken"
+  | "preset.too_many";
 
 export class DomainError extends Error {
   constructor(
@@ -134,3 +138,15 @@ export const importBusy = (retryAfterMs: number) =>
     {},
     { retryAfterMs },
   );
+export const presetNotFound = (presetId: string) =>
+  new DomainError("preset.not_found", `preset ${presetId} not found`, { presetId });
+
+export const presetNameTaken = (name: string) =>
+  new DomainError("preset.name_taken", `you already have a preset named "${name}"; pick another name`, {
+    name,
+  });
+
+export const tooManyPresets = (limit: number) =>
+  new DomainError("preset.too_many", `you have ${limit} presets, the most there can be; delete one first`, {
+    limit,
+  });

@@ -71,6 +71,8 @@ export function useReplicaCluster(base: Record<string, string> = {}): ReplicaClu
           DATABASE_URL: ready(database).url,
           OPENAI_API_KEY: "sk-simulated",
           OPENAI_BASE_URL: ready(simulator).url,
+          // The tests count the simulator's requests: no title requests beside them.
+          TITLE_MODEL: "off",
           REDIS_URL: ready(redis).url,
           REDIS_KEY_PREFIX: ready(redis).prefix,
           ...shortLeases,

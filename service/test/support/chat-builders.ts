@@ -16,6 +16,9 @@ export function aChat(overrides: Partial<Chat> = {}): Chat {
     userId: "user-a",
     title: "A chat",
     model: "gpt-4o-mini",
+    instructions: null,
+    instructionsTokens: null,
+    titleSource: "first_message",
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -35,7 +38,15 @@ export function aTurn(
   return {
     userId: chat.userId,
     chatId: chat.id,
-    newChat: createChat ? { title: chat.title, model: chat.model } : null,
+    newChat: createChat
+      ? {
+          title: chat.title,
+          model: chat.model,
+          instructions: chat.instructions ?? null,
+          instructionsTokens: chat.instructionsTokens,
+          titleSource: chat.titleSource,
+        }
+      : null,
     userMessage: { id: randomUUID(), content: "Hello there", tokenCount: 2 },
     replyId: randomUUID(),
     lease: longLease,

@@ -333,6 +333,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(await repository.renameChat(chat.userId, chat.id, "Renamed 🎉", later)).toEqual({
         ...chat,
         title: "Renamed 🎉",
+        titleSource: "user",
         updatedAt: later,
       });
     });
@@ -361,6 +362,39 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       const stored = [];
       for await (const message of repository.messagesNewestFirst(chat.id, 10, 10)) stored.push(message);
       expect(stored.map((m) => m.tokenEncoding)).toEqual(["cl100k_base", "cl100k_base"]);
+    });
+
+    it("sets and clears a chat's own instructions, for its owner only", async () => {
+      const { chat } = await aStoredChat();
+      const later = tick();
+      const first = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      expect(first.chat).toEqual({
+        instructions: null,
+        instructionsTokens: null,
+        titleSource: "first_message",
+      });
+      await repository.finishReply(first.reply.id, anOutcome({ userId: chat.userId }));
+      const instructions = { text: "Answer in French.", tokens: 4 };
+      expect(
+        await repository.setChatInstructions("someone-else", chat.id, instructions, later),
+      ).toBeUndefined();
+      expect(await repository.setChatInstructions(chat.userId, chat.id, instructions, later)).toEqual({
+        ...chat,
+        instructions: "Answer in French.",
+        instructionsTokens: 4,
+        updatedAt: later,
+      });
+      const turn = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+      expect(turn.chat).toEqual({
+        instructions: "Answer in French.",
+        instructionsTokens: 4,
+        titleSource: "first_message",
+      });
+      await repository.setChatInstructions(chat.userId, chat.id, null, tick());
+      expect(await repository.findChat(chat.userId, chat.id)).toMatchObject({
+        instructions: null,
+        instructionsTokens: null,
+      });
     });
 
     it("deletes the chat with all its messages", async () => {
@@ -394,7 +428,9 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       const pages = await allPages((cursor) => repository.listChats(userId, 2, cursor));
 
       expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
-      expect(pages.flatMap((page) => page.items)).toEqual(expected);
+      // Lists leave the instructions' text out (GetChat reads it).
+      const listed = expected.map(({ instructions: _, ...rest }) => rest);
+      expect(pages.flatMap((page) => page.items)).toEqual(listed);
       expect(pages.at(-1)?.nextCursor).toBeNull();
     });
 

@@ -3,7 +3,7 @@
  * contract suite (chat-repository-contract.ts) runs against both.
  */
 import { concurrencyRefusal } from "../../src/domain/limits.js";
-import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
+import type { ChatRepository, TurnChat } from "../../src/application/chats/chat-repository.js";
 import type { Lease } from "../../src/application/ports.js";
 import { ownerGoneError, type Chat, type Message, type Reply } from "../../src/domain/chat.js";
 import { chatNotFound, invalidArgument, replyInProgress } from "../../src/domain/errors.js";
@@ -47,7 +47,8 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         .filter((c) => c.userId === userId)
         .sort(newestChatsFirst)
         .filter((c) => after === null || newestChatsFirst(after, c) < 0);
-      const items = mine.slice(0, limit).map((c) => ({ ...c }));
+      // As MySQL: lists leave the instructions' text out.
+      const items = mine.slice(0, limit).map(({ instructions: _, ...c }) => c);
       const last = items.at(-1);
       return { items, nextCursor: mine.length > limit && last ? encodeChatCursor(last) : null };
     },
@@ -62,7 +63,17 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
     async renameChat(userId, chatId, title, now) {
       const chat = chats.get(chatId);
       if (chat?.userId !== userId) return undefined;
-      Object.assign(chat, { title, updatedAt: now });
+      Object.assign(chat, { title, titleSource: "user", updatedAt: now });
+      return { ...chat };
+    },
+    async setChatInstructions(userId, chatId, instructions, now) {
+      const chat = chats.get(chatId);
+      if (chat?.userId !== userId) return undefined;
+      Object.assign(chat, {
+        instructions: instructions?.text ?? null,
+        instructionsTokens: instructions?.tokens ?? null,
+        updatedAt: now,
+      });
       return { ...chat };
     },
     async setChatModel(userId, chatId, model, now) {
@@ -85,8 +96,15 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       if (busy && chats.get(chatId)?.userId === userId) throw replyInProgress(chatId, busy.id);
       if (turn.maxLiveReplies > 0 && live.length >= turn.maxLiveReplies)
         throw concurrencyRefusal(turn.maxLiveReplies, now);
-      if (newChat) chats.set(chatId, { id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
-      if (chats.get(chatId)?.userId !== userId) throw chatNotFound(chatId);
+      if (chats.get(chatId)?.userId !== userId && !newChat) throw chatNotFound(chatId);
+      const chat: TurnChat = {
+        instructions: (newChat ?? chats.get(chatId))?.instructions ?? null,
+        instructionsTokens: (newChat ?? chats.get(chatId))?.instructionsTokens ?? null,
+        titleSource: (newChat ?? chats.get(chatId))?.titleSource ?? null,
+      };
+      turn.admit?.(chat);
+      if (newChat)
+        chats.set(chatId, { id: chatId, userId, ...newChat, ...chat, createdAt: now, updatedAt: now });
       const existing = ofChat(chatId);
       const streaming = existing.find((m) => m.status === "streaming");
       if (streaming) throw replyInProgress(chatId, streaming.id);
@@ -117,7 +135,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       messages.push(userMessage, reply);
       leases.set(reply.id, { ...turn.lease });
       chats.get(chatId)!.updatedAt = now;
-      return { userMessage: { ...userMessage }, reply: { ...reply }, history };
+      return { chat, userMessage: { ...userMessage }, reply: { ...reply }, history };
     },
     async *messagesNewestFirst(chatId, beforeSeq, pageSize) {
       assertPageSize(pageSize);

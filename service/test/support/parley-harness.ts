@@ -14,6 +14,9 @@ import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { createMysqlPresetStore } from "../../src/adapters/mysql/mysql-preset-store.js";
+import { createMysqlTitleStore } from "../../src/adapters/mysql/mysql-title-store.js";
+import type { TitleSettings } from "../../src/application/titles/title-writer.js";
 import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlTransferStore } from "../../src/adapters/mysql/mysql-transfer-store.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
@@ -44,6 +47,8 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   keyCacheMs?: number;
   /** The models chats may pick, built on the harness's database (see models.test.ts). */
   modelsOn?: (database: TestDatabase) => ChatModels;
+  /** Generated titles, stored in the harness's database; absent: off. */
+  titleSettings?: TitleSettings;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -82,6 +87,10 @@ export async function startParley(options: HarnessOptions = {}) {
         () => true,
         () => false,
       ),
+    presets: createMysqlPresetStore(database.db),
+    ...(options.titleSettings && {
+      titles: { store: createMysqlTitleStore(database.db), settings: options.titleSettings },
+    }),
     ...options,
     transfer: { store: createMysqlTransferStore(database.db), ...options.transfer },
     whatsapp: options.whatsapp?.(database),

@@ -3,12 +3,20 @@
  * these; client components import only these types.
  */
 
+export type TitleSource = "first_message" | "generated" | "user" | "unknown";
+
 export type ReplyStatus = "streaming" | "complete" | "stopped" | "incomplete" | "interrupted" | "failed";
 
 export interface ChatSummary {
   id: string;
   title: string;
   model: string;
+  /** Whether the chat has instructions of its own (else the service's default system prompt). */
+  customInstructions: boolean;
+  /** The tokens of the system prompt the chat sends with every message (0: none). */
+  instructionsTokens: number;
+  /** Where the title comes from: a generated one may still replace a `first_message` title. */
+  titleSource: TitleSource;
   createdAt: string;
   updatedAt: string;
 }
@@ -24,6 +32,8 @@ export interface ChatMessage {
 
 export interface ChatPage {
   chat: ChatSummary;
+  /** The chat's own instructions: null = the service's default; "" = no system prompt at all. */
+  instructions: string | null;
   /** Conversation order, oldest first. */
   messages: ChatMessage[];
   /** Leads to older messages; null when these are the oldest. */
@@ -40,6 +50,8 @@ export interface ContextStats {
   contextWindow: number;
   maxOutputTokens: number;
   messagesLeftOut: number;
+  /** Of `tokensUsed`, the pinned system prompt's (the chat's instructions or the default); 0: none. */
+  systemPromptTokens?: number;
 }
 
 /** One step of a reply's stream, as the `chat.send` and `chat.watch` subscriptions yield it. */

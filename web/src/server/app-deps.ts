@@ -16,6 +16,7 @@ import { createModelServiceClient, type ModelServiceClient } from "./service/mod
 import { createUsageServiceClient, type UsageServiceClient } from "./service/usage-service-client";
 import { createTransferServiceClient, type TransferServiceClient } from "./service/transfer-service-client";
 import { createSearchServiceClient, type SearchServiceClient } from "./service/search-service-client";
+import { createPresetServiceClient, type PresetServiceClient } from "./service/preset-service-client";
 
 export interface AppDeps {
   auth: AuthInstance["auth"];
@@ -28,6 +29,7 @@ export interface AppDeps {
   /** Export and import (the /api/export and /api/import route handlers). */
   transfer: TransferServiceClient;
   search: SearchServiceClient;
+  presets: PresetServiceClient;
   log: Logger;
   allowedOrigins: readonly string[];
   signIn: { maxAttempts: number; windowSeconds: number };
@@ -71,6 +73,7 @@ async function buildAppDeps(): Promise<AppDeps> {
   const models = createModelServiceClient(service);
   const transfer = createTransferServiceClient(service);
   const search = createSearchServiceClient(service);
+  const presets = createPresetServiceClient(service);
   return {
     auth,
     authHandler,
@@ -80,6 +83,7 @@ async function buildAppDeps(): Promise<AppDeps> {
     models,
     transfer,
     search,
+    presets,
     log,
     allowedOrigins: settings.trustedOrigins,
     signIn: settings.signIn,

@@ -65,6 +65,18 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
     }
   });
 
+  it("on the instructions dialog, with its presets", async () => {
+    for (const { page } of [light, dark]) {
+      await page.getByRole("button", { name: "Give this chat instructions" }).click();
+      const dialog = page.getByRole("dialog", { name: "Instructions" });
+      await dialog.getByText("No presets yet.", { exact: false }).first().waitFor({ state: "attached" });
+      await dialog.getByText("Manage presets").click();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+    }
+  });
+
   it("while an answer is being written, and once it is answered with code", async () => {
     for (const [{ page, chat }, n] of [
       [light, 1],

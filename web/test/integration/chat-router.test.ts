@@ -42,6 +42,8 @@ describe("chat.send", () => {
       contextWindow: 128_000,
       maxOutputTokens: 1024,
       messagesLeftOut: 0,
+      // Of them, the default system prompt's (pinned: sent in full every time).
+      systemPromptTokens: 16,
     });
     expect(first.id).toBe(`${replyId}:0`);
 
@@ -69,6 +71,8 @@ describe("chat.send", () => {
       contextWindow: 128_000,
       maxOutputTokens: 1024,
       messagesLeftOut: 0,
+      // Of them, the default system prompt's (pinned: sent in full every time).
+      systemPromptTokens: 16,
     });
   });
 

@@ -11,6 +11,8 @@ import type { Logger } from "~/server/logger";
 import { ApiKeyService } from "@parley/gen/parley/keys/v1/keys_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import { SearchService } from "@parley/gen/parley/search/v1/search_pb";
+import { PresetService } from "@parley/gen/parley/presets/v1/presets_pb";
+import type { PresetServiceClient } from "~/server/service/preset-service-client";
 import type { ApiKeyServiceClient } from "~/server/service/api-key-service-client";
 import type { ChatServiceClient } from "~/server/service/chat-service-client";
 import type { UsageServiceClient } from "~/server/service/usage-service-client";
@@ -73,11 +75,18 @@ export function createFakeSearchService(impl: Partial<ServiceImpl<typeof SearchS
   return { search: client, calls };
 }
 
+/** A PresetService faked the same way. */
+export function createFakePresetService(impl: Partial<ServiceImpl<typeof PresetService>>) {
+  const { client, calls } = recordingFake(PresetService, impl);
+  return { presets: client, calls };
+}
+
 /** The services besides chat a caller may use; fakes that answer nothing by default. */
 export interface OtherServices {
   keys?: ApiKeyServiceClient;
   usage?: UsageServiceClient;
   search?: SearchServiceClient;
+  presets?: PresetServiceClient;
 }
 
 /** The routers called in-process as `authUserId` (null: signed out), against `chat` (and the others). */
@@ -91,7 +100,7 @@ export async function fakeServiceCaller(
   const usage = others.usage ?? createFakeUsageService({}).usage;
   const search = others.search ?? createFakeSearchService({}).search;
   const context = await createTrpcContext(
-    { auth: fakeAuth(authUserId), chat, keys, usage, search, log: silent },
+    { auth: fakeAuth(authUserId), chat, keys, usage, search, presets: others.presets, log: silent },
     new Headers(),
   );
   return createCaller(context, signal ? { signal } : {});

@@ -42,6 +42,8 @@ export async function startTestService(options: {
         // are off unless a test sets them (the limits' own tests do).
         LIMIT_MESSAGES_PER_MINUTE: "0",
         LIMIT_CONCURRENT_REPLIES: "0",
+        // Chats keep their first message's title (tests read it) unless a test turns titles on.
+        TITLE_MODEL: "off",
         ...options.env,
       },
     });

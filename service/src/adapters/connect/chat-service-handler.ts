@@ -16,7 +16,8 @@ const toEventMessage = (event: Parameters<typeof replyEventToProto>[0]) => ({
 });
 
 export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<typeof ChatService> {
-  const toChat = (chat: Chat) => chatToProto(chat, useCases.contextWindowOf(chat.model));
+  const toChat = (chat: Chat) =>
+    chatToProto(chat, useCases.contextWindowOf(chat.model), useCases.systemPromptTokensOf(chat));
   return {
     async *sendMessage(request, context) {
       const subscription = await useCases.sendMessage({
@@ -54,6 +55,9 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
     async deleteChat(request, context) {
       await useCases.deleteChat(asActingUser(request, context));
       return {};
+    },
+    async setChatInstructions(request, context) {
+      return { chat: toChat(await useCases.setChatInstructions(asActingUser(request, context))) };
     },
   };
 }

@@ -42,6 +42,10 @@ const codes: Record<DomainErrorCode, Code> = {
   "account.blocked": Code.PermissionDenied,
   "import.invalid": Code.InvalidArgument,
   "import.busy": Code.ResourceExhausted,
+  "instructions.too_long": Code.InvalidArgument,
+  "preset.not_found": Code.NotFound,
+  "preset.name_taken": Code.AlreadyExists,
+  "preset.too_many": Code.ResourceExhausted,
 };
 
 /** Converts anything a use case throws into a ConnectError that is safe to send. */

@@ -4,6 +4,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   ReplyStatus,
   Role,
+  TitleSource as ProtoTitleSource,
   type ChatSchema,
   type MessageSchema,
   type ReplyEventSchema,
@@ -12,7 +13,7 @@ import {
 import type { ApiKeySchema } from "@parley/gen/parley/keys/v1/keys_pb";
 import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import type { ApiKey } from "../../domain/api-key.js";
-import type { Chat, Message, MessageStatus, Usage } from "../../domain/chat.js";
+import type { Chat, Message, MessageStatus, TitleSource, Usage } from "../../domain/chat.js";
 
 const statuses: Record<MessageStatus, ReplyStatus> = {
   streaming: ReplyStatus.STREAMING,
@@ -28,8 +29,15 @@ export const replyStatusToProto = (status: MessageStatus): ReplyStatus => status
 const usageToProto = (usage: Usage | null): MessageInitShape<typeof UsageSchema> | undefined =>
   usage ?? undefined;
 
-/** `contextWindow` is the service's setting: chats are not stored with one. */
-export function chatToProto(chat: Chat, contextWindow: number): MessageInitShape<typeof ChatSchema> {
+/**
+ * `contextWindow` is the service's setting: chats are not stored with one. `systemPromptTokens`: what
+ * the chat's system prompt takes (its own instructions', or the service default's).
+ */
+export function chatToProto(
+  chat: Chat,
+  contextWindow: number,
+  systemPromptTokens: number,
+): MessageInitShape<typeof ChatSchema> {
   return {
     id: chat.id,
     title: chat.title,
@@ -37,8 +45,19 @@ export function chatToProto(chat: Chat, contextWindow: number): MessageInitShape
     createTime: timestampFromDate(chat.createdAt),
     updateTime: timestampFromDate(chat.updatedAt),
     contextWindow,
+    ...(typeof chat.instructions === "string" && { instructions: chat.instructions }),
+    instructionsTokenCount: systemPromptTokens,
+    customInstructions: chat.instructionsTokens !== null,
+    titleSource: titleSources[chat.titleSource ?? "unknown"],
   };
 }
+
+const titleSources: Record<TitleSource | "unknown", ProtoTitleSource> = {
+  unknown: ProtoTitleSource.UNSPECIFIED,
+  first_message: ProtoTitleSource.FIRST_MESSAGE,
+  generated: ProtoTitleSource.GENERATED,
+  user: ProtoTitleSource.USER,
+};
 
 export function messageToProto(message: Message): MessageInitShape<typeof MessageSchema> {
   return {

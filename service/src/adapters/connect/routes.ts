@@ -8,6 +8,9 @@ import { ModelService } from "@parley/gen/parley/models/v1/models_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
 import { TransferService } from "@parley/gen/parley/transfer/v1/transfer_pb";
 import { SearchService } from "@parley/gen/parley/search/v1/search_pb";
+import { PresetService } from "@parley/gen/parley/presets/v1/presets_pb";
+import type { PresetUseCases } from "../../application/presets/preset-use-cases.js";
+import { createPresetServiceHandler } from "./preset-service-handler.js";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { ApiKeyUseCases } from "../../application/keys/api-key-use-cases.js";
 import { createApiKeyServiceHandler } from "./api-key-service-handler.js";
@@ -30,6 +33,7 @@ export const servedServiceNames = [
   ModelService.typeName,
   TransferService.typeName,
   SearchService.typeName,
+  PresetService.typeName,
 ];
 
 /** The use cases behind each service, and the request bound the binary-request check enforces. */
@@ -39,12 +43,13 @@ export interface RoutedServices {
   keys: ApiKeyUseCases;
   transfer: TransferUseCases;
   search: SearchUseCases;
+  presets: PresetUseCases;
   health: HealthService;
   maxRequestBytes: number;
 }
 
 export function createRoutes(services: RoutedServices) {
-  const { chat, usage, keys, transfer, search, health, maxRequestBytes } = services;
+  const { chat, usage, keys, transfer, search, presets, health, maxRequestBytes } = services;
   return (router: ConnectRouter) => {
     router.service(ChatService, createChatServiceHandler(chat));
     router.service(LegacyChatService, createLegacyChatServiceHandler(chat));
@@ -56,6 +61,7 @@ export function createRoutes(services: RoutedServices) {
     );
     router.service(TransferService, createTransferServiceHandler(transfer));
     router.service(SearchService, createSearchServiceHandler(search));
+    router.service(PresetService, createPresetServiceHandler(presets));
     health.register(router);
     registerReflection(router, [
       ChatService,
@@ -65,6 +71,7 @@ export function createRoutes(services: RoutedServices) {
       ModelService,
       TransferService,
       SearchService,
+      PresetService,
       Health,
     ]);
     checkBinaryRequests(router, maxRequestBytes);

@@ -29,6 +29,10 @@ const statuses: Record<DomainErrorCode, number> = {
   "account.blocked": 403,
   "import.invalid": 400,
   "import.busy": 429,
+  "instructions.too_long": 400,
+  "preset.not_found": 404,
+  "preset.name_taken": 409,
+  "preset.too_many": 429,
 };
 
 export interface HttpError {

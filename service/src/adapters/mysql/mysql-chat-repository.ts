@@ -22,8 +22,6 @@ import { addDailyUsage } from "./usage-daily.js";
  * estimated usage of replies a sweeper ends (their owner died before it could).
  */
 export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): ChatRepository {
-  const ownedChat = (userId: string, chatId: string) => and(eq(chats.id, chatId), eq(chats.userId, userId));
-
   return {
     findChat: (userId, chatId) =>
       withStorageErrors(async () => {
@@ -36,7 +34,7 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         assertPageSize(limit);
         const after = cursor === null ? undefined : decodeChatCursor(cursor);
         const rows = await db
-          .select()
+          .select(chatListColumns)
           .from(chats)
           .where(
             and(
@@ -72,7 +70,7 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         return db.transaction(async (tx) => {
           const [result] = await tx
             .update(chats)
-            .set({ title, updatedAt: now })
+            .set({ title, titleSource: "user", updatedAt: now })
             .where(ownedChat(userId, chatId));
           if (result.affectedRows === 0) return undefined;
           await indexTitle(tx, userId, chatId);
@@ -82,14 +80,13 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
       }),
 
     setChatModel: (userId, chatId, model, now) =>
-      withStorageErrors(async () => {
-        const [result] = await db
-          .update(chats)
-          .set({ model, updatedAt: now })
-          .where(ownedChat(userId, chatId));
-        if (result.affectedRows === 0) return undefined;
-        const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
-        return row && toChat(row);
+      updateOwnedChat(db, userId, chatId, { model, updatedAt: now }),
+
+    setChatInstructions: (userId, chatId, instructions, now) =>
+      updateOwnedChat(db, userId, chatId, {
+        instructions: instructions?.text ?? null,
+        instructionsTokens: instructions?.tokens ?? null,
+        updatedAt: now,
       }),
 
     deleteChat: (userId, chatId) =>
@@ -177,6 +174,29 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         }),
       ),
   };
+}
+
+/** A chat list's columns: all but the instructions' text (up to 16 KiB a chat), which GetChat reads. */
+const { instructions: _, ...chatListColumns } = getTableColumns(chats);
+
+/** The chat `chatId`, if it is `userId`'s. */
+function ownedChat(userId: string, chatId: string) {
+  return and(eq(chats.id, chatId), eq(chats.userId, userId));
+}
+
+/** Changes a chat of `userId`'s and returns it as changed; undefined when they have no such chat. */
+function updateOwnedChat(
+  db: ChatDatabase,
+  userId: string,
+  chatId: string,
+  change: Partial<typeof chats.$inferInsert>,
+) {
+  return withStorageErrors(async () => {
+    const [result] = await db.update(chats).set(change).where(ownedChat(userId, chatId));
+    if (result.affectedRows === 0) return undefined;
+    const [row] = await db.select().from(chats).where(ownedChat(userId, chatId)).limit(1);
+    return row && toChat(row);
+  });
 }
 
 /** The first reply matching `where` (over messages joined with their chat), with its user. */

@@ -12,13 +12,16 @@ export function createMysqlUsageRepository(db: ChatDatabase): UsageRepository {
       withStorageErrors(async () => {
         // A range of the primary key (user_id, day, kind), summed over kinds.
         const sum = (column: MySqlColumn) => sql<string>`sum(${column})`;
+        // Tokens and cost count every kind (replies, titles); `replies` counts replies only.
+        const sumOfReplies = (column: MySqlColumn) =>
+          sql<string>`sum(case when ${usageDaily.kind} = 'reply' then ${column} else 0 end)`;
         const rows = await db
           .select({
             day: usageDaily.day,
             promptTokens: sum(usageDaily.promptTokens),
             completionTokens: sum(usageDaily.completionTokens),
-            replies: sum(usageDaily.replies),
-            estimatedReplies: sum(usageDaily.estimatedReplies),
+            replies: sumOfReplies(usageDaily.replies),
+            estimatedReplies: sumOfReplies(usageDaily.estimatedReplies),
             costMicros: sum(usageDaily.costMicros),
           })
           .from(usageDaily)

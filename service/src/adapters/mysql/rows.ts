@@ -5,6 +5,7 @@ import {
   type Message,
   type MessageStatus,
   type Role,
+  type TitleSource,
   type Usage,
 } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
@@ -12,12 +13,16 @@ import type { MeteredUsage } from "../../domain/usage.js";
 import type { ChatRow, MessageRow } from "./schema.js";
 
 /** A `chats` row as the domain's Chat. */
-export function toChat(row: ChatRow): Chat {
+export function toChat(row: ChatRow | Omit<ChatRow, "instructions">): Chat {
   return {
     id: row.id,
     userId: row.userId,
     title: row.title,
     model: row.model,
+    // Rows read without the text (chat lists) leave it undefined.
+    instructions: "instructions" in row ? row.instructions : undefined,
+    instructionsTokens: row.instructionsTokens,
+    titleSource: row.titleSource as TitleSource | null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

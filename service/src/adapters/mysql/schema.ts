@@ -43,6 +43,12 @@ export const chats = mysqlTable(
     userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
     title: humanText("title", { type: "varchar(200)" }).notNull(),
     model: exactText("model", { type: "varchar(100)" }).notNull(),
+    /** The chat's own system prompt: null = the service's default, "" = none (bounded: 16 KiB default). */
+    instructions: humanText("instructions", { type: "text" }),
+    /** Their tokens, counted once when set: sending never tokenizes them again. */
+    instructionsTokens: int("instructions_tokens", { unsigned: true }),
+    /** `first_message`, `generated` or `user` (null: from before sources were tracked; never replaced). */
+    titleSource: exactText("title_source", { type: "varchar(16)" }),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
@@ -340,3 +346,23 @@ export const searchGrams = mysqlTable(
     }).onDelete("cascade"),
   ],
 );
+
+/**
+ * Each user's presets: named instructions to give chats. At most 100 per user (counted under the user's
+ * `user_limits` row lock, as live replies are); names unique per user.
+ */
+export const presets = mysqlTable(
+  "presets",
+  {
+    id: id("id").primaryKey(),
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    name: humanText("name", { type: "varchar(100)" }).notNull(),
+    instructions: humanText("instructions", { type: "text" }).notNull(),
+    instructionsTokens: int("instructions_tokens", { unsigned: true }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (table) => [unique("presets_user_name_uq").on(table.userId, table.name)],
+);
+/** A `presets` row as Drizzle reads it. */
+export type PresetRow = typeof presets.$inferSelect;

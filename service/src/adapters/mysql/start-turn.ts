@@ -3,7 +3,8 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, replyInProgress } from "../../domain/errors.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
-import type { NewTurn, StartedTurn } from "../../application/chats/chat-repository.js";
+import type { TitleSource } from "../../domain/chat.js";
+import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, toMessage } from "./rows.js";
 import { chats, messages, userLimits } from "./schema.js";
@@ -23,6 +24,10 @@ import { chats, messages, userLimits } from "./schema.js";
  * here comes after the lock was granted, so it sees everything the previous holder committed. Locking
  * reads there would take gap locks, and new chats (time-ordered ids) share the index's last gap:
  * concurrent first messages deadlocked (measured: 18 of 20). A new chat has nothing to read.
+ *
+ * The same read brings the chat's settings (its instructions, their stored token count, the title's
+ * source) on the newest row only, so the send needs no extra round trip for them; `admit` then checks
+ * the message fits beside them before anything is written.
  *
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
@@ -49,7 +54,9 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .onDuplicateKeyUpdate({ set: { userId: sql`${userLimits.userId}` } });
     }
     let history: Message[] = [];
+    let chat: TurnChat = newChatSettings(newChat);
     if (newChat) {
+      turn.admit?.(chat);
       await tx.insert(chats).values({ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
     } else {
       // mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged timestamp still counts as found.
@@ -58,14 +65,20 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .set({ updatedAt: now })
         .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
       if (touched.affectedRows === 0) throw chatNotFound(chatId);
-      // Served by the (chat_id, seq) index: a long chat's history is never walked.
+      // Served by the (chat_id, seq) index: a long chat's history is never walked. The chat's settings
+      // come with the newest row (see turnChatColumns): no extra round trip.
       const rows = await tx
-        .select()
+        .select({ message: messages, chat: turnChatColumns })
         .from(messages)
+        .leftJoin(chats, onNewestRow(chatId))
         .where(eq(messages.chatId, chatId))
         .orderBy(desc(messages.seq))
         .limit(turn.historyLimit);
-      history = rows.map(toMessage);
+      history = rows.map((row) => toMessage(row.message));
+      // Drizzle reads a joined object whose columns are all null (default instructions, a title from
+      // before sources were tracked) as null: that is the defaults, not a missing row.
+      const settings = rows.length > 0 ? rows[0]?.chat : await chatWithoutMessages(tx, chatId);
+      if (settings) chat = toTurnChat(settings);
     }
     const newest = history[0];
     if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
@@ -78,6 +91,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .where(and(eq(messages.status, "streaming"), eq(chats.userId, userId)));
       if ((live?.n ?? 0) >= turn.maxLiveReplies) throw concurrencyRefusal(turn.maxLiveReplies, now);
     }
+    if (!newChat) turn.admit?.(chat);
     const seq = (newest?.seq ?? 0) + 1;
 
     const common = {
@@ -112,6 +126,53 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     const { usage: __, ...replyColumns } = reply;
     const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
     await tx.insert(messages).values([userColumns, { ...replyColumns, ...lease }]);
-    return { userMessage, reply, history };
+    return { chat, userMessage, reply, history };
   });
+}
+
+/** The chat's settings a turn reads. */
+const turnChatColumns = {
+  // First, and never null where the join matched: Drizzle reads a left-joined object as null when its
+  // first column is (and the instructions are null for every chat on the default).
+  id: chats.id,
+  instructions: chats.instructions,
+  instructionsTokens: chats.instructionsTokens,
+  titleSource: chats.titleSource,
+};
+
+function toTurnChat(row: {
+  instructions: string | null;
+  instructionsTokens: number | null;
+  titleSource: string | null;
+}): TurnChat {
+  const { instructions, instructionsTokens } = row;
+  return { instructions, instructionsTokens, titleSource: row.titleSource as TitleSource | null };
+}
+
+/**
+ * Joins the chat to its newest message only (the newest `seq`: one probe of the (chat_id, seq) index),
+ * so the instructions' text is read once, not once per history row.
+ */
+function onNewestRow(chatId: string) {
+  return and(
+    eq(chats.id, messages.chatId),
+    eq(
+      messages.seq,
+      sql`(select max(newest.seq) from ${messages} as newest where newest.chat_id = ${chatId})`,
+    ),
+  );
+}
+
+/** A chat with no messages yet (not written by Parley itself): its settings in their own read. */
+async function chatWithoutMessages(tx: Pick<ChatDatabase, "select">, chatId: string) {
+  const [row] = await tx.select(turnChatColumns).from(chats).where(eq(chats.id, chatId)).limit(1);
+  return row;
+}
+
+function newChatSettings(newChat: NewTurn["newChat"]): TurnChat {
+  return {
+    instructions: newChat?.instructions ?? null,
+    instructionsTokens: newChat?.instructionsTokens ?? null,
+    titleSource: newChat?.titleSource ?? null,
+  };
 }

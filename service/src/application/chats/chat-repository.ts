@@ -2,7 +2,7 @@
  * The port for stored conversations. Adapters: MySQL (Drizzle) in production, an in-memory one in tests;
  * one contract suite runs against both.
  */
-import type { Chat, Message, Reply, TerminalStatus } from "../../domain/chat.js";
+import type { Chat, Message, Reply, TerminalStatus, TitleSource } from "../../domain/chat.js";
 import type { MeteredUsage } from "../../domain/usage.js";
 import type { Lease, LeasedStore } from "../ports.js";
 
@@ -15,8 +15,11 @@ export interface Page<T> {
 export interface NewTurn {
   userId: string;
   chatId: string;
-  /** For a first message: the chat is created in the same transaction, with this title and model. */
-  newChat: { title: string; model: string } | null;
+  /**
+   * For a first message: the chat is created in the same transaction, with this title and model (and
+   * its own instructions, when given: see TurnChat).
+   */
+  newChat: ({ title: string; model: string } & Partial<TurnChat>) | null;
   userMessage: { id: string; content: string; tokenCount: number };
   /** The encoding of the turn's token counts (the user message's now, the reply's at its end). */
   tokenEncoding?: string;
@@ -31,9 +34,25 @@ export interface NewTurn {
    * the turn is refused with `limit.concurrent_replies` and nothing is written. 0 = no limit.
    */
   maxLiveReplies: number;
+  /**
+   * Called inside the transaction with the chat's settings, before anything is written: throwing
+   * refuses the turn and nothing is stored (e.g. the message cannot fit beside the chat's instructions).
+   */
+  admit?: ((chat: TurnChat) => void) | undefined;
+}
+
+/** What a turn needs to know of its chat, read in the turn's transaction (no extra round trip). */
+export interface TurnChat {
+  /** The chat's own system prompt: null = the service's default, "" = none. */
+  instructions: string | null;
+  /** Their stored token count (null with the default). */
+  instructionsTokens: number | null;
+  titleSource: TitleSource | null;
 }
 
 export interface StartedTurn {
+  /** The chat's settings as the turn read them. */
+  chat: TurnChat;
   userMessage: Message;
   reply: Message;
   /**
@@ -71,9 +90,17 @@ export interface ChatRepository extends LeasedStore {
   listChats(userId: string, limit: number, cursor: string | null): Promise<Page<Chat>>;
   /** Messages in conversation order; the first page is the latest, the cursor leads to older ones. */
   listMessages(chatId: string, limit: number, cursor: string | null): Promise<Page<Message>>;
+  /** Sets a title the user chose (`title_source` = user: never replaced by a generated one). */
   renameChat(userId: string, chatId: string, title: string, now: Date): Promise<Chat | undefined>;
   /** Sets the model the chat talks to from its next turn; undefined when there is no such chat. */
   setChatModel(userId: string, chatId: string, model: string, now: Date): Promise<Chat | undefined>;
+  /** Sets the chat's own instructions, with their tokens; null: back to the service's default. */
+  setChatInstructions(
+    userId: string,
+    chatId: string,
+    instructions: { text: string; tokens: number } | null,
+    now: Date,
+  ): Promise<Chat | undefined>;
   /** Deletes the chat and all its messages; false when there was no such chat for this user. */
   deleteChat(userId: string, chatId: string): Promise<boolean>;
 

@@ -18,7 +18,8 @@ describe("getChat's context", () => {
     const chatId = startedOf(await collect(await useCases.sendMessage({ userId: user, text: "one" }))).chatId;
     model.enqueue({ deltas: ["cut"], noFinish: true }); // no usage: the earlier reply's still counts
     await collect(await useCases.sendMessage({ userId: user, chatId, text: "two" }));
-    const expected = { tokensUsed: 10, ...limits };
+    // The fixture's default system prompt ("Be brief.") takes 2 tokens: pinned, shown apart.
+    const expected = { tokensUsed: 10, ...limits, systemPromptTokens: 2 };
 
     const whole = await useCases.getChat({ userId: user, chatId, pageSize: 0, pageToken: "" });
     expect(whole.messages.items).toHaveLength(4);

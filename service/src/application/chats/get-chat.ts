@@ -7,6 +7,7 @@ import { chatNotFound } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { pageSize, requireId, requireUserId } from "../input-rules.js";
 import { limitsOf } from "../models/chat-models.js";
+import { systemPromptTokensOf } from "../instructions/instructions-rules.js";
 import type { ContextStats } from "../replies/reply-events.js";
 import type { Page } from "./chat-repository.js";
 import type { PageRequest } from "./list-chats.js";
@@ -31,7 +32,13 @@ export async function getChat(
   if (promptTokens === null) return { chat, messages, context: null };
   const { contextWindow, maxOutputTokens } = limitsOf(deps, chat.model);
   // How many messages that prompt left out is only known while sending (the `started` event).
-  const context = { tokensUsed: promptTokens, contextWindow, maxOutputTokens, messagesLeftOut: 0 };
+  const context = {
+    tokensUsed: promptTokens,
+    contextWindow,
+    maxOutputTokens,
+    messagesLeftOut: 0,
+    systemPromptTokens: systemPromptTokensOf(deps.settings, chat),
+  };
   return { chat, messages, context };
 }
 

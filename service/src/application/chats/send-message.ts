@@ -19,7 +19,9 @@ import { requireId, requireMessageText, requireUserId } from "../input-rules.js"
 import type { PromptMessage } from "../replies/chat-model.js";
 import type { ReplyStartedEvent } from "../replies/reply-events.js";
 import type { ReplySubscription } from "../replies/reply-subscription.js";
-import type { ChatRepository } from "./chat-repository.js";
+import { newChatInstructions } from "../instructions/set-chat-instructions.js";
+import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
+import type { ChatRepository, TurnChat } from "./chat-repository.js";
 
 export interface SendMessageInput {
   /** Empty or undefined starts a new chat. */
@@ -28,6 +30,8 @@ export interface SendMessageInput {
   text: string;
   /** A model id of the catalog; absent: the chat's model (a new chat: the default). */
   model?: string | undefined;
+  /** For a new chat only: its own instructions (undefined/null: the default; "": no system prompt). */
+  instructions?: string | null | undefined;
   /** The caller's signal: when it aborts the caller stops watching (the reply goes on). */
   signal?: AbortSignal | undefined;
 }
@@ -52,14 +56,22 @@ export async function sendMessage(
   const limits = deps.userLimits ? await checkLimits(deps.userLimits, userId) : null;
 
   const choice = await chooseModel(deps, userId, existingChatId, input.model);
+  const instructions = newChatInstructions(deps, existingChatId, input.instructions, choice.limits);
   const tokenCount = choice.counter.count(text);
-  const fitter = new ContextFitter(choice.limits, choice.systemPromptTokens, tokenCount);
+  const systemFor = systemPromptFor(settings, choice);
+  // Checked in startTurn's transaction, once the chat's instructions are known: nothing is written if
+  // the message cannot fit beside them.
+  const fitterFor = (chat: TurnChat) => new ContextFitter(choice.limits, systemFor(chat).tokens, tokenCount);
   const chatId = existingChatId ?? newId();
   const now = clock.now();
   const turn = await repository.startTurn({
     userId,
     chatId,
-    newChat: existingChatId === null ? { title: titleFrom(text), model: choice.model.id } : null,
+    newChat:
+      existingChatId === null
+        ? { title: titleFrom(text), model: choice.model.id, titleSource: "first_message", ...instructions }
+        : null,
+    admit: (chat) => void fitterFor(chat),
     userMessage: { id: newId(), content: text, tokenCount },
     tokenEncoding: choice.model.encoding,
     replyId: newId(),
@@ -70,6 +82,8 @@ export async function sendMessage(
   });
 
   try {
+    const system = systemFor(turn.chat);
+    const fitter = fitterFor(turn.chat);
     const newestFirst = countedFor(deps, choice, newestFirstHistory(repository, chatId, turn.history));
     const history = await fit(newestFirst, fitter);
     const started: ReplyStartedEvent = {
@@ -83,15 +97,25 @@ export async function sendMessage(
         contextWindow: choice.limits.contextWindow,
         maxOutputTokens: choice.limits.maxOutputTokens,
         messagesLeftOut: turn.userMessage.seq - 1 - history.length,
+        systemPromptTokens: system.tokens ?? 0,
       },
     };
     const job = hub.start(userId, started, {
       model: choice.model.id,
-      messages: prompt(settings.systemPrompt, history, text),
+      messages: prompt(system.text, history, text),
       maxOutputTokens: choice.limits.maxOutputTokens,
       temperature: settings.temperature,
     });
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
+    const titled = {
+      userId,
+      chatId,
+      seq: turn.userMessage.seq,
+      chat: turn.chat,
+      text,
+      model: choice.model.id,
+    };
+    deps.titles?.afterAnswer(job, titled);
     return job.attach(0, input.signal);
   } catch (error) {
     // The turn is stored but no job will end the reply: end it here so nothing stays `streaming`.
@@ -122,6 +146,29 @@ function recordPromptTokens(deps: ChatUseCaseDeps, replyId: string, promptTokens
   deps.repository.recordPromptTokens(replyId, deps.hub.owner, promptTokens).catch((error: unknown) => {
     deps.logger.warn("could not record a reply's prompt tokens", { replyId, error: String(error) });
   });
+}
+
+/**
+ * The system prompt a chat sends with the turn's model. Stored counts (the default prompt's, a chat's
+ * own instructions') are in the default model's encoding, the one they were counted with; a model with
+ * another encoding counts the text again, so the window is never fitted with another tokenizer's numbers.
+ */
+function systemPromptFor(
+  settings: ChatUseCaseDeps["settings"],
+  choice: ModelChoice,
+): (chat: TurnChat) => SystemPrompt {
+  const defaults = { systemPrompt: settings.systemPrompt, systemPromptTokens: choice.systemPromptTokens };
+  const storedCountsHold = choice.model.encoding === choice.legacyEncoding;
+  const seen = new WeakMap<TurnChat, SystemPrompt>();
+  return (chat) => {
+    let system = seen.get(chat);
+    if (!system) {
+      const counted = storedCountsHold ? chat : { ...chat, instructionsTokens: null };
+      system = systemPromptOf(defaults, counted, choice.counter);
+      seen.set(chat, system);
+    }
+    return system;
+  };
 }
 
 /**

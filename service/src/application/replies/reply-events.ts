@@ -7,6 +7,8 @@ export interface ContextStats {
   contextWindow: number;
   maxOutputTokens: number;
   messagesLeftOut: number;
+  /** Of `tokensUsed`, the pinned system prompt's tokens (0: none). */
+  systemPromptTokens?: number;
 }
 
 export interface ReplyStartedEvent {

@@ -123,6 +123,11 @@ export class ReplyJob implements ProgressSource {
     return this.started.chatId;
   }
 
+  /** The text generated so far (all of it once `done` has resolved). */
+  get answer(): string {
+    return this.text;
+  }
+
   /**
    * Attaches a watcher that first receives `started` and the text after `fromOffset` code points, then
    * live deltas. The signal is the caller's: when it aborts, the watcher detaches.

@@ -4,11 +4,19 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   ReplyStatus as ProtoReplyStatus,
   Role,
+  TitleSource as ProtoTitleSource,
   type Chat,
   type ContextStats as ProtoContextStats,
   type Message,
 } from "@parley/gen/parley/chat/v1/chat_pb";
-import type { ChatMessage, ChatSummary, ContextStats, ReplyStatus } from "~/lib/chat-types";
+import type { ChatMessage, ChatSummary, ContextStats, ReplyStatus, TitleSource } from "~/lib/chat-types";
+
+const titleSources: Record<ProtoTitleSource, TitleSource> = {
+  [ProtoTitleSource.UNSPECIFIED]: "unknown",
+  [ProtoTitleSource.FIRST_MESSAGE]: "first_message",
+  [ProtoTitleSource.GENERATED]: "generated",
+  [ProtoTitleSource.USER]: "user",
+};
 
 const statuses: Record<ProtoReplyStatus, ReplyStatus> = {
   [ProtoReplyStatus.UNSPECIFIED]: "complete",
@@ -33,6 +41,9 @@ export function toChatSummary(chat: Chat | undefined): ChatSummary {
     id: chat?.id ?? "",
     title: chat?.title ?? "",
     model: chat?.model ?? "",
+    customInstructions: chat?.customInstructions ?? false,
+    instructionsTokens: chat?.instructionsTokenCount ?? 0,
+    titleSource: titleSources[chat?.titleSource ?? ProtoTitleSource.UNSPECIFIED] ?? "unknown",
     createdAt: isoTime(chat?.createTime),
     updatedAt: isoTime(chat?.updateTime),
   };
@@ -56,5 +67,6 @@ export function toContextStats(stats: ProtoContextStats | undefined): ContextSta
     contextWindow: stats.contextWindow,
     maxOutputTokens: stats.maxOutputTokens,
     messagesLeftOut: stats.messagesLeftOut,
+    systemPromptTokens: stats.systemPromptTokens,
   };
 }

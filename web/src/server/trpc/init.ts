@@ -14,6 +14,7 @@ import { serviceUserId, type ChatServiceClient } from "../service/chat-service-c
 import type { ModelServiceClient } from "../service/model-service-client";
 import type { UsageServiceClient } from "../service/usage-service-client";
 import type { SearchServiceClient } from "../service/search-service-client";
+import type { PresetServiceClient } from "../service/preset-service-client";
 
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 
@@ -26,6 +27,8 @@ export interface TrpcContext {
   /** The model list; absent in tests of other concerns (models.list then fails cleanly). */
   models?: ModelServiceClient | undefined;
   search: SearchServiceClient;
+  /** The user's presets; absent in tests that do not need them. */
+  presets?: PresetServiceClient | undefined;
   log: Logger;
 }
 
@@ -38,21 +41,15 @@ export interface ContextDeps {
   /** The model list; absent in tests of other concerns (models.list then fails cleanly). */
   models?: ModelServiceClient | undefined;
   search: SearchServiceClient;
+  presets?: PresetServiceClient | undefined;
   log: Logger;
 }
 
 export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
   try {
     const session = await deps.auth.api.getSession({ headers });
-    return {
-      session,
-      chat: deps.chat,
-      keys: deps.keys,
-      usage: deps.usage,
-      models: deps.models,
-      search: deps.search,
-      log: deps.log,
-    };
+    const { chat, keys, usage, models, search, presets, log } = deps;
+    return { session, chat, keys, usage, models, search, presets, log };
   } catch (error) {
     // A saturated database is a moment to wait (503, which the browser retries), not a failure to log.
     if (!isDatabaseBusy(error)) throw error;

@@ -5,6 +5,7 @@ import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
 import { usageRouter } from "./routers/usage";
 import { searchRouter } from "./routers/search";
+import { presetsRouter } from "./routers/presets";
 import { createCallerFactory, createRouter } from "./init";
 
 export const appRouter = createRouter({
@@ -13,6 +14,7 @@ export const appRouter = createRouter({
   usage: usageRouter,
   models: modelsRouter,
   search: searchRouter,
+  presets: presetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

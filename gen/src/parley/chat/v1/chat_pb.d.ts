@@ -47,6 +47,16 @@ export declare type SendMessageRequest = Message$1<"parley.chat.v1.SendMessageRe
    * @generated from field: string model = 4;
    */
   model: string;
+
+  /**
+   * For a new chat only (empty `chat_id`): its own instructions, the system prompt sent in place of the
+   * service's default. Absent: the service's default; empty: no system prompt at all. Bounded like
+   * SetChatInstructions (`instructions.too_long`). With a `chat_id` it is INVALID_ARGUMENT
+   * (`argument.invalid`): change an existing chat's instructions with SetChatInstructions.
+   *
+   * @generated from field: optional string instructions = 5;
+   */
+  instructions?: string | undefined;
 };
 
 /**
@@ -259,6 +269,15 @@ export declare type ContextStats = Message$1<"parley.chat.v1.ContextStats"> & {
    * @generated from field: uint32 messages_left_out = 4;
    */
   messagesLeftOut: number;
+
+  /**
+   * Of `tokens_used`, the system prompt's tokens (the chat's instructions, or the service's default;
+   * 0 without one): it is pinned, sent in full with every prompt however long the chat. On GetChat the
+   * chat's current figure, which the next prompt will send.
+   *
+   * @generated from field: uint32 system_prompt_tokens = 5;
+   */
+  systemPromptTokens: number;
 };
 
 /**
@@ -532,6 +551,37 @@ export declare type Chat = Message$1<"parley.chat.v1.Chat"> & {
    * @generated from field: uint32 context_window = 6;
    */
   contextWindow: number;
+
+  /**
+   * The chat's own instructions (see SetChatInstructions), on GetChat, SetChatInstructions only (ListChats
+   * leaves it out to stay small: see `custom_instructions`). Absent there: the chat uses the service's
+   * default; empty: the chat sends no system prompt at all.
+   *
+   * @generated from field: optional string instructions = 7;
+   */
+  instructions?: string | undefined;
+
+  /**
+   * The tokens of the system prompt this chat sends with every prompt: its own instructions, or the
+   * service's default; 0 without one. Stored when set, never counted again per message.
+   *
+   * @generated from field: uint32 instructions_token_count = 8;
+   */
+  instructionsTokenCount: number;
+
+  /**
+   * Whether the chat has instructions of its own (true also for "no system prompt at all").
+   *
+   * @generated from field: bool custom_instructions = 9;
+   */
+  customInstructions: boolean;
+
+  /**
+   * Where the title comes from. A title the user set (USER) is never replaced by a generated one.
+   *
+   * @generated from field: parley.chat.v1.TitleSource title_source = 10;
+   */
+  titleSource: TitleSource;
 };
 
 /**
@@ -859,6 +909,63 @@ export declare type SetChatModelResponse = Message$1<"parley.chat.v1.SetChatMode
 export declare const SetChatModelResponseSchema: GenMessage<SetChatModelResponse>;
 
 /**
+ * SetChatInstructionsRequest sets or clears a chat's own instructions.
+ *
+ * @generated from message parley.chat.v1.SetChatInstructionsRequest
+ */
+export declare type SetChatInstructionsRequest = Message$1<"parley.chat.v1.SetChatInstructionsRequest"> & {
+  /**
+   * The chat.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+
+  /**
+   * Its owner.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * The instructions. Absent: back to the service's default system prompt; empty: no system prompt at
+   * all; otherwise at most the server's cap in UTF-8 bytes (16 KiB by default) and in tokens (4 000 by
+   * default, and never more than half of what the context window leaves after the answer's reserve, so
+   * a message always has room).
+   *
+   * @generated from field: optional string instructions = 3;
+   */
+  instructions?: string | undefined;
+};
+
+/**
+ * Describes the message parley.chat.v1.SetChatInstructionsRequest.
+ * Use `create(SetChatInstructionsRequestSchema)` to create a new message.
+ */
+export declare const SetChatInstructionsRequestSchema: GenMessage<SetChatInstructionsRequest>;
+
+/**
+ * SetChatInstructionsResponse is the chat with its new instructions.
+ *
+ * @generated from message parley.chat.v1.SetChatInstructionsResponse
+ */
+export declare type SetChatInstructionsResponse = Message$1<"parley.chat.v1.SetChatInstructionsResponse"> & {
+  /**
+   * The chat after the change.
+   *
+   * @generated from field: parley.chat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message parley.chat.v1.SetChatInstructionsResponse.
+ * Use `create(SetChatInstructionsResponseSchema)` to create a new message.
+ */
+export declare const SetChatInstructionsResponseSchema: GenMessage<SetChatInstructionsResponse>;
+
+/**
  * ReplyStatus is where a message stands.
  *
  * @generated from enum parley.chat.v1.ReplyStatus
@@ -918,6 +1025,46 @@ export enum ReplyStatus {
  * Describes the enum parley.chat.v1.ReplyStatus.
  */
 export declare const ReplyStatusSchema: GenEnum<ReplyStatus>;
+
+/**
+ * TitleSource says where a chat's title comes from.
+ *
+ * @generated from enum parley.chat.v1.TitleSource
+ */
+export enum TitleSource {
+  /**
+   * Not known: chats from before titles were tracked (never replaced by a generated title).
+   *
+   * @generated from enum value: TITLE_SOURCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The start of the chat's first message (until a better one is written).
+   *
+   * @generated from enum value: TITLE_SOURCE_FIRST_MESSAGE = 1;
+   */
+  FIRST_MESSAGE = 1,
+
+  /**
+   * Written by the model after the chat's first answer (see TITLE_MODEL), in the background.
+   *
+   * @generated from enum value: TITLE_SOURCE_GENERATED = 2;
+   */
+  GENERATED = 2,
+
+  /**
+   * Set by the user with RenameChat.
+   *
+   * @generated from enum value: TITLE_SOURCE_USER = 3;
+   */
+  USER = 3,
+}
+
+/**
+ * Describes the enum parley.chat.v1.TitleSource.
+ */
+export declare const TitleSourceSchema: GenEnum<TitleSource>;
 
 /**
  * Role says who wrote a message.
@@ -987,6 +1134,8 @@ export declare const RoleSchema: GenEnum<Role>;
  *                                                  availableTokens, contextWindow)
  *   model.unknown             INVALID_ARGUMENT     no such model is configured (metadata: model); see
  *                                                  parley.models.v1.ModelService/ListModels
+ *   instructions.too_long     INVALID_ARGUMENT     a chat's instructions are over the byte or token cap
+ *                                                  (metadata: maxBytes, or tokens and maxTokens)
  *   key.user_mismatch         PERMISSION_DENIED    a personal key named another user's `user_id`
  *   chat.not_found            NOT_FOUND            no such chat for this user
  *   reply.not_found           NOT_FOUND            no such reply for this user
@@ -1106,6 +1255,20 @@ export declare const ChatService: GenService<{
     methodKind: "unary";
     input: typeof SetChatModelRequestSchema;
     output: typeof SetChatModelResponseSchema;
+  },
+  /**
+   * SetChatInstructions sets a chat's own instructions: the system prompt sent, pinned, at the start of
+   * every prompt of this chat in place of the service's default (SYSTEM_PROMPT). They apply from the
+   * chat's next message. Errors: INVALID_ARGUMENT `instructions.too_long` when they are over the byte cap
+   * or take more tokens than the context window leaves them (metadata: maxBytes, or tokens and
+   * maxTokens); NOT_FOUND `chat.not_found`.
+   *
+   * @generated from rpc parley.chat.v1.ChatService.SetChatInstructions
+   */
+  setChatInstructions: {
+    methodKind: "unary";
+    input: typeof SetChatInstructionsRequestSchema;
+    output: typeof SetChatInstructionsResponseSchema;
   },
 }>;
 

@@ -81,7 +81,8 @@ export declare type GetUsageResponse = Message<"parley.usage.v1.GetUsageResponse
 export declare const GetUsageResponseSchema: GenMessage<GetUsageResponse>;
 
 /**
- * UsageTotals sums the usage of some period.
+ * UsageTotals sums the usage of some period: replies, and the titles the model wrote for chats (their
+ * tokens and cost count here and toward limits; they are not counted as replies).
  *
  * @generated from message parley.usage.v1.UsageTotals
  */

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import type { ChatMessage, ChatPage, ContextStats } from "~/lib/chat-types";
 import type { ModelOption } from "~/lib/model-types";
+import type { ChatInstructions } from "~/lib/instructions-types";
 import { errorMessage, useTRPC } from "~/trpc/client";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { Composer } from "./composer";
@@ -14,6 +15,7 @@ import { ContextGauge } from "./context-gauge";
 import { EmptyState } from "./empty-state";
 import { ExportChatMenu } from "./export-chat-menu";
 import { ErrorBanner } from "./error-banner";
+import { InstructionsControl } from "./instructions-control";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
 import { newChatKey } from "./reduce-live-replies";
@@ -40,6 +42,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
     [history.data],
   );
   const [pageError, setPageError] = useState<string | null>(null);
+  // The chat's own instructions (null: the default); for a new chat, those its first message will carry.
+  const [instructions, setInstructions] = useState<ChatInstructions>(initial?.instructions ?? null);
+  const [instructionsOpen, setInstructionsOpen] = useState(false);
   const live = useLiveReply(chatKey);
   const view = useMemo(
     () => mergeMessages([...olderMessages, ...messages], live),
@@ -87,10 +92,10 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
       );
       setPageError(null);
       scrollToBottom("auto");
-      // A new chat is created with the picked model; an existing one has it already.
-      store.send(chatId, text, chatId === null ? (picked.model ?? undefined) : undefined);
+      // A new chat is created with the picked model and its instructions; an existing one has them.
+      store.send(chatId, text, chatId === null ? { model: picked.model ?? undefined, instructions } : {});
     },
-    [chatKey, chatId, messages, store, scrollToBottom, picked.model],
+    [chatKey, chatId, messages, store, scrollToBottom, picked.model, instructions],
   );
 
   async function loadOlder() {
@@ -116,6 +121,13 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         {view.length > 0 && (
           <ModelPicker value={picked.model} onChange={picked.change} disabled={answering || picked.saving} />
         )}
+        <InstructionsControl
+          chatId={chatId}
+          value={instructions}
+          onChange={setInstructions}
+          open={instructionsOpen}
+          onOpenChange={setInstructionsOpen}
+        />
         <ContextGauge stats={context} />
         {chatId && <ExportChatMenu chatId={chatId} />}
       </header>
@@ -135,6 +147,8 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
                     disabled={answering || picked.saving}
                   />
                 }
+                customInstructions={instructions !== null}
+                onInstructions={() => setInstructionsOpen(true)}
               />
             </div>
           ) : (

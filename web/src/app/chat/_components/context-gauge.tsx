@@ -17,6 +17,9 @@ export function ContextGauge({ stats }: { stats: ContextStats | null }) {
   const details = [
     `${stats.tokensUsed.toLocaleString()} of ${stats.contextWindow.toLocaleString()} tokens in the context window (${percent}%)`,
     `${stats.maxOutputTokens.toLocaleString()} reserved for the answer`,
+    ...(stats.systemPromptTokens
+      ? [`${stats.systemPromptTokens.toLocaleString()} of them the instructions, always sent`]
+      : []),
     stats.messagesLeftOut > 0
       ? `${stats.messagesLeftOut} older message${stats.messagesLeftOut === 1 ? "" : "s"} left out to fit`
       : "the whole conversation fits",

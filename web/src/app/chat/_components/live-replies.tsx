@@ -1,6 +1,8 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import type { ChatSummary } from "~/lib/chat-types";
+import { followGeneratedTitle } from "./title-refresh";
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { trpcClient, useTRPC } from "~/trpc/client";
 import { LiveReplyStore } from "./live-reply-store";
@@ -14,10 +16,31 @@ export function LiveRepliesProvider({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   useEffect(() => {
-    const refreshList = () => void queryClient.invalidateQueries(trpc.chat.list.pathFilter());
+    const listFilter = trpc.chat.list.pathFilter();
+    const refreshList = () => void queryClient.invalidateQueries(listFilter);
+    // A generated title comes a little after the first answer: see title-refresh.ts.
+    const leaving = new AbortController();
+    const following = new Set<string>();
+    const cached = (chatId: string) =>
+      queryClient
+        .getQueriesData<InfiniteData<{ chats: ChatSummary[] }>>(listFilter)
+        .flatMap(([, data]) => data?.pages.flatMap((page) => page.chats) ?? [])
+        .find((chat) => chat.id === chatId);
+    const followTitle = (chatId: string) => {
+      if (following.has(chatId)) return;
+      following.add(chatId);
+      const refetch = () => queryClient.refetchQueries(listFilter);
+      void followGeneratedTitle(chatId, { cached, refetch, signal: leaving.signal })
+        .catch(() => false)
+        .finally(() => following.delete(chatId));
+    };
     const offStarted = store.onStarted(refreshList);
-    const offFinished = store.onFinished(refreshList);
+    const offFinished = store.onFinished((reply) => {
+      refreshList();
+      if (reply.status === "complete" && reply.chatId) followTitle(reply.chatId);
+    });
     return () => {
+      leaving.abort();
       offStarted();
       offFinished();
       store.closeAll();

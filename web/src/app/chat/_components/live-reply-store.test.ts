@@ -186,15 +186,20 @@ describe("LiveReplyStore", () => {
     expect(store.get("c2")).toMatchObject({ phase: "failed", limit: null, error: expect.any(String) });
   });
 
-  it("sends a new chat's model, and asks the same model when the message is sent again", () => {
-    store.send(null, "Hello", "simulated-gpt-4");
-    expect(fake.subscriptions[0]).toMatchObject({
-      procedure: "send",
-      input: { chatId: null, text: "Hello", model: "simulated-gpt-4" },
-    });
+  it("sends a new chat's model and instructions, and the same again when the message is resent", () => {
+    store.send(null, "Hello", { model: "simulated-gpt-4", instructions: "Answer in French." });
+    const sent = { chatId: null, text: "Hello", model: "simulated-gpt-4", instructions: "Answer in French." };
+    expect(fake.subscriptions[0]).toMatchObject({ procedure: "send", input: sent });
     fake.subscriptions[0]!.handlers.onError(new Error("network down"));
     store.retry(newChatKey);
-    expect(fake.subscriptions[1]?.input).toEqual({ chatId: null, text: "Hello", model: "simulated-gpt-4" });
+    expect(fake.subscriptions[1]?.input).toEqual(sent);
+  });
+
+  it("sends no instructions for a new chat on the default ones, and none at all for an existing chat", () => {
+    store.send(null, "Hello", { instructions: null });
+    expect(fake.subscriptions[0]?.input).toEqual({ chatId: null, text: "Hello" });
+    store.send("c1", "Again", { model: "simulated-gpt-4", instructions: "ignored" });
+    expect(fake.subscriptions[1]?.input).toEqual({ chatId: "c1", text: "Again" });
   });
 
   it("offers a retry when a stream ends before the reply did", () => {

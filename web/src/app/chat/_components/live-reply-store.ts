@@ -23,6 +23,14 @@ import {
 } from "./reply-connection-policy";
 
 /** The callbacks given to `chat.send.subscribe` / `chat.watch.subscribe`. */
+/** What a new chat's first message is sent with. */
+export interface NewChatOptions {
+  /** The model's id; absent: the service's default. */
+  model?: string | undefined;
+  /** Its own instructions ("" for no system prompt); absent or null: the service's default. */
+  instructions?: string | null | undefined;
+}
+
 interface ReplyHandlers {
   onData(value: { id: string; data: ReplyEvent }): void;
   onError(error: unknown): void;
@@ -44,8 +52,8 @@ export class LiveReplyStore {
     onGiveUp: (key) => this.fail(key, "Lost the connection to Parley while it was answering."),
   });
   private readonly listeners = new Set<() => void>();
-  /** The model a new chat was sent with, by key, so that a retry asks the same model. */
-  private readonly models = new Map<string, string>();
+  /** What a new chat was sent with, by key, so that a retry asks the same model with the same instructions. */
+  private readonly sentWith = new Map<string, NewChatOptions>();
   private readonly startedListeners = new Set<(chatId: string) => void>();
   private readonly finishedListeners = new Set<(reply: LiveReply) => void>();
 
@@ -72,14 +80,22 @@ export class LiveReplyStore {
     return () => this.finishedListeners.delete(listener);
   }
 
-  /** Sends `text` to `chatId` (null: a new chat, with `model` or the default) and streams the reply. */
-  send(chatId: string | null, text: string, model?: string): void {
+  /**
+   * Sends `text` to `chatId` and streams the reply. A new chat (null) takes `options`: its model (else
+   * the default) and its own instructions ("" for none; else the default).
+   */
+  send(chatId: string | null, text: string, options: NewChatOptions = {}): void {
     const key = chatId ?? newChatKey;
     this.end(key);
-    if (model) this.models.set(key, model);
-    else this.models.delete(key);
+    this.sentWith.set(key, options);
     this.dispatch({ type: "sent", chatId, text });
-    const input = { chatId, text, ...(model && { model }) };
+    const { model, instructions } = chatId === null ? options : {};
+    const input = {
+      chatId,
+      text,
+      ...(model && { model }),
+      ...(typeof instructions === "string" && { instructions }),
+    };
     this.follow(key, (handlers) => this.client.chat.send.subscribe(input, handlers));
   }
 
@@ -110,7 +126,7 @@ export class LiveReplyStore {
     const reply = this.state.get(key);
     if (!reply || reply.phase !== "failed") return;
     if (reply.replyId !== null) return this.rewatch(key);
-    if (reply.userText !== null) this.send(reply.chatId, reply.userText, this.models.get(key));
+    if (reply.userText !== null) this.send(reply.chatId, reply.userText, this.sentWith.get(key));
   }
 
   /** Forgets a chat's reply (e.g. the chat was deleted), closing its stream. */

@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import type { ChatPage, ChatSummary, ReplyStatus } from "~/lib/chat-types";
 import { maxMessageBytes, maxTitleLength } from "~/lib/limits";
+import { maxInstructionsBytes } from "~/lib/instructions-types";
 import { toChatMessage, toChatSummary, toContextStats, toReplyStatus } from "../../service/to-view";
 import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
@@ -19,6 +20,7 @@ const id = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "not an id");
 const cursor = z.string().max(1024).nullish();
+const instructionsText = z.string().max(maxInstructionsBytes);
 const lastEventId = z.string().max(200).nullish();
 /** A model id as ListModels gives them; the service says whether it is configured. */
 const modelId = z.string().trim().min(1).max(100);
@@ -56,6 +58,7 @@ export const chatRouter = createRouter({
       );
       return {
         chat: toChatSummary(page.chat),
+        instructions: page.chat?.instructions ?? null,
         messages: page.messages.map(toChatMessage),
         olderCursor: page.nextPageToken || null,
         context: toContextStats(page.context),
@@ -92,6 +95,23 @@ export const chatRouter = createRouter({
       return toChatSummary(changed.chat);
     }),
 
+  /** Sets a chat's own instructions; null: back to the service's default; "": no system prompt. */
+  setInstructions: protectedProcedure
+    .input(z.object({ chatId: id, instructions: instructionsText.nullable() }))
+    .mutation(async ({ ctx, input }): Promise<{ chat: ChatSummary; instructions: string | null }> => {
+      const set = await callService(ctx.log, "SetChatInstructions", () =>
+        ctx.chat.setChatInstructions(
+          {
+            chatId: input.chatId,
+            userId: ctx.userId,
+            ...(input.instructions !== null && { instructions: input.instructions }),
+          },
+          { timeoutMs: unaryTimeoutMs },
+        ),
+      );
+      return { chat: toChatSummary(set.chat), instructions: set.chat?.instructions ?? null };
+    }),
+
   delete: protectedProcedure.input(z.object({ chatId: id })).mutation(async ({ ctx, input }) => {
     await callService(ctx.log, "DeleteChat", () =>
       ctx.chat.deleteChat({ chatId: input.chatId, userId: ctx.userId }, { timeoutMs: unaryTimeoutMs }),
@@ -114,7 +134,15 @@ export const chatRouter = createRouter({
    * last event's id: the reply is then resumed from that offset with WatchReply, never sent twice.
    */
   send: protectedProcedure
-    .input(z.object({ chatId: id.nullish(), text: messageText, model: modelId.nullish(), lastEventId }))
+    .input(
+      z.object({
+        chatId: id.nullish(),
+        text: messageText,
+        model: modelId.nullish(),
+        instructions: instructionsText.nullish(),
+        lastEventId,
+      }),
+    )
     .subscription(async function* ({ ctx, input, signal }) {
       const resume = parseEventId(input.lastEventId);
       if (resume) {
@@ -136,7 +164,15 @@ export const chatRouter = createRouter({
       }
       yield* relayReply({
         events: ctx.chat.sendMessage(
-          { chatId: input.chatId ?? "", userId: ctx.userId, text: input.text, model: input.model ?? "" },
+          {
+            chatId: input.chatId ?? "",
+            userId: ctx.userId,
+            text: input.text,
+            model: input.model ?? "",
+            // Only a new chat takes instructions with its first message.
+            ...(!input.chatId &&
+              typeof input.instructions === "string" && { instructions: input.instructions }),
+          },
           { signal },
         ),
         fromOffset: 0,

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { createScriptedChatModel } from "../../../test/support/scripted-chat-model.js";
+import { silentLogger, wordCounter } from "../../../test/support/use-case-fixture.js";
+import { createUsageMeter } from "../usage/usage-meter.js";
+import type { ReplyFinishedEvent } from "../replies/reply-events.js";
+import type { GeneratedTitle } from "./title-store.js";
+import { TitleWriter, type TitleTurn } from "./title-writer.js";
+
+const complete: ReplyFinishedEvent = {
+  type: "finished",
+  status: "complete",
+  finishReason: "stop",
+  usage: null,
+  error: null,
+  errorCode: null,
+  length: 5,
+};
+
+function aWriter(maxConcurrent = 2) {
+  const model = createScriptedChatModel({ deltas: ["A", " title"], holdAfter: 0 });
+  const saved: GeneratedTitle[] = [];
+  const writer = new TitleWriter({
+    model,
+    store: {
+      saveGeneratedTitle: async (title) => {
+        saved.push(title);
+        return true;
+      },
+    },
+    meter: createUsageMeter(wordCounter),
+    tokenCounter: wordCounter,
+    clock: { now: () => new Date("2026-01-01T00:00:00Z") },
+    logger: silentLogger,
+    settings: { model: "small", timeoutMs: 60_000, maxConcurrent },
+  });
+  return { model, saved, writer };
+}
+
+const turn = (chatId: string, overrides: Partial<TitleTurn> = {}): TitleTurn => ({
+  userId: "u",
+  chatId,
+  seq: 1,
+  chat: { titleSource: "first_message" },
+  text: "Hello",
+  model: "chat-model",
+  ...overrides,
+});
+
+const answered = (finished: ReplyFinishedEvent = complete) => ({
+  done: Promise.resolve(finished),
+  answer: "Hi",
+});
+
+describe("TitleWriter", () => {
+  it("asks the title model once per chat at a time, and at most maxConcurrent at once", async () => {
+    const { model, saved, writer } = aWriter(2);
+    writer.write(turn("c1"), "Hi");
+    writer.write(turn("c1"), "Hi"); // the same chat: already being titled
+    writer.write(turn("c2"), "Hi");
+    writer.write(turn("c3"), "Hi"); // over the bound: skipped
+    expect(writer.size).toBe(2);
+    for (let i = 0; i < 4; i++) model.release();
+    await expect.poll(() => saved.map((s) => s.chatId).sort()).toEqual(["c1", "c2"]);
+    expect(model.requests.map((r) => r.model)).toEqual(["small", "small"]);
+    expect(saved[0]).toMatchObject({ title: "A title", userId: "u" });
+    await expect.poll(() => writer.size).toBe(0);
+  });
+
+  it("only names a chat after an answer that completed, while its title is the first message's, early on", async () => {
+    const { model, writer } = aWriter();
+    writer.afterAnswer(answered({ ...complete, status: "stopped" }), turn("stopped"));
+    writer.afterAnswer(answered(), turn("renamed", { chat: { titleSource: "user" } }));
+    writer.afterAnswer(answered(), turn("titled", { chat: { titleSource: "generated" } }));
+    writer.afterAnswer(answered(), turn("legacy", { chat: { titleSource: null } }));
+    writer.afterAnswer(answered(), turn("late", { seq: 7 }));
+    writer.afterAnswer(answered(), turn("third-turn", { seq: 5 }));
+    await expect.poll(() => writer.size).toBe(1);
+    model.release();
+    model.release();
+    await expect.poll(() => writer.size).toBe(0);
+    expect(model.requests).toHaveLength(1);
+  });
+
+  it("abandons requests in flight on close", async () => {
+    const { model, saved, writer } = aWriter();
+    writer.write(turn("c1"), "Hi");
+    await writer.close();
+    expect(model.aborted).toBe(1);
+    expect(saved[0]).toMatchObject({ chatId: "c1", title: null });
+    writer.write(turn("c2"), "Hi");
+    expect(writer.size).toBe(0);
+  });
+});
