@@ -22,6 +22,7 @@ const technologies = [
   { packages: "^twilio(/|$)", owners: [], what: "the twilio package (a test-only cross-check)" },
   { packages: "^@connectrpc/", owners: ["adapters/connect", "adapters/http"], what: "Connect" },
   { packages: "^ioredis(/|$)", owners: ["adapters/redis"], what: "the Redis client" },
+  { packages: "^prom-client(/|$)", owners: ["adapters/metrics"], what: "prom-client" },
 ];
 
 const restrictionsFor = (folder) =>

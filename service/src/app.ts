@@ -34,6 +34,9 @@ import { createChatEndpoint } from "./adapters/http/chat-endpoint.js";
 import { defaultConnectionLimits, type ConnectionLimits } from "./adapters/http/connection-limits.js";
 import { createServer, type HttpHandler, type ParleyServer } from "./adapters/http/create-server.js";
 import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
+import { createRpcMetricsInterceptor } from "./adapters/connect/rpc-metrics-interceptor.js";
+import { observeParley } from "./adapters/metrics/observe-parley.js";
+import type { ServiceMetrics } from "./adapters/metrics/service-metrics.js";
 
 /** The WhatsApp channel through Twilio. */
 export interface WhatsAppOptions {
@@ -103,6 +106,8 @@ export interface ParleyOptions {
   httpRoutes?: Record<string, HttpHandler>;
   /** Without it `POST /webhooks/twilio/whatsapp` is not served (404). */
   whatsapp?: WhatsAppOptions | undefined;
+  /** Where replies, the model and RPCs are counted (Prometheus); absent: nothing is. */
+  metrics?: ServiceMetrics | undefined;
 }
 
 export interface Parley {
@@ -122,8 +127,10 @@ export function createParley(options: ParleyOptions): Parley {
   // This process start's name as the owner of the replies it generates: a restart is a new owner.
   const owner = options.newId();
   const leases = { ...defaultLeaseSettings, ...options.leases };
+  const meter = options.meter ?? createUsageMeter(options.tokenCounter);
+  const observed = observeParley(options.metrics, options.model, meter);
   const hub = new ReplyHub({
-    model: options.model,
+    model: observed.model,
     repository: options.repository,
     tokenCounter: options.tokenCounter,
     clock: options.clock,
@@ -134,8 +141,10 @@ export function createParley(options: ParleyOptions): Parley {
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
     bus: options.bus ?? inProcessReplyBus,
-    meter: options.meter ?? createUsageMeter(options.tokenCounter),
+    meter: observed.meter,
+    observer: observed.observer,
   });
+  observed.watch(hub);
   hub.listen().catch((error: unknown) =>
     logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {
       error: String(error),
@@ -197,7 +206,11 @@ export function createParley(options: ParleyOptions): Parley {
       health,
       options.maxRequestBytes,
     ),
-    interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
+    interceptors: [
+      ...(options.metrics ? [createRpcMetricsInterceptor(options.metrics)] : []),
+      createErrorInterceptor(logger),
+      createAuthInterceptor(authenticate),
+    ],
     httpRoutes: {
       "/chat": createChatEndpoint({
         useCases,

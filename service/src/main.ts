@@ -24,14 +24,16 @@ import { createParley, type WhatsAppOptions } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createSimulator } from "./simulator/simulator.js";
+import { startMetrics } from "./adapters/metrics/start-metrics.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createConsoleLogger(config.logLevel, { service: "parley" });
   const database = await openDatabase(config, logger);
+  const metrics = await startMetrics(config, database.pool, logger);
 
-  const upstream = await connectUpstream(config, logger);
+  const upstream = await connectUpstream(config, logger, metrics?.onAttempt);
   const profile = modelProfile(config.model);
   if (!profile.known && config.contextWindowOverride === null) {
     logger.warn(
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
         () => false,
       ),
     whatsapp,
+    metrics: metrics?.metrics,
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
     await rate?.close();
     await upstream.close();
     await database.close();
+    await metrics?.close();
     logger.info("stopped");
     process.exit(0);
   };
@@ -133,11 +137,16 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   }
 }
 
-async function connectUpstream(config: Config, logger: Logger) {
+async function connectUpstream(
+  config: Config,
+  logger: Logger,
+  onAttempt?: (attempt: { retry: boolean; status: number | null }) => void,
+) {
   const common = {
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
     maxRetries: config.openai.maxRetries,
     logger,
+    ...(onAttempt && { onAttempt }),
   };
   if (config.openai.apiKey !== null) {
     const where = config.openai.baseUrl ?? "OpenAI";

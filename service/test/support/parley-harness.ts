@@ -39,6 +39,8 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   keyClock?: Clock;
   /** API_KEY_CACHE_MS (default 5 000). */
   keyCacheMs?: number;
+  /** Told of every HTTP attempt at the simulator (metrics). */
+  onAttempt?: (attempt: { retry: boolean; status: number | null }) => void;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -55,6 +57,7 @@ export async function startParley(options: HarnessOptions = {}) {
       baseURL: simulatorUrl,
       idleTimeoutMs: options.idleTimeoutMs ?? 2_000,
       maxRetries: options.maxRetries ?? 2,
+      ...(options.onAttempt && { onAttempt: options.onAttempt }),
     }),
     tokenCounter,
     clock: systemClock,
