@@ -83,3 +83,16 @@ export interface TcpProxy {
  * ```
  */
 export function startTcpProxy(targetPort: number, targetHost?: string): Promise<TcpProxy>;
+
+/** A Prometheus scrape: `name{label="value",...}` (labels sorted) → value. */
+export type Samples = Map<string, number>;
+/** Parses Prometheus's text exposition format. */
+export function parseSamples(text: string): Samples;
+/** The sample's value; 0 when absent. */
+export function value(samples: Samples, name: string, labels?: Record<string, string>): number;
+/** The metric (series) names a scrape holds. */
+export function metricNames(samples: Samples): Set<string>;
+/** The label sets of every sample of `name`. */
+export function labelSets(samples: Samples, name: string): Record<string, string>[];
+/** The key of a sample in Samples. */
+export function sampleKey(name: string, labels: Record<string, string>): string;

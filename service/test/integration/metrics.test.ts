@@ -11,7 +11,7 @@ import { observePool } from "../../src/adapters/mysql/pool-metrics.js";
 import { noOverrides } from "../../src/domain/limits.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply } from "../support/rpc-probes.js";
-import { labelSets, metricNames, parseSamples, value, type Samples } from "../support/prometheus-text.js";
+import { labelSets, metricNames, parseSamples, value, type Samples } from "@parley/test-support";
 
 const model = "gpt-4o-mini";
 const metrics = createServiceMetrics({ models: [model] });
