@@ -96,3 +96,5 @@ export function metricNames(samples: Samples): Set<string>;
 export function labelSets(samples: Samples, name: string): Record<string, string>[];
 /** The key of a sample in Samples. */
 export function sampleKey(name: string, labels: Record<string, string>): string;
+/** Every series name the scrape's `# TYPE` lines declare (histograms as _bucket, _sum and _count). */
+export function declaredSeriesNames(text: string): Set<string>;

@@ -4,4 +4,11 @@ export { bearerAuth } from "./bearer-auth.js";
 export { testServerUrl } from "./test-server-url.js";
 export { serviceMainScript, startServiceProcess } from "./service-process.js";
 export { startTcpProxy } from "./tcp-proxy.js";
-export { labelSets, metricNames, parseSamples, sampleKey, value } from "./prometheus-text.js";
+export {
+  declaredSeriesNames,
+  labelSets,
+  metricNames,
+  parseSamples,
+  sampleKey,
+  value,
+} from "./prometheus-text.js";

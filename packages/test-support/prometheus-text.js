@@ -45,3 +45,17 @@ export function sampleKey(name, labels) {
     .map((label) => `${label}="${labels[label]}"`);
   return parts.length === 0 ? name : `${name}{${parts.join(",")}}`;
 }
+
+/**
+ * Every series name a scrape's text declares (from its `# TYPE` lines), samples or not: a histogram as
+ * its `_bucket`, `_sum` and `_count`, a summary as itself, `_sum` and `_count`, anything else as itself.
+ */
+export function declaredSeriesNames(text) {
+  const names = new Set();
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    names.add(name);
+    if (type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(name + suffix);
+    if (type === "summary") for (const suffix of ["_sum", "_count"]) names.add(name + suffix);
+  }
+  return names;
+}
