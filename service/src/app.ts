@@ -37,6 +37,10 @@ import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/htt
 import { createRpcMetricsInterceptor } from "./adapters/connect/rpc-metrics-interceptor.js";
 import { observeParley } from "./adapters/metrics/observe-parley.js";
 import type { ServiceMetrics } from "./adapters/metrics/service-metrics.js";
+import { createRpcTracingInterceptor } from "./adapters/connect/rpc-tracing-interceptor.js";
+import { createRequestIdInterceptor } from "./adapters/connect/request-id-interceptor.js";
+import { traceParts } from "./adapters/tracing/trace-parley.js";
+import { traceWebhook, traceWhatsAppSender } from "./adapters/tracing/traced-whatsapp.js";
 
 /** The WhatsApp channel through Twilio. */
 export interface WhatsAppOptions {
@@ -108,6 +112,8 @@ export interface ParleyOptions {
   whatsapp?: WhatsAppOptions | undefined;
   /** Where replies, the model and RPCs are counted (Prometheus); absent: nothing is. */
   metrics?: ServiceMetrics | undefined;
+  /** Spans for RPCs, the turn, the model call, the final write and WhatsApp (OpenTelemetry is started). */
+  tracing?: boolean | undefined;
 }
 
 export interface Parley {
@@ -128,10 +134,11 @@ export function createParley(options: ParleyOptions): Parley {
   const owner = options.newId();
   const leases = { ...defaultLeaseSettings, ...options.leases };
   const meter = options.meter ?? createUsageMeter(options.tokenCounter);
-  const observed = observeParley(options.metrics, options.model, meter);
+  const traced = traceParts(options.tracing ?? false, options);
+  const observed = observeParley(options.metrics, traced.model, meter);
   const hub = new ReplyHub({
     model: observed.model,
-    repository: options.repository,
+    repository: traced.repository,
     tokenCounter: options.tokenCounter,
     clock: options.clock,
     logger,
@@ -156,7 +163,7 @@ export function createParley(options: ParleyOptions): Parley {
     usage: options.usage,
     clock: options.clock,
   };
-  const useCases = new ChatUseCases({ ...options, hub, userLimits });
+  const useCases = new ChatUseCases({ ...options, repository: traced.repository, hub, userLimits });
   const keyVerifier = createApiKeyVerifier({
     store: options.apiKeys.store,
     clock: options.apiKeys.clock ?? options.clock,
@@ -207,6 +214,8 @@ export function createParley(options: ParleyOptions): Parley {
       options.maxRequestBytes,
     ),
     interceptors: [
+      createRequestIdInterceptor(),
+      ...(options.tracing ? [createRpcTracingInterceptor()] : []),
       ...(options.metrics ? [createRpcMetricsInterceptor(options.metrics)] : []),
       createErrorInterceptor(logger),
       createAuthInterceptor(authenticate),
@@ -251,10 +260,11 @@ function whatsAppChannel(
   const settings = options.whatsapp;
   if (!settings) return { inbox: null, routes: {} };
   const { logger, clock } = options;
+  const tracing = options.tracing ?? false;
   const inbox = new WhatsAppInbox({
     useCases,
     store: settings.store,
-    sender: settings.sender,
+    sender: tracing ? traceWhatsAppSender(settings.sender) : settings.sender,
     from: settings.from,
     lease,
     clock,
@@ -266,5 +276,8 @@ function whatsAppChannel(
     publicBaseUrl: settings.publicBaseUrl,
     logger,
   });
-  return { inbox, routes: { [whatsAppWebhookPath]: webhook } };
+  return {
+    inbox,
+    routes: { [whatsAppWebhookPath]: tracing ? traceWebhook("WhatsApp webhook", webhook) : webhook },
+  };
 }

@@ -96,6 +96,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   METRICS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65_535).optional()),
   METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_SERVICE_NAME: z.string().min(1).default("parley-service"),
   TWILIO_ACCOUNT_SID: optionalText.pipe(
     z
       .string()
@@ -212,6 +214,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     /** Prometheus metrics on their own port (localhost by default); null: off. */
     metrics: c.METRICS_PORT === undefined ? null : { port: c.METRICS_PORT, host: c.METRICS_HOST },
+    /** OpenTelemetry traces over OTLP/HTTP; endpoint null: off (the SDK is not loaded). */
+    tracing: { endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: c.OTEL_SERVICE_NAME },
     whatsapp: whatsAppConfig(c),
   };
 }

@@ -25,11 +25,17 @@ import { loadConfig, type Config } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createSimulator } from "./simulator/simulator.js";
 import { startMetrics } from "./adapters/metrics/start-metrics.js";
+import { requestFields } from "./adapters/request-context.js";
+import { startTracing } from "./adapters/tracing/start-tracing.js";
+import { traceFields } from "./adapters/tracing/trace-fields.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const logger = createConsoleLogger(config.logLevel, { service: "parley" });
+  const tracing = await startTracing(config.tracing);
+  const current = tracing ? () => ({ ...requestFields(), ...traceFields() }) : requestFields;
+  const logger = createConsoleLogger(config.logLevel, { service: "parley" }, process, current);
+  if (tracing) logger.info(`tracing to ${config.tracing.endpoint} (OTLP/HTTP)`);
   const database = await openDatabase(config, logger);
   const metrics = await startMetrics(config, database.pool, logger);
 
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
       ),
     whatsapp,
     metrics: metrics?.metrics,
+    tracing: tracing !== null,
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
     await upstream.close();
     await database.close();
     await metrics?.close();
+    await tracing?.shutdown();
     logger.info("stopped");
     process.exit(0);
   };
