@@ -12,3 +12,4 @@ export {
   sampleKey,
   value,
 } from "./prometheus-text.js";
+export { startOtlpReceiver } from "./otlp-receiver.js";

@@ -19,8 +19,8 @@ export function inRequest<T>(requestId: string, work: () => T): T {
   return storage.run({ requestId }, work);
 }
 
-/** The current request's fields for a log line: `{ requestId }`, or none outside a request. */
+/** The current request's fields for a log line: `{ request_id }` (beside `trace_id`), or none outside a request. */
 export function requestFields(): Record<string, unknown> {
   const current = storage.getStore();
-  return current ? { requestId: current.requestId } : {};
+  return current ? { request_id: current.requestId } : {};
 }

@@ -18,7 +18,7 @@ import { testUsageMeter } from "./test-usage-meter.js";
 import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
-import type { Clock } from "../../src/application/ports.js";
+import type { Clock, Logger } from "../../src/application/ports.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
 import { createSimulator } from "../../src/simulator/simulator.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -41,6 +41,8 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   keyCacheMs?: number;
   /** Told of every HTTP attempt at the simulator (metrics). */
   onAttempt?: (attempt: { retry: boolean; status: number | null }) => void;
+  /** Where the model adapter logs (default: nowhere). */
+  modelLogger?: Logger;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -58,6 +60,7 @@ export async function startParley(options: HarnessOptions = {}) {
       idleTimeoutMs: options.idleTimeoutMs ?? 2_000,
       maxRetries: options.maxRetries ?? 2,
       ...(options.onAttempt && { onAttempt: options.onAttempt }),
+      ...(options.modelLogger && { logger: options.modelLogger }),
     }),
     tokenCounter,
     clock: systemClock,

@@ -3,7 +3,7 @@
  * model and limits, the finish reason and token usage, and the first token as a span event (its time is
  * the time to first token). No prompt or reply text is recorded.
  */
-import { SpanKind } from "@opentelemetry/api";
+import { context, SpanKind, trace } from "@opentelemetry/api";
 import type { ChatModel } from "../../application/replies/chat-model.js";
 import { failSpan, tracer } from "./tracer.js";
 
@@ -21,8 +21,14 @@ export function traceChatModel(model: ChatModel, system = "openai"): ChatModel {
         },
       });
       let firstToken = true;
+      // The span is current while the adapter works: what it logs carries the span's ids.
+      const active = trace.setSpan(context.active(), span);
+      const events = context.with(active, () => model.stream(request, signal)[Symbol.asyncIterator]());
       try {
-        for await (const event of model.stream(request, signal)) {
+        for (;;) {
+          const step = await context.with(active, () => events.next());
+          if (step.done) break;
+          const event = step.value;
           if (event.type === "delta" && firstToken) {
             firstToken = false;
             span.addEvent("gen_ai.first_token");
@@ -41,6 +47,7 @@ export function traceChatModel(model: ChatModel, system = "openai"): ChatModel {
         else failSpan(span, error);
         throw error;
       } finally {
+        await context.with(active, async () => events.return?.());
         span.end();
       }
     },

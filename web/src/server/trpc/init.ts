@@ -10,6 +10,7 @@ import type { Auth } from "../auth/create-auth";
 import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
 import { countTrpcCall } from "../metrics/trpc-metrics";
+import { traceTrpcCall } from "../tracing/trace-context";
 import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 import type { UsageServiceClient } from "../service/usage-service-client";
@@ -72,8 +73,10 @@ const t = initTRPC.context<TrpcContext>().create({
 export const createRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure is counted (metrics), refused ones included. */
-const countedProcedure = t.procedure.use((options) => countTrpcCall(options));
+/** Every procedure is traced and counted (metrics), refused ones included. */
+const countedProcedure = t.procedure
+  .use((options) => traceTrpcCall(options))
+  .use((options) => countTrpcCall(options));
 
 export const protectedProcedure = countedProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
