@@ -45,6 +45,7 @@ import { instantForwarding, pacedLadder } from "./scenarios/forwarding.mjs";
 import { hubInstantCpu, hubPacedLadder } from "./scenarios/redis-hub.mjs";
 import { stopOnOtherReplica, watchOnOtherReplica } from "./scenarios/replicas.mjs";
 import { memoryPerStream } from "./scenarios/memory.mjs";
+import { observabilityOverhead, observabilityRows } from "./scenarios/observability.mjs";
 import {
   addedTimeToFirstToken,
   constantWindow,
@@ -101,6 +102,9 @@ const goals = {
   hubCpuRatio: 1.25,
   hubStreamsShare: 0.8,
   stopP99: 200,
+  metricsCpuRatio: 1.05,
+  tracingCpuRatio: 1.15,
+  tracingAddedP50: 0.5,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -320,6 +324,21 @@ async function main() {
       await child.exited;
     }
     if ([11, 12, 13, 14].some(want)) await replicaRowsRun(common, simulator, results);
+    if ([15, 16, 17].some(want)) {
+      log("rows 15–17: the cost of metrics and tracing");
+      results.observability = await observabilityOverhead({
+        startService: async (extra) => {
+          const service = await startService({ ...common, extra });
+          track(service.child);
+          return service;
+        },
+        rounds: settings.rounds,
+        batches: settings.instantBatches,
+        deltas: settings.instantDeltas,
+        ttftCount: settings.ttftPerRound,
+        log,
+      });
+    }
     if (want(9)) {
       log("row 9: the web BFF hop");
       results.bff = await webBffRow({
@@ -350,10 +369,12 @@ async function main() {
   const hubRows = replicaRows(results, goals);
   log("");
   const ran = (numbers) => numbers.some(want);
+  const observability = observabilityRows(results.observability, goals);
   log(
     textTable([
       ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
       ...(ran([11, 12, 13, 14]) ? hubRows : []),
+      ...(ran([15, 16, 17]) ? observability : []),
     ]),
   );
   log(`\nfinished in ${results.seconds.toFixed(0)} s`);
@@ -366,6 +387,10 @@ async function main() {
   if (defaults && !only) {
     writeResults(path, renderSection(results, rows));
     log(`wrote ${path} (rows 1–10)`);
+  }
+  if (defaults && [15, 16, 17].every(want) && results.observability) {
+    writeResults(path, renderObservabilitySection(results, observability), observabilityMarkers);
+    log(`wrote ${path} (rows 15–17)`);
   }
   if (defaults && [11, 12, 13, 14].every(want)) {
     writeResults(path, renderReplicaSection(results, hubRows), replicaMarkers);
@@ -592,3 +617,22 @@ main().then(
     process.exit(1);
   },
 );
+
+const observabilityMarkers = {
+  start: "<!-- bench:observability:start -->",
+  end: "<!-- bench:observability:end -->",
+};
+
+/** The doc's section of rows 15–17. */
+function renderObservabilitySection(results, rows) {
+  const { machine, settings: s } = results;
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  return [
+    `Last run: ${when} UTC, ${results.seconds.toFixed(0)} s. Machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}${machine.pinned ? "; services pinned to core 1, load client and simulator to core 0" : ""}.`,
+    `Load when it started: \`${machine.uptime}\`.`,
+    "",
+    `Command: \`node service/bench/run.mjs --rows=15,16,17\` (after \`npm run build -w service\`). ${s.rounds} rounds, rotating order; every figure is the median over rounds.`,
+    "",
+    markdownTable(rows),
+  ].join("\n");
+}

@@ -5,6 +5,7 @@
  */
 import type { Interceptor } from "@connectrpc/connect";
 import { inRequest, newRequestId } from "../request-context.js";
+import { observeStream } from "./observed-stream.js";
 
 export const requestIdHeader = "x-request-id";
 
@@ -14,21 +15,9 @@ export function createRequestIdInterceptor(): Interceptor {
     const response = await inRequest(requestId, () => next(request));
     response.header.set(requestIdHeader, requestId);
     if (!response.stream) return response;
-    const source = response.message;
     return {
       ...response,
-      message: (async function* () {
-        const iterator = source[Symbol.asyncIterator]();
-        try {
-          for (;;) {
-            const step = await inRequest(requestId, () => iterator.next());
-            if (step.done) return;
-            yield step.value;
-          }
-        } finally {
-          await iterator.return?.();
-        }
-      })(),
+      message: observeStream(response.message, { step: (advance) => inRequest(requestId, advance) }),
     };
   };
 }

@@ -6,6 +6,7 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import type { ServiceMetrics } from "../metrics/service-metrics.js";
+import { observeStream } from "./observed-stream.js";
 
 export function createRpcMetricsInterceptor(metrics: ServiceMetrics): Interceptor {
   return (next) => async (request) => {
@@ -16,20 +17,13 @@ export function createRpcMetricsInterceptor(metrics: ServiceMetrics): Intercepto
       const limit = error === null ? null : limitOf(error);
       if (limit !== null) metrics.limitsHit.inc({ limit });
     };
-    async function* counted<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
-      let failure: unknown = null;
-      try {
-        yield* stream;
-      } catch (error) {
-        failure = error;
-        throw error;
-      } finally {
-        count(failure ?? (request.signal.aborted ? new ConnectError("", Code.Canceled) : null));
-      }
-    }
     try {
       const response = await next(request);
-      if (response.stream) return { ...response, message: counted(response.message) };
+      if (response.stream) {
+        const ended = (error: unknown) =>
+          count(error ?? (request.signal.aborted ? new ConnectError("", Code.Canceled) : null));
+        return { ...response, message: observeStream(response.message, { ended }) };
+      }
       count(null);
       return response;
     } catch (error) {

@@ -6,7 +6,8 @@
  */
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type TextMapGetter } from "@opentelemetry/api";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { failSpan, inContext, tracer } from "../tracing/tracer.js";
+import { failSpan, tracer } from "../tracing/tracer.js";
+import { observeStream } from "./observed-stream.js";
 
 const headers: TextMapGetter<Headers> = {
   get: (carrier, key) => carrier.get(key) ?? undefined,
@@ -40,7 +41,13 @@ export function createRpcTracingInterceptor(): Interceptor {
         end(null);
         return response;
       }
-      return { ...response, message: inContext(active, response.message, end) };
+      return {
+        ...response,
+        message: observeStream(response.message, {
+          step: (advance) => context.with(active, advance),
+          ended: end,
+        }),
+      };
     } catch (error) {
       end(error);
       throw error;
