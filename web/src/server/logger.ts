@@ -6,6 +6,8 @@
  * code away from `~/server`.
  */
 import { logLine } from "@parley/log-line";
+import { trace } from "@opentelemetry/api";
+import { currentRequestId } from "./request-context.js";
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -25,8 +27,18 @@ export function formatLogLine(
   return logLine({ time: time.toISOString(), level, message }, base, fields);
 }
 
+/** The request id, and with tracing on the current trace and span ids; the entry's own fields win. */
+function current(): Record<string, unknown> {
+  const requestId = currentRequestId();
+  const span = trace.getActiveSpan()?.spanContext();
+  return {
+    ...(requestId !== null && { request_id: requestId }),
+    ...(span && { trace_id: span.traceId, span_id: span.spanId }),
+  };
+}
+
 function write(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>) {
-  const line = formatLogLine(level, message, fields);
+  const line = formatLogLine(level, message, { ...current(), ...fields });
   if (level === "info") process.stdout.write(`${line}\n`);
   else process.stderr.write(`${line}\n`);
 }

@@ -1,12 +1,13 @@
 /**
  * Spans of the BFF: each tRPC call (a subscription's span lasts as long as its stream, and is the
  * current context while the stream works, so the Connect call it makes is its child), and each Connect
- * call to the service, which carries the W3C `traceparent` in its gRPC metadata. Without a registered
+ * call to the service, which carries the W3C `traceparent` (and the request id) in its gRPC metadata. Without a registered
  * SDK these are no-ops. Never records input, only procedure and method names and codes.
  */
 import "server-only";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
 import type { Interceptor } from "@connectrpc/connect";
+import { currentRequestId, requestIdHeader } from "../request-context";
 
 const tracer = trace.getTracer("parley-web");
 
@@ -66,6 +67,9 @@ export const traceConnectCalls: Interceptor = (next) => async (request) => {
   });
   const active = trace.setSpan(context.active(), span);
   propagation.inject(active, request.header, { set: (headers, key, value) => headers.set(key, value) });
+  // The browser's request id goes on to the service: its log lines for this call carry the same id.
+  const requestId = currentRequestId();
+  if (requestId !== null) request.header.set(requestIdHeader, requestId);
   try {
     const response = await next(request);
     if (!response.stream) {
