@@ -7,7 +7,6 @@
  */
 import { logLine } from "@parley/log-line";
 import { trace } from "@opentelemetry/api";
-import { currentRequestId } from "./request-context.js";
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -25,6 +24,16 @@ export function formatLogLine(
   time = new Date(),
 ): string {
   return logLine({ time: time.toISOString(), level, message }, base, fields);
+}
+
+/**
+ * The current request's id, from request-context.ts's store on `globalThis` (read there rather than
+ * imported: this module is loaded by Next's bundles and by the plain Node server, which resolve imports
+ * differently).
+ */
+function currentRequestId(): string | null {
+  const holder = globalThis as { parleyRequests?: { getStore(): { requestId: string } | undefined } };
+  return holder.parleyRequests?.getStore()?.requestId ?? null;
 }
 
 /** The request id, and with tracing on the current trace and span ids; the entry's own fields win. */
