@@ -22,6 +22,17 @@ const technologies = [
   { packages: "^twilio(/|$)", owners: [], what: "the twilio package (a test-only cross-check)" },
   { packages: "^@connectrpc/", owners: ["adapters/connect", "adapters/http"], what: "Connect" },
   { packages: "^ioredis(/|$)", owners: ["adapters/redis"], what: "the Redis client" },
+  { packages: "^prom-client(/|$)", owners: ["adapters/metrics"], what: "prom-client" },
+  {
+    packages: "^@opentelemetry/(?!api$)",
+    owners: ["adapters/tracing"],
+    what: "the OpenTelemetry SDK (loaded only when tracing is on)",
+  },
+  {
+    packages: "^@opentelemetry/api$",
+    owners: ["adapters/tracing", "adapters/connect"],
+    what: "the OpenTelemetry API",
+  },
 ];
 
 const restrictionsFor = (folder) =>

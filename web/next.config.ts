@@ -20,7 +20,14 @@ const config: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Node-only packages loaded at run time rather than bundled.
-  serverExternalPackages: ["mysql2", "kysely", "@connectrpc/connect-node", "ioredis"],
+  serverExternalPackages: [
+    "mysql2",
+    "kysely",
+    "@connectrpc/connect-node",
+    "ioredis",
+    "prom-client",
+    "@opentelemetry/api",
+  ],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -3,12 +3,20 @@
  * handing requests to Next's production build. `npm start`, the Docker image and the tests run it, built
  * by `tsc -p tsconfig.server.json` to dist/server.js (Node 20 cannot run TypeScript itself).
  *
- * Settings: PORT (default 3000) and HOSTNAME (default: every interface), as Next's standalone server.
+ * Settings: PORT (default 3000) and HOSTNAME (default: every interface), as Next's standalone server;
+ * WEB_METRICS_PORT and WEB_METRICS_HOST for the Prometheus endpoint (off unless the port is set);
+ * OTEL_EXPORTER_OTLP_ENDPOINT for traces (off, and the SDK not loaded, unless set).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { consoleLogger as log, describeError } from "./src/server/logger.js";
 import { closeNodeServer, createNodeServer } from "./src/server/node-server.js";
+import {
+  createWebMetricsServer,
+  listenForMetrics,
+  metricsAddress,
+} from "./src/server/metrics/metrics-server.js";
+import { startWebTracing } from "./src/server/tracing/start-tracing.js";
 
 /** Requests still running at SIGTERM get this long before their connections are cut. */
 const shutdownGraceMs = 5_000;
@@ -17,6 +25,9 @@ const shutdownGraceMs = 5_000;
 const dir = fileURLToPath(new URL("..", import.meta.url));
 
 async function main(): Promise<void> {
+  // Before Next loads, so its own spans and ours share the registered tracer provider.
+  const tracing = await startWebTracing(process.env);
+  if (tracing) log.info("web tracing on (OTLP/HTTP)");
   // As `next start` and Next's standalone server: production mode, set before React and Next load.
   Object.assign(process.env, { NODE_ENV: "production" });
   process.chdir(dir);
@@ -35,14 +46,22 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir, port, ...(hostname ? { hostname } : {}) });
   await app.prepare();
   const server = createNodeServer(app.getRequestHandler(), log);
+  const metrics = metricsAddress(process.env);
+  const metricsServer = metrics && createWebMetricsServer();
+  if (metrics && metricsServer) {
+    const address = await listenForMetrics(metricsServer, metrics.port, metrics.host);
+    log.info("web metrics listening", { url: `http://${metrics.host}:${address.port}/metrics` });
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log.info("web server stopping", { signal });
+    metricsServer?.close();
     closeNodeServer(server, shutdownGraceMs)
       .then(() => app.close())
+      .then(() => tracing?.shutdown())
       .then(
         () => process.exit(0),
         (error: unknown) => {

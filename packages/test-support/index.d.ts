@@ -108,3 +108,42 @@ export interface TestSimulator {
 
 /** Starts the built service's simulator on 127.0.0.1, a free port; `paceMs` between words (default 25). */
 export function startSimulator(options?: { paceMs?: number }): Promise<TestSimulator>;
+
+/** A Prometheus scrape: `name{label="value",...}` (labels sorted) → value. */
+export type Samples = Map<string, number>;
+/** Parses Prometheus's text exposition format. */
+export function parseSamples(text: string): Samples;
+/** The sample's value; 0 when absent. */
+export function value(samples: Samples, name: string, labels?: Record<string, string>): number;
+/** The metric (series) names a scrape holds. */
+export function metricNames(samples: Samples): Set<string>;
+/** The label sets of every sample of `name`. */
+export function labelSets(samples: Samples, name: string): Record<string, string>[];
+/** The key of a sample in Samples. */
+export function sampleKey(name: string, labels: Record<string, string>): string;
+/** Every series name the scrape's `# TYPE` lines declare (histograms as _bucket, _sum and _count). */
+export function declaredSeriesNames(text: string): Set<string>;
+
+/** One span an OTLP receiver got, flattened. */
+export interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  /** OTLP's SpanKind: 1 internal, 2 server, 3 client. */
+  kind: number;
+  attributes: Record<string, unknown>;
+  events: string[];
+  /** 0 unset, 1 ok, 2 error. */
+  status: number;
+}
+
+/** A real OTLP/HTTP (JSON) trace receiver on 127.0.0.1, port 0: point OTEL_EXPORTER_OTLP_ENDPOINT at `url`. */
+export function startOtlpReceiver(): Promise<{
+  url: string;
+  spans: ReceivedSpan[];
+  /** Every request body as received. */
+  bodies: string[];
+  close(): Promise<void>;
+}>;

@@ -5,3 +5,12 @@ export { testServerUrl } from "./test-server-url.js";
 export { serviceMainScript, startServiceProcess } from "./service-process.js";
 export { startTcpProxy } from "./tcp-proxy.js";
 export { startSimulator } from "./simulator.js";
+export {
+  declaredSeriesNames,
+  labelSets,
+  metricNames,
+  parseSamples,
+  sampleKey,
+  value,
+} from "./prometheus-text.js";
+export { startOtlpReceiver } from "./otlp-receiver.js";

@@ -49,6 +49,7 @@ import { hubInstantCpu, hubPacedLadder } from "./scenarios/redis-hub.mjs";
 import { stopOnOtherReplica, watchOnOtherReplica } from "./scenarios/replicas.mjs";
 import { memoryPerStream } from "./scenarios/memory.mjs";
 import { renderSearchSection, searchMarkers, searchRow } from "./scenarios/search.mjs";
+import { observabilityOverhead, observabilityRows } from "./scenarios/observability.mjs";
 import {
   addedTimeToFirstToken,
   constantWindow,
@@ -108,6 +109,9 @@ const goals = {
   stopP99: 200,
   limitsAddedP50: 1,
   searchP50Ms: 50,
+  metricsCpuRatio: 1.05,
+  tracingCpuRatio: 1.15,
+  tracingAddedP50: 0.5,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -331,6 +335,21 @@ async function main() {
       log("row 16: time to first token, per-user limits on vs off");
       results.limits = await limitsRowRun(common, database);
     }
+    if ([17, 18, 19].some(want)) {
+      log("rows 17–19: the cost of metrics and tracing");
+      results.observability = await observabilityOverhead({
+        startService: async (extra) => {
+          const service = await startService({ ...common, extra });
+          track(service.child);
+          return service;
+        },
+        rounds: settings.rounds,
+        batches: settings.instantBatches,
+        deltas: settings.instantDeltas,
+        ttftCount: settings.ttftPerRound,
+        log,
+      });
+    }
     if (want(9)) {
       log("row 9: the web BFF hop");
       results.bff = await webBffRow({
@@ -363,12 +382,14 @@ async function main() {
   const limitRows = limitsRows(results, goals);
   log("");
   const ran = (numbers) => numbers.some(want);
-  if (ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16])) {
+  const observability = observabilityRows(results.observability, goals);
+  if (ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19])) {
     log(
       textTable([
         ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
         ...(ran([11, 12, 13, 14]) ? hubRows : []),
         ...(ran([16]) ? limitRows : []),
+        ...(ran([17, 18, 19]) ? observability : []),
       ]),
     );
   }
@@ -390,6 +411,10 @@ async function main() {
       writeResults(path, section, searchMarkers);
       log(`wrote ${path} (row 15)`);
     }
+  }
+  if (defaults && [17, 18, 19].every(want) && results.observability) {
+    writeResults(path, renderObservabilitySection(results, observability), observabilityMarkers);
+    log(`wrote ${path} (rows 17–19)`);
   }
   if (defaults && [11, 12, 13, 14].every(want)) {
     writeResults(path, renderReplicaSection(results, hubRows), replicaMarkers);
@@ -687,3 +712,22 @@ main().then(
     process.exit(1);
   },
 );
+
+const observabilityMarkers = {
+  start: "<!-- bench:observability:start -->",
+  end: "<!-- bench:observability:end -->",
+};
+
+/** The doc's section of rows 17–19. */
+function renderObservabilitySection(results, rows) {
+  const { machine, settings: s } = results;
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  return [
+    `Last run: ${when} UTC, ${results.seconds.toFixed(0)} s. Machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}${machine.pinned ? "; services pinned to core 1, load client and simulator to core 0" : ""}.`,
+    `Load when it started: \`${machine.uptime}\`.`,
+    "",
+    `Command: \`node service/bench/run.mjs --rows=17,18,19\` (after \`npm run build -w service\`). ${s.rounds} rounds, rotating order; every figure is the median over rounds.`,
+    "",
+    markdownTable(rows),
+  ].join("\n");
+}

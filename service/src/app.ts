@@ -45,6 +45,13 @@ import { createChatEndpoint } from "./adapters/http/chat-endpoint.js";
 import { defaultConnectionLimits, type ConnectionLimits } from "./adapters/http/connection-limits.js";
 import { createServer, type HttpHandler, type ParleyServer } from "./adapters/http/create-server.js";
 import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
+import { createRpcMetricsInterceptor } from "./adapters/connect/rpc-metrics-interceptor.js";
+import { observeParley } from "./adapters/metrics/observe-parley.js";
+import type { ServiceMetrics } from "./adapters/metrics/service-metrics.js";
+import { createRpcTracingInterceptor } from "./adapters/connect/rpc-tracing-interceptor.js";
+import { createRequestIdInterceptor } from "./adapters/connect/request-id-interceptor.js";
+import { traceParts } from "./adapters/tracing/trace-parley.js";
+import { traceWebhook, traceWhatsAppSender } from "./adapters/tracing/traced-whatsapp.js";
 
 /** The WhatsApp channel through Twilio. */
 export interface WhatsAppOptions {
@@ -124,6 +131,10 @@ export interface ParleyOptions {
   presets: PresetStore;
   /** Titles written by the model after a chat's first answer (through `model`); absent: off. */
   titles?: { store: TitleStore; settings: TitleSettings } | undefined;
+  /** Where replies, the model and RPCs are counted (Prometheus); absent: nothing is. */
+  metrics?: ServiceMetrics | undefined;
+  /** Spans for RPCs, the turn, the model call, the final write and WhatsApp (OpenTelemetry is started). */
+  tracing?: boolean | undefined;
 }
 
 export interface Parley {
@@ -144,9 +155,11 @@ export function createParley(options: ParleyOptions): Parley {
   const owner = options.newId();
   const leases = { ...defaultLeaseSettings, ...options.leases };
   const meter = options.meter ?? createUsageMeter(options.tokenCounter, {}, options.models);
+  const traced = traceParts(options.tracing ?? false, options);
+  const observed = observeParley(options.metrics, traced.model, meter);
   const hub = new ReplyHub({
-    model: options.model,
-    repository: options.repository,
+    model: observed.model,
+    repository: traced.repository,
     tokenCounter: options.tokenCounter,
     tokenCounterFor: options.models && counterOfModel(options.models),
     clock: options.clock,
@@ -157,8 +170,10 @@ export function createParley(options: ParleyOptions): Parley {
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,
     bus: options.bus ?? inProcessReplyBus,
-    meter,
+    meter: observed.meter,
+    observer: observed.observer,
   });
+  observed.watch(hub);
   hub.listen().catch((error: unknown) =>
     logger.warn("cannot hear other replicas yet; stopping replies from elsewhere waits for the bus", {
       error: String(error),
@@ -170,9 +185,10 @@ export function createParley(options: ParleyOptions): Parley {
     usage: options.usage,
     clock: options.clock,
   };
+  // Titles are written through the traced model but not the observed one: reply metrics count replies.
   const titles =
-    options.titles && new TitleWriter({ ...options, ...options.titles, model: options.model, meter, logger });
-  const useCases = new ChatUseCases({ ...options, hub, userLimits, titles });
+    options.titles && new TitleWriter({ ...options, ...options.titles, model: traced.model, meter, logger });
+  const useCases = new ChatUseCases({ ...options, repository: traced.repository, hub, userLimits, titles });
   const presets = new PresetUseCases({
     ...options,
     store: options.presets,
@@ -237,7 +253,13 @@ export function createParley(options: ParleyOptions): Parley {
       presets,
       maxRequestBytes: options.maxRequestBytes,
     }),
-    interceptors: [createErrorInterceptor(logger), createAuthInterceptor(authenticate)],
+    interceptors: [
+      createRequestIdInterceptor(),
+      ...(options.tracing ? [createRpcTracingInterceptor()] : []),
+      ...(options.metrics ? [createRpcMetricsInterceptor(options.metrics)] : []),
+      createErrorInterceptor(logger),
+      createAuthInterceptor(authenticate),
+    ],
     httpRoutes: {
       "/chat": createChatEndpoint({
         useCases,
@@ -279,10 +301,11 @@ function whatsAppChannel(
   const settings = options.whatsapp;
   if (!settings) return { inbox: null, routes: {} };
   const { logger, clock } = options;
+  const tracing = options.tracing ?? false;
   const inbox = new WhatsAppInbox({
     useCases,
     store: settings.store,
-    sender: settings.sender,
+    sender: tracing ? traceWhatsAppSender(settings.sender) : settings.sender,
     from: settings.from,
     lease,
     clock,
@@ -294,5 +317,8 @@ function whatsAppChannel(
     publicBaseUrl: settings.publicBaseUrl,
     logger,
   });
-  return { inbox, routes: { [whatsAppWebhookPath]: webhook } };
+  return {
+    inbox,
+    routes: { [whatsAppWebhookPath]: tracing ? traceWebhook("WhatsApp webhook", webhook) : webhook },
+  };
 }

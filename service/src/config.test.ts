@@ -143,3 +143,18 @@ describe("INSTRUCTIONS_MAX_BYTES and INSTRUCTIONS_MAX_TOKENS", () => {
     );
   });
 });
+
+describe("the metrics settings", () => {
+  it("are off unless METRICS_PORT is set, and bind to localhost by default", () => {
+    expect(loadConfig({}).metrics).toBeNull();
+    expect(loadConfig({ METRICS_PORT: "" }).metrics).toBeNull();
+    expect(loadConfig({ METRICS_PORT: "9464" }).metrics).toEqual({ port: 9464, host: "127.0.0.1" });
+    expect(loadConfig({ METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" }).metrics?.host).toBe("0.0.0.0");
+  });
+
+  it("refuse a port that is not 1–65535", () => {
+    expect(() => loadConfig({ METRICS_PORT: "0" })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_PORT: "70000" })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_PORT: "ninety" })).toThrow(/METRICS_PORT/);
+  });
+});

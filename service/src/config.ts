@@ -115,6 +115,10 @@ const schema = z.object({
     ),
   SIMULATOR_PACE_MS: integer(25),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  METRICS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65_535).optional()),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTEL_SERVICE_NAME: z.string().min(1).default("parley-service"),
   TWILIO_ACCOUNT_SID: optionalText.pipe(
     z
       .string()
@@ -243,6 +247,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: c.CORS_ORIGINS,
     simulatorPaceMs: c.SIMULATOR_PACE_MS,
     logLevel: c.LOG_LEVEL,
+    /** Prometheus metrics on their own port (localhost by default); null: off. */
+    metrics: c.METRICS_PORT === undefined ? null : { port: c.METRICS_PORT, host: c.METRICS_HOST },
+    /** OpenTelemetry traces over OTLP/HTTP; endpoint null: off (the SDK is not loaded). */
+    tracing: { endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: c.OTEL_SERVICE_NAME },
     whatsapp: whatsAppConfig(c),
   };
 }

@@ -29,6 +29,8 @@ export async function connectModels(
   config: Config,
   db: ChatDatabase,
   logger: Logger,
+  /** Told of every HTTP attempt at any provider (metrics). */
+  onAttempt?: (attempt: { retry: boolean; status: number | null }) => void,
 ): Promise<ConnectedModels> {
   const setup = config.models;
   const catalog = createModelCatalog(setup.models, setup.defaultModel);
@@ -36,6 +38,7 @@ export async function connectModels(
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
     maxRetries: config.openai.maxRetries,
     logger,
+    ...(onAttempt && { onAttempt }),
   };
   let simulator: ReturnType<typeof createSimulator> | null = null;
   const providers = new Map<string, ChatModel>();

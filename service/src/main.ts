@@ -26,14 +26,26 @@ import { createParley, type WhatsAppOptions } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { connectModels } from "./connect-models.js";
 import { DomainError } from "./domain/errors.js";
+import { startMetrics } from "./adapters/metrics/start-metrics.js";
+import { requestFields } from "./adapters/request-context.js";
+import { startTracing } from "./adapters/tracing/start-tracing.js";
+import { traceFields } from "./adapters/tracing/trace-fields.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const logger = createConsoleLogger(config.logLevel, { service: "parley" });
+  const tracing = await startTracing(config.tracing);
+  const current = tracing ? () => ({ ...requestFields(), ...traceFields() }) : requestFields;
+  const logger = createConsoleLogger(config.logLevel, { service: "parley" }, process, current);
+  if (tracing) logger.info(`tracing to ${config.tracing.endpoint} (OTLP/HTTP)`);
   const database = await openDatabase(config, logger);
+  const metrics = await startMetrics(
+    { models: config.models.models.map((model) => model.id), metrics: config.metrics },
+    database.pool,
+    logger,
+  );
 
-  const upstream = await connectModels(config, database.db, logger);
+  const upstream = await connectModels(config, database.db, logger, metrics?.onAttempt);
   const defaultModel = upstream.models.catalog.defaultModel;
   // A models file must give an unknown model's window; the single-model settings may leave it out.
   const guessedWindow = !modelProfile(config.model).known && config.contextWindowOverride === null;
@@ -102,6 +114,8 @@ async function main(): Promise<void> {
       ),
     whatsapp,
     transfer: { store: createMysqlTransferStore(database.db), limits: config.importLimits },
+    metrics: metrics?.metrics,
+    tracing: tracing !== null,
   });
   const address = await parley.server.listen(config.port, config.host);
   logger.info(`Parley is serving gRPC, Connect, gRPC-Web and HTTP on ${config.host}:${address.port}`, {
@@ -119,6 +133,8 @@ async function main(): Promise<void> {
     await rate?.close();
     await upstream.close();
     await database.close();
+    await metrics?.close();
+    await tracing?.shutdown();
     logger.info("stopped");
     process.exit(0);
   };

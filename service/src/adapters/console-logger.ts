@@ -15,14 +15,20 @@ export interface LogOutput {
   stderr: { write(line: string): unknown };
 }
 
+/**
+ * `current` adds fields of the work in progress to each line (the request id, the trace and span ids);
+ * the entry's own fields win over them.
+ */
 export function createConsoleLogger(
   minimum: LogLevel = "info",
   base: Record<string, unknown> = {},
   output: LogOutput = process,
+  current?: () => Record<string, unknown>,
 ): Logger {
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (levels[level] < levels[minimum]) return;
-    const line = logLine({ time: new Date().toISOString(), level, message }, base, fields);
+    const all = current ? { ...current(), ...fields } : fields;
+    const line = logLine({ time: new Date().toISOString(), level, message }, base, all);
     (level === "error" || level === "warn" ? output.stderr : output.stdout).write(`${line}\n`);
   };
   return {

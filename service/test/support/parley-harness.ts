@@ -24,7 +24,7 @@ import { createMysqlSearchRepository } from "../../src/adapters/mysql/mysql-sear
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
 import type { ChatModels } from "../../src/application/models/chat-models.js";
-import type { Clock } from "../../src/application/ports.js";
+import type { Clock, Logger } from "../../src/application/ports.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
 import { createSimulator } from "../../src/simulator/simulator.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -49,6 +49,10 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   modelsOn?: (database: TestDatabase) => ChatModels;
   /** Generated titles, stored in the harness's database; absent: off. */
   titleSettings?: TitleSettings;
+  /** Told of every HTTP attempt at the simulator (metrics). */
+  onAttempt?: (attempt: { retry: boolean; status: number | null }) => void;
+  /** Where the model adapter logs (default: nowhere). */
+  modelLogger?: Logger;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -66,6 +70,8 @@ export async function startParley(options: HarnessOptions = {}) {
       baseURL: simulatorUrl,
       idleTimeoutMs: options.idleTimeoutMs ?? 2_000,
       maxRetries: options.maxRetries ?? 2,
+      ...(options.onAttempt && { onAttempt: options.onAttempt }),
+      ...(options.modelLogger && { logger: options.modelLogger }),
     }),
     tokenCounter,
     clock: systemClock,

@@ -6,6 +6,7 @@
  * code away from `~/server`.
  */
 import { logLine } from "@parley/log-line";
+import { trace } from "@opentelemetry/api";
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -25,8 +26,28 @@ export function formatLogLine(
   return logLine({ time: time.toISOString(), level, message }, base, fields);
 }
 
+/**
+ * The current request's id, from request-context.ts's store on `globalThis` (read there rather than
+ * imported: this module is loaded by Next's bundles and by the plain Node server, which resolve imports
+ * differently).
+ */
+function currentRequestId(): string | null {
+  const holder = globalThis as { parleyRequests?: { getStore(): { requestId: string } | undefined } };
+  return holder.parleyRequests?.getStore()?.requestId ?? null;
+}
+
+/** The request id, and with tracing on the current trace and span ids; the entry's own fields win. */
+function current(): Record<string, unknown> {
+  const requestId = currentRequestId();
+  const span = trace.getActiveSpan()?.spanContext();
+  return {
+    ...(requestId !== null && { request_id: requestId }),
+    ...(span && { trace_id: span.traceId, span_id: span.spanId }),
+  };
+}
+
 function write(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>) {
-  const line = formatLogLine(level, message, fields);
+  const line = formatLogLine(level, message, { ...current(), ...fields });
   if (level === "info") process.stdout.write(`${line}\n`);
   else process.stderr.write(`${line}\n`);
 }

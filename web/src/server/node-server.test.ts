@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Logger } from "./logger";
+import { consoleLogger, type Logger } from "./logger";
+import { currentRequestId } from "./request-context";
 import {
   closeNodeServer,
   createNodeServer,
@@ -128,5 +129,33 @@ describe("the web app's node server", () => {
     await inFlight;
     await closeNodeServer(server, 0);
     await expect(answer).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
+});
+
+describe("request ids", () => {
+  it("keeps a caller's plain x-request-id, answers it, and makes it current (log lines carry it)", async () => {
+    const seen: (string | null)[] = [];
+    const lines: string[] = [];
+    const { port } = await listen(async (_request, response) => {
+      await Promise.resolve();
+      seen.push(currentRequestId());
+      const write = process.stdout.write;
+      process.stdout.write = ((line: string) => (lines.push(line), true)) as typeof process.stdout.write;
+      try {
+        consoleLogger.info("handled");
+      } finally {
+        process.stdout.write = write;
+      }
+      response.end("ok");
+    });
+    const kept = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-request-id": "req-7.a" } });
+    expect(kept.headers.get("x-request-id")).toBe("req-7.a");
+    const replaced = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: { "x-request-id": "no spaces <>" },
+    });
+    expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen).toEqual(["req-7.a", replaced.headers.get("x-request-id")]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ message: "handled", request_id: "req-7.a" });
+    expect(currentRequestId()).toBeNull();
   });
 });

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError, type Logger } from "./logger.js";
 import { remoteAddressHeader } from "./remote-address.js";
+import { inRequest, newRequestId, requestIdHeader } from "./request-context.js";
 
 export { remoteAddressHeader };
 
@@ -26,7 +27,10 @@ export function createNodeServer(handle: NodeRequestHandler, log: Logger): Serve
     response.once("finish", () => {
       if (!server.listening) setImmediate(() => server.closeIdleConnections());
     });
-    handle(request, response).catch((error: unknown) => {
+    // Every request gets an id (answered in x-request-id): its log lines and its calls to the service carry it.
+    const requestId = newRequestId(request.headers[requestIdHeader]);
+    response.setHeader(requestIdHeader, requestId);
+    inRequest(requestId, () => handle(request, response)).catch((error: unknown) => {
       log.error("request failed outside Next", { url: request.url, ...describeError(error) });
       if (!response.headersSent) {
         response.statusCode = 500;

@@ -8,6 +8,7 @@ import type { ChatModel, ModelEvent } from "../../application/replies/chat-model
 import type { Logger } from "../../application/ports.js";
 import type { Usage } from "../../domain/chat.js";
 import { capRetryAfter } from "./retry-after-cap.js";
+import { observeAttempts, type UpstreamAttempt } from "./observe-attempts.js";
 import { toUpstreamError } from "./upstream-error.js";
 
 export interface OpenAIChatModelOptions {
@@ -30,6 +31,8 @@ export interface OpenAIChatModelOptions {
    */
   tokenLimitParameter?: "max_completion_tokens" | "max_tokens";
   logger?: Logger;
+  /** Told of every HTTP attempt (retries included), for metrics. */
+  onAttempt?: (attempt: UpstreamAttempt) => void;
 }
 
 const openaiBaseURL = "https://api.openai.com/v1";
@@ -37,6 +40,7 @@ const openaiBaseURL = "https://api.openai.com/v1";
 /** Builds the OpenAI-backed ChatModel. One client (and its connection pool) serves every stream. */
 export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatModel {
   const baseURL = options.baseURL ?? openaiBaseURL;
+  const capped = capRetryAfter(options.maxRetryAfterMs ?? 20_000);
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL,
@@ -46,7 +50,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
     webhookSecret: null,
     maxRetries: options.maxRetries ?? 2,
     timeout: options.requestTimeoutMs ?? 60_000,
-    fetch: capRetryAfter(options.maxRetryAfterMs ?? 20_000),
+    fetch: options.onAttempt ? observeAttempts(capped, options.onAttempt) : capped,
     // The SDK would print raw chunks (reply text) to the console on a parse error; we log causes ourselves.
     logLevel: "off",
   });

@@ -14,6 +14,7 @@ import { RepliesElsewhere } from "./replies-elsewhere.js";
 import { codePointLength } from "./text-offsets.js";
 import { ReplyJob, type ReplyJobDeps } from "./reply-job.js";
 import { ReplyProgressWriter } from "./reply-progress.js";
+import type { ReplyObserver } from "./reply-observer.js";
 
 export interface ReplyHubDeps extends Omit<ReplyJobDeps, "givingUp"> {
   /** How long a reply's lease lasts from its start or its last renewal. */
@@ -25,6 +26,8 @@ export interface ReplyHubDeps extends Omit<ReplyJobDeps, "givingUp"> {
    * gone owner's reply ends only when its lease runs out and a sweep finds it.
    */
   stopElsewhereWaitMs?: number;
+  /** Told when replies start and end (metrics); absent: nobody is. */
+  observer?: ReplyObserver | undefined;
 }
 
 /** A watch elsewhere lapses after this long unheard of (its process beats three times as often). */
@@ -101,6 +104,13 @@ export class ReplyHub {
     return this.byReply.size;
   }
 
+  /** How many callers of this process watch its live replies. */
+  watcherCount(): number {
+    let count = 0;
+    for (const job of this.byReply.values()) count += job.watcherCount;
+    return count;
+  }
+
   /** The replies whose leases this process renews: live, or still storing their outcome. */
   heldReplyIds(): string[] {
     return [...this.byReply.values()].filter((job) => job.holdsLease).map((job) => job.replyId);
@@ -112,7 +122,9 @@ export class ReplyHub {
     const job = new ReplyJob(userId, started, request, this.jobDeps, this.progress);
     this.byReply.set(job.replyId, job);
     this.byChat.set(job.chatId, job);
-    void job.done.then(() => {
+    this.deps.observer?.replyStarted(request);
+    void job.done.then((finished) => {
+      this.deps.observer?.replyEnded(request, finished);
       this.byReply.delete(job.replyId);
       if (this.byChat.get(job.chatId) === job) this.byChat.delete(job.chatId);
     });

@@ -128,6 +128,11 @@ export class ReplyJob implements ProgressSource {
     return this.text;
   }
 
+  /** How many callers of this process watch the reply now. */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
   /**
    * Attaches a watcher that first receives `started` and the text after `fromOffset` code points, then
    * live deltas. The signal is the caller's: when it aborts, the watcher detaches.

@@ -17,6 +17,7 @@ import type { SharedRedis } from "../redis/shared-redis";
 import { createCounterStore, type CounterStore } from "./counter-store";
 import { createRedisCounters } from "./redis-counters";
 import { createSignInGuard } from "./sign-in-guard";
+import { countSignIn } from "../metrics/sign-in-metrics";
 import { localCounters } from "./window-counters";
 
 /** The largest auth request body: a sign-up is a name, an email and a password (≤ 128 characters). */
@@ -102,7 +103,10 @@ export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptio
     if (!path.endsWith("/sign-in/email")) return answer(auth, forwarded);
 
     const attempt = await guard.begin(found.email);
-    if ("retryAfter" in attempt) return tooManyAttempts(attempt.retryAfter);
+    if ("retryAfter" in attempt) {
+      countSignIn("locked-account");
+      return tooManyAttempts(attempt.retryAfter);
+    }
     let response: Response;
     try {
       response = await answer(auth, forwarded);
@@ -110,6 +114,7 @@ export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptio
       await attempt.uncounted();
       throw error;
     }
+    countSignIn(response.status === 401 ? "failed" : response.status === 429 ? "locked-address" : "other");
     if (response.status === 401) await attempt.failed();
     else if (response.ok) await attempt.succeeded();
     else await attempt.uncounted();

@@ -6,6 +6,7 @@ import "server-only";
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
+import { traceConnectCalls } from "../tracing/trace-context";
 
 export type ChatServiceClient = Client<typeof ChatService>;
 
@@ -24,7 +25,7 @@ export function createChatServiceClient(options: ChatServiceClientOptions): Chat
 
 /** gRPC over HTTP/2 to the service, with the token on every call. */
 export function createServiceTransport(options: ChatServiceClientOptions): Transport {
-  const interceptors: Interceptor[] = [...(options.interceptors ?? [])];
+  const interceptors: Interceptor[] = [traceConnectCalls, ...(options.interceptors ?? [])];
   if (options.token !== null) {
     const authorization = `Bearer ${options.token}`;
     interceptors.push((next) => (request) => {

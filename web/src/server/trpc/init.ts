@@ -9,6 +9,8 @@ import { isDatabaseBusy } from "../auth/auth-database";
 import type { Auth } from "../auth/create-auth";
 import type { Logger } from "../logger";
 import { ServiceRefusal } from "./connect-errors";
+import { countTrpcCall } from "../metrics/trpc-metrics";
+import { traceTrpcCall } from "../tracing/trace-context";
 import type { ApiKeyServiceClient } from "../service/api-key-service-client";
 import { serviceUserId, type ChatServiceClient } from "../service/chat-service-client";
 import type { ModelServiceClient } from "../service/model-service-client";
@@ -84,7 +86,12 @@ const t = initTRPC.context<TrpcContext>().create({
 export const createRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+/** Every procedure is traced and counted (metrics), refused ones included. */
+const countedProcedure = t.procedure
+  .use((options) => traceTrpcCall(options))
+  .use((options) => countTrpcCall(options));
+
+export const protectedProcedure = countedProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in to continue." });
   const user = ctx.session.user;
   return next({

@@ -13,6 +13,7 @@ import { tracked, type TrackedEnvelope } from "@trpc/server";
 import { codePointLength } from "~/lib/code-points";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { Logger } from "../logger";
+import { observeReplyStream } from "../metrics/reply-stream-metrics";
 import { toContextStats, toReplyStatus } from "../service/to-view";
 import { toTRPCError } from "./connect-errors";
 import { formatEventId } from "./event-id";
@@ -34,6 +35,7 @@ export async function* relayReply(options: RelayOptions): AsyncGenerator<Tracked
   let offset = options.fromOffset;
   let finished = false;
   const emit = (event: ReplyEvent) => tracked(formatEventId({ replyId, offset }), event);
+  const observed = observeReplyStream(options.operation);
   try {
     for await (const { event } of options.events) {
       const kind = event?.kind;
@@ -52,6 +54,7 @@ export async function* relayReply(options: RelayOptions): AsyncGenerator<Tracked
         const { text, offset: start } = kind.value;
         if (text.length === 0) continue;
         offset = start + codePointLength(text);
+        observed.delta();
         yield emit({ type: "delta", text, offset: start });
       } else if (kind.case === "finished") {
         finished = true;
@@ -73,5 +76,7 @@ export async function* relayReply(options: RelayOptions): AsyncGenerator<Tracked
     // The browser went away (tab closed, stream unsubscribed): nobody to tell.
     if (options.signal?.aborted) return;
     throw toTRPCError(error, options.log, options.operation);
+  } finally {
+    observed.closed();
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * The turn transaction (the user's message and the reply's row, in one transaction) and the reply's
+ * final write as spans; every other repository call passes through untouched.
+ */
+import { SpanKind } from "@opentelemetry/api";
+import type { ChatRepository } from "../../application/chats/chat-repository.js";
+import { failSpan, tracer } from "./tracer.js";
+
+const traced: Partial<Record<keyof ChatRepository, string>> = {
+  startTurn: "turn transaction",
+  finishReply: "final write",
+};
+
+export function traceRepository(repository: ChatRepository): ChatRepository {
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      const name = traced[property as keyof ChatRepository];
+      if (!name || typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        tracer.startActiveSpan(
+          name,
+          { kind: SpanKind.CLIENT, attributes: { "db.system": "mysql" } },
+          async (span) => {
+            try {
+              return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            } catch (error) {
+              failSpan(span, error);
+              throw error;
+            } finally {
+              span.end();
+            }
+          },
+        );
+    },
+  });
+}
