@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, type KeyboardEvent } from "react";
 import { Spinner } from "~/components/spinner";
+import { trapTab } from "./trap-tab";
 
 /**
  * A modal question on a native <dialog> (the page behind is inert, Escape cancels). Tab and Shift+Tab cycle
@@ -35,19 +36,8 @@ export function ConfirmDialog(props: {
     }
   }, [props.open]);
 
-  function trapTab(event: KeyboardEvent<HTMLDialogElement>) {
-    if (event.key !== "Tab") return;
-    const focusable = [...event.currentTarget.querySelectorAll<HTMLElement>("button:not(:disabled)")];
-    const first = focusable[0];
-    const last = focusable.at(-1);
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+  function keepTabInside(event: KeyboardEvent<HTMLDialogElement>) {
+    trapTab(event, [...event.currentTarget.querySelectorAll<HTMLElement>("button:not(:disabled)")]);
   }
 
   return (
@@ -55,7 +45,7 @@ export function ConfirmDialog(props: {
       ref={dialog}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
-      onKeyDown={trapTab}
+      onKeyDown={keepTabInside}
       onCancel={(event) => {
         event.preventDefault();
         props.onCancel();

@@ -6,6 +6,7 @@ import { Spinner } from "~/components/spinner";
 import { maxInstructionsBytes, maxPresetNameLength, type ChatInstructions } from "~/lib/instructions-types";
 import { errorMessage, useTRPC } from "~/trpc/client";
 import { PresetList } from "./preset-list";
+import { trapTab } from "./trap-tab";
 
 const focusable =
   "button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), summary";
@@ -63,24 +64,15 @@ export function InstructionsDialog(props: {
     }
   }, [props.open, props.value]);
 
-  function trapTab(event: KeyboardEvent<HTMLDialogElement>) {
+  function keepTabInside(event: KeyboardEvent<HTMLDialogElement>) {
     if (event.key !== "Tab") return;
     // What Tab reaches: shown, and of a radio group only its checked radio.
-    const all = [...event.currentTarget.querySelectorAll<HTMLElement>(focusable)].filter(
+    const reachable = [...event.currentTarget.querySelectorAll<HTMLElement>(focusable)].filter(
       (element) =>
         element.offsetParent !== null &&
         !(element instanceof HTMLInputElement && element.type === "radio" && !element.checked),
     );
-    const first = all[0];
-    const last = all.at(-1);
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    trapTab(event, reachable);
   }
 
   const canSavePreset = !savePreset.isPending && presetName.trim() !== "" && text.trim() !== "";
@@ -101,7 +93,7 @@ export function InstructionsDialog(props: {
     <dialog
       ref={dialog}
       aria-labelledby={ids.title}
-      onKeyDown={trapTab}
+      onKeyDown={keepTabInside}
       onCancel={(event) => {
         event.preventDefault();
         props.onClose();
