@@ -9,6 +9,7 @@ import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/ch
 import { bearerAuth, startTcpProxy } from "@parley/test-support";
 import { chats, messages, sendRequests } from "../../src/adapters/mysql/schema.js";
 import { createMysqlSendRequestStore } from "../../src/adapters/mysql/mysql-send-request-store.js";
+import { noOverrides } from "../../src/domain/limits.js";
 import { sweepBatch } from "../../src/application/chats/send-requests.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
 
@@ -19,6 +20,24 @@ beforeAll(async () => {
   harness = await startParley({
     clock: { now: () => new Date(Date.now() + shiftMs) },
     leases: { sweepEveryMs: 100 },
+    // One message a minute for "retry-limited" only; no limits for the others.
+    userLimits: {
+      defaults: {
+        concurrentReplies: 0,
+        messagesPerMinute: 0,
+        dailyTokens: 0,
+        monthlyTokens: 0,
+        monthlyCostMicros: 0,
+      },
+      store: {
+        settingsOf: (userId) =>
+          Promise.resolve({
+            blocked: false,
+            overrides: { ...noOverrides, messagesPerMinute: userId === "retry-limited" ? 1 : null },
+          }),
+        update: () => Promise.resolve(),
+      },
+    },
   });
 });
 afterAll(() => harness?.stop());
@@ -70,7 +89,10 @@ describe("SendMessage request_id (safe retries)", () => {
       proxy.freeze();
       const lost = createClient(
         ChatService,
-        createGrpcTransport({ baseUrl: `http://127.0.0.1:${proxy.port}`, interceptors: [bearerAuth(testToken)] }),
+        createGrpcTransport({
+          baseUrl: `http://127.0.0.1:${proxy.port}`,
+          interceptors: [bearerAuth(testToken)],
+        }),
       );
       const first = collect(lost.sendMessage({ userId, text: "count for me", requestId }));
       first.catch(() => undefined);
@@ -92,7 +114,9 @@ describe("SendMessage request_id (safe retries)", () => {
     expect(finishedOf(retried).status).toBe(ReplyStatus.COMPLETE);
     expect((await chatsOf(userId)).length).toBe(1);
     expect(await messageCount(userId)).toBe(2);
-    expect(harness.simulator.requests.filter((r) => JSON.stringify(r.body).includes("count for me"))).toHaveLength(1);
+    expect(
+      harness.simulator.requests.filter((r) => JSON.stringify(r.body).includes("count for me")),
+    ).toHaveLength(1);
 
     // Once the reply has ended, the same retry replays the stored reply.
     const again = await collect(
@@ -123,7 +147,9 @@ describe("SendMessage request_id (safe retries)", () => {
   it("a retry on an existing chat attaches to its live reply instead of `reply.in_progress`", async () => {
     const userId = "retry-existing";
     harness.simulator.script({ text: "first answer" });
-    const chatId = startedOf(await collect(harness.client("grpc").sendMessage({ userId, text: "hi" }))).chatId;
+    const chatId = startedOf(
+      await collect(harness.client("grpc").sendMessage({ userId, text: "hi" })),
+    ).chatId;
     harness.simulator.script({ deltas: ["slow ", "second ", "answer"], paceMs: 50 });
     const request = { userId, chatId, text: "and again", requestId: "existing-1" };
     const [a, b] = await Promise.all([
@@ -169,6 +195,24 @@ describe("SendMessage request_id (safe retries)", () => {
       expect(error?.findDetails(ErrorInfoSchema).map((info) => info.reason)).toEqual(["argument.invalid"]);
     }
     expect(await chatsOf("retry-bad")).toEqual([]);
+  });
+
+  it("a retry that attaches is not a new message: the rate limit is not charged", async () => {
+    const userId = "retry-limited";
+    harness.simulator.script({ text: "within the limit" });
+    const request = { userId, text: "once a minute", requestId: "limited-1" };
+    const first = await collect(harness.client("grpc").sendMessage(request));
+    const retried = await collect(harness.client("grpc").sendMessage(request));
+    expect(startedOf(retried).replyId).toBe(startedOf(first).replyId);
+    const refused = await collect(
+      harness.client("grpc").sendMessage({ userId, text: "a new one", requestId: "limited-2" }),
+    ).then(
+      () => null,
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect(refused?.code).toBe(Code.ResourceExhausted);
+    expect(refused?.findDetails(ErrorInfoSchema).map((info) => info.reason)).toEqual(["limit.rate"]);
+    expect(await requestRow(userId, "limited-2")).toBeUndefined();
   });
 
   it("another user's same id is independent", async () => {
