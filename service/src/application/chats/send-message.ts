@@ -21,7 +21,7 @@ import type { ReplyEvent, ReplyStartedEvent } from "../replies/reply-events.js";
 import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
 import type { ChatRepository, TurnChat } from "./chat-repository.js";
-import { attachToPrior, DuplicateSendRequest, requestBodyHash } from "./send-requests.js";
+import { attachOnDuplicate, attachToPrior, requestBodyHash } from "./send-requests.js";
 
 export interface SendMessageInput {
   /** Empty or undefined starts a new chat. */
@@ -74,33 +74,28 @@ export async function sendMessage(
   const fitterFor = (chat: TurnChat) => new ContextFitter(choice.limits, systemFor(chat).tokens, tokenCount);
   const chatId = existingChatId ?? newId();
   const now = clock.now();
-  const turn = await repository
-    .startTurn({
-      userId,
-      chatId,
-      newChat:
-        existingChatId === null
-          ? { title: titleFrom(text), model: choice.model.id, titleSource: "first_message", ...instructions }
-          : null,
-      admit: (chat) => void fitterFor(chat),
-      userMessage: { id: newId(), content: text, tokenCount },
-      tokenEncoding: choice.model.encoding,
-      replyId: newId(),
-      lease: hub.leaseFrom(now),
-      now,
-      historyLimit: historyPageSize,
-      maxLiveReplies: limits?.concurrentReplies ?? 0,
-      request: deps.sendRequests ? request : null,
-    })
-    .catch(async (error: unknown) => {
-      // Another attempt with this id stored its turn first (a concurrent retry): follow that one.
-      if (!(error instanceof DuplicateSendRequest) || !request) throw error;
-      return { raced: await attachToPrior(deps, { ...request, userId, signal: input.signal }) };
-    });
-  if ("raced" in turn) {
-    if (!turn.raced) throw new Error("a duplicate request id left no turn to attach to");
-    return turn.raced;
-  }
+  const starting = repository.startTurn({
+    userId,
+    chatId,
+    newChat:
+      existingChatId === null
+        ? { title: titleFrom(text), model: choice.model.id, titleSource: "first_message", ...instructions }
+        : null,
+    admit: (chat) => void fitterFor(chat),
+    userMessage: { id: newId(), content: text, tokenCount },
+    tokenEncoding: choice.model.encoding,
+    replyId: newId(),
+    lease: hub.leaseFrom(now),
+    now,
+    historyLimit: historyPageSize,
+    maxLiveReplies: limits?.concurrentReplies ?? 0,
+    request: deps.sendRequests ? request : null,
+  });
+  // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
+  const turn = await starting.catch(
+    attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal }),
+  );
+  if (!("reply" in turn)) return turn;
 
   try {
     const system = systemFor(turn.chat);

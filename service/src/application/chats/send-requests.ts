@@ -102,6 +102,23 @@ export async function attachToPrior(
   });
 }
 
+/**
+ * For startTurn's failure: when another attempt with the same id stored its turn first (they raced),
+ * follow that turn's reply; any other error passes on.
+ */
+export function attachOnDuplicate(
+  deps: ChatUseCaseDeps,
+  request: (TurnRequest & { userId: string; signal?: AbortSignal | undefined }) | null,
+) {
+  return async (error: unknown): Promise<AsyncIterable<ReplyEvent>> => {
+    if (!(error instanceof DuplicateSendRequest) || !request) throw error;
+    // The winner committed its row before this attempt met the key, so it is there to attach to.
+    const prior = await attachToPrior(deps, request);
+    if (!prior) throw error;
+    return prior;
+  };
+}
+
 /** The sweeper's share: each sweep tick deletes a bounded batch of expired request ids. */
 export function sendRequestSweep(deps: SendRequestsDeps): LeasedStoreOf {
   return {
