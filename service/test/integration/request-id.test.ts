@@ -10,7 +10,8 @@ import { bearerAuth, startTcpProxy } from "@parley/test-support";
 import { chats, messages, sendRequests } from "../../src/adapters/mysql/schema.js";
 import { createMysqlSendRequestStore } from "../../src/adapters/mysql/mysql-send-request-store.js";
 import { noOverrides } from "../../src/domain/limits.js";
-import { sweepBatch } from "../../src/application/chats/send-requests.js";
+import { DuplicateSendRequest, sweepBatch } from "../../src/application/chats/send-requests.js";
+import { uuidV7 } from "../../src/adapters/system-clock.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
 
 const hour = 3_600_000;
@@ -181,6 +182,33 @@ describe("SendMessage request_id (safe retries)", () => {
     expect((await chatsOf(userId)).length).toBe(1);
     expect(await messageCount(userId)).toBe(2);
     expect(startedOf(first).replyId).toBe((await requestRow(userId, "reused"))!.replyId);
+  });
+
+  it("startTurn stores the id in the turn's transaction: a second turn with it writes nothing", async () => {
+    const userId = "retry-store";
+    const turnWith = (requestId: string) => ({
+      userId,
+      chatId: uuidV7(),
+      newChat: { title: "t", model: "gpt-4o-mini" },
+      userMessage: { id: uuidV7(), content: "hi", tokenCount: 1 },
+      replyId: uuidV7(),
+      lease: { owner: "request-id-test", expiresAt: new Date(Date.now() + 60_000) },
+      now: new Date(),
+      historyLimit: 50,
+      maxLiveReplies: 0,
+      request: { id: requestId, bodyHash: "a".repeat(64) },
+    });
+    const first = turnWith("store-1");
+    await harness.repository.startTurn(first);
+    await expect(harness.repository.startTurn(turnWith("store-1"))).rejects.toBeInstanceOf(
+      DuplicateSendRequest,
+    );
+    expect((await chatsOf(userId)).map((chat) => chat.id)).toEqual([first.chatId]);
+    expect(await messageCount(userId)).toBe(2);
+    expect(await requestRow(userId, "store-1")).toMatchObject({
+      replyId: first.replyId,
+      chatId: first.chatId,
+    });
   });
 
   it("refuses a malformed request_id", async () => {
