@@ -28,6 +28,7 @@ import { defaultInstructionsBounds } from "./application/instructions/instructio
 import type { PresetStore } from "./application/presets/preset-store.js";
 import { PresetUseCases } from "./application/presets/preset-use-cases.js";
 import type { TitleStore } from "./application/titles/title-store.js";
+import { sendRequestSweep, type SendRequestsDeps } from "./application/chats/send-requests.js";
 import { TitleWriter, type TitleSettings } from "./application/titles/title-writer.js";
 import type { ApiKeyStore } from "./application/keys/api-key-store.js";
 import { ApiKeyUseCases } from "./application/keys/api-key-use-cases.js";
@@ -131,6 +132,8 @@ export interface ParleyOptions {
   presets: PresetStore;
   /** Titles written by the model after a chat's first answer (through `model`); absent: off. */
   titles?: { store: TitleStore; settings: TitleSettings } | undefined;
+  /** Client request ids of SendMessage (safe retries) and how long they are kept; absent: not kept. */
+  sendRequests?: SendRequestsDeps | undefined;
   /** Where replies, the model and RPCs are counted (Prometheus); absent: nothing is. */
   metrics?: ServiceMetrics | undefined;
   /** Spans for RPCs, the turn, the model call, the final write and WhatsApp (OpenTelemetry is started). */
@@ -217,6 +220,7 @@ export function createParley(options: ParleyOptions): Parley {
         held: () => hub.heldReplyIds(),
         ended: (rows) => hub.sweptReplies(rows),
       },
+      ...(options.sendRequests ? [sendRequestSweep(options.sendRequests)] : []),
       ...(whatsapp.inbox && options.whatsapp
         ? [{ name: "whatsapp", store: options.whatsapp.store, held: () => whatsapp.inbox!.heldTurns() }]
         : []),

@@ -70,6 +70,9 @@ const schema = z.object({
   TITLE_TIMEOUT_MS: integer(defaultTitleSettings.timeoutMs, 100),
   TITLE_MAX_CONCURRENT: integer(defaultTitleSettings.maxConcurrent, 1),
   ORPHAN_GRACE_MS: integer(30_000),
+  REQUEST_ID_WINDOW_HOURS: integer(24, 1).pipe(
+    z.number().max(720, "REQUEST_ID_WINDOW_HOURS is at most 720 (30 days)"),
+  ),
   SHUTDOWN_GRACE_MS: integer(10_000),
   PROGRESS_INTERVAL_MS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(50).optional()),
   REDIS_URL: optionalText.pipe(
@@ -207,6 +210,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     /** Generated titles; null: off. `model` null: each chat's own model. */
     titles: titleConfig(c),
     orphanGraceMs: c.ORPHAN_GRACE_MS,
+    /** How long a SendMessage `request_id` is remembered for safe retries. */
+    requestIdWindowMs: c.REQUEST_ID_WINDOW_HOURS * 3_600_000,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     // With Redis the live text lives in the hub, so the database gets rarer checkpoints (DESIGN.md).
     progressIntervalMs: c.PROGRESS_INTERVAL_MS ?? (c.REDIS_URL ? 10_000 : 1_000),

@@ -8,6 +8,7 @@ import { whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js"
 import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
+import { createMysqlSendRequestStore } from "./adapters/mysql/mysql-send-request-store.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlSearchRepository } from "./adapters/mysql/mysql-search-repository.js";
 import { createMysqlPresetStore } from "./adapters/mysql/mysql-preset-store.js";
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: config.apiKeyCacheMs },
     corsOrigins: config.corsOrigins,
     orphanGraceMs: config.orphanGraceMs,
+    sendRequests: { store: createMysqlSendRequestStore(database.db), windowMs: config.requestIdWindowMs },
     progressIntervalMs: config.progressIntervalMs,
     ...(bus && { bus }),
     leases: config.leases,

@@ -13,6 +13,7 @@ import { renameChat, type RenameChatInput } from "./chats/rename-chat.js";
 import { setChatModel, type SetChatModelInput } from "./chats/set-chat-model.js";
 import { chatModelsOf, type ChatModels } from "./models/chat-models.js";
 import { sendMessage, type SendMessageInput } from "./chats/send-message.js";
+import type { SendRequestsDeps } from "./chats/send-requests.js";
 import type { InstructionsBounds } from "./instructions/instructions-rules.js";
 import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
 import { setChatInstructions, type SetChatInstructionsInput } from "./instructions/set-chat-instructions.js";
@@ -51,6 +52,8 @@ export interface ChatUseCaseDeps {
   userLimits?: LimitsDeps | undefined;
   /** Writes titles after first answers; absent: titles stay the first message's. */
   titles?: TitleWriter | undefined;
+  /** Where client request ids are kept (safe retries); absent: `request_id` is checked but not kept. */
+  sendRequests?: SendRequestsDeps | undefined;
 }
 
 export class ChatUseCases {

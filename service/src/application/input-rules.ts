@@ -21,6 +21,22 @@ export function requireId(value: string, field: string): string {
   return value;
 }
 
+/** The longest client request id (SendMessage's `request_id`). */
+export const maxRequestIdLength = 64;
+
+/**
+ * An optional client request id: empty or absent means none; otherwise 1–64 printable ASCII characters
+ * (a UUID fits), so it can be stored, compared and shown as it is.
+ */
+export function optionalRequestId(value: string | undefined): string | null {
+  if (value === undefined || value === "") return null;
+  if (value.length > maxRequestIdLength)
+    throw invalidArgument(`request_id is longer than ${maxRequestIdLength} characters`);
+  if (!/^[\x21-\x7e]+$/.test(value))
+    throw invalidArgument("request_id must be printable ASCII characters without spaces");
+  return value;
+}
+
 /**
  * A message must have visible text and fit the byte cap. The cap is checked on bytes before any
  * tokenizing: tokenizers are quadratic on long runs without whitespace.

@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | "chat.not_found"
   | "reply.not_found"
   | "reply.in_progress"
+  | "request.id_reused"
   | "key.not_found"
   | "key.user_mismatch"
   | "key.not_allowed"
@@ -67,6 +68,14 @@ export const replyInProgress = (chatId: string, replyId: string) =>
     "reply.in_progress",
     `chat ${chatId} is still answering (reply ${replyId}); wait for it, watch it or stop it before sending`,
     { chatId, replyId },
+  );
+
+/** A request id already named another request (a retry must repeat the first attempt's body exactly). */
+export const requestIdReused = (requestId: string, replyId: string) =>
+  new DomainError(
+    "request.id_reused",
+    `request_id "${requestId}" was already used for a different message; a retry must send the same chat, text, model and instructions, or use a new request_id`,
+    { requestId, replyId },
   );
 
 export const shuttingDown = () =>

@@ -14,6 +14,7 @@ import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { createMysqlSendRequestStore } from "../../src/adapters/mysql/mysql-send-request-store.js";
 import { createMysqlPresetStore } from "../../src/adapters/mysql/mysql-preset-store.js";
 import { createMysqlTitleStore } from "../../src/adapters/mysql/mysql-title-store.js";
 import type { TitleSettings } from "../../src/application/titles/title-writer.js";
@@ -94,6 +95,7 @@ export async function startParley(options: HarnessOptions = {}) {
         () => false,
       ),
     presets: createMysqlPresetStore(database.db),
+    sendRequests: { store: createMysqlSendRequestStore(database.db), windowMs: 24 * 3_600_000 },
     ...(options.titleSettings && {
       titles: { store: createMysqlTitleStore(database.db), settings: options.titleSettings },
     }),

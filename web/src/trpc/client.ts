@@ -51,6 +51,11 @@ export function failureFacts(error: unknown): FailureFacts {
   return { code: data?.code ?? null, reason: data?.reason ?? null };
 }
 
+/** Whether the failure is the network's: the BFF never answered (no tRPC code), so nothing may have run. */
+export function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TRPCClientError && failureFacts(error).code === null;
+}
+
 /** The limit the service refused a message for (e.g. today's tokens), or null for any other failure. */
 export function limitRefusal(error: unknown): LimitRefusal | null {
   if (!(error instanceof TRPCClientError)) return null;

@@ -24,6 +24,7 @@ const codes: Record<DomainErrorCode, Code> = {
   "chat.not_found": Code.NotFound,
   "reply.not_found": Code.NotFound,
   "reply.in_progress": Code.FailedPrecondition,
+  "request.id_reused": Code.InvalidArgument,
   "key.not_found": Code.NotFound,
   "key.user_mismatch": Code.PermissionDenied,
   "key.not_allowed": Code.PermissionDenied,

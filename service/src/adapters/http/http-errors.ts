@@ -11,6 +11,7 @@ const statuses: Record<DomainErrorCode, number> = {
   "chat.not_found": 404,
   "reply.not_found": 404,
   "reply.in_progress": 409,
+  "request.id_reused": 400,
   "key.not_found": 404,
   "key.user_mismatch": 403,
   "key.not_allowed": 403,

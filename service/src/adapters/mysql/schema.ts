@@ -366,3 +366,26 @@ export const presets = mysqlTable(
 );
 /** A `presets` row as Drizzle reads it. */
 export type PresetRow = typeof presets.$inferSelect;
+
+/**
+ * Client request ids of SendMessage (safe retries): one row per user and id, written in the turn's
+ * transaction (startTurn), so a retry — or a concurrent duplicate, which meets the key — finds the turn
+ * the first attempt started instead of starting another. `body_hash` tells a retry from a different
+ * request reusing the id. Rows older than the window are deleted in bounded batches by the sweeper.
+ */
+export const sendRequests = mysqlTable(
+  "send_requests",
+  {
+    userId: exactText("user_id", { type: "varchar(191)" }).notNull(),
+    requestId: exactText("request_id", { type: "varchar(64)" }).notNull(),
+    bodyHash: exactText("body_hash", { type: "char(64)" }).notNull(),
+    chatId: id("chat_id").notNull(),
+    userMessageId: id("user_message_id").notNull(),
+    replyId: id("reply_id").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ name: "send_requests_pk", columns: [table.userId, table.requestId] }),
+    index("send_requests_created_idx").on(table.createdAt),
+  ],
+);

@@ -7,7 +7,9 @@ import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, toMessage } from "./rows.js";
-import { chats, messages, userLimits } from "./schema.js";
+import { chats, messages, sendRequests, userLimits } from "./schema.js";
+import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
+import { isDuplicateKey } from "./duplicate-key.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -47,6 +49,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
   const { userId, chatId, newChat, now } = turn;
   if (newChat) assertTitleFits(newChat.title);
   return db.transaction(async (tx) => {
+    if (turn.request) await storeRequest(tx, turn, turn.request);
     if (turn.maxLiveReplies > 0) {
       await tx
         .insert(userLimits)
@@ -128,6 +131,28 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     await tx.insert(messages).values([userColumns, { ...replyColumns, ...lease }]);
     return { chat, userMessage, reply, history };
   });
+}
+
+/**
+ * Stores the client's request id first, before the chat is locked: a concurrent attempt with the same id
+ * waits on this key, not on the chat, and meets the duplicate once this turn commits (nothing else of
+ * its turn is written: the error rolls its transaction back). When this turn fails, the key goes too.
+ */
+async function storeRequest(tx: Pick<ChatDatabase, "insert">, turn: NewTurn, request: TurnRequest) {
+  try {
+    await tx.insert(sendRequests).values({
+      userId: turn.userId,
+      requestId: request.id,
+      bodyHash: request.bodyHash,
+      chatId: turn.chatId,
+      userMessageId: turn.userMessage.id,
+      replyId: turn.replyId,
+      createdAt: turn.now,
+    });
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new DuplicateSendRequest(request.id, error);
+    throw error;
+  }
 }
 
 /** The chat's settings a turn reads. */

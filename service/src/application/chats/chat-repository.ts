@@ -5,6 +5,7 @@
 import type { Chat, Message, Reply, TerminalStatus, TitleSource } from "../../domain/chat.js";
 import type { MeteredUsage } from "../../domain/usage.js";
 import type { Lease, LeasedStore } from "../ports.js";
+import type { TurnRequest } from "./send-requests.js";
 
 /** A page of results and the cursor for the next page, if any. */
 export interface Page<T> {
@@ -39,6 +40,11 @@ export interface NewTurn {
    * refuses the turn and nothing is stored (e.g. the message cannot fit beside the chat's instructions).
    */
   admit?: ((chat: TurnChat) => void) | undefined;
+  /**
+   * The client's request id, stored with the turn in its transaction, first (see send-requests.ts):
+   * when another attempt stored it already the turn throws DuplicateSendRequest and nothing is written.
+   */
+  request?: TurnRequest | null | undefined;
 }
 
 /** What a turn needs to know of its chat, read in the turn's transaction (no extra round trip). */

@@ -15,13 +15,13 @@ import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { chatModelsOf, chooseModel, type ModelChoice } from "../models/chat-models.js";
 import { inEncoding } from "../models/in-encoding.js";
 import { checkLimits } from "../limits/check-limits.js";
-import { requireId, requireMessageText, requireUserId } from "../input-rules.js";
+import { optionalRequestId, requireId, requireMessageText, requireUserId } from "../input-rules.js";
 import type { PromptMessage } from "../replies/chat-model.js";
-import type { ReplyStartedEvent } from "../replies/reply-events.js";
-import type { ReplySubscription } from "../replies/reply-subscription.js";
+import type { ReplyEvent, ReplyStartedEvent } from "../replies/reply-events.js";
 import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
 import type { ChatRepository, TurnChat } from "./chat-repository.js";
+import { attachOnDuplicate, attachToPrior, requestBodyHash } from "./send-requests.js";
 
 export interface SendMessageInput {
   /** Empty or undefined starts a new chat. */
@@ -32,6 +32,11 @@ export interface SendMessageInput {
   model?: string | undefined;
   /** For a new chat only: its own instructions (undefined/null: the default; "": no system prompt). */
   instructions?: string | null | undefined;
+  /**
+   * The client's id for this send (safe retries, see send-requests.ts); empty or absent: none. A retry
+   * with the same id attaches to the first attempt's reply; the same id with another body is refused.
+   */
+  requestId?: string | undefined;
   /** The caller's signal: when it aborts the caller stops watching (the reply goes on). */
   signal?: AbortSignal | undefined;
 }
@@ -42,12 +47,17 @@ const historyPageSize = 50;
 export async function sendMessage(
   deps: ChatUseCaseDeps,
   input: SendMessageInput,
-): Promise<ReplySubscription> {
+): Promise<AsyncIterable<ReplyEvent>> {
   const { settings, repository, hub, clock, newId } = deps;
   const userId = requireUserId(input.userId);
   const text = requireMessageText(input.text, settings.maxMessageBytes);
   const existingChatId = input.chatId ? requireId(input.chatId, "chat_id") : null;
+  const request = sendRequestOf(input, existingChatId);
   if (!hub.isAccepting) throw shuttingDown();
+  // A retry attaches before anything else is checked: it is not a new message (no limits charged, and
+  // its own live reply is not "in progress" for it).
+  const prior = request && (await attachToPrior(deps, { ...request, userId, signal: input.signal }));
+  if (prior) return prior;
   // Refused here without a database round trip when this process is the one answering; startTurn
   // refuses it anyway (in the database, across replicas).
   const live = existingChatId === null ? undefined : hub.liveReplyOfChat(userId, existingChatId);
@@ -64,7 +74,7 @@ export async function sendMessage(
   const fitterFor = (chat: TurnChat) => new ContextFitter(choice.limits, systemFor(chat).tokens, tokenCount);
   const chatId = existingChatId ?? newId();
   const now = clock.now();
-  const turn = await repository.startTurn({
+  const starting = repository.startTurn({
     userId,
     chatId,
     newChat:
@@ -79,7 +89,13 @@ export async function sendMessage(
     now,
     historyLimit: historyPageSize,
     maxLiveReplies: limits?.concurrentReplies ?? 0,
+    request: deps.sendRequests ? request : null,
   });
+  // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
+  const turn = await starting.catch(
+    attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal }),
+  );
+  if (!("reply" in turn)) return turn;
 
   try {
     const system = systemFor(turn.chat);
@@ -203,6 +219,14 @@ async function fit(newestFirst: AsyncIterable<Message>, fitter: ContextFitter): 
     taken.push(message);
   }
   return taken.reverse();
+}
+
+/** The request id and the digest of the body it names, when the client gave one. */
+function sendRequestOf(input: SendMessageInput, chatId: string | null) {
+  const id = optionalRequestId(input.requestId);
+  if (id === null) return null;
+  const fields = [chatId, input.text, input.model || null, input.instructions ?? null];
+  return { id, bodyHash: requestBodyHash("send", fields) };
 }
 
 function prompt(systemPrompt: string | null, history: Message[], text: string): PromptMessage[] {

@@ -48,6 +48,8 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
     code: "CONFLICT",
     message: "This chat is still answering. Wait for the answer or stop it, then send again.",
   },
+  // The browser reuses a send's id only for the same message: this is a bug of ours, not theirs.
+  "request.id_reused": internal,
   "service.shutting_down": unavailable,
   "upstream.unavailable": {
     code: "SERVICE_UNAVAILABLE",

@@ -57,6 +57,21 @@ export declare type SendMessageRequest = Message$1<"parley.chat.v1.SendMessageRe
    * @generated from field: optional string instructions = 5;
    */
   instructions?: string | undefined;
+
+  /**
+   * Optional: the client's id for this send, so that retrying it is safe (a UUID is a good choice; at
+   * most 64 printable ASCII characters without spaces, else INVALID_ARGUMENT `argument.invalid`). A retry
+   * by the same user with the same id within the server's window (24 h by default) starts nothing: it
+   * attaches to the reply the first attempt started and streams it as WatchReply does from offset 0
+   * (`started`, the text so far, then live deltas, or the stored reply when it has ended) — also when the
+   * first attempt's response was lost before `started`, or the two attempts race. The same id with a
+   * different chat_id, text, model or instructions is INVALID_ARGUMENT (`request.id_reused`, metadata:
+   * requestId, replyId) and nothing is written. A retry that attaches is not a new message: no limit is
+   * charged. Empty: no id (every call starts a turn).
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
 };
 
 /**
@@ -1140,6 +1155,8 @@ export declare const RoleSchema: GenEnum<Role>;
  *   chat.not_found            NOT_FOUND            no such chat for this user
  *   reply.not_found           NOT_FOUND            no such reply for this user
  *   reply.in_progress         FAILED_PRECONDITION  the chat is still answering (metadata: chatId, replyId)
+ *   request.id_reused         INVALID_ARGUMENT     a SendMessage `request_id` already named a different
+ *                                                  message (metadata: requestId, replyId)
  *   service.shutting_down     UNAVAILABLE          this instance is shutting down; retry
  *   upstream.unavailable      UNAVAILABLE          the model is unreachable, overloaded or stalled
  *   upstream.rejected         INVALID_ARGUMENT     the model refused the request (e.g. context length)

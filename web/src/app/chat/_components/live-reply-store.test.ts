@@ -2,7 +2,7 @@ import { TRPCClientError } from "@trpc/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { TrpcClient } from "~/trpc/client";
-import { LiveReplyStore } from "./live-reply-store";
+import { autoRetryDelayMs, LiveReplyStore } from "./live-reply-store";
 import { newChatKey } from "./reduce-live-replies";
 import { reconnectGiveUpMs } from "./reply-connection-policy";
 
@@ -84,16 +84,59 @@ describe("LiveReplyStore", () => {
     expect(store.get("c1")?.phase).toBe("done");
   });
 
-  it("gives up at once when the connection drops before `started` (no second send)", () => {
-    store.send("c1", "Hello");
-    const [subscription] = fake.subscriptions;
-    subscription!.handlers.onConnectionStateChange(dropped);
-    expect(subscription!.unsubscribed).toBe(true);
-    expect(store.get("c1")).toMatchObject({ phase: "failed", failedBeforeStart: true });
+  it("retries a send once, with its request id, when a dropped stream fails before a `started`", () => {
+    vi.useFakeTimers();
+    try {
+      store.send("c1", "Hello");
+      const [first] = fake.subscriptions;
+      const { requestId } = first!.input as { requestId: string };
+      expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      first!.handlers.onConnectionStateChange(dropped);
+      expect(first!.unsubscribed).toBe(true);
+      // No failure shown: the one automatic retry comes after a short pause, with the same id.
+      expect(store.get("c1")?.phase).toBe("sending");
+      vi.advanceTimersByTime(autoRetryDelayMs - 1);
+      expect(fake.subscriptions).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(fake.subscriptions[1]).toMatchObject({
+        procedure: "send",
+        input: { chatId: "c1", text: "Hello", requestId },
+      });
 
-    store.retry("c1");
-    expect(fake.subscriptions.map((s) => s.procedure)).toEqual(["send", "send"]);
-    expect(fake.subscriptions[1]!.input).toEqual({ chatId: "c1", text: "Hello" });
+      // A second network failure is shown, and "Send again" still sends the same request.
+      fake.subscriptions[1]!.handlers.onError(new TRPCClientError("fetch failed"));
+      expect(store.get("c1")).toMatchObject({ phase: "failed", failedBeforeStart: true });
+      vi.advanceTimersByTime(autoRetryDelayMs * 10);
+      expect(fake.subscriptions).toHaveLength(2);
+      store.retry("c1");
+      expect(fake.subscriptions[2]!.input).toEqual({ chatId: "c1", text: "Hello", requestId });
+
+      // A new message is a new request.
+      fake.subscriptions[2]!.handlers.onData(data(started("c1")));
+      fake.subscriptions[2]!.handlers.onData(
+        data({ type: "finished", status: "complete", finishReason: "", length: 0 }),
+      );
+      store.send("c1", "Hello");
+      expect((fake.subscriptions[3]!.input as { requestId: string }).requestId).not.toBe(requestId);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not retry by itself what the BFF refused, and cancels a pending retry on forget", () => {
+    vi.useFakeTimers();
+    try {
+      store.send("c1", "Hello");
+      fake.subscriptions[0]!.handlers.onError(new Error("boom"));
+      expect(store.get("c1")?.phase).toBe("failed");
+      store.send("c2", "Hello");
+      fake.subscriptions[1]!.handlers.onConnectionStateChange(dropped);
+      store.forget("c2");
+      vi.advanceTimersByTime(autoRetryDelayMs * 2);
+      expect(fake.subscriptions).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   describe("with fake timers", () => {
@@ -190,16 +233,18 @@ describe("LiveReplyStore", () => {
     store.send(null, "Hello", { model: "simulated-gpt-4", instructions: "Answer in French." });
     const sent = { chatId: null, text: "Hello", model: "simulated-gpt-4", instructions: "Answer in French." };
     expect(fake.subscriptions[0]).toMatchObject({ procedure: "send", input: sent });
-    fake.subscriptions[0]!.handlers.onError(new Error("network down"));
+    fake.subscriptions[0]!.handlers.onError(new Error("refused"));
     store.retry(newChatKey);
-    expect(fake.subscriptions[1]?.input).toEqual(sent);
+    expect(fake.subscriptions[1]?.input).toEqual({ ...sent, requestId: expect.any(String) });
+    expect(fake.subscriptions[1]?.input).toEqual(fake.subscriptions[0]?.input);
   });
 
   it("sends no instructions for a new chat on the default ones, and none at all for an existing chat", () => {
     store.send(null, "Hello", { instructions: null });
-    expect(fake.subscriptions[0]?.input).toEqual({ chatId: null, text: "Hello" });
+    const requestId = expect.any(String) as unknown;
+    expect(fake.subscriptions[0]?.input).toEqual({ chatId: null, text: "Hello", requestId });
     store.send("c1", "Again", { model: "simulated-gpt-4", instructions: "ignored" });
-    expect(fake.subscriptions[1]?.input).toEqual({ chatId: "c1", text: "Again" });
+    expect(fake.subscriptions[1]?.input).toEqual({ chatId: "c1", text: "Again", requestId });
   });
 
   it("offers a retry when a stream ends before the reply did", () => {

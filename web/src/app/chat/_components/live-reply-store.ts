@@ -6,7 +6,8 @@
  */
 import type { Unsubscribable } from "@trpc/server/observable";
 import type { ReplyEvent } from "~/lib/chat-types";
-import { errorMessage, limitRefusal, type TrpcClient } from "~/trpc/client";
+import { newRequestId } from "~/lib/request-id";
+import { errorMessage, isNetworkFailure, limitRefusal, type TrpcClient } from "~/trpc/client";
 import {
   isOver,
   newChatKey,
@@ -38,6 +39,22 @@ interface ReplyHandlers {
   onConnectionStateChange(state: ConnectionState): void;
 }
 
+/**
+ * A message sent from this tab whose reply has not started: what a retry sends again, with the same
+ * request id, so the service attaches the retry to the first attempt's reply if that one did reach it.
+ */
+interface PendingSend {
+  chatId: string | null;
+  text: string;
+  options: NewChatOptions;
+  requestId: string;
+  /** Whether the one automatic retry (after a network failure before `started`) was made. */
+  autoRetried: boolean;
+}
+
+/** The pause before the automatic retry of a send that failed on the network before `started`. */
+export const autoRetryDelayMs = 1_000;
+
 /** One open subscription; `closed` silences callbacks that arrive after we let it go. */
 interface Stream {
   closed: boolean;
@@ -52,8 +69,9 @@ export class LiveReplyStore {
     onGiveUp: (key) => this.fail(key, "Lost the connection to Parley while it was answering."),
   });
   private readonly listeners = new Set<() => void>();
-  /** What a new chat was sent with, by key, so that a retry asks the same model with the same instructions. */
-  private readonly sentWith = new Map<string, NewChatOptions>();
+  /** What was sent, by key, until the reply starts: a retry resends it as it was, with the same id. */
+  private readonly pending = new Map<string, PendingSend>();
+  private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly startedListeners = new Set<(chatId: string) => void>();
   private readonly finishedListeners = new Set<(reply: LiveReply) => void>();
 
@@ -85,18 +103,7 @@ export class LiveReplyStore {
    * the default) and its own instructions ("" for none; else the default).
    */
   send(chatId: string | null, text: string, options: NewChatOptions = {}): void {
-    const key = chatId ?? newChatKey;
-    this.end(key);
-    this.sentWith.set(key, options);
-    this.dispatch({ type: "sent", chatId, text });
-    const { model, instructions } = chatId === null ? options : {};
-    const input = {
-      chatId,
-      text,
-      ...(model && { model }),
-      ...(typeof instructions === "string" && { instructions }),
-    };
-    this.follow(key, (handlers) => this.client.chat.send.subscribe(input, handlers));
+    this.sendOnce({ chatId, text, options, requestId: newRequestId(), autoRetried: false });
   }
 
   /** Re-attaches to a reply still being written, of which the page already shows `content`. */
@@ -126,7 +133,9 @@ export class LiveReplyStore {
     const reply = this.state.get(key);
     if (!reply || reply.phase !== "failed") return;
     if (reply.replyId !== null) return this.rewatch(key);
-    if (reply.userText !== null) this.send(reply.chatId, reply.userText, this.sentWith.get(key));
+    const pending = this.pending.get(key);
+    if (pending) this.sendOnce(pending);
+    else if (reply.userText !== null) this.send(reply.chatId, reply.userText);
   }
 
   /** Forgets a chat's reply (e.g. the chat was deleted), closing its stream. */
@@ -138,6 +147,45 @@ export class LiveReplyStore {
   /** Closes every stream (sign-out, leaving the chat pages). */
   closeAll(): void {
     for (const key of [...this.streams.keys()]) this.end(key);
+  }
+
+  /** Sends (or sends again: the same request id) a message and streams its reply. */
+  private sendOnce(send: PendingSend): void {
+    const { chatId, text, options, requestId } = send;
+    const key = chatId ?? newChatKey;
+    this.end(key);
+    this.pending.set(key, send);
+    this.dispatch({ type: "sent", chatId, text });
+    const { model, instructions } = chatId === null ? options : {};
+    const input = {
+      chatId,
+      text,
+      requestId,
+      ...(model && { model }),
+      ...(typeof instructions === "string" && { instructions }),
+    };
+    this.follow(key, (handlers) => this.client.chat.send.subscribe(input, handlers));
+  }
+
+  /**
+   * After a network failure before `started` the send is made again once, after a short pause, with
+   * the same request id (safe: the service attaches it to the first attempt's reply if there is one).
+   * Returns whether it will be; a second failure is shown with its "Send again" button.
+   */
+  private retryBeforeStart(key: string): boolean {
+    const reply = this.state.get(key);
+    const pending = this.pending.get(key);
+    if (!pending || pending.autoRetried || !reply || reply.replyId !== null || isOver(reply)) return false;
+    pending.autoRetried = true;
+    this.end(key);
+    this.retryTimers.set(
+      key,
+      setTimeout(() => {
+        this.retryTimers.delete(key);
+        this.sendOnce(pending);
+      }, autoRetryDelayMs),
+    );
+    return true;
   }
 
   /** (Re-)opens a reply's stream from the text this tab has. */
@@ -167,7 +215,9 @@ export class LiveReplyStore {
         if (limit) {
           this.end(key);
           this.dispatch({ type: "refused", key, limit });
-        } else this.fail(key, errorMessage(error));
+        } else if (!(isNetworkFailure(error) && this.retryBeforeStart(key))) {
+          this.fail(key, errorMessage(error));
+        }
       },
       onComplete: () => {
         // The server ends a reply's stream after `finished`; an end before it means the reply was cut.
@@ -180,6 +230,7 @@ export class LiveReplyStore {
           this.giveUp.cancel(key);
           this.dispatch({ type: "connection-restored", key });
         } else if (change === "lost") {
+          if (this.retryBeforeStart(key)) return;
           this.dispatch({ type: "connection-lost", key, error: errorMessage(connection.error) });
           const reply = this.state.get(key);
           // Failed at once (the message may not have been sent), or given a while to come back.
@@ -195,6 +246,7 @@ export class LiveReplyStore {
   /** Applies one stream event; returns the reply's key (which changes when a new chat gets its id). */
   private receive(key: string, event: ReplyEvent): string {
     if (!this.state.has(key)) return key;
+    if (event.type === "started") this.pending.delete(key);
     if (event.type === "started" && event.chatId !== key) {
       this.moveStream(key, event.chatId);
       this.dispatch({ type: "received", key, event });
@@ -232,6 +284,8 @@ export class LiveReplyStore {
 
   private end(key: string): void {
     this.giveUp.cancel(key);
+    clearTimeout(this.retryTimers.get(key));
+    this.retryTimers.delete(key);
     const stream = this.streams.get(key);
     this.streams.delete(key);
     if (stream && !stream.closed) {

@@ -90,6 +90,26 @@ describe("chat router → service requests", () => {
     expect(fake.calls[0]!.request).toMatchObject({ chatId: "", userId: "web:alice", text: atLimit });
   });
 
+  it("passes the browser's request id on to SendMessage, and refuses a malformed one", async () => {
+    const fake = createFakeChatService({
+      async *sendMessage() {
+        yield { event: started };
+        yield { event: finished(0) };
+      },
+    });
+    const caller = await fakeServiceCaller(fake.chat, "alice");
+    const requestId = "0b8e7a52-6f1e-4b7e-9a39-2f0c1d7e5a11";
+    await collect(await caller.chat.send({ text: "Hello", requestId }));
+    await collect(await caller.chat.send({ text: "Hello" }));
+    for (const bad of ["x".repeat(65), "has space", ""]) {
+      expect((await rejection(caller.chat.send({ text: "Hello", requestId: bad }))).code).toBe("BAD_REQUEST");
+    }
+    expect(fake.calls.map(({ request }) => (request as { requestId: string }).requestId)).toEqual([
+      requestId,
+      "",
+    ]);
+  });
+
   it("resumes a dropped send from its last event id with WatchReply, never sending the message again", async () => {
     const fake = createFakeChatService({
       async *watchReply() {

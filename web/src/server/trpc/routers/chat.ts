@@ -140,6 +140,11 @@ export const chatRouter = createRouter({
         text: messageText,
         model: modelId.nullish(),
         instructions: instructionsText.nullish(),
+        /** The browser's id for this send (a UUID): a retry with the same id is the same send. */
+        requestId: z
+          .string()
+          .regex(/^[\x21-\x7e]{1,64}$/, "not a request id")
+          .nullish(),
         lastEventId,
       }),
     )
@@ -169,6 +174,7 @@ export const chatRouter = createRouter({
             userId: ctx.userId,
             text: input.text,
             model: input.model ?? "",
+            requestId: input.requestId ?? "",
             // Only a new chat takes instructions with its first message.
             ...(!input.chatId &&
               typeof input.instructions === "string" && { instructions: input.instructions }),
