@@ -17,6 +17,8 @@ import type { InstructionsBounds } from "./instructions/instructions-rules.js";
 import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
 import { setChatInstructions, type SetChatInstructionsInput } from "./instructions/set-chat-instructions.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
+import { createInProcessChatEvents } from "./chat-list/chat-events.js";
+import { ChatWatches, type WatchChatsInput } from "./chat-list/watch-chats.js";
 import type { TitleWriter } from "./titles/title-writer.js";
 import type { ReplyHub } from "./replies/reply-hub.js";
 import { stopReply, type StopReplyInput } from "./replies/stop-reply.js";
@@ -51,6 +53,8 @@ export interface ChatUseCaseDeps {
   userLimits?: LimitsDeps | undefined;
   /** Writes titles after first answers; absent: titles stay the first message's. */
   titles?: TitleWriter | undefined;
+  /** The live chat lists (WatchChats); absent: this process's own, fed by nothing (tests of others). */
+  chatWatches?: ChatWatches | undefined;
 }
 
 export class ChatUseCases {
@@ -102,6 +106,11 @@ export class ChatUseCases {
 
   deleteChat(input: DeleteChatInput) {
     return deleteChat(this.deps, input);
+  }
+
+  watchChats(input: WatchChatsInput) {
+    this.deps.chatWatches ??= new ChatWatches(createInProcessChatEvents());
+    return this.deps.chatWatches.watch(input);
   }
 
   setChatInstructions(input: SetChatInstructionsInput) {
