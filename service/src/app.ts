@@ -146,6 +146,8 @@ export interface Parley {
   server: ParleyServer;
   /** The WhatsApp messages being answered; null when WhatsApp is not configured. */
   whatsapp: WhatsAppInbox | null;
+  /** How many WatchChats streams `userId` has open on this process. */
+  openChatWatches(userId: string): number;
   /**
    * Graceful shutdown: health NOT_SERVING, no new connections or WhatsApp messages, replies get `graceMs`
    * to finish, then the rest end `interrupted` (their callers get UNAVAILABLE, WhatsApp senders a note
@@ -303,6 +305,7 @@ export function createParley(options: ParleyOptions): Parley {
   return {
     server,
     whatsapp: whatsapp.inbox,
+    openChatWatches: (userId) => chatWatches.openWatches(userId),
     async shutdown(graceMs) {
       health.shutdown();
       server.stopAccepting();
