@@ -6,7 +6,7 @@ import { Code } from "@connectrpc/connect";
 import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { titleRequestMarker } from "../../src/application/titles/title-text.js";
-import { watchChatList, type ChatListWatch } from "../support/chat-list-watch.js";
+import { watchChatList } from "../support/chat-list-watch.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply } from "../support/rpc-probes.js";
 
