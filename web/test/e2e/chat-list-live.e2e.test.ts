@@ -16,7 +16,7 @@ let there: ChatPage;
 const user = aUser("Grace");
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await startE2eStack({ paceMs: 5 });
   for (let i = 0; i < 2; i++) contexts.push(await stack.newContext());
   const [first, second] = await Promise.all(contexts.map((context) => context.newPage()));
   here = new ChatPage(first!, stack.web.baseUrl);
