@@ -21,10 +21,14 @@ export function LiveRepliesProvider({ children }: { children: ReactNode }) {
     // Chats created, renamed, retitled or deleted anywhere (another tab, device, a generated title).
     const stopList = followChatList({
       subscribe: (handlers) => trpcClient.chat.watchList.subscribe(undefined, handlers),
-      apply: (change) =>
+      apply: (change) => {
         queryClient.setQueriesData<InfiniteData<ListPages["pages"][number]>>(listFilter, (data) =>
           data?.pages ? applyChatListChange(data, change) : data,
-        ),
+        );
+        // A list read under way may have started before this change: it would put the old state back.
+        // Invalidating cancels it and reads again, after the change.
+        if (queryClient.isFetching(listFilter) > 0) refreshList();
+      },
       relist: refreshList,
     });
     const offStarted = store.onStarted(refreshList);
