@@ -51,6 +51,9 @@ import { observeParley } from "./adapters/metrics/observe-parley.js";
 import type { ServiceMetrics } from "./adapters/metrics/service-metrics.js";
 import { createRpcTracingInterceptor } from "./adapters/connect/rpc-tracing-interceptor.js";
 import { createRequestIdInterceptor } from "./adapters/connect/request-id-interceptor.js";
+import { createInProcessChatEvents } from "./application/chat-list/chat-events.js";
+import { publishChatEvents } from "./application/chat-list/publish-chat-events.js";
+import { ChatWatches, type ChatWatchSettings } from "./application/chat-list/watch-chats.js";
 import { traceParts } from "./adapters/tracing/trace-parley.js";
 import { traceWebhook, traceWhatsAppSender } from "./adapters/tracing/traced-whatsapp.js";
 
@@ -114,6 +117,8 @@ export interface ParleyOptions {
   progressIntervalMs: number;
   /** Where replicas share live replies; absent: this process is alone (the in-process bus). */
   bus?: ReplyBus;
+  /** Bounds of WatchChats (per user and per watch); defaults when absent. */
+  chatWatches?: ChatWatchSettings | undefined;
   /** Ownership leases of live replies; defaults when absent. */
   leases?: Partial<LeaseSettings>;
   maxRequestBytes: number;
@@ -144,6 +149,8 @@ export interface Parley {
   server: ParleyServer;
   /** The WhatsApp messages being answered; null when WhatsApp is not configured. */
   whatsapp: WhatsAppInbox | null;
+  /** How many WatchChats streams `userId` has open on this process. */
+  openChatWatches(userId: string): number;
   /**
    * Graceful shutdown: health NOT_SERVING, no new connections or WhatsApp messages, replies get `graceMs`
    * to finish, then the rest end `interrupted` (their callers get UNAVAILABLE, WhatsApp senders a note
@@ -160,9 +167,13 @@ export function createParley(options: ParleyOptions): Parley {
   const meter = options.meter ?? createUsageMeter(options.tokenCounter, {}, options.models);
   const traced = traceParts(options.tracing ?? false, options);
   const observed = observeParley(options.metrics, traced.model, meter);
+  // Every change to a chat is announced to the user's chat-list watches once committed.
+  const chatEvents = options.bus?.chatEvents ?? createInProcessChatEvents();
+  const published = publishChatEvents(chatEvents, traced.repository, logger);
+  const chatWatches = new ChatWatches(chatEvents, options.chatWatches);
   const hub = new ReplyHub({
     model: observed.model,
-    repository: traced.repository,
+    repository: published.repository,
     tokenCounter: options.tokenCounter,
     tokenCounterFor: options.models && counterOfModel(options.models),
     clock: options.clock,
@@ -190,8 +201,23 @@ export function createParley(options: ParleyOptions): Parley {
   };
   // Titles are written through the traced model but not the observed one: reply metrics count replies.
   const titles =
-    options.titles && new TitleWriter({ ...options, ...options.titles, model: traced.model, meter, logger });
-  const useCases = new ChatUseCases({ ...options, repository: traced.repository, hub, userLimits, titles });
+    options.titles &&
+    new TitleWriter({
+      ...options,
+      ...options.titles,
+      store: published.titles(options.titles.store),
+      model: traced.model,
+      meter,
+      logger,
+    });
+  const useCases = new ChatUseCases({
+    ...options,
+    repository: published.repository,
+    hub,
+    userLimits,
+    titles,
+    chatWatches,
+  });
   const presets = new PresetUseCases({
     ...options,
     store: options.presets,
@@ -247,7 +273,7 @@ export function createParley(options: ParleyOptions): Parley {
       keys,
       transfer: createTransferUseCases({
         ...options,
-        store: options.transfer.store,
+        store: published.transfer(options.transfer.store),
         limits: { ...defaultImportLimits, ...options.transfer.limits },
         defaultModel: options.settings.model,
         maxMessageBytes: options.settings.maxMessageBytes,
@@ -283,6 +309,7 @@ export function createParley(options: ParleyOptions): Parley {
   return {
     server,
     whatsapp: whatsapp.inbox,
+    openChatWatches: (userId) => chatWatches.openWatches(userId),
     async shutdown(graceMs) {
       health.shutdown();
       server.stopAccepting();

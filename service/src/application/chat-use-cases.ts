@@ -18,6 +18,8 @@ import type { InstructionsBounds } from "./instructions/instructions-rules.js";
 import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
 import { setChatInstructions, type SetChatInstructionsInput } from "./instructions/set-chat-instructions.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
+import { createInProcessChatEvents } from "./chat-list/chat-events.js";
+import { ChatWatches, type WatchChatsInput } from "./chat-list/watch-chats.js";
 import type { TitleWriter } from "./titles/title-writer.js";
 import type { ReplyHub } from "./replies/reply-hub.js";
 import { stopReply, type StopReplyInput } from "./replies/stop-reply.js";
@@ -54,6 +56,8 @@ export interface ChatUseCaseDeps {
   titles?: TitleWriter | undefined;
   /** Where client request ids are kept (safe retries); absent: `request_id` is checked but not kept. */
   sendRequests?: SendRequestsDeps | undefined;
+  /** The live chat lists (WatchChats); absent: this process's own, fed by nothing (tests of others). */
+  chatWatches?: ChatWatches | undefined;
 }
 
 export class ChatUseCases {
@@ -105,6 +109,11 @@ export class ChatUseCases {
 
   deleteChat(input: DeleteChatInput) {
     return deleteChat(this.deps, input);
+  }
+
+  watchChats(input: WatchChatsInput) {
+    this.deps.chatWatches ??= new ChatWatches(createInProcessChatEvents());
+    return this.deps.chatWatches.watch(input);
   }
 
   setChatInstructions(input: SetChatInstructionsInput) {

@@ -34,7 +34,8 @@ export type DomainErrorCode =
   | "instructions.too_long"
   | "preset.not_found"
   | "preset.name_taken"
-  | "preset.too_many";
+  | "preset.too_many"
+  | "watch.too_many";
 
 export class DomainError extends Error {
   constructor(
@@ -147,6 +148,12 @@ export const importBusy = (retryAfterMs: number) =>
     {},
     { retryAfterMs },
   );
+/** The user has `limit` chat-list watches open on this process, the most there can be. */
+export const tooManyWatches = (limit: number) =>
+  new DomainError("watch.too_many", `you have ${limit} chat list watches open, the most there can be`, {
+    limit,
+  });
+
 export const presetNotFound = (presetId: string) =>
   new DomainError("preset.not_found", `preset ${presetId} not found`, { presetId });
 

@@ -9,6 +9,7 @@ import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { Chat } from "../../domain/chat.js";
 import { asActingUser } from "./caller-context.js";
 import { chatToProto, messageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
+import { chatListEventToProto } from "./chat-list-mapping.js";
 import { mapReplyStream } from "./reply-stream.js";
 
 const toEventMessage = (event: Parameters<typeof replyEventToProto>[0]) => ({
@@ -55,6 +56,14 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
     async deleteChat(request, context) {
       await useCases.deleteChat(asActingUser(request, context));
       return {};
+    },
+    async *watchChats(request, context) {
+      for await (const event of useCases.watchChats({
+        ...asActingUser(request, context),
+        signal: context.signal,
+      })) {
+        yield { event: chatListEventToProto(event, toChat) };
+      }
     },
     async setChatInstructions(request, context) {
       return { chat: toChat(await useCases.setChatInstructions(asActingUser(request, context))) };

@@ -47,6 +47,7 @@ const codes: Record<DomainErrorCode, Code> = {
   "preset.not_found": Code.NotFound,
   "preset.name_taken": Code.AlreadyExists,
   "preset.too_many": Code.ResourceExhausted,
+  "watch.too_many": Code.ResourceExhausted,
 };
 
 /** Converts anything a use case throws into a ConnectError that is safe to send. */

@@ -34,6 +34,7 @@ const statuses: Record<DomainErrorCode, number> = {
   "preset.not_found": 404,
   "preset.name_taken": 409,
   "preset.too_many": 429,
+  "watch.too_many": 429,
 };
 
 export interface HttpError {

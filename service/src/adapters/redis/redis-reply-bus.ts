@@ -12,6 +12,7 @@ import type { Logger } from "../../application/ports.js";
 import type { OwnerMessage, ReplyBus } from "../../application/replies/reply-bus.js";
 import { hubUnavailable } from "../../domain/errors.js";
 import { createChannelSubscriptions } from "./channel-subscriptions.js";
+import { createRedisChatEvents } from "./redis-chat-events.js";
 import { followReply } from "./follow-reply.js";
 import { decodeOwnerMessage, encodeOwnerMessage } from "./owner-messages.js";
 import { openRedisConnections, quitWithin } from "./redis-connections.js";
@@ -94,6 +95,7 @@ export function createRedisReplyBus(options: RedisReplyBusOptions): RedisReplyBu
     ready: connections.ready,
     appended: (replyId, offset, text) => writer.appended(replyId, offset, text),
     ended: (replyId, finished) => writer.ended(replyId, finished),
+    chatEvents: createRedisChatEvents({ commands, subscriber, subscriptions, ...options }),
     follow: (replyId, fromOffset, signal) => followReply(followDeps, replyId, fromOffset, signal),
     async tell(owner: string, message: OwnerMessage) {
       try {

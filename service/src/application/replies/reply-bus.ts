@@ -8,6 +8,7 @@
  * owner's hot path waits for it: `appended` and `ended` return at once, and a bus that is unreachable
  * costs the owner nothing but a log line (what it missed is sent once the bus is back).
  */
+import type { ChatEvents } from "../chat-list/chat-events.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent } from "./reply-events.js";
 
 /** What one process tells the owner of a live reply. `watcher` names the process that watches. */
@@ -43,6 +44,12 @@ export interface ReplyBus {
    * resume later, from what the database has by then). Ends when `signal` aborts.
    */
   follow(replyId: string, fromOffset: number, signal?: AbortSignal): AsyncIterable<FollowedEvent>;
+
+  /**
+   * Changes to users' chat lists, shared by every replica (see WatchChats). Absent on the in-process
+   * bus: each process then keeps its own (`createInProcessChatEvents`).
+   */
+  readonly chatEvents?: ChatEvents;
 
   /** Tells the process `owner` something; resolves whether any process listens for it. */
   tell(owner: string, message: OwnerMessage): Promise<boolean>;

@@ -981,6 +981,154 @@ export declare type SetChatInstructionsResponse = Message$1<"parley.chat.v1.SetC
 export declare const SetChatInstructionsResponseSchema: GenMessage<SetChatInstructionsResponse>;
 
 /**
+ * WatchChatsRequest opens a watch on a user's chat list.
+ *
+ * @generated from message parley.chat.v1.WatchChatsRequest
+ */
+export declare type WatchChatsRequest = Message$1<"parley.chat.v1.WatchChatsRequest"> & {
+  /**
+   * Whose chats.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.WatchChatsRequest.
+ * Use `create(WatchChatsRequestSchema)` to create a new message.
+ */
+export declare const WatchChatsRequestSchema: GenMessage<WatchChatsRequest>;
+
+/**
+ * WatchChatsResponse is one change to the user's chat list.
+ *
+ * @generated from message parley.chat.v1.WatchChatsResponse
+ */
+export declare type WatchChatsResponse = Message$1<"parley.chat.v1.WatchChatsResponse"> & {
+  /**
+   * What happened.
+   *
+   * @generated from field: parley.chat.v1.ChatListEvent event = 1;
+   */
+  event?: ChatListEvent | undefined;
+};
+
+/**
+ * Describes the message parley.chat.v1.WatchChatsResponse.
+ * Use `create(WatchChatsResponseSchema)` to create a new message.
+ */
+export declare const WatchChatsResponseSchema: GenMessage<WatchChatsResponse>;
+
+/**
+ * ChatListEvent is one change to a user's chat list (see WatchChats).
+ *
+ * @generated from message parley.chat.v1.ChatListEvent
+ */
+export declare type ChatListEvent = Message$1<"parley.chat.v1.ChatListEvent"> & {
+  /**
+   * Exactly one is set.
+   *
+   * @generated from oneof parley.chat.v1.ChatListEvent.kind
+   */
+  kind: {
+    /**
+     * The watch is listening: list the chats now; every later change is announced.
+     *
+     * @generated from field: parley.chat.v1.WatchReady ready = 1;
+     */
+    value: WatchReady;
+    case: "ready";
+  } | {
+    /**
+     * A chat was created (a first message, an import).
+     *
+     * @generated from field: parley.chat.v1.Chat created = 2;
+     */
+    value: Chat;
+    case: "created";
+  } | {
+    /**
+     * A chat changed: its title, model or instructions, or new activity (its update_time moves it up).
+     *
+     * @generated from field: parley.chat.v1.Chat updated = 3;
+     */
+    value: Chat;
+    case: "updated";
+  } | {
+    /**
+     * A chat was deleted.
+     *
+     * @generated from field: parley.chat.v1.ChatDeleted deleted = 4;
+     */
+    value: ChatDeleted;
+    case: "deleted";
+  } | {
+    /**
+     * Events were lost (a slow reader, the hub between replicas was down): list the chats again.
+     *
+     * @generated from field: parley.chat.v1.WatchResync resync = 5;
+     */
+    value: WatchResync;
+    case: "resync";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message parley.chat.v1.ChatListEvent.
+ * Use `create(ChatListEventSchema)` to create a new message.
+ */
+export declare const ChatListEventSchema: GenMessage<ChatListEvent>;
+
+/**
+ * WatchReady marks the start of a watch.
+ *
+ * @generated from message parley.chat.v1.WatchReady
+ */
+export declare type WatchReady = Message$1<"parley.chat.v1.WatchReady"> & {
+};
+
+/**
+ * Describes the message parley.chat.v1.WatchReady.
+ * Use `create(WatchReadySchema)` to create a new message.
+ */
+export declare const WatchReadySchema: GenMessage<WatchReady>;
+
+/**
+ * ChatDeleted names a deleted chat.
+ *
+ * @generated from message parley.chat.v1.ChatDeleted
+ */
+export declare type ChatDeleted = Message$1<"parley.chat.v1.ChatDeleted"> & {
+  /**
+   * The chat's id.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.ChatDeleted.
+ * Use `create(ChatDeletedSchema)` to create a new message.
+ */
+export declare const ChatDeletedSchema: GenMessage<ChatDeleted>;
+
+/**
+ * WatchResync tells the client to list its chats again.
+ *
+ * @generated from message parley.chat.v1.WatchResync
+ */
+export declare type WatchResync = Message$1<"parley.chat.v1.WatchResync"> & {
+};
+
+/**
+ * Describes the message parley.chat.v1.WatchResync.
+ * Use `create(WatchResyncSchema)` to create a new message.
+ */
+export declare const WatchResyncSchema: GenMessage<WatchResync>;
+
+/**
  * ReplyStatus is where a message stands.
  *
  * @generated from enum parley.chat.v1.ReplyStatus
@@ -1286,6 +1434,25 @@ export declare const ChatService: GenService<{
     methodKind: "unary";
     input: typeof SetChatInstructionsRequestSchema;
     output: typeof SetChatInstructionsResponseSchema;
+  },
+  /**
+   * WatchChats streams changes to the user's chat list, so a sidebar stays current when chats are
+   * created, renamed or deleted on another tab, device or replica. It starts with one `ready` event once
+   * the watch is listening; a client then lists its chats with ListChats (anything that changes after
+   * `ready` is announced, so nothing falls in between). Each later event carries the chat's summary as
+   * ListChats returns it (no extra read needed): `created`, `updated` (renamed, generated title, model or
+   * instructions changed, a new message moving it up) or `deleted`. `resync` says events were lost (the
+   * client read too slowly, or the hub between replicas was unreachable for a while): list again.
+   * Errors: RESOURCE_EXHAUSTED `watch.too_many` when the user already has as many watches open on
+   * this replica as allowed (metadata `limit`); UNAVAILABLE `hub.unavailable` when the hub between
+   * replicas cannot be reached at the start (the client may open the watch again).
+   *
+   * @generated from rpc parley.chat.v1.ChatService.WatchChats
+   */
+  watchChats: {
+    methodKind: "server_streaming";
+    input: typeof WatchChatsRequestSchema;
+    output: typeof WatchChatsResponseSchema;
   },
 }>;
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import type { ChatSummary } from "~/lib/chat-types";
-import { followGeneratedTitle } from "./title-refresh";
+import { applyChatListChange, type ListPages } from "./apply-chat-list-change";
+import { followChatList } from "./follow-chat-list";
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { trpcClient, useTRPC } from "~/trpc/client";
 import { LiveReplyStore } from "./live-reply-store";
@@ -18,29 +18,23 @@ export function LiveRepliesProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const listFilter = trpc.chat.list.pathFilter();
     const refreshList = () => void queryClient.invalidateQueries(listFilter);
-    // A generated title comes a little after the first answer: see title-refresh.ts.
-    const leaving = new AbortController();
-    const following = new Set<string>();
-    const cached = (chatId: string) =>
-      queryClient
-        .getQueriesData<InfiniteData<{ chats: ChatSummary[] }>>(listFilter)
-        .flatMap(([, data]) => data?.pages.flatMap((page) => page.chats) ?? [])
-        .find((chat) => chat.id === chatId);
-    const followTitle = (chatId: string) => {
-      if (following.has(chatId)) return;
-      following.add(chatId);
-      const refetch = () => queryClient.refetchQueries(listFilter);
-      void followGeneratedTitle(chatId, { cached, refetch, signal: leaving.signal })
-        .catch(() => false)
-        .finally(() => following.delete(chatId));
-    };
-    const offStarted = store.onStarted(refreshList);
-    const offFinished = store.onFinished((reply) => {
-      refreshList();
-      if (reply.status === "complete" && reply.chatId) followTitle(reply.chatId);
+    // Chats created, renamed, retitled or deleted anywhere (another tab, device, a generated title).
+    const stopList = followChatList({
+      subscribe: (handlers) => trpcClient.chat.watchList.subscribe(undefined, handlers),
+      apply: (change) => {
+        queryClient.setQueriesData<InfiniteData<ListPages["pages"][number]>>(listFilter, (data) =>
+          data?.pages ? applyChatListChange(data, change) : data,
+        );
+        // A list read under way may have started before this change: it would put the old state back.
+        // Invalidating cancels it and reads again, after the change.
+        if (queryClient.isFetching(listFilter) > 0) refreshList();
+      },
+      relist: refreshList,
     });
+    const offStarted = store.onStarted(refreshList);
+    const offFinished = store.onFinished(refreshList);
     return () => {
-      leaving.abort();
+      stopList();
       offStarted();
       offFinished();
       store.closeAll();

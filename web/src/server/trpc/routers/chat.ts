@@ -11,6 +11,7 @@ import { toChatMessage, toChatSummary, toContextStats, toReplyStatus } from "../
 import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
 import { createRouter, protectedProcedure } from "../init";
+import { relayChatList } from "../relay-chat-list";
 import { relayReply } from "../relay-reply";
 import { resilientWatch } from "../resilient-watch";
 
@@ -187,6 +188,15 @@ export const chatRouter = createRouter({
         operation: "SendMessage",
       });
     }),
+
+  /** The user's chat list, live: `ready` (list now), then each chat created, updated or deleted. */
+  watchList: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* relayChatList({
+      open: () => ctx.chat.watchChats({ userId: ctx.userId }, { signal }),
+      signal,
+      log: ctx.log,
+    });
+  }),
 
   /**
    * Follows a reply from `fromOffset` code points (e.g. the length of the text a reloaded page already

@@ -1,0 +1,86 @@
+/**
+ * watchChats: a user's chat list, live. It starts with `ready` once it listens (the client then lists its
+ * chats, so nothing falls between the list and the watch), then yields every change of the user's chats
+ * from any replica, coalesced per chat for a slow reader (chat-event-queue.ts). Bounded: at most
+ * `maxWatchesPerUser` open watches per user in this process.
+ */
+import { tooManyWatches } from "../../domain/errors.js";
+import { requireUserId } from "../input-rules.js";
+import type { ChatEvents, ChatListEvent } from "./chat-events.js";
+import { ChatEventQueue } from "./chat-event-queue.js";
+
+export interface ChatWatchSettings {
+  /** Open watches per user in one process; the next is refused with `watch.too_many`. */
+  maxWatchesPerUser: number;
+  /** Chats with an unread change per watch; beyond that the watch sends `resync` instead. */
+  maxPendingPerWatch: number;
+}
+
+export const defaultChatWatchSettings: ChatWatchSettings = { maxWatchesPerUser: 10, maxPendingPerWatch: 256 };
+
+export type WatchedChatEvent = { type: "ready" } | ChatListEvent;
+
+export interface WatchChatsInput {
+  userId: string;
+  signal: AbortSignal;
+}
+
+export class ChatWatches {
+  private readonly open = new Map<string, number>();
+
+  constructor(
+    private readonly events: ChatEvents,
+    private readonly settings: ChatWatchSettings = defaultChatWatchSettings,
+  ) {}
+
+  /**
+   * Opens a watch and yields its events until `signal` aborts. The bound is checked when the first event
+   * is asked for (before `ready`), so a refused watch fails before anything is sent.
+   */
+  async *watch(input: WatchChatsInput): AsyncGenerator<WatchedChatEvent> {
+    const userId = requireUserId(input.userId);
+    const count = this.open.get(userId) ?? 0;
+    if (count >= this.settings.maxWatchesPerUser) throw tooManyWatches(this.settings.maxWatchesPerUser);
+    this.open.set(userId, count + 1);
+    const queue = new ChatEventQueue(this.settings.maxPendingPerWatch);
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      wake?.();
+      wake = null;
+    };
+    const push = (event: ChatListEvent) => {
+      queue.push(event);
+      notify();
+    };
+    const { signal } = input;
+    signal.addEventListener("abort", notify, { once: true });
+    let unsubscribe = () => undefined as void;
+    try {
+      unsubscribe = await this.events.subscribe(userId, {
+        event: push,
+        lost: () => push({ type: "resync" }),
+      });
+      yield { type: "ready" };
+      while (!signal.aborted) {
+        const event = queue.take();
+        if (event) yield event;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      signal.removeEventListener("abort", notify);
+      unsubscribe();
+      this.release(userId);
+    }
+  }
+
+  /** Open watches of `userId` in this process. */
+  openWatches(userId: string): number {
+    return this.open.get(userId) ?? 0;
+  }
+
+  private release(userId: string): void {
+    const count = (this.open.get(userId) ?? 1) - 1;
+    if (count > 0) this.open.set(userId, count);
+    else this.open.delete(userId);
+  }
+}
