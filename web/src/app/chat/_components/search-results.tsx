@@ -5,6 +5,7 @@ import { Spinner } from "~/components/spinner";
 import type { SearchResultView } from "~/lib/search-types";
 import { errorMessage } from "~/trpc/client";
 import { ErrorBanner } from "./error-banner";
+import { LoadMoreButton } from "./load-more-button";
 import { useSearch } from "./use-search";
 
 const roleLabels: Record<SearchResultView["role"], string> = {
@@ -81,15 +82,9 @@ export function SearchResults({ query, onOpen }: { query: string; onOpen(): void
         ))}
       </ul>
       {search.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => void search.fetchNextPage()}
-          disabled={search.isFetchingNextPage}
-          className="mt-3 flex w-full items-center justify-center gap-2 rounded-lg px-3 py-2 text-xs text-muted hover:bg-line/50"
-        >
-          {search.isFetchingNextPage && <Spinner className="size-3" />}
+        <LoadMoreButton loading={search.isFetchingNextPage} onClick={() => void search.fetchNextPage()}>
           Load more results
-        </button>
+        </LoadMoreButton>
       )}
     </section>
   );

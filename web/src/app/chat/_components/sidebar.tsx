@@ -13,6 +13,7 @@ import { errorMessage } from "~/trpc/client";
 import { ChatListItem } from "./chat-list-item";
 import { ErrorBanner } from "./error-banner";
 import { useLiveReplyStore } from "./live-replies";
+import { LoadMoreButton } from "./load-more-button";
 import { newChatKey } from "./reduce-live-replies";
 import { SearchBox } from "./search-box";
 import { SearchResults } from "./search-results";
@@ -147,15 +148,9 @@ export function Sidebar(props: {
           </section>
         ))}
         {query === "" && list.hasNextPage && (
-          <button
-            type="button"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-            className="mt-3 flex w-full items-center justify-center gap-2 rounded-lg px-3 py-2 text-xs text-muted hover:bg-line/50"
-          >
-            {list.isFetchingNextPage && <Spinner className="size-3" />}
+          <LoadMoreButton loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
             Show older chats
-          </button>
+          </LoadMoreButton>
         )}
       </nav>
 
@@ -169,35 +164,16 @@ export function Sidebar(props: {
             {props.user.email}
           </p>
         </div>
-        <Link
-          href="/transfer"
-          className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"
-          aria-label="Export and import"
-          title="Export and import"
-        >
-          <ArrowDownUp className="size-4" aria-hidden />
-        </Link>
-        <Link
-          href="/keys"
-          className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"
-          aria-label="API keys"
-          title="API keys"
-        >
-          <KeyRound className="size-4" aria-hidden />
-        </Link>
-        <Link
-          href="/usage"
-          className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"
-          aria-label="Usage"
-          title="Usage"
-        >
-          <ChartColumn className="size-4" aria-hidden />
-        </Link>
+        {footerLinks.map(({ href, label, Icon }) => (
+          <Link key={href} href={href} className={footerButton} aria-label={label} title={label}>
+            <Icon className="size-4" aria-hidden />
+          </Link>
+        ))}
         <button
           type="button"
           onClick={signOut}
           disabled={signingOut}
-          className="grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg"
+          className={footerButton}
           aria-label="Sign out"
           title="Sign out"
         >
@@ -207,3 +183,12 @@ export function Sidebar(props: {
     </aside>
   );
 }
+
+const footerButton = "grid size-9 place-items-center rounded-lg text-muted hover:bg-line/60 hover:text-fg";
+
+/** The pages the sidebar's footer links to, as icons with their names for screen readers. */
+const footerLinks = [
+  { href: "/transfer", label: "Export and import", Icon: ArrowDownUp },
+  { href: "/keys", label: "API keys", Icon: KeyRound },
+  { href: "/usage", label: "Usage", Icon: ChartColumn },
+];
