@@ -35,6 +35,8 @@ const start = (modelsFile: string) =>
       MODELS_FILE: modelsFile,
       PROVIDER_A_KEY: "secret-a",
       PROVIDER_B_KEY: "secret-b",
+      // Each provider's requests are counted exactly: no title requests after the first answers.
+      TITLE_MODEL: "off",
     },
   });
 
