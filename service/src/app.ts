@@ -47,6 +47,7 @@ import { createServer, type HttpHandler, type ParleyServer } from "./adapters/ht
 import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
 import { createRpcMetricsInterceptor } from "./adapters/connect/rpc-metrics-interceptor.js";
 import { observeParley } from "./adapters/metrics/observe-parley.js";
+import { featureMetrics, type FeatureMetrics } from "./adapters/metrics/feature-metrics.js";
 import type { ServiceMetrics } from "./adapters/metrics/service-metrics.js";
 import { createRpcTracingInterceptor } from "./adapters/connect/rpc-tracing-interceptor.js";
 import { createRequestIdInterceptor } from "./adapters/connect/request-id-interceptor.js";
@@ -157,6 +158,7 @@ export function createParley(options: ParleyOptions): Parley {
   const meter = options.meter ?? createUsageMeter(options.tokenCounter, {}, options.models);
   const traced = traceParts(options.tracing ?? false, options);
   const observed = observeParley(options.metrics, traced.model, meter);
+  const counted = featureMetrics(options.metrics);
   const hub = new ReplyHub({
     model: observed.model,
     repository: traced.repository,
@@ -187,7 +189,15 @@ export function createParley(options: ParleyOptions): Parley {
   };
   // Titles are written through the traced model but not the observed one: reply metrics count replies.
   const titles =
-    options.titles && new TitleWriter({ ...options, ...options.titles, model: traced.model, meter, logger });
+    options.titles &&
+    new TitleWriter({
+      ...options,
+      ...options.titles,
+      model: traced.model,
+      meter,
+      logger,
+      onOutcome: counted.titleOutcome,
+    });
   const useCases = new ChatUseCases({ ...options, repository: traced.repository, hub, userLimits, titles });
   const presets = new PresetUseCases({
     ...options,
@@ -208,7 +218,7 @@ export function createParley(options: ParleyOptions): Parley {
     forget: (keyId) => keyVerifier.forget(keyId),
   });
   const authenticate = createAuthenticator(options.authToken, keyVerifier);
-  const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
+  const whatsapp = whatsAppChannel(options, counted.whatsApp(useCases), (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
     stores: [
       {
@@ -241,14 +251,8 @@ export function createParley(options: ParleyOptions): Parley {
           getUsage({ usage: options.usage, clock: options.clock, limits: userLimits }, input),
       },
       keys,
-      transfer: createTransferUseCases({
-        ...options,
-        store: options.transfer.store,
-        limits: { ...defaultImportLimits, ...options.transfer.limits },
-        defaultModel: options.settings.model,
-        maxMessageBytes: options.settings.maxMessageBytes,
-      }),
-      search: { searchChats: (input) => searchChats({ search: options.search }, input) },
+      transfer: transfer(options, counted),
+      search: { searchChats: counted.search((input) => searchChats({ search: options.search }, input)) },
       health,
       presets,
       maxRequestBytes: options.maxRequestBytes,
@@ -293,9 +297,20 @@ export function createParley(options: ParleyOptions): Parley {
 }
 
 /** The WhatsApp inbox and its webhook, when WhatsApp is configured. */
+function transfer(options: ParleyOptions, counted: FeatureMetrics) {
+  const useCases = createTransferUseCases({
+    ...options,
+    store: options.transfer.store,
+    limits: { ...defaultImportLimits, ...options.transfer.limits },
+    defaultModel: options.settings.model,
+    maxMessageBytes: options.settings.maxMessageBytes,
+  });
+  return { ...useCases, importChats: counted.imports(useCases.importChats) };
+}
+
 function whatsAppChannel(
   options: ParleyOptions,
-  useCases: ChatUseCases,
+  useCases: Pick<ChatUseCases, "sendMessage" | "stopReply">,
   lease: (now: Date) => Lease,
 ): { inbox: WhatsAppInbox | null; routes: Record<string, HttpHandler> } {
   const settings = options.whatsapp;
