@@ -48,6 +48,7 @@ import { createServer, type HttpHandler, type ParleyServer } from "./adapters/ht
 import { createTwilioWhatsAppWebhook, whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js";
 import { createRpcMetricsInterceptor } from "./adapters/connect/rpc-metrics-interceptor.js";
 import { observeParley } from "./adapters/metrics/observe-parley.js";
+import { featureMetrics, type FeatureMetrics } from "./adapters/metrics/feature-metrics.js";
 import type { ServiceMetrics } from "./adapters/metrics/service-metrics.js";
 import { createRpcTracingInterceptor } from "./adapters/connect/rpc-tracing-interceptor.js";
 import { createRequestIdInterceptor } from "./adapters/connect/request-id-interceptor.js";
@@ -171,6 +172,7 @@ export function createParley(options: ParleyOptions): Parley {
   const chatEvents = options.bus?.chatEvents ?? createInProcessChatEvents();
   const published = publishChatEvents(chatEvents, traced.repository, logger);
   const chatWatches = new ChatWatches(chatEvents, options.chatWatches);
+  const counted = featureMetrics(options.metrics);
   const hub = new ReplyHub({
     model: observed.model,
     repository: published.repository,
@@ -209,6 +211,7 @@ export function createParley(options: ParleyOptions): Parley {
       model: traced.model,
       meter,
       logger,
+      onOutcome: counted.titleOutcome,
     });
   const useCases = new ChatUseCases({
     ...options,
@@ -237,7 +240,7 @@ export function createParley(options: ParleyOptions): Parley {
     forget: (keyId) => keyVerifier.forget(keyId),
   });
   const authenticate = createAuthenticator(options.authToken, keyVerifier);
-  const whatsapp = whatsAppChannel(options, useCases, (now) => hub.leaseFrom(now));
+  const whatsapp = whatsAppChannel(options, counted.whatsApp(useCases), (now) => hub.leaseFrom(now));
   const leaseKeeper = new LeaseKeeper({
     stores: [
       {
@@ -271,14 +274,8 @@ export function createParley(options: ParleyOptions): Parley {
           getUsage({ usage: options.usage, clock: options.clock, limits: userLimits }, input),
       },
       keys,
-      transfer: createTransferUseCases({
-        ...options,
-        store: published.transfer(options.transfer.store),
-        limits: { ...defaultImportLimits, ...options.transfer.limits },
-        defaultModel: options.settings.model,
-        maxMessageBytes: options.settings.maxMessageBytes,
-      }),
-      search: { searchChats: (input) => searchChats({ search: options.search }, input) },
+      transfer: transfer(options, published.transfer(options.transfer.store), counted),
+      search: { searchChats: counted.search((input) => searchChats({ search: options.search }, input)) },
       health,
       presets,
       maxRequestBytes: options.maxRequestBytes,
@@ -324,9 +321,20 @@ export function createParley(options: ParleyOptions): Parley {
 }
 
 /** The WhatsApp inbox and its webhook, when WhatsApp is configured. */
+function transfer(options: ParleyOptions, store: TransferStore, counted: FeatureMetrics) {
+  const useCases = createTransferUseCases({
+    ...options,
+    store,
+    limits: { ...defaultImportLimits, ...options.transfer.limits },
+    defaultModel: options.settings.model,
+    maxMessageBytes: options.settings.maxMessageBytes,
+  });
+  return { ...useCases, importChats: counted.imports(useCases.importChats) };
+}
+
 function whatsAppChannel(
   options: ParleyOptions,
-  useCases: ChatUseCases,
+  useCases: Pick<ChatUseCases, "sendMessage" | "stopReply">,
   lease: (now: Date) => Lease,
 ): { inbox: WhatsAppInbox | null; routes: Record<string, HttpHandler> } {
   const settings = options.whatsapp;

@@ -28,6 +28,7 @@ import { loadConfig, type Config } from "./config.js";
 import { connectModels } from "./connect-models.js";
 import { DomainError } from "./domain/errors.js";
 import { startMetrics } from "./adapters/metrics/start-metrics.js";
+import { observeReplyBus } from "./adapters/metrics/reply-bus-metrics.js";
 import { requestFields } from "./adapters/request-context.js";
 import { startTracing } from "./adapters/tracing/start-tracing.js";
 import { traceFields } from "./adapters/tracing/trace-fields.js";
@@ -61,7 +62,13 @@ async function main(): Promise<void> {
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
   const whatsapp = await connectWhatsApp(config, database, logger);
-  const bus = config.redis ? createRedisReplyBus({ ...config.redis, logger }) : undefined;
+  const bus = config.redis
+    ? createRedisReplyBus({
+        ...config.redis,
+        logger,
+        ...(metrics && { observer: observeReplyBus(metrics.metrics) }),
+      })
+    : undefined;
   if (config.redis)
     logger.info("sharing live replies with other replicas through Redis", {
       redis: redact(config.redis.url),

@@ -1,11 +1,17 @@
 // WhatsApp under a limit: the sender gets the refusal's sentence once per limit period, not once per
-// message; the model is not asked; each refused turn records the reason. The next period tells them again.
+// message; the model is not asked; each refused turn records the reason (and the limits-hit metric counts
+// it). The next period tells them again.
+import { parseSamples } from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServiceMetrics } from "../../src/adapters/metrics/service-metrics.js";
 import { createMysqlUserLimitsStore } from "../../src/adapters/mysql/mysql-user-limits-store.js";
 import type { UserLimitsStore } from "../../src/application/limits/limits-ports.js";
 import { aSender, startWhatsAppParley, type WhatsAppHarness } from "../support/whatsapp-harness.js";
 
 const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+const metrics = createServiceMetrics({ models: ["gpt-4o-mini"], processMetrics: false });
+const limitsHit = async () =>
+  parseSamples(await metrics.registry.metrics()).get(`parley_limits_hit_total{limit="daily_tokens"}`);
 let store: UserLimitsStore;
 let harness: WhatsAppHarness;
 beforeAll(async () => {
@@ -20,7 +26,7 @@ beforeAll(async () => {
     monthlyTokens: 0,
     monthlyCostMicros: 0,
   };
-  harness = await startWhatsAppParley({ clock, userLimits: { defaults, store: lateStore } });
+  harness = await startWhatsAppParley({ clock, metrics, userLimits: { defaults, store: lateStore } });
   store = createMysqlUserLimitsStore(harness.database.db);
 });
 afterAll(() => harness?.stop());
@@ -42,6 +48,7 @@ describe("a WhatsApp sender over their daily limit", () => {
       ["limit.daily_tokens", 0],
       ["limit.daily_tokens", 0],
     ]);
+    expect(await limitsHit()).toBe(3);
 
     // The next day the budget is fresh: answered, then told again once it is spent.
     clock.offsetMs += 86_400_000;
@@ -50,5 +57,6 @@ describe("a WhatsApp sender over their daily limit", () => {
     await harness.say(sender, "five");
     expect(harness.sentTo(sender).slice(2)).toHaveLength(2);
     expect(harness.sentTo(sender).at(-1)).toBe(sentence);
+    expect(await limitsHit()).toBe(5);
   });
 });

@@ -2,8 +2,10 @@
  * A real Prometheus scrapes both built apps (the service's METRICS_PORT, the web app's WEB_METRICS_PORT)
  * while a person's messages go through the web app over SSE. Its HTTP API then reports the same figures
  * as the apps' own endpoints: the replies counter, the time-to-first-token histogram, the BFF's time to
- * first delta. Every metric the committed Grafana dashboard queries exists in the apps' scrapes.
+ * first delta. Every metric the committed Grafana dashboard queries exists in the apps' scrapes (the
+ * service runs with Redis, as replicas do, so the bus's metrics are there too).
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { declaredSeriesNames, parseSamples, type Samples } from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +23,15 @@ const messages = ["What is a histogram?", "And a counter?", "Thanks!"];
 
 beforeAll(async () => {
   const servicePort = await freePort();
-  service = await startTestService({ paceMs: 2, env: { METRICS_PORT: String(servicePort) } });
+  // With Redis on, as several replicas run: the bus's metrics exist only then.
+  service = await startTestService({
+    paceMs: 2,
+    env: {
+      METRICS_PORT: String(servicePort),
+      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+      REDIS_KEY_PREFIX: `parley-test:${randomUUID()}:`,
+    },
+  });
   const webPort = await freePort();
   web = await startTestWeb(service, { WEB_METRICS_PORT: String(webPort) });
   serviceMetrics = `127.0.0.1:${servicePort}`;

@@ -2,7 +2,8 @@
  * One message through the built web app and service, both exporting traces over OTLP/HTTP to a real
  * in-test receiver: one trace from the BFF's tRPC call through the Connect call (W3C traceparent in the
  * gRPC metadata) to the service's RPC, the turn transaction, the model request (GenAI attributes, the
- * first token as an event) and the final write. The message's text is in no span.
+ * first token as an event) and the final write. The message's text is in no span. A sign-in is a span
+ * with its outcome, and neither the email nor the password is in it.
  */
 import { startOtlpReceiver, type ReceivedSpan } from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,5 +83,25 @@ describe("tracing across web and service", () => {
     expect(model.events).toEqual(["gen_ai.first_token"]);
     expect(receiver.bodies.some((body) => body.includes(secret))).toBe(false);
     expect(receiver.bodies.some((body) => body.includes("Remember"))).toBe(false);
+  });
+
+  it("makes a span of each email sign-in with its outcome, without the email or the password", async () => {
+    const signIn = (password: string) =>
+      fetch(`${web.baseUrl}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: web.baseUrl },
+        body: JSON.stringify({ email: "traced@example.com", password }),
+      });
+    expect((await signIn("wrong horse battery")).status).toBe(401);
+    expect((await signIn("correct horse battery")).status).toBe(200);
+    const signIns = () => receiver.spans.filter((span) => span.name === "sign-in email");
+    await expect.poll(() => signIns().length, { timeout: 15_000 }).toBe(2);
+    expect(signIns().map((span) => [span.attributes["parley.auth.outcome"], span.service])).toEqual([
+      ["failed", "parley-web"],
+      ["ok", "parley-web"],
+    ]);
+    expect(signIns().map((span) => span.attributes["http.response.status_code"])).toEqual([401, 200]);
+    for (const text of ["traced@example.com", "horse battery"])
+      expect(receiver.bodies.some((body) => body.includes(text))).toBe(false);
   });
 });

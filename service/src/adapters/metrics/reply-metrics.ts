@@ -3,7 +3,7 @@
  * model's stream (first delta, deltas, failures by kind) and the hub's ReplyObserver sees each reply's
  * start and terminal status. Time to first token is recorded at the end, so it carries the status too.
  */
-import type { ChatModel, ModelRequest } from "../../application/replies/chat-model.js";
+import type { ChatModel, ModelEvent, ModelRequest } from "../../application/replies/chat-model.js";
 import type { ReplyObserver } from "../../application/replies/reply-observer.js";
 import { DomainError } from "../../domain/errors.js";
 import type { ServiceMetrics } from "./service-metrics.js";
@@ -38,29 +38,50 @@ export function createReplyMetrics(metrics: ServiceMetrics, now = () => performa
   return {
     observer,
     observe(model) {
-      return {
-        async *stream(request, signal) {
-          const deltas = metrics.deltas.labels(metrics.modelLabel(request.model));
-          let first = true;
-          try {
-            for await (const event of model.stream(request, signal)) {
-              if (event.type === "delta") {
-                // Looked up here, not before: the hub reports the start just after the job began streaming.
-                const timing = first ? timings.get(request) : undefined;
-                if (timing && timing.firstTokenAt === null) timing.firstTokenAt = now();
-                first = false;
-                deltas.inc();
-              }
-              yield event;
-            }
-          } catch (error) {
-            if (!signal.aborted) metrics.upstreamErrors.inc({ kind: upstreamErrorKind(error) });
-            throw error;
-          }
-        },
-      };
+      return { stream: (request, signal) => observedStream(model, request, signal) };
     },
   };
+
+  /**
+   * The model's stream, seen without an async generator (which would add several microtask hops per
+   * event): one reaction per event notes the first delta and counts deltas, added to the counter once
+   * when the stream ends, however it ends (done, failed, or left by its consumer).
+   */
+  function observedStream(model: ChatModel, request: ModelRequest, signal: AbortSignal) {
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<ModelEvent> {
+        const source = model.stream(request, signal)[Symbol.asyncIterator]();
+        let deltas = 0;
+        let over = false;
+        const end = () => {
+          if (over) return;
+          over = true;
+          if (deltas > 0) metrics.deltas.inc({ model: metrics.modelLabel(request.model) }, deltas);
+        };
+        const seen = (result: IteratorResult<ModelEvent>) => {
+          if (result.done) end();
+          else if (result.value.type === "delta" && deltas++ === 0) {
+            // Looked up here, not before: the hub reports the start just after the job began streaming.
+            const timing = timings.get(request);
+            if (timing && timing.firstTokenAt === null) timing.firstTokenAt = now();
+          }
+          return result;
+        };
+        const failed = (error: unknown): never => {
+          end();
+          if (!signal.aborted) metrics.upstreamErrors.inc({ kind: upstreamErrorKind(error) });
+          throw error;
+        };
+        return {
+          next: () => source.next().then(seen, failed),
+          return: async (value?: unknown) => {
+            end();
+            return source.return ? source.return(value) : { done: true, value: undefined };
+          },
+        };
+      },
+    };
+  }
 }
 
 /** The kind of a model failure, from the port's DomainError codes and details (closed set). */

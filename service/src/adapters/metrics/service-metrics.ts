@@ -119,6 +119,31 @@ export function createServiceMetrics(options: ServiceMetricsOptions) {
       labelNames: ["limit"] as const,
       registers,
     }),
+    titles: new Counter({
+      name: "parley_titles_total",
+      help: "Chat titles the model was asked for, by outcome (written, kept: the chat was renamed meanwhile or the answer was empty, failed, skipped: too many at once).",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    searchDuration: new Histogram({
+      name: "parley_search_duration_seconds",
+      help: "Chat searches, from the request to its page of results, by outcome (ok, error).",
+      labelNames: ["outcome"] as const,
+      buckets: queryBuckets,
+      registers,
+    }),
+    imports: new Counter({
+      name: "parley_imports_total",
+      help: "Import files, by source (parley, chatgpt, unknown when unreadable) and outcome (ok, or the error: import_invalid, import_busy, other).",
+      labelNames: ["source", "outcome"] as const,
+      registers,
+    }),
+    importedChats: new Counter({
+      name: "parley_imported_chats_total",
+      help: "Chats in import files, by source (parley, chatgpt) and outcome (imported, already_imported, skipped_empty).",
+      labelNames: ["source", "outcome"] as const,
+      registers,
+    }),
     queryDuration: new Histogram({
       name: "parley_db_query_duration_seconds",
       help: "Database statements, from sending to the last row, by operation (select, insert, update, delete, other).",

@@ -41,7 +41,7 @@ export function queueReplyWrite(
   replyId: string,
   tail: ReplyTail,
   at: number,
-  expiry: ExpiryOptions & { now: number },
+  expiry: ExpiryOptions & { now: number; sentAt: number },
 ): { write: ReplyWrite; count: number } | null {
   const key = keys.stream(replyId);
   const write: ReplyWrite = {
@@ -55,7 +55,7 @@ export function queueReplyWrite(
   };
   let count = 0;
   const add = (id: string, fields: string[]) => {
-    pipeline.xadd(key, id, ...fields).publish(keys.live(replyId), liveMessage(id, fields));
+    pipeline.xadd(key, id, ...fields).publish(keys.live(replyId), liveMessage(id, fields, expiry.sentAt));
     count += 2;
     return at + count - 2;
   };

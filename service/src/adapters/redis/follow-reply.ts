@@ -21,6 +21,8 @@ export interface FollowDeps {
   subscriptions: ChannelSubscriptions;
   /** The most text (UTF-16 units) waiting for a slow consumer before the follow fails. */
   maxBufferedChars: number;
+  /** Told how late (ms, owner's clock to ours) each live entry arrived that says when it was sent. */
+  liveLag?: ((ms: number) => void) | undefined;
 }
 
 /** What one entry does to a follow at `cursor`. */
@@ -50,8 +52,10 @@ export async function* followReply(
   const subscribing = deps.subscriptions.follow(
     deps.keys.live(replyId),
     (message) => {
-      const entry = decodeLiveMessage(message);
-      if (entry) inbox.push(entry);
+      const live = decodeLiveMessage(message);
+      if (!live) return;
+      if (live.sentAt !== null) deps.liveLag?.(Date.now() - live.sentAt);
+      inbox.push(live.entry);
     },
     () => inbox.fail(hubUnavailable("the connection to the live replies hub dropped")),
   );

@@ -50,6 +50,16 @@ export interface RedisReplyBusOptions {
   socketTimeoutMs?: number;
   /** How often the subscriber connection is pinged so a hang is noticed while it only listens (default 2 s). */
   pingIntervalMs?: number;
+  /** Told what the bus sees, for the metrics; nothing when absent. */
+  observer?: ReplyBusObserver;
+}
+
+/** What the bus reports when metrics are on. */
+export interface ReplyBusObserver {
+  /** A follower received a live entry `ms` after its owner sent it (owner's wall clock to ours). */
+  liveLag(ms: number): void;
+  /** The owner's connection to Redis went away (one call per outage, however long). */
+  outage(): void;
 }
 
 export interface RedisReplyBus extends ReplyBus {
@@ -71,6 +81,7 @@ export function createRedisReplyBus(options: RedisReplyBusOptions): RedisReplyBu
     pendingReplies: () => writer.pendingReplies(),
     dropEnded: () => writer.dropEnded(),
     onBack: () => writer.resume(),
+    onOutage: options.observer && (() => options.observer?.outage()),
   });
   const writer = createReplyWriter({
     redis: commands,
@@ -88,6 +99,7 @@ export function createRedisReplyBus(options: RedisReplyBusOptions): RedisReplyBu
     reader: createStreamReader(commands),
     subscriptions,
     maxBufferedChars: options.maxFollowerBufferChars ?? 4 * 1024 * 1024,
+    liveLag: options.observer && ((ms: number) => options.observer?.liveLag(ms)),
   };
 
   return {

@@ -27,6 +27,8 @@ export interface ReplyBusOutageOptions {
   dropEnded(): number;
   /** Called when Redis is back. */
   onBack(): void;
+  /** Called when an outage starts (for the metrics). */
+  onOutage?: (() => void) | undefined;
 }
 
 export function trackReplyBusOutage(options: ReplyBusOutageOptions): ReplyBusOutage {
@@ -39,6 +41,7 @@ export function trackReplyBusOutage(options: ReplyBusOutageOptions): ReplyBusOut
   const start = (cause: string) => {
     if (since !== null || stopped) return;
     since = now();
+    options.onOutage?.();
     logger.warn("reply bus: Redis is unreachable; the owner keeps replies' text until it is back", {
       cause,
       pendingReplies: options.pendingReplies(),

@@ -38,11 +38,14 @@ describe("the reply stream format", () => {
       text: "a🙂b",
       end: 6,
     });
-    expect(decodeLiveMessage(liveMessage("7-1", terminalFields(end)))).toEqual({
-      kind: "end",
-      id: "7-1",
-      offset: 7,
-      finished: end,
+    expect(decodeLiveMessage(liveMessage("7-1", terminalFields(end), 1_700_000_000_123))).toEqual({
+      entry: { kind: "end", id: "7-1", offset: 7, finished: end },
+      sentAt: 1_700_000_000_123,
+    });
+    // A message without the owner's time (an older replica) still decodes.
+    expect(decodeLiveMessage(JSON.stringify(["0-1", textFields("hi")]))).toEqual({
+      entry: { kind: "text", id: "0-1", offset: 0, text: "hi", end: 2 },
+      sentAt: null,
     });
   });
 
@@ -52,6 +55,7 @@ describe("the reply stream format", () => {
     ["an unknown field", JSON.stringify(["1-0", ["x", "y"]])],
     ["a bad end", JSON.stringify(["1-1", ["end", JSON.stringify({ status: "odd", length: 1 })]])],
     ["a bad id", JSON.stringify(["x-0", ["t", "y"]])],
+    ["too many parts", JSON.stringify(["1-0", ["t", "y"], 1, 2])],
   ])("ignores %s", (_, message) => {
     expect(decodeLiveMessage(message)).toBeNull();
   });

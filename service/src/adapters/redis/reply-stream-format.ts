@@ -9,8 +9,9 @@
  * - A text entry has one field `t` (its text); the terminal entry one field `end` (the finished event as
  *   JSON, without its `type`).
  * - The entry covering offset `X` is `XREVRANGE key ${X}-1 - COUNT 1`; what follows it `XRANGE key (id +`.
- * - Channel `${prefix}live:${replyId}` carries each written entry as JSON `[id, fields]`, the shape XRANGE
- *   returns, so both paths decode alike.
+ * - Channel `${prefix}live:${replyId}` carries each written entry as JSON `[id, fields, sentAt]`: the
+ *   shape XRANGE returns, so both paths decode alike, and the owner's wall-clock time (ms) when it sent the
+ *   entry, from which a follower on another replica measures how late live text reaches it.
  */
 import type { ReplyFinishedEvent } from "../../application/replies/reply-events.js";
 import { codePointLength } from "../../application/replies/text-offsets.js";
@@ -47,8 +48,15 @@ export function terminalFields(finished: ReplyFinishedEvent): string[] {
   return ["end", JSON.stringify(rest)];
 }
 
-/** The live message for an entry just written. */
-export const liveMessage = (id: string, fields: string[]) => JSON.stringify([id, fields]);
+/** The live message for an entry just written, sent at `sentAt` (wall-clock ms). */
+export const liveMessage = (id: string, fields: string[], sentAt: number) =>
+  JSON.stringify([id, fields, sentAt]);
+
+/** A decoded live message: its entry, and when the owner sent it (null when it did not say). */
+export interface LiveMessage {
+  entry: StreamEntry;
+  sentAt: number | null;
+}
 
 /** Decodes an entry as XRANGE returns it; null for anything this format never writes. */
 export function decodeEntry(raw: unknown): StreamEntry | null {
@@ -65,12 +73,17 @@ export function decodeEntry(raw: unknown): StreamEntry | null {
 }
 
 /** Decodes a live message; null for junk. */
-export function decodeLiveMessage(message: string): StreamEntry | null {
+export function decodeLiveMessage(message: string): LiveMessage | null {
+  let raw: unknown;
   try {
-    return decodeEntry(JSON.parse(message));
+    raw = JSON.parse(message);
   } catch {
     return null;
   }
+  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 3) return null;
+  const entry = decodeEntry(raw.slice(0, 2));
+  const sentAt: unknown = raw[2];
+  return entry && { entry, sentAt: typeof sentAt === "number" && Number.isFinite(sentAt) ? sentAt : null };
 }
 
 const statuses = new Set(["complete", "stopped", "incomplete", "interrupted", "failed"]);

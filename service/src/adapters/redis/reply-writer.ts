@@ -93,9 +93,11 @@ export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
     const writes: ReplyWrite[] = [];
     let count = 0;
     const at = now();
+    // The live messages carry the wall-clock time they are sent at, for the followers' lag.
+    const expiry = { ...options, now: at, sentAt: Date.now() };
     for (const replyId of batch) {
       const tail = tails.get(replyId);
-      const queued = tail && queueReplyWrite(pipeline, keys, replyId, tail, count, { ...options, now: at });
+      const queued = tail && queueReplyWrite(pipeline, keys, replyId, tail, count, expiry);
       if (!queued) continue;
       writes.push(queued.write);
       count += queued.count;

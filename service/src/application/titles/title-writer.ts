@@ -35,7 +35,15 @@ export interface TitleWriterDeps {
   clock: Clock;
   logger: Logger;
   settings: TitleSettings;
+  /** Told how each chance to write a title ended (for the metrics). */
+  onOutcome?: ((outcome: TitleOutcome) => void) | undefined;
 }
+
+/**
+ * `written`: the chat has its new title; `kept`: not replaced (renamed meanwhile, or an empty answer);
+ * `failed`: the model or the store failed; `skipped`: too many titles at once in this process.
+ */
+export type TitleOutcome = "written" | "kept" | "failed" | "skipped";
 
 /** The turn whose answer may name the chat. */
 export interface TitleTurn {
@@ -86,6 +94,7 @@ export class TitleWriter {
     const { logger, settings } = this.deps;
     if (this.closing.signal.aborted || this.inFlight.has(turn.chatId)) return;
     if (this.running.size >= settings.maxConcurrent) {
+      this.deps.onOutcome?.("skipped");
       logger.warn("too many titles being written at once: this chat keeps its title for now", {
         chatId: turn.chatId,
       });
@@ -93,8 +102,12 @@ export class TitleWriter {
     }
     this.inFlight.add(turn.chatId);
     const run = this.generate(turn, answer)
-      .catch((error: unknown) =>
-        logger.warn("could not write a chat's title", { chatId: turn.chatId, error: String(error) }),
+      .then(
+        (outcome) => this.deps.onOutcome?.(outcome),
+        (error: unknown) => {
+          this.deps.onOutcome?.("failed");
+          logger.warn("could not write a chat's title", { chatId: turn.chatId, error: String(error) });
+        },
       )
       .finally(() => {
         this.inFlight.delete(turn.chatId);
@@ -114,7 +127,7 @@ export class TitleWriter {
     await Promise.all(this.running);
   }
 
-  private async generate(turn: TitleTurn, answer: string): Promise<void> {
+  private async generate(turn: TitleTurn, answer: string): Promise<TitleOutcome> {
     const { deps } = this;
     const model = deps.settings.model ?? turn.model;
     const messages = titleRequestMessages(turn.text, answer);
@@ -147,8 +160,12 @@ export class TitleWriter {
     });
     if (failure !== null) {
       deps.logger.warn("the model did not write a title", { chatId: turn.chatId, error: String(failure) });
-    } else if (!stored) {
-      deps.logger.info("a chat's title was not replaced", { chatId: turn.chatId, kept: title === null });
+      return "failed";
     }
+    if (!stored) {
+      deps.logger.info("a chat's title was not replaced", { chatId: turn.chatId, kept: title === null });
+      return "kept";
+    }
+    return "written";
   }
 }

@@ -18,6 +18,7 @@ import { createCounterStore, type CounterStore } from "./counter-store";
 import { createRedisCounters } from "./redis-counters";
 import { createSignInGuard } from "./sign-in-guard";
 import { countSignIn } from "../metrics/sign-in-metrics";
+import { traceSignIn } from "../tracing/trace-context";
 import { localCounters } from "./window-counters";
 
 /** The largest auth request body: a sign-up is a name, an email and a password (≤ 128 characters). */
@@ -101,8 +102,12 @@ export function createAuthHandler(auth: AuthEndpoints, options: AuthHandlerOptio
       return refusal(400, "EMAIL_TOO_LONG", `An email address has at most ${maxEmailBytes} characters.`);
     }
     if (!path.endsWith("/sign-in/email")) return answer(auth, forwarded);
+    return traceSignIn(() => signIn(found.email, forwarded));
+  }
 
-    const attempt = await guard.begin(found.email);
+  /** An email sign-in under the per-account limit, counted and remembered by how it ended. */
+  async function signIn(email: string, forwarded: Request): Promise<Response> {
+    const attempt = await guard.begin(email);
     if ("retryAfter" in attempt) {
       countSignIn("locked-account");
       return tooManyAttempts(attempt.retryAfter);

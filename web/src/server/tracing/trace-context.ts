@@ -58,6 +58,30 @@ async function* inContext<T>(
   }
 }
 
+/**
+ * A span for an email sign-in, with how it ended (`ok`, `failed`: wrong email or password, `locked`: a
+ * limit refused it, `other`) and the HTTP status; never the email or the password.
+ */
+export async function traceSignIn(run: () => Promise<Response>): Promise<Response> {
+  const span = tracer.startSpan("sign-in email", { attributes: { "parley.auth.method": "email" } });
+  try {
+    const response = await context.with(trace.setSpan(context.active(), span), run);
+    const { status } = response;
+    span.setAttribute("http.response.status_code", status);
+    span.setAttribute(
+      "parley.auth.outcome",
+      response.ok ? "ok" : status === 401 ? "failed" : status === 429 ? "locked" : "other",
+    );
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    return response;
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
 /** A client span per Connect call to the service, its context sent as `traceparent`. */
 export const traceConnectCalls: Interceptor = (next) => async (request) => {
   const method = `${request.service.typeName}/${request.method.name}`;
