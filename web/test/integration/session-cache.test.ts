@@ -115,7 +115,11 @@ const listChats = (stack: Stack, cookie: string) =>
   stack.trpc(new Request(`${origin}/api/trpc/chat.list?input=%7B%7D`, { headers: { cookie } }));
 
 async function signUp(stack: Stack, email: string): Promise<string> {
-  const response = await authPost(stack, "/sign-up/email", { email, password: "correct horse battery", name: "A" });
+  const response = await authPost(stack, "/sign-up/email", {
+    email,
+    password: "correct horse battery",
+    name: "A",
+  });
   expect(response.status).toBe(200);
   const cookie = cookieHeader(response);
   expect(cookie).toMatch(/better-auth\.session_data=/);

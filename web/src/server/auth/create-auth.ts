@@ -104,14 +104,18 @@ function authConfig(
       cookieCache: {
         enabled: true,
         maxAge: cacheSeconds,
-        version: (session: { token: string }) => (signedOut.has(session.token) ? "signed-out" : liveSessionVersion),
+        version: (session: { token: string }) =>
+          signedOut.has(session.token) ? "signed-out" : liveSessionVersion,
       },
     },
     hooks: {
       // Remembers the token before better-auth ends the session, so a replayed cache is refused here.
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== "/sign-out") return;
-        const token = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
+        const token = await ctx.getSignedCookie(
+          ctx.context.authCookies.sessionToken.name,
+          ctx.context.secret,
+        );
         if (token) signedOut.add(token);
       }),
     },
