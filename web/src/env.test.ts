@@ -15,8 +15,15 @@ describe("the web app's settings", () => {
       trustedProxies: [],
       databasePool: { connectionLimit: 10, queueLimit: 100, acquireTimeoutMs: 2_000 },
       authLimitStoreMaxBytes: 4 * 1024 * 1024,
+      sessionCacheSeconds: 60,
       redis: null,
     });
+  });
+
+  it("trust a session cookie cache for SESSION_CACHE_SECONDS, 1 to 300", () => {
+    expect(parseEnv({ SESSION_CACHE_SECONDS: "5" }).sessionCacheSeconds).toBe(5);
+    expect(() => parseEnv({ SESSION_CACHE_SECONDS: "0" })).toThrow(/SESSION_CACHE_SECONDS/);
+    expect(() => parseEnv({ SESSION_CACHE_SECONDS: "301" })).toThrow(/SESSION_CACHE_SECONDS/);
   });
 
   it("share sessions and sign-in limits through Redis when REDIS_URL is set, under REDIS_KEY_PREFIX", () => {

@@ -43,6 +43,7 @@ const schema = z
     OIDC_DISCOVERY_URL: optionalText.pipe(z.url().optional()),
     SIGN_IN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
     SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+    SESSION_CACHE_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
     TRUSTED_PROXIES: commaList.refine(
       (entries) => entries.every(isAddressOrRange),
       "must be comma-separated IP addresses or CIDR ranges",
@@ -122,6 +123,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     signIn: { maxAttempts: e.SIGN_IN_MAX_ATTEMPTS, windowSeconds: e.SIGN_IN_WINDOW_SECONDS },
     trustedProxies: e.TRUSTED_PROXIES,
     authLimitStoreMaxBytes: e.AUTH_LIMIT_STORE_MAX_BYTES,
+    /** How long the signed session cookie cache is trusted (and a session ended elsewhere stays usable). */
+    sessionCacheSeconds: e.SESSION_CACHE_SECONDS,
     /** Shared state for several replicas (sessions cache, sign-in limits); null = in this process only. */
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
   };

@@ -364,6 +364,24 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(stored.map((m) => m.tokenEncoding)).toEqual(["cl100k_base", "cl100k_base"]);
     });
 
+    it("moves a chat to another model within a turn, counting its message for the model the turn read", async () => {
+      const { chat } = await aStoredChat();
+      const seen: string[] = [];
+      const turn = await repository.startTurn({
+        ...aTurn(chat, { createChat: false, now: tick() }),
+        chatModel: "other-model",
+        countFor: (read) => {
+          seen.push(read.model);
+          return { tokenCount: 42, tokenEncoding: "cl100k_base" };
+        },
+      });
+      expect(seen).toEqual(["other-model"]);
+      expect(turn.chat.model).toBe("other-model");
+      expect([turn.userMessage.tokenCount, turn.userMessage.tokenEncoding]).toEqual([42, "cl100k_base"]);
+      expect(turn.reply.tokenEncoding).toBe("cl100k_base");
+      expect((await repository.findChat(chat.userId, chat.id))?.model).toBe("other-model");
+    });
+
     it("sets and clears a chat's own instructions, for its owner only", async () => {
       const { chat } = await aStoredChat();
       const later = tick();
@@ -372,6 +390,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         instructions: null,
         instructionsTokens: null,
         titleSource: "first_message",
+        model: chat.model,
       });
       await repository.finishReply(first.reply.id, anOutcome({ userId: chat.userId }));
       const instructions = { text: "Answer in French.", tokens: 4 };
@@ -389,6 +408,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         instructions: "Answer in French.",
         instructionsTokens: 4,
         titleSource: "first_message",
+        model: chat.model,
       });
       await repository.setChatInstructions(chat.userId, chat.id, null, tick());
       expect(await repository.findChat(chat.userId, chat.id)).toMatchObject({

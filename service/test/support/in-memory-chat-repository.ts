@@ -101,13 +101,19 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         instructions: (newChat ?? chats.get(chatId))?.instructions ?? null,
         instructionsTokens: (newChat ?? chats.get(chatId))?.instructionsTokens ?? null,
         titleSource: (newChat ?? chats.get(chatId))?.titleSource ?? null,
+        model: turn.chatModel ?? (newChat ?? chats.get(chatId))?.model ?? "",
       };
       turn.admit?.(chat);
+      const counted = turn.countFor?.(chat) ?? {
+        tokenCount: turn.userMessage.tokenCount,
+        tokenEncoding: turn.tokenEncoding,
+      };
       if (newChat)
         chats.set(chatId, { id: chatId, userId, ...newChat, ...chat, createdAt: now, updatedAt: now });
       const existing = ofChat(chatId);
       const streaming = existing.find((m) => m.status === "streaming");
       if (streaming) throw replyInProgress(chatId, streaming.id);
+      if (!newChat) chats.get(chatId)!.model = chat.model;
       const seq = (existing.at(-1)?.seq ?? 0) + 1;
       const history = existing
         .toReversed()
@@ -118,11 +124,18 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         finishReason: null,
         usage: null,
         error: null,
-        tokenEncoding: turn.tokenEncoding ?? null,
+        tokenEncoding: counted.tokenEncoding ?? null,
         createdAt: turn.now,
         updatedAt: turn.now,
       };
-      const userMessage: Message = { ...base, ...turn.userMessage, seq, role: "user", status: "complete" };
+      const userMessage: Message = {
+        ...base,
+        ...turn.userMessage,
+        tokenCount: counted.tokenCount,
+        seq,
+        role: "user",
+        status: "complete",
+      };
       const reply: Message = {
         ...base,
         id: turn.replyId,

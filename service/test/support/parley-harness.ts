@@ -24,6 +24,7 @@ import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage
 import { createMysqlSearchRepository } from "../../src/adapters/mysql/mysql-search-repository.js";
 import { systemClock, uuidV7 } from "../../src/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../../src/adapters/tiktoken/tiktoken-token-counter.js";
+import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
 import type { ChatModels } from "../../src/application/models/chat-models.js";
 import type { Clock, Logger } from "../../src/application/ports.js";
 import { createParley, type ParleyOptions, type WhatsAppOptions } from "../../src/app.js";
@@ -54,6 +55,8 @@ export interface HarnessOptions extends Partial<Omit<ParleyOptions, "settings" |
   onAttempt?: (attempt: { retry: boolean; status: number | null }) => void;
   /** Where the model adapter logs (default: nowhere). */
   modelLogger?: Logger;
+  /** Wraps the harness's MySQL chat repository (e.g. to count its calls). */
+  wrapRepository?: (repository: ChatRepository) => ChatRepository;
 }
 
 export async function startParley(options: HarnessOptions = {}) {
@@ -61,7 +64,8 @@ export async function startParley(options: HarnessOptions = {}) {
   const simulatorUrl = await simulator.listen(0, "127.0.0.1");
   const database = await createTestDatabase();
   const tokenCounter = createTiktokenTokenCounter("o200k_base");
-  const repository = options.repository ?? createMysqlChatRepository(database.db, testUsageMeter);
+  const wrap = options.wrapRepository ?? ((repository: ChatRepository) => repository);
+  const repository = options.repository ?? wrap(createMysqlChatRepository(database.db, testUsageMeter));
   const parley = createParley({
     repository,
     usage: options.usage ?? createMysqlUsageRepository(database.db),

@@ -58,6 +58,7 @@ async function buildAppDeps(): Promise<AppDeps> {
     pool: settings.databasePool,
     log,
     redis,
+    sessionCacheSeconds: settings.sessionCacheSeconds,
   });
   const authHandler = createAuthHandler(auth, {
     allowedOrigins: settings.trustedOrigins,

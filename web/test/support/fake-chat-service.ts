@@ -38,7 +38,13 @@ function fakeAuth(authUserId: string | null): Auth {
   const session = authUserId
     ? ({ user: { id: authUserId, email: `${authUserId}@example.com`, name: "Test" }, session: {} } as Session)
     : null;
-  return { api: { getSession: async () => session } } as unknown as Auth;
+  return {
+    api: {
+      // As better-auth answers: with `returnHeaders`, the session and the cookies it would set.
+      getSession: async (options?: { returnHeaders?: boolean }) =>
+        options?.returnHeaders ? { headers: new Headers(), response: session } : session,
+    },
+  } as unknown as Auth;
 }
 
 /** A service faked in-process, recording each request (the chat service's fake does the same). */

@@ -28,8 +28,9 @@ import { isDuplicateKey } from "./duplicate-key.js";
  * concurrent first messages deadlocked (measured: 18 of 20). A new chat has nothing to read.
  *
  * The same read brings the chat's settings (its instructions, their stored token count, the title's
- * source) on the newest row only, so the send needs no extra round trip for them; `admit` then checks
- * the message fits beside them before anything is written.
+ * source, its model) on the newest row only, so the send needs no extra round trip for them; `admit` then checks
+ * the message fits beside them before anything is written, and `countFor` counts the message in the
+ * encoding of the chat's model (which `chatModel`, when given, changes in the same UPDATE).
  *
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
@@ -65,7 +66,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       // mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged timestamp still counts as found.
       const [touched] = await tx
         .update(chats)
-        .set({ updatedAt: now })
+        .set(turn.chatModel ? { updatedAt: now, model: turn.chatModel } : { updatedAt: now })
         .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
       if (touched.affectedRows === 0) throw chatNotFound(chatId);
       // Served by the (chat_id, seq) index: a long chat's history is never walked. The chat's settings
@@ -95,6 +96,10 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       if ((live?.n ?? 0) >= turn.maxLiveReplies) throw concurrencyRefusal(turn.maxLiveReplies, now);
     }
     if (!newChat) turn.admit?.(chat);
+    const counted = turn.countFor?.(chat) ?? {
+      tokenCount: turn.userMessage.tokenCount,
+      tokenEncoding: turn.tokenEncoding,
+    };
     const seq = (newest?.seq ?? 0) + 1;
 
     const common = {
@@ -111,8 +116,8 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       seq,
       role: "user",
       content: turn.userMessage.content,
-      tokenCount: turn.userMessage.tokenCount,
-      tokenEncoding: turn.tokenEncoding ?? null,
+      tokenCount: counted.tokenCount,
+      tokenEncoding: counted.tokenEncoding ?? null,
       status: "complete",
     };
     const reply: Message = {
@@ -122,7 +127,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       role: "assistant",
       content: "",
       tokenCount: 0,
-      tokenEncoding: turn.tokenEncoding ?? null,
+      tokenEncoding: counted.tokenEncoding ?? null,
       status: "streaming",
     };
     const { usage: _, ...userColumns } = userMessage;
@@ -163,15 +168,17 @@ const turnChatColumns = {
   instructions: chats.instructions,
   instructionsTokens: chats.instructionsTokens,
   titleSource: chats.titleSource,
+  model: chats.model,
 };
 
 function toTurnChat(row: {
   instructions: string | null;
   instructionsTokens: number | null;
   titleSource: string | null;
+  model: string;
 }): TurnChat {
-  const { instructions, instructionsTokens } = row;
-  return { instructions, instructionsTokens, titleSource: row.titleSource as TitleSource | null };
+  const { instructions, instructionsTokens, model } = row;
+  return { instructions, instructionsTokens, titleSource: row.titleSource as TitleSource | null, model };
 }
 
 /**
@@ -199,5 +206,6 @@ function newChatSettings(newChat: NewTurn["newChat"]): TurnChat {
     instructions: newChat?.instructions ?? null,
     instructionsTokens: newChat?.instructionsTokens ?? null,
     titleSource: newChat?.titleSource ?? null,
+    model: newChat?.model ?? "",
   };
 }

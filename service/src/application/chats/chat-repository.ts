@@ -45,6 +45,13 @@ export interface NewTurn {
    * when another attempt stored it already the turn throws DuplicateSendRequest and nothing is written.
    */
   request?: TurnRequest | null | undefined;
+  /** The model the chat changes to with this turn (as SetChatModel does), in the same transaction. */
+  chatModel?: string | undefined;
+  /**
+   * The user's message counted for the chat's model, called in the transaction once the chat is read
+   * (its model decides the encoding); absent: `userMessage.tokenCount` in `tokenEncoding`.
+   */
+  countFor?: ((chat: TurnChat) => { tokenCount: number; tokenEncoding: string }) | undefined;
 }
 
 /** What a turn needs to know of its chat, read in the turn's transaction (no extra round trip). */
@@ -54,6 +61,8 @@ export interface TurnChat {
   /** Their stored token count (null with the default). */
   instructionsTokens: number | null;
   titleSource: TitleSource | null;
+  /** The chat's model id (after `chatModel`, when the turn changes it). */
+  model: string;
 }
 
 export interface StartedTurn {

@@ -12,7 +12,7 @@ import { ContextFitter } from "../../domain/context-window.js";
 import { replyInProgress, shuttingDown } from "../../domain/errors.js";
 import { noUsage } from "../../domain/usage.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
-import { chatModelsOf, chooseModel, type ModelChoice } from "../models/chat-models.js";
+import { chatModelsOf, turnModels, type ModelChoice } from "../models/chat-models.js";
 import { inEncoding } from "../models/in-encoding.js";
 import { checkLimits } from "../limits/check-limits.js";
 import { optionalRequestId, requireId, requireMessageText, requireUserId } from "../input-rules.js";
@@ -65,13 +65,28 @@ export async function sendMessage(
   // Every channel comes through here: the limits are checked before anything is written or sent.
   const limits = deps.userLimits ? await checkLimits(deps.userLimits, userId) : null;
 
-  const choice = await chooseModel(deps, userId, existingChatId, input.model);
-  const instructions = newChatInstructions(deps, existingChatId, input.instructions, choice.limits);
-  const tokenCount = choice.counter.count(text);
-  const systemFor = systemPromptFor(settings, choice);
-  // Checked in startTurn's transaction, once the chat's instructions are known: nothing is written if
-  // the message cannot fit beside them.
-  const fitterFor = (chat: TurnChat) => new ContextFitter(choice.limits, systemFor(chat).tokens, tokenCount);
+  // The chat's model, when it decides, comes from startTurn's transaction (no read before it): the
+  // message is counted for the default first and again only for a model with another encoding.
+  const models = turnModels(deps, existingChatId !== null, input.model);
+  const instructions = newChatInstructions(deps, existingChatId, input.instructions, models.first.limits);
+  const counts = new Map<string, number>();
+  const countFor = (choice: ModelChoice) => {
+    let count = counts.get(choice.model.encoding);
+    if (count === undefined) counts.set(choice.model.encoding, (count = choice.counter.count(text)));
+    return count;
+  };
+  const systems = new Map<ModelChoice, (chat: TurnChat) => SystemPrompt>();
+  const systemFor = (choice: ModelChoice, chat: TurnChat) => {
+    let system = systems.get(choice);
+    if (!system) systems.set(choice, (system = systemPromptFor(settings, choice)));
+    return system(chat);
+  };
+  // Checked in startTurn's transaction, once the chat's instructions and model are known: nothing is
+  // written if the message cannot fit beside them.
+  const fitterFor = (chat: TurnChat) => {
+    const choice = models.forChat(chat.model);
+    return new ContextFitter(choice.limits, systemFor(choice, chat).tokens, countFor(choice));
+  };
   const chatId = existingChatId ?? newId();
   const now = clock.now();
   const starting = repository.startTurn({
@@ -79,11 +94,21 @@ export async function sendMessage(
     chatId,
     newChat:
       existingChatId === null
-        ? { title: titleFrom(text), model: choice.model.id, titleSource: "first_message", ...instructions }
+        ? {
+            title: titleFrom(text),
+            model: models.first.model.id,
+            titleSource: "first_message",
+            ...instructions,
+          }
         : null,
+    chatModel: existingChatId !== null ? models.requested?.id : undefined,
     admit: (chat) => void fitterFor(chat),
-    userMessage: { id: newId(), content: text, tokenCount },
-    tokenEncoding: choice.model.encoding,
+    userMessage: { id: newId(), content: text, tokenCount: countFor(models.first) },
+    tokenEncoding: models.first.model.encoding,
+    countFor: (chat) => {
+      const choice = models.forChat(chat.model);
+      return { tokenCount: countFor(choice), tokenEncoding: choice.model.encoding };
+    },
     replyId: newId(),
     lease: hub.leaseFrom(now),
     now,
@@ -97,8 +122,9 @@ export async function sendMessage(
   );
   if (!("reply" in turn)) return turn;
 
+  const choice = models.forChat(turn.chat.model);
   try {
-    const system = systemFor(turn.chat);
+    const system = systemFor(choice, turn.chat);
     const fitter = fitterFor(turn.chat);
     const newestFirst = countedFor(deps, choice, newestFirstHistory(repository, chatId, turn.history));
     const history = await fit(newestFirst, fitter);

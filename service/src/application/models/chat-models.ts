@@ -1,9 +1,9 @@
 /**
  * The models chats talk to, as the use cases see them: the catalog, a token counter per encoding, and
- * where counts in other encodings are kept. `chooseModel` picks the model of one turn.
+ * where counts in other encodings are kept. `turnModels` picks the model of one turn.
  */
 import type { ContextLimits } from "../../domain/context-window.js";
-import { chatNotFound, unknownModel } from "../../domain/errors.js";
+import { unknownModel } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { singleModelCatalog, type Encoding, type ModelCatalog, type ModelEntry } from "../model-catalog.js";
 import type { TokenCounter } from "../ports.js";
@@ -49,28 +49,33 @@ export function requireModel(catalog: ModelCatalog, requested: string): ModelEnt
 }
 
 /**
- * The model of a turn: the one requested, else the chat's own, else the default. Naming another model for
- * an existing chat changes the chat's model first (as SetChatModel does). An existing chat is read only
- * when the choice depends on it (more than one model); its absence is then `chat.not_found`.
+ * The models of a turn, before its chat is read: the one requested (INVALID_ARGUMENT `model.unknown` when
+ * it is not configured), and whether the chat's own model decides (an existing chat, none requested,
+ * more than one model). The chat's model is then read in the turn's transaction (no read before it):
+ * `forChat` picks the choice from it, the default's until then.
  */
-export async function chooseModel(
+export function turnModels(
   deps: ChatUseCaseDeps,
-  userId: string,
-  chatId: string | null,
+  existingChat: boolean,
   requestedModel: string | undefined,
-): Promise<ModelChoice> {
+): { requested: ModelEntry | null; first: ModelChoice; forChat(chatModel: string): ModelChoice } {
   const models = chatModelsOf(deps);
   const { catalog } = models;
   const requested = requestedModel?.trim() ? requireModel(catalog, requestedModel.trim()) : null;
-  let model = requested ?? catalog.defaultModel;
-  if (chatId !== null && (requested !== null || catalog.models.length > 1)) {
-    const chat = await deps.repository.findChat(userId, chatId);
-    if (!chat) throw chatNotFound(chatId);
-    if (requested === null) model = catalog.find(chat.model) ?? catalog.defaultModel;
-    else if (requested.id !== chat.model)
-      await deps.repository.setChatModel(userId, chatId, requested.id, deps.clock.now());
-  }
-  return choiceOf(deps, models, model);
+  const first = choiceOf(deps, models, requested ?? catalog.defaultModel);
+  const chatDecides = existingChat && requested === null && catalog.models.length > 1;
+  const others = new Map<string, ModelChoice>();
+  return {
+    requested,
+    first,
+    forChat(chatModel) {
+      const model = chatDecides ? (catalog.find(chatModel) ?? catalog.defaultModel) : first.model;
+      if (model.id === first.model.id) return first;
+      let choice = others.get(model.id);
+      if (!choice) others.set(model.id, (choice = choiceOf(deps, models, model)));
+      return choice;
+    },
+  };
 }
 
 /** The counter, window and system prompt cost of `model`. */

@@ -7,9 +7,15 @@
  * With Redis (several replicas), better-auth's secondary storage holds a cache of sessions and the
  * per-address sign-in limit for every replica; sessions and verifications are still written to the
  * database, which stays the truth when Redis is unreachable (redis-secondary-storage.ts).
+ *
+ * Sessions are cached in a signed, short-lived cookie (`session_data`, `sessionCacheSeconds`), so most
+ * requests (every tRPC call) are authenticated without a database or Redis read. Sign-out clears that
+ * cookie in the browser at once and this process refuses a replayed copy (signed-out-sessions.ts);
+ * elsewhere a signed-out or revoked session stays usable until its cache expires.
  */
 import "server-only";
 import { betterAuth } from "better-auth";
+import { createAuthMiddleware } from "better-auth/api";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { genericOAuth } from "better-auth/plugins";
@@ -21,6 +27,7 @@ import { defaultPoolLimits, isDatabaseBusy, openAuthDatabase, type PoolLimits } 
 import { clientAddressHeader } from "./client-address";
 import { createCounterStore, type CounterStore } from "./counter-store";
 import { createRedisSecondaryStorage } from "./redis-secondary-storage";
+import { createSignedOutSessions, type SignedOutSessions } from "./signed-out-sessions";
 
 export interface AuthOptions {
   /** `mysql://…/parley_web`: created when missing. */
@@ -40,7 +47,21 @@ export interface AuthOptions {
   log?: Logger;
   /** Shares the session cache and the per-address limit with other replicas; none = this process only. */
   redis?: SharedRedis | null;
+  /**
+   * How long a signed session cookie cache is trusted without reading the session store; default 60 s.
+   * Also how long a session signed out or revoked elsewhere (another replica, another device) stays usable.
+   */
+  sessionCacheSeconds?: number;
 }
+
+/**
+ * A minute: a conversation's sends and re-subscriptions mostly fall within it (one session read per user
+ * per minute instead of one per request), and a session ended elsewhere stays usable at most that long.
+ */
+export const defaultSessionCacheSeconds = 60;
+
+/** The cache version of a session that is not signed out here; any other value forces a store read. */
+const liveSessionVersion = "1";
 
 /** The id of the OIDC provider in better-auth (its callback is `/api/auth/callback/oidc`). */
 export const oidcProviderId = "oidc";
@@ -59,8 +80,14 @@ function sharedState(redis: SharedRedis | null | undefined, rateLimitStore: Coun
   };
 }
 
-function authConfig(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
+function authConfig(
+  options: AuthOptions,
+  dialect: MysqlDialect,
+  rateLimitStore: CounterStore,
+  signedOut: SignedOutSessions,
+) {
   const shared = sharedState(options.redis, rateLimitStore);
+  const cacheSeconds = options.sessionCacheSeconds ?? defaultSessionCacheSeconds;
   return {
     appName: "Parley",
     database: { dialect, type: "mysql" as const, transaction: true },
@@ -70,7 +97,28 @@ function authConfig(options: AuthOptions, dialect: MysqlDialect, rateLimitStore:
     trustedOrigins: options.trustedOrigins,
     emailAndPassword: { enabled: true, autoSignIn: true, minPasswordLength: 8, maxPasswordLength: 128 },
     ...shared.storage,
-    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24, ...shared.session },
+    session: {
+      expiresIn: 60 * 60 * 24 * 7,
+      updateAge: 60 * 60 * 24,
+      ...shared.session,
+      cookieCache: {
+        enabled: true,
+        maxAge: cacheSeconds,
+        version: (session: { token: string }) =>
+          signedOut.has(session.token) ? "signed-out" : liveSessionVersion,
+      },
+    },
+    hooks: {
+      // Remembers the token before better-auth ends the session, so a replayed cache is refused here.
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-out") return;
+        const token = await ctx.getSignedCookie(
+          ctx.context.authCookies.sessionToken.name,
+          ctx.context.secret,
+        );
+        if (token) signedOut.add(token);
+      }),
+    },
     rateLimit: {
       enabled: true,
       // Per client address (resolved by the auth handler, see client-address.ts), in a byte-bounded store
@@ -130,8 +178,13 @@ function betterAuthLogger(log: Logger) {
   };
 }
 
-function buildAuth(options: AuthOptions, dialect: MysqlDialect, rateLimitStore: CounterStore) {
-  return betterAuth(authConfig(options, dialect, rateLimitStore));
+function buildAuth(
+  options: AuthOptions,
+  dialect: MysqlDialect,
+  rateLimitStore: CounterStore,
+  signedOut: SignedOutSessions,
+) {
+  return betterAuth(authConfig(options, dialect, rateLimitStore, signedOut));
 }
 
 export type Auth = ReturnType<typeof buildAuth>;
@@ -153,7 +206,11 @@ export async function createAuth(options: AuthOptions): Promise<AuthInstance> {
   );
   try {
     const rateLimitStore = createCounterStore({ maxBytes: options.storeMaxBytes });
-    const auth = buildAuth(options, dialect, rateLimitStore);
+    const signedOut = createSignedOutSessions({
+      windowMs: (options.sessionCacheSeconds ?? defaultSessionCacheSeconds) * 1000,
+      maxEntries: 100_000,
+    });
+    const auth = buildAuth(options, dialect, rateLimitStore, signedOut);
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
     return { auth, pool, rateLimitStore, close: () => pool.end() };

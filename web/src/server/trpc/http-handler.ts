@@ -31,7 +31,7 @@ export function createTrpcHandler(deps: TrpcHandlerDeps): (request: Request) => 
       router: appRouter,
       // A longer batch is refused (BAD_REQUEST) before any context is built or any procedure runs.
       maxBatchSize,
-      createContext: () => createTrpcContext(deps, request.headers),
+      createContext: ({ resHeaders }) => createTrpcContext(deps, request.headers, resHeaders),
       onError({ error, path, type }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.log.error("tRPC procedure failed", { path, type, ...describeError(error.cause ?? error) });

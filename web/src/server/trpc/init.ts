@@ -47,9 +47,22 @@ export interface ContextDeps {
   log: Logger;
 }
 
-export async function createTrpcContext(deps: ContextDeps, headers: Headers): Promise<TrpcContext> {
+/**
+ * The context of one request. The session comes from the signed cookie cache while it is fresh (no
+ * session store read); `responseHeaders`, when given, receive the cache cookie better-auth renews or
+ * expires, so the browser's next request finds a fresh one.
+ */
+export async function createTrpcContext(
+  deps: ContextDeps,
+  headers: Headers,
+  responseHeaders?: Headers,
+): Promise<TrpcContext> {
   try {
-    const session = await deps.auth.api.getSession({ headers });
+    const { headers: sessionHeaders, response: session } = await deps.auth.api.getSession({
+      headers,
+      returnHeaders: true,
+    });
+    for (const cookie of sessionHeaders.getSetCookie()) responseHeaders?.append("set-cookie", cookie);
     const { chat, keys, usage, models, search, presets, log } = deps;
     return { session, chat, keys, usage, models, search, presets, log };
   } catch (error) {

@@ -19,7 +19,13 @@ import type { Session } from "./init";
 
 const origin = "http://app.test";
 const session = { user: { id: "alice", email: "alice@example.com", name: "Alice" }, session: {} } as Session;
-const auth = { api: { getSession: async () => session } } as unknown as Auth;
+const auth = {
+  api: {
+    // As better-auth answers: with `returnHeaders`, the session and the cookies it would set.
+    getSession: async (options?: { returnHeaders?: boolean }) =>
+      options?.returnHeaders ? { headers: new Headers(), response: session } : session,
+  },
+} as unknown as Auth;
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 function refusingService(reason: string, code: Code) {

@@ -41,8 +41,9 @@ export declare type SendMessageRequest = Message$1<"parley.chat.v1.SendMessageRe
   /**
    * The model to answer with, by id (see parley.models.v1.ModelService/ListModels); empty: for a new
    * chat the operator's default model, for an existing chat the chat's own model. On an existing chat a
-   * different model changes the chat's model first, exactly as SetChatModel does. An id that is not
-   * configured is INVALID_ARGUMENT (`model.unknown`) and nothing is written.
+   * different model changes the chat's model as SetChatModel does, in the turn's own transaction (a
+   * refused turn leaves the chat's model as it was). An id that is not configured is INVALID_ARGUMENT
+   * (`model.unknown`) and nothing is written.
    *
    * @generated from field: string model = 4;
    */
