@@ -391,6 +391,8 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         instructionsTokens: null,
         titleSource: "first_message",
         model: chat.model,
+        title: chat.title,
+        createdAt: chat.createdAt,
       });
       await repository.finishReply(first.reply.id, anOutcome({ userId: chat.userId }));
       const instructions = { text: "Answer in French.", tokens: 4 };
@@ -409,6 +411,8 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         instructionsTokens: 4,
         titleSource: "first_message",
         model: chat.model,
+        title: chat.title,
+        createdAt: chat.createdAt,
       });
       await repository.setChatInstructions(chat.userId, chat.id, null, tick());
       expect(await repository.findChat(chat.userId, chat.id)).toMatchObject({

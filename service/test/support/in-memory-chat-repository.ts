@@ -102,6 +102,8 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         instructionsTokens: (newChat ?? chats.get(chatId))?.instructionsTokens ?? null,
         titleSource: (newChat ?? chats.get(chatId))?.titleSource ?? null,
         model: turn.chatModel ?? (newChat ?? chats.get(chatId))?.model ?? "",
+        title: (newChat ?? chats.get(chatId))?.title ?? "",
+        createdAt: chats.get(chatId)?.createdAt ?? now,
       };
       turn.admit?.(chat);
       const counted = turn.countFor?.(chat) ?? {

@@ -58,7 +58,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .onDuplicateKeyUpdate({ set: { userId: sql`${userLimits.userId}` } });
     }
     let history: Message[] = [];
-    let chat: TurnChat = newChatSettings(newChat);
+    let chat: TurnChat = newChatSettings(newChat, now);
     if (newChat) {
       turn.admit?.(chat);
       await tx.insert(chats).values({ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
@@ -169,16 +169,21 @@ const turnChatColumns = {
   instructionsTokens: chats.instructionsTokens,
   titleSource: chats.titleSource,
   model: chats.model,
+  title: chats.title,
+  createdAt: chats.createdAt,
 };
 
 function toTurnChat(row: {
+  id: string;
   instructions: string | null;
   instructionsTokens: number | null;
   titleSource: string | null;
   model: string;
+  title: string;
+  createdAt: Date;
 }): TurnChat {
-  const { instructions, instructionsTokens, model } = row;
-  return { instructions, instructionsTokens, titleSource: row.titleSource as TitleSource | null, model };
+  const { id: _joined, ...chat } = row;
+  return { ...chat, titleSource: chat.titleSource as TitleSource | null };
 }
 
 /**
@@ -201,11 +206,13 @@ async function chatWithoutMessages(tx: Pick<ChatDatabase, "select">, chatId: str
   return row;
 }
 
-function newChatSettings(newChat: NewTurn["newChat"]): TurnChat {
+function newChatSettings(newChat: NewTurn["newChat"], now: Date): TurnChat {
   return {
     instructions: newChat?.instructions ?? null,
     instructionsTokens: newChat?.instructionsTokens ?? null,
     titleSource: newChat?.titleSource ?? null,
     model: newChat?.model ?? "",
+    title: newChat?.title ?? "",
+    createdAt: now,
   };
 }

@@ -49,7 +49,9 @@ export function publishChatEvents(events: ChatEvents, repository: ChatRepository
       },
       async startTurn(turn: NewTurn) {
         const started = await repository.startTurn(turn);
-        announce(turn.userId, turn.chatId, turn.newChat ? "created" : "updated");
+        // The turn read the chat's summary in its transaction: nothing to read back before the model call.
+        const chat = { id: turn.chatId, userId: turn.userId, ...started.chat, updatedAt: turn.now };
+        events.publish(turn.userId, { type: turn.newChat ? "created" : "updated", chat: chatSummary(chat) });
         return started;
       },
     }),

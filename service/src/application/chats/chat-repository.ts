@@ -63,6 +63,9 @@ export interface TurnChat {
   titleSource: TitleSource | null;
   /** The chat's model id (after `chatModel`, when the turn changes it). */
   model: string;
+  /** Its title and creation time: with the turn's time as its activity, the chat's summary. */
+  title: string;
+  createdAt: Date;
 }
 
 export interface StartedTurn {
