@@ -20,6 +20,7 @@ import { setChatInstructions, type SetChatInstructionsInput } from "./instructio
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
 import { createInProcessChatEvents } from "./chat-list/chat-events.js";
 import { ChatWatches, type WatchChatsInput } from "./chat-list/watch-chats.js";
+import { watchChat, type WatchChatInput } from "./chat-list/watch-chat.js";
 import type { TitleWriter } from "./titles/title-writer.js";
 import type { ReplyHub } from "./replies/reply-hub.js";
 import { stopReply, type StopReplyInput } from "./replies/stop-reply.js";
@@ -114,6 +115,11 @@ export class ChatUseCases {
   watchChats(input: WatchChatsInput) {
     this.deps.chatWatches ??= new ChatWatches(createInProcessChatEvents());
     return this.deps.chatWatches.watch(input);
+  }
+
+  watchChat(input: WatchChatInput) {
+    this.deps.chatWatches ??= new ChatWatches(createInProcessChatEvents());
+    return watchChat(this.deps, this.deps.chatWatches, input);
   }
 
   setChatInstructions(input: SetChatInstructionsInput) {

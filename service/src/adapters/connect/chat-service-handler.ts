@@ -65,6 +65,14 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
         yield { event: chatListEventToProto(event, toChat) };
       }
     },
+    async *watchChat(request, context) {
+      const events = useCases.watchChat({ ...asActingUser(request, context), signal: context.signal });
+      for await (const event of events) {
+        if (event.type === "reply") yield { kind: { case: "reply", value: replyEventToProto(event.event) } };
+        else if (event.type === "chat") yield { kind: { case: "chat", value: toChat(event.chat) } };
+        else yield { kind: { case: "deleted", value: { chatId: event.chatId } } };
+      }
+    },
     async setChatInstructions(request, context) {
       return { chat: toChat(await useCases.setChatInstructions(asActingUser(request, context))) };
     },

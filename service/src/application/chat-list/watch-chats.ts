@@ -39,9 +39,7 @@ export class ChatWatches {
    */
   async *watch(input: WatchChatsInput): AsyncGenerator<WatchedChatEvent> {
     const userId = requireUserId(input.userId);
-    const count = this.open.get(userId) ?? 0;
-    if (count >= this.settings.maxWatchesPerUser) throw tooManyWatches(this.settings.maxWatchesPerUser);
-    this.open.set(userId, count + 1);
+    this.hold(userId);
     const queue = new ChatEventQueue(this.settings.maxPendingPerWatch);
     let wake: (() => void) | null = null;
     const notify = () => {
@@ -73,12 +71,27 @@ export class ChatWatches {
     }
   }
 
+  /**
+   * Counts one more open watch of `userId` (a chat-list or a single-chat watch: they share the bound),
+   * or throws `watch.too_many`. The caller releases it with `release`.
+   */
+  hold(userId: string): void {
+    const count = this.open.get(userId) ?? 0;
+    if (count >= this.settings.maxWatchesPerUser) throw tooManyWatches(this.settings.maxWatchesPerUser);
+    this.open.set(userId, count + 1);
+  }
+
+  /** The chat events this watch set listens to (WatchChat follows one chat's). */
+  get chatEvents(): ChatEvents {
+    return this.events;
+  }
+
   /** Open watches of `userId` in this process. */
   openWatches(userId: string): number {
     return this.open.get(userId) ?? 0;
   }
 
-  private release(userId: string): void {
+  release(userId: string): void {
     const count = (this.open.get(userId) ?? 1) - 1;
     if (count > 0) this.open.set(userId, count);
     else this.open.delete(userId);

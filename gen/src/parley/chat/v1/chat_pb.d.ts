@@ -1130,6 +1130,77 @@ export declare type WatchResync = Message$1<"parley.chat.v1.WatchResync"> & {
 export declare const WatchResyncSchema: GenMessage<WatchResync>;
 
 /**
+ * WatchChatRequest opens a watch on one chat.
+ *
+ * @generated from message parley.chat.v1.WatchChatRequest
+ */
+export declare type WatchChatRequest = Message$1<"parley.chat.v1.WatchChatRequest"> & {
+  /**
+   * The chat.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+
+  /**
+   * The user who owns it.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.WatchChatRequest.
+ * Use `create(WatchChatRequestSchema)` to create a new message.
+ */
+export declare const WatchChatRequestSchema: GenMessage<WatchChatRequest>;
+
+/**
+ * WatchChatResponse is one event of a watched chat.
+ *
+ * @generated from message parley.chat.v1.WatchChatResponse
+ */
+export declare type WatchChatResponse = Message$1<"parley.chat.v1.WatchChatResponse"> & {
+  /**
+   * Exactly one is set.
+   *
+   * @generated from oneof parley.chat.v1.WatchChatResponse.kind
+   */
+  kind: {
+    /**
+     * The chat's summary as ListChats returns it: first when the watch starts, then after each change.
+     *
+     * @generated from field: parley.chat.v1.Chat chat = 1;
+     */
+    value: Chat;
+    case: "chat";
+  } | {
+    /**
+     * An event of the chat's reply being written, as WatchReply streams it.
+     *
+     * @generated from field: parley.chat.v1.ReplyEvent reply = 2;
+     */
+    value: ReplyEvent;
+    case: "reply";
+  } | {
+    /**
+     * The chat was deleted: the last event.
+     *
+     * @generated from field: parley.chat.v1.ChatDeleted deleted = 3;
+     */
+    value: ChatDeleted;
+    case: "deleted";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message parley.chat.v1.WatchChatResponse.
+ * Use `create(WatchChatResponseSchema)` to create a new message.
+ */
+export declare const WatchChatResponseSchema: GenMessage<WatchChatResponse>;
+
+/**
  * ReplyStatus is where a message stands.
  *
  * @generated from enum parley.chat.v1.ReplyStatus
@@ -1454,6 +1525,25 @@ export declare const ChatService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchChatsRequestSchema;
     output: typeof WatchChatsResponseSchema;
+  },
+  /**
+   * WatchChat streams one chat live, so a second tab or device shows another's answer typing. It starts
+   * with the chat's summary (`chat`) once the watch is listening; then, if a reply is being written, that
+   * reply from its start as WatchReply streams it from offset 0 (`reply`: `started`, the text so far, live
+   * deltas, `finished`); then each new reply the same way, every change to the chat (renamed, generated
+   * title, model or instructions changed) as another `chat`, and `deleted` last, which ends the stream.
+   * A reply that ends badly is told by its `finished` event only: the watch goes on. Chat changes made
+   * while a reply streams are told between its events. Errors: NOT_FOUND `chat.not_found` when there is no
+   * such chat for this user; RESOURCE_EXHAUSTED `watch.too_many` when the user already has as many
+   * watches open on this replica as allowed (WatchChats and WatchChat count together; metadata `limit`);
+   * UNAVAILABLE `hub.unavailable` when the hub between replicas cannot be reached at the start.
+   *
+   * @generated from rpc parley.chat.v1.ChatService.WatchChat
+   */
+  watchChat: {
+    methodKind: "server_streaming";
+    input: typeof WatchChatRequestSchema;
+    output: typeof WatchChatResponseSchema;
   },
 }>;
 

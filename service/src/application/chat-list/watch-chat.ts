@@ -1,0 +1,163 @@
+/**
+ * watchChat: one chat, live. It starts with the chat's summary (once it listens, so nothing falls in
+ * between), then — if a reply is live — that reply from its start (`started`, the text so far, live
+ * deltas, `finished`), then each new reply the same way, renames and other changes as `chat` events, and
+ * `deleted` last. Works across replicas: the chat events come over the per-user channel and a reply
+ * generated elsewhere is followed through the bus (watch-reply.ts).
+ *
+ * A new turn's chat event is published once the turn commits, which may be before its reply job runs:
+ * the watch then finds the reply's row (`findLiveReply`) and waits briefly for its job (see
+ * `openReply`). Each reply is followed at most once (by id); after one ends the watch looks for the
+ * next, so two turns in quick succession are both told. Chat events that come while a reply streams are
+ * told between its events. Bounded with WatchChats: one shared count of watches per user.
+ */
+import type { Chat, Reply } from "../../domain/chat.js";
+import { chatNotFound } from "../../domain/errors.js";
+import type { ChatUseCaseDeps } from "../chat-use-cases.js";
+import { requireId, requireUserId } from "../input-rules.js";
+import type { ReplyEvent } from "../replies/reply-events.js";
+import { liveElsewhere, watchReply } from "../replies/watch-reply.js";
+import { chatSummary } from "./chat-events.js";
+import type { ChatWatches } from "./watch-chats.js";
+
+export type ChatWatchEvent =
+  { type: "chat"; chat: Chat } | { type: "reply"; event: ReplyEvent } | { type: "deleted"; chatId: string };
+
+export interface WatchChatInput {
+  chatId: string;
+  userId: string;
+  signal: AbortSignal;
+}
+
+/** How long a watch waits for a committed turn's reply job to start on this process. */
+const jobStartWaitMs = 5_000;
+const jobStartPollMs = 10;
+
+export async function* watchChat(
+  deps: ChatUseCaseDeps,
+  watches: ChatWatches,
+  input: WatchChatInput,
+): AsyncGenerator<ChatWatchEvent> {
+  const userId = requireUserId(input.userId);
+  const chatId = requireId(input.chatId, "chat_id");
+  const { signal } = input;
+  watches.hold(userId);
+  // What the listener saw since the watch last looked.
+  let changed: Chat | null = null;
+  let deleted = false;
+  let lost = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  signal.addEventListener("abort", notify, { once: true });
+  let unsubscribe = () => undefined as void;
+  try {
+    unsubscribe = await watches.chatEvents.subscribe(userId, {
+      event(event) {
+        if (event.type === "deleted") {
+          if (event.chatId !== chatId) return;
+          deleted = true;
+        } else if (event.type === "resync") lost = true;
+        else if (event.chat.id === chatId) changed = event.chat;
+        else return;
+        notify();
+      },
+      lost() {
+        lost = true;
+        notify();
+      },
+    });
+    const chat = await deps.repository.findChat(userId, chatId);
+    if (!chat) throw chatNotFound(chatId);
+    changed = null; // the summary read now is at least as new
+    yield { type: "chat", chat: chatSummary(chat) };
+
+    /** Pending chat-level news, as events; `end` when the chat is gone. */
+    const news = async (): Promise<{ events: ChatWatchEvent[]; end: boolean }> => {
+      if (lost) {
+        lost = false;
+        const now = await deps.repository.findChat(userId, chatId);
+        if (!now) deleted = true;
+        else changed = chatSummary(now);
+      }
+      if (deleted) return { events: [{ type: "deleted", chatId }], end: true };
+      if (!changed) return { events: [], end: false };
+      const summary: Chat = changed;
+      changed = null;
+      return { events: [{ type: "chat", chat: summary }], end: false };
+    };
+
+    let followed: string | null = null;
+    let look = true; // whether a new reply may have started since the watch last looked
+    while (!signal.aborted) {
+      const told = await news();
+      if (told.events.length > 0) look = true;
+      yield* told.events;
+      if (told.end) return;
+      if (look) {
+        look = false;
+        const live = await deps.repository.findLiveReply(userId, chatId);
+        if (live && live.id !== followed) {
+          followed = live.id;
+          let finished = false;
+          try {
+            for await (const event of await openReply(deps, userId, live, signal)) {
+              yield { type: "reply", event };
+              if (event.type === "finished") finished = true;
+              const between = await news();
+              yield* between.events;
+              if (between.end) return;
+            }
+          } catch (error) {
+            // A reply that ended badly was told by its `finished`; the chat goes on being watched.
+            if (!finished || signal.aborted) throw error;
+          }
+          look = true;
+          continue;
+        }
+      }
+      if (!changed && !deleted && !lost) await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    signal.removeEventListener("abort", notify);
+    unsubscribe();
+    watches.release(userId);
+  }
+}
+
+/**
+ * The live reply's events from its start. Its row is committed with the turn, its job started just
+ * after: while the row says it streams under this process but no job runs it yet, wait (bounded).
+ */
+async function openReply(
+  deps: ChatUseCaseDeps,
+  userId: string,
+  reply: Reply,
+  signal: AbortSignal,
+): Promise<AsyncIterable<ReplyEvent>> {
+  const open = () => watchReply(deps, { replyId: reply.id, userId, fromOffset: 0, signal });
+  const deadline = Date.now() + jobStartWaitMs;
+  for (let current: Reply | undefined = reply; ;) {
+    if (!current || current.status !== "streaming") return open();
+    if (deps.hub.reply(reply.id) || liveElsewhere(deps.hub, current)) return open();
+    if (current.owner !== deps.hub.owner || Date.now() >= deadline) return open();
+    await pause(jobStartPollMs, signal);
+    current = await deps.repository.findReply(userId, reply.id);
+  }
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
