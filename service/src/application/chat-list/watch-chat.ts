@@ -6,12 +6,13 @@
  * generated elsewhere is followed through the bus (watch-reply.ts).
  *
  * A new turn's chat event is published once the turn commits, which may be before its reply job runs:
- * the watch then finds the reply's row (`findLiveReply`) and waits briefly for its job (see
- * `openReply`). Each reply is followed at most once (by id); after one ends the watch looks for the
- * next, so two turns in quick succession are both told. Chat events that come while a reply streams are
+ * the watch then finds the reply's row (the chat's newest messages) and waits briefly for its job (see
+ * `openReply`). Each reply is told once, in order: the watch remembers the position (seq) of the last
+ * one it told and, after each chat event or reply end, tells the next one after it — live, or replayed
+ * from storage when it started and ended between two looks (two turns in quick succession). Chat events that come while a reply streams are
  * told between its events. Bounded with WatchChats: one shared count of watches per user.
  */
-import type { Chat, Reply } from "../../domain/chat.js";
+import type { Chat, Message, Reply } from "../../domain/chat.js";
 import { chatNotFound } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { requireId, requireUserId } from "../input-rules.js";
@@ -72,6 +73,10 @@ export async function* watchChat(
     const chat = await deps.repository.findChat(userId, chatId);
     if (!chat) throw chatNotFound(chatId);
     changed = null; // the summary read now is at least as new
+    // The newest message seen (read before the first event, so a reply after it is new whenever the
+    // client reads on). A reply live now is the chat's current state: told from its start.
+    const live = await deps.repository.findLiveReply(userId, chatId);
+    let seen = live ? live.seq - 1 : await newestSeq(deps, chatId);
     yield { type: "chat", chat: chatSummary(chat) };
 
     /** Pending chat-level news, as events; `end` when the chat is gone. */
@@ -89,7 +94,6 @@ export async function* watchChat(
       return { events: [{ type: "chat", chat: summary }], end: false };
     };
 
-    let followed: string | null = null;
     let look = true; // whether a new reply may have started since the watch last looked
     while (!signal.aborted) {
       const told = await news();
@@ -98,12 +102,13 @@ export async function* watchChat(
       if (told.end) return;
       if (look) {
         look = false;
-        const live = await deps.repository.findLiveReply(userId, chatId);
-        if (live && live.id !== followed) {
-          followed = live.id;
+        const next = await firstReplyAfter(deps, chatId, seen);
+        if (next) {
+          seen = next.seq;
+          const reply = await deps.repository.findReply(userId, next.id);
           let finished = false;
           try {
-            for await (const event of await openReply(deps, userId, live, signal)) {
+            for await (const event of reply ? await openReply(deps, userId, reply, signal) : []) {
               yield { type: "reply", event };
               if (event.type === "finished") finished = true;
               const between = await news();
@@ -146,6 +151,34 @@ async function openReply(
     await pause(jobStartPollMs, signal);
     current = await deps.repository.findReply(userId, reply.id);
   }
+}
+
+/** How many of a chat's newest messages a watch reads to find the replies it has not told yet. */
+const catchUpMessages = 16;
+
+async function newestSeq(deps: ChatUseCaseDeps, chatId: string): Promise<number> {
+  for await (const message of deps.repository.messagesNewestFirst(chatId, Number.MAX_SAFE_INTEGER, 1))
+    return message.seq;
+  return 0;
+}
+
+/**
+ * The oldest reply after `seq` among the chat's newest messages (bounded: replies that many messages
+ * back are not told), so replies that started and ended between two looks are told too, in order.
+ */
+async function firstReplyAfter(deps: ChatUseCaseDeps, chatId: string, seq: number) {
+  let first: Message | undefined;
+  let read = 0;
+  for await (const message of deps.repository.messagesNewestFirst(
+    chatId,
+    Number.MAX_SAFE_INTEGER,
+    catchUpMessages,
+  )) {
+    if (message.seq <= seq) break;
+    if (message.role === "assistant") first = message;
+    if (++read >= catchUpMessages) break;
+  }
+  return first;
 }
 
 const pause = (ms: number, signal: AbortSignal) =>
