@@ -123,7 +123,9 @@ export async function* watchChat(
           continue;
         }
       }
-      if (!changed && !deleted && !lost) await new Promise<void>((resolve) => (wake = resolve));
+      // Checked in the same tick as the wait: an abort or event during the reads above is not slept through.
+      if (!changed && !deleted && !lost && !signal.aborted)
+        await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     signal.removeEventListener("abort", notify);
