@@ -51,6 +51,11 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   // The browser reuses a send's id only for the same message: this is a bug of ours, not theirs.
   "request.id_reused": internal,
   "service.shutting_down": unavailable,
+  // This server holds as many answers as it can: retryable (a moment later, or on another instance).
+  "server.overloaded": {
+    code: "SERVICE_UNAVAILABLE",
+    message: "The chat service is busy right now. Please try again in a moment.",
+  },
   "upstream.unavailable": {
     code: "SERVICE_UNAVAILABLE",
     message: "The model is unavailable right now. Please try again in a moment.",
