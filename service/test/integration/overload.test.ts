@@ -85,10 +85,10 @@ describe("overload: new replies beyond MAX_LIVE_REPLIES", () => {
     expect(await footprint()).toEqual(before);
 
     // A watch of a live reply is not a new reply: it is served, and the live reply was not cut.
-    const watch = harness
+    const watchCall = harness
       .client("grpc")
-      .watchReply({ userId: first.userId, replyId: first.started.replyId, fromOffset: 0 })
-      [Symbol.asyncIterator]();
+      .watchReply({ userId: first.userId, replyId: first.started.replyId, fromOffset: 0 });
+    const watch = watchCall[Symbol.asyncIterator]();
     expect((await watch.next()).done).toBe(false);
     await watch.return?.(undefined);
     expect((await first.stream.next()).done).toBe(false);
