@@ -149,7 +149,8 @@ export function toTRPCError(error: unknown, log: Logger, operation: string): TRP
     log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
   const message = mapped.message ?? capitalise(connectError.rawMessage);
-  const facts = reason?.startsWith("limit.") ? refusalFacts(connectError, Date.now()) : {};
+  const retryable = reason?.startsWith("limit.") || reason === "server.overloaded";
+  const facts = retryable ? refusalFacts(connectError, Date.now()) : {};
   return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason, facts) });
 }
 
