@@ -32,3 +32,34 @@ export function admits(policy: AdmissionPolicy, liveReplies: number): boolean {
 export function admitNewReply(policy: AdmissionPolicy, liveReplies: number): void {
   if (!admits(policy, liveReplies)) throw serverOverloaded(policy.maxLiveReplies, overloadRetryMs);
 }
+
+/**
+ * Sends admitted whose reply has not started yet (their turn is being written), per hub: counted with
+ * the live replies, so a burst of sends cannot all pass the check before any of their replies starts.
+ */
+const admitting = new WeakMap<object, number>();
+
+/**
+ * One send's seat: `take` admits it (or throws `server.overloaded`) and holds a seat until `release`,
+ * which the send calls once it has settled (its reply started, so the hub counts it, or it failed).
+ */
+export class AdmissionSeat {
+  private held = false;
+
+  /** `hub`: whose sends share the count (any object; the process's reply hub). */
+  constructor(private readonly hub: object) {}
+
+  take(policy: AdmissionPolicy, liveReplies: number): void {
+    if (policy.maxLiveReplies <= 0) return;
+    const pending = admitting.get(this.hub) ?? 0;
+    admitNewReply(policy, liveReplies + pending);
+    admitting.set(this.hub, pending + 1);
+    this.held = true;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    admitting.set(this.hub, Math.max(0, (admitting.get(this.hub) ?? 1) - 1));
+  }
+}
