@@ -141,8 +141,8 @@ export function overloadRows(r, goals) {
       "–",
       `${r.accepted} / ${r.refused} (${r.refusalP50.toFixed(1)} ms)`,
       `${r.other} failed or lost`,
-      `≈ ${r.capacity} accepted, the rest refused at once`,
-      yes(r.other === 0 && r.accepted <= r.capacity * 1.1 && r.refused > 0),
+      `≤ ${r.capacity} accepted, the rest refused at once`,
+      yes(r.other === 0 && r.accepted <= r.capacity && r.refused > 0),
     ],
     [
       "20",
