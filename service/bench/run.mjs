@@ -21,7 +21,8 @@
  * hub-off and hub-on services of rows 12 and 13, on core 1. Redis itself is not pinned.
  * The doc's table of rows 1–10 is rewritten only by a full default run; the section of rows 11–14 by any
  * run of all four of them with default settings (`--rows=11,12,13,14` included); row 15's (search, in
- * its own database of 100 000 messages) by any default run that includes it.
+ * its own database of 100 000 messages) by any default run that includes it; row 20's (overload:
+ * admission control at MAX_LIVE_REPLIES = row 3's 100 streams, offered 200) likewise.
  */
 import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -50,6 +51,7 @@ import { stopOnOtherReplica, watchOnOtherReplica } from "./scenarios/replicas.mj
 import { memoryPerStream } from "./scenarios/memory.mjs";
 import { renderSearchSection, searchMarkers, searchRow } from "./scenarios/search.mjs";
 import { observabilityOverhead, observabilityRows } from "./scenarios/observability.mjs";
+import { overloadMarkers, overloadRow, overloadRows } from "./scenarios/overload.mjs";
 import {
   addedTimeToFirstToken,
   constantWindow,
@@ -84,6 +86,8 @@ const settings = {
   watchPerRound: quick ? 30 : 200,
   stopsPerRound: quick ? 10 : 50,
   // Row 13 starts at the step row 3 held (100) and climbs while the hub-off or hub-on service holds.
+  // Row 20: admission at what row 3 holds (100 paced streams per core), offered twice that.
+  overloadCapacity: quick ? 25 : 100,
   hubLadder: option("ladder")?.split(",").map(Number) ?? (quick ? [100] : [100, 150, 200, 250, 300]),
 };
 const goals = {
@@ -112,6 +116,8 @@ const goals = {
   metricsCpuRatio: 1.05,
   tracingCpuRatio: 1.15,
   tracingAddedP50: 0.5,
+  overloadGapRatio: 2,
+  overloadP99Ms: 100,
 };
 
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -371,6 +377,24 @@ async function main() {
       });
     }
     if (want(15)) await searchRowRun(common, results);
+    if (want(20)) {
+      log("row 20: overload (admission control at row 3's streams, offered twice as many)");
+      const capacity = settings.overloadCapacity;
+      const service = await startService({ ...common, extra: { MAX_LIVE_REPLIES: String(capacity) } });
+      track(service.child);
+      const baseline = await startBaseline(simulator.url);
+      results.overload = await overloadRow({
+        service,
+        baseline,
+        capacity,
+        deltas: settings.pacedDeltas,
+        rampMs: settings.rampMs,
+        rounds: settings.rounds,
+        log,
+      });
+      await baseline.stop();
+      await service.stop();
+    }
   } finally {
     for (const child of children) await stopChild(child);
     await database.drop();
@@ -383,13 +407,15 @@ async function main() {
   log("");
   const ran = (numbers) => numbers.some(want);
   const observability = observabilityRows(results.observability, goals);
-  if (ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19])) {
+  const overload = overloadRows(results.overload, goals);
+  if (ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20])) {
     log(
       textTable([
         ...(ran([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) ? rows : []),
         ...(ran([11, 12, 13, 14]) ? hubRows : []),
         ...(ran([16]) ? limitRows : []),
         ...(ran([17, 18, 19]) ? observability : []),
+        ...(ran([20]) ? overload : []),
       ]),
     );
   }
@@ -411,6 +437,10 @@ async function main() {
       writeResults(path, section, searchMarkers);
       log(`wrote ${path} (row 15)`);
     }
+  }
+  if (defaults && want(20) && results.overload) {
+    writeResults(path, renderOverloadSection(results, overload), overloadMarkers);
+    log(`wrote ${path} (row 20)`);
   }
   if (defaults && [17, 18, 19].every(want) && results.observability) {
     writeResults(path, renderObservabilitySection(results, observability), observabilityMarkers);
@@ -727,6 +757,20 @@ function renderObservabilitySection(results, rows) {
     `Load when it started: \`${machine.uptime}\`.`,
     "",
     `Command: \`node service/bench/run.mjs --rows=17,18,19\` (after \`npm run build -w service\`). ${s.rounds} rounds, rotating order; every figure is the median over rounds.`,
+    "",
+    markdownTable(rows),
+  ].join("\n");
+}
+
+/** The doc's section of row 20 (issue #15's "row 13"). */
+function renderOverloadSection(results, rows) {
+  const { machine, settings: s } = results;
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  return [
+    `Last run: ${when} UTC, ${results.seconds.toFixed(0)} s. Machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}${machine.pinned ? "; service and SDK pinned to core 1, load client and simulator to core 0" : ""}.`,
+    `Load when it started: \`${machine.uptime}\`.`,
+    "",
+    `Command: \`node service/bench/run.mjs --rows=20\` (after \`npm run build -w service\`). ${s.rounds} rounds; every figure is the median over rounds.`,
     "",
     markdownTable(rows),
   ].join("\n");

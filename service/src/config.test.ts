@@ -114,6 +114,16 @@ describe("the per-user limits", () => {
   });
 });
 
+describe("MAX_LIVE_REPLIES (overload admission)", () => {
+  it("defaults to 100 live replies per process, 0 turns it off, and refuses what is not a whole number ≥ 0", () => {
+    expect(loadConfig({}).maxLiveReplies).toBe(100);
+    expect(loadConfig({ MAX_LIVE_REPLIES: "0" }).maxLiveReplies).toBe(0);
+    expect(loadConfig({ MAX_LIVE_REPLIES: "250" }).maxLiveReplies).toBe(250);
+    expect(() => loadConfig({ MAX_LIVE_REPLIES: "-1" })).toThrow(/MAX_LIVE_REPLIES/);
+    expect(() => loadConfig({ MAX_LIVE_REPLIES: "many" })).toThrow(/MAX_LIVE_REPLIES/);
+  });
+});
+
 describe("TITLE_MODEL", () => {
   it("unset: titles are written by each chat's own model, with the default bounds", () => {
     expect(loadConfig({}).titles).toEqual({ model: null, timeoutMs: 15_000, maxConcurrent: 4 });

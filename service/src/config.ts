@@ -93,6 +93,7 @@ const schema = z.object({
   LIMIT_MONTHLY_TOKENS: integer(0),
   LIMIT_MONTHLY_COST_MICROS: integer(0),
   MAX_MESSAGE_BYTES: integer(32_768, 1),
+  MAX_LIVE_REPLIES: integer(100),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
   IMPORT_MAX_BYTES: integer(defaultImportLimits.maxBytes, 1024),
@@ -223,6 +224,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     upstreamIdleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
+    /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0: off. */
+    maxLiveReplies: c.MAX_LIVE_REPLIES,
     /** Per-user limits' defaults (0 = none); overrides per user in `user_limits`. */
     userLimits: {
       concurrentReplies: c.LIMIT_CONCURRENT_REPLIES,

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       systemPromptTokens: config.systemPrompt === null ? null : tokenCounter.count(config.systemPrompt),
       maxMessageBytes: config.maxMessageBytes,
       instructions: config.instructions,
+      maxLiveReplies: config.maxLiveReplies,
     },
     presets: createMysqlPresetStore(database.db),
     titles: config.titles

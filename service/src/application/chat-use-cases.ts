@@ -38,6 +38,8 @@ export interface ChatSettings {
   maxMessageBytes: number;
   /** Caps on a chat's own instructions; defaults when absent. */
   instructions?: InstructionsBounds | undefined;
+  /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0/absent: off. */
+  maxLiveReplies?: number | undefined;
 }
 
 /** What every use case may need: the ports, the live-reply hub and the settings. */

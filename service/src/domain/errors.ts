@@ -17,6 +17,7 @@ export type DomainErrorCode =
   | "key.user_mismatch"
   | "key.not_allowed"
   | "service.shutting_down"
+  | "server.overloaded"
   | "upstream.unavailable"
   | "upstream.rejected"
   | "upstream.misconfigured"
@@ -81,6 +82,18 @@ export const requestIdReused = (requestId: string, replyId: string) =>
 
 export const shuttingDown = () =>
   new DomainError("service.shutting_down", "the service is shutting down; retry on another instance");
+
+/**
+ * This process already streams `maxLiveReplies` replies, the most it holds (application/replies/admission.ts):
+ * a new one is refused before anything is written or sent upstream; retryable, here later or elsewhere.
+ */
+export const serverOverloaded = (maxLiveReplies: number, retryAfterMs: number) =>
+  new DomainError(
+    "server.overloaded",
+    "this server is answering as many messages as it can; try again in a moment",
+    { maxLiveReplies },
+    { retryAfterMs },
+  );
 
 /** The shared hub of live replies (Redis) cannot be reached, or no longer has what was asked for. */
 export const hubUnavailable = (what: string) =>

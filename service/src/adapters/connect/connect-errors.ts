@@ -29,6 +29,7 @@ const codes: Record<DomainErrorCode, Code> = {
   "key.user_mismatch": Code.PermissionDenied,
   "key.not_allowed": Code.PermissionDenied,
   "service.shutting_down": Code.Unavailable,
+  "server.overloaded": Code.Unavailable,
   "upstream.unavailable": Code.Unavailable,
   "upstream.rejected": Code.InvalidArgument,
   "upstream.misconfigured": Code.Internal,

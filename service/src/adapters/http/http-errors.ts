@@ -16,6 +16,7 @@ const statuses: Record<DomainErrorCode, number> = {
   "key.user_mismatch": 403,
   "key.not_allowed": 403,
   "service.shutting_down": 503,
+  "server.overloaded": 503,
   "upstream.unavailable": 503,
   "upstream.rejected": 400,
   "upstream.misconfigured": 500,

@@ -18,6 +18,7 @@ import { checkLimits } from "../limits/check-limits.js";
 import { optionalRequestId, requireId, requireMessageText, requireUserId } from "../input-rules.js";
 import type { PromptMessage } from "../replies/chat-model.js";
 import type { ReplyEvent, ReplyStartedEvent } from "../replies/reply-events.js";
+import { AdmissionSeat } from "../replies/admission.js";
 import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
 import type { ChatRepository, TurnChat } from "./chat-repository.js";
@@ -48,6 +49,20 @@ export async function sendMessage(
   deps: ChatUseCaseDeps,
   input: SendMessageInput,
 ): Promise<AsyncIterable<ReplyEvent>> {
+  // Overload admission holds a seat from its check until the reply started (or the send failed).
+  const seat = new AdmissionSeat(deps.hub);
+  try {
+    return await admittedSend(deps, input, seat);
+  } finally {
+    seat.release();
+  }
+}
+
+async function admittedSend(
+  deps: ChatUseCaseDeps,
+  input: SendMessageInput,
+  seat: AdmissionSeat,
+): Promise<AsyncIterable<ReplyEvent>> {
   const { settings, repository, hub, clock, newId } = deps;
   const userId = requireUserId(input.userId);
   const text = requireMessageText(input.text, settings.maxMessageBytes);
@@ -62,6 +77,8 @@ export async function sendMessage(
   // refuses it anyway (in the database, across replicas).
   const live = existingChatId === null ? undefined : hub.liveReplyOfChat(userId, existingChatId);
   if (live) throw replyInProgress(live.chatId, live.replyId);
+  // Overload: beyond what this process holds a new reply is refused, so those streaming keep their pace.
+  seat.take({ maxLiveReplies: settings.maxLiveReplies ?? 0 }, hub.size);
   // Every channel comes through here: the limits are checked before anything is written or sent.
   const limits = deps.userLimits ? await checkLimits(deps.userLimits, userId) : null;
 

@@ -112,6 +112,9 @@ function refused(deps: WhatsAppDeps, turn: ModelTurn, error: unknown): WhatsAppR
       return { ...notice(whatsAppTexts.tooLong), ...problem };
     case "service.shutting_down":
       return { text: whatsAppTexts.restarted, status: "interrupted", ...problem };
+    case "server.overloaded":
+      // This process streams as many replies as it holds: the apology asks to try again in a moment.
+      return failure(error);
     default:
       return failure(error);
   }

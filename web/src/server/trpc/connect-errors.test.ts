@@ -31,6 +31,12 @@ describe("toTRPCError", () => {
     ["argument.invalid", Code.InvalidArgument, "BAD_REQUEST", "The service could not accept that request."],
     ["upstream.misconfigured", Code.Internal, "INTERNAL_SERVER_ERROR", "Something went wrong on our side."],
     ["storage.unavailable", Code.Unavailable, "SERVICE_UNAVAILABLE", expect.stringMatching(/unavailable/)],
+    [
+      "server.overloaded",
+      Code.Unavailable,
+      "SERVICE_UNAVAILABLE",
+      "The chat service is busy right now. Please try again in a moment.",
+    ],
   ])("maps the reason %s to %s with a message of its own", (reason, code, trpcCode, message) => {
     const error = toTRPCError(serviceError(code, "the service's own words", reason), log, "Op");
     expect({ code: error.code, message: error.message }).toEqual({ code: trpcCode, message });
@@ -140,6 +146,15 @@ describe("limit refusals", () => {
     const now = Date.parse("2026-12-03T22:30:00Z");
     const error = limitError("limit.daily_tokens", 5400, { limit: "100000" });
     expect(refusalFacts(error, now)).toEqual({ resetAt: "2026-12-04T00:00:00.000Z", limit: 100_000 });
+  });
+
+  it("carries when to retry an overloaded server, from its RetryInfo", () => {
+    const before = Date.now();
+    const error = toTRPCError(limitError("server.overloaded", 1, {}), log, "SendMessage");
+    expect(error.code).toBe("SERVICE_UNAVAILABLE");
+    const resetAt = Date.parse((error.cause as ServiceRefusal).facts.resetAt ?? "");
+    expect(resetAt - before).toBeGreaterThanOrEqual(1_000);
+    expect(resetAt - Date.now()).toBeLessThanOrEqual(1_000);
   });
 
   it("leaves out what the service did not say (or said wrong)", () => {

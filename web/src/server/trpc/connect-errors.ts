@@ -51,6 +51,11 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   // The browser reuses a send's id only for the same message: this is a bug of ours, not theirs.
   "request.id_reused": internal,
   "service.shutting_down": unavailable,
+  // This server holds as many answers as it can: retryable (a moment later, or on another instance).
+  "server.overloaded": {
+    code: "SERVICE_UNAVAILABLE",
+    message: "The chat service is busy right now. Please try again in a moment.",
+  },
   "upstream.unavailable": {
     code: "SERVICE_UNAVAILABLE",
     message: "The model is unavailable right now. Please try again in a moment.",
@@ -144,7 +149,8 @@ export function toTRPCError(error: unknown, log: Logger, operation: string): TRP
     log.warn("chat service call failed", { operation, reason, ...describeError(connectError) });
   }
   const message = mapped.message ?? capitalise(connectError.rawMessage);
-  const facts = reason?.startsWith("limit.") ? refusalFacts(connectError, Date.now()) : {};
+  const retryable = reason?.startsWith("limit.") || reason === "server.overloaded";
+  const facts = retryable ? refusalFacts(connectError, Date.now()) : {};
   return new TRPCError({ code: mapped.code, message, cause: new ServiceRefusal(reason, facts) });
 }
 

@@ -335,6 +335,10 @@ export const Role = /*@__PURE__*/
  *   request.id_reused         INVALID_ARGUMENT     a SendMessage `request_id` already named a different
  *                                                  message (metadata: requestId, replyId)
  *   service.shutting_down     UNAVAILABLE          this instance is shutting down; retry
+ *   server.overloaded         UNAVAILABLE          this instance streams as many replies as it holds
+ *                                                  (SendMessage only, before anything is written;
+ *                                                  metadata: maxLiveReplies); a `google.rpc.RetryInfo`
+ *                                                  says when to retry (here, or on another instance)
  *   upstream.unavailable      UNAVAILABLE          the model is unreachable, overloaded or stalled
  *   upstream.rejected         INVALID_ARGUMENT     the model refused the request (e.g. context length)
  *   upstream.misconfigured    INTERNAL             the provider refused our key or model name
