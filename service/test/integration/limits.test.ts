@@ -3,9 +3,7 @@
 // simulator sees no request, another user is unaffected, and the limit resets (an injected clock, no
 // sleeps). 20 concurrent sends from one user: exactly the configured number stream.
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { UsageService } from "@parley/gen/parley/usage/v1/usage_pb";
@@ -24,6 +22,7 @@ import { createMysqlUsageRepository } from "../../src/adapters/mysql/mysql-usage
 import { testUsageMeter } from "../support/test-usage-meter.js";
 import type { UserLimits } from "../../src/domain/limits.js";
 import { protocols, startParley, testToken, type Harness } from "../support/parley-harness.js";
+import { refusedLegacyChatStream } from "../support/legacy-chat-stream.js";
 import { collectReply, expectCode, rowCounts, streamingReplies } from "../support/rpc-probes.js";
 
 const defaults: UserLimits = {
@@ -171,24 +170,10 @@ describe("budgets", () => {
     await setUserLimits(admin, userId, { dailyTokens: 1 });
     await sendOk(userId);
     const before = await footprint(userId);
-    const definition = protoLoader.loadSync(
-      fileURLToPath(new URL("../../../proto/pb/chat.proto", import.meta.url)),
-      { keepCase: true },
-    );
-    const pb = grpc.loadPackageDefinition(definition)["pb"] as grpc.GrpcObject;
-    const Service = pb["ChatService"] as grpc.ServiceClientConstructor;
-    const client = new Service(`127.0.0.1:${harness.port}`, grpc.credentials.createInsecure());
-    const metadata = new grpc.Metadata();
-    metadata.set("authorization", testToken);
-    const call = (
-      client as unknown as { chatStream: (r: object, m: grpc.Metadata) => grpc.ClientReadableStream<unknown> }
-    ).chatStream({ user_id: userId, user_message: "more" }, metadata);
-    const error = await new Promise<grpc.ServiceError>((resolve, reject) => {
-      call.on("data", () => reject(new Error("a refused message streamed")));
-      call.on("error", resolve);
-      call.on("end", () => reject(new Error("no error")));
+    const error = await refusedLegacyChatStream(harness.port, testToken, {
+      user_id: userId,
+      user_message: "more",
     });
-    client.close();
     expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     // grpc-js leaves grpc-message percent-encoded (as Connect sends it, per the gRPC spec).
     expect(decodeURIComponent(error.details)).toBe("daily limit of 1 tokens reached; resets at 00:00 UTC");

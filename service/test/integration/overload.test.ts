@@ -4,13 +4,12 @@
 // nothing is written or sent upstream, the live replies and their watches go on, and once one ends a
 // send is accepted again.
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { protocols, startParley, testToken, type Harness } from "../support/parley-harness.js";
+import { refusedLegacyChatStream } from "../support/legacy-chat-stream.js";
 import { collectReply, expectCode, rowCounts } from "../support/rpc-probes.js";
 
 let harness: Harness;
@@ -77,7 +76,10 @@ describe("overload: new replies beyond MAX_LIVE_REPLIES", () => {
     expect(response.headers.get("retry-after")).toBe("1");
     expect(await response.json()).toMatchObject({ error: { code: "server.overloaded" } });
 
-    const legacy = await legacyChatStream(aUser(), "Hello there");
+    const legacy = await refusedLegacyChatStream(harness.port, testToken, {
+      user_id: aUser(),
+      user_message: "Hello there",
+    });
     expect(legacy.code).toBe(grpc.status.UNAVAILABLE);
     expect(decodeURIComponent(legacy.details)).toBe(
       "this server is answering as many messages as it can; try again in a moment",
@@ -107,28 +109,3 @@ describe("overload: new replies beyond MAX_LIVE_REPLIES", () => {
     await first.stream.return?.(undefined);
   });
 });
-
-/** The legacy pb.ChatService/ChatStream (grpc-js): resolves with the error it ends with. */
-async function legacyChatStream(userId: string, text: string): Promise<grpc.ServiceError> {
-  const definition = protoLoader.loadSync(
-    fileURLToPath(new URL("../../../proto/pb/chat.proto", import.meta.url)),
-    { keepCase: true },
-  );
-  const pb = grpc.loadPackageDefinition(definition)["pb"] as grpc.GrpcObject;
-  const Service = pb["ChatService"] as grpc.ServiceClientConstructor;
-  const client = new Service(`127.0.0.1:${harness.port}`, grpc.credentials.createInsecure());
-  const metadata = new grpc.Metadata();
-  metadata.set("authorization", testToken);
-  const call = (
-    client as unknown as { chatStream: (r: object, m: grpc.Metadata) => grpc.ClientReadableStream<unknown> }
-  ).chatStream({ user_id: userId, user_message: text }, metadata);
-  try {
-    return await new Promise<grpc.ServiceError>((resolve, reject) => {
-      call.on("data", () => reject(new Error("a refused message streamed")));
-      call.on("error", resolve);
-      call.on("end", () => reject(new Error("no error")));
-    });
-  } finally {
-    client.close();
-  }
-}
