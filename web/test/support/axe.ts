@@ -15,6 +15,9 @@ interface AxeResults {
 
 /** The WCAG 2.1 A and AA violations on the page as it is now; an empty list when it passes. */
 export async function axeViolations(page: Page): Promise<string[]> {
+  // Next streams a dynamic page's metadata: right after a client navigation (a new chat moving to its
+  // URL) the <title> can be absent for a moment. Check the settled page; a title that never comes fails.
+  await page.waitForFunction(() => document.title !== "", undefined, { timeout: 10_000 });
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
   const results = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })
