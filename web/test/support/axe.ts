@@ -18,6 +18,16 @@ export async function axeViolations(page: Page): Promise<string[]> {
   // Next streams a dynamic page's metadata: right after a client navigation (a new chat moving to its
   // URL) the <title> can be absent for a moment. Check the settled page; a title that never comes fails.
   await page.waitForFunction(() => document.title !== "", undefined, { timeout: 10_000 });
+  // A transition still running (a button fading back from `disabled:opacity-60`) shows colours the page
+  // does not settle on: wait for every finite one to end (spinners run forever and are left alone).
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
   const results = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })
