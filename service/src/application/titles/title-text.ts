@@ -14,6 +14,13 @@ const excerptLength = 1_500;
 /** The tokens a title may take: a few words. */
 export const titleOutputTokens = 24;
 
+/**
+ * The most of a title answer read, in UTF-16 units: far above what `titleOutputTokens` yields, so only a
+ * server that ignores the cap reaches it. It bounds the memory, the estimate's tokenizing and the
+ * sanitizer's work per title.
+ */
+export const titleAnswerCap = 2_000;
+
 /** The words the request ends with (tests script the simulator's answer on them). */
 export const titleRequestMarker = "Write a title of at most six words for the conversation above";
 

@@ -111,4 +111,14 @@ describe("TitleWriter", () => {
     writer.write(turn("c2"), "Hi");
     expect(writer.size).toBe(0);
   });
+
+  it("stops reading an answer that ignores the output cap, at titleAnswerCap characters", async () => {
+    const { model, saved, writer } = aWriter();
+    model.enqueue({ deltas: Array.from({ length: 10_000 }, () => "word ") });
+    writer.write(turn("long"), "Hi");
+    await expect.poll(() => saved.length).toBe(1);
+    // 2 000 characters are 400 deltas of "word ": the estimate counts exactly those (no usage came).
+    expect(saved[0]?.usage).toMatchObject({ completionTokens: 400, source: "estimate" });
+    expect(saved[0]?.title?.startsWith("word word")).toBe(true);
+  });
 });

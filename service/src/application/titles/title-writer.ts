@@ -14,7 +14,7 @@ import type { UsageMeter } from "../usage/usage-meter.js";
 import type { TurnChat } from "../chats/chat-repository.js";
 import { tokensPerMessage, replyPrimingTokens } from "../../domain/context-window.js";
 import type { TitleStore } from "./title-store.js";
-import { sanitizeTitle, titleOutputTokens, titleRequestMessages } from "./title-text.js";
+import { sanitizeTitle, titleAnswerCap, titleOutputTokens, titleRequestMessages } from "./title-text.js";
 
 export interface TitleSettings {
   /** The model that writes titles; null: the chat's own model. */
@@ -140,8 +140,11 @@ export class TitleWriter {
       const request = { model, messages, maxOutputTokens: titleOutputTokens, temperature: 0.3 };
       for await (const event of deps.model.stream(request, signal)) {
         if (event.type === "accepted") accepted = true;
-        else if (event.type === "delta") text += event.text;
-        else if (event.type === "usage") reported = event.usage;
+        else if (event.type === "delta") {
+          text += event.text;
+          // A server that ignores the output cap is not read on: the title is cut from the first line.
+          if (text.length >= titleAnswerCap) break;
+        } else if (event.type === "usage") reported = event.usage;
       }
     } catch (error) {
       failure = error;
