@@ -10,6 +10,7 @@ import type { ChatListChange } from "~/lib/chat-list-change";
 import { toChatSummary } from "../service/to-view";
 import type { Logger } from "../logger";
 import { serviceReason, toTRPCError } from "./connect-errors";
+import { abortableSleep } from "./abortable-sleep";
 
 export interface RelayChatListOptions {
   open(): AsyncIterable<{ event?: ChatListEvent | undefined }>;
@@ -53,19 +54,7 @@ export async function* relayChatList(options: RelayChatListOptions): AsyncGenera
       if (reason !== "hub.unavailable") throw toTRPCError(error, log, "WatchChats");
       log.info("the service's hub blinked; reopening the chat list watch", { retryInMs: waitMs });
     }
-    await sleep(waitMs, signal);
+    await abortableSleep(waitMs, signal);
     waitMs = Math.min(waitMs * 2, options.maxWaitMs ?? 5_000);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -11,6 +11,7 @@ import type { ReplyEvent as ProtoReplyEvent } from "@parley/gen/parley/chat/v1/c
 import { codePointLength } from "~/lib/code-points";
 import type { Logger } from "../logger";
 import { serviceReason } from "./connect-errors";
+import { abortableSleep } from "./abortable-sleep";
 
 type Events = AsyncIterable<{ event?: ProtoReplyEvent | undefined }>;
 
@@ -54,20 +55,8 @@ export async function* resilientWatch(
       const reason = error instanceof ConnectError ? serviceReason(error) : null;
       if (reason !== hubUnavailable || signal?.aborted || Date.now() + waitMs > deadline) throw error;
       log.info("the service's live-reply hub blinked; resuming the watch", { offset, retryInMs: waitMs });
-      await sleep(waitMs, signal);
+      await abortableSleep(waitMs, signal);
       waitMs = Math.min(waitMs * 2, 2_000);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
