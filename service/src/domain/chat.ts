@@ -53,11 +53,20 @@ export interface Chat {
   updatedAt: Date;
 }
 
+/**
+ * A chat is a tree of messages: each has a parent (null for a first message), a user message's children
+ * are its replies (several when regenerated), a reply's children the next user messages (several when one
+ * was edited). The conversation shown and sent to the model is one path, from a root to a leaf.
+ */
 export interface Message {
   id: string;
   chatId: string;
-  /** Position in the chat, 1-based and gap-free: the order of the conversation. */
+  /** The order the chat's messages were written in, 1-based and gap-free; increasing along every path. */
   seq: number;
+  /** The message it follows on its path; null for a first message (and its edited versions). */
+  parentId: string | null;
+  /** Its position on its path, from 1: how many messages the path to it holds, itself included. */
+  depth: number;
   role: Role;
   content: string;
   /** Our own count of the content's tokens (tiktoken), computed once when the content was written. */
@@ -83,6 +92,20 @@ export interface Reply extends Message {
   userId: string;
   /** While `streaming`: the process generating it (its lease holder); null once it has ended. */
   owner: string | null;
+}
+
+/** Where a message stands among its siblings (the versions that share its parent), oldest first. */
+export interface Siblings {
+  count: number;
+  /** From 0. */
+  index: number;
+  previousId: string | null;
+  nextId: string | null;
+}
+
+/** A message as a path shows it: with its siblings, so a client can switch between them. */
+export interface PathMessage extends Message {
+  siblings: Siblings;
 }
 
 /** Whether a message is sent to the model as context: failed replies carry nothing worth sending. */

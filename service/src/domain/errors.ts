@@ -11,6 +11,8 @@ export type DomainErrorCode =
   | "model.unknown"
   | "chat.not_found"
   | "reply.not_found"
+  | "message.not_found"
+  | "message.not_editable"
   | "reply.in_progress"
   | "request.id_reused"
   | "key.not_found"
@@ -64,6 +66,16 @@ export const chatNotFound = (chatId: string) =>
 
 export const replyNotFound = (replyId: string) =>
   new DomainError("reply.not_found", `reply ${replyId} not found`, { replyId });
+
+export const messageNotFound = (messageId: string) =>
+  new DomainError("message.not_found", `message ${messageId} not found in this chat`, { messageId });
+
+export const messageNotEditable = (messageId: string) =>
+  new DomainError(
+    "message.not_editable",
+    `message ${messageId} is a reply: only your own messages can be edited (regenerate a reply instead)`,
+    { messageId },
+  );
 
 export const replyInProgress = (chatId: string, replyId: string) =>
   new DomainError(

@@ -23,6 +23,8 @@ const codes: Record<DomainErrorCode, Code> = {
   "model.unknown": Code.InvalidArgument,
   "chat.not_found": Code.NotFound,
   "reply.not_found": Code.NotFound,
+  "message.not_found": Code.NotFound,
+  "message.not_editable": Code.InvalidArgument,
   "reply.in_progress": Code.FailedPrecondition,
   "request.id_reused": Code.InvalidArgument,
   "key.not_found": Code.NotFound,

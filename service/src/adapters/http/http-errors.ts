@@ -10,6 +10,8 @@ const statuses: Record<DomainErrorCode, number> = {
   "model.unknown": 400,
   "chat.not_found": 404,
   "reply.not_found": 404,
+  "message.not_found": 404,
+  "message.not_editable": 400,
   "reply.in_progress": 409,
   "request.id_reused": 400,
   "key.not_found": 404,

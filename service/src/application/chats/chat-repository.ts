@@ -2,7 +2,7 @@
  * The port for stored conversations. Adapters: MySQL (Drizzle) in production, an in-memory one in tests;
  * one contract suite runs against both.
  */
-import type { Chat, Message, Reply, TerminalStatus, TitleSource } from "../../domain/chat.js";
+import type { Chat, Message, PathMessage, Reply, TerminalStatus, TitleSource } from "../../domain/chat.js";
 import type { MeteredUsage } from "../../domain/usage.js";
 import type { Lease, LeasedStore } from "../ports.js";
 import type { TurnRequest } from "./send-requests.js";
@@ -13,9 +13,30 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A page of a chat's path, and the leaf it ends at (null: the chat has no messages). */
+export interface PathPage extends Page<PathMessage> {
+  leafId: string | null;
+}
+
+/**
+ * Where a turn goes in the chat's tree. The prompt's history is the path its user message continues.
+ * - continue: a new user message after the chat's active leaf (SendMessage);
+ * - branch: a new user message under `parentId` (null: a new first message), beside the others there
+ *   (EditMessage);
+ * - answer: no new user message: a new reply to this stored one, beside its other replies
+ *   (RegenerateReply). `userMessage` of the turn must then be this message's id, content and count.
+ * Every turn makes its new reply the chat's active leaf.
+ */
+export type TurnPlace =
+  | { kind: "continue" }
+  | { kind: "branch"; parentId: string | null }
+  | { kind: "answer"; userMessage: Message };
+
 export interface NewTurn {
   userId: string;
   chatId: string;
+  /** Where the turn goes; absent: `continue`. */
+  place?: TurnPlace | undefined;
   /**
    * For a first message: the chat is created in the same transaction, with this title and model (and
    * its own instructions, when given: see TurnChat).
@@ -74,11 +95,14 @@ export interface StartedTurn {
   userMessage: Message;
   reply: Message;
   /**
-   * The chat's newest messages before the user's, newest first: at most `historyLimit`, fewer only when
-   * the chat has no more. Read inside the turn's transaction, after the chat was locked, so it is exactly
-   * what precedes the new turn (empty for a new chat).
+   * The path before the user message, newest first (its parent first): at most `historyLimit`, read
+   * inside the turn's transaction after the chat was locked (empty for a new chat or a first message).
+   * Fewer when the path ends, or when the newest messages of the chat do not hold all of it (another
+   * branch was written since): then `historyFrom` names where the rest goes on.
    */
   history: Message[];
+  /** The id of the next older message of the path, not in `history`; null when `history` holds its start. */
+  historyFrom: string | null;
 }
 
 export interface ReplyOutcome {
@@ -108,6 +132,26 @@ export interface ChatRepository extends LeasedStore {
   listChats(userId: string, limit: number, cursor: string | null): Promise<Page<Chat>>;
   /** Messages in conversation order; the first page is the latest, the cursor leads to older ones. */
   listMessages(chatId: string, limit: number, cursor: string | null): Promise<Page<Message>>;
+  /**
+   * A page of the path to `leafId` (null: the chat's active leaf: its stored choice, else its newest
+   * message), in conversation order, each message with its siblings. The first page ends at the leaf; the
+   * cursor leads to older messages. Undefined when `leafId` is not a message of this chat. The caller
+   * checks the chat is the user's first.
+   */
+  listPath(chatId: string, leafId: string | null, limit: number, cursor: string | null): Promise<PathPage | undefined>;
+  /**
+   * The path from `fromId` (included) towards its root, newest first, in pages of `pageSize` (one query
+   * each, the next only when the consumer has taken the whole page): the cost follows what is read.
+   */
+  pathNewestFirst(chatId: string, fromId: string, pageSize: number): AsyncIterable<Message>;
+  /** A message of the user's chat; undefined when the chat is not theirs or has no such message. */
+  findMessage(userId: string, chatId: string, messageId: string): Promise<Message | undefined>;
+  /**
+   * Makes the newest message under `messageId` (the newest child at every step; the message itself when
+   * it has none) the chat's active leaf, and returns it. Undefined when the chat is not the user's or has
+   * no such message. The chat's activity time does not change (switching is not a new message).
+   */
+  setActiveBranch(userId: string, chatId: string, messageId: string): Promise<{ leafId: string } | undefined>;
   /** Sets a title the user chose (`title_source` = user: never replaced by a generated one). */
   renameChat(userId: string, chatId: string, title: string, now: Date): Promise<Chat | undefined>;
   /** Sets the model the chat talks to from its next turn; undefined when there is no such chat. */
@@ -124,13 +168,16 @@ export interface ChatRepository extends LeasedStore {
 
   /**
    * Appends the user's message and an empty `streaming` reply in one transaction (creating the chat
-   * first when asked) and reads the newest history back. Throws `chat.not_found` when the chat is not
-   * this user's, and `reply.in_progress` when it already has a `streaming` reply, so one chat never
-   * generates two answers at once, even across replicas.
+   * first when asked; only the reply for an `answer` turn) where `place` says, makes the reply the chat's
+   * active leaf, and reads the path's newest history back. Throws `chat.not_found` when the chat is not
+   * this user's, `message.not_found` when a `branch` parent is not a message of the chat, and
+   * `reply.in_progress` when it already has a `streaming` reply, so one chat never generates two answers
+   * at once, even across replicas.
    */
   startTurn(turn: NewTurn): Promise<StartedTurn>;
   /**
-   * The chat's messages before `beforeSeq`, newest first, in pages of `pageSize`. Callers stop reading
+   * The chat's messages before `beforeSeq` in the order they were written (every branch), newest first,
+   * in pages of `pageSize`. Callers stop reading
    * when they have enough, so the cost follows the window, not the chat's length.
    */
   messagesNewestFirst(chatId: string, beforeSeq: number, pageSize: number): AsyncIterable<Message>;
