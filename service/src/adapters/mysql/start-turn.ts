@@ -19,9 +19,11 @@ import { isDuplicateKey } from "./duplicate-key.js";
  * reply and gets `reply.in_progress`. A chat that is missing or belongs to someone else matches no row:
  * `chat.not_found`.
  *
- * One read serves three purposes: the newest `historyLimit` messages are the prompt's history, the
- * newest one's `seq` numbers the turn, and its status says whether the chat is still answering — a
- * `streaming` reply is always a chat's newest message, because no turn can be appended while one exists.
+ * One read serves three purposes: the newest `historyLimit` messages hold the prompt's history (the path
+ * the turn continues, followed by parent links within them: all of it for a chat on its newest branch;
+ * see pathFrom), the newest one's `seq` numbers the turn, and its status says whether the chat is still
+ * answering — a `streaming` reply is always a chat's newest message, because no turn can be appended
+ * while one exists.
  * It is a plain read on purpose: InnoDB takes a transaction's snapshot at its first plain read, which
  * here comes after the lock was granted, so it sees everything the previous holder committed. Locking
  * reads there would take gap locks, and new chats (time-ordered ids) share the index's last gap:
@@ -31,6 +33,9 @@ import { isDuplicateKey } from "./duplicate-key.js";
  * source, its model) on the newest row only, so the send needs no extra round trip for them; `admit` then checks
  * the message fits beside them before anything is written, and `countFor` counts the message in the
  * encoding of the chat's model (which `chatModel`, when given, changes in the same UPDATE).
+ *
+ * The turn's reply becomes the chat's active leaf: `active_leaf_id` null stands for the newest message,
+ * so only a chat that had switched to an older branch needs one more statement to reset it.
  *
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
