@@ -1,7 +1,8 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
-import { chatNotFound, messageNotFound, replyInProgress } from "../../domain/errors.js";
+import { chatNotFound, messageNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
+import { maxVersionsPerMessage } from "../../domain/message-tree.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
@@ -119,6 +120,9 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
           ? place.parentId
           : place.userMessage.parentId;
     const path = await pathFrom(tx, chatId, promptParentId, newestRows, turn.historyLimit);
+    // A new version beside others: bounded (see maxVersionsPerMessage), counted under the chat's lock.
+    if (place.kind === "branch") await assertRoomForVersion(tx, chatId, place.parentId);
+    if (place.kind === "answer") await assertRoomForVersion(tx, chatId, place.userMessage.id);
     const parentDepth = path.history[0]?.depth ?? 0;
 
     const common = {
@@ -221,6 +225,27 @@ async function pathFrom(
     next = message.parentId;
   }
   return { history, historyFrom: next };
+}
+
+/** Refuses a new child of `parentId` (null: a new first message) when it has the most versions already. */
+async function assertRoomForVersion(
+  tx: Pick<ChatDatabase, "select">,
+  chatId: string,
+  parentId: string | null,
+) {
+  const children = tx
+    .select({ one: sql`1` })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.chatId, chatId),
+        parentId === null ? isNull(messages.parentId) : eq(messages.parentId, parentId),
+      ),
+    )
+    .limit(maxVersionsPerMessage)
+    .as("children");
+  const [counted] = await tx.select({ n: count() }).from(children);
+  if ((counted?.n ?? 0) >= maxVersionsPerMessage) throw tooManyVersions(parentId, maxVersionsPerMessage);
 }
 
 /** The chat's settings a turn reads. */
