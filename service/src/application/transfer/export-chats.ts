@@ -16,7 +16,7 @@ import {
   markdownMessage,
   singleChatLevels,
 } from "./export-markdown.js";
-import type { TransferStore } from "./transfer-store.js";
+import type { ExportedChat, TransferStore } from "./transfer-store.js";
 
 export type ExportFormat = "json" | "markdown";
 
@@ -58,7 +58,7 @@ export async function exportChats(
   const userId = requireUserId(input.userId);
   if (input.format === null) throw invalidArgument("format is required: JSON or MARKDOWN");
   const format = input.format;
-  let only: Chat | null = null;
+  let only: ExportedChat | null = null;
   if (input.chatId !== null) {
     const chatId = requireId(input.chatId, "chat_id");
     only = (await deps.store.findChat(userId, chatId)) ?? null;
@@ -74,11 +74,11 @@ export async function exportChats(
   return chunked(text, contentTypes[format], fileName);
 }
 
-async function* single(chat: Chat): AsyncIterable<Chat> {
+async function* single(chat: ExportedChat): AsyncIterable<ExportedChat> {
   yield chat;
 }
 
-async function* allChats(store: TransferStore, userId: string): AsyncIterable<Chat> {
+async function* allChats(store: TransferStore, userId: string): AsyncIterable<ExportedChat> {
   let after: Chat | null = null;
   for (;;) {
     const page = await store.chatsPage(userId, after, exportPageSizes.chats);
@@ -99,18 +99,23 @@ async function* messagesOf(store: TransferStore, chatId: string) {
   }
 }
 
-async function* jsonText(store: TransferStore, chats: AsyncIterable<Chat>, now: Date): AsyncIterable<string> {
+async function* jsonText(
+  store: TransferStore,
+  chats: AsyncIterable<ExportedChat>,
+  now: Date,
+): AsyncIterable<string> {
   yield jsonFileStart(now);
   let first = true;
   for await (const chat of chats) {
     yield jsonChatStart(chat, first);
     first = false;
-    let parentId: string | null = null;
+    // Every branch, by seq (a parent always before its children); the newest is what a null choice means.
+    let newest: string | null = null;
     for await (const message of messagesOf(store, chat.id)) {
-      yield jsonMessage(message, parentId);
-      parentId = message.id;
+      yield jsonMessage(message, newest === null);
+      newest = message.id;
     }
-    yield jsonChatEnd(parentId);
+    yield jsonChatEnd(newest === null ? null : (chat.activeLeafId ?? newest));
   }
   yield jsonFileEnd();
 }
