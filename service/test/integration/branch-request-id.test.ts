@@ -30,7 +30,9 @@ async function seedChat(userId: string, turns: number) {
   let chatId = "";
   for (let n = 1; n <= turns; n++) {
     harness.simulator.script({ text: `a${n}` });
-    const reply = await collectReply(client.sendMessage({ userId, text: `q${n}`, ...(chatId && { chatId }) }));
+    const reply = await collectReply(
+      client.sendMessage({ userId, text: `q${n}`, ...(chatId && { chatId }) }),
+    );
     chatId = reply.started!.chatId;
     started.push(reply.started!);
   }
@@ -68,7 +70,10 @@ async function loseFirstAttempt(
     proxy.freeze();
     const lost = createClient(
       ChatService,
-      createGrpcTransport({ baseUrl: `http://127.0.0.1:${proxy.port}`, interceptors: [bearerAuth(testToken)] }),
+      createGrpcTransport({
+        baseUrl: `http://127.0.0.1:${proxy.port}`,
+        interceptors: [bearerAuth(testToken)],
+      }),
     );
     const first = (async () => {
       for await (const _ of call(lost));
@@ -219,7 +224,10 @@ describe("EditMessage request_id", () => {
       { messageId: started[0]!.userMessageId },
       { model: "gpt-4o" },
     ]) {
-      expectReused(await refusal(() => harness.client("grpc").editMessage({ ...edit, ...changed })), requestId);
+      expectReused(
+        await refusal(() => harness.client("grpc").editMessage({ ...edit, ...changed })),
+        requestId,
+      );
     }
     expect(await messageCount(chatId)).toBe(6);
   });
@@ -235,12 +243,16 @@ describe("request ids across kinds of call", () => {
     const chatId = sent.started!.chatId;
     const messageId = sent.started!.userMessageId;
     expectReused(
-      await refusal(() => harness.client("grpc").regenerateReply({ userId, chatId, requestId: "kinds-send" })),
+      await refusal(() =>
+        harness.client("grpc").regenerateReply({ userId, chatId, requestId: "kinds-send" }),
+      ),
       "kinds-send",
     );
     expectReused(
       await refusal(() =>
-        harness.client("grpc").editMessage({ userId, chatId, messageId, text: "hello", requestId: "kinds-send" }),
+        harness
+          .client("grpc")
+          .editMessage({ userId, chatId, messageId, text: "hello", requestId: "kinds-send" }),
       ),
       "kinds-send",
     );
@@ -258,7 +270,9 @@ describe("request ids across kinds of call", () => {
     );
     expectReused(
       await refusal(() =>
-        harness.client("grpc").editMessage({ userId, chatId, messageId, text: "hello", requestId: "kinds-regenerate" }),
+        harness
+          .client("grpc")
+          .editMessage({ userId, chatId, messageId, text: "hello", requestId: "kinds-regenerate" }),
       ),
       "kinds-regenerate",
     );

@@ -140,13 +140,11 @@ describe("export and import of a chat that branches", () => {
     // Bob continues the path shown: the prompt is that path, not the newest branch.
     harness.simulator.script({ text: "a3" });
     await collectReply(harness.client("grpc").sendMessage({ userId: bob, chatId: imported, text: "q3" }));
-    expect(lastPrompt(harness).filter((m) => m.role !== "system").map((m) => m.content)).toEqual([
-      "q1",
-      "a1",
-      "q2",
-      "a2'",
-      "q3",
-    ]);
+    expect(
+      lastPrompt(harness)
+        .filter((m) => m.role !== "system")
+        .map((m) => m.content),
+    ).toEqual(["q1", "a1", "q2", "a2'", "q3"]);
   });
 
   it("a chat shown on its newest branch imports with its newest message as the leaf", async () => {
@@ -156,7 +154,13 @@ describe("export and import of a chat that branches", () => {
     const [exported] = chatsOf((await exportFile(transfer, carol, ExportFormat.JSON, chatId)).text);
     expect(exported!.active_leaf_id).toBe(edited.replyId);
     const dave = newUser();
-    const imported = (await importFile(transfer, dave, JSON.stringify({ format: "parley.chats", version: 1, chats: [exported] }))).chats[0]!.chatId;
+    const imported = (
+      await importFile(
+        transfer,
+        dave,
+        JSON.stringify({ format: "parley.chats", version: 1, chats: [exported] }),
+      )
+    ).chats[0]!.chatId;
     expect(await pathOf(dave, imported)).toEqual([
       ["q1'", 1, 2],
       ["a1'", 0, 1],

@@ -95,7 +95,9 @@ describe("watchChat", () => {
     const regenerated = startedOf(await collect(await useCases.regenerateReply({ userId, chatId })));
     model.enqueue({ deltas: ["edited"] });
     const edited = startedOf(
-      await collect(await useCases.editMessage({ userId, chatId, messageId: first.userMessageId, text: "Hey" })),
+      await collect(
+        await useCases.editMessage({ userId, chatId, messageId: first.userMessageId, text: "Hey" }),
+      ),
     );
     const told: ChatWatchEvent[] = [];
     while (told.filter((e) => e.type === "reply" && e.event.type === "finished").length < 2)

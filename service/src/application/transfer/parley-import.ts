@@ -44,7 +44,8 @@ function readChat(value: unknown, path: string): ImportCandidate {
     const messagePath = `${path}.messages[${index}]`;
     const object = requireObject(item, messagePath);
     const id = requireString(object, "id", messagePath);
-    if (positions.has(id)) throw importInvalid(child(messagePath, "id"), `"${id.slice(0, 64)}" is used twice`);
+    if (positions.has(id))
+      throw importInvalid(child(messagePath, "id"), `"${id.slice(0, 64)}" is used twice`);
     parents.push(parentPosition(object, messagePath, index, positions));
     positions.set(id, index);
     return readMessage(object, messagePath);
