@@ -11,12 +11,44 @@ import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth, startTcpProxy } from "@parley/test-support";
 import { messages, sendRequests } from "../../src/adapters/mysql/schema.js";
+import { createMysqlSendRequestStore } from "../../src/adapters/mysql/mysql-send-request-store.js";
+import type { SendRequestStore } from "../../src/application/chats/send-requests.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
 import { collectReply, type CollectedReply } from "../support/rpc-probes.js";
 
+/**
+ * The request-id store, with one look that can be held: the first look-up of `heldId` reads at once but
+ * answers only when `release` is called, so a test can make an attempt act on a stale "no such id".
+ */
+function holdingStore() {
+  let inner: SendRequestStore | undefined;
+  let release = () => undefined as void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let reached = () => undefined as void;
+  const holding = new Promise<void>((resolve) => (reached = resolve));
+  let held = false;
+  const store: SendRequestStore = {
+    async find(userId, requestId) {
+      const found = await inner!.find(userId, requestId);
+      if (requestId === holdingStore.heldId && !held) {
+        held = true;
+        reached();
+        await released;
+      }
+      return found;
+    },
+    forgetExpired: (...args) => inner!.forgetExpired(...args),
+    deleteExpired: (...args) => inner!.deleteExpired(...args),
+  };
+  return { store, holding, release, use: (next: SendRequestStore) => (inner = next) };
+}
+holdingStore.heldId = "regen-race-held";
+
+const requests = holdingStore();
 let harness: Harness;
 beforeAll(async () => {
-  harness = await startParley();
+  harness = await startParley({ sendRequests: { store: requests.store, windowMs: 24 * 3_600_000 } });
+  requests.use(createMysqlSendRequestStore(harness.database.db));
 });
 afterAll(() => harness?.stop());
 
@@ -157,6 +189,27 @@ describe("RegenerateReply request_id", () => {
     expect(a.error ?? b.error).toBeUndefined();
     expect(a.started?.replyId).toBe(b.started?.replyId);
     expect([a.text, b.text]).toEqual([words(10, "x").join(""), words(10, "x").join("")]);
+    expect(await messageCount(chatId)).toBe(3);
+  });
+
+  it("an attempt that looked before the other's turn committed, then finds its reply live, attaches to it", async () => {
+    const userId = "regen-retry-held";
+    const { chatId } = await seedChat(userId, 1);
+    harness.simulator.script({ deltas: words(10, "h"), paceMs: 10 });
+    const request = { userId, chatId, requestId: holdingStore.heldId };
+    // B looks first (no such id yet) and is held there; A then starts the turn and its reply streams.
+    const b = collectReply(harness.client("connect-h2").regenerateReply(request));
+    await requests.holding;
+    const a = harness.client("grpc").regenerateReply(request)[Symbol.asyncIterator]();
+    const aStarted = (await a.next()).value?.event?.kind;
+    expect(aStarted?.case).toBe("started");
+    // Now B goes on with its stale look: this process runs the chat's reply, and B's turn is that reply.
+    requests.release();
+    const bReply = await b;
+    expect(bReply.error).toBeUndefined();
+    expect(bReply.started?.replyId).toBe(aStarted?.case === "started" ? aStarted.value.replyId : "");
+    expect(bReply.text).toBe(words(10, "h").join(""));
+    while (!(await a.next()).done);
     expect(await messageCount(chatId)).toBe(3);
   });
 
