@@ -1,8 +1,8 @@
 // Export and import of chats that branch (real MariaDB, real gRPC clients over HTTP/2): a chat with a
 // regenerated answer and an edited message exports its whole tree and the path it shows, and imports as a
-// new chat that GetChat shows the same way (path, sibling counts, the other branches by their leaf); a
-// file from before branches still imports as one path; a parent that is not an earlier message of the
-// same chat is refused, naming where.
+// new chat that GetChat shows the same way (path, sibling counts, the other branches by their leaf); the
+// Markdown export shows the path shown; a file from before branches still imports as one path; a parent
+// that is not an earlier message of the same chat is refused, naming where.
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
@@ -145,6 +145,41 @@ describe("export and import of a chat that branches", () => {
         .filter((m) => m.role !== "system")
         .map((m) => m.content),
     ).toEqual(["q1", "a1", "q2", "a2'", "q3"]);
+  });
+
+  it("exports a chat that branches as Markdown the way it shows: the path to its active leaf", async () => {
+    const grace = newUser();
+    const { chatId, edited } = await branchedChat(grace);
+    const headingsAndText = async () => {
+      const file = await exportFile(transfer, grace, ExportFormat.MARKDOWN, chatId);
+      const lines = file.text.split("\n");
+      return lines.flatMap((line, index) =>
+        line.startsWith("## ") ? [`${line.slice(3).split(" · ")[0]}: ${lines[index + 2]}`] : [],
+      );
+    };
+    expect(await headingsAndText()).toEqual(["User: q1", "Assistant: a1", "User: q2", "Assistant: a2'"]);
+    await harness.client("grpc").setActiveBranch({ userId: grace, chatId, messageId: edited.replyId });
+    expect(await headingsAndText()).toEqual(["User: q1'", "Assistant: a1'"]);
+  });
+
+  it("exports a path longer than one read (1 201 messages, a branch at its start) as Markdown, in order", async () => {
+    const hank = newUser();
+    const ids = Array.from({ length: 1201 }, (_, m) => `m${m}`);
+    const messages = ids.map((id, m) => ({
+      id,
+      parent_id: m === 0 ? null : ids[m - 1],
+      role: m % 2 === 0 ? "user" : "assistant",
+      content: `message ${m}`,
+    }));
+    // Another answer to the first message, listed early: not on the path shown.
+    messages.splice(2, 0, { id: "alt", parent_id: "m0", role: "assistant", content: "another answer" });
+    const file = JSON.stringify({ format: "parley.chats", version: 1, chats: [{ id: "long", messages }] });
+    const chatId = (await importFile(transfer, hank, file)).chats[0]!.chatId;
+    const markdown = (await exportFile(transfer, hank, ExportFormat.MARKDOWN, chatId)).text;
+    const texts = markdown
+      .split("\n")
+      .filter((line) => line.startsWith("message ") || line === "another answer");
+    expect(texts).toEqual(ids.map((_, m) => `message ${m}`));
   });
 
   it("a chat shown on its newest branch imports with its newest message as the leaf", async () => {

@@ -17,6 +17,7 @@ import type {
 import type { MessageStatus, Role } from "../../domain/chat.js";
 import type { ChatDatabase } from "./database.js";
 import { isDuplicateKey } from "./duplicate-key.js";
+import { newestMessageId, pathRows } from "./message-tree.js";
 import { toChat } from "./rows.js";
 import { chatImports, chats, messages, type ChatRow, type MessageRow } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
@@ -26,6 +27,8 @@ const batchRows = 200;
 const batchBytes = 1024 * 1024;
 /** Source ids looked up per query. */
 const lookupBatch = 500;
+/** Messages a path read walks per statement. */
+const pathPage = 500;
 
 export function createMysqlTransferStore(db: ChatDatabase): TransferStore {
   return {
@@ -58,6 +61,29 @@ export function createMysqlTransferStore(db: ChatDatabase): TransferStore {
           .where(and(eq(messages.chatId, chatId), gt(messages.seq, afterSeq)))
           .orderBy(asc(messages.seq))
           .limit(limit);
+        return rows.map(toStoredMessage);
+      }),
+
+    pathIds: (chatId, leafId) =>
+      withStorageErrors(async () => {
+        const ids: string[] = [];
+        for (let from = leafId ?? (await newestMessageId(db, chatId)); from !== null;) {
+          // Newest first, one bounded walk up per page; the page's oldest names where the next starts.
+          const rows = await pathRows(db, chatId, from, pathPage);
+          for (const row of rows) ids.push(row.id);
+          from = rows.length < pathPage ? null : (rows.at(-1)?.parentId ?? null);
+        }
+        return ids.reverse();
+      }),
+
+    messagesByIds: (chatId, ids) =>
+      withStorageErrors(async () => {
+        if (ids.length === 0) return [];
+        const rows = await db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.chatId, chatId), inArray(messages.id, [...ids])))
+          .orderBy(asc(messages.seq));
         return rows.map(toStoredMessage);
       }),
 

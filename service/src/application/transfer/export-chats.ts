@@ -1,7 +1,8 @@
 /**
  * exportChats: one chat or all of a user's chats as a file (JSON or Markdown), produced as a stream of
  * chunks. Chats are read a page at a time by keyset (newest activity first) and each chat's messages a
- * page at a time by seq, so memory holds one page and one chunk whatever the user's history; the next
+ * page at a time (JSON: every branch, by seq; Markdown: the path shown, after its ids), so memory holds
+ * one page and one chunk whatever the user's history (and, for Markdown, the ids of one path); the next
  * page is read only when the consumer has taken what came before (a caller that leaves stops the reads).
  */
 import type { Chat } from "../../domain/chat.js";
@@ -120,9 +121,14 @@ async function* jsonText(
   yield jsonFileEnd();
 }
 
+/**
+ * Markdown is for reading: each chat as it shows, the path from its root to its active leaf (the other
+ * versions of regenerated and edited messages are in the JSON export). The path's ids are read first
+ * (ids only), then its messages a page at a time.
+ */
 async function* markdownText(
   store: TransferStore,
-  chats: AsyncIterable<Chat>,
+  chats: AsyncIterable<ExportedChat>,
   now: Date,
   all: boolean,
 ): AsyncIterable<string> {
@@ -132,7 +138,11 @@ async function* markdownText(
   for await (const chat of chats) {
     yield markdownChatStart(chat, levels, first);
     first = false;
-    for await (const message of messagesOf(store, chat.id)) yield markdownMessage(message, levels);
+    const path = await store.pathIds(chat.id, chat.activeLeafId);
+    for (let start = 0; start < path.length; start += exportPageSizes.messages) {
+      const page = await store.messagesByIds(chat.id, path.slice(start, start + exportPageSizes.messages));
+      for (const message of page) yield markdownMessage(message, levels);
+    }
   }
 }
 

@@ -91,6 +91,13 @@ export interface TransferStore {
   /** A chat's messages (every branch) with seq above `afterSeq`, in order, at most `limit`. */
   messagesPage(chatId: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
   /**
+   * The ids of the path the chat shows, from its root to `leafId` (null: the chat's newest message),
+   * oldest first: ids only, so a long path is a few dozen bytes a message.
+   */
+  pathIds(chatId: string, leafId: string | null): Promise<string[]>;
+  /** These messages of the chat (at most a page of ids), by seq. */
+  messagesByIds(chatId: string, ids: readonly string[]): Promise<StoredMessage[]>;
+  /**
    * Writes the chats not imported before from `source` for this user, all in one transaction, and
    * records each under (user, source, source chat id). Chats imported before are left alone and
    * reported with their existing chat id. Nothing is written if anything fails.

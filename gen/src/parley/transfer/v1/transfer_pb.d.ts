@@ -315,8 +315,8 @@ export declare const TransferService: GenService<{
    * listed before it; null for a first message; regenerated and edited versions share a parent), role,
    * content, status, finish reason, error, token count, usage (prompt, completion, total tokens, their
    * `source`: provider or estimate) and `cost_micros`. Readers must ignore fields they do not know: later
-   * versions add fields. The Markdown file shows every message in the order written. See
-   * docs/export-format.md.
+   * versions add fields. The Markdown file shows each chat as it shows: the path to its active leaf.
+   * See docs/export-format.md.
    *
    * @generated from rpc parley.transfer.v1.TransferService.ExportChats
    */
