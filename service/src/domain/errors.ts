@@ -96,7 +96,7 @@ export const replyInProgress = (chatId: string, replyId: string) =>
 export const requestIdReused = (requestId: string, replyId: string) =>
   new DomainError(
     "request.id_reused",
-    `request_id "${requestId}" was already used for a different message; a retry must send the same chat, text, model and instructions, or use a new request_id`,
+    `request_id "${requestId}" was already used for a different request; a retry must repeat it exactly (the same call, chat, message, text, model and instructions), or use a new request_id`,
     { requestId, replyId },
   );
 

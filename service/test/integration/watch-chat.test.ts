@@ -1,5 +1,6 @@
 // WatchChat end to end (Connect over HTTP/2, MariaDB, the simulator): one chat, live — its summary, the
-// reply being written (from its start), each new reply, renames and the delete; the owner's chats only.
+// reply being written (from its start), each new reply (regenerated and edited ones too), branch
+// switches, renames and the delete; the owner's chats only.
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import { ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
@@ -25,7 +26,8 @@ const aUser = () => `watch-chat-${randomUUID()}`;
 async function send(userId: string, text: string, chatId?: string) {
   const reply = await collectReply(client.sendMessage({ userId, text, ...(chatId && { chatId }) }));
   expect(reply.finished?.status).toBe(ReplyStatus.COMPLETE);
-  return { chatId: reply.started!.chatId, replyId: reply.started!.replyId, text: reply.text };
+  const { replyId, userMessageId } = reply.started!;
+  return { chatId: reply.started!.chatId, replyId, userMessageId, text: reply.text };
 }
 
 describe("WatchChat", () => {
@@ -93,6 +95,59 @@ describe("WatchChat", () => {
     ]);
     expect(watch.replies[0]!.finished?.status).toBe(ReplyStatus.COMPLETE);
     await watch.close();
+  });
+
+  it("tells another client's RegenerateReply and EditMessage replies, then its branch switches", async () => {
+    const userId = aUser();
+    const first = await send(userId, "Hello");
+    const { chatId } = first;
+    const second = await send(userId, "Count", chatId);
+    const watch = await watchChat(client, userId, chatId);
+    const other = harness.client("grpc");
+
+    harness.simulator.script({ deltas: words(15, "r"), paceMs: 5 });
+    const regenerated = await collectReply(other.regenerateReply({ userId, chatId }));
+    await expect.poll(() => watch.replies[0]?.finished, wait).toBeDefined();
+    harness.simulator.script({ deltas: words(12, "e"), paceMs: 5 });
+    const edited = await collectReply(
+      other.editMessage({ userId, chatId, messageId: first.userMessageId, text: "Hello, edited" }),
+    );
+    await expect.poll(() => watch.replies[1]?.finished, wait).toBeDefined();
+    const complete = expect.objectContaining({ status: ReplyStatus.COMPLETE });
+    expect(watch.replies).toEqual([
+      {
+        replyId: regenerated.started!.replyId,
+        userMessageId: second.userMessageId, // the message answered again
+        text: words(15, "r").join(""),
+        contiguous: true,
+        finished: complete,
+      },
+      {
+        replyId: edited.started!.replyId,
+        userMessageId: edited.started!.userMessageId, // the new version
+        text: words(12, "e").join(""),
+        contiguous: true,
+        finished: complete,
+      },
+    ]);
+    expect(edited.started!.userMessageId).not.toBe(first.userMessageId);
+
+    // Back to the first version (its newest leaf: the regenerated answer), then to the older answer.
+    const switched = await other.setActiveBranch({ userId, chatId, messageId: first.userMessageId });
+    expect(switched.leafId).toBe(regenerated.started!.replyId);
+    await expect.poll(() => watch.events.at(-1), wait).toBe(`branch ${regenerated.started!.replyId}`);
+    await other.setActiveBranch({ userId, chatId, messageId: second.replyId });
+    await expect.poll(() => watch.events.at(-1), wait).toBe(`branch ${second.replyId}`);
+    expect(watch.events.filter((event) => !event.startsWith("chat ") && event !== "delta")).toEqual([
+      `started ${regenerated.started!.replyId}`,
+      `finished ${regenerated.started!.replyId}`,
+      `started ${edited.started!.replyId}`,
+      `finished ${edited.started!.replyId}`,
+      `branch ${regenerated.started!.replyId}`,
+      `branch ${second.replyId}`,
+    ]);
+    await watch.close();
+    expect(watch.error).toBeUndefined();
   });
 
   it("tells a rename, then the delete, which ends the stream cleanly", async () => {

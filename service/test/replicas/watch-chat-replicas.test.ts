@@ -1,7 +1,8 @@
 /**
  * WatchChat across two service processes on one MariaDB and one Redis: a reply written on replica A
  * shows typing live in a watch of the chat on replica B (started, the whole text, finished), and a rename
- * on A reaches it too.
+ * on A reaches it too; so do a regenerated and an edited reply (each naming the user message it answers)
+ * and a branch switch made on A.
  */
 import { describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
@@ -16,6 +17,7 @@ const token = "watch-chat-replicas-token";
 const cluster = useReplicaCluster({ AUTH_TOKEN: token });
 const wait = { timeout: 10_000 };
 const userId = "watch-chat-replica-owner";
+const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i} `);
 
 const chatOn = (service: ServiceProcess) =>
   createClient(
@@ -43,6 +45,47 @@ describe("WatchChat across replicas", () => {
 
     await chatOn(a).renameChat({ userId, chatId, title: "Renamed on A" });
     await expect.poll(() => watch.events.at(-1), wait).toBe("chat Renamed on A");
+    await watch.close();
+    expect(watch.error).toBeUndefined();
+  });
+
+  it("a regenerated and an edited reply on A stream into the watch on B, then a branch switch on A", async () => {
+    const [a, b] = await Promise.all([cluster.replica(), cluster.replica()]);
+    cluster.simulator.script({ text: "First.", paceMs: 0 });
+    const first = await collectReply(chatOn(a).sendMessage({ userId, text: "Branch from A" }));
+    const chatId = first.started!.chatId;
+    const watch = await watchChat(chatOn(b), userId, chatId);
+
+    cluster.simulator.script({ deltas: words(20, "g"), paceMs: 10 });
+    const regenerated = await collectReply(chatOn(a).regenerateReply({ userId, chatId }));
+    await expect.poll(() => watch.replies[0]?.finished, wait).toBeDefined();
+    cluster.simulator.script({ deltas: words(20, "e"), paceMs: 10 });
+    const edited = await collectReply(
+      chatOn(a).editMessage({ userId, chatId, messageId: first.started!.userMessageId, text: "Edited on A" }),
+    );
+    await expect.poll(() => watch.replies[1]?.finished, wait).toBeDefined();
+    const complete = expect.objectContaining({ status: ReplyStatus.COMPLETE });
+    expect(watch.replies).toEqual([
+      {
+        replyId: regenerated.started!.replyId,
+        userMessageId: first.started!.userMessageId,
+        text: words(20, "g").join(""),
+        contiguous: true,
+        finished: complete,
+      },
+      {
+        replyId: edited.started!.replyId,
+        userMessageId: edited.started!.userMessageId,
+        text: words(20, "e").join(""),
+        contiguous: true,
+        finished: complete,
+      },
+    ]);
+
+    const switched = await chatOn(a).setActiveBranch({ userId, chatId, messageId: first.started!.replyId });
+    expect(switched.leafId).toBe(first.started!.replyId);
+    await expect.poll(() => watch.events.at(-1), wait).toBe(`branch ${first.started!.replyId}`);
+    expect((await chatOn(b).getChat({ userId, chatId })).leafId).toBe(first.started!.replyId);
     await watch.close();
     expect(watch.error).toBeUndefined();
   });

@@ -1,10 +1,15 @@
-/** Opens a WatchChat stream and records its events, e.g. `chat <title>`, `started <reply id>`, `deleted`. */
+/**
+ * Opens a WatchChat stream and records its events, e.g. `chat <title>`, `started <reply id>`,
+ * `branch <leaf id>`, `deleted <chat id>`.
+ */
 import { ConnectError, type Client } from "@connectrpc/connect";
 import type { ChatService, ReplyFinished } from "@parley/gen/parley/chat/v1/chat_pb";
 import { expect } from "vitest";
 
 export interface WatchedReply {
   replyId: string;
+  /** The user message it answers, as its `started` named it. */
+  userMessageId: string;
   /** The deltas' text, joined. */
   text: string;
   /** Whether each delta started where the text so far ended. */
@@ -13,7 +18,10 @@ export interface WatchedReply {
 }
 
 export interface ChatWatch {
-  /** `chat <title>`, `started <reply id>`, `delta`, `finished <reply id>`, `deleted <chat id>`. */
+  /**
+   * `chat <title>`, `started <reply id>`, `delta`, `finished <reply id>`, `branch <leaf id>`,
+   * `deleted <chat id>`.
+   */
   events: string[];
   /** The replies told, in order. */
   replies: WatchedReply[];
@@ -47,6 +55,7 @@ export async function watchChat(
       for await (const { kind } of client.watchChat({ userId, chatId }, { signal: abort.signal })) {
         if (kind.case === "chat") watch.events.push(`chat ${kind.value.title}`);
         else if (kind.case === "deleted") watch.events.push(`deleted ${kind.value.chatId}`);
+        else if (kind.case === "branch") watch.events.push(`branch ${kind.value.leafId}`);
         else if (kind.case === "reply") {
           const event = kind.value.kind;
           const current = watch.replies.at(-1);
@@ -54,6 +63,7 @@ export async function watchChat(
             watch.events.push(`started ${event.value.replyId}`);
             watch.replies.push({
               replyId: event.value.replyId,
+              userMessageId: event.value.userMessageId,
               text: "",
               contiguous: true,
               finished: undefined,

@@ -7,6 +7,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type {
   ChatKey,
+  ExportedChat,
   ImportSource,
   NewChat,
   StoredImport,
@@ -16,8 +17,9 @@ import type {
 import type { MessageStatus, Role } from "../../domain/chat.js";
 import type { ChatDatabase } from "./database.js";
 import { isDuplicateKey } from "./duplicate-key.js";
+import { newestMessageId, pathRows } from "./message-tree.js";
 import { toChat } from "./rows.js";
-import { chatImports, chats, messages, type MessageRow } from "./schema.js";
+import { chatImports, chats, messages, type ChatRow, type MessageRow } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
 
 /** Rows per INSERT, and the most text per INSERT (well under max_allowed_packet's 16 MiB default). */
@@ -25,6 +27,8 @@ const batchRows = 200;
 const batchBytes = 1024 * 1024;
 /** Source ids looked up per query. */
 const lookupBatch = 500;
+/** Messages a path read walks per statement. */
+const pathPage = 500;
 
 export function createMysqlTransferStore(db: ChatDatabase): TransferStore {
   return {
@@ -36,7 +40,7 @@ export function createMysqlTransferStore(db: ChatDatabase): TransferStore {
           .where(and(eq(chats.userId, userId), after ? olderThan(after) : undefined))
           .orderBy(desc(chats.updatedAt), desc(chats.id))
           .limit(limit);
-        return rows.map(toChat);
+        return rows.map(toExportedChat);
       }),
 
     findChat: (userId, chatId) =>
@@ -46,7 +50,7 @@ export function createMysqlTransferStore(db: ChatDatabase): TransferStore {
           .from(chats)
           .where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
           .limit(1);
-        return row && toChat(row);
+        return row && toExportedChat(row);
       }),
 
     messagesPage: (chatId, afterSeq, limit) =>
@@ -57,6 +61,29 @@ export function createMysqlTransferStore(db: ChatDatabase): TransferStore {
           .where(and(eq(messages.chatId, chatId), gt(messages.seq, afterSeq)))
           .orderBy(asc(messages.seq))
           .limit(limit);
+        return rows.map(toStoredMessage);
+      }),
+
+    pathIds: (chatId, leafId) =>
+      withStorageErrors(async () => {
+        const ids: string[] = [];
+        for (let from = leafId ?? (await newestMessageId(db, chatId)); from !== null;) {
+          // Newest first, one bounded walk up per page; the page's oldest names where the next starts.
+          const rows = await pathRows(db, chatId, from, pathPage);
+          for (const row of rows) ids.push(row.id);
+          from = rows.length < pathPage ? null : (rows.at(-1)?.parentId ?? null);
+        }
+        return ids.reverse();
+      }),
+
+    messagesByIds: (chatId, ids) =>
+      withStorageErrors(async () => {
+        if (ids.length === 0) return [];
+        const rows = await db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.chatId, chatId), inArray(messages.id, [...ids])))
+          .orderBy(asc(messages.seq));
         return rows.map(toStoredMessage);
       }),
 
@@ -113,6 +140,7 @@ function importOnce(
           userId,
           title: chat.title,
           model: chat.model,
+          activeLeafId: chat.activeLeafId,
           createdAt: chat.createdAt,
           updatedAt: chat.updatedAt,
         })),
@@ -128,10 +156,7 @@ function importOnce(
       );
     }
     const rows = fresh.flatMap((chat) =>
-      // An imported chat is one path: each message follows the one before it.
-      chat.messages.map((message, index) =>
-        messageRow(chat.id, index + 1, message, chat.messages[index - 1]?.id ?? null),
-      ),
+      chat.messages.map((message, index) => messageRow(chat.id, index + 1, message)),
     );
     for (const batch of batches(rows, (row) => row.content.length)) await tx.insert(messages).values(batch);
     return list.map((chat): StoredImport => {
@@ -143,18 +168,13 @@ function importOnce(
   });
 }
 
-function messageRow(
-  chatId: string,
-  seq: number,
-  message: NewChat["messages"][number],
-  parentId: string | null,
-): typeof messages.$inferInsert {
-  return {
+function messageRow(chatId: string, seq: number, message: NewChat["messages"][number]) {
+  const row: typeof messages.$inferInsert = {
     id: message.id,
     chatId,
     seq,
-    parentId,
-    depth: seq,
+    parentId: message.parentId,
+    depth: message.depth,
     role: message.role,
     content: message.content,
     tokenCount: message.tokenCount,
@@ -169,6 +189,11 @@ function messageRow(
     createdAt: message.createdAt,
     updatedAt: message.createdAt,
   };
+  return row;
+}
+
+function toExportedChat(row: ChatRow): ExportedChat {
+  return { ...toChat(row), activeLeafId: row.activeLeafId };
 }
 
 /** Splits rows into INSERTs of at most batchRows rows and about batchBytes of text. */
@@ -197,6 +222,7 @@ function toStoredMessage(row: MessageRow): StoredMessage {
   return {
     id: row.id,
     seq: row.seq,
+    parentId: row.parentId,
     role: row.role as Role,
     content: row.content,
     tokenCount: row.tokenCount,

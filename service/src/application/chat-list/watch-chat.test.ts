@@ -80,4 +80,53 @@ describe("watchChat", () => {
     expect(short((await watch.next()).value as ChatWatchEvent)).toBe("deleted");
     expect((await watch.next()).done).toBe(true);
   });
+
+  it("tells a regenerated and an edited reply naming the message they answer, then a branch switch", async () => {
+    const { useCases, model } = aWatchedFixture();
+    model.enqueue({ deltas: ["first"] });
+    const first = startedOf(await collect(await useCases.sendMessage({ userId, text: "Hi" })));
+    const { chatId } = first;
+    const abort = new AbortController();
+    const watch = useCases.watchChat({ userId, chatId, signal: abort.signal })[Symbol.asyncIterator]();
+    const next = async () => (await watch.next()).value as ChatWatchEvent;
+    expect(short(await next())).toBe("chat Hi");
+
+    model.enqueue({ deltas: ["again"] });
+    const regenerated = startedOf(await collect(await useCases.regenerateReply({ userId, chatId })));
+    model.enqueue({ deltas: ["edited"] });
+    const edited = startedOf(
+      await collect(
+        await useCases.editMessage({ userId, chatId, messageId: first.userMessageId, text: "Hey" }),
+      ),
+    );
+    const told: ChatWatchEvent[] = [];
+    while (told.filter((e) => e.type === "reply" && e.event.type === "finished").length < 2)
+      told.push(await next());
+    expect(told.map(short)).toEqual([
+      "chat Hi",
+      `started ${regenerated.replyId}`,
+      "delta again",
+      "finished complete",
+      `started ${edited.replyId}`,
+      "delta edited",
+      "finished complete",
+    ]);
+    const answered = told.flatMap((e) =>
+      e.type === "reply" && e.event.type === "started" ? [e.event.userMessageId] : [],
+    );
+    expect(answered).toEqual([first.userMessageId, edited.userMessageId]);
+
+    // Another device shows the first version again: its newest leaf is the regenerated reply.
+    const switched = await useCases.setActiveBranch({ userId, chatId, messageId: first.userMessageId });
+    expect(switched.leafId).toBe(regenerated.replyId);
+    expect(short(await next())).toBe(`branch ${regenerated.replyId}`);
+    // A switch in another chat is not this watch's.
+    model.enqueue({ deltas: ["elsewhere"] });
+    const other = startedOf(await collect(await useCases.sendMessage({ userId, text: "Other" })));
+    await useCases.setActiveBranch({ userId, chatId: other.chatId, messageId: other.userMessageId });
+    await useCases.setActiveBranch({ userId, chatId, messageId: first.replyId });
+    expect(short(await next())).toBe(`branch ${first.replyId}`);
+    abort.abort();
+    expect((await watch.next()).done).toBe(true);
+  });
 });

@@ -77,7 +77,13 @@ async function admittedTurn(
   // Refused here without a database round trip when this process is the one answering; startTurn
   // refuses it anyway (in the database, across replicas).
   const live = existingChatId === null ? undefined : hub.liveReplyOfChat(userId, existingChatId);
-  if (live) throw replyInProgress(live.chatId, live.replyId);
+  if (live) {
+    // A concurrent attempt with this id may have committed its turn (and started this live reply) after
+    // the look above: then this attempt attaches to it too, as startTurn's duplicate key would make it.
+    const raced = request && (await attachToPrior(deps, { ...request, userId, signal: input.signal }));
+    if (raced) return raced;
+    throw replyInProgress(live.chatId, live.replyId);
+  }
   // Overload: beyond what this process holds a new reply is refused, so those streaming keep their pace.
   seat.take({ maxLiveReplies: settings.maxLiveReplies ?? 0 }, hub.size);
   // Every channel comes through here: the limits are checked before anything is written or sent.

@@ -116,12 +116,16 @@ export class RepliesElsewhere {
   }
 }
 
-/** The `started` event of a stored reply, for a watcher (the sender's context stats are not kept). */
+/**
+ * The `started` event of a stored reply, for a watcher (the sender's context stats are not kept). A
+ * reply's parent is the user message it answers, so the watcher learns which one (for a regenerated
+ * reply: which of the chat's messages got another answer).
+ */
 export function startedOf(reply: Reply): ReplyStartedEvent {
   return {
     type: "started",
     chatId: reply.chatId,
-    userMessageId: "",
+    userMessageId: reply.parentId ?? "",
     replyId: reply.id,
     model: "",
     context: null,

@@ -69,6 +69,7 @@ function readConversation(value: unknown, path: string): ImportCandidate {
     createdAt,
     updatedAt: optionalEpochSeconds(conversation, "update_time", path),
     messages,
+    tree: null, // the path to `current_node` only
     skippedMessages,
   };
 }

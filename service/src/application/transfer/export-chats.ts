@@ -1,7 +1,8 @@
 /**
  * exportChats: one chat or all of a user's chats as a file (JSON or Markdown), produced as a stream of
  * chunks. Chats are read a page at a time by keyset (newest activity first) and each chat's messages a
- * page at a time by seq, so memory holds one page and one chunk whatever the user's history; the next
+ * page at a time (JSON: every branch, by seq; Markdown: the path shown, after its ids), so memory holds
+ * one page and one chunk whatever the user's history (and, for Markdown, the ids of one path); the next
  * page is read only when the consumer has taken what came before (a caller that leaves stops the reads).
  */
 import type { Chat } from "../../domain/chat.js";
@@ -16,7 +17,7 @@ import {
   markdownMessage,
   singleChatLevels,
 } from "./export-markdown.js";
-import type { TransferStore } from "./transfer-store.js";
+import type { ExportedChat, TransferStore } from "./transfer-store.js";
 
 export type ExportFormat = "json" | "markdown";
 
@@ -58,7 +59,7 @@ export async function exportChats(
   const userId = requireUserId(input.userId);
   if (input.format === null) throw invalidArgument("format is required: JSON or MARKDOWN");
   const format = input.format;
-  let only: Chat | null = null;
+  let only: ExportedChat | null = null;
   if (input.chatId !== null) {
     const chatId = requireId(input.chatId, "chat_id");
     only = (await deps.store.findChat(userId, chatId)) ?? null;
@@ -74,11 +75,11 @@ export async function exportChats(
   return chunked(text, contentTypes[format], fileName);
 }
 
-async function* single(chat: Chat): AsyncIterable<Chat> {
+async function* single(chat: ExportedChat): AsyncIterable<ExportedChat> {
   yield chat;
 }
 
-async function* allChats(store: TransferStore, userId: string): AsyncIterable<Chat> {
+async function* allChats(store: TransferStore, userId: string): AsyncIterable<ExportedChat> {
   let after: Chat | null = null;
   for (;;) {
     const page = await store.chatsPage(userId, after, exportPageSizes.chats);
@@ -99,25 +100,35 @@ async function* messagesOf(store: TransferStore, chatId: string) {
   }
 }
 
-async function* jsonText(store: TransferStore, chats: AsyncIterable<Chat>, now: Date): AsyncIterable<string> {
+async function* jsonText(
+  store: TransferStore,
+  chats: AsyncIterable<ExportedChat>,
+  now: Date,
+): AsyncIterable<string> {
   yield jsonFileStart(now);
   let first = true;
   for await (const chat of chats) {
     yield jsonChatStart(chat, first);
     first = false;
-    let parentId: string | null = null;
+    // Every branch, by seq (a parent always before its children); the newest is what a null choice means.
+    let newest: string | null = null;
     for await (const message of messagesOf(store, chat.id)) {
-      yield jsonMessage(message, parentId);
-      parentId = message.id;
+      yield jsonMessage(message, newest === null);
+      newest = message.id;
     }
-    yield jsonChatEnd(parentId);
+    yield jsonChatEnd(newest === null ? null : (chat.activeLeafId ?? newest));
   }
   yield jsonFileEnd();
 }
 
+/**
+ * Markdown is for reading: each chat as it shows, the path from its root to its active leaf (the other
+ * versions of regenerated and edited messages are in the JSON export). The path's ids are read first
+ * (ids only), then its messages a page at a time.
+ */
 async function* markdownText(
   store: TransferStore,
-  chats: AsyncIterable<Chat>,
+  chats: AsyncIterable<ExportedChat>,
   now: Date,
   all: boolean,
 ): AsyncIterable<string> {
@@ -127,7 +138,11 @@ async function* markdownText(
   for await (const chat of chats) {
     yield markdownChatStart(chat, levels, first);
     first = false;
-    for await (const message of messagesOf(store, chat.id)) yield markdownMessage(message, levels);
+    const path = await store.pathIds(chat.id, chat.activeLeafId);
+    for (let start = 0; start < path.length; start += exportPageSizes.messages) {
+      const page = await store.messagesByIds(chat.id, path.slice(start, start + exportPageSizes.messages));
+      for (const message of page) yield markdownMessage(message, levels);
+    }
   }
 }
 

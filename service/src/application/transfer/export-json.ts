@@ -1,9 +1,11 @@
 /**
  * The Parley JSON export, written piece by piece so a whole history never sits in memory:
  * `{"format":"parley.chats","version":1,"exported_at":…,"chats":[{…chat…,"messages":[…],"active_leaf_id":…}]}`.
- * Field names are snake_case. Readers ignore fields they do not know: later versions add fields (e.g.
- * per-chat instructions, branches as more messages sharing a `parent_id`); `version` changes only when
- * an existing field changes meaning.
+ * Field names are snake_case. A chat's messages are its whole tree in the order they were written, each
+ * with its `parent_id` (a message before it; regenerated and edited versions share one), and
+ * `active_leaf_id` ends the path the chat shows (see docs/export-format.md). Readers ignore fields they
+ * do not know: later versions add fields (e.g. per-chat instructions); `version` changes only when an
+ * existing field changes meaning.
  */
 import type { Chat } from "../../domain/chat.js";
 import type { StoredMessage } from "./transfer-store.js";
@@ -33,11 +35,11 @@ export function jsonChatStart(chat: Chat, first: boolean): string {
   return `${first ? "" : ","}\n${JSON.stringify(fields).slice(0, -1)},"messages":[`;
 }
 
-/** One message; `parentId` is the previous message's id (null for the first): the chat is a path. */
-export function jsonMessage(message: StoredMessage, parentId: string | null): string {
+/** One message of a chat's list (`first`: the list's first, with no comma before it). */
+export function jsonMessage(message: StoredMessage, first: boolean): string {
   const fields = {
     id: message.id,
-    parent_id: parentId,
+    parent_id: message.parentId,
     role: message.role,
     content: message.content,
     status: message.status,
@@ -54,10 +56,10 @@ export function jsonMessage(message: StoredMessage, parentId: string | null): st
     created_at: message.createdAt.toISOString(),
     updated_at: message.updatedAt.toISOString(),
   };
-  return `${parentId === null ? "" : ","}\n${JSON.stringify(fields)}`;
+  return `${first ? "" : ","}\n${JSON.stringify(fields)}`;
 }
 
-/** Ends a chat: the last message is its active leaf (null for a chat with no messages). */
+/** Ends a chat with the leaf of the path it shows (null for a chat with no messages). */
 export function jsonChatEnd(activeLeafId: string | null): string {
   return `],"active_leaf_id":${JSON.stringify(activeLeafId)}}`;
 }

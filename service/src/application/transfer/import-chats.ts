@@ -11,6 +11,7 @@ import { requireMessageText, requireUserId } from "../input-rules.js";
 import type { Clock, IdGenerator, TokenCounter } from "../ports.js";
 import type { ImportCandidate, ImportedMessage } from "./import-shape.js";
 import { importBusyRetryMs, replyBytesFactor, type ImportGate, type ImportLimits } from "./import-limits.js";
+import { placeInTree } from "./import-tree.js";
 import { collectFile, readImportFile, type SourceFormat } from "./read-import-file.js";
 import type { ImportSource, NewChat, NewMessage, TransferStore } from "./transfer-store.js";
 
@@ -137,9 +138,12 @@ async function plan(deps: ImportDeps, candidates: ImportCandidate[]): Promise<Pl
       continue;
     }
     const createdAt = candidate.createdAt ?? candidate.messages[0]!.createdAt ?? now;
+    const ids = candidate.messages.map(() => deps.newId());
+    const placed = placeInTree(candidate.tree, ids);
     const messages: NewMessage[] = [];
-    for (const message of candidate.messages) {
-      messages.push(newMessage(deps, message, createdAt));
+    for (const [index, message] of candidate.messages.entries()) {
+      const place = { id: ids[index]!, parentId: placed.parentIds[index]!, depth: placed.depths[index]! };
+      messages.push(newMessage(deps, message, place, createdAt));
       // Counting is synchronous: let other requests in between batches of a large file.
       if (++counted % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -156,16 +160,22 @@ async function plan(deps: ImportDeps, candidates: ImportCandidate[]): Promise<Pl
         createdAt,
         updatedAt,
         messages,
+        activeLeafId: placed.activeLeafId,
       },
     });
   }
   return planned;
 }
 
-function newMessage(deps: ImportDeps, message: ImportedMessage, chatCreatedAt: Date): NewMessage {
+function newMessage(
+  deps: ImportDeps,
+  message: ImportedMessage,
+  place: Pick<NewMessage, "id" | "parentId" | "depth">,
+  chatCreatedAt: Date,
+): NewMessage {
   const content = checkedContent(message, deps.maxMessageBytes);
   return {
-    id: deps.newId(),
+    ...place,
     role: message.role,
     content,
     tokenCount: content.length === 0 ? 0 : deps.tokenCounter.count(content),

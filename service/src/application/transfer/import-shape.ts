@@ -16,8 +16,22 @@ export interface ImportCandidate {
   createdAt: Date | null;
   updatedAt: Date | null;
   messages: ImportedMessage[];
+  /** How `messages` branch; null: they are one path, each following the one before it. */
+  tree: ImportTree | null;
   /** Messages of the path left out (system, tool, hidden, non-text, empty). */
   skippedMessages: number;
+}
+
+/**
+ * A chat's tree, for a source that keeps one (Parley's export). Parents are positions in `messages`,
+ * always before the message itself (the reader refuses a file where one is not), so the list is written
+ * in order as seq 1, 2, ... and `seq` grows along every path.
+ */
+export interface ImportTree {
+  /** Each message's parent's position; null: a first message (or an edited version of one). */
+  parents: (number | null)[];
+  /** The position of the leaf of the path the chat shows. */
+  activeLeaf: number;
 }
 
 export interface ImportedMessage {

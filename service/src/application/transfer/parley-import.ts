@@ -1,11 +1,13 @@
 /**
- * Reads a Parley JSON export (see export-json.ts) into import candidates. Each chat is the path from its
- * root to `active_leaf_id` (the last message when absent), following `parent_id`: today a chat is one
- * path; when chats branch, the other branches are what this leaves out. Unknown fields are ignored.
+ * Reads a Parley JSON export (see export-json.ts and docs/export-format.md) into import candidates. Each
+ * chat keeps its whole tree: every message with its parent (`parent_id`: a message before it in the same
+ * chat's list; null: a first message; absent: the message before it, so a file written before chats
+ * branched imports as one path, as it did) and the path shown (`active_leaf_id`, down to its newest leaf;
+ * absent: the last message). Unknown fields are ignored.
  */
 import { importInvalid } from "../../domain/errors.js";
-import { pathToLeaf } from "./conversation-path.js";
 import { parleyExportVersion } from "./export-json.js";
+import { newestLeafUnder } from "./import-tree.js";
 import {
   child,
   messageStatus,
@@ -17,6 +19,7 @@ import {
   requireString,
   type ImportCandidate,
   type ImportedMessage,
+  type ImportTree,
   type JsonObject,
 } from "./import-shape.js";
 
@@ -33,26 +36,20 @@ function readChat(value: unknown, path: string): ImportCandidate {
   const chat = requireObject(value, path);
   const sourceChatId = requireString(chat, "id", path);
   const list = requireArray(chat["messages"], child(path, "messages"));
-  const byId = new Map<string, { object: JsonObject; path: string }>();
-  list.forEach((item, index) => {
+  // Ids seen so far: a parent must be one of them (earlier in this chat's list), which also rules out
+  // cycles and links into another chat.
+  const positions = new Map<string, number>();
+  const parents: (number | null)[] = [];
+  const messages = list.map((item, index) => {
     const messagePath = `${path}.messages[${index}]`;
     const object = requireObject(item, messagePath);
     const id = requireString(object, "id", messagePath);
-    if (byId.has(id)) throw importInvalid(child(messagePath, "id"), `"${id.slice(0, 64)}" is used twice`);
-    byId.set(id, { object, path: messagePath });
+    if (positions.has(id))
+      throw importInvalid(child(messagePath, "id"), `"${id.slice(0, 64)}" is used twice`);
+    parents.push(parentPosition(object, messagePath, index, positions));
+    positions.set(id, index);
+    return readMessage(object, messagePath);
   });
-  const leafId = optionalString(chat, "active_leaf_id", path) ?? lastId(list);
-  const nodes = {
-    get: (id: string) => byId.get(id),
-    parentOf: (_id: string, node: { object: JsonObject; path: string }) => {
-      if (node.object["parent_id"] === undefined)
-        throw importInvalid(child(node.path, "parent_id"), "missing");
-      return optionalString(node.object, "parent_id", node.path);
-    },
-    size: byId.size,
-    pathOf: (id: string) => byId.get(id)?.path ?? path,
-  };
-  const messages = leafId === null ? [] : pathToLeaf(nodes, leafId, child(path, "active_leaf_id"));
   return {
     path,
     sourceChatId,
@@ -60,14 +57,47 @@ function readChat(value: unknown, path: string): ImportCandidate {
     model: optionalString(chat, "model", path),
     createdAt: optionalIsoDate(chat, "created_at", path),
     updatedAt: optionalIsoDate(chat, "updated_at", path),
-    messages: messages.map(({ node }) => readMessage(node.object, node.path)),
+    messages,
+    tree: treeOf(chat, path, positions, parents),
     skippedMessages: 0,
   };
 }
 
-function lastId(list: unknown[]): string | null {
-  const last = list.at(-1) as JsonObject | undefined;
-  return last ? (last["id"] as string) : null;
+/** The position of a message's parent: see the module comment. */
+function parentPosition(
+  message: JsonObject,
+  path: string,
+  index: number,
+  earlier: ReadonlyMap<string, number>,
+): number | null {
+  if (message["parent_id"] === undefined) return index === 0 ? null : index - 1;
+  const parentId = optionalString(message, "parent_id", path);
+  if (parentId === null) return null;
+  const position = earlier.get(parentId);
+  if (position === undefined)
+    throw importInvalid(
+      child(path, "parent_id"),
+      `"${parentId.slice(0, 64)}" is not a message before this one in the chat: a parent must come earlier in the same chat's messages`,
+    );
+  return position;
+}
+
+/** The chat's tree and the leaf it shows; null for a chat with no messages. */
+function treeOf(
+  chat: JsonObject,
+  path: string,
+  positions: ReadonlyMap<string, number>,
+  parents: (number | null)[],
+): ImportTree | null {
+  const leafId = optionalString(chat, "active_leaf_id", path);
+  const named = leafId === null ? parents.length - 1 : positions.get(leafId);
+  if (named === undefined)
+    throw importInvalid(
+      child(path, "active_leaf_id"),
+      `"${(leafId ?? "").slice(0, 64)}" is not a message of this chat`,
+    );
+  if (parents.length === 0) return null;
+  return { parents, activeLeaf: newestLeafUnder(parents, named) };
 }
 
 function readMessage(message: JsonObject, path: string): ImportedMessage {

@@ -18,10 +18,18 @@ export interface StoredUsage {
   source: string | null;
 }
 
+/** A chat as an export reads it: with the leaf of the path it shows. */
+export interface ExportedChat extends Chat {
+  /** The active leaf the user chose; null: the chat's newest message (see schema.ts `active_leaf_id`). */
+  activeLeafId: string | null;
+}
+
 /** A message with everything that is stored about it. */
 export interface StoredMessage {
   id: string;
   seq: number;
+  /** The message it follows in the chat's tree (null: a first message); always of a lower `seq`. */
+  parentId: string | null;
   role: Role;
   content: string;
   tokenCount: number;
@@ -40,6 +48,10 @@ export type ImportSource = "parley" | "chatgpt";
 /** A message to write, its ids minted and its tokens counted. */
 export interface NewMessage {
   id: string;
+  /** Its parent's (new) id, a message before it in its chat's list; null: a first message. */
+  parentId: string | null;
+  /** Its position on its path, from 1 (the parent's depth + 1). */
+  depth: number;
   role: "user" | "assistant";
   content: string;
   tokenCount: number;
@@ -51,7 +63,10 @@ export interface NewMessage {
   createdAt: Date;
 }
 
-/** A chat to write. Its messages are in conversation order (seq 1, 2, ...). */
+/**
+ * A chat to write. Its messages are in the order they are numbered (seq 1, 2, ...): every parent comes
+ * before its children, so `seq` grows along every path as the tree requires.
+ */
 export interface NewChat {
   id: string;
   sourceChatId: string;
@@ -60,6 +75,8 @@ export interface NewChat {
   createdAt: Date;
   updatedAt: Date;
   messages: NewMessage[];
+  /** The leaf of the path the chat shows (one of `messages`); null: the last message (the newest). */
+  activeLeafId: string | null;
 }
 
 /** What the store did with one chat: written now, or found imported before (then its chat id). */
@@ -68,11 +85,18 @@ export type StoredImport =
 
 export interface TransferStore {
   /** The user's chats after `after` (newest activity first), at most `limit`. */
-  chatsPage(userId: string, after: ChatKey | null, limit: number): Promise<Chat[]>;
+  chatsPage(userId: string, after: ChatKey | null, limit: number): Promise<ExportedChat[]>;
   /** The user's chat, or undefined when it is missing or another user's. */
-  findChat(userId: string, chatId: string): Promise<Chat | undefined>;
-  /** A chat's messages with seq above `afterSeq`, in order, at most `limit`. */
+  findChat(userId: string, chatId: string): Promise<ExportedChat | undefined>;
+  /** A chat's messages (every branch) with seq above `afterSeq`, in order, at most `limit`. */
   messagesPage(chatId: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
+  /**
+   * The ids of the path the chat shows, from its root to `leafId` (null: the chat's newest message),
+   * oldest first: ids only, so a long path is a few dozen bytes a message.
+   */
+  pathIds(chatId: string, leafId: string | null): Promise<string[]>;
+  /** These messages of the chat (at most a page of ids), by seq. */
+  messagesByIds(chatId: string, ids: readonly string[]): Promise<StoredMessage[]>;
   /**
    * Writes the chats not imported before from `source` for this user, all in one transaction, and
    * records each under (user, source, source chat id). Chats imported before are left alone and

@@ -310,10 +310,13 @@ export declare const TransferService: GenService<{
    * activity moves them above the export's position) not at all.
    *
    * The JSON file (`format` = "parley.chats", `version` = 1) holds every chat with its id, title, model
-   * and timestamps, `active_leaf_id`, and every message with its `id`, `parent_id` (the previous message:
-   * the chat is a path from its root to `active_leaf_id`), role, content, status, finish reason, error,
-   * token count, usage (prompt, completion, total tokens, their `source`: provider or estimate) and
-   * `cost_micros`. Readers must ignore fields they do not know: later versions add fields.
+   * and timestamps, `active_leaf_id` (the leaf of the path the chat shows), and every message of every
+   * branch, in the order they were written, with its `id`, `parent_id` (the message it follows, always
+   * listed before it; null for a first message; regenerated and edited versions share a parent), role,
+   * content, status, finish reason, error, token count, usage (prompt, completion, total tokens, their
+   * `source`: provider or estimate) and `cost_micros`. Readers must ignore fields they do not know: later
+   * versions add fields. The Markdown file shows each chat as it shows: the path to its active leaf.
+   * See docs/export-format.md.
    *
    * @generated from rpc parley.transfer.v1.TransferService.ExportChats
    */
@@ -334,6 +337,10 @@ export declare const TransferService: GenService<{
    * IMPORT_MAX_MESSAGES messages per file; user messages follow the same length rule as SendMessage.
    * Imported replies are history, not usage: they are not counted in usage or limits. Token counts are
    * computed by the service's tokenizer.
+   *
+   * A Parley file's chats keep their trees: every branch, each message's parent (which must be an earlier
+   * message of the same chat, else INVALID_ARGUMENT), and the path shown. A file whose messages have no
+   * `parent_id` imports each chat as one path in the listed order.
    *
    * From ChatGPT's format, each conversation's path from its root to `current_node` is imported (other
    * branches are left out); system, tool and hidden messages, messages addressed to tools, non-text
