@@ -45,8 +45,16 @@ async function answeredMessage(
 ): Promise<Message> {
   let named = messageId === null ? await activeLeaf(deps, userId, chatId) : null;
   named ??= await requireChatMessage(deps, userId, chatId, messageId ?? "");
-  if (named.role === "user" || named.parentId === null) return named;
-  return requireChatMessage(deps, userId, chatId, named.parentId);
+  const answered =
+    named.role === "user" || named.parentId === null
+      ? named
+      : await requireChatMessage(deps, userId, chatId, named.parentId);
+  // An imported chat may hold a reply that follows no message of the user's (a first message, or one
+  // after another reply): there is no question to answer again.
+  if (answered.role !== "user") {
+    throw invalidArgument(`message ${named.id} answers no message of yours: there is nothing to write again`);
+  }
+  return answered;
 }
 
 /** The chat's active leaf; a chat with no messages yet (an empty import) has nothing to regenerate. */
