@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     orphanGraceMs: config.orphanGraceMs,
     sendRequests: { store: createMysqlSendRequestStore(database.db), windowMs: config.requestIdWindowMs },
     progressIntervalMs: config.progressIntervalMs,
+    coalescing: config.coalescing,
     ...(bus && { bus }),
     leases: config.leases,
     maxRequestBytes: config.maxRequestBytes,
