@@ -29,6 +29,7 @@
 import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createBenchDatabase, dropBenchDatabase, serverUrl } from "./lib/database.mjs";
 import { rpcClient } from "./lib/ipc.mjs";
@@ -245,8 +246,15 @@ async function main() {
     }
     if ([1, 2, 3, 7].some(want)) {
       const extra = process.env.BENCH_SERVICE_ENV ? JSON.parse(process.env.BENCH_SERVICE_ENV) : undefined;
+      const serviceStartedAt = performance.now();
       const service = await startService({ ...common, cpuProfileDir, extra });
       track(service.child);
+      // With --profile: where each phase starts in the service's profile (profile-top.mjs's window).
+      const phase = (name) =>
+        cpuProfileDir &&
+        log(
+          `  (${name} starts ${((performance.now() - serviceStartedAt) / 1000).toFixed(1)} s into the profile)`,
+        );
       const baseline = await startBaseline(simulator.url);
       const reference = args.includes("--no-reference") ? undefined : await startReference(simulator.url);
       const load = { service, baseline, reference, rounds: settings.rounds, log };
@@ -256,6 +264,7 @@ async function main() {
       }
       if (want(2)) {
         log("row 2: CPU per delta, instant");
+        phase("instant");
         results.instant = await instantForwarding({
           ...load,
           batches: settings.instantBatches,
@@ -264,6 +273,7 @@ async function main() {
       }
       if ([2, 3, 7].some(want)) {
         log("rows 2, 3, 7: paced streams");
+        phase("paced");
         results.paced = await pacedLadder({
           ...load,
           ladder: settings.ladder,
@@ -535,13 +545,16 @@ async function searchRowRun(common, results) {
  */
 async function coalescingRowRun(common, simulator, results) {
   const profile = (name) => (args.includes("--profile") ? here(`./profiles/${name}`) : undefined);
-  const start = async (name, extra) => {
-    const service = await startService({ ...common, extra, cpuProfileDir: profile(name) });
+  const start = async (name, extra, databaseUrl) => {
+    const service = await startService({ ...common, databaseUrl, extra, cpuProfileDir: profile(name) });
     track(service.child);
     return service;
   };
-  const off = await start("coalesce-off", { REPLY_COALESCE_MS: "0" });
-  const on = await start("coalesce-on", { REPLY_COALESCE_MS: "16" });
+  // A database each (as rows 12 and 13): one service's lease sweeper must not end the other's replies
+  // when a loaded machine delays their renewals.
+  const onDatabase = await createBenchDatabase();
+  const off = await start("coalesce-off", { REPLY_COALESCE_MS: "0" }, common.databaseUrl);
+  const on = await start("coalesce-on", { REPLY_COALESCE_MS: "16" }, onDatabase.url);
   const baseline = await startBaseline(simulator.url);
   const shared = { off, on, rounds: settings.rounds, log, label: "coalescing" };
   log("row 21: coalescing off vs on, instant (row 2's load)");
@@ -564,6 +577,7 @@ async function coalescingRowRun(common, simulator, results) {
   await baseline.stop();
   await off.stop();
   await on.stop();
+  await onDatabase.drop();
   log(
     `  instant: off ${instant.offCpu.toFixed(1)} µs/delta, on ${instant.onCpu.toFixed(1)} (${instant.ratio.toFixed(2)}×); messages per delta ${instant.offMessages.toFixed(3)} / ${instant.onMessages.toFixed(3)}`,
   );
