@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   const bus = config.redis
     ? createRedisReplyBus({
         ...config.redis,
+        coalescing: config.coalescing,
         logger,
         ...(metrics && { observer: observeReplyBus(metrics.metrics) }),
       })
