@@ -13,6 +13,8 @@
  * --ladder=100,150  the paced stream counts to try (default 50,100,150,200,250,300; the first that
  *                   fails ends the ladder; 100 is also row 2's paced measurement; row 13 starts at 100)
  * --rounds=N        rounds per row (default 3; 1 with --quick)
+ * --rows=21          only when named: backpressure-aware coalescing off vs on (REPLY_COALESCE_MS=0 vs 16)
+ *                    under rows 2 and 3's loads, two services interleaved as in rows 12 and 13
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
  * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
@@ -27,6 +29,7 @@
 import { execSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createBenchDatabase, dropBenchDatabase, serverUrl } from "./lib/database.mjs";
 import { rpcClient } from "./lib/ipc.mjs";
@@ -245,8 +248,15 @@ async function main() {
     }
     if ([1, 2, 3, 7].some(want)) {
       const extra = process.env.BENCH_SERVICE_ENV ? JSON.parse(process.env.BENCH_SERVICE_ENV) : undefined;
+      const serviceStartedAt = performance.now();
       const service = await startService({ ...common, cpuProfileDir, extra });
       track(service.child);
+      // With --profile: where each phase starts in the service's profile (profile-top.mjs's window).
+      const phase = (name) =>
+        cpuProfileDir &&
+        log(
+          `  (${name} starts ${((performance.now() - serviceStartedAt) / 1000).toFixed(1)} s into the profile)`,
+        );
       const baseline = await startBaseline(simulator.url);
       const reference = args.includes("--no-reference") ? undefined : await startReference(simulator.url);
       const load = { service, baseline, reference, rounds: settings.rounds, log };
@@ -256,6 +266,7 @@ async function main() {
       }
       if (want(2)) {
         log("row 2: CPU per delta, instant");
+        phase("instant");
         results.instant = await instantForwarding({
           ...load,
           batches: settings.instantBatches,
@@ -264,6 +275,7 @@ async function main() {
       }
       if ([2, 3, 7].some(want)) {
         log("rows 2, 3, 7: paced streams");
+        phase("paced");
         results.paced = await pacedLadder({
           ...load,
           ladder: settings.ladder,
@@ -380,6 +392,8 @@ async function main() {
       });
     }
     if (want(15)) await searchRowRun(common, results);
+    // Opt-in (`--rows=21`): an A/B of one setting, not a row of the goals table.
+    if (only?.has("21")) await coalescingRowRun(common, simulator, results);
     if (want(20)) {
       log("row 20: overload (admission control at row 3's streams, offered twice as many)");
       const capacity = settings.overloadCapacity;
@@ -527,6 +541,60 @@ async function searchRowRun(common, results) {
 }
 
 /** Rows 11–14: the service with its Redis hub on, one replica or two. */
+/**
+ * Row 21: backpressure-aware coalescing (REPLY_COALESCE_MS) off vs on, under rows 2 and 3's loads: two
+ * services on core 1 (one idle while the other is measured), the same build and database, alternating
+ * (rows 12 and 13's interleaving); the bare SDK loop is row 3's gap baseline at every step.
+ */
+async function coalescingRowRun(common, simulator, results) {
+  const profile = (name) => (args.includes("--profile") ? here(`./profiles/${name}`) : undefined);
+  const start = async (name, extra, databaseUrl) => {
+    const service = await startService({ ...common, databaseUrl, extra, cpuProfileDir: profile(name) });
+    track(service.child);
+    return service;
+  };
+  // A database each (as rows 12 and 13): one service's lease sweeper must not end the other's replies
+  // when a loaded machine delays their renewals.
+  const onDatabase = await createBenchDatabase();
+  const off = await start("coalesce-off", { REPLY_COALESCE_MS: "0" }, common.databaseUrl);
+  const on = await start("coalesce-on", { REPLY_COALESCE_MS: "16" }, onDatabase.url);
+  const baseline = await startBaseline(simulator.url);
+  const shared = { off, on, rounds: settings.rounds, log, label: "coalescing" };
+  log("row 21: coalescing off vs on, instant (row 2's load)");
+  const instant = await hubInstantCpu({
+    ...shared,
+    batches: settings.instantBatches,
+    deltas: settings.instantDeltas,
+  });
+  log("row 21: coalescing off vs on, paced ladder (rows 2 and 3's load)");
+  const paced = await hubPacedLadder({
+    ...shared,
+    baseline,
+    ladder: settings.hubLadder,
+    deltas: settings.pacedDeltas,
+    rampMs: settings.rampMs,
+    maxGapRatio: goals.maxGapRatio,
+  });
+  results.coalescing = { instant, paced };
+  results.coalescingProblems = [...off.problems(), ...on.problems()];
+  await baseline.stop();
+  await off.stop();
+  await on.stop();
+  await onDatabase.drop();
+  log(
+    `  instant: off ${instant.offCpu.toFixed(1)} µs/delta, on ${instant.onCpu.toFixed(1)} (${instant.ratio.toFixed(2)}×); messages per delta ${instant.offMessages.toFixed(3)} / ${instant.onMessages.toFixed(3)}`,
+  );
+  for (const step of paced.steps)
+    log(
+      `  paced ×${step.streams}: CPU/delta sdk ${step.baseline.cpu.toFixed(1)}, off ${step.off.cpu.toFixed(1)}, on ${step.on.cpu.toFixed(1)} µs (on/off ${step.cpuRatio.toFixed(2)}×); gap p99 sdk ${step.baseline.gapP99.toFixed(1)}, off ${step.off.gapP99.toFixed(1)} (${step.off.gapRatio.toFixed(2)}×, ${step.off.holds ? "holds" : "fails"}), on ${step.on.gapP99.toFixed(1)} ms (${step.on.gapRatio.toFixed(2)}×, ${step.on.holds ? "holds" : "fails"}); messages per delta ${step.off.messagesPerDelta.toFixed(3)} / ${step.on.messagesPerDelta.toFixed(3)}`,
+    );
+  log(`  streams per core: off ${paced.offHeld}, on ${paced.onHeld}`);
+  if (results.coalescingProblems.length)
+    log(
+      `  the services logged ${results.coalescingProblems.length} warnings/errors:\n${results.coalescingProblems.slice(0, 5).join("\n")}`,
+    );
+}
+
 async function replicaRowsRun(common, simulator, results) {
   const redis = benchRedis();
   try {

@@ -6,6 +6,7 @@ import type { ChatSettings } from "./application/chat-use-cases.js";
 import { ChatUseCases } from "./application/chat-use-cases.js";
 import { counterOfModel, type ChatModels } from "./application/models/chat-models.js";
 import type { ChatModel } from "./application/replies/chat-model.js";
+import type { DeltaCoalescing } from "./application/replies/delta-coalescing.js";
 import type { ChatRepository } from "./application/chats/chat-repository.js";
 import type { Clock, IdGenerator, Lease, Logger, TokenCounter } from "./application/ports.js";
 import { defaultLeaseSettings, LeaseKeeper, type LeaseSettings } from "./application/replies/lease-keeper.js";
@@ -116,6 +117,8 @@ export interface ParleyOptions {
   corsOrigins: readonly string[];
   orphanGraceMs: number;
   progressIntervalMs: number;
+  /** How deltas queued for a watcher that falls behind are merged; null or absent: never. */
+  coalescing?: DeltaCoalescing | null | undefined;
   /** Where replicas share live replies; absent: this process is alone (the in-process bus). */
   bus?: ReplyBus;
   /** Bounds of WatchChats (per user and per watch); defaults when absent. */
@@ -182,6 +185,7 @@ export function createParley(options: ParleyOptions): Parley {
     logger,
     orphanGraceMs: options.orphanGraceMs,
     progressIntervalMs: options.progressIntervalMs,
+    coalescing: options.coalescing,
     owner,
     leaseMs: leases.leaseMs,
     stopElsewhereWaitMs: leases.leaseMs + leases.sweepEveryMs + 1_000,

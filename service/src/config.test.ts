@@ -69,6 +69,25 @@ describe("the Redis settings", () => {
   });
 });
 
+describe("coalescing (REPLY_COALESCE_MS, REPLY_COALESCE_BYTES)", () => {
+  it("is on by default: parts within 16 ms, up to 16 KiB per merged delta", () => {
+    expect(loadConfig({}).coalescing).toEqual({ maxAgeMs: 16, maxBytes: 16_384 });
+  });
+
+  it("is off at 0, and takes bounds up to 1000 ms and from 1 byte", () => {
+    expect(loadConfig({ REPLY_COALESCE_MS: "0" }).coalescing).toBeNull();
+    expect(loadConfig({ REPLY_COALESCE_MS: "1000", REPLY_COALESCE_BYTES: "1" }).coalescing).toEqual({
+      maxAgeMs: 1_000,
+      maxBytes: 1,
+    });
+  });
+
+  it("refuses an age over 1000 ms and a cap under 1 byte", () => {
+    expect(() => loadConfig({ REPLY_COALESCE_MS: "1001" })).toThrow(/REPLY_COALESCE_MS/);
+    expect(() => loadConfig({ REPLY_COALESCE_BYTES: "0" })).toThrow(/REPLY_COALESCE_BYTES/);
+  });
+});
+
 describe("MODEL_PRICES", () => {
   it("is empty when unset, and parsed from JSON when set", () => {
     expect(loadConfig({}).modelPrices).toEqual({});

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { defaultHealthWatchLimits } from "./adapters/connect/health.js";
 import { defaultLeaseSettings } from "./application/replies/lease-keeper.js";
+import { defaultDeltaCoalescing } from "./application/replies/delta-coalescing.js";
 import { defaultConnectionLimits } from "./adapters/http/connection-limits.js";
 import { loadModelsFile, singleModelSetup } from "./models-config.js";
 import { defaultImportLimits } from "./application/transfer/import-limits.js";
@@ -74,6 +75,10 @@ const schema = z.object({
     z.number().max(720, "REQUEST_ID_WINDOW_HOURS is at most 720 (30 days)"),
   ),
   SHUTDOWN_GRACE_MS: integer(10_000),
+  REPLY_COALESCE_MS: integer(defaultDeltaCoalescing.maxAgeMs).pipe(
+    z.number().max(1_000, "REPLY_COALESCE_MS is at most 1000"),
+  ),
+  REPLY_COALESCE_BYTES: integer(defaultDeltaCoalescing.maxBytes, 1),
   PROGRESS_INTERVAL_MS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(50).optional()),
   REDIS_URL: optionalText.pipe(
     z
@@ -215,6 +220,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestIdWindowMs: c.REQUEST_ID_WINDOW_HOURS * 3_600_000,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     // With Redis the live text lives in the hub, so the database gets rarer checkpoints (DESIGN.md).
+    /** Merging of deltas queued for a watcher whose transport is behind; null: off (REPLY_COALESCE_MS=0). */
+    coalescing:
+      c.REPLY_COALESCE_MS > 0 ? { maxAgeMs: c.REPLY_COALESCE_MS, maxBytes: c.REPLY_COALESCE_BYTES } : null,
     progressIntervalMs: c.PROGRESS_INTERVAL_MS ?? (c.REDIS_URL ? 10_000 : 1_000),
     redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : null,
     leases: {

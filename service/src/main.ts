@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   const bus = config.redis
     ? createRedisReplyBus({
         ...config.redis,
+        coalescing: config.coalescing,
         logger,
         ...(metrics && { observer: observeReplyBus(metrics.metrics) }),
       })
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     orphanGraceMs: config.orphanGraceMs,
     sendRequests: { store: createMysqlSendRequestStore(database.db), windowMs: config.requestIdWindowMs },
     progressIntervalMs: config.progressIntervalMs,
+    coalescing: config.coalescing,
     ...(bus && { bus }),
     leases: config.leases,
     maxRequestBytes: config.maxRequestBytes,

@@ -3,6 +3,11 @@
  * frames parsed by hand and each event decoded with protobuf-es. It runs beside the simulator, so it must
  * cost little per delta; it timestamps every delta on arrival and checks that none was lost (offsets are
  * contiguous, the reply finished `complete`).
+ *
+ * With coalescing (REPLY_COALESCE_MS) one message may carry several upstream deltas. Every benchmark
+ * delta is one word with its leading space (lib/texts.mjs), so `deltas` counts the upstream deltas a
+ * message carries by its spaces, and `messages` the messages; gaps are between messages (what a reader
+ * sees as updates).
  */
 import { connect } from "node:http2";
 import { performance } from "node:perf_hooks";
@@ -64,6 +69,7 @@ export function sendMessage(session, { userId, chatId, text, gaps, onFirstDelta,
     const result = {
       ttft: NaN,
       deltas: 0,
+      messages: 0,
       received: 0,
       offsetOk: true,
       status: null,
@@ -81,7 +87,8 @@ export function sendMessage(session, { userId, chatId, text, gaps, onFirstDelta,
           onFirstDelta?.(result);
         } else if (gaps) gaps.push(now - last);
         last = now;
-        result.deltas++;
+        result.messages++;
+        result.deltas += wordsIn(kind.value.text);
         if (kind.value.offset !== nextOffset) result.offsetOk = false;
         nextOffset = kind.value.offset + codePoints(kind.value.text);
         result.received = nextOffset;
@@ -120,6 +127,13 @@ export function stopReply(session, { userId, replyId }) {
     stream.on("error", () => undefined);
     stream.on("close", resolve);
   });
+}
+
+/** Upstream deltas in a delta message's text: each benchmark delta starts with its one space. */
+function wordsIn(text) {
+  let words = 0;
+  for (let at = text.indexOf(" "); at >= 0; at = text.indexOf(" ", at + 1)) words++;
+  return Math.max(words, 1);
 }
 
 function codePoints(text) {

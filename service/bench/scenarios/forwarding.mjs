@@ -21,6 +21,7 @@ export async function serviceStreams(
   const session = openSession(service.baseUrl);
   const gaps = keepGaps ? [] : undefined;
   let deltas = 0;
+  let messages = 0;
   let incomplete = 0;
   const started = performance.now();
   if (keepGaps) await service.call("eldStart");
@@ -34,6 +35,7 @@ export async function serviceStreams(
           .then(() => sendMessage(session, { userId, text: question, gaps }))
           .then((result) => {
             deltas += result.deltas;
+            messages += result.messages;
             if (!result.complete) incomplete++;
           }),
       );
@@ -46,6 +48,7 @@ export async function serviceStreams(
   return {
     cpuUs,
     deltas,
+    messages,
     failed: incomplete,
     lost: batches * concurrency * expectDeltas - deltas,
     wallMs: performance.now() - started,

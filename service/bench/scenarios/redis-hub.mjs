@@ -23,7 +23,7 @@ async function run(who, processes, load) {
 }
 
 /** Row 12, instant: off and on alternately (the order flips each round), after one warm-up each. */
-export async function hubInstantCpu({ off, on, rounds, batches, deltas, log }) {
+export async function hubInstantCpu({ off, on, rounds, batches, deltas, log, label = "hub" }) {
   const load = { question: "bench:instant", batches, concurrency: 8, expectDeltas: deltas };
   await serviceStreams(off, load);
   await serviceStreams(on, load);
@@ -35,7 +35,7 @@ export async function hubInstantCpu({ off, on, rounds, batches, deltas, log }) {
     r.ratio = perDelta(r.on) / perDelta(r.off);
     results.push(r);
     log(
-      `  instant round ${round + 1}: CPU/delta hub off ${perDelta(r.off).toFixed(1)} µs, on ${perDelta(r.on).toFixed(1)} µs (${r.ratio.toFixed(2)}×); lost ${r.off.lost + r.off.failed}/${r.on.lost + r.on.failed}`,
+      `  instant round ${round + 1}: CPU/delta ${label} off ${perDelta(r.off).toFixed(1)} µs, on ${perDelta(r.on).toFixed(1)} µs (${r.ratio.toFixed(2)}×); lost ${r.off.lost + r.off.failed}/${r.on.lost + r.on.failed}; messages per delta ${perMessage(r.off)}/${perMessage(r.on)}`,
     );
   }
   return {
@@ -43,8 +43,13 @@ export async function hubInstantCpu({ off, on, rounds, batches, deltas, log }) {
     onCpu: median(results.map((r) => perDelta(r.on))),
     ratio: median(results.map((r) => r.ratio)),
     lost: results.reduce((sum, r) => sum + r.on.lost + r.on.failed + r.off.lost + r.off.failed, 0),
+    offMessages: median(results.map((r) => r.off.messages / r.off.deltas)),
+    onMessages: median(results.map((r) => r.on.messages / r.on.deltas)),
   };
 }
+
+/** Messages the client received per upstream delta (1: nothing merged). */
+const perMessage = (run) => (run.messages / Math.max(1, run.deltas)).toFixed(3);
 
 /** One variant's figures at one step, medians over rounds. */
 function summarize(results, who, maxGapRatio) {
@@ -56,6 +61,7 @@ function summarize(results, who, maxGapRatio) {
     gapRatio: median(gapRatios),
     lost,
     eldP99: who === "baseline" ? NaN : median(results.map((r) => r[who].eld.p99)),
+    messagesPerDelta: who === "baseline" ? NaN : median(results.map((r) => r[who].messages / r[who].deltas)),
   };
   summary.holds = summary.gapRatio <= maxGapRatio && lost === 0;
   return summary;
@@ -75,6 +81,7 @@ export async function hubPacedLadder({
   rampMs,
   maxGapRatio,
   log,
+  label = "hub",
 }) {
   const processes = { baseline, off, on };
   const steps = [];
@@ -96,7 +103,7 @@ export async function hubPacedLadder({
       const gap = (who) =>
         `${r[who].gapP99.toFixed(1)} ms (${(r[who].gapP99 / r.baseline.gapP99).toFixed(2)}×)`;
       log(
-        `  paced ×${streams} round ${round + 1}: CPU/delta sdk ${perDelta(r.baseline).toFixed(1)}, hub off ${perDelta(r.off).toFixed(1)}, on ${perDelta(r.on).toFixed(1)} µs (on/off ${r.cpuRatio.toFixed(2)}×); gap p99 sdk ${r.baseline.gapP99.toFixed(1)} ms, off ${gap("off")}, on ${gap("on")}; lost ${r.off.lost + r.off.failed}/${r.on.lost + r.on.failed}; ELD p99 off ${r.off.eld.p99.toFixed(1)}, on ${r.on.eld.p99.toFixed(1)} ms`,
+        `  paced ×${streams} round ${round + 1}: CPU/delta sdk ${perDelta(r.baseline).toFixed(1)}, ${label} off ${perDelta(r.off).toFixed(1)}, on ${perDelta(r.on).toFixed(1)} µs (on/off ${r.cpuRatio.toFixed(2)}×); gap p99 sdk ${r.baseline.gapP99.toFixed(1)} ms, off ${gap("off")}, on ${gap("on")}; lost ${r.off.lost + r.off.failed}/${r.on.lost + r.on.failed}; ELD p99 off ${r.off.eld.p99.toFixed(1)}, on ${r.on.eld.p99.toFixed(1)} ms; messages per delta ${perMessage(r.off)}/${perMessage(r.on)}`,
       );
     }
     const step = {

@@ -1,8 +1,11 @@
 /**
  * The live entries a follower has received and not yet consumed. Bounded: a consumer that falls more
  * than `maxChars` UTF-16 units behind fails the follow (with `hub.unavailable`: it may resume from the
- * database later) instead of growing the process's memory without end.
+ * database later) instead of growing the process's memory without end. With coalescing, a text entry
+ * that arrives while the one before it still waits joins it (see delta-coalescing.ts), as a watcher's
+ * deltas do on the owner: a follower whose RPC is not draining gets fewer, larger messages.
  */
+import { DeltaTail, type DeltaCoalescing } from "../../application/replies/delta-coalescing.js";
 import { hubUnavailable } from "../../domain/errors.js";
 import type { StreamEntry } from "./reply-stream-format.js";
 
@@ -16,8 +19,9 @@ export interface FollowInbox {
   next(): Promise<StreamEntry | null>;
 }
 
-export function createFollowInbox(maxChars: number): FollowInbox {
+export function createFollowInbox(maxChars: number, coalescing: DeltaCoalescing | null = null): FollowInbox {
   const queue: StreamEntry[] = [];
+  const tail = coalescing && new DeltaTail(coalescing);
   let chars = 0;
   let failure: Error | null = null;
   let closed = false;
@@ -28,6 +32,18 @@ export function createFollowInbox(maxChars: number): FollowInbox {
     wake = null;
     resolve?.();
   };
+  /** Whether `entry` joined the text entry still waiting at the queue's end (else it opens one). */
+  const merge = (tail: DeltaTail, entry: StreamEntry & { kind: "text" }): boolean => {
+    const last = queue.at(-1);
+    const merged =
+      last?.kind === "text" ? tail.admit({ type: "delta", ...last }, { type: "delta", ...entry }) : null;
+    if (!merged || last?.kind !== "text") {
+      tail.opened();
+      return false;
+    }
+    queue[queue.length - 1] = { ...last, text: merged.text, end: entry.end };
+    return true;
+  };
   const fail = (error: Error) => {
     failure ??= error;
     queue.length = 0;
@@ -37,7 +53,7 @@ export function createFollowInbox(maxChars: number): FollowInbox {
   return {
     push(entry) {
       if (closed || failure) return;
-      queue.push(entry);
+      if (!(tail && entry.kind === "text" && merge(tail, entry))) queue.push(entry);
       chars += entry.kind === "text" ? entry.text.length : 0;
       if (chars > maxChars) fail(hubUnavailable("the follower fell too far behind the live reply"));
       notify();

@@ -7,6 +7,7 @@
  * removed by offset (text before the cursor is skipped, a partial overlap sliced). A live entry that
  * starts after the cursor (a gap) is filled from the stream.
  */
+import type { DeltaCoalescing } from "../../application/replies/delta-coalescing.js";
 import type { FollowedEvent } from "../../application/replies/reply-bus.js";
 import { sliceFromCodePoint } from "../../application/replies/text-offsets.js";
 import { hubUnavailable, offsetBeyondReply } from "../../domain/errors.js";
@@ -21,6 +22,8 @@ export interface FollowDeps {
   subscriptions: ChannelSubscriptions;
   /** The most text (UTF-16 units) waiting for a slow consumer before the follow fails. */
   maxBufferedChars: number;
+  /** How live entries waiting for a slow consumer are merged; null or absent: never. */
+  coalescing?: DeltaCoalescing | null | undefined;
   /** Told how late (ms, owner's clock to ours) each live entry arrived that says when it was sent. */
   liveLag?: ((ms: number) => void) | undefined;
 }
@@ -48,7 +51,7 @@ export async function* followReply(
 ): AsyncGenerator<FollowedEvent> {
   if (signal?.aborted) return;
   const key = deps.keys.stream(replyId);
-  const inbox = createFollowInbox(deps.maxBufferedChars);
+  const inbox = createFollowInbox(deps.maxBufferedChars, deps.coalescing ?? null);
   const subscribing = deps.subscriptions.follow(
     deps.keys.live(replyId),
     (message) => {

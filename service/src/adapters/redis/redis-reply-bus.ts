@@ -9,6 +9,7 @@
  * ```
  */
 import type { Logger } from "../../application/ports.js";
+import type { DeltaCoalescing } from "../../application/replies/delta-coalescing.js";
 import type { OwnerMessage, ReplyBus } from "../../application/replies/reply-bus.js";
 import { hubUnavailable } from "../../domain/errors.js";
 import { createChannelSubscriptions } from "./channel-subscriptions.js";
@@ -37,6 +38,8 @@ export interface RedisReplyBusOptions {
   dropEndedAfterMs?: number;
   /** The most text a follower holds for a slow consumer before it fails (default 4 Mi UTF-16 units). */
   maxFollowerBufferChars?: number;
+  /** How live text waiting for a slow follower is merged (REPLY_COALESCE_*); null or absent: never. */
+  coalescing?: DeltaCoalescing | null | undefined;
   /** How long `close` waits to send what is pending (default 1 s). */
   closeFlushTimeoutMs?: number;
   /** The longest wait between reconnection attempts (default 2 s). */
@@ -99,6 +102,7 @@ export function createRedisReplyBus(options: RedisReplyBusOptions): RedisReplyBu
     reader: createStreamReader(commands),
     subscriptions,
     maxBufferedChars: options.maxFollowerBufferChars ?? 4 * 1024 * 1024,
+    coalescing: options.coalescing,
     liveLag: options.observer && ((ms: number) => options.observer?.liveLag(ms)),
   };
 

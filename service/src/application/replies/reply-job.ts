@@ -11,6 +11,7 @@ import type { ReplyBus } from "./reply-bus.js";
 import type { ChatRepository, ReplyOutcome } from "../chats/chat-repository.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
 import type { UsageMeter } from "../usage/usage-meter.js";
+import type { DeltaCoalescing } from "./delta-coalescing.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import type { ProgressSource, ReplyProgressWriter } from "./reply-progress.js";
 import { ReplySubscription } from "./reply-subscription.js";
@@ -34,6 +35,8 @@ export interface ReplyJobDeps {
   bus: ReplyBus;
   /** What each reply cost, stored with its final write (the provider's figure or our estimate). */
   meter: UsageMeter;
+  /** How a watcher that falls behind gets its queued deltas merged; null or absent: one event each. */
+  coalescing?: DeltaCoalescing | null | undefined;
 }
 
 /**
@@ -143,7 +146,11 @@ export class ReplyJob implements ProgressSource {
     started: ReplyStartedEvent = this.started,
   ): ReplySubscription {
     if (fromOffset > this.length) throw offsetBeyondReply(fromOffset, this.length);
-    const subscription = new ReplySubscription(signal, (closed) => this.detach(closed));
+    const subscription = new ReplySubscription(
+      signal,
+      (closed) => this.detach(closed),
+      this.deps.coalescing ?? null,
+    );
     subscription.push(started);
     if (fromOffset < this.length) {
       const text = sliceFromCodePoint(this.text, fromOffset);

@@ -303,7 +303,8 @@ export declare type ContextStats = Message$1<"parley.chat.v1.ContextStats"> & {
 export declare const ContextStatsSchema: GenMessage<ContextStats>;
 
 /**
- * ReplyDelta is a piece of the reply's text.
+ * ReplyDelta is a piece of the reply's text: usually one of the model's tokens; several when the
+ * reader's connection fell behind (their text merged, in order, up to 16 KiB by default).
  *
  * @generated from message parley.chat.v1.ReplyDelta
  */
