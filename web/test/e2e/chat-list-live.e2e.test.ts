@@ -76,9 +76,7 @@ describe("a chat open in another tab", () => {
     const partway = await there.answerState();
     expect(partway.status).toBe("streaming");
     // (The first answer is complete too: wait for the last one's end.)
-    await expect
-      .poll(async () => (await here.answerState()).status, { timeout: 30_000 })
-      .toBe("complete");
+    await expect.poll(async () => (await here.answerState()).status, { timeout: 30_000 }).toBe("complete");
     const full = await here.answerState();
     expect(partway.length).toBeLessThan(full.length);
 

@@ -48,7 +48,14 @@ describe("routeWatchedReply", () => {
     ["a reply after this tab's send failed to go", unsent, null, false, started("r2"), "adopt"],
     ["the adopted reply told again by a reopened watch", adoptedLive, "r2", false, started("r2"), "follow"],
     ["the adopted reply's deltas", adoptedLive, "r2", false, delta, "follow"],
-    ["deltas of an adopted reply let go (handed to its own watch)", adoptedLive, null, false, delta, "ignore"],
+    [
+      "deltas of an adopted reply let go (handed to its own watch)",
+      adoptedLive,
+      null,
+      false,
+      delta,
+      "ignore",
+    ],
     ["an adopted reply's deltas after this tab sent its own", sending, "r2", false, delta, "ignore"],
   ];
   it.each(cases)("%s", (_, live, adopted, holding, event, route) => {
