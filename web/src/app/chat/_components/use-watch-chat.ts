@@ -1,18 +1,17 @@
 "use client";
 
 /**
- * Keeps an open chat live (`chat.watchChat`): another tab's or device's answer types here as it is
- * written (through the live-reply store, as this tab's own; this tab's own reply is not shown twice),
- * renames and model changes reach the header, and a deletion leaves the chat as deleting it here does.
- * When a reply of another tab starts, its user message is read with the chat (GetChat) rather than
- * guessed; so is anything that changed while the watch was down.
+ * Keeps an open chat live (`followChat`): another tab's or device's answer types here as it is written
+ * (through the live-reply store, as this tab's own; this tab's own reply is not shown twice), renames and
+ * model changes reach the header, and a deletion leaves the chat as deleting it here does. When a reply
+ * of another tab starts, the turn this tab showed stays on the page and the new user message is read
+ * with the chat (GetChat) rather than guessed; so is anything that changed while the watch was down.
  */
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type Dispatch, type SetStateAction } from "react";
 import type { ChatMessage, ChatSummary } from "~/lib/chat-types";
-import type { ChatWatchEvent } from "~/lib/chat-watch-event";
 import { trpcClient } from "~/trpc/client";
-import { keepSubscribed } from "./keep-subscribed";
+import { followChat } from "./follow-chat";
 import { useLiveReplyStore } from "./live-replies";
 import { keepFinishedTurn, mergeLatestPage } from "./merge-latest-page";
 
@@ -42,45 +41,40 @@ export function useWatchChat(options: WatchChatOptions): ChatSummary | null {
 
   useEffect(() => {
     if (!chatId) return;
-    let changedAt = latest.current.renderedUpdatedAt;
-    let opened = false;
-    const readChat = () =>
-      void trpcClient.chat.get.query({ chatId }).then(
-        (page) => latest.current.setMessages((held) => mergeLatestPage(held, page.messages)),
+    // Reads answered out of order: an older one never undoes what a newer one showed.
+    let reads = 0;
+    let shown = 0;
+    const readChat = () => {
+      const read = ++reads;
+      trpcClient.chat.get.query({ chatId }).then(
+        (page) => {
+          if (read < shown) return;
+          shown = read;
+          latest.current.setMessages((held) => mergeLatestPage(held, page.messages));
+        },
         // Not fatal: the next change, or a reload, reads it again.
         () => undefined,
       );
+    };
     const offAdopt = store.onAdopt(({ chatId: adopted, started, previous }) => {
       if (adopted !== chatId) return;
       latest.current.setMessages((held) => keepFinishedTurn(held, previous));
       const known = latest.current.messages.some((message) => message.id === started.userMessageId);
       if (!started.userMessageId || !known) readChat();
     });
-    const show = (chat: ChatSummary) => {
-      changedAt = chat.updatedAt;
-      setSummary(chat);
-      latest.current.onModel(chat.model);
-    };
-    const stop = keepSubscribed<ChatWatchEvent>({
+    const stop = followChat({
+      chatId,
       subscribe: (handlers) => trpcClient.chat.watchChat.subscribe({ chatId }, handlers),
-      listening: (event) => event.type === "ready",
-      last: (event) => event.type === "deleted",
-      onData(event) {
-        switch (event.type) {
-          case "ready":
-            // Opened again: a reply shown from the watch may have ended unseen meanwhile.
-            if (opened) store.caughtUp(chatId);
-            opened = true;
-            if (event.chat.updatedAt !== changedAt) readChat();
-            return show(event.chat);
-          case "changed":
-            return show(event.chat);
-          case "reply":
-            return store.told(chatId, event.event);
-          case "deleted":
-            store.forget(chatId);
-            router.replace("/chat");
-        }
+      store,
+      changedAt: latest.current.renderedUpdatedAt,
+      show(chat) {
+        setSummary(chat);
+        latest.current.onModel(chat.model);
+      },
+      readChat,
+      leave() {
+        store.forget(chatId);
+        router.replace("/chat");
       },
     });
     return () => {
