@@ -2,7 +2,9 @@
  * Replies being streamed into this tab, one per chat, kept outside React so a delta re-renders only the
  * chat that shows it. The state and its rules are `reduceLiveReplies` (pure); this store does what a
  * reducer cannot: it opens and closes the tRPC subscriptions (`send`, `watch`, `stop`, `retry`), runs
- * the give-up timers of the connection policy, and tells its listeners.
+ * the give-up timers of the connection policy, and tells its listeners. Another tab's reply, told by the
+ * open chat's watch (`told`), goes through the same reducer, so it types here like the tab's own; the
+ * tab's own reply, which the watch tells too, is not shown twice (`routeWatchedReply`).
  */
 import type { Unsubscribable } from "@trpc/server/observable";
 import type { ReplyEvent } from "~/lib/chat-types";
