@@ -18,8 +18,8 @@ let there: ChatPage;
 const user = aUser("Grace");
 
 beforeAll(async () => {
-  // ~40 ms a word: an answer takes a few seconds to type, long enough to see it part-written elsewhere.
-  stack = await startE2eStack({ paceMs: 40 });
+  // ~70 ms a word: an answer takes several seconds to type, long enough to see it part-written elsewhere.
+  stack = await startE2eStack({ paceMs: 70 });
   for (let i = 0; i < 2; i++) contexts.push(await stack.newContext());
   const [first, second] = await Promise.all(contexts.map((context) => context.newPage()));
   here = new ChatPage(first!, stack.web.baseUrl);
@@ -67,14 +67,25 @@ describe("a chat open in another tab", () => {
 
     const question = "Tell me a long story about rivers";
     await here.send(question);
-    // There: the message, then the answer part-written (still streaming, some text, not all of it).
+    // There: the answer part-written (the second answer, still streaming, some text), and the message.
+    const seen = await there.page.waitForFunction(
+      () => {
+        const answers = document.querySelectorAll<HTMLElement>(
+          '[data-testid="message"][data-role="assistant"]',
+        );
+        const last = answers[answers.length - 1];
+        const length = Number(last?.dataset.length ?? 0);
+        const streaming = answers.length === 2 && last?.dataset.status === "streaming" && length >= 20;
+        return streaming && { status: "streaming", length };
+      },
+      undefined,
+      { timeout: 20_000, polling: 50 },
+    );
+    const partway = await seen.jsonValue();
     await there.page
       .locator('[data-testid="message"][data-role="user"]')
       .filter({ hasText: question })
       .waitFor();
-    await there.waitForLength(20);
-    const partway = await there.answerState();
-    expect(partway.status).toBe("streaming");
     // (The first answer is complete too: wait for the last one's end.)
     await expect.poll(async () => (await here.answerState()).status, { timeout: 30_000 }).toBe("complete");
     const full = await here.answerState();

@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { ArrowDown } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import type { ChatMessage, ChatPage, ContextStats } from "~/lib/chat-types";
 import type { ModelOption } from "~/lib/model-types";
@@ -264,23 +264,29 @@ function useChatModel(chatId: string | null, initial: string | null, onError: (m
   const models = useModels();
   const [model, setModel] = useState<string | null>(initial);
   const save = useMutation(trpc.chat.setModel.mutationOptions());
+  // The chat's model as the service tells it (changed elsewhere) is followed; but after a change made
+  // here, what it told before (older, perhaps arriving after the save's answer) is not, until it tells this.
+  const saved = useRef<string | null>(null);
   const change = (next: string) => {
     const before = model;
     setModel(next);
     if (chatId === null) return;
+    saved.current = next;
     save.mutate(
       { chatId, model: next },
       {
         onError: (error) => {
+          saved.current = null;
           setModel(before);
           onError(`Could not change the model. ${errorMessage(error)}`);
         },
       },
     );
   };
-  // The chat's model as the service says (changed elsewhere); not while this tab's own change is saved.
   const follow = (next: string) => {
-    if (!save.isPending && next) setModel(next);
+    if (saved.current !== null) {
+      if (next === saved.current) saved.current = null;
+    } else if (next) setModel(next);
   };
   const id = model ?? models.data?.defaultModel;
   const entry = models.data?.models.find((option) => option.id === id) ?? null;
