@@ -76,12 +76,12 @@ describe("a chat open in another tab", () => {
         const last = answers[answers.length - 1];
         const length = Number(last?.dataset.length ?? 0);
         const streaming = answers.length === 2 && last?.dataset.status === "streaming" && length >= 20;
-        return streaming && { status: "streaming", length };
+        return streaming ? { status: "streaming", length } : null;
       },
       undefined,
       { timeout: 20_000, polling: 50 },
     );
-    const partway = await seen.jsonValue();
+    const partway = (await seen.jsonValue()) as { status: string; length: number };
     await there.page
       .locator('[data-testid="message"][data-role="user"]')
       .filter({ hasText: question })
@@ -89,6 +89,7 @@ describe("a chat open in another tab", () => {
     // (The first answer is complete too: wait for the last one's end.)
     await expect.poll(async () => (await here.answerState()).status, { timeout: 30_000 }).toBe("complete");
     const full = await here.answerState();
+    expect(partway.status).toBe("streaming");
     expect(partway.length).toBeLessThan(full.length);
 
     await expect.poll(() => there.answerState()).toEqual(full);
