@@ -86,8 +86,7 @@ describe("a chat open in another tab", () => {
       .locator('[data-testid="message"][data-role="user"]')
       .filter({ hasText: question })
       .waitFor();
-    // (The first answer is complete too: wait for the last one's end.)
-    await expect.poll(async () => (await here.answerState()).status, { timeout: 30_000 }).toBe("complete");
+    await here.waitForAnswer("complete");
     const full = await here.answerState();
     expect(partway.status).toBe("streaming");
     expect(partway.length).toBeLessThan(full.length);
