@@ -7,6 +7,7 @@
 import { isTrackedEnvelope } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplyEvent } from "~/lib/chat-types";
+import type { ChatWatchEvent } from "~/lib/chat-watch-event";
 import { codePointLength } from "~/lib/code-points";
 import { startBffHarness, type BffHarness, type TestUser } from "../support/bff-harness";
 import { collect, rejection, type Received } from "../support/trpc-probes";
@@ -175,6 +176,57 @@ describe("chat.list, chat.rename, chat.delete", () => {
   });
 });
 
+describe("chat.watchChat", () => {
+  it("follows one chat: ready, each reply from its start, changes, and deleted last", async () => {
+    const caller = await bff.callerFor(alice.headers);
+    const first = await collect(await caller.chat.send({ text: "Watch this chat" }));
+    if (first[0]?.event.type !== "started") throw new Error("no started event");
+    const { chatId } = first[0].event;
+
+    const watch = (await caller.chat.watchChat({ chatId }))[Symbol.asyncIterator]();
+    const next = async () => ((await watch.next()).value ?? null) as ChatWatchEvent | null;
+    expect(await next()).toMatchObject({ type: "ready", chat: { id: chatId, title: "Watch this chat" } });
+
+    // A reply sent elsewhere (here, another call) is told from its start, text and all.
+    const sent = await collect(await caller.chat.send({ chatId, text: "And again" }));
+    const told: ReplyEvent[] = [];
+    for (let event = await next(); event; event = await next()) {
+      if (event.type !== "reply") continue;
+      told.push(event.event);
+      if (event.event.type === "finished") break;
+    }
+    expect(told[0]).toMatchObject({
+      type: "started",
+      chatId,
+      replyId: (sent[0]!.event as { replyId: string }).replyId,
+    });
+    expect(told.map((event) => (event.type === "delta" ? event.text : "")).join("")).toBe(textOf(sent));
+    expect(told.at(-1)).toEqual(sent.at(-1)!.event);
+
+    await caller.chat.rename({ chatId, title: "Watched" });
+    let changed = await next();
+    // The new turn moved the chat up (a `changed`) before the rename.
+    while (changed?.type === "changed" && changed.chat.title !== "Watched") changed = await next();
+    expect(changed).toMatchObject({ type: "changed", chat: { id: chatId, title: "Watched" } });
+
+    await caller.chat.delete({ chatId });
+    let last = await next();
+    while (last?.type === "changed") last = await next();
+    expect(last).toEqual({ type: "deleted", chatId });
+    expect((await watch.next()).done).toBe(true);
+  });
+
+  it("tells a chat that is not there (or not yours) as deleted, and ends", async () => {
+    const aliceCaller = await bff.callerFor(alice.headers);
+    const sent = await collect(await aliceCaller.chat.send({ text: "Not Bob's" }));
+    const { chatId } = sent[0]!.event as { chatId: string };
+    const bobCaller = await bff.callerFor(bob.headers);
+    const events: unknown[] = [];
+    for await (const event of await bobCaller.chat.watchChat({ chatId })) events.push(event);
+    expect(events).toEqual([{ type: "deleted", chatId }]);
+  });
+});
+
 describe("another user's chats", () => {
   it("are NOT_FOUND for every procedure and never listed", async () => {
     const aliceCaller = await bff.callerFor(alice.headers);
@@ -219,6 +271,7 @@ describe("signed-out callers", () => {
         anonymous.chat.stop({ replyId: "abc" }),
         anonymous.chat.send({ text: "hi" }).then((events) => collect(events)),
         anonymous.chat.watch({ replyId: "abc", fromOffset: 0 }).then((events) => collect(events)),
+        anonymous.chat.watchChat({ chatId: "abc" }).then((events) => collect(events)),
       ];
       for (const attempt of attempts) expect((await rejection(attempt)).code).toBe("UNAUTHORIZED");
     }

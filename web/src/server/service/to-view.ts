@@ -8,8 +8,16 @@ import {
   type Chat,
   type ContextStats as ProtoContextStats,
   type Message,
+  type ReplyEvent as ProtoReplyEvent,
 } from "@parley/gen/parley/chat/v1/chat_pb";
-import type { ChatMessage, ChatSummary, ContextStats, ReplyStatus, TitleSource } from "~/lib/chat-types";
+import type {
+  ChatMessage,
+  ChatSummary,
+  ContextStats,
+  ReplyEvent,
+  ReplyStatus,
+  TitleSource,
+} from "~/lib/chat-types";
 
 const titleSources: Record<ProtoTitleSource, TitleSource> = {
   [ProtoTitleSource.UNSPECIFIED]: "unknown",
@@ -69,4 +77,33 @@ export function toContextStats(stats: ProtoContextStats | undefined): ContextSta
     messagesLeftOut: stats.messagesLeftOut,
     systemPromptTokens: stats.systemPromptTokens,
   };
+}
+
+/** A reply's stream event for the browser; null for one it does not need (an empty delta, an unknown kind). */
+export function toReplyEvent(event: ProtoReplyEvent | undefined): ReplyEvent | null {
+  const kind = event?.kind;
+  switch (kind?.case) {
+    case "started":
+      return {
+        type: "started",
+        chatId: kind.value.chatId,
+        replyId: kind.value.replyId,
+        userMessageId: kind.value.userMessageId,
+        model: kind.value.model,
+        context: toContextStats(kind.value.context),
+      };
+    case "delta":
+      return kind.value.text.length === 0
+        ? null
+        : { type: "delta", text: kind.value.text, offset: kind.value.offset };
+    case "finished":
+      return {
+        type: "finished",
+        status: toReplyStatus(kind.value.status),
+        finishReason: kind.value.finishReason,
+        length: kind.value.length,
+      };
+    default:
+      return null;
+  }
 }

@@ -72,6 +72,11 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   "key.not_allowed": internal,
   "key.user_mismatch": internal,
   "hub.unavailable": unavailable,
+  // Every open tab holds two watches (its chat list, its chat): a bound per user on each service replica.
+  "watch.too_many": {
+    code: "TOO_MANY_REQUESTS",
+    message: "Too many Parley tabs are open. Close some, then reload this one.",
+  },
   // Limits: the service's own sentence (it names the limit and the reset time in UTC); the browser words
   // its banner itself from the reason, `resetAt` and `limit`, in the person's time zone.
   "limit.concurrent_replies": limitReached,

@@ -14,7 +14,7 @@ import { codePointLength } from "~/lib/code-points";
 import type { ReplyEvent } from "~/lib/chat-types";
 import type { Logger } from "../logger";
 import { observeReplyStream } from "../metrics/reply-stream-metrics";
-import { toContextStats, toReplyStatus } from "../service/to-view";
+import { toReplyEvent } from "../service/to-view";
 import { toTRPCError } from "./connect-errors";
 import { formatEventId } from "./event-id";
 
@@ -38,37 +38,19 @@ export async function* relayReply(options: RelayOptions): AsyncGenerator<Tracked
   const observed = observeReplyStream(options.operation);
   try {
     for await (const { event } of options.events) {
-      const kind = event?.kind;
-      if (!kind || finished) continue;
-      if (kind.case === "started") {
-        replyId = kind.value.replyId;
-        yield emit({
-          type: "started",
-          chatId: kind.value.chatId,
-          replyId,
-          userMessageId: kind.value.userMessageId,
-          model: kind.value.model,
-          context: toContextStats(kind.value.context),
-        });
-      } else if (kind.case === "delta") {
-        const { text, offset: start } = kind.value;
-        if (text.length === 0) continue;
-        offset = start + codePointLength(text);
+      const next = finished ? null : toReplyEvent(event);
+      if (!next) continue;
+      if (next.type === "started") {
+        replyId = next.replyId;
+      } else if (next.type === "delta") {
+        offset = next.offset + codePointLength(next.text);
         observed.delta();
-        yield emit({ type: "delta", text, offset: start });
-      } else if (kind.case === "finished") {
+      } else {
         finished = true;
-        const status = toReplyStatus(kind.value.status);
-        if (kind.value.error) {
-          options.log.warn("reply ended badly", { replyId, status, reason: kind.value.error });
-        }
-        yield emit({
-          type: "finished",
-          status,
-          finishReason: kind.value.finishReason,
-          length: kind.value.length,
-        });
+        const reason = event?.kind.case === "finished" ? event.kind.value.error : "";
+        if (reason) options.log.warn("reply ended badly", { replyId, status: next.status, reason });
       }
+      yield emit(next);
     }
   } catch (error) {
     // A cut reply sends `finished` and then an error status: the browser has the whole story already.

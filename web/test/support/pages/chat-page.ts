@@ -57,11 +57,16 @@ export class ChatPage {
     return (await this.lastAnswer().getByTestId("message-content").innerText()).trim();
   }
 
+  /** Waits until the last answer has `status` (an earlier answer with it does not count). */
   async waitForAnswer(status: ReplyStatus, timeoutMs = 30_000): Promise<void> {
-    await this.page
-      .locator(`[data-testid="message"][data-role="assistant"][data-status="${status}"]`)
-      .last()
-      .waitFor({ timeout: timeoutMs });
+    await this.page.waitForFunction(
+      (wanted) => {
+        const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+        return answers[answers.length - 1]?.getAttribute("data-status") === wanted;
+      },
+      status,
+      { timeout: timeoutMs, polling: 50 },
+    );
   }
 
   /** Waits until the answer being written holds at least `length` code points. */

@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { ArrowDown } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Spinner } from "~/components/spinner";
 import type { ChatMessage, ChatPage, ContextStats } from "~/lib/chat-types";
 import type { ModelOption } from "~/lib/model-types";
@@ -26,6 +26,7 @@ import { useScrollToMessage } from "./use-scroll-to-message";
 import { SidebarToggle } from "./sidebar-toggle";
 import { useChatList } from "./use-chat-list";
 import { useStickToBottom } from "./use-stick-to-bottom";
+import { useWatchChat } from "./use-watch-chat";
 
 /** A chat: header with title and context gauge, the messages, and the composer. */
 export function ChatView({ initial }: { initial: ChatPage | null }) {
@@ -54,9 +55,18 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   // While answering (and after, in this tab) the live numbers of `started`; after a reload, or on
   // another device, what the service reported with the page.
   const picked = useChatModel(chatId, initial?.chat.model ?? null, setPageError);
+  // Another tab's answer typing, renames, model changes and deletion, live.
+  const watched = useWatchChat({
+    chatId,
+    messages,
+    setMessages,
+    renderedUpdatedAt: initial?.chat.updatedAt ?? null,
+    onModel: picked.follow,
+  });
   const context = withWindowOf(live?.context ?? initial?.context ?? null, picked.entry);
   const list = useChatList();
   const title =
+    watched?.title ??
     list.data?.pages.flatMap((page) => page.chats).find((chat) => chat.id === chatId)?.title ??
     initial?.chat.title ??
     "New chat";
@@ -254,23 +264,33 @@ function useChatModel(chatId: string | null, initial: string | null, onError: (m
   const models = useModels();
   const [model, setModel] = useState<string | null>(initial);
   const save = useMutation(trpc.chat.setModel.mutationOptions());
+  // The chat's model as the service tells it (changed elsewhere) is followed; but after a change made
+  // here, what it told before (older, perhaps arriving after the save's answer) is not, until it tells this.
+  const saved = useRef<string | null>(null);
   const change = (next: string) => {
     const before = model;
     setModel(next);
     if (chatId === null) return;
+    saved.current = next;
     save.mutate(
       { chatId, model: next },
       {
         onError: (error) => {
+          saved.current = null;
           setModel(before);
           onError(`Could not change the model. ${errorMessage(error)}`);
         },
       },
     );
   };
+  const follow = (next: string) => {
+    if (saved.current !== null) {
+      if (next === saved.current) saved.current = null;
+    } else if (next) setModel(next);
+  };
   const id = model ?? models.data?.defaultModel;
   const entry = models.data?.models.find((option) => option.id === id) ?? null;
-  return { model, change, saving: save.isPending, entry };
+  return { model, change, follow, saving: save.isPending, entry };
 }
 
 /** The gauge follows the picked model's window (the tokens are the last prompt's until the next one). */

@@ -282,3 +282,89 @@ describe("LiveReplyStore", () => {
     expect(store.get("c1")).toBeUndefined();
   });
 });
+
+describe("LiveReplyStore and the chat's watch", () => {
+  const startedAs = (replyId: string, userMessageId = ""): ReplyEvent => ({
+    type: "started",
+    chatId: "c1",
+    replyId,
+    userMessageId,
+    model: "",
+    context: null,
+  });
+  const finished: ReplyEvent = { type: "finished", status: "complete", finishReason: "stop", length: 5 };
+
+  it("shows another tab's reply from the watch, telling its adoption first, and cuts a replay", () => {
+    const adoptions: string[] = [];
+    store.onAdopt(({ started, previous }) => {
+      if (started.type === "started")
+        adoptions.push(`${started.replyId} after ${previous?.replyId ?? "none"}`);
+    });
+    store.told("c1", startedAs("r2", "u2"));
+    store.told("c1", delta("Hel", 0));
+    // A reopened watch tells the reply again from its start: nothing twice.
+    store.told("c1", startedAs("r2"));
+    store.told("c1", delta("Hello", 0));
+    expect(store.get("c1")).toMatchObject({
+      replyId: "r2",
+      userMessageId: "u2",
+      content: "Hello",
+      phase: "streaming",
+    });
+    store.told("c1", finished);
+    expect(store.get("c1")).toMatchObject({ content: "Hello", phase: "done", status: "complete" });
+    expect(adoptions).toEqual(["r2 after none"]);
+    // No subscription of its own: the watch brought every event.
+    expect(fake.subscriptions).toHaveLength(0);
+  });
+
+  it("does not show this tab's own reply twice, even when the watch tells it before the send does", () => {
+    const adoptions: string[] = [];
+    store.onAdopt(({ chatId }) => adoptions.push(chatId));
+    store.send("c1", "Hello");
+    const [send] = fake.subscriptions;
+    store.told("c1", startedAs("r1"));
+    store.told("c1", delta("Watched", 0));
+    send!.handlers.onData(data(started("c1")));
+    send!.handlers.onData(data(delta("Hi", 0)));
+    store.told("c1", delta("Hi there", 0));
+    expect(store.get("c1")).toMatchObject({ replyId: "r1", userText: "Hello", content: "Hi" });
+    expect(adoptions).toEqual([]);
+  });
+
+  it("shows the other tab's reply that made this tab's send fail", () => {
+    store.send("c1", "Hello");
+    const [send] = fake.subscriptions;
+    store.told("c1", startedAs("r2"));
+    store.told("c1", delta("Theirs", 0));
+    const message = "This chat is still answering.";
+    const data = { code: "CONFLICT", httpStatus: 409, reason: "reply.in_progress" };
+    send!.handlers.onError(
+      new TRPCClientError(message, { result: { error: { code: -32009, message, data } } }),
+    );
+    expect(store.get("c1")).toMatchObject({
+      replyId: "r2",
+      content: "Theirs",
+      phase: "streaming",
+      error: null,
+    });
+    store.told("c1", delta("!", 6));
+    expect(store.get("c1")?.content).toBe("Theirs!");
+  });
+
+  it("hands a shown reply to a watch of its own when the chat's watch was reopened", () => {
+    store.told("c1", startedAs("r2"));
+    store.told("c1", delta("Hel", 0));
+    store.caughtUp("c1");
+    expect(fake.subscriptions).toEqual([
+      expect.objectContaining({ procedure: "watch", input: { replyId: "r2", fromOffset: 3 } }),
+    ]);
+    // The reopened watch tells it again: its own watch streams it now.
+    store.told("c1", startedAs("r2"));
+    store.told("c1", delta("Hello world", 0));
+    expect(store.get("c1")?.content).toBe("Hel");
+    fake.subscriptions[0]!.handlers.onData(data(delta("lo", 3)));
+    fake.subscriptions[0]!.handlers.onData(data(finished));
+    expect(store.get("c1")).toMatchObject({ content: "Hello", phase: "done" });
+  });
+});

@@ -2,7 +2,9 @@
  * Replies being streamed into this tab, one per chat, kept outside React so a delta re-renders only the
  * chat that shows it. The state and its rules are `reduceLiveReplies` (pure); this store does what a
  * reducer cannot: it opens and closes the tRPC subscriptions (`send`, `watch`, `stop`, `retry`), runs
- * the give-up timers of the connection policy, and tells its listeners.
+ * the give-up timers of the connection policy, and tells its listeners. Another tab's reply, told by the
+ * open chat's watch (`told`), goes through the same reducer, so it types here like the tab's own; the
+ * tab's own reply, which the watch tells too, is not shown twice (`routeWatchedReply`).
  */
 import type { Unsubscribable } from "@trpc/server/observable";
 import type { ReplyEvent } from "~/lib/chat-types";
@@ -16,6 +18,7 @@ import {
   type LiveReply,
   type LiveReplyAction,
 } from "./reduce-live-replies";
+import { routeWatchedReply, settleHeld } from "./route-watched-reply";
 import {
   connectionChange,
   createGiveUpTimers,
@@ -23,7 +26,14 @@ import {
   type ConnectionState,
 } from "./reply-connection-policy";
 
-/** The callbacks given to `chat.send.subscribe` / `chat.watch.subscribe`. */
+/** Another tab's reply that a chat starts showing (see `LiveReplyStore.onAdopt`). */
+export interface Adoption {
+  chatId: string;
+  started: Extract<ReplyEvent, { type: "started" }>;
+  /** What the chat showed live before (this tab's finished turn, or nothing). */
+  previous: LiveReply | undefined;
+}
+
 /** What a new chat's first message is sent with. */
 export interface NewChatOptions {
   /** The model's id; absent: the service's default. */
@@ -32,6 +42,7 @@ export interface NewChatOptions {
   instructions?: string | null | undefined;
 }
 
+/** The callbacks given to `chat.send.subscribe` / `chat.watch.subscribe`. */
 interface ReplyHandlers {
   onData(value: { id: string; data: ReplyEvent }): void;
   onError(error: unknown): void;
@@ -74,6 +85,10 @@ export class LiveReplyStore {
   private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly startedListeners = new Set<(chatId: string) => void>();
   private readonly finishedListeners = new Set<(reply: LiveReply) => void>();
+  /** By chat: the reply shown from the chat's watch (another tab's), and watch events held (see `told`). */
+  private readonly adopted = new Map<string, string>();
+  private readonly held = new Map<string, ReplyEvent[]>();
+  private readonly adoptListeners = new Set<(adoption: Adoption) => void>();
 
   constructor(private readonly client: TrpcClient) {}
 
@@ -96,6 +111,48 @@ export class LiveReplyStore {
   onFinished(listener: (reply: LiveReply) => void): () => void {
     this.finishedListeners.add(listener);
     return () => this.finishedListeners.delete(listener);
+  }
+
+  /**
+   * Called just before the store shows another tab's reply in a chat, in place of `previous` (e.g. this
+   * tab's finished turn, which the page keeps), so the page can keep it and load the new user message.
+   */
+  onAdopt(listener: (adoption: Adoption) => void): () => void {
+    this.adoptListeners.add(listener);
+    return () => this.adoptListeners.delete(listener);
+  }
+
+  /**
+   * A reply event told by the chat's watch: another tab's reply is shown from these; this tab's own
+   * reply is not shown twice (`routeWatchedReply`).
+   */
+  told(chatId: string, event: ReplyEvent): void {
+    const facts = {
+      live: this.state.get(chatId),
+      adopted: this.adopted.get(chatId) ?? null,
+      holding: this.held.has(chatId),
+    };
+    switch (routeWatchedReply(facts, event)) {
+      case "hold":
+        return void this.held.set(chatId, [...(this.held.get(chatId) ?? []), event]);
+      case "adopt":
+        return this.adopt(chatId, event);
+      case "follow":
+        return void this.receive(chatId, event);
+      default:
+        if (event.type === "started") this.adopted.delete(chatId);
+    }
+  }
+
+  /**
+   * The chat's watch was opened again: a reply shown from it may have ended meanwhile, unseen. It is
+   * handed to a watch of its own (`chat.watch` from the text shown), which tells how it ended.
+   */
+  caughtUp(chatId: string): void {
+    const replyId = this.adopted.get(chatId);
+    const reply = this.state.get(chatId);
+    this.adopted.delete(chatId);
+    if (replyId && reply?.replyId === replyId && !isOver(reply)) this.watch(chatId, replyId, reply.content);
   }
 
   /**
@@ -141,6 +198,8 @@ export class LiveReplyStore {
   /** Forgets a chat's reply (e.g. the chat was deleted), closing its stream. */
   forget(key: string): void {
     this.end(key);
+    this.adopted.delete(key);
+    this.held.delete(key);
     this.dispatch({ type: "forgotten", key });
   }
 
@@ -298,6 +357,29 @@ export class LiveReplyStore {
     const next = reduceLiveReplies(this.state, action);
     if (next === this.state) return;
     this.state = next;
+    for (const key of this.held.keys()) this.settle(key);
     for (const listener of this.listeners) listener();
+  }
+
+  /** Starts showing another tab's reply (its `started` first) from the chat's watch. */
+  private adopt(chatId: string, started: ReplyEvent, rest: ReplyEvent[] = []): void {
+    if (started.type !== "started") return;
+    for (const listener of this.adoptListeners)
+      listener({ chatId, started, previous: this.state.get(chatId) });
+    this.end(chatId);
+    this.pending.delete(chatId);
+    this.adopted.set(chatId, started.replyId);
+    this.dispatch({ type: "watched", chatId, replyId: started.replyId, content: "" });
+    for (const event of [started, ...rest]) this.receive(chatId, event);
+  }
+
+  /** Held watch events, once this tab's own send knows its reply (`settleHeld`). */
+  private settle(chatId: string): void {
+    const [started, ...rest] = this.held.get(chatId) ?? [];
+    if (started?.type !== "started") return void this.held.delete(chatId);
+    const verdict = settleHeld(this.state.get(chatId), started.replyId);
+    if (verdict === "wait") return;
+    this.held.delete(chatId);
+    if (verdict === "adopt") this.adopt(chatId, started, rest);
   }
 }

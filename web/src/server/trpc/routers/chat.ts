@@ -1,6 +1,7 @@
 /**
  * chat.*: the browser's whole view of conversations, each procedure one call to the chat service on the
- * signed-in user's behalf. `send` and `watch` are SSE subscriptions; the rest go over the batch link.
+ * signed-in user's behalf. `send`, `watch`, `watchList` and `watchChat` are SSE subscriptions; the rest go
+ * over the batch link.
  */
 import "server-only";
 import { z } from "zod";
@@ -11,6 +12,7 @@ import { toChatMessage, toChatSummary, toContextStats, toReplyStatus } from "../
 import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
 import { createRouter, protectedProcedure } from "../init";
+import { relayChat } from "../relay-chat";
 import { relayChatList } from "../relay-chat-list";
 import { relayReply } from "../relay-reply";
 import { resilientWatch } from "../resilient-watch";
@@ -193,6 +195,23 @@ export const chatRouter = createRouter({
   watchList: protectedProcedure.subscription(async function* ({ ctx, signal }) {
     yield* relayChatList({
       open: () => ctx.chat.watchChats({ userId: ctx.userId }, { signal }),
+      signal,
+      log: ctx.log,
+    });
+  }),
+
+  /**
+   * One chat, live (another tab's or device's answer typing, renames, model changes, deletion): `ready`
+   * with the chat as it is, then each reply from its start, each change, and `deleted` last.
+   */
+  watchChat: protectedProcedure.input(z.object({ chatId: id })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    yield* relayChat({
+      chatId: input.chatId,
+      open: () => ctx.chat.watchChat({ chatId: input.chatId, userId: ctx.userId }, { signal }),
       signal,
       log: ctx.log,
     });
