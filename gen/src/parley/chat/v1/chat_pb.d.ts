@@ -639,6 +639,14 @@ export declare type GetChatRequest = Message$1<"parley.chat.v1.GetChatRequest"> 
    * @generated from field: string page_token = 4;
    */
   pageToken: string;
+
+  /**
+   * The path to this message instead of the active path (the path ends at it; nothing below it is
+   * shown). Empty: the chat's active leaf. NOT_FOUND `message.not_found` when the chat has no such message.
+   *
+   * @generated from field: string leaf_id = 5;
+   */
+  leafId: string;
 };
 
 /**
@@ -684,6 +692,14 @@ export declare type GetChatResponse = Message$1<"parley.chat.v1.GetChatResponse"
    * @generated from field: parley.chat.v1.ContextStats context = 4;
    */
   context?: ContextStats | undefined;
+
+  /**
+   * The message the returned path ends at: the chat's active leaf, or the `leaf_id` asked for. Empty for
+   * a chat with no messages.
+   *
+   * @generated from field: string leaf_id = 5;
+   */
+  leafId: string;
 };
 
 /**
@@ -720,7 +736,8 @@ export declare type Message = Message$1<"parley.chat.v1.Message"> & {
   content: string;
 
   /**
-   * Position in the chat, from 1.
+   * The order in which the chat's messages were written, from 1: increasing along every path, but a
+   * path skips the numbers of other branches.
    *
    * @generated from field: uint32 seq = 4;
    */
@@ -767,6 +784,41 @@ export declare type Message = Message$1<"parley.chat.v1.Message"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 10;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * The message it follows on its path; empty for the chat's first message (and its edited versions).
+   *
+   * @generated from field: string parent_id = 11;
+   */
+  parentId: string;
+
+  /**
+   * How many versions share this message's parent: 1 when it was never regenerated or edited.
+   *
+   * @generated from field: uint32 sibling_count = 12;
+   */
+  siblingCount: number;
+
+  /**
+   * Which of them this one is, from 0, oldest first (shown as `sibling_index + 1 / sibling_count`).
+   *
+   * @generated from field: uint32 sibling_index = 13;
+   */
+  siblingIndex: number;
+
+  /**
+   * The previous version's id (SetActiveBranch it to switch); empty for the first.
+   *
+   * @generated from field: string previous_sibling_id = 14;
+   */
+  previousSiblingId: string;
+
+  /**
+   * The next version's id; empty for the last.
+   *
+   * @generated from field: string next_sibling_id = 15;
+   */
+  nextSiblingId: string;
 };
 
 /**
@@ -982,6 +1034,205 @@ export declare type SetChatInstructionsResponse = Message$1<"parley.chat.v1.SetC
 export declare const SetChatInstructionsResponseSchema: GenMessage<SetChatInstructionsResponse>;
 
 /**
+ * RegenerateReplyRequest asks for another answer.
+ *
+ * @generated from message parley.chat.v1.RegenerateReplyRequest
+ */
+export declare type RegenerateReplyRequest = Message$1<"parley.chat.v1.RegenerateReplyRequest"> & {
+  /**
+   * The chat.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+
+  /**
+   * Its owner.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * The reply to write again, or the user message to answer again; empty: the active path's latest reply.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * A model id of ListModels' to answer with (it becomes the chat's model, as SendMessage's `model` does);
+   * empty: the chat's model.
+   *
+   * @generated from field: string model = 4;
+   */
+  model: string;
+
+  /**
+   * The client's id for this request, as SendMessage's `request_id`: a retry with the same id attaches to
+   * the reply the first attempt started.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.RegenerateReplyRequest.
+ * Use `create(RegenerateReplyRequestSchema)` to create a new message.
+ */
+export declare const RegenerateReplyRequestSchema: GenMessage<RegenerateReplyRequest>;
+
+/**
+ * RegenerateReplyResponse is one event of the new reply's stream.
+ *
+ * @generated from message parley.chat.v1.RegenerateReplyResponse
+ */
+export declare type RegenerateReplyResponse = Message$1<"parley.chat.v1.RegenerateReplyResponse"> & {
+  /**
+   * The event.
+   *
+   * @generated from field: parley.chat.v1.ReplyEvent event = 1;
+   */
+  event?: ReplyEvent | undefined;
+};
+
+/**
+ * Describes the message parley.chat.v1.RegenerateReplyResponse.
+ * Use `create(RegenerateReplyResponseSchema)` to create a new message.
+ */
+export declare const RegenerateReplyResponseSchema: GenMessage<RegenerateReplyResponse>;
+
+/**
+ * EditMessageRequest sends a new version of an earlier user message.
+ *
+ * @generated from message parley.chat.v1.EditMessageRequest
+ */
+export declare type EditMessageRequest = Message$1<"parley.chat.v1.EditMessageRequest"> & {
+  /**
+   * The chat.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+
+  /**
+   * Its owner.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * The user message to edit.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * The new text (the same rules as SendMessage's `text`).
+   *
+   * @generated from field: string text = 4;
+   */
+  text: string;
+
+  /**
+   * A model id, as SendMessage's `model`; empty: the chat's model.
+   *
+   * @generated from field: string model = 5;
+   */
+  model: string;
+
+  /**
+   * The client's id for this request, as SendMessage's `request_id`.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.EditMessageRequest.
+ * Use `create(EditMessageRequestSchema)` to create a new message.
+ */
+export declare const EditMessageRequestSchema: GenMessage<EditMessageRequest>;
+
+/**
+ * EditMessageResponse is one event of the new version's reply stream.
+ *
+ * @generated from message parley.chat.v1.EditMessageResponse
+ */
+export declare type EditMessageResponse = Message$1<"parley.chat.v1.EditMessageResponse"> & {
+  /**
+   * The event.
+   *
+   * @generated from field: parley.chat.v1.ReplyEvent event = 1;
+   */
+  event?: ReplyEvent | undefined;
+};
+
+/**
+ * Describes the message parley.chat.v1.EditMessageResponse.
+ * Use `create(EditMessageResponseSchema)` to create a new message.
+ */
+export declare const EditMessageResponseSchema: GenMessage<EditMessageResponse>;
+
+/**
+ * SetActiveBranchRequest picks the path a chat shows.
+ *
+ * @generated from message parley.chat.v1.SetActiveBranchRequest
+ */
+export declare type SetActiveBranchRequest = Message$1<"parley.chat.v1.SetActiveBranchRequest"> & {
+  /**
+   * The chat.
+   *
+   * @generated from field: string chat_id = 1;
+   */
+  chatId: string;
+
+  /**
+   * Its owner.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * Any message of the chat: the path through it, down to its newest leaf, becomes the active one.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.SetActiveBranchRequest.
+ * Use `create(SetActiveBranchRequestSchema)` to create a new message.
+ */
+export declare const SetActiveBranchRequestSchema: GenMessage<SetActiveBranchRequest>;
+
+/**
+ * SetActiveBranchResponse names the new active leaf.
+ *
+ * @generated from message parley.chat.v1.SetActiveBranchResponse
+ */
+export declare type SetActiveBranchResponse = Message$1<"parley.chat.v1.SetActiveBranchResponse"> & {
+  /**
+   * The chat's active leaf now (GetChat shows the path to it).
+   *
+   * @generated from field: string leaf_id = 1;
+   */
+  leafId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.SetActiveBranchResponse.
+ * Use `create(SetActiveBranchResponseSchema)` to create a new message.
+ */
+export declare const SetActiveBranchResponseSchema: GenMessage<SetActiveBranchResponse>;
+
+/**
  * WatchChatsRequest opens a watch on a user's chat list.
  *
  * @generated from message parley.chat.v1.WatchChatsRequest
@@ -1191,6 +1442,14 @@ export declare type WatchChatResponse = Message$1<"parley.chat.v1.WatchChatRespo
      */
     value: ChatDeleted;
     case: "deleted";
+  } | {
+    /**
+     * The chat's active path changed (SetActiveBranch on another device): GetChat shows the new one.
+     *
+     * @generated from field: parley.chat.v1.ActiveBranch branch = 4;
+     */
+    value: ActiveBranch;
+    case: "branch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1199,6 +1458,26 @@ export declare type WatchChatResponse = Message$1<"parley.chat.v1.WatchChatRespo
  * Use `create(WatchChatResponseSchema)` to create a new message.
  */
 export declare const WatchChatResponseSchema: GenMessage<WatchChatResponse>;
+
+/**
+ * ActiveBranch names a chat's active leaf.
+ *
+ * @generated from message parley.chat.v1.ActiveBranch
+ */
+export declare type ActiveBranch = Message$1<"parley.chat.v1.ActiveBranch"> & {
+  /**
+   * The active leaf's id.
+   *
+   * @generated from field: string leaf_id = 1;
+   */
+  leafId: string;
+};
+
+/**
+ * Describes the message parley.chat.v1.ActiveBranch.
+ * Use `create(ActiveBranchSchema)` to create a new message.
+ */
+export declare const ActiveBranchSchema: GenMessage<ActiveBranch>;
 
 /**
  * ReplyStatus is where a message stands.
@@ -1377,6 +1656,9 @@ export declare const RoleSchema: GenEnum<Role>;
  *   reply.in_progress         FAILED_PRECONDITION  the chat is still answering (metadata: chatId, replyId)
  *   request.id_reused         INVALID_ARGUMENT     a SendMessage `request_id` already named a different
  *                                                  message (metadata: requestId, replyId)
+ *   message.not_found         NOT_FOUND            no such message in this chat (metadata: messageId)
+ *   message.not_editable      INVALID_ARGUMENT     EditMessage named a reply: only the user's own messages
+ *                                                  are edited (regenerate a reply instead)
  *   service.shutting_down     UNAVAILABLE          this instance is shutting down; retry
  *   server.overloaded         UNAVAILABLE          this instance streams as many replies as it holds
  *                                                  (SendMessage only, before anything is written;
@@ -1413,12 +1695,58 @@ export declare const ChatService: GenService<{
    * stream with an error status (UNAVAILABLE, or INTERNAL for a misconfigured upstream), so a cut answer
    * never looks like a whole one.
    *
+   * Conversations are trees: every message has a parent (`parent_id`), and a chat shows one path through
+   * it, from the first message to its active leaf. SendMessage continues the active path; RegenerateReply
+   * and EditMessage start a new branch beside an earlier message; SetActiveBranch switches paths. The
+   * model is always sent the path the new message continues, fitted newest first as ever.
+   *
    * @generated from rpc parley.chat.v1.ChatService.SendMessage
    */
   sendMessage: {
     methodKind: "server_streaming";
     input: typeof SendMessageRequestSchema;
     output: typeof SendMessageResponseSchema;
+  },
+  /**
+   * RegenerateReply writes another answer to a user message, beside the old one (a sibling: the old one is
+   * kept and stays reachable through the sibling fields of Message). It streams exactly as SendMessage
+   * does, and the new reply becomes the chat's active leaf. `message_id` names the reply to write again (or
+   * the user message to answer again); empty: the latest reply of the active path. Errors as SendMessage's,
+   * and NOT_FOUND `message.not_found` when the chat has no such message.
+   *
+   * @generated from rpc parley.chat.v1.ChatService.RegenerateReply
+   */
+  regenerateReply: {
+    methodKind: "server_streaming";
+    input: typeof RegenerateReplyRequestSchema;
+    output: typeof RegenerateReplyResponseSchema;
+  },
+  /**
+   * EditMessage sends a new version of one of the user's earlier messages: a sibling of it, under the same
+   * parent, answered like a new message and streamed as SendMessage streams. Everything that followed the
+   * old version stays on its own branch. Errors as SendMessage's, NOT_FOUND `message.not_found`, and
+   * INVALID_ARGUMENT `message.not_editable` when `message_id` names a reply.
+   *
+   * @generated from rpc parley.chat.v1.ChatService.EditMessage
+   */
+  editMessage: {
+    methodKind: "server_streaming";
+    input: typeof EditMessageRequestSchema;
+    output: typeof EditMessageResponseSchema;
+  },
+  /**
+   * SetActiveBranch shows another path of the chat: the active leaf becomes the newest message under
+   * `message_id` (following the newest child at every step; the message itself when nothing follows it).
+   * The choice is stored with the chat, so every device shows the same branch, and the next message
+   * continues it. NOT_FOUND `message.not_found` when the chat has no such message. A reply being written
+   * goes on; switching while one streams is allowed (the next send still waits for it to end).
+   *
+   * @generated from rpc parley.chat.v1.ChatService.SetActiveBranch
+   */
+  setActiveBranch: {
+    methodKind: "unary";
+    input: typeof SetActiveBranchRequestSchema;
+    output: typeof SetActiveBranchResponseSchema;
   },
   /**
    * WatchReply streams a reply from `from_offset`: what was generated after it, then live deltas until
@@ -1454,8 +1782,10 @@ export declare const ChatService: GenService<{
     output: typeof ListChatsResponseSchema;
   },
   /**
-   * GetChat returns a chat and a page of its messages in conversation order. The first page holds the
-   * latest messages; `next_page_token` leads to older ones.
+   * GetChat returns a chat and a page of its active path (or the path to `leaf_id`) in conversation
+   * order. The first page holds the latest messages; `next_page_token` leads to older ones. Each message
+   * says how many siblings it has (alternative versions from regenerating or editing) and which one it
+   * is, with the ids of its neighbours, so a client draws `< 2/3 >` without another call.
    *
    * @generated from rpc parley.chat.v1.ChatService.GetChat
    */
@@ -1535,7 +1865,9 @@ export declare const ChatService: GenService<{
    * with the chat's summary (`chat`) once the watch is listening; then, if a reply is being written, that
    * reply from its start as WatchReply streams it from offset 0 (`reply`: `started`, the text so far, live
    * deltas, `finished`); then each new reply the same way, every change to the chat (renamed, generated
-   * title, model or instructions changed) as another `chat`, and `deleted` last, which ends the stream.
+   * title, model or instructions changed) as another `chat`, the active path switching (SetActiveBranch)
+   * as `branch`, and `deleted` last, which ends the stream. A reply on any branch (a regenerated answer,
+   * an edited message's) is told as a new reply; its `started` names the user message it answers.
    * A reply that ends badly is told by its `finished` event only: the watch goes on. Chat changes made
    * while a reply streams are told between its events. Errors: NOT_FOUND `chat.not_found` when there is no
    * such chat for this user; RESOURCE_EXHAUSTED `watch.too_many` when the user already has as many
