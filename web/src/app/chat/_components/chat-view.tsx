@@ -19,13 +19,21 @@ import { InstructionsControl } from "./instructions-control";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
 import { newChatKey } from "./reduce-live-replies";
-import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
+import {
+  isAnswering,
+  mergeMessages,
+  messageKey,
+  pendingReplyId,
+  pendingUserId,
+  type ViewMessage,
+} from "./merge-messages";
 import { MessageItem } from "./message-item";
 import { ModelPicker, useModels } from "./model-picker";
 import { useScrollToMessage } from "./use-scroll-to-message";
 import { SidebarToggle } from "./sidebar-toggle";
 import { useChatList } from "./use-chat-list";
 import { useStickToBottom } from "./use-stick-to-bottom";
+import { useVersions } from "./use-versions";
 
 /** A chat: header with title and context gauge, the messages, and the composer. */
 export function ChatView({ initial }: { initial: ChatPage | null }) {
@@ -81,8 +89,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
     store.watch(initial.chat.id, last.id, last.content);
   }, [initial, store]);
 
-  const send = useCallback(
-    (text: string) => {
+  /** Starts a turn (a message, a regenerated answer, an edit) unless the chat is answering. */
+  const startTurn = useCallback(
+    (start: () => void) => {
       if (isAnswering(store.get(chatKey))) return;
       // The finished turn shown from the store becomes part of the page before the next one starts.
       setMessages(
@@ -92,23 +101,37 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
       );
       setPageError(null);
       scrollToBottom("auto");
-      // A new chat is created with the picked model and its instructions; an existing one has them.
-      store.send(chatId, text, chatId === null ? { model: picked.model ?? undefined, instructions } : {});
+      start();
     },
-    [chatKey, chatId, messages, store, scrollToBottom, picked.model, instructions],
+    [chatKey, messages, store, scrollToBottom],
   );
+
+  const send = useCallback(
+    (text: string) =>
+      startTurn(() =>
+        // A new chat is created with the picked model and its instructions; an existing one has them.
+        store.send(chatId, text, chatId === null ? { model: picked.model ?? undefined, instructions } : {}),
+      ),
+    [startTurn, chatId, store, picked.model, instructions],
+  );
+
+  const versions = useVersions({
+    chatId,
+    chatKey,
+    historyChatId: initial?.chat.id ?? null,
+    show: useCallback((page: ChatPage) => setMessages(page.messages), []),
+    onError: setPageError,
+  });
+  const regenerate = (message: ViewMessage) => {
+    if (chatId) startTurn(() => store.regenerate(chatId, message.id));
+  };
+  const edit = (message: ViewMessage, text: string) => {
+    if (chatId) startTurn(() => store.edit(chatId, message.id, text));
+  };
 
   async function loadOlder() {
     const result = await history.fetchNextPage();
     setPageError(result.isError ? `Could not load earlier messages. ${errorMessage(result.error)}` : null);
-  }
-
-  function regenerate(index: number) {
-    const question = view
-      .slice(0, index)
-      .reverse()
-      .find((message) => message.role === "user");
-    if (question) send(question.content);
   }
 
   return (
@@ -164,11 +187,14 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
                   Load earlier messages
                 </button>
               )}
-              {view.map((message, index) => (
+              {view.map((message) => (
                 <MessageItem
-                  key={message.id}
+                  key={messageKey(message)}
                   message={message}
-                  onRegenerate={index === view.length - 1 && !answering ? () => regenerate(index) : undefined}
+                  busy={answering || versions.switching}
+                  onRegenerate={regenerate}
+                  onEdit={edit}
+                  onSwitch={(messageId) => void versions.switchTo(messageId)}
                 />
               ))}
             </div>
