@@ -78,7 +78,10 @@ function UserMessage({ message, busy, onEdit, onSwitch }: MessageItemProps) {
         />
       ) : (
         <>
-          <div className="max-w-[85%] rounded-2xl rounded-br-md bg-bubble px-4 py-2.5 text-[15px] leading-relaxed whitespace-pre-wrap sm:max-w-[75%]">
+          <div
+            className="max-w-[85%] rounded-2xl rounded-br-md bg-bubble px-4 py-2.5 text-[15px] leading-relaxed whitespace-pre-wrap sm:max-w-[75%]"
+            data-testid="message-content"
+          >
             {message.content}
           </div>
           <div className="-mr-1.5 flex h-8 items-center gap-1">
