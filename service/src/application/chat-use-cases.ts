@@ -13,6 +13,9 @@ import { renameChat, type RenameChatInput } from "./chats/rename-chat.js";
 import { setChatModel, type SetChatModelInput } from "./chats/set-chat-model.js";
 import { chatModelsOf, type ChatModels } from "./models/chat-models.js";
 import { sendMessage, type SendMessageInput } from "./chats/send-message.js";
+import { editMessage, type EditMessageInput } from "./chats/edit-message.js";
+import { regenerateReply, type RegenerateReplyInput } from "./chats/regenerate-reply.js";
+import { setActiveBranch, type SetActiveBranchInput } from "./chats/set-active-branch.js";
 import type { SendRequestsDeps } from "./chats/send-requests.js";
 import type { InstructionsBounds } from "./instructions/instructions-rules.js";
 import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
@@ -88,6 +91,18 @@ export class ChatUseCases {
 
   sendMessage(input: SendMessageInput) {
     return sendMessage(this.deps, input);
+  }
+
+  regenerateReply(input: RegenerateReplyInput) {
+    return regenerateReply(this.deps, input);
+  }
+
+  editMessage(input: EditMessageInput) {
+    return editMessage(this.deps, input);
+  }
+
+  setActiveBranch(input: SetActiveBranchInput) {
+    return setActiveBranch(this.deps, input);
   }
 
   watchReply(input: WatchReplyInput) {

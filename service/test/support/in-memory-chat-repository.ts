@@ -6,7 +6,8 @@ import { concurrencyRefusal } from "../../src/domain/limits.js";
 import type { ChatRepository, TurnChat } from "../../src/application/chats/chat-repository.js";
 import type { Lease } from "../../src/application/ports.js";
 import { ownerGoneError, type Chat, type Message, type Reply } from "../../src/domain/chat.js";
-import { chatNotFound, invalidArgument, replyInProgress } from "../../src/domain/errors.js";
+import { chatNotFound, invalidArgument, messageNotFound, replyInProgress } from "../../src/domain/errors.js";
+import { newestLeafIn, pathUp, siblingsIn } from "../../src/domain/message-tree.js";
 
 export interface InMemoryChatRepository extends ChatRepository {
   chats: Map<string, Chat>;
@@ -20,6 +21,10 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
   const messages: Message[] = [];
   /** Live replies' leases, by reply id (the Message type does not carry them, as the table does). */
   const leases = new Map<string, Lease>();
+  /** Chats' chosen leaves (absent: the newest message), as `chats.active_leaf_id`. */
+  const activeLeaves = new Map<string, string>();
+  const byIdIn = (chatId: string) => new Map(ofChat(chatId).map((m) => [m.id, m]));
+  const activeLeafOf = (chatId: string) => activeLeaves.get(chatId) ?? ofChat(chatId).at(-1)?.id ?? null;
   const ownedLiveReply = (replyId: string, owner: string) =>
     leases.get(replyId)?.owner === owner
       ? messages.find((m) => m.id === replyId && m.status === "streaming")
@@ -59,6 +64,41 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       const items = older.slice(-limit).map((m) => ({ ...m }));
       const oldest = items[0];
       return { items, nextCursor: older.length > limit && oldest ? encodeMessageCursor(oldest.seq) : null };
+    },
+    async listPath(chatId, leafId, limit, cursor) {
+      assertPageSize(limit);
+      const from = cursor === null ? null : decode(cursor, /^memory-path:(.{1,36})$/)[1]!;
+      const leaf = leafId ?? activeLeafOf(chatId);
+      if (leaf === null) return { items: [], nextCursor: null, leafId: null };
+      const path = pathUp(byIdIn(chatId), from ?? leaf, limit + 1);
+      if (path.length === 0 && from === null) return undefined;
+      const all = ofChat(chatId);
+      const items = path
+        .slice(0, limit)
+        .reverse()
+        .map((m) => ({ ...m, siblings: siblingsIn(all, m) }));
+      const more = path.length > limit ? items[0]?.parentId : null;
+      return { items, nextCursor: more ? encode(`memory-path:${more}`) : null, leafId: leaf };
+    },
+    async *pathNewestFirst(chatId, fromId, pageSize) {
+      assertPageSize(pageSize);
+      for (const message of pathUp(byIdIn(chatId), fromId)) {
+        repo.historyReads++;
+        yield { ...message };
+      }
+    },
+    async findMessage(userId, chatId, messageId) {
+      if (chats.get(chatId)?.userId !== userId) return undefined;
+      const message = messages.find((m) => m.id === messageId && m.chatId === chatId);
+      return message && { ...message };
+    },
+    async setActiveBranch(userId, chatId, messageId) {
+      if (chats.get(chatId)?.userId !== userId) return undefined;
+      const leafId = newestLeafIn(ofChat(chatId), messageId);
+      if (leafId === undefined) return undefined;
+      if (leafId === ofChat(chatId).at(-1)?.id) activeLeaves.delete(chatId);
+      else activeLeaves.set(chatId, leafId);
+      return { leafId };
     },
     async renameChat(userId, chatId, title, now) {
       const chat = chats.get(chatId);
@@ -117,10 +157,18 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       if (streaming) throw replyInProgress(chatId, streaming.id);
       if (!newChat) chats.get(chatId)!.model = chat.model;
       const seq = (existing.at(-1)?.seq ?? 0) + 1;
-      const history = existing
-        .toReversed()
-        .slice(0, turn.historyLimit)
-        .map((m) => ({ ...m }));
+      const place = turn.place ?? { kind: "continue" };
+      const parentId =
+        place.kind === "continue"
+          ? activeLeafOf(chatId)
+          : place.kind === "branch"
+            ? place.parentId
+            : place.userMessage.parentId;
+      const byId = byIdIn(chatId);
+      if (parentId !== null && !byId.has(parentId)) throw messageNotFound(parentId);
+      const path = parentId === null ? [] : pathUp(byId, parentId, turn.historyLimit + 1);
+      const history = path.slice(0, turn.historyLimit).map((m) => ({ ...m }));
+      const historyFrom = path.length > turn.historyLimit ? (path.at(-1)?.id ?? null) : null;
       const base = {
         chatId,
         finishReason: null,
@@ -130,27 +178,36 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         createdAt: turn.now,
         updatedAt: turn.now,
       };
-      const userMessage: Message = {
-        ...base,
-        ...turn.userMessage,
-        tokenCount: counted.tokenCount,
-        seq,
-        role: "user",
-        status: "complete",
-      };
+      const userMessage: Message =
+        place.kind === "answer"
+          ? place.userMessage
+          : {
+              ...base,
+              ...turn.userMessage,
+              tokenCount: counted.tokenCount,
+              seq,
+              parentId,
+              depth: (history[0]?.depth ?? 0) + 1,
+              role: "user",
+              status: "complete",
+            };
       const reply: Message = {
         ...base,
         id: turn.replyId,
-        seq: seq + 1,
+        seq: place.kind === "answer" ? seq : seq + 1,
+        parentId: userMessage.id,
+        depth: userMessage.depth + 1,
         role: "assistant",
         content: "",
         tokenCount: 0,
         status: "streaming",
       };
-      messages.push(userMessage, reply);
+      if (place.kind === "answer") messages.push(reply);
+      else messages.push(userMessage, reply);
+      activeLeaves.delete(chatId);
       leases.set(reply.id, { ...turn.lease });
       chats.get(chatId)!.updatedAt = now;
-      return { chat, userMessage: { ...userMessage }, reply: { ...reply }, history };
+      return { chat, userMessage: { ...userMessage }, reply: { ...reply }, history, historyFrom };
     },
     async *messagesNewestFirst(chatId, beforeSeq, pageSize) {
       assertPageSize(pageSize);

@@ -8,7 +8,7 @@ import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { Chat } from "../../domain/chat.js";
 import { asActingUser } from "./caller-context.js";
-import { chatToProto, messageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
+import { chatToProto, pathMessageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
 import { chatListEventToProto } from "./chat-list-mapping.js";
 import { mapReplyStream } from "./reply-stream.js";
 
@@ -27,6 +27,23 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
       });
       yield* mapReplyStream(subscription, toEventMessage);
     },
+    async *regenerateReply(request, context) {
+      const subscription = await useCases.regenerateReply({
+        ...asActingUser(request, context),
+        signal: context.signal,
+      });
+      yield* mapReplyStream(subscription, toEventMessage);
+    },
+    async *editMessage(request, context) {
+      const subscription = await useCases.editMessage({
+        ...asActingUser(request, context),
+        signal: context.signal,
+      });
+      yield* mapReplyStream(subscription, toEventMessage);
+    },
+    async setActiveBranch(request, context) {
+      return useCases.setActiveBranch(asActingUser(request, context));
+    },
     async *watchReply(request, context) {
       const events = await useCases.watchReply({ ...asActingUser(request, context), signal: context.signal });
       yield* mapReplyStream(events, toEventMessage);
@@ -42,9 +59,10 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
       const { chat, messages, context } = await useCases.getChat(asActingUser(request, handlerContext));
       return {
         chat: toChat(chat),
-        messages: messages.items.map(messageToProto),
+        messages: messages.items.map(pathMessageToProto),
         nextPageToken: messages.nextCursor ?? "",
         context: context ?? undefined,
+        leafId: messages.leafId ?? "",
       };
     },
     async renameChat(request, context) {
@@ -70,6 +88,7 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
       for await (const event of events) {
         if (event.type === "reply") yield { kind: { case: "reply", value: replyEventToProto(event.event) } };
         else if (event.type === "chat") yield { kind: { case: "chat", value: toChat(event.chat) } };
+        else if (event.type === "branch") yield { kind: { case: "branch", value: { leafId: event.leafId } } };
         else yield { kind: { case: "deleted", value: { chatId: event.chatId } } };
       }
     },

@@ -13,7 +13,7 @@ import {
 import type { ApiKeySchema } from "@parley/gen/parley/keys/v1/keys_pb";
 import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import type { ApiKey } from "../../domain/api-key.js";
-import type { Chat, Message, MessageStatus, TitleSource, Usage } from "../../domain/chat.js";
+import type { Chat, Message, MessageStatus, PathMessage, TitleSource, Usage } from "../../domain/chat.js";
 
 const statuses: Record<MessageStatus, ReplyStatus> = {
   streaming: ReplyStatus.STREAMING,
@@ -71,6 +71,19 @@ export function messageToProto(message: Message): MessageInitShape<typeof Messag
     usage: usageToProto(message.usage),
     error: message.error ?? "",
     createTime: timestampFromDate(message.createdAt),
+    parentId: message.parentId ?? "",
+  };
+}
+
+/** A message of a path, with its place among its siblings (GetChat's arrows). */
+export function pathMessageToProto(message: PathMessage): MessageInitShape<typeof MessageSchema> {
+  const { siblings } = message;
+  return {
+    ...messageToProto(message),
+    siblingCount: siblings.count,
+    siblingIndex: siblings.index,
+    previousSiblingId: siblings.previousId ?? "",
+    nextSiblingId: siblings.nextId ?? "",
   };
 }
 

@@ -12,6 +12,7 @@ export interface ChatCursor {
 
 const chatPattern = /^c1:(\d{1,15}):([^:]{1,36})$/;
 const messagePattern = /^m1:(\d{1,10})$/;
+const pathPattern = /^p1:([0-9A-Za-z-]{1,36})$/;
 // Long enough for any cursor we make; refusing longer ones keeps decoding cheap.
 const maxCursorLength = 128;
 
@@ -37,6 +38,18 @@ export function decodeMessageCursor(cursor: string): number {
   const match = messagePattern.exec(decode(cursor));
   if (!match) throw invalidCursor();
   return Number(match[1]);
+}
+
+/** Encodes where the next page of a path goes on: the id of its next older message. */
+export function encodePathCursor(messageId: string): string {
+  return Buffer.from(`p1:${messageId}`).toString("base64url");
+}
+
+/** Decodes a path cursor to the message id the next page starts from, or throws `argument.invalid`. */
+export function decodePathCursor(cursor: string): string {
+  const match = pathPattern.exec(decode(cursor));
+  if (!match) throw invalidCursor();
+  return match[1] ?? "";
 }
 
 function decode(cursor: string): string {

@@ -2,12 +2,25 @@
 import { and, desc, eq, getTableColumns, lt, or, type SQL } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
-import type { ChatRepository, Page, ReplyOutcome } from "../../application/chats/chat-repository.js";
+import type {
+  ChatRepository,
+  Page,
+  PathPage,
+  ReplyOutcome,
+} from "../../application/chats/chat-repository.js";
 import type { UsageMeter } from "../../application/usage/usage-meter.js";
-import { decodeChatCursor, decodeMessageCursor, encodeChatCursor, encodeMessageCursor } from "./cursors.js";
+import {
+  decodeChatCursor,
+  decodeMessageCursor,
+  decodePathCursor,
+  encodeChatCursor,
+  encodeMessageCursor,
+  encodePathCursor,
+} from "./cursors.js";
+import { activeLeafOf, newestLeafUnder, newestMessageId, pathRows, siblingsOf } from "./message-tree.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
-import { chats, messages } from "./schema.js";
+import { chats, messages, type MessageRow } from "./schema.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { indexEndedTurns, indexTitle } from "./search-index.js";
 import { startTurn } from "./start-turn.js";
@@ -63,6 +76,68 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         const oldest = items[0];
         return { items, nextCursor: rows.length > limit && oldest ? encodeMessageCursor(oldest.seq) : null };
       }),
+
+    listPath: (chatId, leafId, limit, cursor) =>
+      withStorageErrors(async (): Promise<PathPage | undefined> => {
+        assertPageSize(limit);
+        const from = cursor === null ? null : decodePathCursor(cursor);
+        const leaf = leafId ?? (await activeLeafOf(db, chatId));
+        if (leaf === null) return { items: [], nextCursor: null, leafId: null };
+        const rows = await pathRows(db, chatId, from ?? leaf, limit + 1);
+        if (rows.length === 0 && from === null) return undefined;
+        const page = rows.slice(0, limit).reverse();
+        const siblings = await siblingsOf(db, chatId, page);
+        const items = page.map((row) => ({ ...toMessage(row), siblings: siblings.get(row.id) ?? onlyChild }));
+        const oldest = page[0];
+        const more = rows.length > limit && oldest?.parentId;
+        return { items, nextCursor: more ? encodePathCursor(more) : null, leafId: leaf };
+      }),
+
+    async *pathNewestFirst(chatId, fromId, pageSize) {
+      assertPageSize(pageSize);
+      let from: string | null = fromId;
+      // One page per query, the next only when the consumer took the whole page (as messagesNewestFirst).
+      while (from !== null) {
+        const start: string = from;
+        const rows: MessageRow[] = await withStorageErrors(() => pathRows(db, chatId, start, pageSize));
+        for (const row of rows) yield toMessage(row);
+        from = rows.length < pageSize ? null : (rows.at(-1)?.parentId ?? null);
+      }
+    },
+
+    findMessage: (userId, chatId, messageId) =>
+      withStorageErrors(async () => {
+        const [row] = await db
+          .select(getTableColumns(messages))
+          .from(messages)
+          .innerJoin(chats, eq(chats.id, messages.chatId))
+          .where(and(eq(messages.id, messageId), eq(messages.chatId, chatId), eq(chats.userId, userId)))
+          .limit(1);
+        return row && toMessage(row);
+      }),
+
+    setActiveBranch: (userId, chatId, messageId) =>
+      withStorageErrors(() =>
+        db.transaction(async (tx) => {
+          // Locked first, as a turn locks it: a turn committing meanwhile cannot make a stale "newest"
+          // choice below point at the wrong branch. A locking read takes no snapshot; the plain reads
+          // after it see every turn committed before the lock was granted.
+          const [owned] = await tx
+            .select({ id: chats.id })
+            .from(chats)
+            .where(ownedChat(userId, chatId))
+            .for("update");
+          if (!owned) return undefined;
+          const leafId = await newestLeafUnder(tx, chatId, messageId);
+          if (leafId === undefined) return undefined;
+          const newest = await newestMessageId(tx, chatId);
+          await tx
+            .update(chats)
+            .set({ activeLeafId: leafId === newest ? null : leafId })
+            .where(eq(chats.id, chatId));
+          return { leafId };
+        }),
+      ),
 
     renameChat: (userId, chatId, title, now) =>
       withStorageErrors(async () => {
@@ -175,6 +250,9 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
       ),
   };
 }
+
+/** The siblings of a message that has none (a stored row always finds itself; this is for safety). */
+const onlyChild = { count: 1, index: 0, previousId: null, nextId: null };
 
 /** A chat list's columns: all but the instructions' text (up to 16 KiB a chat), which GetChat reads. */
 const { instructions: _, ...chatListColumns } = getTableColumns(chats);

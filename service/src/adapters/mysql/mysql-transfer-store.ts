@@ -128,7 +128,10 @@ function importOnce(
       );
     }
     const rows = fresh.flatMap((chat) =>
-      chat.messages.map((message, index) => messageRow(chat.id, index + 1, message)),
+      // An imported chat is one path: each message follows the one before it.
+      chat.messages.map((message, index) =>
+        messageRow(chat.id, index + 1, message, chat.messages[index - 1]?.id ?? null),
+      ),
     );
     for (const batch of batches(rows, (row) => row.content.length)) await tx.insert(messages).values(batch);
     return list.map((chat): StoredImport => {
@@ -144,11 +147,14 @@ function messageRow(
   chatId: string,
   seq: number,
   message: NewChat["messages"][number],
+  parentId: string | null,
 ): typeof messages.$inferInsert {
   return {
     id: message.id,
     chatId,
     seq,
+    parentId,
+    depth: seq,
     role: message.role,
     content: message.content,
     tokenCount: message.tokenCount,

@@ -34,6 +34,8 @@ export function toMessage(row: MessageRow): Message {
     id: row.id,
     chatId: row.chatId,
     seq: row.seq,
+    parentId: row.parentId,
+    depth: row.depth,
     role: row.role as Role,
     content: row.content,
     tokenCount: row.tokenCount,

@@ -49,6 +49,11 @@ export const chats = mysqlTable(
     instructionsTokens: int("instructions_tokens", { unsigned: true }),
     /** `first_message`, `generated` or `user` (null: from before sources were tracked; never replaced). */
     titleSource: exactText("title_source", { type: "varchar(16)" }),
+    /**
+     * The leaf of the path the chat shows and continues, when the user switched to a branch that is not the
+     * newest; null: the chat's newest message (every turn makes its new reply the leaf, and resets this).
+     */
+    activeLeafId: id("active_leaf_id"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
@@ -64,6 +69,10 @@ export const messages = mysqlTable(
     id: id("id").primaryKey(),
     chatId: id("chat_id").notNull(),
     seq: int("seq", { unsigned: true }).notNull(),
+    /** The message it follows (null: a first message): chats are trees, see domain/chat.ts. */
+    parentId: id("parent_id"),
+    /** Its position on its path, from 1 (`messages_left_out` and titles count along the path). */
+    depth: int("depth", { unsigned: true }).notNull(),
     role: exactText("role", { type: "varchar(16)" }).notNull(),
     content: humanText("content", { type: "mediumtext" }).notNull(),
     tokenCount: int("token_count", { unsigned: true }).notNull(),
@@ -97,6 +106,9 @@ export const messages = mysqlTable(
   (table) => [
     // The conversation order; also the index for reading newest-first and for the foreign key.
     unique("messages_chat_seq_uq").on(table.chatId, table.seq),
+    // A message's children in the order written: siblings (GetChat's arrows) and the newest child
+    // (SetActiveBranch's walk down), each an index range, never a scan of the chat.
+    index("messages_chat_parent_seq_idx").on(table.chatId, table.parentId, table.seq),
     // Serves the lease sweeper and heartbeat (`status = 'streaming'`, then the expiry): live rows only,
     // never a walk over stored history.
     index("messages_status_lease_idx").on(table.status, table.leaseExpiresAt),

@@ -1,7 +1,7 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
-import { chatNotFound, replyInProgress } from "../../domain/errors.js";
+import { chatNotFound, messageNotFound, replyInProgress } from "../../domain/errors.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
@@ -57,7 +57,8 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .values({ userId, updatedAt: now })
         .onDuplicateKeyUpdate({ set: { userId: sql`${userLimits.userId}` } });
     }
-    let history: Message[] = [];
+    let newestRows: Message[] = [];
+    let activeLeafId: string | null = null;
     let chat: TurnChat = newChatSettings(newChat, now);
     if (newChat) {
       turn.admit?.(chat);
@@ -78,13 +79,16 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .where(eq(messages.chatId, chatId))
         .orderBy(desc(messages.seq))
         .limit(turn.historyLimit);
-      history = rows.map((row) => toMessage(row.message));
+      newestRows = rows.map((row) => toMessage(row.message));
       // Drizzle reads a joined object whose columns are all null (default instructions, a title from
       // before sources were tracked) as null: that is the defaults, not a missing row.
       const settings = rows.length > 0 ? rows[0]?.chat : await chatWithoutMessages(tx, chatId);
-      if (settings) chat = toTurnChat(settings);
+      if (settings) {
+        chat = toTurnChat(settings);
+        activeLeafId = settings.activeLeafId;
+      }
     }
-    const newest = history[0];
+    const newest = newestRows[0];
     if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
     if (turn.maxLiveReplies > 0) {
       // A plain read after both locks: the snapshot sees every turn the user started before.
@@ -101,6 +105,16 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       tokenEncoding: turn.tokenEncoding,
     };
     const seq = (newest?.seq ?? 0) + 1;
+    const place = turn.place ?? { kind: "continue" };
+    // The message the turn's user message follows (for an answer: the one its stored user message does).
+    const promptParentId =
+      place.kind === "continue"
+        ? (activeLeafId ?? newest?.id ?? null)
+        : place.kind === "branch"
+          ? place.parentId
+          : place.userMessage.parentId;
+    const path = await pathFrom(tx, chatId, promptParentId, newestRows, turn.historyLimit);
+    const parentDepth = path.history[0]?.depth ?? 0;
 
     const common = {
       chatId,
@@ -110,20 +124,27 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       createdAt: now,
       updatedAt: now,
     };
-    const userMessage: Message = {
-      ...common,
-      id: turn.userMessage.id,
-      seq,
-      role: "user",
-      content: turn.userMessage.content,
-      tokenCount: counted.tokenCount,
-      tokenEncoding: counted.tokenEncoding ?? null,
-      status: "complete",
-    };
+    const userMessage: Message =
+      place.kind === "answer"
+        ? place.userMessage
+        : {
+            ...common,
+            id: turn.userMessage.id,
+            seq,
+            parentId: promptParentId,
+            depth: parentDepth + 1,
+            role: "user",
+            content: turn.userMessage.content,
+            tokenCount: counted.tokenCount,
+            tokenEncoding: counted.tokenEncoding ?? null,
+            status: "complete",
+          };
     const reply: Message = {
       ...common,
       id: turn.replyId,
-      seq: seq + 1,
+      seq: place.kind === "answer" ? seq : seq + 1,
+      parentId: userMessage.id,
+      depth: userMessage.depth + 1,
       role: "assistant",
       content: "",
       tokenCount: 0,
@@ -133,8 +154,12 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     const { usage: _, ...userColumns } = userMessage;
     const { usage: __, ...replyColumns } = reply;
     const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
-    await tx.insert(messages).values([userColumns, { ...replyColumns, ...lease }]);
-    return { chat, userMessage, reply, history };
+    const replyRow = { ...replyColumns, ...lease };
+    await tx.insert(messages).values(place.kind === "answer" ? [replyRow] : [userColumns, replyRow]);
+    // The new reply is the chat's newest message, which a null choice stands for: a chat on its newest
+    // branch (every chat that never switched) pays no extra statement.
+    if (activeLeafId !== null) await tx.update(chats).set({ activeLeafId: null }).where(eq(chats.id, chatId));
+    return { chat, userMessage, reply, history: path.history, historyFrom: path.historyFrom };
   });
 }
 
@@ -160,6 +185,39 @@ async function storeRequest(tx: Pick<ChatDatabase, "insert">, turn: NewTurn, req
   }
 }
 
+/**
+ * The path before the turn's user message, newest first, as far as the chat's newest rows (read anyway)
+ * hold it: a chat that continues its newest branch finds all of it there, with no further statement.
+ * A parent outside them (the user switched to an older branch, or edits far back) is read by its key,
+ * for its depth; the rest of the path is read later, outside the transaction (see `historyFrom`).
+ */
+async function pathFrom(
+  tx: Pick<ChatDatabase, "select">,
+  chatId: string,
+  parentId: string | null,
+  newestRows: Message[],
+  limit: number,
+): Promise<{ history: Message[]; historyFrom: string | null }> {
+  if (parentId === null) return { history: [], historyFrom: null };
+  const byId = new Map(newestRows.map((message) => [message.id, message]));
+  if (!byId.has(parentId)) {
+    const [row] = await tx
+      .select()
+      .from(messages)
+      .where(and(eq(messages.id, parentId), eq(messages.chatId, chatId)))
+      .limit(1);
+    if (!row) throw messageNotFound(parentId);
+    byId.set(parentId, toMessage(row));
+  }
+  const history: Message[] = [];
+  let next: string | null = parentId;
+  for (let message = byId.get(next); message && history.length < limit; message = byId.get(next ?? "")) {
+    history.push(message);
+    next = message.parentId;
+  }
+  return { history, historyFrom: next };
+}
+
 /** The chat's settings a turn reads. */
 const turnChatColumns = {
   // First, and never null where the join matched: Drizzle reads a left-joined object as null when its
@@ -171,6 +229,8 @@ const turnChatColumns = {
   model: chats.model,
   title: chats.title,
   createdAt: chats.createdAt,
+  /** Not a setting: where a `continue` turn goes (see pathFrom). */
+  activeLeafId: chats.activeLeafId,
 };
 
 function toTurnChat(row: {
@@ -181,8 +241,9 @@ function toTurnChat(row: {
   model: string;
   title: string;
   createdAt: Date;
+  activeLeafId: string | null;
 }): TurnChat {
-  const { id: _joined, ...chat } = row;
+  const { id: _joined, activeLeafId: _leaf, ...chat } = row;
   return { ...chat, titleSource: chat.titleSource as TitleSource | null };
 }
 

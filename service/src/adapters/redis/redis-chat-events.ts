@@ -74,6 +74,10 @@ export function decodeChatEvent(raw: string): ChatListEvent | null {
       }
       case "deleted":
         return typeof value.chatId === "string" ? { type: "deleted", chatId: value.chatId } : null;
+      case "branch":
+        return typeof value.chatId === "string" && typeof value.leafId === "string"
+          ? { type: "branch", chatId: value.chatId, leafId: value.leafId }
+          : null;
       case "resync":
         return { type: "resync" };
       default:

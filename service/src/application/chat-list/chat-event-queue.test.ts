@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Chat } from "../../domain/chat.js";
-import type { ChatListEvent } from "./chat-events.js";
+import type { ListEvent as ChatListEvent } from "./watch-chats.js";
 import { ChatEventQueue } from "./chat-event-queue.js";
 
 const chat = (id: string, title = id): Chat => ({

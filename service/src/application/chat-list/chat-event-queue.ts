@@ -4,12 +4,12 @@
  * chats, and beyond that a single `resync` instead of everything (the client lists its chats again). So a
  * slow or stuck reader costs a bounded amount of memory, whatever happens to its chats meanwhile.
  */
-import type { ChatListEvent } from "./chat-events.js";
+import type { ListEvent } from "./watch-chats.js";
 
 const resyncKey = "";
 
 export class ChatEventQueue {
-  private readonly pending = new Map<string, ChatListEvent>();
+  private readonly pending = new Map<string, ListEvent>();
 
   constructor(private readonly maxPending: number) {}
 
@@ -17,7 +17,7 @@ export class ChatEventQueue {
     return this.pending.size;
   }
 
-  push(event: ChatListEvent): void {
+  push(event: ListEvent): void {
     // A pending resync covers everything after it: the client lists its chats once it reads it.
     if (this.pending.has(resyncKey)) return;
     if (event.type === "resync") return this.resync();
@@ -30,7 +30,7 @@ export class ChatEventQueue {
   }
 
   /** The oldest pending event, removed; undefined when there is none. */
-  take(): ChatListEvent | undefined {
+  take(): ListEvent | undefined {
     const first = this.pending.entries().next();
     if (first.done) return undefined;
     this.pending.delete(first.value[0]);
@@ -44,7 +44,7 @@ export class ChatEventQueue {
 }
 
 /** One event standing for `earlier` then `later` of the same chat; null: nothing left to tell. */
-function coalesce(earlier: ChatListEvent, later: ChatListEvent): ChatListEvent | null {
+function coalesce(earlier: ListEvent, later: ListEvent): ListEvent | null {
   if (earlier.type === "created") {
     if (later.type === "deleted") return null; // the client never saw it
     if (later.type === "updated") return { type: "created", chat: later.chat };

@@ -10,6 +10,8 @@ export type ChatListEvent =
   | { type: "created"; chat: Chat }
   | { type: "updated"; chat: Chat }
   | { type: "deleted"; chatId: string }
+  /** A chat's active path switched (SetActiveBranch): WatchChat tells it; chat lists do not show it. */
+  | { type: "branch"; chatId: string; leafId: string }
   | { type: "resync" };
 
 /** A listener of one user's chat events; `lost` means events may have been missed (list again). */

@@ -47,6 +47,11 @@ export function publishChatEvents(events: ChatEvents, repository: ChatRepository
         if (deleted) events.publish(userId, { type: "deleted", chatId });
         return deleted;
       },
+      async setActiveBranch(userId, chatId, messageId) {
+        const chosen = await repository.setActiveBranch(userId, chatId, messageId);
+        if (chosen) events.publish(userId, { type: "branch", chatId, leafId: chosen.leafId });
+        return chosen;
+      },
       async startTurn(turn: NewTurn) {
         const started = await repository.startTurn(turn);
         // The turn read the chat's summary in its transaction: nothing to read back before the model call.

@@ -37,11 +37,13 @@ const short = (event: ChatWatchEvent) =>
     ? `chat ${event.chat.title}`
     : event.type === "deleted"
       ? "deleted"
-      : event.event.type === "started"
-        ? `started ${event.event.replyId}`
-        : event.event.type === "delta"
-          ? `delta ${event.event.text}`
-          : `finished ${event.event.status}`;
+      : event.type === "branch"
+        ? `branch ${event.leafId}`
+        : event.event.type === "started"
+          ? `started ${event.event.replyId}`
+          : event.event.type === "delta"
+            ? `delta ${event.event.text}`
+            : `finished ${event.event.status}`;
 
 describe("watchChat", () => {
   it("tells replies that started and ended while it was not reading, once each and in order", async () => {

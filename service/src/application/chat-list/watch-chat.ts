@@ -22,7 +22,10 @@ import { chatSummary } from "./chat-events.js";
 import type { ChatWatches } from "./watch-chats.js";
 
 export type ChatWatchEvent =
-  { type: "chat"; chat: Chat } | { type: "reply"; event: ReplyEvent } | { type: "deleted"; chatId: string };
+  | { type: "chat"; chat: Chat }
+  | { type: "reply"; event: ReplyEvent }
+  | { type: "branch"; leafId: string }
+  | { type: "deleted"; chatId: string };
 
 export interface WatchChatInput {
   chatId: string;
@@ -45,6 +48,7 @@ export async function* watchChat(
   watches.hold(userId);
   // What the listener saw since the watch last looked.
   let changed: Chat | null = null;
+  let branch: string | null = null;
   let deleted = false;
   let lost = false;
   let wake: (() => void) | null = null;
@@ -61,7 +65,10 @@ export async function* watchChat(
           if (event.chatId !== chatId) return;
           deleted = true;
         } else if (event.type === "resync") lost = true;
-        else if (event.chat.id === chatId) changed = event.chat;
+        else if (event.type === "branch") {
+          if (event.chatId !== chatId) return;
+          branch = event.leafId;
+        } else if (event.chat.id === chatId) changed = event.chat;
         else return;
         notify();
       },
@@ -88,10 +95,12 @@ export async function* watchChat(
         else changed = chatSummary(now);
       }
       if (deleted) return { events: [{ type: "deleted", chatId }], end: true };
-      if (!changed) return { events: [], end: false };
-      const summary: Chat = changed;
+      const events: ChatWatchEvent[] = [];
+      if (changed) events.push({ type: "chat", chat: changed });
+      if (branch !== null) events.push({ type: "branch", leafId: branch });
       changed = null;
-      return { events: [{ type: "chat", chat: summary }], end: false };
+      branch = null;
+      return { events, end: false };
     };
 
     let look = true; // whether a new reply may have started since the watch last looked
@@ -124,7 +133,7 @@ export async function* watchChat(
         }
       }
       // Checked in the same tick as the wait: an abort or event during the reads above is not slept through.
-      if (!changed && !deleted && !lost && !signal.aborted)
+      if (!changed && branch === null && !deleted && !lost && !signal.aborted)
         await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {

@@ -18,7 +18,10 @@ export interface ChatWatchSettings {
 
 export const defaultChatWatchSettings: ChatWatchSettings = { maxWatchesPerUser: 10, maxPendingPerWatch: 256 };
 
-export type WatchedChatEvent = { type: "ready" } | ChatListEvent;
+/** What a chat-list watch tells: list changes (a chat's branch switching is not one). */
+export type ListEvent = Exclude<ChatListEvent, { type: "branch" }>;
+
+export type WatchedChatEvent = { type: "ready" } | ListEvent;
 
 export interface WatchChatsInput {
   userId: string;
@@ -47,6 +50,7 @@ export class ChatWatches {
       wake = null;
     };
     const push = (event: ChatListEvent) => {
+      if (event.type === "branch") return;
       queue.push(event);
       notify();
     };

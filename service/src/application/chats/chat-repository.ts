@@ -138,7 +138,12 @@ export interface ChatRepository extends LeasedStore {
    * cursor leads to older messages. Undefined when `leafId` is not a message of this chat. The caller
    * checks the chat is the user's first.
    */
-  listPath(chatId: string, leafId: string | null, limit: number, cursor: string | null): Promise<PathPage | undefined>;
+  listPath(
+    chatId: string,
+    leafId: string | null,
+    limit: number,
+    cursor: string | null,
+  ): Promise<PathPage | undefined>;
   /**
    * The path from `fromId` (included) towards its root, newest first, in pages of `pageSize` (one query
    * each, the next only when the consumer has taken the whole page): the cost follows what is read.
