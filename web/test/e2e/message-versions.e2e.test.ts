@@ -18,8 +18,8 @@ let versions: MessageVersions;
 const user = aUser("Ada");
 
 beforeAll(async () => {
-  // ~60 ms a word: an answer takes a few seconds to type, long enough to see it grow.
-  stack = await startE2eStack({ paceMs: 60 });
+  // ~40 ms a word: an answer takes a few seconds to type, long enough to see it grow.
+  stack = await startE2eStack({ paceMs: 40 });
   page = await (await stack.newContext()).newPage();
   chat = new ChatPage(page, stack.web.baseUrl);
   versions = new MessageVersions(page);
@@ -76,7 +76,7 @@ describe("regenerating an answer", () => {
     await expect.poll(() => versions.messages().count()).toBe(4);
     expect((await versions.path()).slice(0, 2)).toEqual([questionId, secondId]);
     expect(new URL(page.url()).pathname).toBe(`/chat/${chatId}`);
-  });
+  }, 90_000);
 
   it("regenerates an earlier answer: the new branch ends there, the later turns stay on the old one", async () => {
     await chat.newChat();
@@ -97,7 +97,7 @@ describe("regenerating an answer", () => {
 
     await versions.previous(versions.answers().first());
     await expect.poll(() => versions.path()).toEqual(before);
-  });
+  }, 90_000);
 });
 
 describe("editing an earlier message", () => {
@@ -138,5 +138,5 @@ describe("editing an earlier message", () => {
     expect(await versions.path()).toEqual(before);
     await versions.next(versions.userMessages().first());
     await expect.poll(() => versions.path()).toEqual(edited);
-  });
+  }, 90_000);
 });
