@@ -34,15 +34,19 @@ export async function createBenchDatabase() {
         "insert into chats (id, user_id, title, model, created_at, updated_at) values (?, ?, ?, ?, ?, ?)",
         [chatId, userId, `bench ${count}`, "gpt-4o-mini", now, now],
       );
+      // One path: each message follows the one before it.
+      let previous = null;
       for (let start = 1; start <= count; start += 1_000) {
         const rows = [];
         for (let seq = start; seq < Math.min(count + 1, start + 1_000); seq++) {
           const { content, tokenCount } = message(count - seq);
           const role = (count - seq) % 2 === 0 ? "assistant" : "user";
-          rows.push([uuidV7(), chatId, seq, role, content, tokenCount, "complete", now, now]);
+          const id = uuidV7();
+          rows.push([id, chatId, seq, previous, seq, role, content, tokenCount, "complete", now, now]);
+          previous = id;
         }
         await pool.query(
-          "insert into messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at) values ?",
+          "insert into messages (id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at) values ?",
           [rows],
         );
       }

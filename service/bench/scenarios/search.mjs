@@ -84,16 +84,19 @@ async function seed(pool) {
         "insert into chats (id, user_id, title, model, created_at, updated_at) values (?, ?, ?, ?, ?, ?)",
         [chatId, `bench-search-${u}`, sentence(next, 30, c), "gpt-4o-mini", created, created],
       );
+      let previous = null;
       for (let from = 1; from <= messagesPerChat; from += 1_000) {
         const rows = [];
         for (let seq = from; seq < Math.min(messagesPerChat + 1, from + 1_000); seq++, k++) {
           const role = seq % 2 === 1 ? "user" : "assistant";
           const content = sentence(next, role === "user" ? 60 : 140, k);
           const at = new Date(start + k * 1_000);
-          rows.push([uuidV7(), chatId, seq, role, content, 20, "complete", at, at]);
+          const id = uuidV7();
+          rows.push([id, chatId, seq, previous, seq, role, content, 20, "complete", at, at]);
+          previous = id;
         }
         await pool.query(
-          "insert into messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at) values ?",
+          "insert into messages (id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at) values ?",
           [rows],
         );
       }

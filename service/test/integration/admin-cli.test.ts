@@ -146,9 +146,9 @@ describe("npm run admin -w service -- search reindex", () => {
       [chatId, now, now],
     );
     await database.pool.query(
-      `INSERT INTO messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at)
-       VALUES ('0190f5b2-7f00-7000-8000-00000000c4a8', ?, 1, 'user', 'stored before search', 3, 'complete', ?, ?),
-              ('0190f5b2-7f00-7000-8000-00000000c4a9', ?, 2, 'assistant', 'an old answer', 3, 'complete', ?, ?)`,
+      `INSERT INTO messages ${"(id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at)"}
+       VALUES ('0190f5b2-7f00-7000-8000-00000000c4a8', ?, 1, NULL, 1, 'user', 'stored before search', 3, 'complete', ?, ?),
+              ('0190f5b2-7f00-7000-8000-00000000c4a9', ?, 2, '0190f5b2-7f00-7000-8000-00000000c4a8', 2, 'assistant', 'an old answer', 3, 'complete', ?, ?)`,
       [chatId, now, now, chatId, now, now],
     );
     const first = await admin("search", "reindex", "--batch", "1");

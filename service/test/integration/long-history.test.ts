@@ -11,13 +11,22 @@ afterAll(() => harness?.stop());
 /** Appends `count` stored turns to a chat in bulk, each message "message <seq>" of `tokens` tokens. */
 async function appendHistory(chatId: string, fromSeq: number, count: number, tokens: number) {
   const now = new Date();
+  // Each message follows the one before it: the chat stays one path.
+  const [[last]] = (await harness.database.pool.query("select id from messages where chat_id = ? and seq = ?", [
+    chatId,
+    fromSeq - 1,
+  ])) as unknown as [[{ id: string }]];
+  let previous = last.id;
   for (let start = 0; start < count; start += 1_000) {
     const rows = [];
     for (let i = start; i < Math.min(count, start + 1_000); i++) {
       const seq = fromSeq + i;
+      const id = randomUUID();
       rows.push([
-        randomUUID(),
+        id,
         chatId,
+        seq,
+        previous,
         seq,
         seq % 2 ? "user" : "assistant",
         `message ${seq}`,
@@ -26,9 +35,10 @@ async function appendHistory(chatId: string, fromSeq: number, count: number, tok
         now,
         now,
       ]);
+      previous = id;
     }
     await harness.database.pool.query(
-      "insert into messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at) values ?",
+      "insert into messages (id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at) values ?",
       [rows],
     );
   }

@@ -26,16 +26,21 @@ beforeAll(async () => {
 
   const now = new Date("2025-01-01T00:00:00.000Z");
   const chat = aChat({ createdAt: now, updatedAt: now });
-  await repository.startTurn(aTurn(chat, { now }));
+  const turn = await repository.startTurn(aTurn(chat, { now }));
   chatId = chat.id;
   // The rest of a long chat in one multi-row INSERT: thousands of startTurn calls would be slow.
+  // Each message follows the one before it (one path).
+  let previous = turn.reply.id;
   const rows = Array.from({ length: messageCount - 2 }, (_, index) => {
     const seq = index + 3;
     const role = seq % 2 === 1 ? "user" : "assistant";
-    return [randomUUID(), chat.id, seq, role, `message ${seq}`, 3, "complete", now, now];
+    const id = randomUUID();
+    const row = [id, chat.id, seq, previous, seq, role, `message ${seq}`, 3, "complete", now, now];
+    previous = id;
+    return row;
   });
   await database.pool.query(
-    "INSERT INTO messages (id, chat_id, seq, role, content, token_count, status, created_at, updated_at) VALUES ?",
+    "INSERT INTO messages (id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at) VALUES ?",
     [rows],
   );
 });

@@ -683,4 +683,157 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(ended.map((row) => row.id).sort()).toEqual([renewed.reply.id, next.reply.id].sort());
     });
   });
+
+  describe("the message tree", () => {
+    /** A chat of `turns` finished turns, one path; returns its messages oldest first. */
+    async function aLine(turns: number) {
+      const { chat, turn } = await aStoredChat();
+      const line = [turn.userMessage, turn.reply];
+      for (let i = 1; i < turns; i++) {
+        const next = await repository.startTurn(aTurn(chat, { createChat: false, now: tick() }));
+        await repository.finishReply(next.reply.id, anOutcome({ now: tick() }));
+        line.push(next.userMessage, next.reply);
+      }
+      return { chat, line };
+    }
+    const ids = (messages: readonly Pick<Message, "id">[]) => messages.map((m) => m.id);
+    /** The whole path a turn's history stands for: what it read, then the rest from `historyFrom`. */
+    async function wholeHistory(chatId: string, started: { history: Message[]; historyFrom: string | null }) {
+      const rest: Message[] = [];
+      if (started.historyFrom !== null) {
+        for await (const m of repository.pathNewestFirst(chatId, started.historyFrom, 2)) rest.push(m);
+      }
+      return ids([...started.history, ...rest]);
+    }
+    async function finish(started: { reply: Message }) {
+      await repository.finishReply(started.reply.id, anOutcome({ now: tick() }));
+    }
+
+    it("links every message of a straight chat to the one before it, at its depth", async () => {
+      const { chat, line } = await aLine(3);
+      const stored = (await repository.listMessages(chat.id, 10, null)).items;
+      expect(stored.map((m) => [m.parentId, m.depth])).toEqual(
+        line.map((m, i) => [line[i - 1]?.id ?? null, i + 1]),
+      );
+      const path = await repository.listPath(chat.id, null, 10, null);
+      expect(path?.leafId).toBe(line.at(-1)?.id);
+      expect(path?.items.map((m) => [m.id, m.siblings])).toEqual(
+        line.map((m) => [m.id, { count: 1, index: 0, previousId: null, nextId: null }]),
+      );
+    });
+
+    it("puts an edited message beside the old one, with its reply as the new active leaf", async () => {
+      const { chat, line } = await aLine(2); // u1 a1 u2 a2
+      const [u1, a1, u2, a2] = line as [Message, Message, Message, Message];
+      const edit = await repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), place: { kind: "branch", parentId: a1.id } }),
+      );
+      expect(edit.userMessage).toMatchObject({ parentId: a1.id, depth: 3, seq: 5 });
+      expect(edit.reply).toMatchObject({ parentId: edit.userMessage.id, depth: 4, seq: 6 });
+      expect(await wholeHistory(chat.id, edit)).toEqual([a1.id, u1.id]);
+      await finish(edit);
+
+      const active = await repository.listPath(chat.id, null, 10, null);
+      expect(active?.leafId).toBe(edit.reply.id);
+      expect(ids(active?.items ?? [])).toEqual([u1.id, a1.id, edit.userMessage.id, edit.reply.id]);
+      expect(active?.items[2]?.siblings).toEqual({ count: 2, index: 1, previousId: u2.id, nextId: null });
+      const old = await repository.listPath(chat.id, a2.id, 10, null);
+      expect(ids(old?.items ?? [])).toEqual([u1.id, a1.id, u2.id, a2.id]);
+      expect(old?.items[2]?.siblings).toEqual({
+        count: 2,
+        index: 0,
+        previousId: null,
+        nextId: edit.userMessage.id,
+      });
+    });
+
+    it("answers a stored user message again beside its reply, without a new user message", async () => {
+      const { chat, line } = await aLine(2);
+      const [u1, a1, u2, a2] = line as [Message, Message, Message, Message];
+      const again = await repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), place: { kind: "answer", userMessage: u2 } }),
+      );
+      expect(again.userMessage.id).toBe(u2.id);
+      expect(again.reply).toMatchObject({ parentId: u2.id, depth: 4, seq: 5 });
+      expect(await wholeHistory(chat.id, again)).toEqual([a1.id, u1.id]);
+      expect(await messageCount(chat.id)).toBe(5);
+      await finish(again);
+      const active = await repository.listPath(chat.id, null, 10, null);
+      expect(ids(active?.items ?? [])).toEqual([u1.id, a1.id, u2.id, again.reply.id]);
+      expect(active?.items[3]?.siblings).toEqual({ count: 2, index: 1, previousId: a2.id, nextId: null });
+    });
+
+    it("switches to the newest leaf under a message, and the next turn continues that branch", async () => {
+      const { chat, line } = await aLine(2);
+      const [u1, a1, u2, a2] = line as [Message, Message, Message, Message];
+      const edit = await repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), place: { kind: "branch", parentId: a1.id } }),
+      );
+      await finish(edit);
+
+      expect(await repository.setActiveBranch(chat.userId, chat.id, u2.id)).toEqual({ leafId: a2.id });
+      expect((await repository.listPath(chat.id, null, 10, null))?.leafId).toBe(a2.id);
+      // A small history limit: the newest messages written (the other branch) do not hold the path.
+      const next = await repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), historyLimit: 2 }),
+      );
+      expect(next.userMessage).toMatchObject({ parentId: a2.id, depth: 5 });
+      expect(await wholeHistory(chat.id, next)).toEqual([a2.id, u2.id, a1.id, u1.id]);
+      await finish(next);
+      const active = await repository.listPath(chat.id, null, 10, null);
+      expect(active?.leafId).toBe(next.reply.id);
+
+      // Back to the edited branch: its newest leaf; to the root: the newest child at every step.
+      expect(await repository.setActiveBranch(chat.userId, chat.id, edit.userMessage.id)).toEqual({
+        leafId: edit.reply.id,
+      });
+      expect(await repository.setActiveBranch(chat.userId, chat.id, u1.id)).toEqual({
+        leafId: edit.reply.id,
+      });
+      expect(await repository.setActiveBranch(chat.userId, chat.id, a2.id)).toEqual({
+        leafId: next.reply.id,
+      });
+    });
+
+    it("pages a path from its leaf back to its root, skipping other branches", async () => {
+      const { chat, line } = await aLine(3);
+      const [u1, a1, u2, a2] = line as [Message, Message, Message, Message];
+      const edit = await repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), place: { kind: "branch", parentId: a1.id } }),
+      );
+      await finish(edit);
+      const pages = await allPages(
+        (cursor) => repository.listPath(chat.id, null, 3, cursor) as Promise<Page<Message>>,
+      );
+      expect(pages.map((page) => ids(page.items))).toEqual([
+        [a1.id, edit.userMessage.id, edit.reply.id],
+        [u1.id],
+      ]);
+      const walked: string[] = [];
+      for await (const m of repository.pathNewestFirst(chat.id, line.at(-1)!.id, 2)) walked.push(m.id);
+      expect(walked).toEqual(ids(line).toReversed());
+      expect(ids((await repository.listPath(chat.id, a2.id, 2, null))?.items ?? [])).toEqual([u2.id, a2.id]);
+    });
+
+    it("refuses what names a message outside the chat, and writes nothing", async () => {
+      const { chat } = await aLine(1);
+      const other = await aLine(1);
+      const foreign = other.line[1]!.id;
+      await expect(
+        repository.startTurn(
+          aTurn(chat, { createChat: false, now: tick(), place: { kind: "branch", parentId: foreign } }),
+        ),
+      ).rejects.toMatchObject({ code: "message.not_found" });
+      expect(await messageCount(chat.id)).toBe(2);
+      expect(await repository.listPath(chat.id, foreign, 10, null)).toBeUndefined();
+      expect(await repository.setActiveBranch(chat.userId, chat.id, foreign)).toBeUndefined();
+      expect(await repository.setActiveBranch("someone-else", other.chat.id, foreign)).toBeUndefined();
+      expect(await repository.findMessage(chat.userId, chat.id, foreign)).toBeUndefined();
+      expect(await repository.findMessage("someone-else", other.chat.id, foreign)).toBeUndefined();
+      expect(await repository.findMessage(other.chat.userId, other.chat.id, foreign)).toMatchObject({
+        id: foreign,
+        role: "assistant",
+      });
+    });
+  });
 }

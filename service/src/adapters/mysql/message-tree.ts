@@ -21,12 +21,12 @@ export async function pathRows(
   fromId: string,
   limit: number,
 ): Promise<MessageRow[]> {
-  const path = sql`with recursive path (id, parent_id, n) as (
+  const path = sql`(with recursive path (id, parent_id, n) as (
       select id, parent_id, 1 from ${messages} where id = ${fromId} and chat_id = ${chatId}
       union all
       select m.id, m.parent_id, path.n + 1 from path join ${messages} m on m.id = path.parent_id
       where path.n < ${limit}
-    ) select id from path`;
+    ) select id from path)`;
   // Along a path `seq` only grows, so newest first is `seq` descending.
   return db
     .select()

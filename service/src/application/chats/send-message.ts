@@ -24,7 +24,7 @@ export interface SendMessageInput {
   signal?: AbortSignal | undefined;
 }
 
-export function sendMessage(deps: ChatUseCaseDeps, input: SendMessageInput) {
+export async function sendMessage(deps: ChatUseCaseDeps, input: SendMessageInput) {
   const userId = requireUserId(input.userId);
   const text = requireMessageText(input.text, deps.settings.maxMessageBytes);
   const chatId = input.chatId ? requireId(input.chatId, "chat_id") : null;
