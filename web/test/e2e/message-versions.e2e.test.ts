@@ -49,7 +49,7 @@ describe("regenerating an answer", () => {
       samples.filter((s) => s.status === "streaming" && s.length > 0).map((s) => s.length),
     );
     expect(lengths.size).toBeGreaterThanOrEqual(3);
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(1);
     const secondId = await versions.idOf(chat.lastAnswer());
     expect(await versions.path()).toEqual([questionId, secondId]);
     await expect.poll(() => versions.position(chat.lastAnswer())).toBe("2/2");
@@ -63,7 +63,7 @@ describe("regenerating an answer", () => {
     expect(await versions.path()).toEqual([questionId, firstId]);
 
     await page.reload();
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(1);
     expect(await versions.path()).toEqual([questionId, firstId]);
     expect(await versions.position(chat.lastAnswer())).toBe("1/2");
 
@@ -72,8 +72,7 @@ describe("regenerating an answer", () => {
     expect(await versions.position(chat.lastAnswer())).toBe("2/2");
     // The next message continues the version shown.
     await chat.send("And on a rainy day?");
-    await chat.waitForAnswer("complete");
-    await expect.poll(() => versions.messages().count()).toBe(4);
+    await versions.waitForTurns(2);
     expect((await versions.path()).slice(0, 2)).toEqual([questionId, secondId]);
     expect(new URL(page.url()).pathname).toBe(`/chat/${chatId}`);
   }, 90_000);
@@ -83,12 +82,12 @@ describe("regenerating an answer", () => {
     await chat.send("Name three rivers");
     await chat.waitForAnswer("complete");
     await chat.send("Which is the longest?");
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(2);
     const before = await versions.path();
 
     await versions.regenerate(versions.answers().first());
     await expect.poll(async () => (await versions.path()).length).toBe(2);
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(1);
     await expect.poll(() => versions.position(versions.answers().first())).toBe("2/2");
     const after = await versions.path();
     expect(after).toHaveLength(2);
@@ -106,7 +105,7 @@ describe("editing an earlier message", () => {
     await chat.send("Suggest a name for a cat");
     await chat.waitForAnswer("complete");
     await chat.send("Now one for a dog");
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(2);
     const before = await versions.path();
     const beforeTexts = await versions.texts();
 
@@ -121,7 +120,7 @@ describe("editing an earlier message", () => {
 
     await versions.edit(first, "Suggest a name for a goldfish");
     await expect.poll(async () => (await versions.texts())[0]).toBe("Suggest a name for a goldfish");
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(1);
     await expect.poll(() => versions.position(versions.userMessages().first())).toBe("2/2");
     const edited = await versions.path();
     expect(edited).toHaveLength(2);
@@ -134,7 +133,7 @@ describe("editing an earlier message", () => {
     expect(await versions.position(versions.userMessages().first())).toBe("1/2");
 
     await page.reload();
-    await chat.waitForAnswer("complete");
+    await versions.waitForTurns(2);
     expect(await versions.path()).toEqual(before);
     await versions.next(versions.userMessages().first());
     await expect.poll(() => versions.path()).toEqual(edited);

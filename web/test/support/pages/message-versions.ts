@@ -35,9 +35,30 @@ export class MessageVersions {
     return (await position.count()) === 0 ? "" : (await position.innerText()).trim();
   }
 
-  /** What a screen reader is told of the position ("Version 2 of 3"). */
+  /** What a screen reader is told of the position ("Version 2 of 3"; the "2/3" shown is hidden from it). */
   async spokenPosition(message: Locator): Promise<string> {
-    return (await message.locator('[aria-live="polite"]').innerText()).replace(/\s+/g, " ").trim();
+    const spoken = message.locator('[aria-live="polite"] > :not([aria-hidden="true"])');
+    return (await spoken.innerText()).replace(/\s+/g, " ").trim();
+  }
+
+  /**
+   * Waits until the chat shows `answers` answers, the last one complete and every message stored (none
+   * still pending). `ChatPage.waitForAnswer` alone would also match an earlier answer.
+   */
+  async waitForTurns(answers: number, timeoutMs = 30_000): Promise<void> {
+    await this.page.waitForFunction(
+      (count) => {
+        const shown = [...document.querySelectorAll('[data-testid="message"]')];
+        const replies = shown.filter((node) => node.getAttribute("data-role") === "assistant");
+        return (
+          replies.length === count &&
+          replies.at(-1)?.getAttribute("data-status") === "complete" &&
+          shown.every((node) => !node.getAttribute("data-message-id")?.startsWith("pending-"))
+        );
+      },
+      answers,
+      { timeout: timeoutMs, polling: 50 },
+    );
   }
 
   async regenerate(answer: Locator): Promise<void> {
