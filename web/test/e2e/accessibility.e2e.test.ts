@@ -122,7 +122,7 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
       await page.keyboard.press("Escape");
       await versions.editor().waitFor({ state: "detached" });
     }
-  });
+  }, 60_000);
 
   it("on an answer with a table", async () => {
     for (const { page, chat } of [light, dark]) {

@@ -186,7 +186,7 @@ describe("with the keyboard only", () => {
     await expectFocusOn(page, "Edit message");
     await chat.waitForAnswer("complete");
     await expect.poll(() => versions.position(versions.userMessages().first())).toBe("2/2");
-  });
+  }, 60_000);
 
   it("opens a chat's Export menu and leaves it with Escape, and reaches the import form", async () => {
     const chatId = await stack.seedChat(user.email, ["Name three rivers"]);
