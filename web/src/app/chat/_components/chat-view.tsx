@@ -18,9 +18,10 @@ import { ErrorBanner } from "./error-banner";
 import { InstructionsControl } from "./instructions-control";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
-import { newChatKey } from "./reduce-live-replies";
+import { newChatKey, type LiveReply } from "./reduce-live-replies";
 import {
   isAnswering,
+  isRegenerate,
   mergeMessages,
   messageKey,
   pendingReplyId,
@@ -216,8 +217,10 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         <div className="mx-auto w-full max-w-3xl space-y-3">
           {live?.phase === "failed" && live.error && (
             <ErrorBanner
-              message={live.failedBeforeStart ? `Your message was not sent. ${live.error}` : live.error}
-              actionLabel={live.failedBeforeStart ? "Send again" : "Resume"}
+              message={live.failedBeforeStart ? `${unsentSentence(live)} ${live.error}` : live.error}
+              actionLabel={
+                live.failedBeforeStart ? (isRegenerate(live) ? "Try again" : "Send again") : "Resume"
+              }
               onRetry={() => store.retry(live.key)}
             />
           )}
@@ -303,4 +306,9 @@ function useChatModel(chatId: string | null, initial: string | null, onError: (m
 function withWindowOf(stats: ContextStats | null, model: ModelOption | null): ContextStats | null {
   if (!stats || !model) return stats;
   return { ...stats, contextWindow: model.contextWindow, maxOutputTokens: model.maxOutputTokens };
+}
+
+/** What did not happen when a turn failed before it started. */
+function unsentSentence(live: LiveReply): string {
+  return isRegenerate(live) ? "No new answer was written." : "Your message was not sent.";
 }

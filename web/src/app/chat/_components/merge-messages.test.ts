@@ -176,4 +176,16 @@ describe("mergeMessages with a new version (regenerate, edit)", () => {
     expect(new Set(path.map(messageKey)).size).toBe(path.length);
     expect(messageKey(aMessage({ id: "u1" }))).toBe(messageKey(aMessage({ id: "u9" })));
   });
+
+  it("keeps the path as it was when a regenerate fails before it starts; an unsent edit shows its text", () => {
+    const unsent = { replyId: null, userMessageId: null, phase: "failed", failedBeforeStart: true } as const;
+    const regenerate = aLiveReply({ ...unsent, userText: null, replaces: "r1" });
+    expect(mergeMessages(path, regenerate)).toEqual(path);
+    const edit = aLiveReply({ ...unsent, userText: "Second, better", replaces: "u2" });
+    expect(shown(mergeMessages(path, edit))).toEqual([
+      ["u1", "First", null],
+      ["r1", "One", "u1"],
+      ["pending-user", "Second, better", "r1"],
+    ]);
+  });
 });

@@ -27,6 +27,9 @@ export function mergeMessages(messages: readonly ChatMessage[], live: LiveReply 
     view[index] = { ...stored, content, status: live.status, live };
     return view;
   }
+  const unsent = live.phase === "failed" && live.failedBeforeStart;
+  // A regenerate that never started changed nothing: the answer it was to replace stays.
+  if (unsent && isRegenerate(live)) return view;
   const replaced = live.replaces === null ? -1 : view.findIndex((message) => message.id === live.replaces);
   if (replaced >= 0) view.length = replaced;
   const hasUserMessage = live.userMessageId !== null && view.some((m) => m.id === live.userMessageId);
@@ -40,7 +43,7 @@ export function mergeMessages(messages: readonly ChatMessage[], live: LiveReply 
       }),
     );
   }
-  if (!(live.phase === "failed" && live.failedBeforeStart)) {
+  if (!unsent) {
     view.push(
       newMessage(view.at(-1), {
         id: live.replyId ?? pendingReplyId,
@@ -72,6 +75,11 @@ function newMessage(
     nextSiblingId: null,
     ...message,
   };
+}
+
+/** Whether the live turn writes another answer to a message already there (no text of its own). */
+export function isRegenerate(live: LiveReply): boolean {
+  return live.replaces !== null && live.userText === null;
 }
 
 /** Whether the chat is busy with a reply (the composer waits). */
