@@ -84,6 +84,7 @@ function UserMessage({ message, busy, onEdit, onSwitch }: MessageItemProps) {
           >
             {message.content}
           </div>
+          {/* Right-aligned: the arrows, when they come, grow leftwards and Edit stays where it is. */}
           <div className="-mr-1.5 flex h-8 items-center gap-1">
             <VersionSwitcher message={message} disabled={busy} onSwitch={onSwitch} />
             <ToolButton
@@ -149,9 +150,9 @@ function AnswerMessage({ message, busy, onRegenerate, onSwitch }: MessageItemPro
             <span className="text-faint">{ending.detail}</span>
           </div>
         )}
-        {/* Always there (also while the answer is written), so nothing moves when it ends. */}
+        {/* Always there (also while the answer is written), so nothing moves when it ends; the arrows
+            come after Regenerate, so their arrival (once a second version exists) moves nothing either. */}
         <div className="mt-1 -ml-1.5 flex h-8 items-center gap-1">
-          <VersionSwitcher message={message} disabled={busy} onSwitch={onSwitch} />
           <ToolButton
             label="Regenerate"
             disabled={busy || message.id === pendingReplyId}
@@ -159,6 +160,7 @@ function AnswerMessage({ message, busy, onRegenerate, onSwitch }: MessageItemPro
           >
             <RotateCw className="size-3.5" aria-hidden />
           </ToolButton>
+          <VersionSwitcher message={message} disabled={busy} onSwitch={onSwitch} />
         </div>
       </div>
     </div>
