@@ -40,6 +40,12 @@ describe("toTRPCError", () => {
       "BAD_REQUEST",
       "Only your own messages can be edited. To get another answer, regenerate it.",
     ],
+    [
+      "message.too_many_versions",
+      Code.FailedPrecondition,
+      "PRECONDITION_FAILED",
+      "This message already has as many versions as it can hold. Pick one of them to go on from.",
+    ],
     ["argument.invalid", Code.InvalidArgument, "BAD_REQUEST", "The service could not accept that request."],
     ["upstream.misconfigured", Code.Internal, "INTERNAL_SERVER_ERROR", "Something went wrong on our side."],
     ["storage.unavailable", Code.Unavailable, "SERVICE_UNAVAILABLE", expect.stringMatching(/unavailable/)],

@@ -53,6 +53,11 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
     code: "NOT_FOUND",
     message: "That message is no longer in this chat. Reload the chat to see its latest state.",
   },
+  // A bound of the service (100 versions of one message): another try will not pass, so no retry.
+  "message.too_many_versions": {
+    code: "PRECONDITION_FAILED",
+    message: "This message already has as many versions as it can hold. Pick one of them to go on from.",
+  },
   // The page offers Edit on the person's own messages only; an answer is regenerated instead.
   "message.not_editable": {
     code: "BAD_REQUEST",
