@@ -73,6 +73,8 @@ const settings = {
   ttftPerRound: quick ? 40 : 200,
   lengthPerRound: quick ? 20 : 60,
   chatSizes: [10, 1_000, 100_000],
+  /** Row 5's branched chat: 100 000 messages, switched to branch 500 of 1 000. */
+  branchedChat: { branches: 1_000, perBranch: 100, activeBranch: 500 },
   instantDeltas: 1_000,
   instantBatches: quick ? 2 : 6,
   pacedDeltas: quick ? 50 : 150,
@@ -296,6 +298,7 @@ async function main() {
         database,
         message,
         sizes: settings.chatSizes,
+        branched: settings.branchedChat,
         rounds: settings.rounds,
         perRound: settings.lengthPerRound,
         log,

@@ -23,7 +23,7 @@ export const rpcs: Rpc[] = services.flatMap((service) =>
     path: `/${service.typeName}/${method.name}`,
     input: method.input,
     streaming: method.methodKind === "server_streaming",
-    writes: ["SendMessage", "ChatStream"].includes(method.name),
+    writes: ["SendMessage", "RegenerateReply", "EditMessage", "ChatStream"].includes(method.name),
     decodeEvent: eventDecoder(method),
   })),
 );

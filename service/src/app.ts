@@ -334,7 +334,7 @@ function transfer(options: ParleyOptions, store: TransferStore, counted: Feature
 
 function whatsAppChannel(
   options: ParleyOptions,
-  useCases: Pick<ChatUseCases, "sendMessage" | "stopReply">,
+  useCases: Pick<ChatUseCases, "sendMessage" | "regenerateReply" | "stopReply">,
   lease: (now: Date) => Lease,
 ): { inbox: WhatsAppInbox | null; routes: Record<string, HttpHandler> } {
   const settings = options.whatsapp;

@@ -52,9 +52,65 @@ export async function createBenchDatabase() {
       }
       return chatId;
     },
-    /** Removes the turns a benchmark added to a seeded chat, so every request sees the same history. */
-    async trimChat(chatId, count) {
+    /**
+     * A chat of `branches` × `perBranch` messages, as if edited again and again: branch 0 starts the chat;
+     * branch b starts with an edited user message under the middle of branch b − 1 (its message
+     * perBranch / 2, a reply) and goes on for `perBranch` messages. The active leaf is the end of branch
+     * `activeBranch`, an older branch than the newest, so its path (about activeBranch × perBranch / 2
+     * deep, across activeBranch forks) is not among the chat's newest messages. `message(k)` is the
+     * content of the message k places before the end of its branch, as for `seedChat`, so the active
+     * path ends in the same messages as a seeded straight chat.
+     */
+    async seedBranchedChat({ userId, branches, perBranch, activeBranch, message }) {
+      const chatId = uuidV7();
+      const now = new Date();
+      await pool.query(
+        "insert into chats (id, user_id, title, model, created_at, updated_at) values (?, ?, ?, ?, ?, ?)",
+        [chatId, userId, `bench ${branches} branches`, "gpt-4o-mini", now, now],
+      );
+      let seq = 0;
+      let forkParent = null; // { id, depth }
+      let leafId = null;
+      for (let b = 0; b < branches; b++) {
+        const rows = [];
+        let parent = forkParent;
+        for (let i = 1; i <= perBranch; i++) {
+          const id = uuidV7();
+          const depth = (parent?.depth ?? 0) + 1;
+          const { content, tokenCount } = message(perBranch - i);
+          const role = i % 2 === 1 ? "user" : "assistant";
+          rows.push([
+            id,
+            chatId,
+            ++seq,
+            parent?.id ?? null,
+            depth,
+            role,
+            content,
+            tokenCount,
+            "complete",
+            now,
+            now,
+          ]);
+          if (i === perBranch / 2) forkParent = { id, depth };
+          parent = { id, depth };
+        }
+        if (b === activeBranch) leafId = parent.id;
+        await pool.query(
+          "insert into messages (id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at) values ?",
+          [rows],
+        );
+      }
+      await pool.query("update chats set active_leaf_id = ? where id = ?", [leafId, chatId]);
+      return { chatId, count: seq, leafId };
+    },
+    /**
+     * Removes the turns a benchmark added to a seeded chat, so every request sees the same history (and,
+     * for a branched chat, switches it back to the branch it was seeded on).
+     */
+    async trimChat(chatId, count, leafId = null) {
       await pool.query("delete from messages where chat_id = ? and seq > ?", [chatId, count]);
+      if (leafId) await pool.query("update chats set active_leaf_id = ? where id = ?", [leafId, chatId]);
     },
     async drop() {
       try {

@@ -75,25 +75,20 @@ export function tableRows(r, goals) {
   const l = r.lengths;
   const sizes = r.settings.chatSizes;
   const largest = sizes.at(-1);
+  // The branched chat (when run): its label, and it is held to the same goal as the largest.
+  const branches = l?.branched?.branches;
+  const keys = [...sizes.slice(1), ...(l?.p50?.branched === undefined ? [] : ["branched"])];
+  const label = (key) => (key === "branched" ? `${largest} in ${branches} branches` : `${key}`);
   rows.push([
     "5",
-    `time to first token by stored chat length (${sizes.join(" / ")} messages; same 10 sent)`,
+    `time to first token by stored chat length (${sizes.join(" / ")} messages` +
+      `${branches ? `, and ${largest} in ${branches} branches` : ""}; same 10 sent)`,
     `the ${sizes[0]}-message chat`,
     l ? `p50 ${fmt(l.p50[sizes[0]], 2)} ms` : "–",
-    l
-      ? sizes
-          .slice(1)
-          .map((size) => `${size}: ${fmt(l.p50[size], 2)} ms`)
-          .join(", ")
-      : "–",
-    l
-      ? sizes
-          .slice(1)
-          .map((size) => `${size}: ${fmt(l.ratio[size], 2)}×`)
-          .join(", ")
-      : "not run",
-    `${largest} ≤ ${goals.lengthRatio}× of ${sizes[0]}`,
-    verdict(l ? l.ratio[largest] <= goals.lengthRatio : null),
+    l ? keys.map((key) => `${label(key)}: ${fmt(l.p50[key], 2)} ms`).join(", ") : "–",
+    l ? keys.map((key) => `${label(key)}: ${fmt(l.ratio[key], 2)}×`).join(", ") : "not run",
+    `${largest}${branches ? ` (either)` : ""} ≤ ${goals.lengthRatio}× of ${sizes[0]}`,
+    verdict(l ? Math.max(l.ratio[largest], l.ratio.branched ?? 0) <= goals.lengthRatio : null),
   ]);
   const k = r.tokenizer;
   const worst = k?.results

@@ -7,7 +7,9 @@
  * per round, median over rounds.
  *
  * Row 5 — TTFT on chats of 10, 1 000 and 100 000 stored messages, with the context window set so that
- * every chat sends exactly the same newest 10 messages: only the stored length differs.
+ * every chat sends exactly the same newest 10 messages: only the stored length differs. One more chat of
+ * 100 000 messages in 1 000 branches, switched to an older branch (its path is not among the newest
+ * messages: the prompt is read along parent links), sends the same 10.
  */
 import { createTiktokenTokenCounter } from "../../dist/adapters/tiktoken/tiktoken-token-counter.js";
 import { loadConfig } from "../../dist/config.js";
@@ -20,11 +22,11 @@ const defaults = loadConfig({});
 const tokens = createTiktokenTokenCounter("o200k_base");
 
 /** Sequential turns on one chat, trimmed back to `keep` messages after each; ms to the first delta. */
-async function serviceTurns(client, database, { userId, chatId, keep, count }) {
+async function serviceTurns(client, database, { userId, chatId, keep, leafId, count }) {
   const times = [];
   for (let i = 0; i < count; i++) {
     times.push(await timeToFirstDelta(client, { userId, chatId, text: question }));
-    await database.trimChat(chatId, keep);
+    await database.trimChat(chatId, keep, leafId);
   }
   return times;
 }
@@ -93,17 +95,42 @@ export function constantWindow() {
 }
 
 /** Row 5; `service` was started with `constantWindow().contextWindow`. */
-export async function timeToFirstTokenByLength({ service, database, message, sizes, rounds, perRound, log }) {
+export async function timeToFirstTokenByLength({
+  service,
+  database,
+  message,
+  sizes,
+  branched,
+  rounds,
+  perRound,
+  log,
+}) {
   const userId = "bench-long";
   const chats = [];
   for (const count of sizes) {
     const started = Date.now();
-    chats.push({ count, chatId: await database.seedChat({ userId, count, message }) });
+    chats.push({ key: count, count, chatId: await database.seedChat({ userId, count, message }) });
     log(`  seeded a chat of ${count} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  if (branched) {
+    const started = Date.now();
+    const seeded = await database.seedBranchedChat({ userId, message, ...branched });
+    chats.push({ key: "branched", ...seeded });
+    log(
+      `  seeded a chat of ${seeded.count} messages in ${branched.branches} branches in ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+  const keys = chats.map((chat) => chat.key);
   const client = chatClient(service.baseUrl);
   const run = (chat, count) =>
-    serviceTurns(client, database, { userId, chatId: chat.chatId, keep: chat.count, count });
+    serviceTurns(client, database, {
+      userId,
+      chatId: chat.chatId,
+      keep: chat.count,
+      leafId: chat.leafId,
+      count,
+    });
   for (const chat of chats) await run(chat, 20);
 
   const perRoundResults = [];
@@ -111,17 +138,18 @@ export async function timeToFirstTokenByLength({ service, database, message, siz
     const p50 = {};
     for (let i = 0; i < chats.length; i++) {
       const chat = chats[(i + round) % chats.length];
-      p50[chat.count] = percentile(await run(chat, perRound), 50);
+      p50[chat.key] = percentile(await run(chat, perRound), 50);
     }
     perRoundResults.push(p50);
-    log(`  round ${round + 1}: ${sizes.map((size) => `${size}: ${p50[size].toFixed(2)} ms`).join(", ")}`);
+    log(`  round ${round + 1}: ${keys.map((key) => `${key}: ${p50[key].toFixed(2)} ms`).join(", ")}`);
   }
   const [smallest] = sizes;
   return {
     rounds: perRoundResults,
-    p50: Object.fromEntries(sizes.map((size) => [size, median(perRoundResults.map((r) => r[size]))])),
+    branched: branched ?? null,
+    p50: Object.fromEntries(keys.map((key) => [key, median(perRoundResults.map((r) => r[key]))])),
     ratio: Object.fromEntries(
-      sizes.map((size) => [size, median(perRoundResults.map((r) => r[size] / r[smallest]))]),
+      keys.map((key) => [key, median(perRoundResults.map((r) => r[key] / r[smallest]))]),
     ),
   };
 }

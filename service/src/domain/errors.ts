@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | "reply.not_found"
   | "message.not_found"
   | "message.not_editable"
+  | "message.too_many_versions"
   | "reply.in_progress"
   | "request.id_reused"
   | "key.not_found"
@@ -75,6 +76,13 @@ export const messageNotEditable = (messageId: string) =>
     "message.not_editable",
     `message ${messageId} is a reply: only your own messages can be edited (regenerate a reply instead)`,
     { messageId },
+  );
+
+export const tooManyVersions = (parentId: string | null, limit: number) =>
+  new DomainError(
+    "message.too_many_versions",
+    `this message already has ${limit} versions; go on from one of them instead`,
+    { parentId: parentId ?? "", limit },
   );
 
 export const replyInProgress = (chatId: string, replyId: string) =>

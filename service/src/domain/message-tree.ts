@@ -7,6 +7,13 @@ import type { Message, Siblings } from "./chat.js";
 
 type TreeMessage = Pick<Message, "id" | "parentId" | "seq">;
 
+/**
+ * The most versions (siblings: regenerated answers, edited messages) one message may have. A bound on
+ * what one user's repeated requests can make every GetChat of the chat read (siblings are counted per
+ * page), far above what a person uses.
+ */
+export const maxVersionsPerMessage = 100;
+
 /** The path from `fromId` towards its root, newest first, at most `limit` long; empty when there is no such message. */
 export function pathUp<M extends TreeMessage>(
   byId: ReadonlyMap<string, M>,

@@ -12,6 +12,8 @@ describe("readWhatsAppRequest", () => {
     ["/help", { kind: "help" }],
     ["/Help please", { kind: "help" }],
     ["/stop", { kind: "stop" }],
+    ["/retry", { kind: "retry" }],
+    ["/RETRY please", { kind: "retry" }],
     ["/start", { kind: "unknown-command", name: "start" }],
     ["/etc/hosts is what?", { kind: "chat", text: "/etc/hosts is what?" }],
     ["/shrug at this", { kind: "chat", text: "/shrug at this" }],
@@ -25,7 +27,7 @@ describe("readWhatsAppRequest", () => {
 
 describe("the help text", () => {
   it("lists every command", () => {
-    for (const command of ["/new", "/stop", "/help"]) expect(whatsAppTexts.help).toContain(command);
+    for (const command of ["/new", "/retry", "/stop", "/help"]) expect(whatsAppTexts.help).toContain(command);
     expect(whatsAppTexts.unknownCommand("start")).toContain("/start");
   });
 });

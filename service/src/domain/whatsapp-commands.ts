@@ -1,6 +1,6 @@
 /**
  * What a WhatsApp message asks for, and what Parley says back when the answer is not the model's. A
- * command is a whole message: `/new`, `/help` or `/stop`, in any case. Only `/new` takes text after it
+ * command is a whole message: `/new`, `/retry`, `/help` or `/stop`, in any case. Only `/new` takes text after it
  * (`/new What is gRPC?` starts a new conversation with that question); anything else that merely starts
  * with a slash (`/etc/hosts?`) is an ordinary message.
  */
@@ -8,6 +8,7 @@
 /** The commands, with the one-line description `/help` shows. */
 export const whatsAppCommands = {
   new: "start a new conversation (add text to ask right away: /new What is gRPC?)",
+  retry: "write my last answer again (the old one is kept in the web app)",
   stop: "stop the answer I am writing",
   help: "show this message",
 } as const;
@@ -21,6 +22,8 @@ export type WhatsAppRequest =
   | { kind: "new"; text: string }
   | { kind: "help" }
   | { kind: "stop" }
+  /** `/retry`: answer the last message again (RegenerateReply on the sender's current chat). */
+  | { kind: "retry" }
   /** `/something` alone that is not a command: most likely a typo, so it gets the help, not the model. */
   | { kind: "unknown-command"; name: string }
   /** No text: a picture, voice note, location or sticker. */
@@ -37,7 +40,7 @@ export function readWhatsAppRequest(body: string): WhatsAppRequest {
   const name = match[1]!.toLowerCase();
   const rest = match[2] ?? "";
   if (name === "new") return { kind: "new", text: rest };
-  if (name === "help" || name === "stop") return { kind: name };
+  if (name === "help" || name === "stop" || name === "retry") return { kind: name };
   return rest ? { kind: "chat", text } : { kind: "unknown-command", name };
 }
 
@@ -56,6 +59,7 @@ export const whatsAppTexts = {
   noText: "Sorry, I can only read text messages. Please type your question.",
   attachmentIgnored: "(I can only read text, so I answered without looking at the attachment.)",
   nothingToStop: "There is no answer in progress to stop.",
+  nothingToRetry: "There is no answer to write again yet. Send me a message first.",
   stopped: "(stopped)",
   cutOff: "(the answer was cut off)",
   tooLong: "Sorry, that message is too long for me. Please send a shorter one.",

@@ -134,9 +134,8 @@ describe.each(protocols)("branches over %s", (protocol) => {
     ).rejects.toMatchObject({ code: Code.NotFound, rawMessage: expect.stringContaining("chat") });
 
     harness.simulator.script({ text: "a slow answer in many words", paceMs: 50 });
-    const live = client
-      .sendMessage({ userId, chatId: turn.chatId, text: "keep going" })
-      [Symbol.asyncIterator]();
+    const sending = client.sendMessage({ userId, chatId: turn.chatId, text: "keep going" });
+    const live = sending[Symbol.asyncIterator]();
     await live.next();
     await expect(collect(client.regenerateReply({ userId, chatId: turn.chatId }))).rejects.toMatchObject({
       code: Code.FailedPrecondition,

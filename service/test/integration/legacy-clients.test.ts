@@ -68,6 +68,26 @@ describe("the original gRPC contract: pb.ChatService/ChatStream with @grpc/grpc-
     client.close();
   });
 
+  it("continues the chat's active branch, as a newer client chose it", async () => {
+    const client = legacyClient();
+    harness.simulator.script({ text: "First." }, { text: "Again." }, { text: "Onwards." });
+    const first = await chatStream(client, { user_id: "legacy-branch", user_message: "hello" });
+    const chatId = first[0]!.chat_id;
+    const api = harness.client("grpc");
+    let answered = "";
+    for await (const { event } of api.regenerateReply({ userId: "legacy-branch", chatId })) {
+      if (event?.kind.case === "started") answered = event.kind.value.userMessageId;
+    }
+    const shown = await api.getChat({ userId: "legacy-branch", chatId });
+    const old = shown.messages[1]!.previousSiblingId;
+    await api.setActiveBranch({ userId: "legacy-branch", chatId, messageId: old });
+
+    await chatStream(client, { chat_id: chatId, user_id: "legacy-branch", user_message: "more" });
+    expect(answered).toBe(shown.messages[0]!.id);
+    expect(lastPrompt(harness).map((m) => m.content)).toEqual(["You are a test.", "hello", "First.", "more"]);
+    client.close();
+  });
+
   it("refuses a missing token and maps errors to gRPC status codes", async () => {
     const client = legacyClient();
     await expect(chatStream(client, { user_id: "legacy", user_message: "hi" }, null)).rejects.toMatchObject({
@@ -103,6 +123,18 @@ describe("the original JSON endpoint: POST /chat", () => {
     expect(body).toMatchObject({ user_id: "json", content: "Blocking answer" });
     const next = await post({ chat_id: body.chat_id, user_id: "json", user_message: "again" });
     expect(await next.json()).toEqual({ chat_id: body.chat_id, user_id: "json", content: "Second." });
+  });
+
+  it("continues the chat's active branch", async () => {
+    harness.simulator.script({ text: "One." }, { text: "Two." }, { text: "Three." });
+    const body = (await (
+      await post({ user_id: "json-branch", user_message: "hello" })
+    ).json()) as ChatResponse;
+    const api = harness.client("grpc");
+    for await (const _ of api.regenerateReply({ userId: "json-branch", chatId: body.chat_id }));
+    expect(lastPrompt(harness).map((m) => m.content)).toEqual(["You are a test.", "hello"]);
+    await post({ chat_id: body.chat_id, user_id: "json-branch", user_message: "next" });
+    expect(lastPrompt(harness).map((m) => m.content)).toEqual(["You are a test.", "hello", "Two.", "next"]);
   });
 
   it.each([

@@ -12,10 +12,10 @@ afterAll(() => harness?.stop());
 async function appendHistory(chatId: string, fromSeq: number, count: number, tokens: number) {
   const now = new Date();
   // Each message follows the one before it: the chat stays one path.
-  const [[last]] = (await harness.database.pool.query("select id from messages where chat_id = ? and seq = ?", [
-    chatId,
-    fromSeq - 1,
-  ])) as unknown as [[{ id: string }]];
+  const [[last]] = (await harness.database.pool.query(
+    "select id from messages where chat_id = ? and seq = ?",
+    [chatId, fromSeq - 1],
+  )) as unknown as [[{ id: string }]];
   let previous = last.id;
   for (let start = 0; start < count; start += 1_000) {
     const rows = [];

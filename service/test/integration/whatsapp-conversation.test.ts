@@ -50,6 +50,46 @@ describe("a WhatsApp conversation", () => {
     expect(await chatsOf(sender)).toHaveLength(3);
   });
 
+  it("writes the last answer again on /retry, continuing the conversation from the new answer", async () => {
+    const sender = aSender();
+    await harness.say(sender, "/retry");
+    expect(harness.sentTo(sender)).toEqual([whatsAppTexts.nothingToRetry]);
+    expect(harness.simulator.requests).toHaveLength(0);
+
+    harness.simulator.script(
+      { text: "Paris." },
+      { text: "Paris, on the Seine." },
+      { text: "About 2.1 million." },
+    );
+    await harness.say(sender, "What is the capital of France?");
+    await harness.say(sender, "/retry");
+    expect(harness.sentTo(sender).slice(1)).toEqual(["Paris.", "Paris, on the Seine."]);
+    expect(lastPrompt()).toEqual(["system: You are a test.", "user: What is the capital of France?"]);
+    await harness.say(sender, "How many people live there?");
+    // The conversation goes on from the new answer; the old one stays in the chat as its sibling.
+    expect(lastPrompt()).toEqual([
+      "system: You are a test.",
+      "user: What is the capital of France?",
+      "assistant: Paris, on the Seine.",
+      "user: How many people live there?",
+    ]);
+    const [chatId] = await chatsOf(sender);
+    const chat = await harness.client().getChat({ userId: sender, chatId: chatId! });
+    expect(chat.messages.map((m) => [m.content, m.siblingCount])).toEqual([
+      ["What is the capital of France?", 1],
+      ["Paris, on the Seine.", 2],
+      ["How many people live there?", 1],
+      ["About 2.1 million.", 1],
+    ]);
+    // `/retry` asks the model, so it is a turn for the model, like a message (one at a time per sender).
+    expect((await harness.turns(sender)).map((turn) => turn["kind"])).toEqual([
+      "chat",
+      "chat",
+      "chat",
+      "chat",
+    ]);
+  });
+
   it("answers /help and unknown commands without asking the model", async () => {
     const sender = aSender();
     await harness.say(sender, "/help");

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatRepository, Page } from "../../src/application/chats/chat-repository.js";
+import type { ChatRepository, NewTurn, Page } from "../../src/application/chats/chat-repository.js";
+import { maxVersionsPerMessage } from "../../src/domain/message-tree.js";
 import type { Chat, Message } from "../../src/domain/chat.js";
 import { aChat, anOutcome, aTurn, steppingClock, testOwner } from "./chat-builders.js";
 
@@ -813,6 +814,23 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       for await (const m of repository.pathNewestFirst(chat.id, line.at(-1)!.id, 2)) walked.push(m.id);
       expect(walked).toEqual(ids(line).toReversed());
       expect(ids((await repository.listPath(chat.id, a2.id, 2, null))?.items ?? [])).toEqual([u2.id, a2.id]);
+    });
+
+    it(`keeps at most ${maxVersionsPerMessage} versions of a message, refusing the next and writing nothing`, async () => {
+      const { chat, line } = await aLine(1);
+      const [u1] = line as [Message, Message];
+      for (let i = 1; i < maxVersionsPerMessage; i++) {
+        const place = { kind: "answer" as const, userMessage: u1 };
+        await finish(await repository.startTurn(aTurn(chat, { createChat: false, now: tick(), place })));
+      }
+      const more = (place: NonNullable<NewTurn["place"]>) =>
+        repository.startTurn(aTurn(chat, { createChat: false, now: tick(), place }));
+      await expect(more({ kind: "answer", userMessage: u1 })).rejects.toMatchObject({
+        code: "message.too_many_versions",
+      });
+      expect(await messageCount(chat.id)).toBe(1 + maxVersionsPerMessage);
+      // Other messages still take new versions: the first message's (a new root).
+      await finish(await more({ kind: "branch", parentId: null }));
     });
 
     it("refuses what names a message outside the chat, and writes nothing", async () => {

@@ -6,8 +6,14 @@ import { concurrencyRefusal } from "../../src/domain/limits.js";
 import type { ChatRepository, TurnChat } from "../../src/application/chats/chat-repository.js";
 import type { Lease } from "../../src/application/ports.js";
 import { ownerGoneError, type Chat, type Message, type Reply } from "../../src/domain/chat.js";
-import { chatNotFound, invalidArgument, messageNotFound, replyInProgress } from "../../src/domain/errors.js";
-import { newestLeafIn, pathUp, siblingsIn } from "../../src/domain/message-tree.js";
+import {
+  chatNotFound,
+  invalidArgument,
+  messageNotFound,
+  replyInProgress,
+  tooManyVersions,
+} from "../../src/domain/errors.js";
+import { maxVersionsPerMessage, newestLeafIn, pathUp, siblingsIn } from "../../src/domain/message-tree.js";
 
 export interface InMemoryChatRepository extends ChatRepository {
   chats: Map<string, Chat>;
@@ -166,6 +172,13 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
             : place.userMessage.parentId;
       const byId = byIdIn(chatId);
       if (parentId !== null && !byId.has(parentId)) throw messageNotFound(parentId);
+      const versionsOf =
+        place.kind === "branch" ? place.parentId : place.kind === "answer" ? place.userMessage.id : undefined;
+      if (
+        versionsOf !== undefined &&
+        existing.filter((m) => m.parentId === versionsOf).length >= maxVersionsPerMessage
+      )
+        throw tooManyVersions(versionsOf, maxVersionsPerMessage);
       const path = parentId === null ? [] : pathUp(byId, parentId, turn.historyLimit + 1);
       const history = path.slice(0, turn.historyLimit).map((m) => ({ ...m }));
       const historyFrom = path.length > turn.historyLimit ? (path.at(-1)?.id ?? null) : null;

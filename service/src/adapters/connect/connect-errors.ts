@@ -25,6 +25,7 @@ const codes: Record<DomainErrorCode, Code> = {
   "reply.not_found": Code.NotFound,
   "message.not_found": Code.NotFound,
   "message.not_editable": Code.InvalidArgument,
+  "message.too_many_versions": Code.FailedPrecondition,
   "reply.in_progress": Code.FailedPrecondition,
   "request.id_reused": Code.InvalidArgument,
   "key.not_found": Code.NotFound,

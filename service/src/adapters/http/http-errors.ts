@@ -12,6 +12,7 @@ const statuses: Record<DomainErrorCode, number> = {
   "reply.not_found": 404,
   "message.not_found": 404,
   "message.not_editable": 400,
+  "message.too_many_versions": 409,
   "reply.in_progress": 409,
   "request.id_reused": 400,
   "key.not_found": 404,

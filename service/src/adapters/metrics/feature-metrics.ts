@@ -10,7 +10,7 @@ import type { ImportChatsInput, ImportReport } from "../../application/transfer/
 import { DomainError } from "../../domain/errors.js";
 import type { ServiceMetrics } from "./service-metrics.js";
 
-type WhatsAppUseCases = Pick<ChatUseCases, "sendMessage" | "stopReply">;
+type WhatsAppUseCases = Pick<ChatUseCases, "sendMessage" | "regenerateReply" | "stopReply">;
 
 export interface FeatureMetrics {
   titleOutcome: ((outcome: TitleOutcome) => void) | undefined;
@@ -58,18 +58,24 @@ export function featureMetrics(metrics: ServiceMetrics | undefined): FeatureMetr
       for (const chat of report.chats) metrics.importedChats.inc({ source, outcome: chat.outcome });
       return report;
     },
-    whatsApp: (useCases) => ({
-      sendMessage: async (input) => {
-        try {
-          return await useCases.sendMessage(input);
-        } catch (error) {
-          if (error instanceof DomainError && error.code.startsWith("limit."))
-            metrics.limitsHit.inc({ limit: error.code.slice("limit.".length) });
-          throw error;
-        }
-      },
-      stopReply: (input) => useCases.stopReply(input),
-    }),
+    whatsApp: (useCases) => {
+      const countingLimits =
+        <I>(start: (input: I) => ReturnType<WhatsAppUseCases["sendMessage"]>) =>
+        async (input: I) => {
+          try {
+            return await start(input);
+          } catch (error) {
+            if (error instanceof DomainError && error.code.startsWith("limit."))
+              metrics.limitsHit.inc({ limit: error.code.slice("limit.".length) });
+            throw error;
+          }
+        };
+      return {
+        sendMessage: countingLimits((input) => useCases.sendMessage(input)),
+        regenerateReply: countingLimits((input) => useCases.regenerateReply(input)),
+        stopReply: (input) => useCases.stopReply(input),
+      };
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
-import { chatNotFound, messageNotFound, replyInProgress } from "../../domain/errors.js";
+import { chatNotFound, messageNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
+import { maxVersionsPerMessage } from "../../domain/message-tree.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
@@ -19,9 +20,11 @@ import { isDuplicateKey } from "./duplicate-key.js";
  * reply and gets `reply.in_progress`. A chat that is missing or belongs to someone else matches no row:
  * `chat.not_found`.
  *
- * One read serves three purposes: the newest `historyLimit` messages are the prompt's history, the
- * newest one's `seq` numbers the turn, and its status says whether the chat is still answering — a
- * `streaming` reply is always a chat's newest message, because no turn can be appended while one exists.
+ * One read serves three purposes: the newest `historyLimit` messages hold the prompt's history (the path
+ * the turn continues, followed by parent links within them: all of it for a chat on its newest branch;
+ * see pathFrom), the newest one's `seq` numbers the turn, and its status says whether the chat is still
+ * answering — a `streaming` reply is always a chat's newest message, because no turn can be appended
+ * while one exists.
  * It is a plain read on purpose: InnoDB takes a transaction's snapshot at its first plain read, which
  * here comes after the lock was granted, so it sees everything the previous holder committed. Locking
  * reads there would take gap locks, and new chats (time-ordered ids) share the index's last gap:
@@ -31,6 +34,9 @@ import { isDuplicateKey } from "./duplicate-key.js";
  * source, its model) on the newest row only, so the send needs no extra round trip for them; `admit` then checks
  * the message fits beside them before anything is written, and `countFor` counts the message in the
  * encoding of the chat's model (which `chatModel`, when given, changes in the same UPDATE).
+ *
+ * The turn's reply becomes the chat's active leaf: `active_leaf_id` null stands for the newest message,
+ * so only a chat that had switched to an older branch needs one more statement to reset it.
  *
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
@@ -114,6 +120,9 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
           ? place.parentId
           : place.userMessage.parentId;
     const path = await pathFrom(tx, chatId, promptParentId, newestRows, turn.historyLimit);
+    // A new version beside others: bounded (see maxVersionsPerMessage), counted under the chat's lock.
+    if (place.kind === "branch") await assertRoomForVersion(tx, chatId, place.parentId);
+    if (place.kind === "answer") await assertRoomForVersion(tx, chatId, place.userMessage.id);
     const parentDepth = path.history[0]?.depth ?? 0;
 
     const common = {
@@ -216,6 +225,27 @@ async function pathFrom(
     next = message.parentId;
   }
   return { history, historyFrom: next };
+}
+
+/** Refuses a new child of `parentId` (null: a new first message) when it has the most versions already. */
+async function assertRoomForVersion(
+  tx: Pick<ChatDatabase, "select">,
+  chatId: string,
+  parentId: string | null,
+) {
+  const children = tx
+    .select({ one: sql`1` })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.chatId, chatId),
+        parentId === null ? isNull(messages.parentId) : eq(messages.parentId, parentId),
+      ),
+    )
+    .limit(maxVersionsPerMessage)
+    .as("children");
+  const [counted] = await tx.select({ n: count() }).from(children);
+  if ((counted?.n ?? 0) >= maxVersionsPerMessage) throw tooManyVersions(parentId, maxVersionsPerMessage);
 }
 
 /** The chat's settings a turn reads. */

@@ -79,6 +79,10 @@ async function replyTo(
       await deps.store.leaveChat(message.from, deps.clock.now());
       if (!request.text) return notice(whatsAppTexts.newChat);
       return askModelOnWhatsApp(deps, { ...turn, text: request.text, chatId: null });
+    case "retry":
+      // The sender's current chat's latest answer, written again beside the old one (kept for the web).
+      if (recorded.chatId === null) return notice(whatsAppTexts.nothingToRetry);
+      return askModelOnWhatsApp(deps, { ...turn, text: "", chatId: recorded.chatId, regenerate: true });
     case "stop":
       return stop(deps, message.from);
     case "help":
@@ -142,8 +146,9 @@ async function deliver(
   }
 }
 
-/** Text for the model claims the sender (`/new` with text too); the rest answers at once. */
+/** Text for the model claims the sender (`/new` with text and `/retry` too); the rest answers at once. */
 function turnKind(request: WhatsAppRequest): NewWhatsAppTurn["kind"] {
-  if (request.kind === "chat" || (request.kind === "new" && request.text)) return "chat";
+  if (request.kind === "chat" || request.kind === "retry" || (request.kind === "new" && request.text))
+    return "chat";
   return request.kind === "no-text" ? "no-text" : "command";
 }

@@ -18,16 +18,21 @@ export interface ModelTurn {
   text: string;
   /** The sender's current chat; null starts a new one, which becomes their current chat. */
   chatId: string | null;
+  /** `/retry`: the chat's latest answer written again (RegenerateReply) instead of sending `text`. */
+  regenerate?: boolean;
 }
 
 export async function askModelOnWhatsApp(deps: WhatsAppDeps, turn: ModelTurn): Promise<WhatsAppReply> {
   let events: AsyncIterable<ReplyEvent>;
   try {
-    events = await deps.useCases.sendMessage({
-      chatId: turn.chatId ?? undefined,
-      userId: turn.sender,
-      text: turn.text,
-    });
+    events =
+      turn.regenerate && turn.chatId !== null
+        ? await deps.useCases.regenerateReply({ chatId: turn.chatId, userId: turn.sender })
+        : await deps.useCases.sendMessage({
+            chatId: turn.chatId ?? undefined,
+            userId: turn.sender,
+            text: turn.text,
+          });
   } catch (error) {
     if (error instanceof DomainError && (error.code.startsWith("limit.") || error.code === "account.blocked"))
       return limitRefused(deps, turn, error);

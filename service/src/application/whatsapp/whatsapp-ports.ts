@@ -110,7 +110,7 @@ export interface WhatsAppSender {
 /** What the WhatsApp channel needs. */
 export interface WhatsAppDeps {
   /** The same use cases every channel uses: WhatsApp is one more caller of sendMessage. */
-  useCases: Pick<ChatUseCases, "sendMessage" | "stopReply">;
+  useCases: Pick<ChatUseCases, "sendMessage" | "regenerateReply" | "stopReply">;
   store: WhatsAppStore;
   sender: WhatsAppSender;
   clock: Clock;
