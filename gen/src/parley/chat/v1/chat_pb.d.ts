@@ -1659,6 +1659,8 @@ export declare const RoleSchema: GenEnum<Role>;
  *   message.not_found         NOT_FOUND            no such message in this chat (metadata: messageId)
  *   message.not_editable      INVALID_ARGUMENT     EditMessage named a reply: only the user's own messages
  *                                                  are edited (regenerate a reply instead)
+ *   message.too_many_versions FAILED_PRECONDITION  the message already has 100 versions (regenerated or
+ *                                                  edited; metadata: parentId, limit)
  *   service.shutting_down     UNAVAILABLE          this instance is shutting down; retry
  *   server.overloaded         UNAVAILABLE          this instance streams as many replies as it holds
  *                                                  (SendMessage only, before anything is written;
