@@ -28,6 +28,15 @@ export interface ChatMessage {
   status: ReplyStatus;
   finishReason: string;
   createdAt: string;
+  /** The message it follows (conversations are trees); null for the chat's first message. */
+  parentId: string | null;
+  /** How many versions share its parent (regenerated answers, edited messages); 1: never redone. */
+  siblingCount: number;
+  /** Which version this is, from 0, oldest first (shown as `siblingIndex + 1 / siblingCount`). */
+  siblingIndex: number;
+  /** The neighbouring versions' ids, to switch to (`chat.setActiveBranch`); null at either end. */
+  previousSiblingId: string | null;
+  nextSiblingId: string | null;
 }
 
 export interface ChatPage {
@@ -43,6 +52,8 @@ export interface ChatPage {
    * tokens); null until a reply has reported usage. `messagesLeftOut` is only known live (0 here).
    */
   context: ContextStats | null;
+  /** The message the path shown ends at (the chat's active leaf); null for a chat with no messages. */
+  leafId: string | null;
 }
 
 export interface ContextStats {

@@ -14,5 +14,7 @@ export type ChatWatchEvent =
    * reply from its `started`, its text from offset 0, then `finished`.
    */
   | { type: "reply"; event: ReplyEvent }
+  /** The chat's active path switched (another tab or device chose another version). */
+  | { type: "branch"; leafId: string }
   /** The chat is gone (deleted, or no longer found): the last event. */
   | { type: "deleted"; chatId: string };

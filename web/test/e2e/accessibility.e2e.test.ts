@@ -9,6 +9,7 @@ import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { ApiKeysPage } from "../support/pages/api-keys-page";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
+import { MessageVersions } from "../support/pages/message-versions";
 import { UsagePage } from "../support/pages/usage-page";
 import { TransferPage } from "../support/pages/transfer-page";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -98,6 +99,30 @@ describe("axe finds nothing at WCAG 2.1 AA", () => {
     }
     answeredChatId = await light.chat.chatId();
   });
+
+  it("with a regenerated answer's version arrows, and with a message open for editing", async () => {
+    for (const { page, chat } of [light, dark]) {
+      const versions = new MessageVersions(page);
+      await chat.newChat();
+      await chat.send("Suggest a name for a tortoise");
+      await chat.waitForAnswer("complete");
+      await versions.regenerate(chat.lastAnswer());
+      await chat.waitForLength(20);
+      // While the new version is written, Regenerate and Edit wait (and say so).
+      expect(
+        await chat.lastAnswer().getByRole("button", { name: "Regenerate" }).getAttribute("aria-disabled"),
+      ).toBe("true");
+      expect(await axeViolations(page)).toEqual([]);
+      await chat.waitForAnswer("complete");
+      await expect.poll(() => versions.position(chat.lastAnswer())).toBe("2/2");
+      expect(await axeViolations(page)).toEqual([]);
+      await versions.userMessages().last().getByRole("button", { name: "Edit message" }).click();
+      await versions.editor().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      await versions.editor().waitFor({ state: "detached" });
+    }
+  }, 60_000);
 
   it("on an answer with a table", async () => {
     for (const { page, chat } of [light, dark]) {

@@ -9,6 +9,7 @@ import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { expectFocusOn, press, tabTo } from "../support/keyboard";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
+import { MessageVersions } from "../support/pages/message-versions";
 
 let stack: E2eStack;
 const user = aUser("Ada");
@@ -129,6 +130,62 @@ describe("with the keyboard only", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(`${base}/sign-in`);
   });
+
+  it("regenerates, switches versions and edits a message with the keyboard; focus stays where it was", async () => {
+    const chatId = await stack.seedChat(user.email, ["Name three lakes"]);
+    const page = await (await stack.newContext()).newPage();
+    const chat = new ChatPage(page, stack.web.baseUrl);
+    const versions = new MessageVersions(page);
+    await new AuthPage(page, stack.web.baseUrl).signIn(user.email, user.password);
+    await chat.open(chatId);
+    await chat.waitForAnswer("complete");
+    await chat.composer().focus();
+    const firstId = await versions.idOf(chat.lastAnswer());
+
+    // Regenerate: focus stays on the button (unavailable while the new answer is written).
+    await tabTo(page, "Regenerate", { backwards: true });
+    await page.keyboard.press("Enter");
+    await expect.poll(() => versions.idOf(chat.lastAnswer())).not.toBe(firstId);
+    await expectFocusOn(page, "Regenerate");
+    await chat.waitForAnswer("complete");
+    await expect.poll(() => versions.position(chat.lastAnswer())).toBe("2/2");
+    const secondId = await versions.idOf(chat.lastAnswer());
+
+    // The arrows come after it; Previous switches and keeps focus, where the new position is said.
+    expect((await press(page, "Tab")).name).toBe("Previous version");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => versions.idOf(chat.lastAnswer())).toBe(firstId);
+    expect(await versions.spokenPosition(chat.lastAnswer())).toBe("Version 1 of 2");
+    await expectFocusOn(page, "Previous version");
+    expect((await press(page, "Tab")).name).toBe("Next version");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => versions.idOf(chat.lastAnswer())).toBe(secondId);
+    await expectFocusOn(page, "Next version");
+
+    // Edit: the editor opens on the text; Escape leaves it unchanged and focus goes back to Edit.
+    await tabTo(page, "Edit message", { backwards: true });
+    await page.keyboard.press("Enter");
+    await expectFocusOn(page, "Edit your message");
+    expect(await versions.editor().inputValue()).toBe("Name three lakes");
+    await page.keyboard.type(" in Italy");
+    await page.keyboard.press("Escape");
+    await expectFocusOn(page, "Edit message");
+    expect((await versions.texts())[0]).toBe("Name three lakes");
+
+    // Tab reaches Cancel and Save; Ctrl+Enter saves from the text, and focus is back on Edit.
+    await page.keyboard.press("Enter");
+    await page.keyboard.type(" in Italy");
+    expect((await press(page, "Tab")).name).toBe("Cancel");
+    expect((await press(page, "Tab")).name).toBe("Save");
+    await press(page, "Shift+Tab");
+    await press(page, "Shift+Tab");
+    await expectFocusOn(page, "Edit your message");
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(async () => (await versions.texts())[0]).toBe("Name three lakes in Italy");
+    await expectFocusOn(page, "Edit message");
+    await chat.waitForAnswer("complete");
+    await expect.poll(() => versions.position(versions.userMessages().first())).toBe("2/2");
+  }, 60_000);
 
   it("opens a chat's Export menu and leaves it with Escape, and reaches the import form", async () => {
     const chatId = await stack.seedChat(user.email, ["Name three rivers"]);

@@ -65,6 +65,12 @@ export function toChatMessage(message: Message): ChatMessage {
     status: toReplyStatus(message.status),
     finishReason: message.finishReason,
     createdAt: isoTime(message.createTime),
+    parentId: message.parentId || null,
+    // A service from before message trees sends 0: every message is then the only version.
+    siblingCount: Math.max(message.siblingCount, 1),
+    siblingIndex: message.siblingIndex,
+    previousSiblingId: message.previousSiblingId || null,
+    nextSiblingId: message.nextSiblingId || null,
   };
 }
 

@@ -46,7 +46,22 @@ const byReason: Record<string, Mapped | ShownAsSent> = {
   "reply.not_found": notFound,
   "reply.in_progress": {
     code: "CONFLICT",
-    message: "This chat is still answering. Wait for the answer or stop it, then send again.",
+    message: "This chat is still answering. Wait for the answer or stop it, then try again.",
+  },
+  // A version the page shows was removed (the chat was changed elsewhere): reloading shows what is left.
+  "message.not_found": {
+    code: "NOT_FOUND",
+    message: "That message is no longer in this chat. Reload the chat to see its latest state.",
+  },
+  // A bound of the service (100 versions of one message): another try will not pass, so no retry.
+  "message.too_many_versions": {
+    code: "PRECONDITION_FAILED",
+    message: "This message already has as many versions as it can hold. Pick one of them to go on from.",
+  },
+  // The page offers Edit on the person's own messages only; an answer is regenerated instead.
+  "message.not_editable": {
+    code: "BAD_REQUEST",
+    message: "Only your own messages can be edited. To get another answer, regenerate it.",
   },
   // The browser reuses a send's id only for the same message: this is a bug of ours, not theirs.
   "request.id_reused": internal,

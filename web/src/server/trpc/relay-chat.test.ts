@@ -57,6 +57,8 @@ const describeEvent = (event: ChatWatchEvent) => {
       return `${event.type} ${event.chat.title}`;
     case "deleted":
       return `deleted ${event.chatId}`;
+    case "branch":
+      return `branch ${event.leafId}`;
     case "reply":
       return event.event.type === "delta"
         ? `delta ${event.event.offset} ${event.event.text}`
@@ -78,7 +80,7 @@ async function relayAll(service: ReturnType<typeof aService>, signal?: AbortSign
 }
 
 describe("relayChat", () => {
-  it("relays the summary as `ready`, the reply's events, later summaries as `changed`, and ends after `deleted`", async () => {
+  it("relays the summary as `ready`, the reply's events, later summaries as `changed`, branch switches, and ends after `deleted`", async () => {
     const service = aService({
       events: [
         summary("Picnic"),
@@ -88,6 +90,7 @@ describe("relayChat", () => {
         delta("lo", 3),
         finished,
         summary("Sunday picnic"),
+        create(WatchChatResponseSchema, { kind: { case: "branch", value: { leafId: "a1" } } }),
         deleted,
         // Nothing after `deleted` is read: the stream is over.
         summary("never"),
@@ -100,6 +103,7 @@ describe("relayChat", () => {
       "delta 3 lo",
       "finished",
       "changed Sunday picnic",
+      "branch a1",
       "deleted c1",
     ]);
   });

@@ -38,6 +38,8 @@ export function toChatWatchEvent(response: WatchChatResponse, first: boolean): C
     }
     case "deleted":
       return { type: "deleted", chatId: kind.value.chatId };
+    case "branch":
+      return { type: "branch", leafId: kind.value.leafId };
     default:
       return null;
   }

@@ -18,8 +18,16 @@ import { ErrorBanner } from "./error-banner";
 import { InstructionsControl } from "./instructions-control";
 import { LimitBanner } from "./limit-banner";
 import { useLiveReply, useLiveReplyStore } from "./live-replies";
-import { newChatKey } from "./reduce-live-replies";
-import { isAnswering, mergeMessages, pendingReplyId, pendingUserId } from "./merge-messages";
+import { newChatKey, type LiveReply } from "./reduce-live-replies";
+import {
+  isAnswering,
+  isRegenerate,
+  mergeMessages,
+  messageKey,
+  pendingReplyId,
+  pendingUserId,
+  type ViewMessage,
+} from "./merge-messages";
 import { MessageItem } from "./message-item";
 import { ModelPicker, useModels } from "./model-picker";
 import { useScrollToMessage } from "./use-scroll-to-message";
@@ -27,6 +35,7 @@ import { SidebarToggle } from "./sidebar-toggle";
 import { useChatList } from "./use-chat-list";
 import { useStickToBottom } from "./use-stick-to-bottom";
 import { useWatchChat } from "./use-watch-chat";
+import { useVersions } from "./use-versions";
 
 /** A chat: header with title and context gauge, the messages, and the composer. */
 export function ChatView({ initial }: { initial: ChatPage | null }) {
@@ -55,6 +64,13 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
   // While answering (and after, in this tab) the live numbers of `started`; after a reload, or on
   // another device, what the service reported with the page.
   const picked = useChatModel(chatId, initial?.chat.model ?? null, setPageError);
+  const versions = useVersions({
+    chatId,
+    chatKey,
+    historyChatId: initial?.chat.id ?? null,
+    show: useCallback((page: ChatPage) => setMessages(page.messages), []),
+    onError: setPageError,
+  });
   // Another tab's answer typing, renames, model changes and deletion, live.
   const watched = useWatchChat({
     chatId,
@@ -62,6 +78,11 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
     setMessages,
     renderedUpdatedAt: initial?.chat.updatedAt ?? null,
     onModel: picked.follow,
+    onPathChanged: () => {
+      versions
+        .reload()
+        .catch((error: unknown) => setPageError(`Could not load the chat again. ${errorMessage(error)}`));
+    },
   });
   const context = withWindowOf(live?.context ?? initial?.context ?? null, picked.entry);
   const list = useChatList();
@@ -91,8 +112,9 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
     store.watch(initial.chat.id, last.id, last.content);
   }, [initial, store]);
 
-  const send = useCallback(
-    (text: string) => {
+  /** Starts a turn (a message, a regenerated answer, an edit) unless the chat is answering. */
+  const startTurn = useCallback(
+    (start: () => void) => {
       if (isAnswering(store.get(chatKey))) return;
       // The finished turn shown from the store becomes part of the page before the next one starts.
       setMessages(
@@ -102,23 +124,30 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
       );
       setPageError(null);
       scrollToBottom("auto");
-      // A new chat is created with the picked model and its instructions; an existing one has them.
-      store.send(chatId, text, chatId === null ? { model: picked.model ?? undefined, instructions } : {});
+      start();
     },
-    [chatKey, chatId, messages, store, scrollToBottom, picked.model, instructions],
+    [chatKey, messages, store, scrollToBottom],
   );
+
+  const send = useCallback(
+    (text: string) =>
+      startTurn(() =>
+        // A new chat is created with the picked model and its instructions; an existing one has them.
+        store.send(chatId, text, chatId === null ? { model: picked.model ?? undefined, instructions } : {}),
+      ),
+    [startTurn, chatId, store, picked.model, instructions],
+  );
+
+  const regenerate = (message: ViewMessage) => {
+    if (chatId) startTurn(() => store.regenerate(chatId, message.id));
+  };
+  const edit = (message: ViewMessage, text: string) => {
+    if (chatId) startTurn(() => store.edit(chatId, message.id, text));
+  };
 
   async function loadOlder() {
     const result = await history.fetchNextPage();
     setPageError(result.isError ? `Could not load earlier messages. ${errorMessage(result.error)}` : null);
-  }
-
-  function regenerate(index: number) {
-    const question = view
-      .slice(0, index)
-      .reverse()
-      .find((message) => message.role === "user");
-    if (question) send(question.content);
   }
 
   return (
@@ -174,11 +203,14 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
                   Load earlier messages
                 </button>
               )}
-              {view.map((message, index) => (
+              {view.map((message) => (
                 <MessageItem
-                  key={message.id}
+                  key={messageKey(message)}
                   message={message}
-                  onRegenerate={index === view.length - 1 && !answering ? () => regenerate(index) : undefined}
+                  busy={answering || versions.switching}
+                  onRegenerate={regenerate}
+                  onEdit={edit}
+                  onSwitch={(messageId) => void versions.switchTo(messageId)}
                 />
               ))}
             </div>
@@ -200,8 +232,10 @@ export function ChatView({ initial }: { initial: ChatPage | null }) {
         <div className="mx-auto w-full max-w-3xl space-y-3">
           {live?.phase === "failed" && live.error && (
             <ErrorBanner
-              message={live.failedBeforeStart ? `Your message was not sent. ${live.error}` : live.error}
-              actionLabel={live.failedBeforeStart ? "Send again" : "Resume"}
+              message={live.failedBeforeStart ? `${unsentSentence(live)} ${live.error}` : live.error}
+              actionLabel={
+                live.failedBeforeStart ? (isRegenerate(live) ? "Try again" : "Send again") : "Resume"
+              }
               onRetry={() => store.retry(live.key)}
             />
           )}
@@ -297,4 +331,9 @@ function useChatModel(chatId: string | null, initial: string | null, onError: (m
 function withWindowOf(stats: ContextStats | null, model: ModelOption | null): ContextStats | null {
   if (!stats || !model) return stats;
   return { ...stats, contextWindow: model.contextWindow, maxOutputTokens: model.maxOutputTokens };
+}
+
+/** What did not happen when a turn failed before it started. */
+function unsentSentence(live: LiveReply): string {
+  return isRegenerate(live) ? "No new answer was written." : "Your message was not sent.";
 }

@@ -40,12 +40,15 @@ export function Composer({ answering, canStop, stopping, onSend, onStop }: Compo
   }, [text]);
 
   // Focus is in the box when a chat opens (also when a new chat moves to its address mid-answer, which
-  // mounts a new view) and again when an answer ends.
+  // mounts a new view) and again when an answer ends, unless the person is elsewhere (e.g. on the
+  // Regenerate button or the version arrows of the answer that just ended): focus is not pulled away.
   useEffect(() => {
     box.current?.focus();
   }, []);
   useEffect(() => {
-    if (!answering) box.current?.focus();
+    const focused = document.activeElement;
+    const lost = focused === null || focused === document.body || !focused.isConnected;
+    if (!answering && (lost || box.current?.form?.contains(focused))) box.current?.focus();
   }, [answering]);
 
   const canSend = !answering && text.trim().length > 0;

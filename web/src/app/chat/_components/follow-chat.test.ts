@@ -33,6 +33,7 @@ function aWatch() {
     changedAt: rendered,
     show: (chat) => log.push(`show ${chat.title}`),
     readChat: () => log.push("read chat"),
+    pathChanged: () => log.push("path changed"),
     leave: () => log.push("leave"),
     firstWaitMs: 1_000,
   });
@@ -50,6 +51,13 @@ describe("followChat", () => {
     watch.send({ type: "reply", event: { type: "delta", text: "Hi", offset: 0 } });
     watch.send({ type: "changed", chat: aChat("Sunday picnic", later) });
     expect(watch.log).toEqual(["show Picnic", "told c1 delta", "show Sunday picnic"]);
+  });
+
+  it("shows the path anew when another tab or device switches the chat's version", () => {
+    const watch = aWatch();
+    watch.send({ type: "ready", chat: aChat("Picnic", rendered) });
+    watch.send({ type: "branch", leafId: "a1" });
+    expect(watch.log).toEqual(["show Picnic", "path changed"]);
   });
 
   it("reads the chat when it changed before the watch listened", () => {

@@ -22,6 +22,8 @@ export interface FollowChatDeps {
   show(chat: ChatSummary): void;
   /** Reads the chat's latest messages again. */
   readChat(): void;
+  /** The chat shows another path now (a version chosen elsewhere): read it again, in place of this one. */
+  pathChanged(): void;
   /** The chat is gone. */
   leave(): void;
   firstWaitMs?: number;
@@ -52,6 +54,8 @@ export function followChat(deps: FollowChatDeps): () => void {
           return show(event.chat);
         case "reply":
           return store.told(chatId, event.event);
+        case "branch":
+          return deps.pathChanged();
         case "deleted":
           return deps.leave();
       }

@@ -15,7 +15,7 @@ interface Handlers {
 
 /** A subscription the test drives: what the store asked for, and whether it let go. */
 interface FakeSubscription {
-  procedure: "send" | "watch";
+  procedure: "send" | "watch" | "regenerate" | "edit";
   input: unknown;
   handlers: Handlers;
   unsubscribed: boolean;
@@ -23,7 +23,7 @@ interface FakeSubscription {
 
 function fakeClient() {
   const subscriptions: FakeSubscription[] = [];
-  const subscribe = (procedure: "send" | "watch") => (input: unknown, handlers: Handlers) => {
+  const subscribe = (procedure: FakeSubscription["procedure"]) => (input: unknown, handlers: Handlers) => {
     const subscription: FakeSubscription = { procedure, input, handlers, unsubscribed: false };
     subscriptions.push(subscription);
     return { unsubscribe: () => void (subscription.unsubscribed = true) };
@@ -33,6 +33,8 @@ function fakeClient() {
     chat: {
       send: { subscribe: subscribe("send") },
       watch: { subscribe: subscribe("watch") },
+      regenerate: { subscribe: subscribe("regenerate") },
+      edit: { subscribe: subscribe("edit") },
       stop: { mutate: async (input: unknown) => void stops.push(input) },
     },
   } as unknown as TrpcClient;
@@ -43,6 +45,15 @@ const started = (chatId: string): ReplyEvent => ({
   type: "started",
   chatId,
   replyId: "r1",
+  userMessageId: "u1",
+  model: "m",
+  context: null,
+});
+/** `started` of another reply (a regenerated answer, an edit's). */
+const startedAs = (chatId: string, replyId: string): ReplyEvent => ({
+  type: "started",
+  chatId,
+  replyId,
   userMessageId: "u1",
   model: "m",
   context: null,
@@ -280,6 +291,65 @@ describe("LiveReplyStore", () => {
     expect(fake.subscriptions.map((s) => s.unsubscribed)).toEqual([true, true]);
     store.forget("c1");
     expect(store.get("c1")).toBeUndefined();
+  });
+
+  it("regenerates and edits through their own procedures, each with a request id of its own", () => {
+    store.regenerate("c1", "r1");
+    expect(fake.subscriptions[0]).toMatchObject({
+      procedure: "regenerate",
+      input: { chatId: "c1", messageId: "r1", requestId: expect.any(String) },
+    });
+    expect(store.get("c1")).toMatchObject({ phase: "sending", replaces: "r1", userText: null });
+    fake.subscriptions[0]!.handlers.onData(data(startedAs("c1", "r2")));
+    fake.subscriptions[0]!.handlers.onData(
+      data({ type: "finished", status: "complete", finishReason: "", length: 0 }),
+    );
+
+    store.edit("c1", "u1", "Hello again");
+    expect(fake.subscriptions[1]).toMatchObject({
+      procedure: "edit",
+      input: { chatId: "c1", messageId: "u1", text: "Hello again", requestId: expect.any(String) },
+    });
+    expect(store.get("c1")).toMatchObject({ phase: "sending", replaces: "u1", userText: "Hello again" });
+    const ids = fake.subscriptions.map(({ input }) => (input as { requestId: string }).requestId);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("retries a regenerate or an edit once, with the same request id, after a drop before `started`", () => {
+    vi.useFakeTimers();
+    try {
+      store.regenerate("c1", "r1");
+      store.edit("c2", "u1", "Better");
+      const [regenerate, edit] = fake.subscriptions;
+      for (const subscription of [regenerate!, edit!]) subscription.handlers.onConnectionStateChange(dropped);
+      expect([store.get("c1")?.phase, store.get("c2")?.phase]).toEqual(["sending", "sending"]);
+      vi.advanceTimersByTime(autoRetryDelayMs);
+      expect(fake.subscriptions.slice(2)).toMatchObject([
+        { procedure: "regenerate", input: regenerate!.input },
+        { procedure: "edit", input: edit!.input },
+      ]);
+
+      // The second failure is shown; "Send again" sends the same turn again, not a new message.
+      fake.subscriptions[3]!.handlers.onError(new TRPCClientError("fetch failed"));
+      expect(store.get("c2")).toMatchObject({ phase: "failed", failedBeforeStart: true, replaces: "u1" });
+      store.retry("c2");
+      expect(fake.subscriptions[4]).toMatchObject({ procedure: "edit", input: edit!.input });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("resumes a regenerated answer cut after `started` with a watch from its text", () => {
+    store.regenerate("c1", "r1");
+    const [subscription] = fake.subscriptions;
+    subscription!.handlers.onData(data(startedAs("c1", "r2")));
+    subscription!.handlers.onData(data(delta("Again", 0)));
+    subscription!.handlers.onComplete();
+    store.retry("c1");
+    expect(fake.subscriptions[1]).toMatchObject({
+      procedure: "watch",
+      input: { replyId: "r2", fromOffset: 5 },
+    });
   });
 });
 

@@ -50,14 +50,20 @@ interface ReplyHandlers {
   onConnectionStateChange(state: ConnectionState): void;
 }
 
+/** What a turn asks for: a new message, another answer to one, or a new version of one. */
+export type Turn =
+  | { kind: "send"; chatId: string | null; text: string; options: NewChatOptions }
+  /** Another answer beside the reply `messageId`. */
+  | { kind: "regenerate"; chatId: string; messageId: string }
+  /** `text` as a new version of the user's message `messageId`. */
+  | { kind: "edit"; chatId: string; messageId: string; text: string };
+
 /**
- * A message sent from this tab whose reply has not started: what a retry sends again, with the same
+ * A turn started from this tab whose reply has not started: what a retry sends again, with the same
  * request id, so the service attaches the retry to the first attempt's reply if that one did reach it.
  */
 interface PendingSend {
-  chatId: string | null;
-  text: string;
-  options: NewChatOptions;
+  turn: Turn;
   requestId: string;
   /** Whether the one automatic retry (after a network failure before `started`) was made. */
   autoRetried: boolean;
@@ -160,7 +166,17 @@ export class LiveReplyStore {
    * the default) and its own instructions ("" for none; else the default).
    */
   send(chatId: string | null, text: string, options: NewChatOptions = {}): void {
-    this.sendOnce({ chatId, text, options, requestId: newRequestId(), autoRetried: false });
+    this.start({ kind: "send", chatId, text, options });
+  }
+
+  /** Streams another answer beside the reply `messageId` (the old one is kept, as another version). */
+  regenerate(chatId: string, messageId: string): void {
+    this.start({ kind: "regenerate", chatId, messageId });
+  }
+
+  /** Sends `text` as a new version of the user's message `messageId` and streams its answer. */
+  edit(chatId: string, messageId: string, text: string): void {
+    this.start({ kind: "edit", chatId, messageId, text });
   }
 
   /** Re-attaches to a reply still being written, of which the page already shows `content`. */
@@ -192,7 +208,7 @@ export class LiveReplyStore {
     if (reply.replyId !== null) return this.rewatch(key);
     const pending = this.pending.get(key);
     if (pending) this.sendOnce(pending);
-    else if (reply.userText !== null) this.send(reply.chatId, reply.userText);
+    else if (reply.userText !== null && reply.replaces === null) this.send(reply.chatId, reply.userText);
   }
 
   /** Forgets a chat's reply (e.g. the chat was deleted), closing its stream. */
@@ -208,22 +224,51 @@ export class LiveReplyStore {
     for (const key of [...this.streams.keys()]) this.end(key);
   }
 
-  /** Sends (or sends again: the same request id) a message and streams its reply. */
+  private start(turn: Turn): void {
+    this.sendOnce({ turn, requestId: newRequestId(), autoRetried: false });
+  }
+
+  /** Starts (or starts again: the same request id) a turn and streams its reply. */
   private sendOnce(send: PendingSend): void {
-    const { chatId, text, options, requestId } = send;
-    const key = chatId ?? newChatKey;
+    const { turn } = send;
+    const key = turn.chatId ?? newChatKey;
     this.end(key);
     this.pending.set(key, send);
-    this.dispatch({ type: "sent", chatId, text });
-    const { model, instructions } = chatId === null ? options : {};
-    const input = {
-      chatId,
-      text,
-      requestId,
-      ...(model && { model }),
-      ...(typeof instructions === "string" && { instructions }),
-    };
-    this.follow(key, (handlers) => this.client.chat.send.subscribe(input, handlers));
+    this.dispatch({
+      type: "sent",
+      chatId: turn.chatId,
+      text: turn.kind === "regenerate" ? null : turn.text,
+      replaces: turn.kind === "send" ? undefined : turn.messageId,
+    });
+    this.follow(key, (handlers) => this.open(send, handlers));
+  }
+
+  /** The turn's subscription: each kind its procedure, all streamed and resumed alike. */
+  private open({ turn, requestId }: PendingSend, handlers: ReplyHandlers): Unsubscribable {
+    const chat = this.client.chat;
+    switch (turn.kind) {
+      case "send": {
+        const { model, instructions } = turn.chatId === null ? turn.options : {};
+        const input = {
+          chatId: turn.chatId,
+          text: turn.text,
+          requestId,
+          ...(model && { model }),
+          ...(typeof instructions === "string" && { instructions }),
+        };
+        return chat.send.subscribe(input, handlers);
+      }
+      case "regenerate":
+        return chat.regenerate.subscribe(
+          { chatId: turn.chatId, messageId: turn.messageId, requestId },
+          handlers,
+        );
+      case "edit":
+        return chat.edit.subscribe(
+          { chatId: turn.chatId, messageId: turn.messageId, text: turn.text, requestId },
+          handlers,
+        );
+    }
   }
 
   /**

@@ -11,6 +11,11 @@ function aMessage(id: string, content = id, status: ChatMessage["status"] = "com
     status,
     finishReason: "",
     createdAt: "2026-12-04T00:00:00.000Z",
+    parentId: null,
+    siblingCount: 1,
+    siblingIndex: 0,
+    previousSiblingId: null,
+    nextSiblingId: null,
   };
 }
 
@@ -56,6 +61,7 @@ describe("keepFinishedTurn", () => {
     replyId: "a2",
     userMessageId: "u2",
     userText: "Question",
+    replaces: null,
     content: "Answer",
     length: 6,
     status: "complete",

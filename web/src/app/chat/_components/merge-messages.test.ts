@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "~/lib/chat-types";
 import type { LiveReply } from "./reduce-live-replies";
-import { isAnswering, mergeMessages } from "./merge-messages";
+import { isAnswering, mergeMessages, messageKey, pendingReplyId } from "./merge-messages";
 
 const aMessage = (overrides: Partial<ChatMessage>): ChatMessage => ({
   id: "m1",
@@ -10,6 +10,11 @@ const aMessage = (overrides: Partial<ChatMessage>): ChatMessage => ({
   status: "complete",
   finishReason: "",
   createdAt: "2026-01-01T00:00:00.000Z",
+  parentId: null,
+  siblingCount: 1,
+  siblingIndex: 0,
+  previousSiblingId: null,
+  nextSiblingId: null,
   ...overrides,
 });
 
@@ -19,6 +24,7 @@ const aLiveReply = (overrides: Partial<LiveReply>): LiveReply => ({
   replyId: "r1",
   userMessageId: "u1",
   userText: "Hello",
+  replaces: null,
   content: "Hi there",
   length: 8,
   status: "streaming",
@@ -79,5 +85,107 @@ describe("mergeMessages", () => {
     }
     expect(isAnswering(aLiveReply({ phase: "done" }))).toBe(false);
     expect(isAnswering(aLiveReply({ phase: "failed" }))).toBe(false);
+  });
+});
+
+describe("mergeMessages with a new version (regenerate, edit)", () => {
+  const path = [
+    aMessage({ id: "u1", content: "First" }),
+    aMessage({ id: "r1", role: "assistant", content: "One", parentId: "u1" }),
+    aMessage({ id: "u2", content: "Second", parentId: "r1" }),
+    aMessage({ id: "r2", role: "assistant", content: "Two", parentId: "u2" }),
+  ];
+  const shown = (view: ReturnType<typeof mergeMessages>) => view.map((m) => [m.id, m.content, m.parentId]);
+
+  it("shows a regenerated answer in the old one's place, the path cut there", () => {
+    const live = aLiveReply({
+      replyId: "r3",
+      userMessageId: "u1",
+      userText: null,
+      replaces: "r1",
+      content: "Uno",
+    });
+    expect(shown(mergeMessages(path, live))).toEqual([
+      ["u1", "First", null],
+      ["r3", "Uno", "u1"],
+    ]);
+  });
+
+  it("shows an edited message and its answer in the old message's place", () => {
+    const live = aLiveReply({
+      replyId: "r4",
+      userMessageId: "u3",
+      userText: "Second, better",
+      replaces: "u2",
+    });
+    expect(shown(mergeMessages(path, live))).toEqual([
+      ["u1", "First", null],
+      ["r1", "One", "u1"],
+      ["u3", "Second, better", "r1"],
+      ["r4", "Hi there", "u3"],
+    ]);
+  });
+
+  it("shows an edit of the first message from the start, before the service names anything", () => {
+    const live = aLiveReply({
+      replyId: null,
+      userMessageId: null,
+      userText: "Hi!",
+      replaces: "u1",
+      content: "",
+    });
+    expect(shown(mergeMessages(path, live))).toEqual([
+      ["pending-user", "Hi!", null],
+      [pendingReplyId, "", "pending-user"],
+    ]);
+  });
+
+  it("updates the new version in place once the page holds it (read again after it ended)", () => {
+    const again = [
+      path[0]!,
+      aMessage({
+        id: "r3",
+        role: "assistant",
+        content: "Un",
+        parentId: "u1",
+        siblingCount: 2,
+        siblingIndex: 1,
+      }),
+    ];
+    const live = aLiveReply({
+      replyId: "r3",
+      userText: null,
+      replaces: "r1",
+      content: "Uno",
+      length: 3,
+      phase: "done",
+      status: "complete",
+    });
+    const view = mergeMessages(again, live);
+    expect(shown(view)).toEqual([
+      ["u1", "First", null],
+      ["r3", "Uno", "u1"],
+    ]);
+    expect(view[1]).toMatchObject({ siblingCount: 2, siblingIndex: 1 });
+  });
+
+  it("keys a message by its place on the path, so its versions share one key", () => {
+    const first = aMessage({ id: "r1", role: "assistant", parentId: "u1" });
+    const second = aMessage({ id: "r3", role: "assistant", parentId: "u1", siblingIndex: 1 });
+    expect(messageKey(first)).toBe(messageKey(second));
+    expect(new Set(path.map(messageKey)).size).toBe(path.length);
+    expect(messageKey(aMessage({ id: "u1" }))).toBe(messageKey(aMessage({ id: "u9" })));
+  });
+
+  it("keeps the path as it was when a regenerate fails before it starts; an unsent edit shows its text", () => {
+    const unsent = { replyId: null, userMessageId: null, phase: "failed", failedBeforeStart: true } as const;
+    const regenerate = aLiveReply({ ...unsent, userText: null, replaces: "r1" });
+    expect(mergeMessages(path, regenerate)).toEqual(path);
+    const edit = aLiveReply({ ...unsent, userText: "Second, better", replaces: "u2" });
+    expect(shown(mergeMessages(path, edit))).toEqual([
+      ["u1", "First", null],
+      ["r1", "One", "u1"],
+      ["pending-user", "Second, better", "r1"],
+    ]);
   });
 });

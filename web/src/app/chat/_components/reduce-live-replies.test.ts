@@ -53,6 +53,7 @@ describe("sending", () => {
       replyId: null,
       userMessageId: null,
       userText: "Hello",
+      replaces: null,
       content: "",
       length: 0,
       status: "streaming",
@@ -264,5 +265,41 @@ describe("failing, retrying, stopping, forgetting", () => {
     reduceLiveReplies(before, received("c1", delta(" there", 2)));
     reduceLiveReplies(before, { type: "forgotten", key: "c1" });
     expect([...before]).toEqual(snapshot);
+  });
+});
+
+describe("new versions (regenerate, edit)", () => {
+  it("keeps what a turn replaces: a regenerate without text, an edit with its new text", () => {
+    const regenerated = after({ type: "sent", chatId: "c1", text: null, replaces: "r1" });
+    expect(reply(regenerated)).toMatchObject({ userText: null, replaces: "r1", phase: "sending" });
+    const edited = after({ type: "sent", chatId: "c1", text: "Hello again", replaces: "u1" });
+    expect(reply(edited)).toMatchObject({ userText: "Hello again", replaces: "u1", phase: "sending" });
+  });
+
+  it("streams a new version as a send streams, and a plain send after it replaces nothing", () => {
+    const state = after(
+      { type: "sent", chatId: "c1", text: null, replaces: "r1" },
+      received("c1", started("c1", { replyId: "r2", userMessageId: "u1" })),
+      received("c1", delta("Another", 0)),
+      received("c1", finished("complete", 7)),
+    );
+    expect(reply(state)).toMatchObject({
+      replyId: "r2",
+      userMessageId: "u1",
+      replaces: "r1",
+      content: "Another",
+      phase: "done",
+    });
+    expect(reply(reduceLiveReplies(state, { type: "sent", chatId: "c1", text: "Next" })).replaces).toBeNull();
+  });
+
+  it("keeps what a re-attached reply replaces when this tab already holds more of it", () => {
+    const state = after(
+      { type: "sent", chatId: "c1", text: null, replaces: "r1" },
+      received("c1", started("c1", { replyId: "r2" })),
+      received("c1", delta("Another", 0)),
+      { type: "watched", chatId: "c1", replyId: "r2", content: "An" },
+    );
+    expect(reply(state)).toMatchObject({ replaces: "r1", content: "Another" });
   });
 });

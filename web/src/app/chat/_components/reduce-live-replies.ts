@@ -23,8 +23,16 @@ export interface LiveReply {
   chatId: string | null;
   replyId: string | null;
   userMessageId: string | null;
-  /** The message sent from this tab; null when re-attached to a reply after a reload. */
+  /**
+   * The message sent from this tab (an edit's new text); null when re-attached to a reply after a
+   * reload, and for a regenerated answer (which answers a message already there).
+   */
   userText: string | null;
+  /**
+   * The message this turn is a new version of (a regenerated reply, an edited message): the chat's path
+   * is shown up to it, and the new turn in its place. Null for a turn that continues the path.
+   */
+  replaces: string | null;
   content: string;
   /** `content`'s length in code points: the offset the next delta must start at. */
   length: number;
@@ -44,8 +52,11 @@ export interface LiveReply {
 export type LiveReplies = ReadonlyMap<string, LiveReply>;
 
 export type LiveReplyAction =
-  /** A message was sent to `chatId` (null: a new chat). */
-  | { type: "sent"; chatId: string | null; text: string }
+  /**
+   * A turn was sent to `chatId` (null: a new chat): a message (`text`), or a new version of the message
+   * `replaces` (an edit with `text`, a regenerated reply with none).
+   */
+  | { type: "sent"; chatId: string | null; text: string | null; replaces?: string | undefined }
   /** A reload re-attached to a reply still being written, of which the page shows `content`. */
   | { type: "watched"; chatId: string; replyId: string; content: string }
   /** The stream of `key` delivered an event. */
@@ -72,6 +83,7 @@ export function reduceLiveReplies(state: LiveReplies, action: LiveReplyAction): 
       return withReply(state, key, {
         ...emptyReply(key, action.chatId),
         userText: action.text,
+        replaces: action.replaces ?? null,
         phase: "sending",
       });
     }
@@ -129,6 +141,7 @@ function emptyReply(key: string, chatId: string | null): LiveReply {
     replyId: null,
     userMessageId: null,
     userText: null,
+    replaces: null,
     content: "",
     length: 0,
     status: "streaming",
@@ -152,6 +165,7 @@ function watched(
     replyId,
     userMessageId: base?.userMessageId ?? null,
     userText: base?.userText ?? null,
+    replaces: base?.replaces ?? null,
     content: base?.content ?? content,
     length: base?.length ?? codePointLength(content),
     context: base?.context ?? null,

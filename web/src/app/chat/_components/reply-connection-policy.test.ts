@@ -8,6 +8,7 @@ const aReply = (phase: LiveReply["phase"]): LiveReply => ({
   replyId: "r1",
   userMessageId: null,
   userText: null,
+  replaces: null,
   content: "",
   length: 0,
   status: "streaming",

@@ -9,6 +9,7 @@ const aReply = (fields: Partial<LiveReply>): LiveReply => ({
   replyId: "r1",
   userMessageId: "u1",
   userText: null,
+  replaces: null,
   content: "",
   length: 0,
   status: "streaming",

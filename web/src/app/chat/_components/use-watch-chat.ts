@@ -25,6 +25,8 @@ export interface WatchChatOptions {
   renderedUpdatedAt: string | null;
   /** The chat's model changed (on another tab, or as the watch opens). */
   onModel(model: string): void;
+  /** The chat's path changed elsewhere (a version chosen, an earlier answer written again): show it anew. */
+  onPathChanged(): void;
 }
 
 /** Follows the chat while the page shows it; returns its latest summary (null until the watch opens). */
@@ -59,8 +61,12 @@ export function useWatchChat(options: WatchChatOptions): ChatSummary | null {
     const offAdopt = store.onAdopt(({ chatId: adopted, started, previous }) => {
       if (adopted !== chatId) return;
       latest.current.setMessages((held) => keepFinishedTurn(held, previous));
-      const known = latest.current.messages.some((message) => message.id === started.userMessageId);
-      if (!started.userMessageId || !known) readChat();
+      const held = latest.current.messages;
+      const at = held.findIndex((message) => message.id === started.userMessageId);
+      // Another answer to a message this page shows with something after it: a regenerate elsewhere
+      // changed the path (its reply goes where the old answer was), so the path is read anew.
+      if (at >= 0 && at < held.length - 1) latest.current.onPathChanged();
+      else if (!started.userMessageId || at < 0) readChat();
     });
     const stop = followChat({
       chatId,
@@ -72,6 +78,7 @@ export function useWatchChat(options: WatchChatOptions): ChatSummary | null {
         latest.current.onModel(chat.model);
       },
       readChat,
+      pathChanged: () => latest.current.onPathChanged(),
       leave() {
         store.forget(chatId);
         router.replace("/chat");

@@ -6,34 +6,27 @@
 import "server-only";
 import { z } from "zod";
 import type { ChatPage, ChatSummary, ReplyStatus } from "~/lib/chat-types";
-import { maxMessageBytes, maxTitleLength } from "~/lib/limits";
-import { maxInstructionsBytes } from "~/lib/instructions-types";
+import { maxTitleLength } from "~/lib/limits";
 import { toChatMessage, toChatSummary, toContextStats, toReplyStatus } from "../../service/to-view";
+import {
+  cursor,
+  id,
+  instructionsText,
+  lastEventId,
+  messageText,
+  modelId,
+  requestId,
+  unaryTimeoutMs,
+} from "../chat-inputs";
 import { callService } from "../connect-errors";
 import { parseEventId } from "../event-id";
 import { createRouter, protectedProcedure } from "../init";
 import { relayChat } from "../relay-chat";
 import { relayChatList } from "../relay-chat-list";
 import { relayReply } from "../relay-reply";
+import { relayTurn } from "../relay-turn";
 import { resilientWatch } from "../resilient-watch";
-
-const id = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, "not an id");
-const cursor = z.string().max(1024).nullish();
-const instructionsText = z.string().max(maxInstructionsBytes);
-const lastEventId = z.string().max(200).nullish();
-/** A model id as ListModels gives them; the service says whether it is configured. */
-const modelId = z.string().trim().min(1).max(100);
-const messageText = z
-  .string()
-  .max(maxMessageBytes)
-  .refine((text) => text.trim().length > 0, "Type a message first.");
-
-/** Unary calls give up after this long; streams end with the browser's connection instead. */
-const unaryTimeoutMs = 15_000;
+import { chatBranchProcedures } from "./chat-branch";
 
 export const chatRouter = createRouter({
   /** The user's chats, most recently active first, a page at a time. */
@@ -49,13 +42,22 @@ export const chatRouter = createRouter({
       return { chats: page.chats.map(toChatSummary), nextCursor: page.nextPageToken || null };
     }),
 
-  /** A chat with its latest messages (or, with `cursor`, the page before). */
+  /**
+   * A chat with the latest messages of its active path (or of the path to `leafId`); with `cursor`, the
+   * page before.
+   */
   get: protectedProcedure
-    .input(z.object({ chatId: id, cursor }))
+    .input(z.object({ chatId: id, cursor, leafId: id.nullish() }))
     .query(async ({ ctx, input }): Promise<ChatPage> => {
       const page = await callService(ctx.log, "GetChat", () =>
         ctx.chat.getChat(
-          { chatId: input.chatId, userId: ctx.userId, pageSize: 50, pageToken: input.cursor ?? "" },
+          {
+            chatId: input.chatId,
+            userId: ctx.userId,
+            pageSize: 50,
+            pageToken: input.cursor ?? "",
+            leafId: input.leafId ?? "",
+          },
           { timeoutMs: unaryTimeoutMs },
         ),
       );
@@ -65,6 +67,7 @@ export const chatRouter = createRouter({
         messages: page.messages.map(toChatMessage),
         olderCursor: page.nextPageToken || null,
         context: toContextStats(page.context),
+        leafId: page.leafId || null,
       };
     }),
 
@@ -144,50 +147,30 @@ export const chatRouter = createRouter({
         model: modelId.nullish(),
         instructions: instructionsText.nullish(),
         /** The browser's id for this send (a UUID): a retry with the same id is the same send. */
-        requestId: z
-          .string()
-          .regex(/^[\x21-\x7e]{1,64}$/, "not a request id")
-          .nullish(),
+        requestId,
         lastEventId,
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const resume = parseEventId(input.lastEventId);
-      if (resume) {
-        yield* relayReply({
-          events: resilientWatch({
-            open: (fromOffset) =>
-              ctx.chat.watchReply({ replyId: resume.replyId, userId: ctx.userId, fromOffset }, { signal }),
-            fromOffset: resume.offset,
-            signal,
-            log: ctx.log,
-          }),
-          fromOffset: resume.offset,
-          replyId: resume.replyId,
-          signal,
-          log: ctx.log,
-          operation: "WatchReply",
-        });
-        return;
-      }
-      yield* relayReply({
-        events: ctx.chat.sendMessage(
-          {
-            chatId: input.chatId ?? "",
-            userId: ctx.userId,
-            text: input.text,
-            model: input.model ?? "",
-            requestId: input.requestId ?? "",
-            // Only a new chat takes instructions with its first message.
-            ...(!input.chatId &&
-              typeof input.instructions === "string" && { instructions: input.instructions }),
-          },
-          { signal },
-        ),
-        fromOffset: 0,
+      yield* relayTurn({
+        ctx,
+        lastEventId: input.lastEventId,
         signal,
-        log: ctx.log,
         operation: "SendMessage",
+        start: () =>
+          ctx.chat.sendMessage(
+            {
+              chatId: input.chatId ?? "",
+              userId: ctx.userId,
+              text: input.text,
+              model: input.model ?? "",
+              requestId: input.requestId ?? "",
+              // Only a new chat takes instructions with its first message.
+              ...(!input.chatId &&
+                typeof input.instructions === "string" && { instructions: input.instructions }),
+            },
+            { signal },
+          ),
       });
     }),
 
@@ -241,4 +224,6 @@ export const chatRouter = createRouter({
         operation: "WatchReply",
       });
     }),
+
+  ...chatBranchProcedures,
 });
