@@ -2,7 +2,8 @@
  * Chats are live across tabs and devices: two browser contexts signed in as the same user. A chat created,
  * renamed and deleted in one shows in the other's sidebar without a reload (WatchChats through the BFF
  * over SSE); and a chat open in both shows, in the other, the answer typing as the first writes it, the
- * new title, the new model, and leaves when it is deleted (WatchChat, `chat.watchChat`).
+ * new title, the new model, an answer written again and a switch of version, and leaves when it is
+ * deleted (WatchChat, `chat.watchChat`).
  */
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { codePointLength } from "~/lib/code-points";
 import { aUser, startE2eStack, type E2eStack } from "../support/e2e-stack";
 import { AuthPage } from "../support/pages/auth-page";
 import { ChatPage } from "../support/pages/chat-page";
+import { MessageVersions } from "../support/pages/message-versions";
 
 let stack: E2eStack;
 const contexts: BrowserContext[] = [];
@@ -105,6 +107,29 @@ describe("a chat open in another tab", () => {
     for (const side of [here, there])
       await expect.poll(() => announcements(side)).toEqual([await side.answerText()]);
     expect(loads).toEqual([]);
+  });
+
+  it("shows an answer written again here in place of the old one, and follows a switch of version", async () => {
+    const chatId = await here.chatId();
+    const mine = new MessageVersions(here.page);
+    const theirs = new MessageVersions(there.page);
+    const oldId = await mine.idOf(here.lastAnswer());
+    await expect.poll(() => theirs.path()).toEqual(await mine.path());
+
+    await mine.regenerate(here.lastAnswer());
+    await here.waitForAnswer("complete");
+    await expect.poll(() => mine.position(here.lastAnswer())).toBe("2/2");
+    // There: the same path, the new answer where the old one was, with both versions counted.
+    await expect.poll(() => theirs.path()).toEqual(await mine.path());
+    expect(await theirs.idOf(there.lastAnswer())).not.toBe(oldId);
+    await expect.poll(() => theirs.position(there.lastAnswer())).toBe("2/2");
+    expect(await there.answerText()).toBe(await here.answerText());
+
+    await mine.previous(here.lastAnswer());
+    await expect.poll(() => mine.idOf(here.lastAnswer())).toBe(oldId);
+    await expect.poll(() => theirs.idOf(there.lastAnswer())).toBe(oldId);
+    expect(await theirs.position(there.lastAnswer())).toBe("1/2");
+    expect(new URL(there.page.url()).pathname).toBe(`/chat/${chatId}`);
   });
 
   it("follows a rename and a model change in its header, and leaves when the chat is deleted", async () => {
