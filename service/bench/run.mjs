@@ -76,8 +76,11 @@ const settings = {
   ttftPerRound: quick ? 40 : 200,
   lengthPerRound: quick ? 20 : 60,
   chatSizes: [10, 1_000, 100_000],
-  /** Row 5's branched chat: 100 000 messages, switched to branch 500 of 1 000. */
-  branchedChat: { branches: 1_000, perBranch: 100, activeBranch: 500 },
+  /** Row 5's branched chats, switched to a middle branch: 1 000 messages in 10, 100 000 in 1 000. */
+  branchedChat: {
+    branchedSmall: { branches: 10, perBranch: 100, activeBranch: 5 },
+    branched: { branches: 1_000, perBranch: 100, activeBranch: 500 },
+  },
   instantDeltas: 1_000,
   instantBatches: quick ? 2 : 6,
   pacedDeltas: quick ? 50 : 150,

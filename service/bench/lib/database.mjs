@@ -79,12 +79,15 @@ export async function createBenchDatabase() {
           const depth = (parent?.depth ?? 0) + 1;
           const { content, tokenCount } = message(perBranch - i);
           const role = i % 2 === 1 ? "user" : "assistant";
+          // Each branch is a run of its own (the first one is the chat's: null); see chain_id in the schema.
+          const chain = b === 0 ? null : (rows[0]?.[0] ?? id);
           rows.push([
             id,
             chatId,
             ++seq,
             parent?.id ?? null,
             depth,
+            chain,
             role,
             content,
             tokenCount,
@@ -97,7 +100,7 @@ export async function createBenchDatabase() {
         }
         if (b === activeBranch) leafId = parent.id;
         await pool.query(
-          "insert into messages (id, chat_id, seq, parent_id, depth, role, content, token_count, status, created_at, updated_at) values ?",
+          "insert into messages (id, chat_id, seq, parent_id, depth, chain_id, role, content, token_count, status, created_at, updated_at) values ?",
           [rows],
         );
       }

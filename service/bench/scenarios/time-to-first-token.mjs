@@ -7,9 +7,10 @@
  * per round, median over rounds.
  *
  * Row 5 — TTFT on chats of 10, 1 000 and 100 000 stored messages, with the context window set so that
- * every chat sends exactly the same newest 10 messages: only the stored length differs. One more chat of
- * 100 000 messages in 1 000 branches, switched to an older branch (its path is not among the newest
- * messages: the prompt is read along parent links), sends the same 10.
+ * every chat sends exactly the same newest 10 messages: only the stored length differs. Two more chats,
+ * of 1 000 messages in 10 branches and of 100 000 in 1 000, each switched to an older branch (its path is
+ * not among the newest messages: the turn reads it by runs, and resets the chat's choice), send the same
+ * 10; the large one is held to the goal against the small one (the same state, 100× the size).
  */
 import { createTiktokenTokenCounter } from "../../dist/adapters/tiktoken/tiktoken-token-counter.js";
 import { loadConfig } from "../../dist/config.js";
@@ -112,12 +113,14 @@ export async function timeToFirstTokenByLength({
     chats.push({ key: count, count, chatId: await database.seedChat({ userId, count, message }) });
     log(`  seeded a chat of ${count} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  if (branched) {
+  // The branched chats: a small one (the like-for-like baseline: the same switched state, 100× fewer
+  // messages and branches) and the large one.
+  for (const [key, shape] of branched ? Object.entries(branched) : []) {
     const started = Date.now();
-    const seeded = await database.seedBranchedChat({ userId, message, ...branched });
-    chats.push({ key: "branched", ...seeded });
+    const seeded = await database.seedBranchedChat({ userId, message, ...shape });
+    chats.push({ key, ...seeded });
     log(
-      `  seeded a chat of ${seeded.count} messages in ${branched.branches} branches in ` +
+      `  seeded a chat of ${seeded.count} messages in ${shape.branches} branches in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
@@ -151,6 +154,8 @@ export async function timeToFirstTokenByLength({
     ratio: Object.fromEntries(
       keys.map((key) => [key, median(perRoundResults.map((r) => r[key] / r[smallest]))]),
     ),
+    // The large branched chat against the small one: flat in size, in the same switched state.
+    branchedRatio: branched ? median(perRoundResults.map((r) => r.branched / r.branchedSmall)) : null,
   };
 }
 

@@ -12,8 +12,10 @@ type Reader = Pick<ChatDatabase, "select" | "execute">;
 
 /**
  * Up to `limit` messages of the path from `fromId` (included) towards its root, newest first. Empty when
- * the chat has no such message. The CTE walks parent links by primary key, bounded by `limit` (MySQL's
- * default `cte_max_recursion_depth` of 1000 is far above any page).
+ * the chat has no such message. A path is runs of messages (see `chain_id` in the schema): the run of
+ * `fromId` up to it is one range of the `(chat_id, chain_id, seq)` index, as cheap as reading a straight
+ * chat; a page that crosses into an older run goes on along parent links (walkUp), so a page costs at
+ * most two statements however the branches lie.
  */
 export async function pathRows(
   db: Reader,
@@ -21,6 +23,28 @@ export async function pathRows(
   fromId: string,
   limit: number,
 ): Promise<MessageRow[]> {
+  // Scalar subqueries by primary key: constants to the optimizer, so the run is one backward range scan.
+  const of = (column: "chain_id" | "seq") =>
+    sql`(select ${sql.identifier(column)} from ${messages} where id = ${fromId} and chat_id = ${chatId})`;
+  const run = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.chatId, chatId),
+        sql`${messages.chainId} <=> ${of("chain_id")}`,
+        sql`${messages.seq} <= ${of("seq")}`,
+      ),
+    )
+    .orderBy(desc(messages.seq))
+    .limit(limit);
+  const oldest = run.at(-1);
+  if (run.length === limit || !oldest?.parentId) return run;
+  return [...run, ...(await walkUp(db, chatId, oldest.parentId, limit - run.length))];
+}
+
+/** Up to `limit` messages from `fromId` up, newest first, along parent links (a recursive CTE). */
+async function walkUp(db: Reader, chatId: string, fromId: string, limit: number): Promise<MessageRow[]> {
   const path = sql`(with recursive path (id, parent_id, n) as (
       select id, parent_id, 1 from ${messages} where id = ${fromId} and chat_id = ${chatId}
       union all
@@ -147,4 +171,21 @@ export async function newestMessageId(db: Reader, chatId: string): Promise<strin
     .orderBy(desc(messages.seq))
     .limit(1);
   return row?.id ?? null;
+}
+
+/**
+ * The runs (`chain_id`) of a chat's messages written together (an import), in the order written: a
+ * parent's first child continues its run, a later child starts its own (named by its id), and the chat's
+ * first message's run is null — as startTurn assigns them one turn at a time.
+ */
+export function chainIdsOf(written: readonly { id: string; parentId: string | null }[]): (string | null)[] {
+  const chainOf = new Map<string, string | null>();
+  const continued = new Set<string | null>();
+  return written.map(({ id, parentId }) => {
+    const first = !continued.has(parentId);
+    continued.add(parentId);
+    const chain = !first ? id : parentId === null ? null : (chainOf.get(parentId) ?? null);
+    chainOf.set(id, chain);
+    return chain;
+  });
 }

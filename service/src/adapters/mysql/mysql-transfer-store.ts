@@ -17,7 +17,7 @@ import type {
 import type { MessageStatus, Role } from "../../domain/chat.js";
 import type { ChatDatabase } from "./database.js";
 import { isDuplicateKey } from "./duplicate-key.js";
-import { newestMessageId, pathRows } from "./message-tree.js";
+import { chainIdsOf, newestMessageId, pathRows } from "./message-tree.js";
 import { toChat } from "./rows.js";
 import { chatImports, chats, messages, type ChatRow, type MessageRow } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
@@ -155,9 +155,13 @@ function importOnce(
         })),
       );
     }
-    const rows = fresh.flatMap((chat) =>
-      chat.messages.map((message, index) => messageRow(chat.id, index + 1, message)),
-    );
+    const rows = fresh.flatMap((chat) => {
+      const chains = chainIdsOf(chat.messages);
+      return chat.messages.map((message, index) => ({
+        ...messageRow(chat.id, index + 1, message),
+        chainId: chains[index] ?? null,
+      }));
+    });
     for (const batch of batches(rows, (row) => row.content.length)) await tx.insert(messages).values(batch);
     return list.map((chat): StoredImport => {
       const before = existing.get(chat.sourceChatId);

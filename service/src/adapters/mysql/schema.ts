@@ -73,6 +73,13 @@ export const messages = mysqlTable(
     parentId: id("parent_id"),
     /** Its position on its path, from 1 (`messages_left_out` and titles count along the path). */
     depth: int("depth", { unsigned: true }).notNull(),
+    /**
+     * The run of messages it belongs to: a parent's first child continues its parent's run, a later one
+     * (a regenerated answer, an edited message) starts its own, named by its id; null is the run of the
+     * chat's first message. A run is one line, so a path is read a run at a time by one index range
+     * (see message-tree.ts) instead of a message at a time.
+     */
+    chainId: id("chain_id"),
     role: exactText("role", { type: "varchar(16)" }).notNull(),
     content: humanText("content", { type: "mediumtext" }).notNull(),
     tokenCount: int("token_count", { unsigned: true }).notNull(),
@@ -109,6 +116,8 @@ export const messages = mysqlTable(
     // A message's children in the order written: siblings (GetChat's arrows) and the newest child
     // (SetActiveBranch's walk down), each an index range, never a scan of the chat.
     index("messages_chat_parent_seq_idx").on(table.chatId, table.parentId, table.seq),
+    // A run of a path, newest first: one range per run (see chainId).
+    index("messages_chat_chain_seq_idx").on(table.chatId, table.chainId, table.seq),
     // Serves the lease sweeper and heartbeat (`status = 'streaming'`, then the expiry): live rows only,
     // never a walk over stored history.
     index("messages_status_lease_idx").on(table.status, table.leaseExpiresAt),

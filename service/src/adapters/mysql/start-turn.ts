@@ -11,6 +11,7 @@ import { assertTitleFits, toMessage } from "./rows.js";
 import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
 import { isDuplicateKey } from "./duplicate-key.js";
+import { pathRows } from "./message-tree.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -64,6 +65,8 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .onDuplicateKeyUpdate({ set: { userId: sql`${userLimits.userId}` } });
     }
     let newestRows: Message[] = [];
+    /** The runs (`chain_id`) of the rows read, by message id. */
+    const chainOf = new Map<string, string | null>();
     let activeLeafId: string | null = null;
     let chat: TurnChat = newChatSettings(newChat, now);
     if (newChat) {
@@ -86,6 +89,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .orderBy(desc(messages.seq))
         .limit(turn.historyLimit);
       newestRows = rows.map((row) => toMessage(row.message));
+      for (const row of rows) chainOf.set(row.message.id, row.message.chainId);
       // Drizzle reads a joined object whose columns are all null (default instructions, a title from
       // before sources were tracked) as null: that is the defaults, not a missing row.
       const settings = rows.length > 0 ? rows[0]?.chat : await chatWithoutMessages(tx, chatId);
@@ -119,7 +123,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         : place.kind === "branch"
           ? place.parentId
           : place.userMessage.parentId;
-    const path = await pathFrom(tx, chatId, promptParentId, newestRows, turn.historyLimit);
+    const path = await pathFrom(tx, chatId, promptParentId, newestRows, chainOf, turn.historyLimit);
     // A new version beside others: bounded (see maxVersionsPerMessage), counted under the chat's lock.
     if (place.kind === "branch") await assertRoomForVersion(tx, chatId, place.parentId);
     if (place.kind === "answer") await assertRoomForVersion(tx, chatId, place.userMessage.id);
@@ -160,10 +164,14 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       tokenEncoding: counted.tokenEncoding ?? null,
       status: "streaming",
     };
-    const { usage: _, ...userColumns } = userMessage;
+    // A parent's first child continues its run; a new version beside others starts its own (schema.ts).
+    const userChain = place.kind === "branch" ? userMessage.id : path.parentChain;
+    const replyChain = place.kind === "answer" ? reply.id : userChain;
+    const { usage: _, ...userMessageColumns } = userMessage;
+    const userColumns = { ...userMessageColumns, chainId: userChain };
     const { usage: __, ...replyColumns } = reply;
     const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
-    const replyRow = { ...replyColumns, ...lease };
+    const replyRow = { ...replyColumns, ...lease, chainId: replyChain };
     await tx.insert(messages).values(place.kind === "answer" ? [replyRow] : [userColumns, replyRow]);
     // The new reply is the chat's newest message, which a null choice stands for: a chat on its newest
     // branch (every chat that never switched) pays no extra statement.
@@ -197,26 +205,26 @@ async function storeRequest(tx: Pick<ChatDatabase, "insert">, turn: NewTurn, req
 /**
  * The path before the turn's user message, newest first, as far as the chat's newest rows (read anyway)
  * hold it: a chat that continues its newest branch finds all of it there, with no further statement.
- * A parent outside them (the user switched to an older branch, or edits far back) is read by its key,
- * for its depth; the rest of the path is read later, outside the transaction (see `historyFrom`).
+ * A parent outside them (the user switched to an older branch, or edits far back) starts a page of the
+ * path read by runs (pathRows: one index range while it stays in the parent's run); the rest, if the
+ * window wants more, is read later, outside the transaction (see `historyFrom`).
  */
 async function pathFrom(
-  tx: Pick<ChatDatabase, "select">,
+  tx: Pick<ChatDatabase, "select" | "execute">,
   chatId: string,
   parentId: string | null,
   newestRows: Message[],
+  chainOf: ReadonlyMap<string, string | null>,
   limit: number,
-): Promise<{ history: Message[]; historyFrom: string | null }> {
-  if (parentId === null) return { history: [], historyFrom: null };
+): Promise<{ history: Message[]; historyFrom: string | null; parentChain: string | null }> {
+  if (parentId === null) return { history: [], historyFrom: null, parentChain: null };
   const byId = new Map(newestRows.map((message) => [message.id, message]));
   if (!byId.has(parentId)) {
-    const [row] = await tx
-      .select()
-      .from(messages)
-      .where(and(eq(messages.id, parentId), eq(messages.chatId, chatId)))
-      .limit(1);
-    if (!row) throw messageNotFound(parentId);
-    byId.set(parentId, toMessage(row));
+    const rows = await pathRows(tx, chatId, parentId, limit);
+    if (rows.length === 0) throw messageNotFound(parentId);
+    const history = rows.map(toMessage);
+    const historyFrom = rows.length < limit ? null : (history.at(-1)?.parentId ?? null);
+    return { history, historyFrom, parentChain: rows[0]?.chainId ?? null };
   }
   const history: Message[] = [];
   let next: string | null = parentId;
@@ -224,7 +232,7 @@ async function pathFrom(
     history.push(message);
     next = message.parentId;
   }
-  return { history, historyFrom: next };
+  return { history, historyFrom: next, parentChain: chainOf.get(parentId) ?? null };
 }
 
 /** Refuses a new child of `parentId` (null: a new first message) when it has the most versions already. */
