@@ -4,7 +4,7 @@
 // SetActiveBranch switches paths for every client.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
+import { collect, startedOf, textOf } from "../support/reply-events.js";
 import { lastPrompt, startParley, type Harness } from "../support/parley-harness.js";
 
 let harness: Harness;
@@ -12,19 +12,6 @@ beforeAll(async () => {
   harness = await startParley();
 });
 afterAll(() => harness?.stop());
-
-type Kind = ReplyEvent["kind"];
-async function collect(stream: AsyncIterable<{ event?: ReplyEvent }>): Promise<Kind[]> {
-  const events: Kind[] = [];
-  for await (const response of stream) events.push(response.event!.kind);
-  return events;
-}
-const textOf = (events: Kind[]) => events.map((e) => (e.case === "delta" ? e.value.text : "")).join("");
-function startedOf(events: Kind[]) {
-  const first = events[0];
-  if (first?.case !== "started") throw new Error(`no started event: ${first?.case}`);
-  return first.value;
-}
 
 const protocols = ["grpc", "connect-h2", "connect-h1", "grpc-web"] as const;
 

@@ -5,13 +5,14 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { count, eq, inArray } from "drizzle-orm";
 import { ErrorInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
-import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
+import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { bearerAuth, startTcpProxy } from "@parley/test-support";
 import { chats, messages, sendRequests } from "../../src/adapters/mysql/schema.js";
 import { createMysqlSendRequestStore } from "../../src/adapters/mysql/mysql-send-request-store.js";
 import { noOverrides } from "../../src/domain/limits.js";
 import { DuplicateSendRequest, sweepBatch } from "../../src/application/chats/send-requests.js";
 import { uuidV7 } from "../../src/adapters/system-clock.js";
+import { collect, finishedOf, startedOf, textOf } from "../support/reply-events.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
 
 const hour = 3_600_000;
@@ -42,24 +43,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => harness?.stop());
-
-type Kind = ReplyEvent["kind"];
-async function collect(stream: AsyncIterable<{ event?: ReplyEvent }>): Promise<Kind[]> {
-  const events: Kind[] = [];
-  for await (const response of stream) events.push(response.event!.kind);
-  return events;
-}
-const textOf = (events: Kind[]) => events.map((e) => (e.case === "delta" ? e.value.text : "")).join("");
-function startedOf(events: Kind[]) {
-  const first = events[0];
-  if (first?.case !== "started") throw new Error(`no started event: ${first?.case}`);
-  return first.value;
-}
-function finishedOf(events: Kind[]) {
-  const last = events.at(-1);
-  if (last?.case !== "finished") throw new Error(`no finished event: ${last?.case}`);
-  return last.value;
-}
 
 async function chatsOf(userId: string) {
   return harness.database.db.select({ id: chats.id }).from(chats).where(eq(chats.userId, userId));
