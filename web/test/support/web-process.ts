@@ -20,15 +20,24 @@ export interface TestWeb {
   stop(): Promise<void>;
 }
 
-/** A port nobody listens on right now (the web app must know its own URL before it starts). */
+/**
+ * A port nobody listens on right now, for a process that must know its port before it starts (the web
+ * app its own URL, HAProxy its backends). Taken below the kernel's ephemeral range (32768 and up on Linux):
+ * a port from that range can be taken meanwhile as the local port of any outgoing connection (seen in CI:
+ * EADDRINUSE minutes later, when the replica started), one below it only by another listener.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
