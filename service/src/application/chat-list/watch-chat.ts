@@ -12,12 +12,12 @@
  * from storage when it started and ended between two looks (two turns in quick succession). Chat events that come while a reply streams are
  * told between its events. Bounded with WatchChats: one shared count of watches per user.
  */
-import type { Chat, Message, Reply } from "../../domain/chat.js";
+import type { Chat, Message } from "../../domain/chat.js";
 import { chatNotFound } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { requireId, requireUserId } from "../input-rules.js";
 import type { ReplyEvent } from "../replies/reply-events.js";
-import { liveElsewhere, watchReply } from "../replies/watch-reply.js";
+import { watchReply } from "../replies/watch-reply.js";
 import { chatSummary } from "./chat-events.js";
 import type { ChatWatches } from "./watch-chats.js";
 
@@ -32,10 +32,6 @@ export interface WatchChatInput {
   userId: string;
   signal: AbortSignal;
 }
-
-/** How long a watch waits for a committed turn's reply job to start on this process. */
-const jobStartWaitMs = 5_000;
-const jobStartPollMs = 10;
 
 export async function* watchChat(
   deps: ChatUseCaseDeps,
@@ -117,7 +113,9 @@ export async function* watchChat(
           const reply = await deps.repository.findReply(userId, next.id);
           let finished = false;
           try {
-            for await (const event of reply ? await openReply(deps, userId, reply, signal) : []) {
+            const events =
+              reply && (await watchReply(deps, { replyId: reply.id, userId, fromOffset: 0, signal }));
+            for await (const event of events ?? []) {
               yield { type: "reply", event };
               if (event.type === "finished") finished = true;
               const between = await news();
@@ -140,27 +138,6 @@ export async function* watchChat(
     signal.removeEventListener("abort", notify);
     unsubscribe();
     watches.release(userId);
-  }
-}
-
-/**
- * The live reply's events from its start. Its row is committed with the turn, its job started just
- * after: while the row says it streams under this process but no job runs it yet, wait (bounded).
- */
-async function openReply(
-  deps: ChatUseCaseDeps,
-  userId: string,
-  reply: Reply,
-  signal: AbortSignal,
-): Promise<AsyncIterable<ReplyEvent>> {
-  const open = () => watchReply(deps, { replyId: reply.id, userId, fromOffset: 0, signal });
-  const deadline = Date.now() + jobStartWaitMs;
-  for (let current: Reply | undefined = reply; ;) {
-    if (!current || current.status !== "streaming") return open();
-    if (deps.hub.reply(reply.id) || liveElsewhere(deps.hub, current)) return open();
-    if (current.owner !== deps.hub.owner || Date.now() >= deadline) return open();
-    await pause(jobStartPollMs, signal);
-    current = await deps.repository.findReply(userId, reply.id);
   }
 }
 
@@ -191,17 +168,3 @@ async function firstReplyAfter(deps: ChatUseCaseDeps, chatId: string, seq: numbe
   }
   return first;
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });

@@ -24,8 +24,9 @@ export async function watchReply(
 ): Promise<AsyncIterable<ReplyEvent>> {
   const userId = requireUserId(input.userId);
   const replyId = requireId(input.replyId, "reply_id");
-  const stored = await deps.repository.findReply(userId, replyId);
-  if (!stored || stored.role !== "assistant") throw replyNotFound(replyId);
+  const found = await deps.repository.findReply(userId, replyId);
+  if (!found || found.role !== "assistant") throw replyNotFound(replyId);
+  const stored = await jobStarted(deps, found, input.signal);
 
   const live = deps.hub.reply(replyId);
   if (live) return live.attach(input.fromOffset, input.signal, { ...live.started, context: null });
@@ -36,6 +37,45 @@ export async function watchReply(
     stored.status === "streaming" ? ((await deps.repository.findReply(userId, replyId)) ?? stored) : stored;
   return replay(final, input.fromOffset);
 }
+
+/** How long a watch waits for a committed turn's reply job to start on this process. */
+const jobStartWaitMs = 5_000;
+const jobStartPollMs = 10;
+
+/**
+ * The reply once its job runs here, when its row says this process generates it. The row is committed
+ * with the turn and the job starts just after (the prompt is fitted in between), so a watch that found
+ * the row in that moment — WatchChat, or a retry attaching by its request id — waits for the job
+ * (bounded) instead of failing as if the reply had been lost.
+ */
+async function jobStarted(deps: ChatUseCaseDeps, reply: Reply, signal?: AbortSignal): Promise<Reply> {
+  const deadline = Date.now() + jobStartWaitMs;
+  let current = reply;
+  while (
+    current.status === "streaming" &&
+    current.owner === deps.hub.owner &&
+    !deps.hub.reply(current.id) &&
+    Date.now() < deadline
+  ) {
+    await pause(jobStartPollMs, signal);
+    current = (await deps.repository.findReply(current.userId, current.id)) ?? current;
+  }
+  return current;
+}
+
+const pause = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
 
 /** The reply, when another process generates it and this one can reach it. */
 export function liveElsewhere(hub: ReplyHub, reply: Reply): LiveReplyElsewhere | null {
