@@ -205,6 +205,16 @@ const codeBlock = fc
   .filter(({ code }) => !code.split("\n").some(isClosing));
 const inlineCode = fc.string({ minLength: 1, maxLength: 20 }).filter((code) => !/[`\n\r]/.test(code));
 
+describe("code spans and links", () => {
+  it.each([
+    // Found by the property below: the image's text ran into a code span, and the code lost `]()`.
+    ["![ `]() ` ", "![ `]() ` "],
+    ["[see `code`](https://example.com)", "see `code` (https://example.com)"],
+  ])("%j → %j", (markdown, expected) => {
+    expect(toWhatsAppText(markdown)).toBe(expected);
+  });
+});
+
 describe("toWhatsAppText, for any text", () => {
   it("never throws and returns a string", () => {
     fc.assert(

@@ -19,11 +19,13 @@ const hasStandIn = /[\uE000-\uF8FF]/;
 const destination = String.raw`\s*<?([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*`;
 
 /**
- * A link's or image's text: anything but brackets, or one level of balanced ones. A scan for it stops at
- * any other bracket, so scans from different `[` never cover the same text twice (an image's text was
- * `[^\]]*`, which from every `![` of a line full of them ran to its end: quadratic).
+ * A link's or image's text: anything but brackets and backticks, one level of balanced brackets, or whole
+ * code spans without brackets. A scan for it stops at any other bracket, so scans from different `[`
+ * never cover the same text twice (an image's text was `[^\]]*`, which from every `![` of a line full of
+ * them ran to its end: quadratic). A lone backtick stops it too: a code span binds tighter than a link's
+ * brackets, so in `![ `]() `` the `]() ` is code, not the end of an image.
  */
-const bracketText = String.raw`(?:[^[\]]|\[[^[\]]*\])*`;
+const bracketText = String.raw`(?:[^[\]\`]|\[[^[\]\`]*\]|\`[^\`[\]]*\`)*`;
 
 /** The pieces left untouched (apart from their own rendering), leftmost first. */
 const setAsidePattern = new RegExp(
