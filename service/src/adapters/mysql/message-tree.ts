@@ -1,7 +1,8 @@
 /**
  * Reading a chat's message tree (see domain/chat.ts): a path up from a message, the siblings of a page's
- * messages, the newest leaf under a message. Each is one statement whose cost follows what it returns —
- * a recursive CTE walks parent or child links by index, never the chat's other branches.
+ * messages, the newest leaf under a message. Each costs what it returns, never the chat's other
+ * branches: a path is read a run at a time by one index range, then along parent links by a recursive
+ * CTE; siblings by one window-function statement; the newest leaf by a recursive CTE down newest children.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Siblings } from "../../domain/chat.js";
@@ -148,14 +149,8 @@ export async function newestLeafUnder(
 
 /** The chat's active leaf: the stored choice, else its newest message; null for a chat with no messages. */
 export async function activeLeafOf(db: Reader, chatId: string): Promise<string | null> {
-  const newest = db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(eq(messages.chatId, chatId))
-    .orderBy(desc(messages.seq))
-    .limit(1);
   const [row] = await db
-    .select({ chosen: chats.activeLeafId, newest: sql<string | null>`(${newest})` })
+    .select({ chosen: chats.activeLeafId, newest: sql<string | null>`(${newestMessage(db, chatId)})` })
     .from(chats)
     .where(eq(chats.id, chatId))
     .limit(1);
@@ -164,14 +159,18 @@ export async function activeLeafOf(db: Reader, chatId: string): Promise<string |
 
 /** The chat's newest message's id (the leaf a null `active_leaf_id` stands for). */
 export async function newestMessageId(db: Reader, chatId: string): Promise<string | null> {
-  const [row] = await db
+  const [row] = await newestMessage(db, chatId);
+  return row?.id ?? null;
+}
+
+/** The query for a chat's newest message's id: one probe of the `(chat_id, seq)` index. */
+const newestMessage = (db: Reader, chatId: string) =>
+  db
     .select({ id: messages.id })
     .from(messages)
     .where(eq(messages.chatId, chatId))
     .orderBy(desc(messages.seq))
     .limit(1);
-  return row?.id ?? null;
-}
 
 /**
  * The runs (`chain_id`) of a chat's messages written together (an import), in the order written: a
