@@ -30,6 +30,8 @@ export interface ServiceProcessOptions {
   ipc?: boolean;
   /** How long it may take to listen (default 30 s). */
   timeoutMs?: number;
+  /** The service's main script (default `serviceMainScript`): another build, for A/B benchmarks. */
+  script?: string;
 }
 
 export interface ServiceProcess {

@@ -18,11 +18,12 @@ const listening = /"port":(\d+)/;
 /** @type {import("./index.d.ts").startServiceProcess} */
 export async function startServiceProcess(options = {}) {
   const { env = {}, nodeArgs = [], launcher = [], ipc = false, timeoutMs = 30_000 } = options;
-  if (!existsSync(serviceMainScript)) {
-    throw new Error(`${serviceMainScript} is missing: run \`npx turbo run build\` first`);
+  const script = options.script ?? serviceMainScript;
+  if (!existsSync(script)) {
+    throw new Error(`${script} is missing: run \`npx turbo run build\` first`);
   }
   const ownDirectory = options.cwd ? undefined : mkdtempSync(join(tmpdir(), "parley-service-"));
-  const [command, ...args] = [...launcher, process.execPath, ...nodeArgs, serviceMainScript];
+  const [command, ...args] = [...launcher, process.execPath, ...nodeArgs, script];
   const child = spawn(command, args, {
     cwd: options.cwd ?? ownDirectory,
     env: {

@@ -15,6 +15,8 @@
  * --rounds=N        rounds per row (default 3; 1 with --quick)
  * --rows=21          only when named: backpressure-aware coalescing off vs on (REPLY_COALESCE_MS=0 vs 16)
  *                    under rows 2 and 3's loads, two services interleaved as in rows 12 and 13
+ * --rows=22 --base-build=<other tree>/service/dist/main.js
+ *                    only when named: the same A/B, another build (e.g. main before a change) vs this one
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
  * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
@@ -395,8 +397,9 @@ async function main() {
       });
     }
     if (want(15)) await searchRowRun(common, results);
-    // Opt-in (`--rows=21`): an A/B of one setting, not a row of the goals table.
+    // Opt-in (`--rows=21`, `--rows=22`): A/B runs of one setting or of two builds, not rows of the goals table.
     if (only?.has("21")) await coalescingRowRun(common, simulator, results);
+    if (only?.has("22")) await buildsRowRun(common, simulator, results);
     if (want(20)) {
       log("row 20: overload (admission control at row 3's streams, offered twice as many)");
       const capacity = settings.overloadCapacity;
@@ -545,31 +548,38 @@ async function searchRowRun(common, results) {
 
 /** Rows 11–14: the service with its Redis hub on, one replica or two. */
 /**
- * Row 21: backpressure-aware coalescing (REPLY_COALESCE_MS) off vs on, under rows 2 and 3's loads: two
- * services on core 1 (one idle while the other is measured), the same build and database, alternating
- * (rows 12 and 13's interleaving); the bare SDK loop is row 3's gap baseline at every step.
+ * Rows 21 and 22, A/B runs (not rows of the goals table): two services on core 1 (one idle while the
+ * other is measured), each with a database of its own (one's lease sweeper must not end the other's
+ * replies when a loaded machine delays their renewals), alternating under row 2's instant load and rows
+ * 2 and 3's paced ladder (rows 12 and 13's interleaving); the bare SDK loop is the gap baseline at every
+ * step. `off` and `on` name the variants: `extra` settings and/or another build's `script`.
  */
-async function coalescingRowRun(common, simulator, results) {
+async function abRowRun(common, simulator, results, { row, what, off, on }) {
   const profile = (name) => (args.includes("--profile") ? here(`./profiles/${name}`) : undefined);
-  const start = async (name, extra, databaseUrl) => {
-    const service = await startService({ ...common, databaseUrl, extra, cpuProfileDir: profile(name) });
+  const start = async (variant, databaseUrl) => {
+    const { name, extra, script } = variant;
+    const service = await startService({
+      ...common,
+      databaseUrl,
+      extra,
+      script,
+      cpuProfileDir: profile(name),
+    });
     track(service.child);
     return service;
   };
-  // A database each (as rows 12 and 13): one service's lease sweeper must not end the other's replies
-  // when a loaded machine delays their renewals.
   const onDatabase = await createBenchDatabase();
-  const off = await start("coalesce-off", { REPLY_COALESCE_MS: "0" }, common.databaseUrl);
-  const on = await start("coalesce-on", { REPLY_COALESCE_MS: "16" }, onDatabase.url);
+  const offService = await start(off, common.databaseUrl);
+  const onService = await start(on, onDatabase.url);
   const baseline = await startBaseline(simulator.url);
-  const shared = { off, on, rounds: settings.rounds, log, label: "coalescing" };
-  log("row 21: coalescing off vs on, instant (row 2's load)");
+  const shared = { off: offService, on: onService, rounds: settings.rounds, log, label: what };
+  log(`row ${row}: ${off.name} vs ${on.name}, instant (row 2's load)`);
   const instant = await hubInstantCpu({
     ...shared,
     batches: settings.instantBatches,
     deltas: settings.instantDeltas,
   });
-  log("row 21: coalescing off vs on, paced ladder (rows 2 and 3's load)");
+  log(`row ${row}: ${off.name} vs ${on.name}, paced ladder (rows 2 and 3's load)`);
   const paced = await hubPacedLadder({
     ...shared,
     baseline,
@@ -578,24 +588,47 @@ async function coalescingRowRun(common, simulator, results) {
     rampMs: settings.rampMs,
     maxGapRatio: goals.maxGapRatio,
   });
-  results.coalescing = { instant, paced };
-  results.coalescingProblems = [...off.problems(), ...on.problems()];
+  const problems = [...offService.problems(), ...onService.problems()];
+  results[`row${row}`] = { instant, paced, problems };
   await baseline.stop();
-  await off.stop();
-  await on.stop();
+  await offService.stop();
+  await onService.stop();
   await onDatabase.drop();
   log(
-    `  instant: off ${instant.offCpu.toFixed(1)} µs/delta, on ${instant.onCpu.toFixed(1)} (${instant.ratio.toFixed(2)}×); messages per delta ${instant.offMessages.toFixed(3)} / ${instant.onMessages.toFixed(3)}`,
+    `  instant: ${off.name} ${instant.offCpu.toFixed(1)} µs/delta, ${on.name} ${instant.onCpu.toFixed(1)} (${instant.ratio.toFixed(2)}×); messages per delta ${instant.offMessages.toFixed(3)} / ${instant.onMessages.toFixed(3)}`,
   );
   for (const step of paced.steps)
     log(
-      `  paced ×${step.streams}: CPU/delta sdk ${step.baseline.cpu.toFixed(1)}, off ${step.off.cpu.toFixed(1)}, on ${step.on.cpu.toFixed(1)} µs (on/off ${step.cpuRatio.toFixed(2)}×); gap p99 sdk ${step.baseline.gapP99.toFixed(1)}, off ${step.off.gapP99.toFixed(1)} (${step.off.gapRatio.toFixed(2)}×, ${step.off.holds ? "holds" : "fails"}), on ${step.on.gapP99.toFixed(1)} ms (${step.on.gapRatio.toFixed(2)}×, ${step.on.holds ? "holds" : "fails"}); messages per delta ${step.off.messagesPerDelta.toFixed(3)} / ${step.on.messagesPerDelta.toFixed(3)}`,
+      `  paced ×${step.streams}: CPU/delta sdk ${step.baseline.cpu.toFixed(1)}, ${off.name} ${step.off.cpu.toFixed(1)}, ${on.name} ${step.on.cpu.toFixed(1)} µs (${step.cpuRatio.toFixed(2)}×); gap p99 sdk ${step.baseline.gapP99.toFixed(1)}, ${off.name} ${step.off.gapP99.toFixed(1)} (${step.off.gapRatio.toFixed(2)}×, ${step.off.holds ? "holds" : "fails"}), ${on.name} ${step.on.gapP99.toFixed(1)} ms (${step.on.gapRatio.toFixed(2)}×, ${step.on.holds ? "holds" : "fails"}); messages per delta ${step.off.messagesPerDelta.toFixed(3)} / ${step.on.messagesPerDelta.toFixed(3)}`,
     );
-  log(`  streams per core: off ${paced.offHeld}, on ${paced.onHeld}`);
-  if (results.coalescingProblems.length)
-    log(
-      `  the services logged ${results.coalescingProblems.length} warnings/errors:\n${results.coalescingProblems.slice(0, 5).join("\n")}`,
-    );
+  log(`  streams per core: ${off.name} ${paced.offHeld}, ${on.name} ${paced.onHeld}`);
+  if (problems.length)
+    log(`  the services logged ${problems.length} warnings/errors:\n${problems.slice(0, 5).join("\n")}`);
+}
+
+/** Row 21: backpressure-aware coalescing off vs on (REPLY_COALESCE_MS 0 vs 16), the same build. */
+function coalescingRowRun(common, simulator, results) {
+  return abRowRun(common, simulator, results, {
+    row: 21,
+    what: "coalescing",
+    off: { name: "coalesce-off", extra: { REPLY_COALESCE_MS: "0" } },
+    on: { name: "coalesce-on", extra: { REPLY_COALESCE_MS: "16" } },
+  });
+}
+
+/** Row 22: another build (`--base-build=<its dist/main.js>`, e.g. main before a change) vs this one. */
+function buildsRowRun(common, simulator, results) {
+  const script = option("base-build");
+  if (!script) {
+    log("row 22: needs --base-build=<path to the other build's service/dist/main.js>; not run");
+    return;
+  }
+  return abRowRun(common, simulator, results, {
+    row: 22,
+    what: "build",
+    off: { name: "base-build", script },
+    on: { name: "this-build" },
+  });
 }
 
 async function replicaRowsRun(common, simulator, results) {

@@ -29,7 +29,6 @@ import { connectModels } from "./connect-models.js";
 import { DomainError } from "./domain/errors.js";
 import { startMetrics } from "./adapters/metrics/start-metrics.js";
 import { observeReplyBus } from "./adapters/metrics/reply-bus-metrics.js";
-import { requestFields } from "./adapters/request-context.js";
 import { startTracing } from "./adapters/tracing/start-tracing.js";
 import { traceFields } from "./adapters/tracing/trace-fields.js";
 
@@ -37,7 +36,8 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const tracing = await startTracing(config.tracing);
-  const current = tracing ? () => ({ ...requestFields(), ...traceFields() }) : requestFields;
+  // Request ids travel with the work (application/log-fields.ts); only trace ids are ambient, when on.
+  const current = tracing ? traceFields : undefined;
   const logger = createConsoleLogger(config.logLevel, { service: "parley" }, process, current);
   if (tracing) logger.info(`tracing to ${config.tracing.endpoint} (OTLP/HTTP)`);
   const database = await openDatabase(config, logger);

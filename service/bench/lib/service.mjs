@@ -42,7 +42,8 @@ export function emptyWorkingDirectory() {
   return mkdtempSync(join(tmpdir(), "parley-bench-"));
 }
 
-export async function startService({ core = 1, simulatorUrl, databaseUrl, extra, cpuProfileDir }) {
+/** `script`: another build's `dist/main.js` (row 22's baseline); default this tree's. */
+export async function startService({ core = 1, simulatorUrl, databaseUrl, extra, cpuProfileDir, script }) {
   const nodeArgs = ["--expose-gc", "--import", probe];
   if (cpuProfileDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`);
   const service = await startServiceProcess({
@@ -51,6 +52,7 @@ export async function startService({ core = 1, simulatorUrl, databaseUrl, extra,
     launcher: pinnedTo(core),
     ipc: true,
     timeoutMs: 15_000,
+    script,
   });
   const call = rpcClient(service.child);
   return {

@@ -21,6 +21,7 @@ import type { InstructionsBounds } from "./instructions/instructions-rules.js";
 import { systemPromptTokensOf } from "./instructions/instructions-rules.js";
 import { setChatInstructions, type SetChatInstructionsInput } from "./instructions/set-chat-instructions.js";
 import type { Clock, IdGenerator, Logger, TokenCounter } from "./ports.js";
+import { withFields, type LogFields } from "./log-fields.js";
 import { createInProcessChatEvents } from "./chat-list/chat-events.js";
 import { ChatWatches, type WatchChatsInput } from "./chat-list/watch-chats.js";
 import { watchChat, type WatchChatInput } from "./chat-list/watch-chat.js";
@@ -64,10 +65,30 @@ export interface ChatUseCaseDeps {
   sendRequests?: SendRequestsDeps | undefined;
   /** The live chat lists (WatchChats); absent: this process's own, fed by nothing (tests of others). */
   chatWatches?: ChatWatches | undefined;
+  /** What names the request these use cases serve on log lines (see `forRequest`); absent: none. */
+  logFields?: LogFields | undefined;
 }
 
 export class ChatUseCases {
-  constructor(private readonly deps: ChatUseCaseDeps) {}
+  /** The deps' own, or this process's (created here, not on first use: every `forRequest` copy shares it). */
+  private readonly chatWatches: ChatWatches;
+
+  constructor(private readonly deps: ChatUseCaseDeps) {
+    this.chatWatches = deps.chatWatches ?? new ChatWatches(createInProcessChatEvents());
+  }
+
+  /**
+   * The same use cases for one request: their log lines, their replies' and their model calls' carry
+   * `fields` (the RPC's request id). Cheap: one object per request, nothing per event.
+   */
+  forRequest(fields: LogFields): ChatUseCases {
+    return new ChatUseCases({
+      ...this.deps,
+      chatWatches: this.chatWatches,
+      logger: withFields(this.deps.logger, fields),
+      logFields: { ...this.deps.logFields, ...fields },
+    });
+  }
 
   /** The context window of a chat's model (the default model's when it is no longer configured). */
   contextWindowOf(model: string): number {
@@ -130,13 +151,11 @@ export class ChatUseCases {
   }
 
   watchChats(input: WatchChatsInput) {
-    this.deps.chatWatches ??= new ChatWatches(createInProcessChatEvents());
-    return this.deps.chatWatches.watch(input);
+    return this.chatWatches.watch(input);
   }
 
   watchChat(input: WatchChatInput) {
-    this.deps.chatWatches ??= new ChatWatches(createInProcessChatEvents());
-    return watchChat(this.deps, this.deps.chatWatches, input);
+    return watchChat(this.deps, this.chatWatches, input);
   }
 
   setChatInstructions(input: SetChatInstructionsInput) {

@@ -6,7 +6,6 @@
 import { startOtlpReceiver, type ReceivedSpan } from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsoleLogger } from "../../src/adapters/console-logger.js";
-import { requestFields } from "../../src/adapters/request-context.js";
 import { startTracing, type Tracing } from "../../src/adapters/tracing/start-tracing.js";
 import { traceFields } from "../../src/adapters/tracing/trace-fields.js";
 import { collectReply } from "../support/rpc-probes.js";
@@ -22,10 +21,7 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   process.env["OTEL_BSP_SCHEDULE_DELAY"] = "50";
   tracing = (await startTracing({ endpoint: receiver.url, serviceName: "parley-service" }))!;
-  const logger = createConsoleLogger("info", {}, { stdout: capture, stderr: capture }, () => ({
-    ...requestFields(),
-    ...traceFields(),
-  }));
+  const logger = createConsoleLogger("info", {}, { stdout: capture, stderr: capture }, traceFields);
   harness = await startWhatsAppParley({ tracing: true, logger, modelLogger: logger, maxRetries: 0 });
 });
 

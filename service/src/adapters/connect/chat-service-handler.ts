@@ -3,7 +3,7 @@
  * the error interceptor (connect-errors.ts), once for every method. Every request's `user_id` is first
  * resolved against the caller (caller-context.ts): a personal key acts as its own user.
  */
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { ChatService } from "@parley/gen/parley/chat/v1/chat_pb";
 import type { ChatUseCases } from "../../application/chat-use-cases.js";
 import type { Chat } from "../../domain/chat.js";
@@ -11,52 +11,60 @@ import { asActingUser } from "./caller-context.js";
 import { chatToProto, pathMessageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
 import { chatListEventToProto } from "./chat-list-mapping.js";
 import { mapReplyStream } from "./reply-stream.js";
+import { requestLogFields } from "./request-id-interceptor.js";
 
 const toEventMessage = (event: Parameters<typeof replyEventToProto>[0]) => ({
   event: replyEventToProto(event),
 });
 
-export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<typeof ChatService> {
+export function createChatServiceHandler(chats: ChatUseCases): ServiceImpl<typeof ChatService> {
+  /** The use cases for one call: what they log names the call's request id. */
+  const forCall = (context: HandlerContext) => chats.forRequest(requestLogFields(context.values));
   const toChat = (chat: Chat) =>
-    chatToProto(chat, useCases.contextWindowOf(chat.model), useCases.systemPromptTokensOf(chat));
+    chatToProto(chat, chats.contextWindowOf(chat.model), chats.systemPromptTokensOf(chat));
   return {
     async *sendMessage(request, context) {
-      const subscription = await useCases.sendMessage({
+      const subscription = await forCall(context).sendMessage({
         ...asActingUser(request, context),
         signal: context.signal,
       });
       yield* mapReplyStream(subscription, toEventMessage);
     },
     async *regenerateReply(request, context) {
-      const subscription = await useCases.regenerateReply({
+      const subscription = await forCall(context).regenerateReply({
         ...asActingUser(request, context),
         signal: context.signal,
       });
       yield* mapReplyStream(subscription, toEventMessage);
     },
     async *editMessage(request, context) {
-      const subscription = await useCases.editMessage({
+      const subscription = await forCall(context).editMessage({
         ...asActingUser(request, context),
         signal: context.signal,
       });
       yield* mapReplyStream(subscription, toEventMessage);
     },
     async setActiveBranch(request, context) {
-      return useCases.setActiveBranch(asActingUser(request, context));
+      return forCall(context).setActiveBranch(asActingUser(request, context));
     },
     async *watchReply(request, context) {
-      const events = await useCases.watchReply({ ...asActingUser(request, context), signal: context.signal });
+      const events = await forCall(context).watchReply({
+        ...asActingUser(request, context),
+        signal: context.signal,
+      });
       yield* mapReplyStream(events, toEventMessage);
     },
     async stopReply(request, context) {
-      return { status: replyStatusToProto(await useCases.stopReply(asActingUser(request, context))) };
+      return { status: replyStatusToProto(await forCall(context).stopReply(asActingUser(request, context))) };
     },
     async listChats(request, context) {
-      const page = await useCases.listChats(asActingUser(request, context));
+      const page = await forCall(context).listChats(asActingUser(request, context));
       return { chats: page.items.map(toChat), nextPageToken: page.nextCursor ?? "" };
     },
     async getChat(request, handlerContext) {
-      const { chat, messages, context } = await useCases.getChat(asActingUser(request, handlerContext));
+      const { chat, messages, context } = await forCall(handlerContext).getChat(
+        asActingUser(request, handlerContext),
+      );
       return {
         chat: toChat(chat),
         messages: messages.items.map(pathMessageToProto),
@@ -66,17 +74,17 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
       };
     },
     async renameChat(request, context) {
-      return { chat: toChat(await useCases.renameChat(asActingUser(request, context))) };
+      return { chat: toChat(await forCall(context).renameChat(asActingUser(request, context))) };
     },
     async setChatModel(request, context) {
-      return { chat: toChat(await useCases.setChatModel(asActingUser(request, context))) };
+      return { chat: toChat(await forCall(context).setChatModel(asActingUser(request, context))) };
     },
     async deleteChat(request, context) {
-      await useCases.deleteChat(asActingUser(request, context));
+      await forCall(context).deleteChat(asActingUser(request, context));
       return {};
     },
     async *watchChats(request, context) {
-      for await (const event of useCases.watchChats({
+      for await (const event of forCall(context).watchChats({
         ...asActingUser(request, context),
         signal: context.signal,
       })) {
@@ -84,7 +92,10 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
       }
     },
     async *watchChat(request, context) {
-      const events = useCases.watchChat({ ...asActingUser(request, context), signal: context.signal });
+      const events = forCall(context).watchChat({
+        ...asActingUser(request, context),
+        signal: context.signal,
+      });
       for await (const event of events) {
         if (event.type === "reply") yield { kind: { case: "reply", value: replyEventToProto(event.event) } };
         else if (event.type === "chat") yield { kind: { case: "chat", value: toChat(event.chat) } };
@@ -93,7 +104,7 @@ export function createChatServiceHandler(useCases: ChatUseCases): ServiceImpl<ty
       }
     },
     async setChatInstructions(request, context) {
-      return { chat: toChat(await useCases.setChatInstructions(asActingUser(request, context))) };
+      return { chat: toChat(await forCall(context).setChatInstructions(asActingUser(request, context))) };
     },
   };
 }

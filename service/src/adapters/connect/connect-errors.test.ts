@@ -1,34 +1,51 @@
-import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type StreamResponse } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { accountBlocked, DomainError } from "../../domain/errors.js";
 import { rateRefusal } from "../../domain/limits.js";
 import { createErrorInterceptor, toConnectError } from "./connect-errors.js";
+import { createRequestIdInterceptor } from "./request-id-interceptor.js";
 
 /** Runs the interceptor around a streaming call whose stream throws `error`; returns what the caller sees. */
 async function streamFailing(error: unknown, callerLeft: boolean) {
   const logged: string[] = [];
-  const logger = { info() {}, warn() {}, error: (message: string) => logged.push(message) };
+  const fields: Record<string, unknown>[] = [];
+  const logger = {
+    info() {},
+    warn() {},
+    error: (message: string, own?: Record<string, unknown>) => {
+      logged.push(message);
+      fields.push(own ?? {});
+    },
+  };
   const abort = new AbortController();
   if (callerLeft) abort.abort();
   async function* failing(): AsyncGenerator<never> {
     yield* [];
     throw error;
   }
-  const next = async () => ({ stream: true, message: failing() }) as unknown as StreamResponse;
-  const call = createErrorInterceptor(logger)(next as never);
-  const response = (await call({ signal: abort.signal } as never)) as StreamResponse;
+  const next = async () =>
+    ({ stream: true, message: failing(), header: new Headers() }) as unknown as StreamResponse;
+  // Behind the request id interceptor, as in the app: the line names the call.
+  const call = createRequestIdInterceptor()(createErrorInterceptor(logger)(next as never));
+  const request = {
+    signal: abort.signal,
+    contextValues: createContextValues(),
+    header: new Headers({ "x-request-id": "req-7" }),
+  };
+  const response = (await call(request as never)) as StreamResponse;
   const seen = await (async () => {
     for await (const _ of response.message) continue;
   })().catch((caught: unknown) => caught as ConnectError);
-  return { seen, logged };
+  return { seen, logged, fields };
 }
 
 describe("the error interceptor on a stream", () => {
   it("maps an unexpected failure to INTERNAL and logs it", async () => {
-    const { seen, logged } = await streamFailing(new Error("boom"), false);
+    const { seen, logged, fields } = await streamFailing(new Error("boom"), false);
     expect(seen).toMatchObject({ code: Code.Internal, rawMessage: "internal error" });
     expect(logged).toEqual(["unexpected error in an RPC"]);
+    expect(fields[0]).toMatchObject({ request_id: "req-7" });
   });
 
   it("takes a failure after the caller left (a write to its destroyed stream) as its cancellation", async () => {

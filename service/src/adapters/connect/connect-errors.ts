@@ -10,6 +10,8 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import type { Logger } from "../../application/ports.js";
+import { withFields } from "../../application/log-fields.js";
+import { requestLogFields } from "./request-id-interceptor.js";
 import { DomainError, type DomainErrorCode } from "../../domain/errors.js";
 
 /** `ErrorInfo.domain` of every error Parley raises. */
@@ -91,7 +93,7 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
     const map = (error: unknown) =>
       request.signal.aborted && !(error instanceof DomainError) && !(error instanceof ConnectError)
         ? new ConnectError("the call was canceled", Code.Canceled)
-        : toConnectError(error, logger);
+        : toConnectError(error, withFields(logger, requestLogFields(request.contextValues)));
     async function* mapped<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
       try {
         yield* stream;

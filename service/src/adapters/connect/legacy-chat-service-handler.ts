@@ -10,12 +10,13 @@ import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import { withTextSoFar } from "../../application/replies/reply-text.js";
 import { asActingUser } from "./caller-context.js";
 import { mapReplyStream } from "./reply-stream.js";
+import { requestLogFields } from "./request-id-interceptor.js";
 
 export function createLegacyChatServiceHandler(useCases: ChatUseCases): ServiceImpl<typeof ChatService> {
   return {
     async *chatStream(request, context) {
       const { userId } = asActingUser(request, context);
-      const subscription = await useCases.sendMessage({
+      const subscription = await useCases.forRequest(requestLogFields(context.values)).sendMessage({
         chatId: request.chatId,
         userId,
         text: request.userMessage,

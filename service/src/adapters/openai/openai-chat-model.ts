@@ -5,6 +5,7 @@
  */
 import OpenAI from "openai";
 import type { ChatModel, ModelEvent } from "../../application/replies/chat-model.js";
+import { withFields } from "../../application/log-fields.js";
 import type { Logger } from "../../application/ports.js";
 import type { Usage } from "../../domain/chat.js";
 import { capRetryAfter } from "./retry-after-cap.js";
@@ -68,7 +69,8 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
         stream: true,
         stream_options: { include_usage: true },
       };
-      return streamCompletion(client, body, signal, idleTimeoutMs, logger);
+      const log = logger && withFields(logger, request.logFields);
+      return streamCompletion(client, body, signal, idleTimeoutMs, log);
     },
   };
 }

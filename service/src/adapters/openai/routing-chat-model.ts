@@ -46,6 +46,7 @@ export function createRoutingChatModel(options: RoutingChatModelOptions): ChatMo
         const fallback = entry.fallback === null ? undefined : catalog.find(entry.fallback);
         if (began || !fallback || signal.aborted || !isUnavailable(error)) throw error;
         logger?.warn("a model's provider is unavailable: its fallback answers", {
+          ...request.logFields,
           model: entry.id,
           provider: entry.providerId,
           fallback: fallback.id,

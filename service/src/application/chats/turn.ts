@@ -178,6 +178,7 @@ async function admittedTurn(
       messages: prompt(system.text, history, text),
       maxOutputTokens: choice.limits.maxOutputTokens,
       temperature: settings.temperature,
+      logFields: deps.logFields,
     });
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
     const titled = {
@@ -187,6 +188,7 @@ async function admittedTurn(
       chat: turn.chat,
       text,
       model: choice.model.id,
+      logFields: deps.logFields,
     };
     deps.titles?.afterAnswer(job, titled);
     return job.attach(0, input.signal);

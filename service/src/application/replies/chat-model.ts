@@ -1,5 +1,6 @@
 /** The port for the model that writes replies. Adapters: the `openai` SDK (any compatible server). */
 import type { Usage } from "../../domain/chat.js";
+import type { LogFields } from "../log-fields.js";
 
 /** One message of the prompt, in the model's terms. */
 export interface PromptMessage {
@@ -13,6 +14,8 @@ export interface ModelRequest {
   messages: PromptMessage[];
   maxOutputTokens: number;
   temperature: number;
+  /** What names the work this request serves (the RPC's request id) on log lines about it. */
+  logFields?: LogFields | undefined;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { DeltaCoalescing } from "./delta-coalescing.js";
 import type { ReplyDeltaEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import type { ProgressSource, ReplyProgressWriter } from "./reply-progress.js";
 import { ReplySubscription } from "./reply-subscription.js";
+import { withFields } from "../log-fields.js";
 import { codePointLength, sliceFromCodePoint } from "./text-offsets.js";
 
 export interface ReplyJobDeps {
@@ -101,6 +102,8 @@ export class ReplyJob implements ProgressSource {
   private orphanTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private finished: ReplyFinishedEvent | null = null;
+  /** The job's lines name the request that started it (see log-fields.ts). */
+  private readonly log: Logger;
   /** False once the job let go of its row (its outcome could not be stored): no more lease renewals. */
   holdsLease = true;
   /** Resolves with the final event once the outcome is stored and every watcher has been told. */
@@ -114,6 +117,7 @@ export class ReplyJob implements ProgressSource {
     private readonly deps: ReplyJobDeps,
     private readonly progressWriter: ReplyProgressWriter,
   ) {
+    this.log = withFields(deps.logger, request.logFields);
     this.done = this.run();
     this.armOrphanTimer();
   }
@@ -256,7 +260,7 @@ export class ReplyJob implements ProgressSource {
 
   /** A fenced write matched nothing: the reply is no longer ours, so generating it is wasted. */
   leaseLost(): void {
-    this.deps.logger.warn("a live reply's lease was lost; it was ended elsewhere", { replyId: this.replyId });
+    this.log.warn("a live reply's lease was lost; it was ended elsewhere", { replyId: this.replyId });
     void this.abort("leaseLost");
   }
 
@@ -268,7 +272,7 @@ export class ReplyJob implements ProgressSource {
   private failureOutcome(error: unknown): Pick<ReplyFinishedEvent, "status" | "error" | "errorCode"> {
     const status = this.length > 0 ? "incomplete" : "failed";
     if (error instanceof DomainError) return { status, error: error.message, errorCode: error.code };
-    this.deps.logger.error("reply generation failed unexpectedly", {
+    this.log.error("reply generation failed unexpectedly", {
       replyId: this.replyId,
       error: String(error),
     });
@@ -331,7 +335,7 @@ export class ReplyJob implements ProgressSource {
       try {
         const landed = await this.deps.repository.finishReply(this.replyId, outcome);
         if (!landed) {
-          this.deps.logger.warn("a reply had been ended elsewhere; its outcome was not stored", {
+          this.log.warn("a reply had been ended elsewhere; its outcome was not stored", {
             replyId: this.replyId,
             status: finished.status,
           });
@@ -341,7 +345,7 @@ export class ReplyJob implements ProgressSource {
         this.tellWatchers(finished);
         if (this.deps.givingUp.aborted || attempt >= finishRetry.attempts) {
           this.holdsLease = false;
-          this.deps.logger.error(
+          this.log.error(
             "gave up storing a finished reply; its lease will run out and a sweeper will end it",
             {
               replyId: this.replyId,
@@ -350,7 +354,7 @@ export class ReplyJob implements ProgressSource {
           );
           return true;
         }
-        this.deps.logger.warn("could not store a finished reply; retrying", {
+        this.log.warn("could not store a finished reply; retrying", {
           replyId: this.replyId,
           retryInMs: waitMs,
           error: String(error),

@@ -10,6 +10,7 @@ import type { Usage } from "../../domain/chat.js";
 import type { ChatModel } from "../replies/chat-model.js";
 import type { ReplyFinishedEvent } from "../replies/reply-events.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
+import { withFields, type LogFields } from "../log-fields.js";
 import type { UsageMeter } from "../usage/usage-meter.js";
 import type { TurnChat } from "../chats/chat-repository.js";
 import { tokensPerMessage, replyPrimingTokens } from "../../domain/context-window.js";
@@ -56,6 +57,8 @@ export interface TitleTurn {
   text: string;
   /** The chat's model (used when no title model is configured). */
   model: string;
+  /** What names the request whose answer is titled (its request id) on log lines. */
+  logFields?: LogFields | undefined;
 }
 
 /** A reply's end and its text, as the reply job offers them. */
@@ -91,7 +94,8 @@ export class TitleWriter {
 
   /** Starts a title request unless one runs for the chat or the process is at its bound. */
   write(turn: TitleTurn, answer: string): void {
-    const { logger, settings } = this.deps;
+    const { settings } = this.deps;
+    const logger = withFields(this.deps.logger, turn.logFields);
     if (this.closing.signal.aborted || this.inFlight.has(turn.chatId)) return;
     if (this.running.size >= settings.maxConcurrent) {
       this.deps.onOutcome?.("skipped");
@@ -137,7 +141,13 @@ export class TitleWriter {
     let accepted = false;
     let failure: unknown = null;
     try {
-      const request = { model, messages, maxOutputTokens: titleOutputTokens, temperature: 0.3 };
+      const request = {
+        model,
+        messages,
+        maxOutputTokens: titleOutputTokens,
+        temperature: 0.3,
+        logFields: turn.logFields,
+      };
       for await (const event of deps.model.stream(request, signal)) {
         if (event.type === "accepted") accepted = true;
         else if (event.type === "delta") {
@@ -161,12 +171,13 @@ export class TitleWriter {
       usage,
       now: deps.clock.now(),
     });
+    const logger = withFields(deps.logger, turn.logFields);
     if (failure !== null) {
-      deps.logger.warn("the model did not write a title", { chatId: turn.chatId, error: String(failure) });
+      logger.warn("the model did not write a title", { chatId: turn.chatId, error: String(failure) });
       return "failed";
     }
     if (!stored) {
-      deps.logger.info("a chat's title was not replaced", { chatId: turn.chatId, kept: title === null });
+      logger.info("a chat's title was not replaced", { chatId: turn.chatId, kept: title === null });
       return "kept";
     }
     return "written";
