@@ -16,6 +16,7 @@ import { createMysqlChatRepository } from "../dist/adapters/mysql/mysql-chat-rep
 import { createMysqlUsageRepository } from "../dist/adapters/mysql/mysql-usage-repository.js";
 import { createMysqlSearchRepository } from "../dist/adapters/mysql/mysql-search-repository.js";
 import { createMysqlPresetStore } from "../dist/adapters/mysql/mysql-preset-store.js";
+import { createMysqlTransferStore } from "../dist/adapters/mysql/mysql-transfer-store.js";
 import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
 import { systemClock, uuidV7 } from "../dist/adapters/system-clock.js";
 import { createTiktokenTokenCounter } from "../dist/adapters/tiktoken/tiktoken-token-counter.js";
@@ -79,6 +80,7 @@ const parley = createParley({
   authToken: benchToken,
   apiKeys: { store: createMysqlApiKeyStore(database.db), cacheMs: 5_000 },
   presets: createMysqlPresetStore(database.db),
+  transfer: { store: createMysqlTransferStore(database.db) },
   corsOrigins: [],
   orphanGraceMs: config.orphanGraceMs,
   progressIntervalMs: config.progressIntervalMs,
