@@ -91,6 +91,8 @@ export interface SimulatedRequest {
   readonly path: string;
   /** The parsed JSON body (`model`, `messages`, ...). */
   readonly body: unknown;
+  /** The client's connection it came on: 1 for the simulator's first, 2 for its second, ... */
+  readonly connection: number;
   response: string;
   endedAt: number | null;
 }
@@ -100,6 +102,8 @@ export interface TestSimulator {
   /** The base URL including `/v1`: the service's OPENAI_BASE_URL. */
   readonly url: string;
   readonly requests: readonly SimulatedRequest[];
+  /** Client connections open now (that have sent a request). */
+  readonly openConnections: number;
   /** Queues scripted replies (`{ text }`, `{ fault }`, ...), one per request. */
   script(...scripts: Record<string, unknown>[]): TestSimulator;
   /** A standing reply for requests whose last user message contains `matcher`. */
@@ -108,8 +112,11 @@ export interface TestSimulator {
   close(): Promise<void>;
 }
 
-/** Starts the built service's simulator on 127.0.0.1, a free port; `paceMs` between words (default 25). */
-export function startSimulator(options?: { paceMs?: number }): Promise<TestSimulator>;
+/**
+ * Starts the built service's simulator on 127.0.0.1, a free port; `paceMs` between words (default 25),
+ * idle client connections kept for `keepAliveMs` (default Node's 5 s).
+ */
+export function startSimulator(options?: { paceMs?: number; keepAliveMs?: number }): Promise<TestSimulator>;
 
 /** A Prometheus scrape: `name{label="value",...}` (labels sorted) → value. */
 export type Samples = Map<string, number>;

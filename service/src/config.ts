@@ -92,6 +92,7 @@ const schema = z.object({
   REPLY_LEASE_SWEEP_MS: integer(defaultLeaseSettings.sweepEveryMs, 100),
   UPSTREAM_IDLE_TIMEOUT_MS: integer(30_000, 100),
   UPSTREAM_MAX_RETRIES: integer(2),
+  UPSTREAM_KEEP_ALIVE_MS: integer(60_000, 1_000),
   LIMIT_CONCURRENT_REPLIES: integer(3),
   LIMIT_MESSAGES_PER_MINUTE: integer(20),
   LIMIT_DAILY_TOKENS: integer(0),
@@ -231,6 +232,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepEveryMs: c.REPLY_LEASE_SWEEP_MS,
     },
     upstreamIdleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
+    /** How long an idle connection to a provider is kept for the next request (upstream-agent.ts). */
+    upstreamKeepAliveMs: c.UPSTREAM_KEEP_ALIVE_MS,
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
     /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0: off. */
     maxLiveReplies: c.MAX_LIVE_REPLIES,

@@ -3,6 +3,7 @@
  * key, sent to it alone), the built-in simulator when a provider is the simulator, and the routing
  * ChatModel over them that the reply hub talks to.
  */
+import { createUpstreamAgent } from "./adapters/openai/upstream-agent.js";
 import { createMysqlTokenCountStore } from "./adapters/mysql/mysql-token-count-store.js";
 import type { ChatDatabase } from "./adapters/mysql/database.js";
 import { createOpenAIChatModel } from "./adapters/openai/openai-chat-model.js";
@@ -34,7 +35,9 @@ export async function connectModels(
 ): Promise<ConnectedModels> {
   const setup = config.models;
   const catalog = createModelCatalog(setup.models, setup.defaultModel);
+  const agent = createUpstreamAgent(config.upstreamKeepAliveMs);
   const common = {
+    dispatcher: agent,
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
     maxRetries: config.openai.maxRetries,
     logger,
@@ -71,6 +74,10 @@ export async function connectModels(
       counterFor: createTiktokenTokenCounters(),
       tokenCounts: createMysqlTokenCountStore(db),
     },
-    close: async () => simulator?.close(),
+    close: async () => {
+      // Called once replies and titles have ended: nothing of worth is in flight, so nothing is waited for.
+      await agent.destroy();
+      await simulator?.close();
+    },
   };
 }

@@ -4,6 +4,7 @@
  * test in the same process can subtract its own timestamps from them.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Exchange } from "./write-reply.js";
 
@@ -14,6 +15,8 @@ export interface RecordedRequest {
   readonly path: string;
   /** As received, `authorization` included. */
   readonly headers: IncomingHttpHeaders;
+  /** The client's connection it came on: 1 for the simulator's first, 2 for its second, ... */
+  readonly connection: number;
   /** The parsed JSON body, or undefined when there was none (or it was not JSON). */
   readonly body: unknown;
   readonly receivedAt: number;
@@ -30,8 +33,27 @@ export interface RecordedRequest {
 /** The requests of one simulator and the exchanges still open. */
 export class Recorder {
   readonly requests: RecordedRequest[] = [];
+  /** Connections by socket, numbered as first seen; and how many are open now. */
+  private readonly connections = new WeakMap<Socket, number>();
+  private connectionCount = 0;
+  private openCount = 0;
   private readonly open = new Map<AbortController, Exchange>();
   private readonly closeListeners = new Set<() => void>();
+
+  /** How many client connections are open now. */
+  get openConnections(): number {
+    return this.openCount;
+  }
+
+  private connectionOf(socket: Socket): number {
+    let number = this.connections.get(socket);
+    if (number === undefined) {
+      this.connections.set(socket, (number = ++this.connectionCount));
+      this.openCount++;
+      socket.once("close", () => this.openCount--);
+    }
+    return number;
+  }
 
   /** Records a request and ties its response's life to a new exchange. */
   record(
@@ -45,6 +67,7 @@ export class Recorder {
       method: req.method ?? "GET",
       path,
       headers: req.headers,
+      connection: this.connectionOf(req.socket),
       body,
       receivedAt: performance.now(),
       response: "",

@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   firstDeltaDelayMs?: number;
   /** Models listed by `GET /v1/models`. */
   models?: string[];
+  /** How long the server keeps an idle client connection, in ms; default Node's (5 s). */
+  keepAliveMs?: number;
 }
 
 export interface Simulator {
@@ -39,6 +41,8 @@ export interface Simulator {
   reset(): void;
   /** Every request received, oldest first. */
   readonly requests: readonly RecordedRequest[];
+  /** Client connections open now (that have sent a request). */
+  readonly openConnections: number;
   /** Queued scripts not used yet. */
   readonly pendingScripts: number;
   /**
@@ -62,6 +66,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const server = createServer({ noDelay: true }, (req, res) => {
     void handle(req, res).catch(() => res.destroy());
   });
+  if (options.keepAliveMs !== undefined) server.keepAliveTimeout = options.keepAliveMs;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -125,6 +130,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     get pendingScripts() {
       return book.pending;
+    },
+    get openConnections() {
+      return recorder.openConnections;
     },
     clientClosed(request = recorder.requests.at(-1), timeoutMs = 2000) {
       return recorder.clientClosed(request, timeoutMs);

@@ -5,6 +5,7 @@
  */
 import OpenAI from "openai";
 import type { ChatModel, ModelEvent } from "../../application/replies/chat-model.js";
+import type { Dispatcher } from "undici";
 import { withFields } from "../../application/log-fields.js";
 import type { Logger } from "../../application/ports.js";
 import type { Usage } from "../../domain/chat.js";
@@ -34,6 +35,8 @@ export interface OpenAIChatModelOptions {
   logger?: Logger;
   /** Told of every HTTP attempt (retries included), for metrics. */
   onAttempt?: (attempt: UpstreamAttempt) => void;
+  /** The connection pool (upstream-agent.ts); absent: Node's global one. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 const openaiBaseURL = "https://api.openai.com/v1";
@@ -52,6 +55,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
     maxRetries: options.maxRetries ?? 2,
     timeout: options.requestTimeoutMs ?? 60_000,
     fetch: options.onAttempt ? observeAttempts(capped, options.onAttempt) : capped,
+    ...(options.dispatcher && { fetchOptions: { dispatcher: options.dispatcher } }),
     // The SDK would print raw chunks (reply text) to the console on a parse error; we log causes ourselves.
     logLevel: "off",
   });
