@@ -10,7 +10,6 @@ describe("watchReply", () => {
     const chat = aChat({ userId: "user-1", createdAt: now, updatedAt: now });
     const turn = await repository.startTurn(aTurn(chat, { now, lease: hub.leaseFrom(now) }));
 
-    const watching = useCases.watchReply({ userId: "user-1", replyId: turn.reply.id, fromOffset: 0 });
     model.enqueue({ deltas: ["late", " start"] });
     const started = {
       type: "started" as const,
@@ -20,16 +19,22 @@ describe("watchReply", () => {
       model: "gpt-4o-mini",
       context: null,
     };
-    setTimeout(() => {
-      hub.start("user-1", started, {
-        model: "gpt-4o-mini",
-        messages: [],
-        maxOutputTokens: 10,
-        temperature: 1,
-      });
-    }, 30);
+    // The job starts once the watch has read the row again after its first look: it did wait for it.
+    const findReply = repository.findReply.bind(repository);
+    let reads = 0;
+    repository.findReply = async (...args) => {
+      const row = await findReply(...args);
+      if (++reads === 2) {
+        const request = { model: "gpt-4o-mini", messages: [], maxOutputTokens: 10, temperature: 1 };
+        hub.start("user-1", started, request);
+      }
+      return row;
+    };
+
+    const watching = useCases.watchReply({ userId: "user-1", replyId: turn.reply.id, fromOffset: 0 });
     const events = await collect(await watching);
     expect(textOf(events)).toBe("late start");
     expect(events.at(-1)).toMatchObject({ type: "finished", status: "complete" });
+    expect(reads).toBe(2);
   });
 });
