@@ -140,7 +140,10 @@ describe("the model call starts with the commit (the default)", () => {
     const { userId, chatId } = await aChatWithOneTurn(early);
     const hold = await holdInsert(early, chatId);
     early.simulator.script({ fault: { kind: "hang" } });
-    const sending = expectCode(early.client().sendMessage({ userId, chatId, text: "Lost" }), Code.Unavailable);
+    const sending = expectCode(
+      early.client().sendMessage({ userId, chatId, text: "Lost" }),
+      Code.Unavailable,
+    );
 
     await expect.poll(() => early.simulator.requests.length).toBe(1);
     await expect.poll(() => hold.waiter()).not.toBeNull();

@@ -188,7 +188,13 @@ async function admittedTurn(
 
   let job: ReplyJob | null = null;
   try {
-    const { choice, system, fitter, history, request: modelRequest } = await (early?.prompt ?? promptOf(turn));
+    const {
+      choice,
+      system,
+      fitter,
+      history,
+      request: modelRequest,
+    } = await (early?.prompt ?? promptOf(turn));
     // Only now, with the turn committed: a client never sees a reply that is not stored.
     const started: ReplyStartedEvent = {
       type: "started",
