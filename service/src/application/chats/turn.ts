@@ -140,8 +140,13 @@ async function admittedTurn(
   const onChecked = (checked: CheckedTurn) => {
     early?.call.abort(turnNotStored());
     const fitted = promptOf(checked);
-    fitted.catch(() => undefined); // thrown after the commit, where the turn fails
-    early = { prompt: fitted, call: hub.callModel(fitted.then((ready) => ready.request)) };
+    const request = fitted.then((ready) => ready.request);
+    const call = hub.callModel(request);
+    // Settled after the call's own step on `request`: once the prompt is ready the request goes out
+    // first, then the turn goes on (should the commit have been quicker than the fitting).
+    const prompt = request.then(() => fitted);
+    prompt.catch(() => undefined); // thrown after the commit, where the turn fails
+    early = { prompt, call };
   };
   const now = clock.now();
   const starting = repository.startTurn({
