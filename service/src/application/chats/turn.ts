@@ -139,6 +139,9 @@ async function admittedTurn(
   let early = null as EarlyTurn | null;
   const onChecked = (checked: CheckedTurn) => {
     early?.call.abort(turnNotStored());
+    early = null;
+    // Shutting down: the turn fails after its commit (hub.start); nothing to send for it.
+    if (!hub.isAccepting) return;
     const fitted = promptOf(checked);
     const request = fitted.then((ready) => ready.request);
     const call = hub.callModel(request);
