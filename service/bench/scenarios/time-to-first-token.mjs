@@ -1,5 +1,5 @@
 /**
- * Rows 1 and 5: time to the first token.
+ * Rows 1 and 5 (and 16 and 22, A/Bs of row 1's turn): time to the first token.
  *
  * Row 1 — added TTFT at concurrency 1 on a stored 50-message chat: a Connect gRPC client → the service
  * (reads the chat from MariaDB, counts, stores the turn, calls the simulator) versus the `openai` SDK
