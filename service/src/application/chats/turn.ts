@@ -25,6 +25,7 @@ import { optionalRequestId } from "../input-rules.js";
 import type { ModelRequest, PromptMessage } from "../replies/chat-model.js";
 import type { ModelCall } from "../replies/model-call.js";
 import type { ReplyJob } from "../replies/reply-job.js";
+import type { ReplyHub } from "../replies/reply-hub.js";
 import type { ReplyEvent, ReplyStartedEvent } from "../replies/reply-events.js";
 import { AdmissionSeat } from "../replies/admission.js";
 import { newChatInstructions } from "../instructions/set-chat-instructions.js";
@@ -139,17 +140,7 @@ async function admittedTurn(
   let early = null as EarlyTurn | null;
   const onChecked = (checked: CheckedTurn) => {
     early?.call.abort(turnNotStored());
-    early = null;
-    // Shutting down: the turn fails after its commit (hub.start); nothing to send for it.
-    if (!hub.isAccepting) return;
-    const fitted = promptOf(checked);
-    const request = fitted.then((ready) => ready.request);
-    const call = hub.callModel(request);
-    // Settled after the call's own step on `request`: once the prompt is ready the request goes out
-    // first, then the turn goes on (should the commit have been quicker than the fitting).
-    const prompt = request.then(() => fitted);
-    prompt.catch(() => undefined); // thrown after the commit, where the turn fails
-    early = { prompt, call };
+    early = callEarly(hub, () => promptOf(checked));
   };
   const now = clock.now();
   const starting = repository.startTurn({
@@ -266,6 +257,20 @@ interface TurnPrompt {
 interface EarlyTurn {
   prompt: Promise<TurnPrompt>;
   call: ModelCall;
+}
+
+/** Fits the prompt and sends the model request of a turn whose checks passed; null: shutting down. */
+function callEarly(hub: ReplyHub, promptOf: () => Promise<TurnPrompt>): EarlyTurn | null {
+  // The turn fails after its commit (hub.start refuses it): nothing to send for it.
+  if (!hub.isAccepting) return null;
+  const fitted = promptOf();
+  const request = fitted.then((ready) => ready.request);
+  const call = hub.callModel(request);
+  // Settled after the call's own step on `request`: once the prompt is ready the request goes out
+  // first, then the turn goes on (should the commit have been quicker than the fitting).
+  const prompt = request.then(() => fitted);
+  prompt.catch(() => undefined); // thrown after the commit, where the turn fails
+  return { prompt, call };
 }
 
 function turnNotStored() {
