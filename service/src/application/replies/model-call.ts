@@ -33,24 +33,27 @@ export class ModelCall {
     this.controller.abort(reason);
   }
 
-  /** The model's events, the first one (already requested) included. Consumed once. */
-  async *events(): AsyncGenerator<ModelEvent> {
-    const { events, step } = await this.first;
-    if (step.done) return;
-    let done = false;
-    try {
-      yield step.value;
-      for (;;) {
-        const next = await events.next();
-        if (next.done) {
-          done = true;
-          return;
-        }
-        yield next.value;
-      }
-    } finally {
+  /**
+   * The model's events, the first one (already requested) included. Consumed once. After the first,
+   * each step is the model stream's own (no generator in between: this is on every delta's path).
+   */
+  events(): AsyncIterable<ModelEvent> {
+    let events: AsyncIterator<ModelEvent> | null = null;
+    const first = this.first;
+    const iterator: AsyncIterator<ModelEvent> = {
+      next() {
+        if (events) return events.next();
+        return first.then((started) => {
+          events = started.events;
+          return started.step;
+        });
+      },
       // A consumer that stops early ends the model's stream, as breaking out of it would.
-      if (!done) await events.return?.();
-    }
+      async return(value?: unknown) {
+        const source = events ?? (await first.catch(() => null))?.events;
+        return (await source?.return?.(value)) ?? { done: true, value: undefined };
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 }
