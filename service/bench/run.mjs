@@ -15,8 +15,10 @@
  * --rounds=N        rounds per row (default 3; 1 with --quick)
  * --rows=21          only when named: backpressure-aware coalescing off vs on (REPLY_COALESCE_MS=0 vs 16)
  *                    under rows 2 and 3's loads, two services interleaved as in rows 12 and 13
- * --rows=22 --base-build=<other tree>/service/dist/main.js
- *                    only when named: the same A/B, another build (e.g. main before a change) vs this one
+ * --rows=22          only when named: row 1 with the model call after the turn's commit vs with it
+ *                    (MODEL_CALL_AFTER_COMMIT=true vs false), two services and the SDK interleaved
+ * --rows=23 --base-build=<other tree>/service/dist/main.js
+ *                    only when named: row 21's A/B, another build (e.g. main before a change) vs this one
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
  * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
@@ -59,6 +61,7 @@ import { observabilityOverhead, observabilityRows } from "./scenarios/observabil
 import { overloadMarkers, overloadRow, overloadRows } from "./scenarios/overload.mjs";
 import {
   addedTimeToFirstToken,
+  earlyCallTimeToFirstToken,
   constantWindow,
   limitsTimeToFirstToken,
   timeToFirstTokenBreakdown,
@@ -397,9 +400,10 @@ async function main() {
       });
     }
     if (want(15)) await searchRowRun(common, results);
-    // Opt-in (`--rows=21`, `--rows=22`): A/B runs of one setting or of two builds, not rows of the goals table.
+    // Opt-in (`--rows=21`, `22`, `23`): A/B runs of a setting or of two builds, not rows of the goals table.
     if (only?.has("21")) await coalescingRowRun(common, simulator, results);
-    if (only?.has("22")) await buildsRowRun(common, simulator, results);
+    if (only?.has("22")) await earlyCallRowRun(common, simulator, database, results);
+    if (only?.has("23")) await buildsRowRun(common, simulator, results);
     if (want(20)) {
       log("row 20: overload (admission control at row 3's streams, offered twice as many)");
       const capacity = settings.overloadCapacity;
@@ -525,6 +529,42 @@ function renderLimitsSection(results, rows) {
   ].join("\n");
 }
 
+/**
+ * Row 22: row 1 with the model call started after the turn's commit against started with it: two
+ * services on core 1, the same build and database (as row 16), and the SDK baseline, interleaved.
+ */
+async function earlyCallRowRun(common, simulator, database, results) {
+  log("row 22: row 1 with the model call after the commit vs with it (MODEL_CALL_AFTER_COMMIT)");
+  const after = await startService({ ...common, extra: { MODEL_CALL_AFTER_COMMIT: "true" } });
+  track(after.child);
+  const early = await startService({ ...common, extra: { MODEL_CALL_AFTER_COMMIT: "false" } });
+  track(early.child);
+  const baseline = await startBaseline(simulator.url);
+  try {
+    const row = await earlyCallTimeToFirstToken({
+      after,
+      early,
+      baseline,
+      database,
+      rounds: settings.rounds,
+      perRound: settings.ttftPerRound,
+      log,
+    });
+    results.earlyCall = row;
+    const ms = (x) => `p50 ${x.p50.toFixed(2)} p99 ${x.p99.toFixed(2)} ms`;
+    log(`  sdk ${ms(row.sdk)}; after commit ${ms(row.after)}; with commit ${ms(row.early)}`);
+    log(`  added (service − sdk): after commit ${ms(row.afterAdded)}; with commit ${ms(row.earlyAdded)}`);
+    log(`  with − after: ${ms(row.gain)}`);
+    const problems = [...after.problems(), ...early.problems()];
+    if (problems.length)
+      log(`  the services logged ${problems.length} warnings/errors:\n${problems.slice(0, 5).join("\n")}`);
+  } finally {
+    await baseline.stop();
+    await after.stop();
+    await early.stop();
+  }
+}
+
 /** Row 15: SearchChats on 100 000 stored messages, in a database of its own (dropped after). */
 async function searchRowRun(common, results) {
   log("row 15: search over 100 000 stored messages");
@@ -548,7 +588,7 @@ async function searchRowRun(common, results) {
 
 /** Rows 11–14: the service with its Redis hub on, one replica or two. */
 /**
- * Rows 21 and 22, A/B runs (not rows of the goals table): two services on core 1 (one idle while the
+ * Rows 21 and 23, A/B runs (not rows of the goals table): two services on core 1 (one idle while the
  * other is measured), each with a database of its own (one's lease sweeper must not end the other's
  * replies when a loaded machine delays their renewals), alternating under row 2's instant load and rows
  * 2 and 3's paced ladder (rows 12 and 13's interleaving); the bare SDK loop is the gap baseline at every
@@ -616,15 +656,15 @@ function coalescingRowRun(common, simulator, results) {
   });
 }
 
-/** Row 22: another build (`--base-build=<its dist/main.js>`, e.g. main before a change) vs this one. */
+/** Row 23: another build (`--base-build=<its dist/main.js>`, e.g. main before a change) vs this one. */
 function buildsRowRun(common, simulator, results) {
   const script = option("base-build");
   if (!script) {
-    log("row 22: needs --base-build=<path to the other build's service/dist/main.js>; not run");
+    log("row 23: needs --base-build=<path to the other build's service/dist/main.js>; not run");
     return;
   }
   return abRowRun(common, simulator, results, {
-    row: 22,
+    row: 23,
     what: "build",
     off: { name: "base-build", script },
     on: { name: "this-build" },

@@ -5,7 +5,8 @@
  * the chat lookup starting, the model call, the model's first delta. The orchestrator notes when it
  * called and when the first delta reached it, and splits each turn into
  *   inbound  client call → the use case's first query (RPC, auth, decoding, validation)
- *   database first query → model call (chat lookup, the turn's transaction, the history read)
+ *   database first query → model call (the turn's transaction up to its checks and history read; its
+ *            INSERT and COMMIT run during `upstream` since the model call starts with them, see turn.ts)
  *   upstream model call → first delta from the model (the SDK's request, as in the baseline)
  *   outbound first model delta → the client has it (job, watcher, Connect, HTTP/2)
  * A diagnostic: it depends on createParley's options, so the orchestrator treats a failure as a note.

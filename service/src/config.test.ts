@@ -133,6 +133,16 @@ describe("the per-user limits", () => {
   });
 });
 
+describe("MODEL_CALL_AFTER_COMMIT (the turn's model call and its commit)", () => {
+  it("defaults to false (the call starts with the commit), takes true or false, and refuses anything else", () => {
+    expect(loadConfig({}).modelCallAfterCommit).toBe(false);
+    expect(loadConfig({ MODEL_CALL_AFTER_COMMIT: "" }).modelCallAfterCommit).toBe(false);
+    expect(loadConfig({ MODEL_CALL_AFTER_COMMIT: "false" }).modelCallAfterCommit).toBe(false);
+    expect(loadConfig({ MODEL_CALL_AFTER_COMMIT: "true" }).modelCallAfterCommit).toBe(true);
+    expect(() => loadConfig({ MODEL_CALL_AFTER_COMMIT: "yes" })).toThrow(/MODEL_CALL_AFTER_COMMIT/);
+  });
+});
+
 describe("MAX_LIVE_REPLIES (overload admission)", () => {
   it("defaults to 100 live replies per process, 0 turns it off, and refuses what is not a whole number ≥ 0", () => {
     expect(loadConfig({}).maxLiveReplies).toBe(100);

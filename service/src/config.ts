@@ -100,6 +100,10 @@ const schema = z.object({
   LIMIT_MONTHLY_COST_MICROS: integer(0),
   MAX_MESSAGE_BYTES: integer(32_768, 1),
   MAX_LIVE_REPLIES: integer(100),
+  MODEL_CALL_AFTER_COMMIT: z
+    .enum(["true", "false", ""], { message: "MODEL_CALL_AFTER_COMMIT is true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
   IMPORT_MAX_BYTES: integer(defaultImportLimits.maxBytes, 1024),
@@ -237,6 +241,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
     /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0: off. */
     maxLiveReplies: c.MAX_LIVE_REPLIES,
+    /** Whether a turn's model call waits for its commit (true), or starts with it and is aborted if it fails. */
+    modelCallAfterCommit: c.MODEL_CALL_AFTER_COMMIT,
     /** Per-user limits' defaults (0 = none); overrides per user in `user_limits`. */
     userLimits: {
       concurrentReplies: c.LIMIT_CONCURRENT_REPLIES,

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       maxMessageBytes: config.maxMessageBytes,
       instructions: config.instructions,
       maxLiveReplies: config.maxLiveReplies,
+      modelCallAfterCommit: config.modelCallAfterCommit,
     },
     presets: createMysqlPresetStore(database.db),
     titles: config.titles

@@ -1,5 +1,5 @@
 /**
- * Rows 1 and 5: time to the first token.
+ * Rows 1 and 5 (and 16 and 22, A/Bs of row 1's turn): time to the first token.
  *
  * Row 1 — added TTFT at concurrency 1 on a stored 50-message chat: a Connect gRPC client → the service
  * (reads the chat from MariaDB, counts, stores the turn, calls the simulator) versus the `openai` SDK
@@ -34,18 +34,26 @@ async function serviceTurns(client, database, { userId, chatId, keep, leafId, co
 
 const summary = (times) => ({ p50: percentile(times, 50), p99: percentile(times, 99) });
 
-/** Row 1. */
-export async function addedTimeToFirstToken({ service, baseline, database, rounds, perRound, log }) {
-  const userId = "bench-ttft";
-  const history = (k) => {
-    const content = paragraph(k % 2 === 0 ? 700 : 140, k);
-    return { content, tokenCount: tokens.count(content) };
-  };
-  const chatId = await database.seedChat({ userId, count: 50, message: history });
+/** Row 1's stored chat: 50 messages of alternating lengths. */
+const history = (k) => {
+  const content = paragraph(k % 2 === 0 ? 700 : 140, k);
+  return { content, tokenCount: tokens.count(content) };
+};
+
+/** The prompt a turn on row 1's chat sends: what the SDK baseline sends directly. */
+function row1Prompt() {
   const messages = [{ role: "system", content: defaults.systemPrompt }];
   for (let k = 49; k >= 0; k--)
     messages.push({ role: k % 2 === 0 ? "assistant" : "user", content: history(k).content });
   messages.push({ role: "user", content: question });
+  return messages;
+}
+
+/** Row 1. */
+export async function addedTimeToFirstToken({ service, baseline, database, rounds, perRound, log }) {
+  const userId = "bench-ttft";
+  const chatId = await database.seedChat({ userId, count: 50, message: history });
+  const messages = row1Prompt();
 
   const client = chatClient(service.baseUrl);
   const runService = (count) => serviceTurns(client, database, { userId, chatId, keep: 50, count });
@@ -194,47 +202,109 @@ export async function timeToFirstTokenBreakdown({ service, database, chatId, cou
  * Row 16 — what the per-user limits add to the first token: two services on the same database, one
  * with every limit off, one with every limit on but never reached (so each send pays the whole check:
  * the overrides and the month's usage read in parallel, the rate counter, the live-reply count inside the
- * turn's transaction). Each sends the same turn on its own identical 50-message chat; interleaved rounds,
- * added = on − off per round, median over rounds. Usage is recorded either way (with the final write,
- * after the answer; the prompt's tokens by an UPDATE that is not awaited), so it is in both.
+ * turn's transaction). Usage is recorded either way (with the final write, after the answer; the
+ * prompt's tokens by an UPDATE that is not awaited), so it is in both. Added = on − off.
  */
 export async function limitsTimeToFirstToken({ off, on, database, rounds, perRound, log }) {
-  const history = (k) => {
-    const content = paragraph(k % 2 === 0 ? 700 : 140, k);
-    return { content, tokenCount: tokens.count(content) };
+  const {
+    a: offTimes,
+    b: onTimes,
+    added,
+  } = await interleavedTimeToFirstToken({
+    a: { name: "limits off", service: off, userId: "bench-limits-off" },
+    b: { name: "on", service: on, userId: "bench-limits-on" },
+    database,
+    rounds,
+    perRound,
+    log,
+  });
+  return {
+    offP50: offTimes.p50,
+    offP99: offTimes.p99,
+    onP50: onTimes.p50,
+    onP99: onTimes.p99,
+    addedP50: added.p50,
+    addedP99: added.p99,
   };
+}
+
+/**
+ * Row 22 (opt-in) — row 1 with the model call started after the turn's commit
+ * (MODEL_CALL_AFTER_COMMIT=true) against started with it (the default): two services on the same
+ * database and build, and the bare SDK sending the same prompt, interleaved; each service's added time
+ * is row 1's (service − SDK, per round), and early − after is the lever's gain.
+ */
+export async function earlyCallTimeToFirstToken({ after, early, baseline, database, rounds, perRound, log }) {
+  const result = await interleavedTimeToFirstToken({
+    a: { name: "after commit", service: after, userId: "bench-early-after" },
+    b: { name: "with commit", service: early, userId: "bench-early-with" },
+    baseline: { name: "sdk", run: (count) => baseline.call("ttft", { count, messages: row1Prompt() }) },
+    database,
+    rounds,
+    perRound,
+    log,
+  });
+  return {
+    sdk: result.baseline,
+    after: result.a,
+    early: result.b,
+    /** Row 1's added TTFT of each: service − SDK per round, median over rounds. */
+    afterAdded: result.aAdded,
+    earlyAdded: result.bAdded,
+    /** early − after per round (negative: sooner). */
+    gain: result.added,
+  };
+}
+
+/**
+ * Two services' time to the first token, interleaved (the order alternates per round): each sends the
+ * same turn on its own identical copy of row 1's 50-message chat; `baseline`, when given, runs in every
+ * round too. Every figure is the median over rounds of a per-round p50 or p99 (or difference of them).
+ */
+async function interleavedTimeToFirstToken({ a, b, baseline, database, rounds, perRound, log }) {
   const subjects = [];
-  for (const [name, service] of [
-    ["off", off],
-    ["on", on],
+  for (const [key, subject] of [
+    ["a", a],
+    ["b", b],
   ]) {
-    const userId = `bench-limits-${name}`;
-    const chatId = await database.seedChat({ userId, count: 50, message: history });
-    const client = chatClient(service.baseUrl);
-    const run = (count) => serviceTurns(client, database, { userId, chatId, keep: 50, count });
+    const chatId = await database.seedChat({ userId: subject.userId, count: 50, message: history });
+    const client = chatClient(subject.service.baseUrl);
+    const run = (count) =>
+      serviceTurns(client, database, { userId: subject.userId, chatId, keep: 50, count });
     await run(30);
-    subjects.push({ name, run });
+    subjects.push({ key, name: subject.name, run });
+  }
+  if (baseline) {
+    await baseline.run(30);
+    subjects.push({ key: "baseline", name: baseline.name, run: baseline.run });
   }
   const perRoundResults = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? subjects : [...subjects].reverse();
     const times = {};
-    for (const subject of order) times[subject.name] = summary(await subject.run(perRound));
+    for (const subject of order) times[subject.key] = summary(await subject.run(perRound));
+    const minus = (x, y) => ({ p50: x.p50 - y.p50, p99: x.p99 - y.p99 });
     perRoundResults.push({
       ...times,
-      addedP50: times.on.p50 - times.off.p50,
-      addedP99: times.on.p99 - times.off.p99,
+      added: minus(times.b, times.a),
+      ...(baseline && { aAdded: minus(times.a, times.baseline), bAdded: minus(times.b, times.baseline) }),
     });
-    log(
-      `  round ${round + 1}: limits off p50 ${times.off.p50.toFixed(2)} p99 ${times.off.p99.toFixed(2)} | on p50 ${times.on.p50.toFixed(2)} p99 ${times.on.p99.toFixed(2)} ms`,
-    );
+    const shown = subjects
+      .map((s) => `${s.name} p50 ${times[s.key].p50.toFixed(2)} p99 ${times[s.key].p99.toFixed(2)}`)
+      .join(" | ");
+    log(`  round ${round + 1}: ${shown} ms`);
   }
+  const medianOf = (key) =>
+    perRoundResults[0][key] && {
+      p50: median(perRoundResults.map((r) => r[key].p50)),
+      p99: median(perRoundResults.map((r) => r[key].p99)),
+    };
   return {
-    offP50: median(perRoundResults.map((r) => r.off.p50)),
-    offP99: median(perRoundResults.map((r) => r.off.p99)),
-    onP50: median(perRoundResults.map((r) => r.on.p50)),
-    onP99: median(perRoundResults.map((r) => r.on.p99)),
-    addedP50: median(perRoundResults.map((r) => r.addedP50)),
-    addedP99: median(perRoundResults.map((r) => r.addedP99)),
+    a: medianOf("a"),
+    b: medianOf("b"),
+    added: medianOf("added"),
+    baseline: medianOf("baseline"),
+    aAdded: medianOf("aAdded"),
+    bAdded: medianOf("bAdded"),
   };
 }

@@ -44,6 +44,11 @@ export interface ChatSettings {
   instructions?: InstructionsBounds | undefined;
   /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0/absent: off. */
   maxLiveReplies?: number | undefined;
+  /**
+   * The model call waits for the turn's commit (MODEL_CALL_AFTER_COMMIT); absent/false: it starts once
+   * the turn's checks passed, while it commits, and is aborted when the commit fails (see turn.ts).
+   */
+  modelCallAfterCommit?: boolean | undefined;
 }
 
 /** What every use case may need: the ports, the live-reply hub and the settings. */

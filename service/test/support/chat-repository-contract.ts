@@ -146,6 +146,46 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect((await repository.startTurn(aTurn(aChat({ updatedAt: tick() })))).history).toEqual([]);
     });
 
+    it("tells `onChecked` the prompt's part once the checks passed, within the turn", async () => {
+      const { chat } = await aStoredChat();
+      const checked: { history: number[]; historyFrom: string | null; model: string }[] = [];
+      const started = await repository.startTurn(
+        aTurn(chat, {
+          createChat: false,
+          now: tick(),
+          onChecked: (seen) =>
+            void checked.push({
+              history: seen.history.map((m) => m.seq),
+              historyFrom: seen.historyFrom,
+              model: seen.chat.model,
+            }),
+        }),
+      );
+      // (That it comes before the rows are written: test/integration/early-model-call.test.ts.)
+      expect(checked).toEqual([{ history: [2, 1], historyFrom: null, model: chat.model }]);
+      expect(started.history.map((m) => m.seq)).toEqual([2, 1]);
+    });
+
+    it("never calls `onChecked` for a refused turn", async () => {
+      const now = tick();
+      const chat = aChat({ createdAt: now, updatedAt: now });
+      await repository.startTurn(aTurn(chat, { now }));
+      let calls = 0;
+      const refused = repository.startTurn(
+        aTurn(chat, { createChat: false, now: tick(), onChecked: () => void calls++ }),
+      );
+      await expect(refused).rejects.toMatchObject({ code: "reply.in_progress" });
+      const limited = repository.startTurn(
+        aTurn(aChat({ userId: chat.userId }), {
+          now: tick(),
+          maxLiveReplies: 1,
+          onChecked: () => void calls++,
+        }),
+      );
+      await expect(limited).rejects.toMatchObject({ code: "limit.concurrent_replies" });
+      expect(calls).toBe(0);
+    });
+
     it("refuses a second turn while a reply is streaming, and writes nothing", async () => {
       const now = tick();
       const chat = aChat({ createdAt: now, updatedAt: now });

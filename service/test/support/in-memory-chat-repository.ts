@@ -182,6 +182,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       const path = parentId === null ? [] : pathUp(byId, parentId, turn.historyLimit + 1);
       const history = path.slice(0, turn.historyLimit).map((m) => ({ ...m }));
       const historyFrom = path.length > turn.historyLimit ? (path.at(-1)?.id ?? null) : null;
+      turn.onChecked?.({ chat: { ...chat }, history, historyFrom });
       const base = {
         chatId,
         finishReason: null,

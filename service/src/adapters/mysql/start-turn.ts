@@ -41,7 +41,8 @@ import { pathRows } from "./message-tree.js";
  *
  * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
- * token (see docs/benchmarks.md).
+ * token (see docs/benchmarks.md). `onChecked` lets the model call start before the last two: once every
+ * check that can refuse the turn has passed, the INSERT and the COMMIT only fail when something breaks.
  *
  * With a concurrency limit (`maxLiveReplies` > 0) two statements come first and one after the lock:
  * the user's `user_limits` row is locked (inserted when missing: `INSERT ... ON DUPLICATE KEY UPDATE`
@@ -127,6 +128,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     // A new version beside others: bounded (see maxVersionsPerMessage), counted under the chat's lock.
     if (place.kind === "branch") await assertRoomForVersion(tx, chatId, place.parentId);
     if (place.kind === "answer") await assertRoomForVersion(tx, chatId, place.userMessage.id);
+    turn.onChecked?.({ chat, history: path.history, historyFrom: path.historyFrom });
     const parentDepth = path.history[0]?.depth ?? 0;
 
     const common = {

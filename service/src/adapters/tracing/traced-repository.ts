@@ -2,8 +2,8 @@
  * The turn transaction (the user's message and the reply's row, in one transaction) and the reply's
  * final write as spans; every other repository call passes through untouched.
  */
-import { SpanKind } from "@opentelemetry/api";
-import type { ChatRepository } from "../../application/chats/chat-repository.js";
+import { context, SpanKind } from "@opentelemetry/api";
+import type { ChatRepository, NewTurn } from "../../application/chats/chat-repository.js";
 import { failSpan, tracer } from "./tracer.js";
 
 const traced: Partial<Record<keyof ChatRepository, string>> = {
@@ -17,8 +17,9 @@ export function traceRepository(repository: ChatRepository): ChatRepository {
       const value: unknown = Reflect.get(target, property, receiver);
       const name = traced[property as keyof ChatRepository];
       if (!name || typeof value !== "function") return value;
-      return (...args: unknown[]) =>
-        tracer.startActiveSpan(
+      return (...args: unknown[]) => {
+        if (property === "startTurn") args = [callerContextHook(args[0] as NewTurn)];
+        return tracer.startActiveSpan(
           name,
           { kind: SpanKind.CLIENT, attributes: { "db.system": "mysql" } },
           async (span) => {
@@ -32,6 +33,18 @@ export function traceRepository(repository: ChatRepository): ChatRepository {
             }
           },
         );
+      };
     },
   });
+}
+
+/**
+ * The model call a turn starts inside its transaction (`onChecked`) belongs to the caller, beside the
+ * transaction, as when it starts after the commit: its span is the caller's child, not the transaction's.
+ */
+function callerContextHook(turn: NewTurn): NewTurn {
+  const { onChecked } = turn;
+  if (!onChecked) return turn;
+  const caller = context.active();
+  return { ...turn, onChecked: (checked) => context.with(caller, () => onChecked(checked)) };
 }

@@ -62,6 +62,14 @@ export interface NewTurn {
    */
   admit?: ((chat: TurnChat) => void) | undefined;
   /**
+   * Called inside the transaction once every check that can refuse the turn has passed (the chat is
+   * found and idle, the limits and `admit` hold, a new version has room), before its rows are written,
+   * with what the prompt needs: the model request can start while the turn commits. Not awaited, and
+   * it must not throw; the turn can still fail after it (a lost race, the commit), which the caller
+   * learns from startTurn's own failure.
+   */
+  onChecked?: ((turn: CheckedTurn) => void) | undefined;
+  /**
    * The client's request id, stored with the turn in its transaction, first (see send-requests.ts):
    * when another attempt stored it already the turn throws DuplicateSendRequest and nothing is written.
    */
@@ -88,6 +96,9 @@ export interface TurnChat {
   title: string;
   createdAt: Date;
 }
+
+/** What a turn read once its checks passed: the prompt's part of StartedTurn. */
+export type CheckedTurn = Pick<StartedTurn, "chat" | "history" | "historyFrom">;
 
 export interface StartedTurn {
   /** The chat's settings as the turn read them. */

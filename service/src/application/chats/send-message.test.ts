@@ -212,4 +212,50 @@ describe("sendMessage", () => {
   });
 });
 
+describe("the model call, started while the turn commits", () => {
+  it("a prompt that cannot be fitted after the commit ends the reply failed, and nothing is sent", async () => {
+    const { useCases, model, repository } = aUseCaseFixture();
+    let chatId: string | undefined;
+    for (let i = 0; i < 30; i++) {
+      const events = await collect(await useCases.sendMessage({ userId: user, chatId, text: `m${i}` }));
+      chatId = startedOf(events).chatId;
+    }
+    const sent = model.requests.length;
+    // 60 stored messages: the window wants the 10 the turn did not read, and that read fails.
+    repository.pathNewestFirst = async function* () {
+      yield* [];
+      throw new Error("the history could not be read");
+    };
+    let replyId: string | undefined;
+    const startTurn = repository.startTurn.bind(repository);
+    repository.startTurn = async (turn) => {
+      const started = await startTurn(turn);
+      replyId = started.reply.id;
+      return started;
+    };
+
+    await expect(useCases.sendMessage({ userId: user, chatId, text: "final" })).rejects.toThrow(
+      "the history could not be read",
+    );
+    expect(model.requests).toHaveLength(sent);
+    expect(await repository.findReply(user, replyId!)).toMatchObject({
+      status: "failed",
+      error: "the answer could not be started",
+    });
+  });
+
+  it.each([false, true])("MODEL_CALL_AFTER_COMMIT=%s: the same request either way", async (afterCommit) => {
+    const { useCases, model } = aUseCaseFixture({ settings: { modelCallAfterCommit: afterCommit } });
+    const first = await collect(await useCases.sendMessage({ userId: user, text: "one two" }));
+    const chatId = startedOf(first).chatId;
+    await collect(await useCases.sendMessage({ userId: user, chatId, text: "three" }));
+    expect(model.requests.at(-1)!.messages).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "one two" },
+      { role: "assistant", content: textOf(first) },
+      { role: "user", content: "three" },
+    ]);
+  });
+});
+
 /** A stale read: the history as it was before its newest message was stored. */

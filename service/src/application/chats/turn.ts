@@ -7,6 +7,11 @@
  * Time to the first token is what a person waits for, so the database work before the model call is one
  * transaction: it checks the chat is the user's and idle, stores the turn and reads the newest history
  * back (see the repository's startTurn). Only a long window reads further, page by page.
+ *
+ * The model call does not even wait for that transaction's end: once its checks passed (`onChecked`),
+ * the prompt is fitted and the request sent while the rows are written and committed; the `started`
+ * event goes out only after the commit, and a turn that fails then aborts the request (README, "How it
+ * is built"; `modelCallAfterCommit` keeps the strict order).
  */
 import { isContextMessage, titleFrom, type Message } from "../../domain/chat.js";
 import { ContextFitter } from "../../domain/context-window.js";
@@ -17,12 +22,15 @@ import { chatModelsOf, turnModels, type ModelChoice } from "../models/chat-model
 import { inEncoding } from "../models/in-encoding.js";
 import { checkLimits } from "../limits/check-limits.js";
 import { optionalRequestId } from "../input-rules.js";
-import type { PromptMessage } from "../replies/chat-model.js";
+import type { ModelRequest, PromptMessage } from "../replies/chat-model.js";
+import type { ModelCall } from "../replies/model-call.js";
+import type { ReplyJob } from "../replies/reply-job.js";
+import type { ReplyHub } from "../replies/reply-hub.js";
 import type { ReplyEvent, ReplyStartedEvent } from "../replies/reply-events.js";
 import { AdmissionSeat } from "../replies/admission.js";
 import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
-import type { ChatRepository, TurnChat, TurnPlace } from "./chat-repository.js";
+import type { ChatRepository, CheckedTurn, TurnChat, TurnPlace } from "./chat-repository.js";
 import { attachOnDuplicate, attachToPrior, requestBodyHash } from "./send-requests.js";
 
 /** A turn as its use case (send, edit, regenerate) has checked and shaped it. */
@@ -112,6 +120,29 @@ async function admittedTurn(
     return new ContextFitter(choice.limits, systemFor(choice, chat).tokens, countFor(choice));
   };
   const chatId = existingChatId ?? newId();
+  /** The prompt of a turn whose checks passed: the path before the user message fitted to the window. */
+  const promptOf = async (checked: CheckedTurn): Promise<TurnPrompt> => {
+    const choice = models.forChat(checked.chat.model);
+    const system = systemFor(choice, checked.chat);
+    const fitter = fitterFor(checked.chat);
+    const path = newestFirstPath(repository, chatId, checked.history, checked.historyFrom);
+    const history = await fit(countedFor(deps, choice, path), fitter);
+    const request: ModelRequest = {
+      model: choice.model.id,
+      messages: prompt(system.text, history, text),
+      maxOutputTokens: choice.limits.maxOutputTokens,
+      temperature: settings.temperature,
+      logFields: deps.logFields,
+    };
+    return { choice, system, fitter, history, request };
+  };
+  // The model call starts once the turn can no longer be refused, while its rows are written and
+  // committed (time to first token); a turn that then fails aborts it. MODEL_CALL_AFTER_COMMIT: after.
+  let early = null as EarlyTurn | null;
+  const onChecked = (checked: CheckedTurn) => {
+    early?.call.abort(turnNotStored());
+    early = callEarly(hub, () => promptOf(checked));
+  };
   const now = clock.now();
   const starting = repository.startTurn({
     userId,
@@ -128,6 +159,7 @@ async function admittedTurn(
         : null,
     chatModel: existingChatId !== null ? models.requested?.id : undefined,
     admit: (chat) => void fitterFor(chat),
+    onChecked: settings.modelCallAfterCommit ? undefined : onChecked,
     userMessage: {
       id: input.place?.kind === "answer" ? input.place.userMessage.id : newId(),
       content: text,
@@ -146,18 +178,24 @@ async function admittedTurn(
     request: deps.sendRequests ? request : null,
   });
   // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
-  const turn = await starting.catch(
-    attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal }),
-  );
+  const followDuplicate = attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal });
+  const turn = await starting.catch((error: unknown) => {
+    // Nothing was stored: a model call started for it must not run on.
+    early?.call.abort(turnNotStored());
+    return followDuplicate(error);
+  });
   if (!("reply" in turn)) return turn;
 
-  const choice = models.forChat(turn.chat.model);
+  let job: ReplyJob | null = null;
   try {
-    const system = systemFor(choice, turn.chat);
-    const fitter = fitterFor(turn.chat);
-    const path = newestFirstPath(repository, chatId, turn.history, turn.historyFrom);
-    const newestFirst = countedFor(deps, choice, path);
-    const history = await fit(newestFirst, fitter);
+    const {
+      choice,
+      system,
+      fitter,
+      history,
+      request: modelRequest,
+    } = await (early?.prompt ?? promptOf(turn));
+    // Only now, with the turn committed: a client never sees a reply that is not stored.
     const started: ReplyStartedEvent = {
       type: "started",
       chatId,
@@ -173,13 +211,7 @@ async function admittedTurn(
         systemPromptTokens: system.tokens ?? 0,
       },
     };
-    const job = hub.start(userId, started, {
-      model: choice.model.id,
-      messages: prompt(system.text, history, text),
-      maxOutputTokens: choice.limits.maxOutputTokens,
-      temperature: settings.temperature,
-      logFields: deps.logFields,
-    });
+    job = hub.start(userId, started, modelRequest, early?.call);
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
     const titled = {
       userId,
@@ -193,6 +225,8 @@ async function admittedTurn(
     deps.titles?.afterAnswer(job, titled);
     return job.attach(0, input.signal);
   } catch (error) {
+    // A call no job took: it ends with the turn. (A job, once started, ends its own.)
+    if (!job) early?.call.abort(turnNotStored());
     // The turn is stored but no job will end the reply: end it here so nothing stays `streaming`.
     await repository
       .finishReply(turn.reply.id, {
@@ -202,13 +236,47 @@ async function admittedTurn(
         tokenCount: 0,
         status: "failed",
         finishReason: null,
-        usage: noUsage, // nothing was sent upstream
+        // A call started early was aborted before its job took it: at most its prompt (README).
+        usage: noUsage,
         error: "the answer could not be started",
         now: clock.now(),
       })
       .catch(() => undefined);
     throw error;
   }
+}
+
+/** A turn's prompt: the model chosen for its chat, the system prompt, and the history that fits. */
+interface TurnPrompt {
+  choice: ModelChoice;
+  system: SystemPrompt;
+  fitter: ContextFitter;
+  history: Message[];
+  request: ModelRequest;
+}
+
+/** A model call started while the turn commits, and the prompt it was started with. */
+interface EarlyTurn {
+  prompt: Promise<TurnPrompt>;
+  call: ModelCall;
+}
+
+/** Fits the prompt and sends the model request of a turn whose checks passed; null: shutting down. */
+function callEarly(hub: ReplyHub, promptOf: () => Promise<TurnPrompt>): EarlyTurn | null {
+  // The turn fails after its commit (hub.start refuses it): nothing to send for it.
+  if (!hub.isAccepting) return null;
+  const fitted = promptOf();
+  const request = fitted.then((ready) => ready.request);
+  const call = hub.callModel(request);
+  // Settled after the call's own step on `request`: once the prompt is ready the request goes out
+  // first, then the turn goes on (should the commit have been quicker than the fitting).
+  const prompt = request.then(() => fitted);
+  prompt.catch(() => undefined); // thrown after the commit, where the turn fails
+  return { prompt, call };
+}
+
+function turnNotStored() {
+  return new DOMException("the turn was not stored", "AbortError");
 }
 
 /**

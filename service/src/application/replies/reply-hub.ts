@@ -7,6 +7,7 @@
 import { ownerGoneError } from "../../domain/chat.js";
 import { shuttingDown } from "../../domain/errors.js";
 import type { ModelRequest } from "./chat-model.js";
+import { ModelCall } from "./model-call.js";
 import type { ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
 import type { EndedLease, Lease } from "../ports.js";
 import type { OwnerMessage } from "./reply-bus.js";
@@ -116,10 +117,21 @@ export class ReplyHub {
     return [...this.byReply.values()].filter((job) => job.holdsLease).map((job) => job.replyId);
   }
 
-  /** Starts generating `userId`'s reply. */
-  start(userId: string, started: ReplyStartedEvent, request: ModelRequest): ReplyJob {
+  /**
+   * Sends a model request before its reply's job starts (see ModelCall): hand it to `start`, or abort it.
+   * It is not a live reply yet: nothing here counts or tracks it.
+   */
+  callModel(request: Promise<ModelRequest>): ModelCall {
+    return new ModelCall(this.deps.model, request);
+  }
+
+  /**
+   * Starts generating `userId`'s reply: from `call` when its request was sent already (it must be for
+   * `request`), else the job sends it. The job owns the call from here (stop, orphan, shutdown abort it).
+   */
+  start(userId: string, started: ReplyStartedEvent, request: ModelRequest, call?: ModelCall): ReplyJob {
     if (!this.accepting) throw shuttingDown();
-    const job = new ReplyJob(userId, started, request, this.jobDeps, this.progress);
+    const job = new ReplyJob(userId, started, request, this.jobDeps, this.progress, call);
     this.byReply.set(job.replyId, job);
     this.byChat.set(job.chatId, job);
     this.deps.observer?.replyStarted(request);

@@ -7,6 +7,7 @@
 import type { TerminalStatus, Usage } from "../../domain/chat.js";
 import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../../domain/errors.js";
 import type { ChatModel, ModelRequest } from "./chat-model.js";
+import type { ModelCall } from "./model-call.js";
 import type { ReplyBus } from "./reply-bus.js";
 import type { ChatRepository, ReplyOutcome } from "../chats/chat-repository.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
@@ -97,7 +98,8 @@ export class ReplyJob implements ProgressSource {
   private readonly watchers = new Set<ReplySubscription>();
   /** Other processes where someone watches this reply, each until its next beat is due (see hub). */
   private readonly watchersElsewhere = new Map<string, NodeJS.Timeout>();
-  private readonly upstream = new AbortController();
+  /** Ends the model request: this job's own, or the call its turn started before the job (see ModelCall). */
+  private readonly upstream: Pick<AbortController, "signal" | "abort">;
   private abortCause: AbortCause | null = null;
   private orphanTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
@@ -116,8 +118,11 @@ export class ReplyJob implements ProgressSource {
     private readonly request: ModelRequest,
     private readonly deps: ReplyJobDeps,
     private readonly progressWriter: ReplyProgressWriter,
+    /** The request for `request`, already sent (see ModelCall); absent: the job sends it. */
+    private readonly call?: ModelCall,
   ) {
     this.log = withFields(deps.logger, request.logFields);
+    this.upstream = call ?? new AbortController();
     this.done = this.run();
     this.armOrphanTimer();
   }
@@ -213,7 +218,8 @@ export class ReplyJob implements ProgressSource {
   private async run(): Promise<ReplyFinishedEvent> {
     let outcome: Pick<ReplyFinishedEvent, "status" | "error" | "errorCode">;
     try {
-      for await (const event of this.deps.model.stream(this.request, this.upstream.signal)) {
+      const events = this.call?.events() ?? this.deps.model.stream(this.request, this.upstream.signal);
+      for await (const event of events) {
         if (event.type === "delta") this.append(event.text);
         else if (event.type === "finish") this.finishReason = event.reason;
         else if (event.type === "usage") this.usage = event.usage;
