@@ -94,7 +94,7 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
         : toConnectError(error, logger);
     try {
       const response = await next(request);
-      return response.stream ? { ...response, message: mapErrors(response.message, map) } : response;
+      return response.stream ? { ...response, message: new ErrorsMapped(response.message, map) } : response;
     } catch (error) {
       throw map(error);
     }
@@ -102,24 +102,37 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
 }
 
 /**
- * `stream` with what it throws mapped, without an async generator of its own: a generator would stay
- * alive with every open stream and add microtask hops to every message (docs/benchmarks.md,
- * "Per-stream memory"). Connect only calls `next` and, when it stops early, `return`.
+ * `stream` with what it throws mapped: one object, its own iterator, rather than an async generator or
+ * closures, since it lives as long as the stream and sees every message (docs/benchmarks.md,
+ * "Per-stream memory"). Connect iterates it once and calls only `next` and, when it stops early,
+ * `return`.
  */
-function mapErrors<T>(stream: AsyncIterable<T>, map: (error: unknown) => Error): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
-      const iterator = stream[Symbol.asyncIterator]();
-      const fail = (error: unknown): never => {
-        throw map(error);
-      };
-      return {
-        next: () => iterator.next().then(undefined, fail),
-        return: (value?: unknown) =>
-          iterator.return
-            ? iterator.return(value).then(undefined, fail)
-            : Promise.resolve({ done: true, value } as IteratorResult<T>),
-      };
-    },
-  };
+class ErrorsMapped<T> implements AsyncIterable<T>, AsyncIterator<T> {
+  private iterator: AsyncIterator<T> | null = null;
+
+  constructor(
+    private readonly stream: AsyncIterable<T>,
+    private readonly map: (error: unknown) => Error,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    this.iterator ??= this.stream[Symbol.asyncIterator]();
+    try {
+      return await this.iterator.next();
+    } catch (error) {
+      throw this.map(error);
+    }
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    try {
+      return (await this.iterator?.return?.(value)) ?? { done: true, value: value as T };
+    } catch (error) {
+      throw this.map(error);
+    }
+  }
 }
