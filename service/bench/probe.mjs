@@ -4,6 +4,7 @@
  * does nothing else. It adds no work per request: the service runs exactly as `npm start` runs it.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import { serveRpc } from "./lib/ipc.mjs";
 import { measureMemory } from "./lib/memory.mjs";
 
@@ -16,6 +17,8 @@ const serving = serveRpc({
     return user + system;
   },
   memory: () => measureMemory(),
+  /** A V8 heap snapshot written to `path` (row 4 with --heap-snapshots; see heap-diff.mjs). */
+  heapSnapshot: ({ path }) => writeHeapSnapshot(path),
   eldStart: () => {
     histogram?.disable();
     histogram = monitorEventLoopDelay({ resolution: 10 });

@@ -10,6 +10,8 @@
  * --no-reference  skip the minimal Connect forwarder (SDK in, connect-node out, nothing else) that
  *                 otherwise runs beside row 2 as the floor any Connect service pays
  * --no-write print the table but leave docs/benchmarks.md alone
+ * --heap-snapshots  row 4 also writes V8 heap snapshots before and after opening its streams, for each
+ *                   process, to bench/profiles/heap/ (compare them with heap-diff.mjs)
  * --ladder=100,150  the paced stream counts to try (default 50,100,150,200,250,300; the first that
  *                   fails ends the ladder; 100 is also row 2's paced measurement; row 13 starts at 100)
  * --rounds=N        rounds per row (default 3; 1 with --quick)
@@ -149,6 +151,12 @@ function machine() {
       .join(", ")}`;
   }
   return { cores: availableParallelism(), model, node: process.version, uptime, pinned: canPin() };
+}
+
+function heapSnapshotDir() {
+  const dir = here("./profiles/heap");
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 async function startSimulator() {
@@ -339,6 +347,7 @@ async function main() {
         rounds: settings.rounds,
         streams: settings.memoryStreams,
         log,
+        heapDir: args.includes("--heap-snapshots") ? heapSnapshotDir() : undefined,
       });
     }
     if (want(6)) {

@@ -5,6 +5,7 @@
  * between deltas, time to the first delta). Driven by the orchestrator over IPC.
  */
 import { performance } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import OpenAI from "openai";
 import { serveRpc } from "./lib/ipc.mjs";
 import { measureMemory } from "./lib/memory.mjs";
@@ -128,5 +129,6 @@ serveRpc({
     for (const controller of held.splice(0)) controller.abort();
   },
   memory: () => measureMemory(),
+  heapSnapshot: ({ path }) => writeHeapSnapshot(path),
   cpu,
 });

@@ -55,8 +55,20 @@ async function warmUp(service) {
   session.close();
 }
 
-export async function memoryPerStream({ startService, startBaseline, startReference, rounds, streams, log }) {
+export async function memoryPerStream({
+  startService,
+  startBaseline,
+  startReference,
+  rounds,
+  streams,
+  log,
+  heapDir,
+}) {
   const results = [];
+  // With --heap-snapshots: a snapshot beside each measurement, for heap-diff.mjs. Writing one costs
+  // memory of its own, so the RSS figures of such a run are not the row's.
+  const snapshot = (process, name) =>
+    heapDir ? process.call("heapSnapshot", { path: `${heapDir}/${name}.heapsnapshot` }) : null;
   for (let round = 0; round < rounds; round++) {
     const result = {};
     const order =
@@ -67,9 +79,11 @@ export async function memoryPerStream({ startService, startBaseline, startRefere
         const reference = await startReference();
         await warmUp(reference);
         const before = await reference.call("memory");
+        await snapshot(reference, `reference-${round}-before`);
         const open = await openServiceStreams(reference, streams);
         await settle(500);
         result.reference = perStream(before, await reference.call("memory"), open.opened);
+        await snapshot(reference, `reference-${round}-after`);
         open.close();
         await reference.stop();
         continue;
@@ -83,9 +97,11 @@ export async function memoryPerStream({ startService, startBaseline, startRefere
           expectDeltas: 5,
         });
         const before = await baseline.call("memory");
+        await snapshot(baseline, `baseline-${round}-before`);
         const { opened } = await baseline.call("hold", { count: streams, question: "bench:slow" });
         await settle(500);
         const after = await baseline.call("memory");
+        await snapshot(baseline, `baseline-${round}-after`);
         result.baseline = perStream(before, after, opened);
         await baseline.call("release");
         await baseline.stop();
@@ -93,9 +109,11 @@ export async function memoryPerStream({ startService, startBaseline, startRefere
         const service = await startService();
         await warmUp(service);
         const before = await service.call("memory");
+        await snapshot(service, `service-${round}-before`);
         const open = await openServiceStreams(service, streams);
         await settle(500);
         const after = await service.call("memory");
+        await snapshot(service, `service-${round}-after`);
         result.service = perStream(before, after, open.opened);
         result.service.failures = open.failures.length;
         if (open.failures.length > 0) {

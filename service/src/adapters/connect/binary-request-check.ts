@@ -131,11 +131,17 @@ function decodeProblem(handler: UniversalHandler, payload: Uint8Array): ConnectE
   }
 }
 
+/**
+ * The body again: the chunks already read, then the rest. Each read chunk is let go once taken:
+ * connect-node keeps the request's pipeline, and so this generator's frame, for the whole call, and a
+ * small chunk is a view into an 8 KiB pooled buffer (Buffer.concat) that would otherwise stay alive
+ * with every open stream (measured: ~2 KB per stream, docs/benchmarks.md, "Per-stream memory").
+ */
 async function* replay(
   read: Uint8Array[],
   rest: AsyncIterator<Uint8Array> | undefined,
 ): AsyncGenerator<Uint8Array> {
-  yield* read;
+  while (read.length > 0) yield read.shift()!;
   if (!rest) return;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }

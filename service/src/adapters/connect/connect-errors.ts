@@ -94,18 +94,47 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
       request.signal.aborted && !(error instanceof DomainError) && !(error instanceof ConnectError)
         ? new ConnectError("the call was canceled", Code.Canceled)
         : toConnectError(error, withFields(logger, requestLogFields(request.contextValues)));
-    async function* mapped<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
-      try {
-        yield* stream;
-      } catch (error) {
-        throw map(error);
-      }
-    }
     try {
       const response = await next(request);
-      return response.stream ? { ...response, message: mapped(response.message) } : response;
+      return response.stream ? { ...response, message: new ErrorsMapped(response.message, map) } : response;
     } catch (error) {
       throw map(error);
     }
   };
+}
+
+/**
+ * `stream` with what it throws mapped: one object, its own iterator, rather than an async generator or
+ * closures, since it lives as long as the stream and sees every message (docs/benchmarks.md,
+ * "Per-stream memory"). Connect iterates it once and calls only `next` and, when it stops early,
+ * `return`.
+ */
+class ErrorsMapped<T> implements AsyncIterable<T>, AsyncIterator<T> {
+  private iterator: AsyncIterator<T> | null = null;
+
+  constructor(
+    private readonly stream: AsyncIterable<T>,
+    private readonly map: (error: unknown) => Error,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    this.iterator ??= this.stream[Symbol.asyncIterator]();
+    try {
+      return await this.iterator.next();
+    } catch (error) {
+      throw this.map(error);
+    }
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    try {
+      return (await this.iterator?.return?.(value)) ?? { done: true, value: value as T };
+    } catch (error) {
+      throw this.map(error);
+    }
+  }
 }

@@ -93,9 +93,11 @@ async function* streamCompletion(
   logger: Logger | undefined,
 ): AsyncGenerator<ModelEvent> {
   signal.throwIfAborted();
-  const upstream = new AbortController();
-  const onAbort = () => upstream.abort(signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
+  // The caller's signal goes to the SDK as is: the SDK links it to an AbortController of its own per
+  // request, and that one (`stream.controller`) is what a stall or an early exit aborts. A controller of
+  // ours in between would cost every open stream another AbortSignal and listener (docs/benchmarks.md,
+  // "Per-stream memory").
+  let upstream: AbortController | undefined;
   let idle: NodeJS.Timeout | undefined;
   let waiting = false; // the timer only counts time spent waiting on upstream, not on a slow consumer
   let stalled = false;
@@ -104,15 +106,13 @@ async function* streamCompletion(
   let usage: Usage | undefined;
   let drained = false;
   try {
-    const stream = await untilAborted(
-      client.chat.completions.create(body, { signal: upstream.signal }),
-      upstream.signal,
-    );
+    const stream = await untilAborted(client.chat.completions.create(body, { signal }), signal);
+    const controller = (upstream = stream.controller);
     yield { type: "accepted" };
     idle = setTimeout(() => {
       if (!waiting) return;
       stalled = true;
-      upstream.abort();
+      controller.abort();
     }, idleTimeoutMs);
     const chunks = stream[Symbol.asyncIterator]();
     for (;;) {
@@ -121,7 +121,7 @@ async function* streamCompletion(
       const next = await chunks.next();
       waiting = false;
       // Chunks already buffered when the abort came are dropped: nothing is yielded after an abort.
-      if (next.done || upstream.signal.aborted) break;
+      if (next.done || signal.aborted || stalled) break;
       const { choices, usage: reported } = next.value;
       // The usage chunk has `choices: []`, vLLM sends `choices: null`: never index blindly.
       const choice = choices?.[0];
@@ -138,7 +138,7 @@ async function* streamCompletion(
       if (reported) usage = toUsage(reported);
     }
     // The SDK ends its iterator quietly when aborted, so an abort shows here rather than as an error.
-    if (signal.aborted || stalled) throw upstream.signal.reason;
+    if (signal.aborted || stalled) throw signal.aborted ? signal.reason : controller.signal.reason;
     drained = true;
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -147,8 +147,7 @@ async function* streamCompletion(
     logger?.warn("openai stream broke after the finish chunk", { error: String(error) });
   } finally {
     clearTimeout(idle);
-    signal.removeEventListener("abort", onAbort);
-    if (!drained) upstream.abort(); // closes the upstream socket, also when the consumer stopped early
+    if (!drained) upstream?.abort(); // closes the upstream socket, also when the consumer stopped early
   }
   if (usage) yield { type: "usage", usage };
 }

@@ -84,6 +84,16 @@ describe("the routing model", () => {
     expect(backup.asked).toEqual([]);
   });
 
+  it("streams a model without a fallback from its provider alone, its failure as the provider threw it", async () => {
+    const down = new DomainError("upstream.unavailable", "down");
+    const primary = aProvider([], down);
+    const spare = aProvider(answer, down);
+    const model = routing(primary, spare);
+    await expect(run(model, { ...request, model: "spare" })).rejects.toBe(down);
+    expect(spare.asked).toEqual([{ ...request, model: "spare-upstream", maxOutputTokens: 100 }]);
+    expect(primary.asked).toEqual([]);
+  });
+
   it("refuses to start without a provider for every model", () => {
     const catalog = createModelCatalog([entry("main", "nowhere")]);
     expect(() => createRoutingChatModel({ catalog, providers: new Map() })).toThrow(

@@ -32,32 +32,44 @@ export function createRoutingChatModel(options: RoutingChatModelOptions): ChatMo
   }
 
   return {
-    async *stream(request, signal): AsyncIterable<ModelEvent> {
+    stream(request, signal) {
       // sendMessage only asks for models of the catalog; a chat whose model was removed gets the default.
       const entry = catalog.find(request.model) ?? catalog.defaultModel;
-      let began = false;
-      try {
-        for await (const event of streamFrom(entry, request, signal)) {
-          began = true;
-          yield event;
-        }
-        return;
-      } catch (error) {
-        const fallback = entry.fallback === null ? undefined : catalog.find(entry.fallback);
-        if (began || !fallback || signal.aborted || !isUnavailable(error)) throw error;
-        logger?.warn("a model's provider is unavailable: its fallback answers", {
-          ...request.logFields,
-          model: entry.id,
-          provider: entry.providerId,
-          fallback: fallback.id,
-          error: String(error),
-        });
-        for await (const event of streamFrom(fallback, request, signal)) {
-          yield event.type === "accepted" ? { type: "accepted", model: fallback.id } : event;
-        }
-      }
+      // Without a fallback there is nothing to catch: the provider's stream as it is, without a
+      // generator of ours around it for the whole reply (docs/benchmarks.md, "Per-stream memory").
+      if (entry.fallback === null) return streamFrom(entry, request, signal);
+      return withFallback(entry, request, signal);
     },
   };
+
+  /** The entry's provider, and its fallback's when it is unavailable before it accepted the request. */
+  async function* withFallback(
+    entry: ModelEntry,
+    request: ModelRequest,
+    signal: AbortSignal,
+  ): AsyncIterable<ModelEvent> {
+    let began = false;
+    try {
+      for await (const event of streamFrom(entry, request, signal)) {
+        began = true;
+        yield event;
+      }
+      return;
+    } catch (error) {
+      const fallback = entry.fallback === null ? undefined : catalog.find(entry.fallback);
+      if (began || !fallback || signal.aborted || !isUnavailable(error)) throw error;
+      logger?.warn("a model's provider is unavailable: its fallback answers", {
+        ...request.logFields,
+        model: entry.id,
+        provider: entry.providerId,
+        fallback: fallback.id,
+        error: String(error),
+      });
+      for await (const event of streamFrom(fallback, request, signal)) {
+        yield event.type === "accepted" ? { type: "accepted", model: fallback.id } : event;
+      }
+    }
+  }
 }
 
 function isUnavailable(error: unknown): boolean {

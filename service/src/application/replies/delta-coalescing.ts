@@ -44,6 +44,9 @@ export function utf8Length(text: string): number {
 
 const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
+/** One clock for every tail that was given none (not a closure per watcher). */
+const performanceNow = () => performance.now();
+
 /**
  * The open tail of one watcher's queue: the delta waiting there, when later deltas may still join it.
  * `admit` answers with the merged delta to put in its place, or null when the new delta must queue on
@@ -57,7 +60,7 @@ export class DeltaTail {
   private readonly now: () => number;
 
   constructor(private readonly limits: DeltaCoalescing) {
-    this.now = limits.now ?? (() => performance.now());
+    this.now = limits.now ?? performanceNow;
   }
 
   /** A delta was queued on its own: it opens the tail. */
