@@ -7,8 +7,8 @@
  *
  * Still pull-based: the next event is taken only after the last one was written, and while the socket
  * does not drain nothing is taken, so a slow browser's backlog waits upstream (where the service merges
- * deltas). Events taken in one turn of the event loop leave in one socket write (the response is corked
- * until the turn ends).
+ * deltas). Events taken in one turn of the event loop leave in one socket write: Node's HTTP/1.1 response
+ * corks its socket from a chunk's write until the turn's microtasks have run (sse-writer.test.ts holds it).
  */
 import "server-only";
 import type { ServerResponse } from "node:http";
@@ -36,7 +36,7 @@ export async function writeSse(
   options: SseWriterOptions,
 ): Promise<void> {
   response.writeHead(200, sseHeaders);
-  const { write, flush } = corkedPerTurn(response);
+  const write = writer(response);
   write(frame("connected", JSON.stringify(options.client)));
   const ping = options.pingMs > 0 ? setInterval(() => write(frame("ping", "")), options.pingMs) : null;
   // An id with these characters cannot be sent back in an `id` field, as in tRPC's producer.
@@ -69,7 +69,6 @@ export async function writeSse(
     }
   } finally {
     if (ping) clearInterval(ping);
-    flush();
     if (!response.writableEnded) response.end();
     await iterator.return?.();
   }
@@ -81,32 +80,14 @@ function frame(event: string | undefined, data: string, id?: string): string {
   return `${head}data: ${data}\n${id === undefined ? "" : `id: ${id}\n`}\n\n`;
 }
 
-/**
- * `response.write`, with the response corked from the first write of a turn of the event loop until the
- * turn's microtasks have run: events written in one turn go out as one chunk and one socket write.
- * `flush` uncorks at once (before the response ends: a socket left corked would hold the next response).
- */
-function corkedPerTurn(response: ServerResponse): { write: (text: string) => boolean; flush: () => void } {
-  let corked = false;
-  const flush = () => {
-    if (!corked) return;
-    corked = false;
-    response.uncork();
-  };
-  const write = (text: string) => {
-    if (response.writableEnded || response.destroyed) return false;
-    if (!corked) {
-      corked = true;
-      response.cork();
-      process.nextTick(flush);
-    }
-    return response.write(text);
-  };
-  return { write, flush };
+/** `response.write` while the response is open (after the browser left, nothing is written). */
+function writer(response: ServerResponse): (text: string) => boolean {
+  return (text) => !response.writableEnded && !response.destroyed && response.write(text);
 }
 
 /** Waits until the response drains (true) or closes (false: the browser left). */
 function drained(response: ServerResponse): Promise<boolean> {
+  if (response.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (open: boolean) => () => {
       response.off("drain", onDrain);
