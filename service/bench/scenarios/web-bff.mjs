@@ -74,8 +74,7 @@ function sseTurn(url, headers = {}) {
         const events = pending.split("\n\n");
         pending = events.pop();
         for (const event of events)
-          for (const line of event.split("\n"))
-            if (line.startsWith("data: ")) onEvent(line.slice(6), now);
+          for (const line of event.split("\n")) if (line.startsWith("data: ")) onEvent(line.slice(6), now);
       });
       res.on("end", () => resolve(result));
       res.on("error", () => resolve(result));

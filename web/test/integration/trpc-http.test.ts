@@ -104,6 +104,18 @@ describe.each(trpcFaces)("the BFF served by the %s", (face) => {
       expect(text).toContain('"status":"complete"');
     });
 
+    it("end with tRPC's serialized error when the call itself is refused (no session)", async () => {
+      const input = encodeURIComponent(JSON.stringify({ text: "Who am I?" }));
+      const response = await bff.handle(new Request(`${endpoint}/chat.send?input=${input}`));
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text.startsWith('event: connected\ndata: {"reconnectAfterInactivityMs":25000}\n\n\n')).toBe(
+        true,
+      );
+      expect(text).toMatch(/^event: serialized-error\ndata: \{.*"code":"UNAUTHORIZED".*\}$/m);
+      expect(text).not.toContain("event: return");
+    });
+
     it("resume after a dropped connection through Last-Event-ID: every character once, the message sent once", async () => {
       const stream = flakyEventStream(3);
       const client = clientWith(stream.fetch);

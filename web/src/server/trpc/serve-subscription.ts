@@ -111,6 +111,7 @@ function rawInput(url: URL, config: AnyRouter["_def"]["_config"], lastEventId: s
   return isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
 }
 
-async function* failing(error: unknown): AsyncGenerator<never> {
-  throw error;
+/** Events that fail at once: how tRPC reports an error of the call itself (after `connected`). */
+function failing(error: unknown): AsyncIterable<never> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) };
 }
