@@ -46,7 +46,9 @@ export function createNodeTrpcHandler(deps: TrpcHandlerDeps): NodeRouteHandler {
       for (const cookie of renewed.getSetCookie()) response.appendHeader("set-cookie", cookie);
       return context;
     };
-    const procedure = request.method === "GET" ? await getProcedureAtPath(appRouter, path) : null;
+    // A subscription is a lone GET (a batch of one is tRPC's to refuse).
+    const lone = request.method === "GET" && !url.searchParams.has("batch");
+    const procedure = lone ? await getProcedureAtPath(appRouter, path) : null;
     if (procedure?._def.type === "subscription") {
       await serveSubscription(response, {
         router: appRouter,
