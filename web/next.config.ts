@@ -1,15 +1,9 @@
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
+import { securityHeaders } from "./src/lib/security-headers";
 
 // The monorepo root: traced dependencies (the `@parley/gen` workspace, hoisted node_modules) live there.
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-
-const securityHeaders = [
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'" },
-];
 
 const config: NextConfig = {
   // The Docker image runs web/server.ts on the self-contained build (NEXT_OUTPUT=standalone); elsewhere
@@ -29,7 +23,7 @@ const config: NextConfig = {
     "@opentelemetry/api",
   ],
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [{ source: "/:path*", headers: [...securityHeaders] }];
   },
 };
 

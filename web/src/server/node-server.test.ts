@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { consoleLogger, type Logger } from "./logger";
+import { registerNodeRoute } from "./node-routes";
 import { currentRequestId } from "./request-context";
 import {
   closeNodeServer,
@@ -71,6 +72,26 @@ describe("the web app's node server", () => {
     expect(seen.map(({ headers }) => headers[remoteAddressHeader])).toEqual(["127.0.0.1", "127.0.0.1"]);
     const rawValues = seen[1]!.raw.filter((_, i, raw) => raw[i - 1]?.toLowerCase() === remoteAddressHeader);
     expect(rawValues).toEqual(["127.0.0.1"]);
+  });
+
+  it("hands a registered route's path and what is below it to that route, the rest to the app", async () => {
+    registerNodeRoute("/api/own", async (request, response) => {
+      response.end(
+        `own ${request.url} ${String(request.headers[remoteAddressHeader])} ${currentRequestId() !== null}`,
+      );
+    });
+    const { port } = await listen(async (request, response) => void response.end(`app ${request.url}`));
+    const bodies = [];
+    for (const path of ["/api/own", "/api/own/chat.send?input=%7B%7D", "/api/owner", "/api", "/"]) {
+      bodies.push((await get(port, [], path)).body);
+    }
+    expect(bodies).toEqual([
+      "own /api/own 127.0.0.1 true",
+      "own /api/own/chat.send?input=%7B%7D 127.0.0.1 true",
+      "app /api/owner",
+      "app /api",
+      "app /",
+    ]);
   });
 
   it("answers its health path itself, without the app", async () => {

@@ -1,11 +1,13 @@
 /**
  * The web app's HTTP server, without Next: `server.ts` builds it around Next's request handler. Owning
- * the socket gives the app what `next start` hides: the peer's real address (for rate limits), and later
- * a Node-native SSE path and a metrics port.
+ * the socket gives the app what `next start` hides: the peer's real address (for rate limits), routes
+ * served on the Node request and response without Next (node-routes.ts: /api/trpc and its SSE), and a
+ * metrics port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError, type Logger } from "./logger.js";
 import { remoteAddressHeader } from "./remote-address.js";
+import { nodeRouteFor } from "./node-routes.js";
 import { inRequest, newRequestId, requestIdHeader } from "./request-context.js";
 
 export { remoteAddressHeader };
@@ -15,7 +17,7 @@ export const healthPath = "/healthz";
 
 export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** An HTTP server that hands every request to `handle`; not listening yet. */
+/** An HTTP server that hands every request to its registered node route or else `handle`; not listening yet. */
 export function createNodeServer(handle: NodeRequestHandler, log: Logger): Server {
   const server = createServer((request, response) => {
     if (request.url === healthPath) {
@@ -30,7 +32,8 @@ export function createNodeServer(handle: NodeRequestHandler, log: Logger): Serve
     // Every request gets an id (answered in x-request-id): its log lines and its calls to the service carry it.
     const requestId = newRequestId(request.headers[requestIdHeader]);
     response.setHeader(requestIdHeader, requestId);
-    inRequest(requestId, () => handle(request, response)).catch((error: unknown) => {
+    const route = nodeRouteFor(request.url) ?? handle;
+    inRequest(requestId, () => route(request, response)).catch((error: unknown) => {
       log.error("request failed outside Next", { url: request.url, ...describeError(error) });
       if (!response.headersSent) {
         response.statusCode = 500;

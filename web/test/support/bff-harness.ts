@@ -1,6 +1,7 @@
 /**
  * The BFF in-process against a real service: a test service process, a real better-auth on a throwaway
- * database, the tRPC router (`callerFor`) and its HTTP handler (`handle`). Users sign up for real.
+ * database, the tRPC router (`callerFor`) and its HTTP face (`handle`: the route handler in-process, or
+ * the Node server's handler on a real socket). Users sign up for real.
  */
 import { randomBytes } from "node:crypto";
 import type { Interceptor } from "@connectrpc/connect";
@@ -11,10 +12,10 @@ import { createChatServiceClient, type ChatServiceClient } from "~/server/servic
 import { createModelServiceClient } from "~/server/service/model-service-client";
 import { createUsageServiceClient } from "~/server/service/usage-service-client";
 import { createSearchServiceClient } from "~/server/service/search-service-client";
-import { createTrpcHandler } from "~/server/trpc/http-handler";
 import { createTrpcContext } from "~/server/trpc/init";
 import { createCaller } from "~/server/trpc/root";
 import { startTestService, type TestService } from "./service-process";
+import { serveTrpc, type TrpcFace } from "./trpc-faces";
 import { dropDatabase, uniqueDatabase } from "./test-databases";
 
 export const appOrigin = "http://localhost:3000";
@@ -64,7 +65,11 @@ export function cookieHeader(response: Response): string {
     .join("; ");
 }
 
-export async function startBffHarness(options: { paceMs: number }): Promise<BffHarness> {
+export async function startBffHarness(options: {
+  paceMs: number;
+  /** Which HTTP face `handle` reaches (default: the route handler). */
+  face?: TrpcFace;
+}): Promise<BffHarness> {
   const service = await startTestService(options);
   const database = uniqueDatabase("web");
   const instance = await createAuth({
@@ -116,6 +121,7 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
     allowedOrigins: [appOrigin],
   };
 
+  const served = await serveTrpc(options.face ?? "route handler", deps);
   return {
     service,
     auth: instance.auth,
@@ -141,8 +147,9 @@ export async function startBffHarness(options: { paceMs: number }): Promise<BffH
     async callerFor(headers, signal) {
       return createCaller(await createTrpcContext(deps, headers), signal ? { signal } : {});
     },
-    handle: createTrpcHandler(deps),
+    handle: served.handle,
     async stop() {
+      await served.close();
       await instance.close();
       await dropDatabase(database.name);
       await service.stop();

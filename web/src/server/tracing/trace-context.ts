@@ -29,7 +29,13 @@ export async function traceTrpcCall<R extends Result>(options: {
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
   const data = result.ok ? result.data : undefined;
-  if (options.type === "subscription" && isAsyncIterable(data)) {
+  // Without a tracing SDK the span is a no-op with an invalid context: nothing to make current, so the
+  // events are not re-yielded through another generator (a cost on every event of every stream).
+  if (
+    options.type === "subscription" &&
+    isAsyncIterable(data) &&
+    trace.isSpanContextValid(span.spanContext())
+  ) {
     return { ...result, data: inContext(active, data, () => span.end()) };
   }
   span.end();

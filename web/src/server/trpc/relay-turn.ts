@@ -24,11 +24,15 @@ export interface RelayTurnOptions {
   start(): AsyncIterable<{ event?: ProtoReplyEvent | undefined }>;
 }
 
-export async function* relayTurn(options: RelayTurnOptions): AsyncGenerator<TrackedEnvelope<ReplyEvent>> {
+/**
+ * Not a generator of its own: it returns the relay (one async generator less for every event). The relay
+ * starts the turn only when it is first read, as a generator body would.
+ */
+export function relayTurn(options: RelayTurnOptions): AsyncGenerator<TrackedEnvelope<ReplyEvent>> {
   const { ctx, signal } = options;
   const resume = parseEventId(options.lastEventId);
   if (resume) {
-    yield* relayReply({
+    return relayReply({
       events: resilientWatch({
         open: (fromOffset) =>
           ctx.chat.watchReply({ replyId: resume.replyId, userId: ctx.userId, fromOffset }, { signal }),
@@ -42,10 +46,9 @@ export async function* relayTurn(options: RelayTurnOptions): AsyncGenerator<Trac
       log: ctx.log,
       operation: "WatchReply",
     });
-    return;
   }
-  yield* relayReply({
-    events: options.start(),
+  return relayReply({
+    events: { [Symbol.asyncIterator]: () => options.start()[Symbol.asyncIterator]() },
     fromOffset: 0,
     signal,
     log: ctx.log,

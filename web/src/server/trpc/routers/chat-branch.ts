@@ -15,8 +15,9 @@ export const chatBranchProcedures = {
   /** Writes another answer beside `messageId` (a reply; or a user message: answered again). */
   regenerate: protectedProcedure
     .input(z.object({ chatId: id, messageId: id, model: modelId.nullish(), requestId, lastEventId }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      yield* relayTurn({
+    .subscription(({ ctx, input, signal }) =>
+      // The relay is the subscription itself: no generator around it re-yielding each event.
+      relayTurn({
         ctx,
         lastEventId: input.lastEventId,
         signal,
@@ -32,8 +33,8 @@ export const chatBranchProcedures = {
             },
             { signal },
           ),
-      });
-    }),
+      }),
+    ),
 
   /** Sends `text` as a new version of the user's message `messageId`, and streams its answer. */
   edit: protectedProcedure
@@ -47,8 +48,9 @@ export const chatBranchProcedures = {
         lastEventId,
       }),
     )
-    .subscription(async function* ({ ctx, input, signal }) {
-      yield* relayTurn({
+    .subscription(({ ctx, input, signal }) =>
+      // The relay is the subscription itself: no generator around it re-yielding each event.
+      relayTurn({
         ctx,
         lastEventId: input.lastEventId,
         signal,
@@ -65,8 +67,8 @@ export const chatBranchProcedures = {
             },
             { signal },
           ),
-      });
-    }),
+      }),
+    ),
 
   /** Shows the path through `messageId` (down to its newest leaf), on every device; returns that leaf. */
   setActiveBranch: protectedProcedure

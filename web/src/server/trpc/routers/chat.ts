@@ -151,8 +151,9 @@ export const chatRouter = createRouter({
         lastEventId,
       }),
     )
-    .subscription(async function* ({ ctx, input, signal }) {
-      yield* relayTurn({
+    .subscription(({ ctx, input, signal }) =>
+      // The relay is the subscription itself: no generator around it re-yielding each event.
+      relayTurn({
         ctx,
         lastEventId: input.lastEventId,
         signal,
@@ -171,8 +172,8 @@ export const chatRouter = createRouter({
             },
             { signal },
           ),
-      });
-    }),
+      }),
+    ),
 
   /** The user's chat list, live: `ready` (list now), then each chat created, updated or deleted. */
   watchList: protectedProcedure.subscription(async function* ({ ctx, signal }) {
