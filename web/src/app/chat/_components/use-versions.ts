@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChatPage } from "~/lib/chat-types";
 import { errorMessage, trpcClient, useTRPC } from "~/trpc/client";
 import { useLiveReplyStore } from "./live-replies";
@@ -27,10 +27,15 @@ export function useVersions(options: {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [switching, setSwitching] = useState(false);
+  // Reads overlap (a switch here and the branch event it raises, another tab's switch): only the latest
+  // read asked for is shown, so an older one answering last cannot lay a stale path over a newer one.
+  const latestRead = useRef(0);
 
   const reload = useCallback(async () => {
     if (chatId === null) return;
+    const read = ++latestRead.current;
     const page = await trpcClient.chat.get.query({ chatId });
+    if (read !== latestRead.current) return; // a later read, of a newer path, shows instead
     if (historyChatId !== null) {
       queryClient.setQueryData(trpc.chat.get.infiniteQueryKey({ chatId: historyChatId }), {
         pages: [page],
