@@ -3,57 +3,32 @@
 // concurrent requests never swap ids, and the process never enters an AsyncLocalStorage or enables an
 // async hook — whose promise hooks would run on every promise of every stream (docs/benchmarks.md).
 import { fileURLToPath } from "node:url";
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
-import {
-  bearerAuth,
-  startServiceProcess,
-  startSimulator,
-  type ServiceProcess,
-  type TestSimulator,
-} from "@parley/test-support";
+import { ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectReply } from "../support/rpc-probes.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import {
+  simulatedServices,
+  type SimulatedService,
+  type SimulatedServices,
+} from "../support/simulated-services.js";
 
 const hook = fileURLToPath(new URL("../support/record-async-context.mjs", import.meta.url));
-const token = "request-log-token";
-let database: TestDatabase;
-let simulator: TestSimulator;
-let service: ServiceProcess;
+let services: SimulatedServices;
+let service: SimulatedService;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startSimulator({ paceMs: 5 });
-  service = await startServiceProcess({
-    env: {
-      DATABASE_URL: database.url,
-      AUTH_TOKEN: token,
-      OPENAI_API_KEY: "sk-simulated",
-      OPENAI_BASE_URL: simulator.url,
-      UPSTREAM_MAX_RETRIES: "0",
-      TITLE_MODEL: "off",
-    },
-    nodeArgs: ["--import", hook],
-  });
+  services = await simulatedServices({ paceMs: 5 });
+  service = await services.start({ env: { UPSTREAM_MAX_RETRIES: "0" }, nodeArgs: ["--import", hook] });
 });
 
-afterAll(async () => {
-  await service?.stop();
-  await simulator?.close();
-  await database?.drop();
-});
+afterAll(() => services?.close());
 
-const chat = () =>
-  createClient(
-    ChatService,
-    createGrpcTransport({ baseUrl: service.baseUrl, interceptors: [bearerAuth(token)] }),
-  );
+const chat = () => service.chat;
+const simulator = () => services.simulator;
 
 /** The service's JSON log lines with this message. */
 function linesSaying(message: string): Record<string, unknown>[] {
-  return service
+  return service.process
     .output()
     .split("\n")
     .filter((line) => line.startsWith("{"))
@@ -63,8 +38,8 @@ function linesSaying(message: string): Record<string, unknown>[] {
 
 describe("request ids on log lines", () => {
   it("name each RPC on the lines its reply's model call writes, concurrent ones apart", async () => {
-    simulator.when("fail for alpha", { fault: { kind: "status", status: 503 } });
-    simulator.when("fail for beta", { fault: { kind: "status", status: 503 } });
+    simulator().when("fail for alpha", { fault: { kind: "status", status: 503 } });
+    simulator().when("fail for beta", { fault: { kind: "status", status: 503 } });
     const replies = await Promise.all(
       (["alpha", "beta"] as const).map((name) =>
         collectReply(
@@ -81,9 +56,9 @@ describe("request ids on log lines", () => {
   });
 
   it("never enter an AsyncLocalStorage or enable an async hook (tracing off)", async () => {
-    simulator.when("just answer", { deltas: ["Fine", " thanks"] });
+    simulator().when("just answer", { deltas: ["Fine", " thanks"] });
     const reply = await collectReply(chat().sendMessage({ userId: "log-quiet", text: "just answer" }));
     expect(reply.text).toBe("Fine thanks");
-    expect(service.output()).not.toMatch(/^async-context /m);
+    expect(service.process.output()).not.toMatch(/^async-context /m);
   });
 });

@@ -2,62 +2,30 @@
 // the service's own undici pool, upstream-agent.ts, to the simulator): the next message reuses the
 // last one's connection instead of paying a new handshake; concurrent replies hold one each and leave
 // them for the next messages; an idle connection is kept for UPSTREAM_KEEP_ALIVE_MS and no longer.
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { Client } from "@connectrpc/connect";
 import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
-import {
-  bearerAuth,
-  startServiceProcess,
-  startSimulator,
-  type ServiceProcess,
-  type TestSimulator,
-} from "@parley/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectReply } from "../support/rpc-probes.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { simulatedServices, type SimulatedServices } from "../support/simulated-services.js";
 
-const token = "upstream-connections-token";
-let database: TestDatabase;
-let simulator: TestSimulator;
-const services: ServiceProcess[] = [];
+let services: SimulatedServices;
+let simulator: SimulatedServices["simulator"];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   // The server would keep an idle connection for 30 s: how long it is kept is the client's choice.
-  simulator = await startSimulator({ paceMs: 2, keepAliveMs: 30_000 });
+  services = await simulatedServices({ paceMs: 2, keepAliveMs: 30_000 });
+  simulator = services.simulator;
 });
 
-afterAll(async () => {
-  for (const service of services) await service.stop();
-  await simulator?.close();
-  await database?.drop();
-});
+afterAll(() => services?.close());
 
 async function start(env: Record<string, string> = {}) {
-  const service = await startServiceProcess({
-    env: {
-      DATABASE_URL: database.url,
-      AUTH_TOKEN: token,
-      OPENAI_API_KEY: "sk-simulated",
-      OPENAI_BASE_URL: simulator.url,
-      TITLE_MODEL: "off",
-      ...env,
-    },
-  });
-  services.push(service);
+  const service = await services.start({ env });
   await expect.poll(() => simulator.openConnections, { timeout: 10_000 }).toBe(0);
-  const client = createClient(
-    ChatService,
-    createGrpcTransport({ baseUrl: service.baseUrl, interceptors: [bearerAuth(token)] }),
-  );
-  return { client, stop: () => service.stop() };
+  return { client: service.chat, stop: () => service.process.stop() };
 }
 
-async function answered(
-  client: ReturnType<typeof createClient<typeof ChatService>>,
-  userId: string,
-  text: string,
-) {
+async function answered(client: Client<typeof ChatService>, userId: string, text: string) {
   const reply = await collectReply(client.sendMessage({ userId, text }));
   expect(reply.finished?.status).toBe(ReplyStatus.COMPLETE);
   return reply;

@@ -11,6 +11,14 @@ import {
 
 const user = "user-1";
 
+/** A chat of 30 answered turns (60 stored messages) sent through the use cases; its id. */
+async function aChatOf30Turns(useCases: ReturnType<typeof aUseCaseFixture>["useCases"]): Promise<string> {
+  const { chatId } = startedOf(await collect(await useCases.sendMessage({ userId: user, text: "m0" })));
+  for (let i = 1; i < 30; i++)
+    await collect(await useCases.sendMessage({ userId: user, chatId, text: `m${i}` }));
+  return chatId;
+}
+
 describe("sendMessage", () => {
   it("streams started, deltas with offsets, finished; stores both messages", async () => {
     const { useCases, repository, model } = aUseCaseFixture();
@@ -99,11 +107,7 @@ describe("sendMessage", () => {
 
   it("reads older pages only when the window reaches past the turn's own read", async () => {
     const { useCases, model, repository } = aUseCaseFixture();
-    let chatId: string | undefined;
-    for (let i = 0; i < 30; i++) {
-      const events = await collect(await useCases.sendMessage({ userId: user, chatId, text: `m${i}` }));
-      chatId = startedOf(events).chatId;
-    }
+    const chatId = await aChatOf30Turns(useCases);
     repository.historyReads = 0;
     const last = await collect(await useCases.sendMessage({ userId: user, chatId, text: "final" }));
     // 60 stored messages: the turn read the newest 50, the window takes all, so the 10 oldest are read.
@@ -215,11 +219,7 @@ describe("sendMessage", () => {
 describe("the model call, started while the turn commits", () => {
   it("a prompt that cannot be fitted after the commit ends the reply failed, and nothing is sent", async () => {
     const { useCases, model, repository } = aUseCaseFixture();
-    let chatId: string | undefined;
-    for (let i = 0; i < 30; i++) {
-      const events = await collect(await useCases.sendMessage({ userId: user, chatId, text: `m${i}` }));
-      chatId = startedOf(events).chatId;
-    }
+    const chatId = await aChatOf30Turns(useCases);
     const sent = model.requests.length;
     // 60 stored messages: the window wants the 10 the turn did not read, and that read fails.
     repository.pathNewestFirst = async function* () {
