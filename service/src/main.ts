@@ -31,8 +31,10 @@ import { startMetrics } from "./adapters/metrics/start-metrics.js";
 import { observeReplyBus } from "./adapters/metrics/reply-bus-metrics.js";
 import { startTracing } from "./adapters/tracing/start-tracing.js";
 import { traceFields } from "./adapters/tracing/trace-fields.js";
+import { listenForStopSignals, type StopSignals } from "./stop-signals.js";
 
 async function main(): Promise<void> {
+  const signals = listenForStopSignals();
   loadDotEnv();
   const config = loadConfig();
   const tracing = await startTracing(config.tracing);
@@ -40,7 +42,12 @@ async function main(): Promise<void> {
   const current = tracing ? traceFields : undefined;
   const logger = createConsoleLogger(config.logLevel, { service: "parley" }, process, current);
   if (tracing) logger.info(`tracing to ${config.tracing.endpoint} (OTLP/HTTP)`);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, signals);
+  if (database === null) {
+    logger.info(`${signals.received} received while waiting for the database: stopped`);
+    await tracing?.shutdown();
+    process.exit(0);
+  }
   const metrics = await startMetrics(
     { models: config.models.models.map((model) => model.id), metrics: config.metrics },
     database.pool,
@@ -136,10 +143,7 @@ async function main(): Promise<void> {
     models: upstream.models.catalog.models.map((model) => model.id),
   });
 
-  let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
     logger.info(`${signal} received: shutting down`, { graceMs: config.shutdownGraceMs });
     await parley.shutdown(config.shutdownGraceMs);
     await bus?.close();
@@ -151,13 +155,15 @@ async function main(): Promise<void> {
     logger.info("stopped");
     process.exit(0);
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  signals.handleWith((signal) => void stop(signal));
 }
 
-/** The database may still be starting (containers): retry an unreachable server for a while. */
-async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  for (let attempt = 1; ; attempt++) {
+/**
+ * The database may still be starting (containers): retry an unreachable server for a while, unless the
+ * process is asked to stop meanwhile (null).
+ */
+async function openDatabase(config: Config, logger: Logger, signals: StopSignals): Promise<Database | null> {
+  for (let attempt = 1; signals.received === null; attempt++) {
     try {
       return await createDatabase(config.databaseUrl, {
         logger,
@@ -169,6 +175,7 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
+  return null;
 }
 
 /** The WhatsApp channel when Twilio is configured. */

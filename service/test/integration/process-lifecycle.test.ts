@@ -1,9 +1,17 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "@parley/gen/grpc/health/v1/health_pb";
 import { ChatService, ReplyStatus, type ReplyEvent } from "@parley/gen/parley/chat/v1/chat_pb";
-import { bearerAuth, startServiceProcess, type ServiceProcess } from "@parley/test-support";
+import {
+  bearerAuth,
+  serviceMainScript,
+  startServiceProcess,
+  type ServiceProcess,
+} from "@parley/test-support";
 import { costMicros, modelPrice } from "../../src/application/model-catalog.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { testTokenCounter } from "../support/test-usage-meter.js";
@@ -172,9 +180,45 @@ describe("the service process", () => {
     expect([await stopped.exited, await sweeper.exited]).toEqual([0, 0]);
   });
 
+  it("a stop signal right after the port is logged still shuts down cleanly", async () => {
+    const service = await start();
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  });
+
+  it("a stop signal while waiting for the database ends the wait: exit 0", async () => {
+    const closedPort = await unusedPort();
+    const child = spawn(process.execPath, [serviceMainScript], {
+      cwd: tmpdir(), // no .env
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: "0",
+        DATABASE_URL: `mysql://root@127.0.0.1:${closedPort}/x`,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+    let output = "";
+    for (const stream of [child.stdout, child.stderr])
+      stream.setEncoding("utf8").on("data", (text: string) => (output += text));
+    await expect.poll(() => output, { timeout: 10_000 }).toContain("waiting for the database");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("SIGTERM received while waiting for the database: stopped");
+  });
+
   it("refuses to start with a bad setting, naming it", async () => {
     await expect(start({ PORT: "not-a-port", TEMPERATURE: "7" })).rejects.toThrow(
       /PORT[\s\S]*TEMPERATURE|TEMPERATURE[\s\S]*PORT/,
     );
   });
 });
+
+/** A local port nothing listens on. */
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
