@@ -4,11 +4,20 @@
  * serving the same `SendMessage` contract. What Parley spends above this is its own product work.
  * Started by the orchestrator with `--reference` (with probe.mjs preloaded, as the service is); prints
  * `"port":N` like the service.
+ *
+ * `FORWARDER_PROMPTS` may name a JSON file of whole prompts by message text: row 1 sends its stored
+ * chat's prompt for its question, so the forwarder's time to first token is measured with the very
+ * prompt Parley and the SDK send (a forwarder has no history of its own to read).
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import OpenAI from "openai";
+
+const prompts = process.env.FORWARDER_PROMPTS
+  ? JSON.parse(readFileSync(process.env.FORWARDER_PROMPTS, "utf8"))
+  : {};
 
 const client = new OpenAI({ apiKey: "sk-bench", baseURL: process.env.OPENAI_BASE_URL, maxRetries: 0 });
 
@@ -23,7 +32,7 @@ const routes = (router) =>
       const stream = await client.chat.completions.create(
         {
           model: "gpt-4o-mini",
-          messages: [{ role: "user", content: request.text }],
+          messages: prompts[request.text] ?? [{ role: "user", content: request.text }],
           max_tokens: 1024,
           stream: true,
           stream_options: { include_usage: true },

@@ -33,8 +33,9 @@
  * admission control at MAX_LIVE_REPLIES = row 3's 100 streams, offered 200) likewise.
  */
 import { execSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createBenchDatabase, dropBenchDatabase, serverUrl } from "./lib/database.mjs";
@@ -66,6 +67,7 @@ import {
   earlyCallTimeToFirstToken,
   constantWindow,
   limitsTimeToFirstToken,
+  referencePrompts,
   timeToFirstTokenBreakdown,
   timeToFirstTokenByLength,
 } from "./scenarios/time-to-first-token.mjs";
@@ -185,6 +187,15 @@ async function startBaseline(simulatorUrl) {
   return { child, call, stop: () => stopChild(child) };
 }
 
+/** The forwarder's prompts (see minimal-forwarder.mjs), in a file of this run's own. */
+function promptsFile() {
+  const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "prompts.json");
+  writeFileSync(path, JSON.stringify(referencePrompts()));
+  return path;
+}
+
 async function startReference(simulatorUrl) {
   const child = track(
     spawnNode(
@@ -199,7 +210,11 @@ async function startReference(simulatorUrl) {
         here("./minimal-forwarder.mjs"),
       ],
       {
-        env: { PATH: process.env.PATH ?? "", OPENAI_BASE_URL: simulatorUrl },
+        env: {
+          PATH: process.env.PATH ?? "",
+          OPENAI_BASE_URL: simulatorUrl,
+          FORWARDER_PROMPTS: promptsFile(),
+        },
       },
     ),
   );

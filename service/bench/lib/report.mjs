@@ -23,7 +23,12 @@ export function tableRows(r, goals) {
     "`openai` SDK → simulator, same prompt",
     t ? `p50 ${fmt(t.baselineP50, 2)} ms, p99 ${fmt(t.baselineP99, 2)} ms` : "–",
     t ? `p50 ${fmt(t.serviceP50, 2)} ms, p99 ${fmt(t.serviceP99, 2)} ms` : "–",
-    t ? `p50 ${signed(t.addedP50, 2)} ms, p99 ${signed(t.addedP99, 2)} ms` : "not run",
+    t
+      ? `p50 ${signed(t.addedP50, 2)} ms, p99 ${signed(t.addedP99, 2)} ms` +
+        (Number.isFinite(t.referenceAddedP50)
+          ? ` (minimal Connect forwarder: p50 ${signed(t.referenceAddedP50, 2)} ms)`
+          : "")
+      : "not run",
     `p50 ≤ +${goals.addedP50} ms, p99 ≤ +${goals.addedP99} ms`,
     verdict(t ? t.addedP50 <= goals.addedP50 && t.addedP99 <= goals.addedP99 : null),
   ]);

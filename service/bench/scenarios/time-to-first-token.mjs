@@ -49,28 +49,55 @@ function row1Prompt() {
   return messages;
 }
 
-/** Row 1. */
-export async function addedTimeToFirstToken({ service, baseline, database, rounds, perRound, log }) {
+/** What the minimal Connect forwarder sends for row 1's question: the same prompt (see its header). */
+export const referencePrompts = () => ({ [question]: row1Prompt() });
+
+/**
+ * Row 1; with `reference` (the minimal Connect forwarder) also its added time, in the same rounds: what
+ * any Connect service on this stack adds (the RPC in and out, the SDK's request), so the rest is Parley's.
+ */
+export async function addedTimeToFirstToken({
+  service,
+  baseline,
+  reference,
+  database,
+  rounds,
+  perRound,
+  log,
+}) {
   const userId = "bench-ttft";
   const chatId = await database.seedChat({ userId, count: 50, message: history });
   const messages = row1Prompt();
 
   const client = chatClient(service.baseUrl);
-  const runService = (count) => serviceTurns(client, database, { userId, chatId, keep: 50, count });
-  const runBaseline = (count) => baseline.call("ttft", { count, messages });
-  await runService(30);
-  await runBaseline(30);
+  const referenceClient = reference && chatClient(reference.baseUrl);
+  const run = {
+    service: (count) => serviceTurns(client, database, { userId, chatId, keep: 50, count }),
+    baseline: (count) => baseline.call("ttft", { count, messages }),
+    ...(referenceClient && { reference: (count) => referenceTurns(referenceClient, count) }),
+  };
+  for (const measure of Object.values(run)) await measure(30);
 
   const perRoundResults = [];
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? ["baseline", "service"] : ["service", "baseline"];
+    // Rotated, so that no subject always follows the same one.
+    const subjects = Object.keys(run);
+    const order = subjects.map((_, i) => subjects[(round + i) % subjects.length]);
     const times = {};
-    for (const who of order) times[who] = await (who === "service" ? runService : runBaseline)(perRound);
+    for (const who of order) times[who] = await run[who](perRound);
     const b = summary(times.baseline);
     const s = summary(times.service);
-    perRoundResults.push({ baseline: b, service: s, addedP50: s.p50 - b.p50, addedP99: s.p99 - b.p99 });
+    const r = times.reference && summary(times.reference);
+    perRoundResults.push({
+      baseline: b,
+      service: s,
+      addedP50: s.p50 - b.p50,
+      addedP99: s.p99 - b.p99,
+      referenceAddedP50: r ? r.p50 - b.p50 : NaN,
+    });
     log(
-      `  round ${round + 1}: sdk p50 ${b.p50.toFixed(2)} p99 ${b.p99.toFixed(2)} | service p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms`,
+      `  round ${round + 1}: sdk p50 ${b.p50.toFixed(2)} p99 ${b.p99.toFixed(2)} | service p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms` +
+        (r ? ` | forwarder p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms` : ""),
     );
   }
   return {
@@ -82,7 +109,16 @@ export async function addedTimeToFirstToken({ service, baseline, database, round
     serviceP99: median(perRoundResults.map((r) => r.service.p99)),
     addedP50: median(perRoundResults.map((r) => r.addedP50)),
     addedP99: median(perRoundResults.map((r) => r.addedP99)),
+    referenceAddedP50: median(perRoundResults.map((r) => r.referenceAddedP50)),
   };
+}
+
+/** Row 1's question through the forwarder: nothing stored, so nothing to trim. */
+async function referenceTurns(client, count) {
+  const times = [];
+  for (let i = 0; i < count; i++)
+    times.push(await timeToFirstDelta(client, { userId: "bench-ttft", text: question }));
+  return times;
 }
 
 /**
