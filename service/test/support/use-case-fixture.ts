@@ -24,6 +24,8 @@ export function aUseCaseFixture(
     repository?: InMemoryChatRepository;
     bus?: ReplyBus;
     owner?: string;
+    /** Where the hub's and the use cases' lines go (default: nowhere). */
+    logger?: Logger;
   } = {},
 ) {
   const repository = options.repository ?? createInMemoryChatRepository();
@@ -34,7 +36,7 @@ export function aUseCaseFixture(
     repository,
     tokenCounter: wordCounter,
     clock,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     orphanGraceMs: options.orphanGraceMs ?? 30_000,
     progressIntervalMs: 20,
     owner: options.owner ?? "this-process",
@@ -57,7 +59,7 @@ export function aUseCaseFixture(
     tokenCounter: wordCounter,
     clock,
     newId: randomUUID,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     settings,
   });
   return { repository, model, hub, useCases, settings };

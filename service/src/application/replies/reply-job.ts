@@ -104,6 +104,12 @@ export class ReplyJob implements ProgressSource {
   private orphanTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private finished: ReplyFinishedEvent | null = null;
+  /**
+   * Set once the outcome is being written: its write carries the whole text and is fenced itself, so no
+   * progress save may start after it, and one that was in flight and lands after it (matching nothing,
+   * the row no longer `streaming`) says nothing about the lease.
+   */
+  private ending = false;
   /** The job's lines name the request that started it (see log-fields.ts). */
   private readonly log: Logger;
   /** False once the job let go of its row (its outcome could not be stored): no more lease renewals. */
@@ -261,11 +267,12 @@ export class ReplyJob implements ProgressSource {
 
   /** The text to save as progress; null once the reply has ended (its outcome is stored instead). */
   progress(): string | null {
-    return this.finished || this.abortCause ? null : this.text;
+    return this.ending || this.abortCause ? null : this.text;
   }
 
   /** A fenced write matched nothing: the reply is no longer ours, so generating it is wasted. */
   leaseLost(): void {
+    if (this.ending) return; // the outcome's own fenced write tells whether the lease held
     this.log.warn("a live reply's lease was lost; it was ended elsewhere", { replyId: this.replyId });
     void this.abort("leaseLost");
   }
@@ -286,6 +293,7 @@ export class ReplyJob implements ProgressSource {
   }
 
   private async finish(outcome: Pick<ReplyFinishedEvent, "status" | "error" | "errorCode">) {
+    this.ending = true;
     this.clearOrphanTimer();
     if (this.progressTimer) clearTimeout(this.progressTimer);
     const finished: ReplyFinishedEvent = {

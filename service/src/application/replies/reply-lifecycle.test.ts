@@ -3,6 +3,7 @@ import type { ReplyEvent } from "./reply-events.js";
 import {
   aUseCaseFixture,
   collect,
+  silentLogger,
   finishedOf,
   startedOf,
   textOf,
@@ -259,6 +260,38 @@ describe("the reply job", () => {
 describe("the final write", () => {
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it("is not mistaken for a lost lease by a progress save that lands after it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    const fixture = aUseCaseFixture({ logger });
+    const save = fixture.repository.saveReplyProgress.bind(fixture.repository);
+    const held: (() => void)[] = [];
+    const saves: boolean[] = [];
+    // Progress saves wait until released, then run: the outcome's write overtakes the one in flight.
+    fixture.repository.saveReplyProgress = (...args) =>
+      new Promise((resolve) =>
+        held.push(() => resolve(save(...args).then((saved) => (saves.push(saved), saved)))),
+      );
+    const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
+    await vi.advanceTimersByTimeAsync(20); // the progress interval: a save of "a" starts, and waits
+    expect(held).toHaveLength(1);
+    fixture.model.release(); // "b"
+    fixture.model.release(); // "c", and the end
+    const events = [...reply.received, ...(await collect({ [Symbol.asyncIterator]: () => reply.iterator }))];
+    expect(finishedOf(events)).toMatchObject({ status: "complete" });
+
+    held.shift()!();
+    await expect.poll(() => saves).toEqual([false]); // it matched nothing: the row is no longer streaming
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(held).toHaveLength(0); // and no save started once the outcome was being written
+    expect(warnings).toEqual([]);
+    expect(await fixture.repository.findReply(user, reply.replyId)).toMatchObject({
+      status: "complete",
+      content: "abc",
+    });
   });
 
   it("is retried with backoff until it lands; watchers hear the end at once, the chat stays held until then", async () => {
