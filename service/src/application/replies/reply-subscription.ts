@@ -5,15 +5,24 @@
  * stops iterating, or when its signal aborts (the caller went away) — each of which detaches it.
  * With coalescing on, a delta that arrives while an earlier one still waits joins it (see
  * delta-coalescing.ts): a consumer whose transport is not draining gets fewer, larger messages.
+ *
+ * It is read without an async generator or a chain of promises: each delta crosses several layers on
+ * its way to the caller's transport, and every `await` and generator step is a few promise resolutions
+ * and their garbage per delta (docs/benchmarks.md, "Fewer hops per delta"). A reader that maps events
+ * synchronously (the RPC's reply stream, adapters/connect/reply-stream.ts) uses `take` and `listen`
+ * and hands out one promise per message; `for await` over the subscription itself works as before.
  */
 import { DeltaTail, type DeltaCoalescing } from "./delta-coalescing.js";
 import type { ReplyEvent } from "./reply-events.js";
 
-export class ReplySubscription implements AsyncIterable<ReplyEvent> {
+export class ReplySubscription implements AsyncIterable<ReplyEvent>, AsyncIterator<ReplyEvent> {
   private queue: ReplyEvent[] = [];
   private head = 0;
-  private wake: (() => void) | null = null;
+  /** The reader waiting for an event (see `listen`), called in a microtask once one is queued. */
+  private ready: (() => void) | null = null;
   private closed = false;
+  /** `finished` was handed out: the watch is over, whatever happens to the signal after it. */
+  private over = false;
   /** Null: every event is queued as it comes (coalescing off). */
   private readonly tail: DeltaTail | null;
 
@@ -44,22 +53,52 @@ export class ReplySubscription implements AsyncIterable<ReplyEvent> {
     this.notify();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<ReplyEvent, void, undefined> {
-    try {
-      for (;;) {
-        while (this.head < this.queue.length) {
-          const event = this.queue[this.head++]!;
-          if (this.head === this.queue.length) this.reset();
-          yield event;
-          if (event.type === "finished") return;
-        }
-        if (this.signal?.aborted) throw this.signal.reason;
-        if (this.closed) return;
-        await new Promise<void>((resolve) => (this.wake = resolve));
+  /**
+   * The next event without waiting: the event, null when none is queued yet (then `listen`), or
+   * undefined once the watch is over (after `finished`, or closed). Once the caller went away, what was
+   * queued still comes first, and then this throws the signal's reason. Handing out `finished` detaches.
+   */
+  take(): ReplyEvent | null | undefined {
+    if (this.head < this.queue.length) {
+      const event = this.queue[this.head++]!;
+      if (this.head === this.queue.length) this.reset();
+      if (event.type === "finished") {
+        this.over = true;
+        this.close();
       }
-    } finally {
-      this.close();
+      return event;
     }
+    if (this.over) return undefined;
+    if (this.signal?.aborted) {
+      this.close();
+      throw this.signal.reason;
+    }
+    return this.closed ? undefined : null;
+  }
+
+  /**
+   * Calls `ready` once, in a microtask, after the next event is queued or the watch closes (one reader
+   * at a time). In a microtask rather than at once: deltas pushed in the meantime still merge into the
+   * one the reader is about to take, as they did when it was woken (see delta-coalescing.ts).
+   */
+  listen(ready: () => void): void {
+    this.ready = ready;
+    if (this.closed || this.head < this.queue.length) this.notify();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ReplyEvent> {
+    return this;
+  }
+
+  /** For `for await` and other generic readers; the RPC's stream reads with `take` and `listen`. */
+  next(): Promise<IteratorResult<ReplyEvent>> {
+    return new Promise((resolve, reject) => this.read(resolve, reject));
+  }
+
+  /** Stops the watch: the consumer stopped iterating. */
+  return(): Promise<IteratorResult<ReplyEvent>> {
+    this.close();
+    return Promise.resolve({ done: true, value: undefined });
   }
 
   /** Detaches from the job; idempotent. */
@@ -71,16 +110,31 @@ export class ReplySubscription implements AsyncIterable<ReplyEvent> {
     this.onClose(this);
   }
 
+  private read(
+    resolve: (result: IteratorResult<ReplyEvent>) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    let event: ReplyEvent | null | undefined;
+    try {
+      event = this.take();
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (event === null) this.listen(() => this.read(resolve, reject));
+    else resolve(event === undefined ? { done: true, value: undefined } : { done: false, value: event });
+  }
+
   private readonly abort = () => {
     this.notify();
     this.close();
   };
 
   private notify(): void {
-    const wake = this.wake;
-    if (wake) {
-      this.wake = null;
-      wake();
+    const ready = this.ready;
+    if (ready) {
+      this.ready = null;
+      queueMicrotask(ready);
     }
   }
 
