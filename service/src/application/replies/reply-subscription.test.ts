@@ -197,7 +197,7 @@ describe("ReplySubscription read without an iterator (take and listen)", () => {
     await Promise.resolve();
     expect(told).toBe(0);
     watch.push(started);
-    expect(told).toBe(0); // in a microtask, so later deltas may still merge
+    expect(told).toBe(0); // at the end of this turn, so later deltas may still merge
     await expect.poll(() => told).toBe(1);
     expect(watch.take()).toEqual(started);
     watch.push(delta("x", 0));
@@ -205,7 +205,22 @@ describe("ReplySubscription read without an iterator (take and listen)", () => {
     expect(told).toBe(1);
   });
 
-  it("tells a reader that listens with an event already queued at once (in a microtask)", async () => {
+  it("wakes a waiting reader once for what this turn of the event loop queued: one merged delta", async () => {
+    const watch = new ReplySubscription(undefined, () => undefined, generous());
+    let told = 0;
+    watch.listen(() => told++);
+    const [a, b, c] = deltasOf(["a", "b", "c"]);
+    watch.push(a!);
+    await Promise.resolve(); // the model's stream yields its next delta some microtasks later...
+    watch.push(b!);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    watch.push(c!); // ...still in the same turn
+    expect(told).toBe(0);
+    await expect.poll(() => told).toBe(1);
+    expect(watch.take()).toEqual(delta("abc", 0));
+  });
+
+  it("tells a reader that listens with an event already queued without waiting for another", async () => {
     const { watch } = counted();
     watch.push(started);
     let told = 0;

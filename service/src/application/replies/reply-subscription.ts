@@ -12,6 +12,7 @@
  * synchronously (the RPC's reply stream, adapters/connect/reply-stream.ts) uses `take` and `listen`
  * and hands out one promise per message; `for await` over the subscription itself works as before.
  */
+import { setImmediate } from "node:timers";
 import { DeltaTail, type DeltaCoalescing } from "./delta-coalescing.js";
 import type { ReplyEvent } from "./reply-events.js";
 
@@ -77,9 +78,10 @@ export class ReplySubscription implements AsyncIterable<ReplyEvent>, AsyncIterat
   }
 
   /**
-   * Calls `ready` once, in a microtask, after the next event is queued or the watch closes (one reader
-   * at a time). In a microtask rather than at once: deltas pushed in the meantime still merge into the
-   * one the reader is about to take, as they did when it was woken (see delta-coalescing.ts).
+   * Calls `ready` once, at the end of this turn of the event loop, after the next event is queued or the
+   * watch closes (one reader at a time). Not at once: the deltas the model's stream yields in the same
+   * turn (a socket read often carries several) merge into the one the reader is about to take, so a
+   * reader woken at once does not send one message for the first and another for the rest.
    */
   listen(ready: () => void): void {
     this.ready = ready;
@@ -134,7 +136,7 @@ export class ReplySubscription implements AsyncIterable<ReplyEvent>, AsyncIterat
     const ready = this.ready;
     if (ready) {
       this.ready = null;
-      queueMicrotask(ready);
+      wakeThisTurn(ready);
     }
   }
 
@@ -142,4 +144,21 @@ export class ReplySubscription implements AsyncIterable<ReplyEvent>, AsyncIterat
     this.queue = [];
     this.head = 0;
   }
+}
+
+/**
+ * The readers to wake at the end of this turn of the event loop, in the order their events came: one
+ * `setImmediate` for all of them, not one per wake. From `node:timers`: it is the event loop's turn,
+ * not a timer, so tests that fake timers do not hold it back.
+ */
+let due: (() => void)[] = [];
+
+function wakeThisTurn(ready: () => void): void {
+  if (due.push(ready) === 1) setImmediate(wakeDue);
+}
+
+function wakeDue(): void {
+  const woken = due;
+  due = [];
+  for (const ready of woken) ready();
 }
