@@ -84,7 +84,7 @@ class ReplyMessages<T> implements AsyncIterable<T>, AsyncIterator<T> {
     this.open = null;
     this.failure = null;
     try {
-      if (this.subscription) this.subscription.close();
+      if (this.subscription) this.subscription.stop();
       else await this.iterator?.return?.();
     } catch (error) {
       throw this.fail(error);
@@ -114,7 +114,7 @@ class ReplyMessages<T> implements AsyncIterable<T>, AsyncIterator<T> {
     const failure = this.failure;
     if (failure) {
       this.failure = null;
-      subscription.close();
+      subscription.stop();
       throw failure;
     }
     const event = subscription.take();
@@ -123,7 +123,7 @@ class ReplyMessages<T> implements AsyncIterable<T>, AsyncIterator<T> {
     try {
       return this.message(event);
     } catch (error) {
-      subscription.close();
+      subscription.stop();
       throw error;
     }
   }

@@ -19,10 +19,10 @@ import type { ReplyEvent } from "./reply-events.js";
 export class ReplySubscription implements AsyncIterable<ReplyEvent>, AsyncIterator<ReplyEvent> {
   private queue: ReplyEvent[] = [];
   private head = 0;
-  /** The reader waiting for an event (see `listen`), called in a microtask once one is queued. */
+  /** The reader waiting for an event (see `listen`), called at the end of the turn one is queued in. */
   private ready: (() => void) | null = null;
   private closed = false;
-  /** `finished` was handed out: the watch is over, whatever happens to the signal after it. */
+  /** `finished` was handed out, or the reader stopped: nothing more is, whatever the signal does after. */
   private over = false;
   /** Null: every event is queued as it comes (coalescing off). */
   private readonly tail: DeltaTail | null;
@@ -99,8 +99,15 @@ export class ReplySubscription implements AsyncIterable<ReplyEvent>, AsyncIterat
 
   /** Stops the watch: the consumer stopped iterating. */
   return(): Promise<IteratorResult<ReplyEvent>> {
-    this.close();
+    this.stop();
     return Promise.resolve({ done: true, value: undefined });
+  }
+
+  /** The reader stopped (left early, or failed): nothing more is handed out, and the watch detaches. */
+  stop(): void {
+    this.over = true;
+    this.reset();
+    this.close();
   }
 
   /** Detaches from the job; idempotent. */
