@@ -10,12 +10,20 @@ import type { Chat } from "../../domain/chat.js";
 import { asActingUser } from "./caller-context.js";
 import { chatToProto, pathMessageToProto, replyEventToProto, replyStatusToProto } from "./proto-mapping.js";
 import { chatListEventToProto } from "./chat-list-mapping.js";
-import { mapReplyStream } from "./reply-stream.js";
+import { claimStreamErrorMapping } from "./connect-errors.js";
+import { mapReplyStream, type ReplySource } from "./reply-stream.js";
 import { requestLogFields } from "./request-id-interceptor.js";
 
 const toEventMessage = (event: Parameters<typeof replyEventToProto>[0]) => ({
   event: replyEventToProto(event),
 });
+
+/**
+ * A reply's response stream, started on its first read (as an async generator's body would be, without
+ * the generator's hops per message) and mapping its own errors (see reply-stream.ts).
+ */
+const replyMessages = (context: HandlerContext, open: ReplySource) =>
+  mapReplyStream(open, toEventMessage, claimStreamErrorMapping(context.values));
 
 export function createChatServiceHandler(chats: ChatUseCases): ServiceImpl<typeof ChatService> {
   /** The use cases for one call: what they log names the call's request id. */
@@ -23,36 +31,28 @@ export function createChatServiceHandler(chats: ChatUseCases): ServiceImpl<typeo
   const toChat = (chat: Chat) =>
     chatToProto(chat, chats.contextWindowOf(chat.model), chats.systemPromptTokensOf(chat));
   return {
-    async *sendMessage(request, context) {
-      const subscription = await forCall(context).sendMessage({
-        ...asActingUser(request, context),
-        signal: context.signal,
-      });
-      yield* mapReplyStream(subscription, toEventMessage);
+    sendMessage(request, context) {
+      return replyMessages(context, () =>
+        forCall(context).sendMessage({ ...asActingUser(request, context), signal: context.signal }),
+      );
     },
-    async *regenerateReply(request, context) {
-      const subscription = await forCall(context).regenerateReply({
-        ...asActingUser(request, context),
-        signal: context.signal,
-      });
-      yield* mapReplyStream(subscription, toEventMessage);
+    regenerateReply(request, context) {
+      return replyMessages(context, () =>
+        forCall(context).regenerateReply({ ...asActingUser(request, context), signal: context.signal }),
+      );
     },
-    async *editMessage(request, context) {
-      const subscription = await forCall(context).editMessage({
-        ...asActingUser(request, context),
-        signal: context.signal,
-      });
-      yield* mapReplyStream(subscription, toEventMessage);
+    editMessage(request, context) {
+      return replyMessages(context, () =>
+        forCall(context).editMessage({ ...asActingUser(request, context), signal: context.signal }),
+      );
     },
     async setActiveBranch(request, context) {
       return forCall(context).setActiveBranch(asActingUser(request, context));
     },
-    async *watchReply(request, context) {
-      const events = await forCall(context).watchReply({
-        ...asActingUser(request, context),
-        signal: context.signal,
-      });
-      yield* mapReplyStream(events, toEventMessage);
+    watchReply(request, context) {
+      return replyMessages(context, () =>
+        forCall(context).watchReply({ ...asActingUser(request, context), signal: context.signal }),
+      );
     },
     async stopReply(request, context) {
       return { status: replyStatusToProto(await forCall(context).stopReply(asActingUser(request, context))) };

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import { accountBlocked, DomainError } from "../../domain/errors.js";
 import { rateRefusal } from "../../domain/limits.js";
-import { createErrorInterceptor, toConnectError } from "./connect-errors.js";
+import { claimStreamErrorMapping, createErrorInterceptor, toConnectError } from "./connect-errors.js";
 import { createRequestIdInterceptor } from "./request-id-interceptor.js";
 
 /** Runs the interceptor around a streaming call whose stream throws `error`; returns what the caller sees. */
@@ -57,6 +57,56 @@ describe("the error interceptor on a stream", () => {
   it("still maps a domain error with its code after the caller left", async () => {
     const { seen } = await streamFailing(new DomainError("reply.not_found", "reply r not found"), true);
     expect(seen).toMatchObject({ code: Code.NotFound });
+  });
+});
+
+describe("a stream that maps its own errors (the reply streams)", () => {
+  const logger = { info() {}, warn() {}, error() {} };
+  /** Runs the interceptor around a streaming handler that returns `message`, claiming the mapping or not. */
+  async function call(message: AsyncIterable<unknown>, claim: boolean) {
+    let mapping: ((error: unknown) => Error) | null = null;
+    const next = async (request: { contextValues: ReturnType<typeof createContextValues> }) => {
+      if (claim) mapping = claimStreamErrorMapping(request.contextValues);
+      return { stream: true, message, header: new Headers() } as unknown as StreamResponse;
+    };
+    const request = {
+      stream: true,
+      signal: new AbortController().signal,
+      contextValues: createContextValues(),
+      header: new Headers(),
+    };
+    const response = (await createErrorInterceptor(logger)(next as never)(
+      request as never,
+    )) as StreamResponse;
+    return { response, mapping: mapping as ((error: unknown) => Error) | null };
+  }
+
+  it("gets the interceptor's mapping, and the interceptor leaves its stream unwrapped", async () => {
+    const message = (async function* () {})();
+    const { response, mapping } = await call(message, true);
+    expect(response.message).toBe(message);
+    expect(mapping!(new DomainError("reply.not_found", "reply r not found"))).toMatchObject({
+      code: Code.NotFound,
+      rawMessage: "reply r not found",
+    });
+    expect(mapping!(new Error("boom"))).toMatchObject({ code: Code.Internal, rawMessage: "internal error" });
+  });
+
+  it("a stream that does not claim it is still wrapped and mapped", async () => {
+    const failing = (async function* () {
+      yield* [];
+      throw new DomainError("reply.not_found", "reply r not found");
+    })();
+    const { response } = await call(failing, false);
+    expect(response.message).not.toBe(failing);
+    const seen = await (async () => {
+      for await (const _ of response.message) continue;
+    })().catch((caught: unknown) => caught);
+    expect(seen).toMatchObject({ code: Code.NotFound });
+  });
+
+  it("without the interceptor there is nothing to claim", () => {
+    expect(claimStreamErrorMapping(createContextValues())).toBeNull();
   });
 });
 

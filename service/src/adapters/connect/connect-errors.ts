@@ -6,7 +6,13 @@
  * A refusal that passes with time (a limit) adds a `google.rpc.RetryInfo` with how long to wait.
  */
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  type ContextValues,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ErrorInfoSchema, RetryInfoSchema } from "@parley/gen/google/rpc/error_details_pb";
 import type { Logger } from "../../application/ports.js";
@@ -86,6 +92,32 @@ function retryInfo(ms: number) {
   return create(RetryInfoSchema, { retryDelay: delay });
 }
 
+/**
+ * The error interceptor's mapping for one streaming call, left in its context values for a response
+ * stream that maps what it throws itself (the reply streams, reply-stream.ts): one iterator fewer for
+ * each message to cross. `claimed` tells the interceptor the stream took it.
+ */
+interface StreamErrorMapping {
+  readonly map: (error: unknown) => Error;
+  claimed: boolean;
+}
+
+const streamErrorMapping = createContextKey<StreamErrorMapping | null>(null, {
+  description: "the error interceptor's mapping for the call's response stream",
+});
+
+/**
+ * The mapping a streaming handler's own response stream applies to what it throws, when the error
+ * interceptor runs around the call (null otherwise: nothing is mapped here, as without the
+ * interceptor). Claimed before the handler returns, the interceptor then leaves the stream as it is.
+ */
+export function claimStreamErrorMapping(values: ContextValues): ((error: unknown) => Error) | null {
+  const mapping = values.get(streamErrorMapping);
+  if (!mapping) return null;
+  mapping.claimed = true;
+  return mapping.map;
+}
+
 /** Maps every error of every RPC, thrown by the call or by its response stream, with toConnectError. */
 export function createErrorInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
@@ -94,9 +126,13 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
       request.signal.aborted && !(error instanceof DomainError) && !(error instanceof ConnectError)
         ? new ConnectError("the call was canceled", Code.Canceled)
         : toConnectError(error, withFields(logger, requestLogFields(request.contextValues)));
+    const mapping: StreamErrorMapping | null = request.stream ? { map, claimed: false } : null;
+    if (mapping) request.contextValues.set(streamErrorMapping, mapping);
     try {
       const response = await next(request);
-      return response.stream ? { ...response, message: new ErrorsMapped(response.message, map) } : response;
+      return response.stream && !mapping?.claimed
+        ? { ...response, message: new ErrorsMapped(response.message, map) }
+        : response;
     } catch (error) {
       throw map(error);
     }

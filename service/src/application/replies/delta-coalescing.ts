@@ -3,8 +3,10 @@
  * is not taking events: the RPC's transport is not draining (connect-node awaits `drain` when an HTTP/2
  * stream's buffer is full or its flow-control window is closed) or the event loop is busy. Then each new
  * delta is appended to the delta still waiting at the queue's tail instead of becoming a message of its
- * own, so a slow reader gets one message for a run of tokens, not one per token. Nothing is ever held
- * back: a delta the consumer is ready for goes out at once, so a live reader sees no difference.
+ * own, so a slow reader gets one message for a run of tokens, not one per token. Nothing is held back
+ * past the current turn of the event loop: a waiting consumer is woken at its end (reply-subscription.ts),
+ * so the deltas one socket read of the model's stream carried go out as one message, and a live reader
+ * sees no difference.
  *
  * Offsets stay exact: a merged delta's offset is its first part's, its text the parts' concatenation,
  * and only contiguous deltas merge. Two bounds keep merged messages ordinary: its text stays within

@@ -181,3 +181,85 @@ describe("utf8Length", () => {
     expect(new TextEncoder().encode(text).length).toBe(bytes);
   });
 });
+
+describe("ReplySubscription read without an iterator (take and listen)", () => {
+  function counted(signal?: AbortSignal) {
+    const closed: number[] = [];
+    const watch = new ReplySubscription(signal, () => closed.push(1), null);
+    return { watch, closed };
+  }
+
+  it("tells a listening reader once, after the next event is queued, and it takes that event", async () => {
+    const { watch } = counted();
+    expect(watch.take()).toBeNull();
+    let told = 0;
+    watch.listen(() => told++);
+    await Promise.resolve();
+    expect(told).toBe(0);
+    watch.push(started);
+    expect(told).toBe(0); // at the end of this turn, so later deltas may still merge
+    await expect.poll(() => told).toBe(1);
+    expect(watch.take()).toEqual(started);
+    watch.push(delta("x", 0));
+    await Promise.resolve();
+    expect(told).toBe(1);
+  });
+
+  it("wakes a waiting reader once for what this turn of the event loop queued: one merged delta", async () => {
+    const watch = new ReplySubscription(undefined, () => undefined, generous());
+    let told = 0;
+    watch.listen(() => told++);
+    const [a, b, c] = deltasOf(["a", "b", "c"]);
+    watch.push(a!);
+    await Promise.resolve(); // the model's stream yields its next delta some microtasks later...
+    watch.push(b!);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    watch.push(c!); // ...still in the same turn
+    expect(told).toBe(0);
+    await expect.poll(() => told).toBe(1);
+    expect(watch.take()).toEqual(delta("abc", 0));
+  });
+
+  it("tells a reader that listens with an event already queued without waiting for another", async () => {
+    const { watch } = counted();
+    watch.push(started);
+    let told = 0;
+    watch.listen(() => told++);
+    await expect.poll(() => told).toBe(1);
+  });
+
+  it("detaches when finished is taken, and stays over even if the caller leaves after it", () => {
+    const abort = new AbortController();
+    const { watch, closed } = counted(abort.signal);
+    watch.push(finished(0));
+    expect(watch.take()).toEqual(finished(0));
+    expect(closed).toEqual([1]);
+    abort.abort(new Error("left"));
+    expect(watch.take()).toBeUndefined();
+  });
+
+  it("when the caller leaves: wakes the reader, detaches, gives what was queued, then throws the reason", async () => {
+    const abort = new AbortController();
+    const { watch, closed } = counted(abort.signal);
+    watch.push(started);
+    expect(watch.take()).toEqual(started);
+    let told = 0;
+    watch.listen(() => told++);
+    abort.abort(new Error("left"));
+    expect(closed).toEqual([1]);
+    await expect.poll(() => told).toBe(1);
+    expect(() => watch.take()).toThrow("left");
+  });
+
+  it("for await: a consumer that stops early detaches once and is handed nothing more", async () => {
+    const { watch, closed } = counted();
+    watch.push(started);
+    watch.push(delta("a", 0));
+    for await (const event of watch) if (event.type === "started") break;
+    expect(closed).toEqual([1]);
+    watch.push(delta("b", 1));
+    await watch.return();
+    expect(closed).toEqual([1]);
+    expect(await drain(watch)).toEqual([]); // nothing more once it left, what was queued included
+  });
+});
