@@ -3,7 +3,7 @@
  * contract suite (chat-repository-contract.ts) runs against both.
  */
 import { concurrencyRefusal } from "../../src/domain/limits.js";
-import type { ChatRepository, TurnChat } from "../../src/application/chats/chat-repository.js";
+import type { ChatRepository, NewTurn, TurnChat } from "../../src/application/chats/chat-repository.js";
 import type { Lease } from "../../src/application/ports.js";
 import { ownerGoneError, type Chat, type Message, type Reply } from "../../src/domain/chat.js";
 import {
@@ -43,6 +43,24 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
     messages.filter((m) => m.chatId === chatId).sort((a, b) => a.seq - b.seq);
   const newestChatsFirst = (a: Pick<Chat, "updatedAt" | "id">, b: Pick<Chat, "updatedAt" | "id">) =>
     b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  /** The chat's settings as a turn reads them (a new chat's: as the turn creates it). */
+  const turnChatOf = ({ chatId, newChat, chatModel, now }: NewTurn): TurnChat => {
+    const source = newChat ?? chats.get(chatId);
+    return {
+      instructions: source?.instructions ?? null,
+      instructionsTokens: source?.instructionsTokens ?? null,
+      titleSource: source?.titleSource ?? null,
+      model: chatModel ?? source?.model ?? "",
+      title: source?.title ?? "",
+      createdAt: chats.get(chatId)?.createdAt ?? now,
+    };
+  };
+  /** The path before a turn's user message (its parent first), as startTurn reads it. */
+  const pathBefore = (chatId: string, parentId: string | null, limit: number) => {
+    const path = parentId === null ? [] : pathUp(byIdIn(chatId), parentId, limit + 1);
+    const history = path.slice(0, limit).map((m) => ({ ...m }));
+    return { history, historyFrom: path.length > limit ? (path.at(-1)?.id ?? null) : null };
+  };
   const repo: InMemoryChatRepository = {
     chats,
     messages,
@@ -135,6 +153,23 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         if (messages[i]!.chatId === chatId) messages.splice(i, 1);
       return true;
     },
+    async readTurn(turn) {
+      // As the MySQL pre-read: only `continue` turns, none that startTurn would refuse; nothing written.
+      if ((turn.place?.kind ?? "continue") !== "continue") return undefined;
+      const { userId, chatId, newChat } = turn;
+      const live = messages.filter((m) => m.status === "streaming" && chats.get(m.chatId)?.userId === userId);
+      if (turn.maxLiveReplies > 0 && live.length >= turn.maxLiveReplies) return undefined;
+      if (!newChat && chats.get(chatId)?.userId !== userId) return undefined;
+      if (!newChat && ofChat(chatId).some((m) => m.status === "streaming")) return undefined;
+      const chat = turnChatOf(turn);
+      try {
+        turn.admit?.(chat);
+      } catch {
+        return undefined;
+      }
+      if (newChat) return { chat, history: [], historyFrom: null };
+      return { chat, ...pathBefore(chatId, activeLeafOf(chatId), turn.historyLimit) };
+    },
     async startTurn(turn) {
       const { userId, chatId, newChat, now } = turn;
       const live = messages.filter((m) => m.status === "streaming" && chats.get(m.chatId)?.userId === userId);
@@ -143,14 +178,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       if (turn.maxLiveReplies > 0 && live.length >= turn.maxLiveReplies)
         throw concurrencyRefusal(turn.maxLiveReplies, now);
       if (chats.get(chatId)?.userId !== userId && !newChat) throw chatNotFound(chatId);
-      const chat: TurnChat = {
-        instructions: (newChat ?? chats.get(chatId))?.instructions ?? null,
-        instructionsTokens: (newChat ?? chats.get(chatId))?.instructionsTokens ?? null,
-        titleSource: (newChat ?? chats.get(chatId))?.titleSource ?? null,
-        model: turn.chatModel ?? (newChat ?? chats.get(chatId))?.model ?? "",
-        title: (newChat ?? chats.get(chatId))?.title ?? "",
-        createdAt: chats.get(chatId)?.createdAt ?? now,
-      };
+      const chat = turnChatOf(turn);
       turn.admit?.(chat);
       const counted = turn.countFor?.(chat) ?? {
         tokenCount: turn.userMessage.tokenCount,
@@ -179,9 +207,7 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         existing.filter((m) => m.parentId === versionsOf).length >= maxVersionsPerMessage
       )
         throw tooManyVersions(versionsOf, maxVersionsPerMessage);
-      const path = parentId === null ? [] : pathUp(byId, parentId, turn.historyLimit + 1);
-      const history = path.slice(0, turn.historyLimit).map((m) => ({ ...m }));
-      const historyFrom = path.length > turn.historyLimit ? (path.at(-1)?.id ?? null) : null;
+      const { history, historyFrom } = pathBefore(chatId, parentId, turn.historyLimit);
       turn.onChecked?.({ chat: { ...chat }, history, historyFrom });
       const base = {
         chatId,

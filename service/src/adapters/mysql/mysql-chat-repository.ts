@@ -23,6 +23,7 @@ import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.j
 import { chats, messages, type MessageRow } from "./schema.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { indexEndedTurns, indexTitle } from "./search-index.js";
+import { readTurn } from "./read-turn.js";
 import { startTurn } from "./start-turn.js";
 import { withStorageErrors } from "./storage-errors.js";
 import { settleSweptUsage } from "./swept-usage.js";
@@ -170,6 +171,8 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         const [result] = await db.delete(chats).where(ownedChat(userId, chatId));
         return result.affectedRows > 0;
       }),
+
+    readTurn: (turn) => withStorageErrors(() => readTurn(db, turn)),
 
     startTurn: (turn) => withStorageErrors(() => startTurn(db, turn)),
 

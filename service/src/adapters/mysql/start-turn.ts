@@ -1,17 +1,23 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
-import { chatNotFound, messageNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
+import { chatNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
 import { maxVersionsPerMessage } from "../../domain/message-tree.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
-import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
-import { assertTitleFits, toMessage } from "./rows.js";
+import { assertTitleFits } from "./rows.js";
 import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
 import { isDuplicateKey } from "./duplicate-key.js";
-import { pathRows } from "./message-tree.js";
+import {
+  liveReplyCount,
+  newChatSettings,
+  pathFrom,
+  readNewest,
+  toTurnChat,
+  type NewestRead,
+} from "./turn-reads.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -43,6 +49,8 @@ import { pathRows } from "./message-tree.js";
  * transaction sits between a person's message and the model call, so every round trip is time to first
  * token (see docs/benchmarks.md). `onChecked` lets the model call start before the last two: once every
  * check that can refuse the turn has passed, the INSERT and the COMMIT only fail when something breaks.
+ * The same read, made beforehand without the transaction (readTurn, read-turn.ts), lets the model call
+ * start even before the first three; the caller compares what `onChecked` then reports with it.
  *
  * With a concurrency limit (`maxLiveReplies` > 0) two statements come first and one after the lock:
  * the user's `user_limits` row is locked (inserted when missing: `INSERT ... ON DUPLICATE KEY UPDATE`
@@ -65,9 +73,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .values({ userId, updatedAt: now })
         .onDuplicateKeyUpdate({ set: { userId: sql`${userLimits.userId}` } });
     }
-    let newestRows: Message[] = [];
-    /** The runs (`chain_id`) of the rows read, by message id. */
-    const chainOf = new Map<string, string | null>();
+    let newest: NewestRead = { rows: [], chainOf: new Map(), settings: undefined };
     let activeLeafId: string | null = null;
     let chat: TurnChat = newChatSettings(newChat, now);
     if (newChat) {
@@ -80,51 +86,32 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .set(turn.chatModel ? { updatedAt: now, model: turn.chatModel } : { updatedAt: now })
         .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
       if (touched.affectedRows === 0) throw chatNotFound(chatId);
-      // Served by the (chat_id, seq) index: a long chat's history is never walked. The chat's settings
-      // come with the newest row (see turnChatColumns): no extra round trip.
-      const rows = await tx
-        .select({ message: messages, chat: turnChatColumns })
-        .from(messages)
-        .leftJoin(chats, onNewestRow(chatId))
-        .where(eq(messages.chatId, chatId))
-        .orderBy(desc(messages.seq))
-        .limit(turn.historyLimit);
-      newestRows = rows.map((row) => toMessage(row.message));
-      for (const row of rows) chainOf.set(row.message.id, row.message.chainId);
-      // Drizzle reads a joined object whose columns are all null (default instructions, a title from
-      // before sources were tracked) as null: that is the defaults, not a missing row.
-      const settings = rows.length > 0 ? rows[0]?.chat : await chatWithoutMessages(tx, chatId);
-      if (settings) {
-        chat = toTurnChat(settings);
-        activeLeafId = settings.activeLeafId;
+      newest = await readNewest(tx, chatId, turn.historyLimit);
+      if (newest.settings) {
+        chat = toTurnChat(newest.settings);
+        activeLeafId = newest.settings.activeLeafId;
       }
     }
-    const newest = newestRows[0];
-    if (newest?.status === "streaming") throw replyInProgress(chatId, newest.id);
-    if (turn.maxLiveReplies > 0) {
-      // A plain read after both locks: the snapshot sees every turn the user started before.
-      const [live] = await tx
-        .select({ n: count() })
-        .from(messages)
-        .innerJoin(chats, eq(chats.id, messages.chatId))
-        .where(and(eq(messages.status, "streaming"), eq(chats.userId, userId)));
-      if ((live?.n ?? 0) >= turn.maxLiveReplies) throw concurrencyRefusal(turn.maxLiveReplies, now);
-    }
+    const newestRow = newest.rows[0];
+    if (newestRow?.status === "streaming") throw replyInProgress(chatId, newestRow.id);
+    // A plain read after both locks: the snapshot sees every turn the user started before.
+    if (turn.maxLiveReplies > 0 && (await liveReplyCount(tx, userId)) >= turn.maxLiveReplies)
+      throw concurrencyRefusal(turn.maxLiveReplies, now);
     if (!newChat) turn.admit?.(chat);
     const counted = turn.countFor?.(chat) ?? {
       tokenCount: turn.userMessage.tokenCount,
       tokenEncoding: turn.tokenEncoding,
     };
-    const seq = (newest?.seq ?? 0) + 1;
+    const seq = (newestRow?.seq ?? 0) + 1;
     const place = turn.place ?? { kind: "continue" };
     // The message the turn's user message follows (for an answer: the one its stored user message does).
     const promptParentId =
       place.kind === "continue"
-        ? (activeLeafId ?? newest?.id ?? null)
+        ? (activeLeafId ?? newestRow?.id ?? null)
         : place.kind === "branch"
           ? place.parentId
           : place.userMessage.parentId;
-    const path = await pathFrom(tx, chatId, promptParentId, newestRows, chainOf, turn.historyLimit);
+    const path = await pathFrom(tx, chatId, promptParentId, newest, turn.historyLimit);
     // A new version beside others: bounded (see maxVersionsPerMessage), counted under the chat's lock.
     if (place.kind === "branch") await assertRoomForVersion(tx, chatId, place.parentId);
     if (place.kind === "answer") await assertRoomForVersion(tx, chatId, place.userMessage.id);
@@ -204,39 +191,6 @@ async function storeRequest(tx: Pick<ChatDatabase, "insert">, turn: NewTurn, req
   }
 }
 
-/**
- * The path before the turn's user message, newest first, as far as the chat's newest rows (read anyway)
- * hold it: a chat that continues its newest branch finds all of it there, with no further statement.
- * A parent outside them (the user switched to an older branch, or edits far back) starts a page of the
- * path read by runs (pathRows: one index range while it stays in the parent's run); the rest, if the
- * window wants more, is read later, outside the transaction (see `historyFrom`).
- */
-async function pathFrom(
-  tx: Pick<ChatDatabase, "select" | "execute">,
-  chatId: string,
-  parentId: string | null,
-  newestRows: Message[],
-  chainOf: ReadonlyMap<string, string | null>,
-  limit: number,
-): Promise<{ history: Message[]; historyFrom: string | null; parentChain: string | null }> {
-  if (parentId === null) return { history: [], historyFrom: null, parentChain: null };
-  const byId = new Map(newestRows.map((message) => [message.id, message]));
-  if (!byId.has(parentId)) {
-    const rows = await pathRows(tx, chatId, parentId, limit);
-    if (rows.length === 0) throw messageNotFound(parentId);
-    const history = rows.map(toMessage);
-    const historyFrom = rows.length < limit ? null : (history.at(-1)?.parentId ?? null);
-    return { history, historyFrom, parentChain: rows[0]?.chainId ?? null };
-  }
-  const history: Message[] = [];
-  let next: string | null = parentId;
-  for (let message = byId.get(next); message && history.length < limit; message = byId.get(next ?? "")) {
-    history.push(message);
-    next = message.parentId;
-  }
-  return { history, historyFrom: next, parentChain: chainOf.get(parentId) ?? null };
-}
-
 /** Refuses a new child of `parentId` (null: a new first message) when it has the most versions already. */
 async function assertRoomForVersion(
   tx: Pick<ChatDatabase, "select">,
@@ -256,64 +210,4 @@ async function assertRoomForVersion(
     .as("children");
   const [counted] = await tx.select({ n: count() }).from(children);
   if ((counted?.n ?? 0) >= maxVersionsPerMessage) throw tooManyVersions(parentId, maxVersionsPerMessage);
-}
-
-/** The chat's settings a turn reads. */
-const turnChatColumns = {
-  // First, and never null where the join matched: Drizzle reads a left-joined object as null when its
-  // first column is (and the instructions are null for every chat on the default).
-  id: chats.id,
-  instructions: chats.instructions,
-  instructionsTokens: chats.instructionsTokens,
-  titleSource: chats.titleSource,
-  model: chats.model,
-  title: chats.title,
-  createdAt: chats.createdAt,
-  /** Not a setting: where a `continue` turn goes (see pathFrom). */
-  activeLeafId: chats.activeLeafId,
-};
-
-function toTurnChat(row: {
-  id: string;
-  instructions: string | null;
-  instructionsTokens: number | null;
-  titleSource: string | null;
-  model: string;
-  title: string;
-  createdAt: Date;
-  activeLeafId: string | null;
-}): TurnChat {
-  const { id: _joined, activeLeafId: _leaf, ...chat } = row;
-  return { ...chat, titleSource: chat.titleSource as TitleSource | null };
-}
-
-/**
- * Joins the chat to its newest message only (the newest `seq`: one probe of the (chat_id, seq) index),
- * so the instructions' text is read once, not once per history row.
- */
-function onNewestRow(chatId: string) {
-  return and(
-    eq(chats.id, messages.chatId),
-    eq(
-      messages.seq,
-      sql`(select max(newest.seq) from ${messages} as newest where newest.chat_id = ${chatId})`,
-    ),
-  );
-}
-
-/** A chat with no messages yet (not written by Parley itself): its settings in their own read. */
-async function chatWithoutMessages(tx: Pick<ChatDatabase, "select">, chatId: string) {
-  const [row] = await tx.select(turnChatColumns).from(chats).where(eq(chats.id, chatId)).limit(1);
-  return row;
-}
-
-function newChatSettings(newChat: NewTurn["newChat"], now: Date): TurnChat {
-  return {
-    instructions: newChat?.instructions ?? null,
-    instructionsTokens: newChat?.instructionsTokens ?? null,
-    titleSource: newChat?.titleSource ?? null,
-    model: newChat?.model ?? "",
-    title: newChat?.title ?? "",
-    createdAt: now,
-  };
 }

@@ -1,12 +1,14 @@
 /**
- * The turn transaction (the user's message and the reply's row, in one transaction) and the reply's
- * final write as spans; every other repository call passes through untouched.
+ * The turn transaction (the user's message and the reply's row, in one transaction), its pre-read (the
+ * plain read beside it that may start the model call first, see turn.ts) and the reply's final write as
+ * spans; every other repository call passes through untouched.
  */
 import { context, SpanKind } from "@opentelemetry/api";
 import type { ChatRepository, NewTurn } from "../../application/chats/chat-repository.js";
 import { failSpan, tracer } from "./tracer.js";
 
 const traced: Partial<Record<keyof ChatRepository, string>> = {
+  readTurn: "turn pre-read",
   startTurn: "turn transaction",
   finishReply: "final write",
 };

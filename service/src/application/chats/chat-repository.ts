@@ -192,6 +192,16 @@ export interface ChatRepository extends LeasedStore {
    */
   startTurn(turn: NewTurn): Promise<StartedTurn>;
   /**
+   * An optimistic pre-read of `turn`: what startTurn would check and read for it now (the prompt's part,
+   * as `onChecked` would get it), read without its transaction and without a lock, so the model call can
+   * start while startTurn waits for its lock. Nothing is written and `onChecked` is not called. Undefined
+   * when startTurn would refuse the turn as far as this read tells (a missing or another user's chat, a
+   * `streaming` reply, the live-reply limit, `admit`), and for `branch` and `answer` turns, which are not
+   * read ahead. What it returns may be outdated by the time startTurn reads under the lock: the caller
+   * compares the two.
+   */
+  readTurn(turn: NewTurn): Promise<CheckedTurn | undefined>;
+  /**
    * The chat's messages before `beforeSeq` in the order they were written (every branch), newest first,
    * in pages of `pageSize`. Callers stop reading
    * when they have enough, so the cost follows the window, not the chat's length.

@@ -8,10 +8,12 @@
  * transaction: it checks the chat is the user's and idle, stores the turn and reads the newest history
  * back (see the repository's startTurn). Only a long window reads further, page by page.
  *
- * The model call does not even wait for that transaction's end: once its checks passed (`onChecked`),
- * the prompt is fitted and the request sent while the rows are written and committed; the `started`
- * event goes out only after the commit, and a turn that fails then aborts the request (README, "How it
- * is built"; `modelCallAfterCommit` keeps the strict order).
+ * The model call does not even wait for that transaction: a plain pre-read beside it (readTurn, no
+ * lock) usually has the prompt first, and the request goes out at once if that read passes the checks;
+ * the transaction's own read under the lock (`onChecked`) then keeps that call when it gives the same
+ * prompt, or aborts it and sends its own (early-turn-call.ts). The `started` event goes out only after
+ * the commit, and a turn that fails aborts the request (README, "How it is built";
+ * `modelCallAfterCommit` keeps the strict order, with no pre-read).
  */
 import { isContextMessage, titleFrom, type Message } from "../../domain/chat.js";
 import { ContextFitter } from "../../domain/context-window.js";
@@ -23,14 +25,13 @@ import { inEncoding } from "../models/in-encoding.js";
 import { checkLimits } from "../limits/check-limits.js";
 import { optionalRequestId } from "../input-rules.js";
 import type { ModelRequest, PromptMessage } from "../replies/chat-model.js";
-import type { ModelCall } from "../replies/model-call.js";
 import type { ReplyJob } from "../replies/reply-job.js";
-import type { ReplyHub } from "../replies/reply-hub.js";
 import type { ReplyEvent, ReplyStartedEvent } from "../replies/reply-events.js";
 import { AdmissionSeat } from "../replies/admission.js";
 import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
-import type { ChatRepository, CheckedTurn, TurnChat, TurnPlace } from "./chat-repository.js";
+import type { ChatRepository, CheckedTurn, NewTurn, TurnChat, TurnPlace } from "./chat-repository.js";
+import { EarlyTurnCall, type TurnPrompt } from "./early-turn-call.js";
 import { attachOnDuplicate, attachToPrior, requestBodyHash } from "./send-requests.js";
 
 /** A turn as its use case (send, edit, regenerate) has checked and shaped it. */
@@ -136,15 +137,12 @@ async function admittedTurn(
     };
     return { choice, system, fitter, history, request };
   };
-  // The model call starts once the turn can no longer be refused, while its rows are written and
-  // committed (time to first token); a turn that then fails aborts it. MODEL_CALL_AFTER_COMMIT: after.
-  let early = null as EarlyTurn | null;
-  const onChecked = (checked: CheckedTurn) => {
-    early?.call.abort(turnNotStored());
-    early = callEarly(hub, () => promptOf(checked));
-  };
+  // The model call starts as soon as a read of the turn passed every check: the pre-read beside the
+  // transaction, else the transaction's own checks; its rows are written and committed meanwhile (time to
+  // first token), and a turn that then fails aborts it. MODEL_CALL_AFTER_COMMIT: after, with no pre-read.
+  const early = settings.modelCallAfterCommit ? null : new EarlyTurnCall(hub, promptOf);
   const now = clock.now();
-  const starting = repository.startTurn({
+  const newTurn: NewTurn = {
     userId,
     chatId,
     place: input.place,
@@ -159,7 +157,7 @@ async function admittedTurn(
         : null,
     chatModel: existingChatId !== null ? models.requested?.id : undefined,
     admit: (chat) => void fitterFor(chat),
-    onChecked: settings.modelCallAfterCommit ? undefined : onChecked,
+    onChecked: early ? (checked) => early.fromLocked(checked) : undefined,
     userMessage: {
       id: input.place?.kind === "answer" ? input.place.userMessage.id : newId(),
       content: text,
@@ -176,12 +174,17 @@ async function admittedTurn(
     historyLimit: historyPageSize,
     maxLiveReplies: limits?.concurrentReplies ?? 0,
     request: deps.sendRequests ? request : null,
-  });
+  };
+  // On its own pool connection, beside the transaction: a failed pre-read only means no early start
+  // from it (the transaction meets the same failure, or reads on its own).
+  if (early) repository.readTurn(newTurn).then((read) => early.fromPreread(read), ignore);
+  const starting = repository.startTurn(newTurn);
   // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
   const followDuplicate = attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal });
   const turn = await starting.catch((error: unknown) => {
-    // Nothing was stored: a model call started for it must not run on.
-    early?.call.abort(turnNotStored());
+    // Nothing was stored (a refusal under the lock, a duplicate request id, a failure): a model call
+    // started for it must not run on.
+    early?.end();
     return followDuplicate(error);
   });
   if (!("reply" in turn)) return turn;
@@ -194,7 +197,7 @@ async function admittedTurn(
       fitter,
       history,
       request: modelRequest,
-    } = await (early?.prompt ?? promptOf(turn));
+    } = await (early?.turn?.prompt ?? promptOf(turn));
     // Only now, with the turn committed: a client never sees a reply that is not stored.
     const started: ReplyStartedEvent = {
       type: "started",
@@ -211,7 +214,7 @@ async function admittedTurn(
         systemPromptTokens: system.tokens ?? 0,
       },
     };
-    job = hub.start(userId, started, modelRequest, early?.call);
+    job = hub.start(userId, started, modelRequest, early?.turn?.call);
     recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
     const titled = {
       userId,
@@ -226,7 +229,7 @@ async function admittedTurn(
     return job.attach(0, input.signal);
   } catch (error) {
     // A call no job took: it ends with the turn. (A job, once started, ends its own.)
-    if (!job) early?.call.abort(turnNotStored());
+    if (!job) early?.end();
     // The turn is stored but no job will end the reply: end it here so nothing stays `streaming`.
     await repository
       .finishReply(turn.reply.id, {
@@ -246,38 +249,8 @@ async function admittedTurn(
   }
 }
 
-/** A turn's prompt: the model chosen for its chat, the system prompt, and the history that fits. */
-interface TurnPrompt {
-  choice: ModelChoice;
-  system: SystemPrompt;
-  fitter: ContextFitter;
-  history: Message[];
-  request: ModelRequest;
-}
-
-/** A model call started while the turn commits, and the prompt it was started with. */
-interface EarlyTurn {
-  prompt: Promise<TurnPrompt>;
-  call: ModelCall;
-}
-
-/** Fits the prompt and sends the model request of a turn whose checks passed; null: shutting down. */
-function callEarly(hub: ReplyHub, promptOf: () => Promise<TurnPrompt>): EarlyTurn | null {
-  // The turn fails after its commit (hub.start refuses it): nothing to send for it.
-  if (!hub.isAccepting) return null;
-  const fitted = promptOf();
-  const request = fitted.then((ready) => ready.request);
-  const call = hub.callModel(request);
-  // Settled after the call's own step on `request`: once the prompt is ready the request goes out
-  // first, then the turn goes on (should the commit have been quicker than the fitting).
-  const prompt = request.then(() => fitted);
-  prompt.catch(() => undefined); // thrown after the commit, where the turn fails
-  return { prompt, call };
-}
-
-function turnNotStored() {
-  return new DOMException("the turn was not stored", "AbortError");
-}
+/** For a promise whose failure is someone else's to report. */
+function ignore(): void {}
 
 /**
  * Stores what the prompt cost on the live reply, for the sweeper's estimate should this process die
