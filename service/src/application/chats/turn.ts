@@ -32,6 +32,7 @@ import { newChatInstructions } from "../instructions/set-chat-instructions.js";
 import { systemPromptOf, type SystemPrompt } from "../instructions/instructions-rules.js";
 import type { ChatRepository, CheckedTurn, NewTurn, TurnChat, TurnPlace } from "./chat-repository.js";
 import { EarlyTurnCall, type TurnPrompt } from "./early-turn-call.js";
+import { TurnInFlight } from "./turns-in-flight.js";
 import { attachOnDuplicate, attachToPrior, requestBodyHash } from "./send-requests.js";
 
 /** A turn as its use case (send, edit, regenerate) has checked and shaped it. */
@@ -175,10 +176,10 @@ async function admittedTurn(
     maxLiveReplies: limits?.concurrentReplies ?? 0,
     request: deps.sendRequests ? request : null,
   };
-  // On its own pool connection, beside the transaction: a failed pre-read only means no early start
-  // from it (the transaction meets the same failure, or reads on its own).
-  if (early) repository.readTurn(newTurn).then((read) => early.fromPreread(read), ignore);
+  const flight = new TurnInFlight(hub, userId, chatId);
+  if (early) readAhead(deps, newTurn, flight, early);
   const starting = repository.startTurn(newTurn);
+  void starting.finally(() => flight.leave()).catch(ignore);
   // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
   const followDuplicate = attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal });
   const turn = await starting.catch((error: unknown) => {
@@ -247,6 +248,22 @@ async function admittedTurn(
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Starts the turn's pre-read (see early-turn-call.ts): a `continue` turn (a new chat's too) that no
+ * other turn of this process is starting on the same chat, and whose user's live replies plus their
+ * other starting turns stay under their limit (turns-in-flight.ts). It runs on its own pool connection,
+ * beside the transaction; a failed pre-read only means no early start from it (the transaction meets the
+ * same failure, or reads on its own).
+ */
+function readAhead(deps: ChatUseCaseDeps, turn: NewTurn, flight: TurnInFlight, early: EarlyTurnCall) {
+  const others = flight.enter();
+  if ((turn.place?.kind ?? "continue") !== "continue" || others.sameChat > 0) return;
+  const limit = turn.maxLiveReplies;
+  if (limit > 0 && others.sameUser >= limit) return;
+  const read = { ...turn, maxLiveReplies: limit > 0 ? limit - others.sameUser : 0 };
+  deps.repository.readTurn(read).then((checked) => early.fromPreread(checked), ignore);
 }
 
 /** For a promise whose failure is someone else's to report. */
