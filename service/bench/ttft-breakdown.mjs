@@ -5,8 +5,9 @@
  * the chat lookup starting, the model call, the model's first delta. The orchestrator notes when it
  * called and when the first delta reached it, and splits each turn into
  *   inbound  client call → the use case's first query (RPC, auth, decoding, validation)
- *   database first query → model call (the turn's transaction up to its checks and history read; its
- *            INSERT and COMMIT run during `upstream` since the model call starts with them, see turn.ts)
+ *   database first query → model call (the turn's pre-read, one plain read, and fitting the prompt; the
+ *            turn's transaction runs beside it and during `upstream`, see turn.ts; a turn whose pre-read
+ *            could not be used: its transaction up to its checks and history read)
  *   upstream model call → first delta from the model (the SDK's request, as in the baseline)
  *   outbound first model delta → the client has it (job, watcher, Connect, HTTP/2)
  * A diagnostic: it depends on createParley's options, so the orchestrator treats a failure as a note.
@@ -35,10 +36,18 @@ const database = await createDatabase(process.env.DATABASE_URL);
 const tokenCounter = createTiktokenTokenCounter("o200k_base");
 const meter = createUsageMeter(tokenCounter);
 const repository = createMysqlChatRepository(database.db, meter);
+/** Whether the turn's first query was its pre-read (the use case calls readTurn, then startTurn). */
+let preread = false;
 const timed = {
   ...repository,
-  startTurn: (...args) => {
+  readTurn: (...args) => {
     marks.push({ query: now() });
+    preread = true;
+    return repository.readTurn(...args);
+  },
+  startTurn: (...args) => {
+    if (!preread) marks.push({ query: now() });
+    preread = false;
     return repository.startTurn(...args);
   },
 };

@@ -186,6 +186,61 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(calls).toBe(0);
     });
 
+    it("`readTurn` reads ahead what startTurn's checks then report, writing nothing", async () => {
+      const { chat } = await aStoredChat();
+      const turn = aTurn(chat, { createChat: false, now: tick(), historyLimit: 1 });
+      const read = await repository.readTurn(turn);
+      expect(await messageCount(chat.id)).toBe(2);
+      let checked: unknown;
+      await repository.startTurn({ ...turn, onChecked: (seen) => void (checked = seen) });
+
+      expect(read).toEqual(checked);
+      expect(read?.history.map((m) => m.seq)).toEqual([2]);
+      expect(read?.historyFrom).toBe(read?.history[0]?.parentId);
+      expect(read?.chat).toMatchObject({ model: chat.model, instructions: null, title: chat.title });
+      // A new chat has nothing to read: its settings as the turn creates it, no history.
+      const fresh = aChat({ updatedAt: tick(), instructions: "Be brief.", instructionsTokens: 3 });
+      const first = aTurn(fresh, { now: fresh.updatedAt });
+      expect(await repository.readTurn(first)).toEqual({
+        chat: {
+          instructions: "Be brief.",
+          instructionsTokens: 3,
+          titleSource: fresh.titleSource,
+          model: fresh.model,
+          title: fresh.title,
+          createdAt: fresh.updatedAt,
+        },
+        history: [],
+        historyFrom: null,
+      });
+      expect(await repository.findChat(fresh.userId, fresh.id)).toBeUndefined();
+    });
+
+    it("`readTurn` finds nothing where startTurn would refuse, or for a turn it does not read ahead", async () => {
+      const { chat, turn } = await aStoredChat({ userId: `read-ahead-${randomUUID()}` });
+      const next = (overrides: Partial<NewTurn> = {}) =>
+        aTurn(chat, { createChat: false, now: tick(), ...overrides });
+      expect(
+        await repository.readTurn(aTurn({ ...chat, userId: "user-b" }, { createChat: false })),
+      ).toBeUndefined();
+      expect(await repository.readTurn(aTurn(aChat(), { createChat: false }))).toBeUndefined();
+      expect(await repository.readTurn(next({ place: { kind: "branch", parentId: null } }))).toBeUndefined();
+      expect(
+        await repository.readTurn(next({ place: { kind: "answer", userMessage: turn.userMessage } })),
+      ).toBeUndefined();
+      const refuse = () => {
+        throw new Error("does not fit");
+      };
+      expect(await repository.readTurn(next({ admit: refuse }))).toBeUndefined();
+      expect(await repository.readTurn(next())).toBeDefined();
+      // A streaming reply in the chat; the user's live-reply limit reached (by that reply).
+      await repository.startTurn(next());
+      expect(await repository.readTurn(next())).toBeUndefined();
+      const another = aChat({ userId: chat.userId, updatedAt: tick() });
+      expect(await repository.readTurn(aTurn(another, { maxLiveReplies: 1 }))).toBeUndefined();
+      expect(await repository.readTurn(aTurn(another, { maxLiveReplies: 2 }))).toBeDefined();
+    });
+
     it("refuses a second turn while a reply is streaming, and writes nothing", async () => {
       const now = tick();
       const chat = aChat({ createdAt: now, updatedAt: now });
