@@ -241,7 +241,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageBytes: c.MAX_MESSAGE_BYTES,
     /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0: off. */
     maxLiveReplies: c.MAX_LIVE_REPLIES,
-    /** Whether a turn's model call waits for its commit (true), or starts with it and is aborted if it fails. */
+    /**
+     * Whether a turn's model call waits for its commit (true), or starts before it — from the turn's
+     * pre-read, else at its transaction's checks — and is aborted if the turn then fails (see turn.ts).
+     */
     modelCallAfterCommit: c.MODEL_CALL_AFTER_COMMIT,
     /** Per-user limits' defaults (0 = none); overrides per user in `user_limits`. */
     userLimits: {

@@ -45,8 +45,10 @@ export interface ChatSettings {
   /** New replies beyond this many live ones in this process are refused (`server.overloaded`); 0/absent: off. */
   maxLiveReplies?: number | undefined;
   /**
-   * The model call waits for the turn's commit (MODEL_CALL_AFTER_COMMIT); absent/false: it starts once
-   * the turn's checks passed, while it commits, and is aborted when the commit fails (see turn.ts).
+   * The model call waits for the turn's commit (MODEL_CALL_AFTER_COMMIT; no pre-read then); absent/false:
+   * it starts once a read of the turn passed its checks (the pre-read beside the transaction, else the
+   * transaction's own), and is aborted when the turn then fails or its locked read gives another prompt
+   * (see turn.ts).
    */
   modelCallAfterCommit?: boolean | undefined;
 }
