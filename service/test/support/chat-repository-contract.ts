@@ -216,6 +216,19 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       expect(await repository.findChat(fresh.userId, fresh.id)).toBeUndefined();
     });
 
+    it("startTurn given its pre-read uses it only while it holds: an outdated one is read again", async () => {
+      const { chat } = await aStoredChat();
+      const next = () => aTurn(chat, { createChat: false, now: tick() });
+      const current = await repository.readTurn(next());
+      const kept = await repository.startTurn({ ...next(), preread: () => current });
+      expect(kept.history).toEqual(current?.history);
+      await repository.finishReply(kept.reply.id, anOutcome({ now: tick() }));
+      // `current` is outdated now (seq 3 and 4 were written, and its chat's model moves with the turn).
+      const moved = await repository.startTurn({ ...next(), chatModel: "gpt-4.1", preread: () => current });
+      expect(moved.history.map((m) => m.seq)).toEqual([4, 3, 2, 1]);
+      expect(moved.chat.model).toBe("gpt-4.1");
+    });
+
     it("`readTurn` finds nothing where startTurn would refuse, or for a turn it does not read ahead", async () => {
       const { chat, turn } = await aStoredChat({ userId: `read-ahead-${randomUUID()}` });
       const next = (overrides: Partial<NewTurn> = {}) =>

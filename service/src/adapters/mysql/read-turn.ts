@@ -15,7 +15,14 @@
 import type { CheckedTurn, NewTurn } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits } from "./rows.js";
-import { liveReplyCount, newChatSettings, pathFrom, readNewest, toTurnChat } from "./turn-reads.js";
+import {
+  liveReplyCount,
+  newChatSettings,
+  pathFrom,
+  readNewest,
+  toTurnChat,
+  type NewestRead,
+} from "./turn-reads.js";
 
 /** The turn as startTurn would see it now; undefined when it would refuse it or this cannot tell. */
 export async function readTurn(db: ChatDatabase, turn: NewTurn): Promise<CheckedTurn | undefined> {
@@ -44,7 +51,17 @@ export async function readTurn(db: ChatDatabase, turn: NewTurn): Promise<Checked
   if (!passes(() => turn.admit?.(chat))) return undefined;
   const parentId = settings.activeLeafId ?? newestRow?.id ?? null;
   const { history, historyFrom } = await pathFrom(db, chatId, parentId, newest, historyLimit);
-  return { chat, history, historyFrom };
+  const read = { chat, history, historyFrom };
+  readRows.set(read, newest);
+  return read;
+}
+
+/** The rows each pre-read came from, for the turn's transaction to reuse once it verified them. */
+const readRows = new WeakMap<CheckedTurn, NewestRead>();
+
+/** The rows `read` (a pre-read of this adapter's) came from; undefined for anything else. */
+export function rowsOfPreread(read: CheckedTurn | undefined): NewestRead | undefined {
+  return read && readRows.get(read);
 }
 
 /** Whether one of the checks the transaction makes before it writes (they throw its refusal) passes. */

@@ -17,7 +17,9 @@ import {
   readNewest,
   toTurnChat,
   type NewestRead,
+  type TurnChatRow,
 } from "./turn-reads.js";
+import { rowsOfPreread } from "./read-turn.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -49,8 +51,11 @@ import {
  * transaction sits between a person's message and the model call, so every round trip is time to first
  * token (see docs/benchmarks.md). `onChecked` lets the model call start before the last two: once every
  * check that can refuse the turn has passed, the INSERT and the COMMIT only fail when something breaks.
- * The same read, made beforehand without the transaction (readTurn, read-turn.ts), lets the model call
- * start even before the first three; the caller compares what `onChecked` then reports with it.
+ * The same read, made beside the transaction without it (readTurn, read-turn.ts), lets the model call
+ * start even before the first three; the caller compares what `onChecked` then reports with it. When
+ * that pre-read has answered by the time the chat is locked, the read under the lock is narrowed to the
+ * newest row and the chat's settings (verifiedPreread): the same statement with LIMIT 1, and the
+ * pre-read's rows when nothing changed, so the service and the database do not read the history twice.
  *
  * With a concurrency limit (`maxLiveReplies` > 0) two statements come first and one after the lock:
  * the user's `user_limits` row is locked (inserted when missing: `INSERT ... ON DUPLICATE KEY UPDATE`
@@ -86,7 +91,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
         .set(turn.chatModel ? { updatedAt: now, model: turn.chatModel } : { updatedAt: now })
         .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
       if (touched.affectedRows === 0) throw chatNotFound(chatId);
-      newest = await readNewest(tx, chatId, turn.historyLimit);
+      newest = (await verifiedPreread(tx, turn)) ?? (await readNewest(tx, chatId, turn.historyLimit));
       if (newest.settings) {
         chat = toTurnChat(newest.settings);
         activeLeafId = newest.settings.activeLeafId;
@@ -166,6 +171,37 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     // branch (every chat that never switched) pays no extra statement.
     if (activeLeafId !== null) await tx.update(chats).set({ activeLeafId: null }).where(eq(chats.id, chatId));
     return { chat, userMessage, reply, history: path.history, historyFrom: path.historyFrom };
+  });
+}
+
+/**
+ * The pre-read's rows, when they still hold under the lock: the chat's newest message (one row, with the
+ * chat's settings) is the one the pre-read saw, with the same status, and the settings are the same.
+ * That is enough: a stored message never changes once it is not `streaming` (the pre-read found none),
+ * a chat loses no single message (only the whole chat is deleted), and any new one would be the newest.
+ * Undefined (read everything) when there is no answered pre-read, or anything differs.
+ */
+async function verifiedPreread(tx: ChatDatabase, turn: NewTurn): Promise<NewestRead | undefined> {
+  const read = rowsOfPreread(turn.preread?.());
+  const seen = read?.rows[0];
+  if (!read?.settings || !seen) return undefined;
+  const now = await readNewest(tx, turn.chatId, 1);
+  const newest = now.rows[0];
+  const expected = { ...read.settings, model: turn.chatModel ?? read.settings.model };
+  const same =
+    newest?.id === seen.id &&
+    newest.seq === seen.seq &&
+    newest.status === seen.status &&
+    now.settings !== undefined &&
+    sameSettings(now.settings, expected);
+  return same ? { ...read, settings: now.settings } : undefined;
+}
+
+function sameSettings(a: TurnChatRow, b: TurnChatRow): boolean {
+  return (Object.keys(a) as (keyof TurnChatRow)[]).every((key) => {
+    const x = a[key];
+    const y = b[key];
+    return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y;
   });
 }
 

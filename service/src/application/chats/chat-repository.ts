@@ -70,6 +70,13 @@ export interface NewTurn {
    */
   onChecked?: ((turn: CheckedTurn) => void) | undefined;
   /**
+   * The turn's pre-read (what readTurn returned for it), when it has answered by the time the
+   * transaction reads — never waited for. An implementation may then read less under the lock: only
+   * what tells whether anything changed since (the chat's newest message and settings), and the rest
+   * from the pre-read when nothing did. Absent or undefined: the transaction reads as without one.
+   */
+  preread?: (() => CheckedTurn | undefined) | undefined;
+  /**
    * The client's request id, stored with the turn in its transaction, first (see send-requests.ts):
    * when another attempt stored it already the turn throws DuplicateSendRequest and nothing is written.
    */

@@ -177,8 +177,8 @@ async function admittedTurn(
     request: deps.sendRequests ? request : null,
   };
   const flight = new TurnInFlight(hub, userId, chatId);
-  if (early) readAhead(deps, newTurn, flight, early);
-  const starting = repository.startTurn(newTurn);
+  const preread = early ? readAhead(deps, newTurn, flight, early) : undefined;
+  const starting = repository.startTurn({ ...newTurn, preread });
   void starting.finally(() => flight.leave()).catch(ignore);
   // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
   const followDuplicate = attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal });
@@ -255,15 +255,27 @@ async function admittedTurn(
  * other turn of this process is starting on the same chat, and whose user's live replies plus their
  * other starting turns stay under their limit (turns-in-flight.ts). It runs on its own pool connection,
  * beside the transaction; a failed pre-read only means no early start from it (the transaction meets the
- * same failure, or reads on its own).
+ * same failure, or reads on its own). Returns what the transaction may reuse of it.
  */
-function readAhead(deps: ChatUseCaseDeps, turn: NewTurn, flight: TurnInFlight, early: EarlyTurnCall) {
+function readAhead(
+  deps: ChatUseCaseDeps,
+  turn: NewTurn,
+  flight: TurnInFlight,
+  early: EarlyTurnCall,
+): NewTurn["preread"] {
   const others = flight.enter();
-  if ((turn.place?.kind ?? "continue") !== "continue" || others.sameChat > 0) return;
+  if ((turn.place?.kind ?? "continue") !== "continue" || others.sameChat > 0) return undefined;
   const limit = turn.maxLiveReplies;
-  if (limit > 0 && others.sameUser >= limit) return;
+  if (limit > 0 && others.sameUser >= limit) return undefined;
   const read = { ...turn, maxLiveReplies: limit > 0 ? limit - others.sameUser : 0 };
-  deps.repository.readTurn(read).then((checked) => early.fromPreread(checked), ignore);
+  // What the transaction may reuse (NewTurn.preread): the answer once it came, never waited for (a
+  // transaction holding its pool connection must not wait for a read that may wait for one).
+  let answered: CheckedTurn | undefined;
+  deps.repository.readTurn(read).then((checked) => {
+    answered = checked;
+    early.fromPreread(checked);
+  }, ignore);
+  return () => answered;
 }
 
 /** For a promise whose failure is someone else's to report. */
