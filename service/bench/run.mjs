@@ -23,6 +23,7 @@
  *                    only when named: row 21's A/B, another build (e.g. main before a change) vs this one
  * --rows=24 --base-build=<other tree>/service/dist/main.js
  *                    only when named: row 22's A/B of row 1's turn, another build vs this one
+ * --rows=25          only when named: row 22's A/B of row 1's turn, TURN_PRE_READ=false vs true
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
  * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
@@ -66,7 +67,7 @@ import { overloadMarkers, overloadRow, overloadRows } from "./scenarios/overload
 import {
   addedTimeToFirstToken,
   earlyCallTimeToFirstToken,
-  buildsTimeToFirstToken,
+  abTimeToFirstToken,
   constantWindow,
   limitsTimeToFirstToken,
   timeToFirstTokenBreakdown,
@@ -412,11 +413,12 @@ async function main() {
       });
     }
     if (want(15)) await searchRowRun(common, results);
-    // Opt-in (`--rows=21` to `24`): A/B runs of a setting or of two builds, not rows of the goals table.
+    // Opt-in (`--rows=21` to `25`): A/B runs of a setting or of two builds, not rows of the goals table.
     if (only?.has("21")) await coalescingRowRun(common, simulator, results);
     if (only?.has("22")) await earlyCallRowRun(common, simulator, database, results);
     if (only?.has("23")) await buildsRowRun(common, simulator, results);
     if (only?.has("24")) await buildsTimeToFirstTokenRun(common, simulator, database, results);
+    if (only?.has("25")) await preReadTimeToFirstTokenRun(common, simulator, database, results);
     if (want(20)) {
       log("row 20: overload (admission control at row 3's streams, offered twice as many)");
       const capacity = settings.overloadCapacity;
@@ -579,40 +581,57 @@ async function earlyCallRowRun(common, simulator, database, results) {
 }
 
 /** Row 24: row 1 on another build (`--base-build`) vs this one, interleaved as row 22. */
-async function buildsTimeToFirstTokenRun(common, simulator, database, results) {
+function buildsTimeToFirstTokenRun(common, simulator, database, results) {
   const script = option("base-build");
   if (!script) {
     log("row 24: needs --base-build=<path to the other build's service/dist/main.js>; not run");
     return;
   }
-  log("row 24: row 1 on the base build vs this build");
-  const base = await startService({ ...common, script });
-  track(base.child);
-  const current = await startService(common);
-  track(current.child);
+  return abTimeToFirstTokenRun(common, simulator, database, results, {
+    row: 24,
+    a: { name: "base build", script },
+    b: { name: "this build" },
+  });
+}
+
+/** Row 25: row 1 with TURN_PRE_READ off vs on, this build, interleaved as row 22. */
+function preReadTimeToFirstTokenRun(common, simulator, database, results) {
+  return abTimeToFirstTokenRun(common, simulator, database, results, {
+    row: 25,
+    a: { name: "pre-read off", extra: { TURN_PRE_READ: "false" } },
+    b: { name: "pre-read on", extra: { TURN_PRE_READ: "true" } },
+  });
+}
+
+async function abTimeToFirstTokenRun(common, simulator, database, results, { row, a, b }) {
+  log(`row ${row}: row 1 on ${a.name} vs ${b.name}`);
+  const first = await startService({ ...common, script: a.script, extra: a.extra });
+  track(first.child);
+  const second = await startService({ ...common, script: b.script, extra: b.extra });
+  track(second.child);
   const baseline = await startBaseline(simulator.url);
   try {
-    const row = await buildsTimeToFirstToken({
-      base,
-      current,
+    const result = await abTimeToFirstToken({
+      a: { name: a.name, service: first },
+      b: { name: b.name, service: second },
       baseline,
       database,
       rounds: settings.rounds,
       perRound: settings.ttftPerRound,
       log,
     });
-    results.buildsTtft = row;
+    results[`row${row}`] = result;
     const ms = (x) => `p50 ${x.p50.toFixed(2)} p99 ${x.p99.toFixed(2)} ms`;
-    log(`  sdk ${ms(row.sdk)}; base build ${ms(row.base)}; this build ${ms(row.current)}`);
-    log(`  added (service − sdk): base build ${ms(row.baseAdded)}; this build ${ms(row.currentAdded)}`);
-    log(`  this − base: ${ms(row.gain)}`);
-    const problems = [...base.problems(), ...current.problems()];
+    log(`  sdk ${ms(result.sdk)}; ${a.name} ${ms(result.a)}; ${b.name} ${ms(result.b)}`);
+    log(`  added (service − sdk): ${a.name} ${ms(result.aAdded)}; ${b.name} ${ms(result.bAdded)}`);
+    log(`  ${b.name} − ${a.name}: ${ms(result.gain)}`);
+    const problems = [...first.problems(), ...second.problems()];
     if (problems.length)
       log(`  the services logged ${problems.length} warnings/errors:\n${problems.slice(0, 5).join("\n")}`);
   } finally {
     await baseline.stop();
-    await base.stop();
-    await current.stop();
+    await first.stop();
+    await second.stop();
   }
 }
 

@@ -133,6 +133,16 @@ describe("the per-user limits", () => {
   });
 });
 
+describe("TURN_PRE_READ (a turn's model call from a read ahead of its transaction)", () => {
+  it("is off by default and on only with true", () => {
+    expect(loadConfig({}).turnPreRead).toBe(false);
+    expect(loadConfig({ TURN_PRE_READ: "" }).turnPreRead).toBe(false);
+    expect(loadConfig({ TURN_PRE_READ: "false" }).turnPreRead).toBe(false);
+    expect(loadConfig({ TURN_PRE_READ: "true" }).turnPreRead).toBe(true);
+    expect(() => loadConfig({ TURN_PRE_READ: "yes" })).toThrow(/TURN_PRE_READ/);
+  });
+});
+
 describe("MODEL_CALL_AFTER_COMMIT (the turn's model call and its commit)", () => {
   it("defaults to false (the call starts with the commit), takes true or false, and refuses anything else", () => {
     expect(loadConfig({}).modelCallAfterCommit).toBe(false);

@@ -104,6 +104,10 @@ const schema = z.object({
     .enum(["true", "false", ""], { message: "MODEL_CALL_AFTER_COMMIT is true or false" })
     .default("false")
     .transform((value) => value === "true"),
+  TURN_PRE_READ: z
+    .enum(["true", "false", ""], { message: "TURN_PRE_READ is true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
   MAX_REQUEST_BYTES: integer(262_144, 1024),
   MAX_DEADLINE_MS: integer(600_000, 1000),
   IMPORT_MAX_BYTES: integer(defaultImportLimits.maxBytes, 1024),
@@ -246,6 +250,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
      * pre-read, else at its transaction's checks — and is aborted if the turn then fails (see turn.ts).
      */
     modelCallAfterCommit: c.MODEL_CALL_AFTER_COMMIT,
+    /**
+     * Whether a turn reads its chat ahead, beside its transaction, to start the model call before the
+     * chat's lock (see turn.ts); off by default: on a local database it measured slower (benchmarks.md).
+     */
+    turnPreRead: c.TURN_PRE_READ,
     /** Per-user limits' defaults (0 = none); overrides per user in `user_limits`. */
     userLimits: {
       concurrentReplies: c.LIMIT_CONCURRENT_REPLIES,

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       instructions: config.instructions,
       maxLiveReplies: config.maxLiveReplies,
       modelCallAfterCommit: config.modelCallAfterCommit,
+      turnPreRead: config.turnPreRead,
     },
     presets: createMysqlPresetStore(database.db),
     titles: config.titles

@@ -1,5 +1,5 @@
 /**
- * Rows 1 and 5 (and 16, 22 and 24, A/Bs of row 1's turn): time to the first token.
+ * Rows 1 and 5 (and 16, 22, 24 and 25, A/Bs of row 1's turn): time to the first token.
  *
  * Row 1 — added TTFT at concurrency 1 on a stored 50-message chat: a Connect gRPC client → the service
  * (reads the chat from MariaDB, counts, stores the turn, calls the simulator) versus the `openai` SDK
@@ -257,14 +257,15 @@ export async function earlyCallTimeToFirstToken({ after, early, baseline, databa
 }
 
 /**
- * Row 24 (opt-in) — row 1 on another build (`--base-build`, e.g. main before a change) against this one:
- * two services on the same database, and the bare SDK sending the same prompt, interleaved; each
- * service's added time is row 1's (service − SDK, per round), and this − base is the change's gain.
+ * Rows 24 and 25 (opt-in) — row 1 on two services: another build (`--base-build`, e.g. main before a
+ * change) against this one (24), or this build with TURN_PRE_READ off against on (25); both on the same
+ * database, and the bare SDK sending the same prompt, interleaved; each service's added time is row 1's
+ * (service − SDK, per round), and `gain` is b − a.
  */
-export async function buildsTimeToFirstToken({ base, current, baseline, database, rounds, perRound, log }) {
+export async function abTimeToFirstToken({ a, b, baseline, database, rounds, perRound, log }) {
   const result = await interleavedTimeToFirstToken({
-    a: { name: "base build", service: base, userId: "bench-builds-base" },
-    b: { name: "this build", service: current, userId: "bench-builds-this" },
+    a: { name: a.name, service: a.service, userId: `bench-ab-${a.name.replaceAll(" ", "-")}` },
+    b: { name: b.name, service: b.service, userId: `bench-ab-${b.name.replaceAll(" ", "-")}` },
     baseline: { name: "sdk", run: (count) => baseline.call("ttft", { count, messages: row1Prompt() }) },
     database,
     rounds,
@@ -273,11 +274,11 @@ export async function buildsTimeToFirstToken({ base, current, baseline, database
   });
   return {
     sdk: result.baseline,
-    base: result.a,
-    current: result.b,
-    baseAdded: result.aAdded,
-    currentAdded: result.bAdded,
-    /** this − base per round (negative: sooner). */
+    a: result.a,
+    b: result.b,
+    aAdded: result.aAdded,
+    bAdded: result.bAdded,
+    /** b − a per round (negative: sooner). */
     gain: result.added,
   };
 }

@@ -46,11 +46,15 @@ export interface ChatSettings {
   maxLiveReplies?: number | undefined;
   /**
    * The model call waits for the turn's commit (MODEL_CALL_AFTER_COMMIT; no pre-read then); absent/false:
-   * it starts once a read of the turn passed its checks (the pre-read beside the transaction, else the
-   * transaction's own), and is aborted when the turn then fails or its locked read gives another prompt
-   * (see turn.ts).
+   * it starts once a read of the turn passed its checks (the transaction's own, or its pre-read with
+   * `turnPreRead`), and is aborted when the turn then fails (see turn.ts).
    */
   modelCallAfterCommit?: boolean | undefined;
+  /**
+   * TURN_PRE_READ: a turn reads its chat ahead, beside its transaction, and starts the model call on
+   * that read; the locked read keeps the call or aborts it (early-turn-call.ts). Absent/false: off.
+   */
+  turnPreRead?: boolean | undefined;
 }
 
 /** What every use case may need: the ports, the live-reply hub and the settings. */

@@ -261,11 +261,7 @@ describe("concurrent replies across replicas", () => {
       );
       expect(outcomes.filter((o) => o === "started")).toHaveLength(3);
       expect(outcomes.filter((o) => o === "ResourceExhausted")).toHaveLength(17);
-      // Within a process a burst reads ahead no more turns than the limit admits (turns-in-flight.ts);
-      // across replicas a pre-read cannot see the other's turns, so a few calls may start for turns the
-      // lock then refuses: each aborted at once. Exactly 3 run on.
-      const sent = [...harness.simulator.requests, ...second.simulator.requests];
-      await expect.poll(() => sent.filter((r) => r.clientClosedAt === null).length).toBe(3);
+      expect(harness.simulator.requests.length + second.simulator.requests.length).toBe(3);
       await expect.poll(() => streamingReplies(harness), { timeout: 10_000 }).toBe(0);
     } finally {
       await second.parley.shutdown(0);

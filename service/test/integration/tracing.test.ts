@@ -1,5 +1,5 @@
 // Tracing in the service, in process, with the real OpenTelemetry SDK exporting over OTLP/HTTP to an
-// in-test receiver: an RPC continues its caller's W3C traceparent, and its turn's pre-read and transaction, model request
+// in-test receiver: an RPC continues its caller's W3C traceparent, and its turn transaction, model request
 // (GenAI attributes, the first token as an event) and final write are its children; a WhatsApp message
 // is one trace from the webhook through the model to the Twilio sends; no message text is exported; log
 // lines carry the request id, and the trace and span ids.
@@ -62,7 +62,6 @@ describe("service traces", () => {
         "chat gpt-4o-mini",
         "final write",
         "parley.chat.v1.ChatService/SendMessage",
-        "turn pre-read",
         "turn transaction",
       ]);
     const spans = spansOf(traceId);
@@ -116,14 +115,7 @@ describe("service traces", () => {
     await expect
       .poll(() => new Set(spansOf(webhook!.traceId).map((span) => span.name)), { timeout: 10_000 })
       .toEqual(
-        new Set([
-          "WhatsApp webhook",
-          "turn pre-read",
-          "turn transaction",
-          "chat gpt-4o-mini",
-          "final write",
-          "twilio send",
-        ]),
+        new Set(["WhatsApp webhook", "turn transaction", "chat gpt-4o-mini", "final write", "twilio send"]),
       );
     expect(named(spansOf(webhook!.traceId), "twilio send")).toHaveLength(harness.sentTo(sender).length);
     expect(receiver.bodies.some((body) => body.includes("pineapple"))).toBe(false);

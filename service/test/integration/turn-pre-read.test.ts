@@ -1,5 +1,5 @@
-// A turn's pre-read (ChatRepository.readTurn: the transaction's read, plain, beside it) starts the model
-// call before the turn's transaction has the chat's lock; the transaction's own read under the lock then
+// With TURN_PRE_READ, a turn's pre-read (ChatRepository.readTurn: the transaction's read, plain, beside
+// it) starts the model call before the turn's transaction has the chat's lock; the transaction's own read under the lock then
 // keeps that call when it gives the same prompt, or aborts it and sends its own (early-turn-call.ts).
 // Real MariaDB, the real openai SDK against the simulator. "Before the lock" is a state the test holds: a
 // second connection holds the chat's row, or the repository's startTurn waits for the test's change.
@@ -56,8 +56,11 @@ let strict: Harness;
 let raw: ChatRepository;
 beforeAll(async () => {
   [early, strict] = await Promise.all([
-    startParley({ wrapRepository: hooking(earlyHooks) }),
-    startParley({ wrapRepository: hooking(strictHooks), settings: { modelCallAfterCommit: true } }),
+    startParley({ wrapRepository: hooking(earlyHooks), settings: { turnPreRead: true } }),
+    startParley({
+      wrapRepository: hooking(strictHooks),
+      settings: { turnPreRead: true, modelCallAfterCommit: true },
+    }),
   ]);
   raw = createMysqlChatRepository(early.database.db, testUsageMeter);
 });
@@ -93,13 +96,13 @@ async function holdChat(harness: Harness, chatId: string) {
   await holder.query("SELECT id FROM chats WHERE id = ? FOR UPDATE", [chatId]);
   return {
     /** Whether a turn's lock statement is waiting for the row. */
-    async turnWaits(): Promise<boolean> {
+    async turnWaits(turns = 1): Promise<boolean> {
       const [rows] = await harness.database.pool.query<RowDataPacket[]>(
         `SELECT ID FROM information_schema.PROCESSLIST
           WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'update \`chats\`%'`,
         [harness.database.name],
       );
-      return rows.length === 1;
+      return rows.length === turns;
     },
     async release() {
       await holder.query("ROLLBACK");
@@ -116,7 +119,7 @@ function changeBeforeLock(change: () => Promise<unknown>) {
   };
 }
 
-describe("the pre-read starts the model call (the default)", () => {
+describe("the pre-read starts the model call (TURN_PRE_READ=true)", () => {
   it("reaches the upstream while the turn's transaction waits for the chat's lock; one request in all", async () => {
     const { userId, chatId } = await aChatWithOneTurn(early, earlyHooks);
     const hold = await holdChat(early, chatId);
@@ -287,7 +290,34 @@ describe("the pre-read starts the model call (the default)", () => {
   });
 });
 
-describe("MODEL_CALL_AFTER_COMMIT=true (the strict order)", () => {
+describe("turns starting together in one process (turns-in-flight.ts)", () => {
+  it("a second send to a chat while the first is starting is not read ahead: the refused one sends nothing", async () => {
+    const { userId, chatId } = await aChatWithOneTurn(early, earlyHooks);
+    const hold = await holdChat(early, chatId);
+    // Either may lock the chat first: both are answered the same.
+    for (const text of ["One", "Two"]) early.simulator.when(text, { deltas: ["Only", " one"] });
+    const first = collectReply(early.client().sendMessage({ userId, chatId, text: "One" }));
+    await expect.poll(() => hold.turnWaits(1)).toBe(true);
+    const second = collectReply(early.client().sendMessage({ userId, chatId, text: "Two" }));
+    await expect.poll(() => hold.turnWaits(2)).toBe(true);
+    // Only the first was read ahead, and only its request went out.
+    expect(earlyHooks.prereads).toEqual([true]);
+    expect(early.simulator.requests).toHaveLength(1);
+
+    await hold.release();
+    const [one, two] = await Promise.all([first, second]);
+    // Whichever locked the chat first is answered; the other is refused by its transaction.
+    const answered = [one, two].filter((reply) => reply.finished);
+    const refused = [one, two].filter((reply) => reply.error);
+    expect(answered).toHaveLength(1);
+    expect(refused.map((reply) => reply.error?.code)).toEqual([Code.FailedPrecondition]);
+    expect(answered[0]?.text).toBe("Only one");
+    const sent = early.simulator.requests;
+    await expect.poll(() => sent.filter((request) => request.clientClosedAt === null).length).toBe(1);
+  });
+});
+
+describe("MODEL_CALL_AFTER_COMMIT=true (the strict order, even with TURN_PRE_READ=true)", () => {
   it("makes no pre-read and sends nothing while the turn waits for the chat's lock", async () => {
     const { userId, chatId } = await aChatWithOneTurn(strict, strictHooks);
     const hold = await holdChat(strict, chatId);

@@ -1,7 +1,6 @@
-// A turn is one transaction before the model call, whatever model the chat is on (and its pre-read beside
-// it, the same read without the lock): with several models the chat's model comes from those reads (no
-// read of the chat before them), the user's message is counted in that model's encoding, and a model
-// named in SendMessage moves the chat in the same transaction (and counts in the pre-read).
+// A turn is one transaction before the model call, whatever model the chat is on: with several models the
+// chat's model comes from startTurn's transaction (no read of the chat before it), the user's message is
+// counted in that model's encoding, and a model named in SendMessage moves the chat in the same transaction.
 import { randomUUID } from "node:crypto";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -106,14 +105,14 @@ async function userMessage(chatId: string, seq: number) {
 }
 
 describe("a turn on a chat whose model is not the default", () => {
-  it("is one pre-read and one transaction before the model call, counted in the chat's model's encoding", async () => {
+  it("is one transaction before the model call, counted in the chat's model's encoding", async () => {
     const userId = randomUUID();
     const first = await send(userId, {});
     const chatId = first.reply.started!.chatId;
     await client.setChatModel({ userId, chatId, model: "beta" });
 
     const second = await send(userId, { chatId });
-    expect(second.before).toEqual(["readTurn", "startTurn"]);
+    expect(second.before).toEqual(["startTurn"]);
     expect(second.reply.started?.model).toBe("beta");
     expect(await userMessage(chatId, 3)).toEqual({
       tokenCount: createTiktokenTokenCounter("cl100k_base").count(text),
@@ -130,13 +129,13 @@ describe("a turn on a chat whose model is not the default", () => {
     expect(await userMessage(chatId, 1)).toMatchObject({ encoding: "o200k_base" });
 
     const moved = await send(userId, { chatId, model: "beta" });
-    expect(moved.before).toEqual(["readTurn", "startTurn"]);
+    expect(moved.before).toEqual(["startTurn"]);
     expect(moved.reply.started?.model).toBe("beta");
     expect((await client.getChat({ userId, chatId })).chat?.model).toBe("beta");
     expect(await userMessage(chatId, 3)).toMatchObject({ encoding: "cl100k_base" });
 
     const back = await send(userId, { chatId });
-    expect(back.before).toEqual(["readTurn", "startTurn"]);
+    expect(back.before).toEqual(["startTurn"]);
     expect(back.reply.started?.model).toBe("beta");
   });
 });

@@ -177,8 +177,11 @@ async function admittedTurn(
     request: deps.sendRequests ? request : null,
   };
   const flight = new TurnInFlight(hub, userId, chatId);
-  const preread = early ? readAhead(deps, newTurn, flight, early) : undefined;
-  const starting = repository.startTurn({ ...newTurn, preread });
+  const ahead = early && settings.turnPreRead ? readAhead(deps, newTurn, flight, early) : undefined;
+  const starting = repository.startTurn({ ...newTurn, preread: ahead?.answer });
+  // The transaction's BEGIN first: its statements, not the model call, are what the first token waits
+  // for last (the reply's events go out after the commit), so the pre-read's query is built after it.
+  if (ahead) setImmediate(ahead.read);
   void starting.finally(() => flight.leave()).catch(ignore);
   // A concurrent attempt with this id stored its turn first: this one follows that turn's reply.
   const followDuplicate = attachOnDuplicate(deps, request && { ...request, userId, signal: input.signal });
@@ -257,25 +260,24 @@ async function admittedTurn(
  * beside the transaction; a failed pre-read only means no early start from it (the transaction meets the
  * same failure, or reads on its own). Returns what the transaction may reuse of it.
  */
-function readAhead(
-  deps: ChatUseCaseDeps,
-  turn: NewTurn,
-  flight: TurnInFlight,
-  early: EarlyTurnCall,
-): NewTurn["preread"] {
+function readAhead(deps: ChatUseCaseDeps, turn: NewTurn, flight: TurnInFlight, early: EarlyTurnCall) {
   const others = flight.enter();
   if ((turn.place?.kind ?? "continue") !== "continue" || others.sameChat > 0) return undefined;
   const limit = turn.maxLiveReplies;
   if (limit > 0 && others.sameUser >= limit) return undefined;
-  const read = { ...turn, maxLiveReplies: limit > 0 ? limit - others.sameUser : 0 };
+  const ahead = { ...turn, maxLiveReplies: limit > 0 ? limit - others.sameUser : 0 };
   // What the transaction may reuse (NewTurn.preread): the answer once it came, never waited for (a
   // transaction holding its pool connection must not wait for a read that may wait for one).
   let answered: CheckedTurn | undefined;
-  deps.repository.readTurn(read).then((checked) => {
-    answered = checked;
-    early.fromPreread(checked);
-  }, ignore);
-  return () => answered;
+  return {
+    answer: () => answered,
+    read() {
+      deps.repository.readTurn(ahead).then((checked) => {
+        answered = checked;
+        early.fromPreread(checked);
+      }, ignore);
+    },
+  };
 }
 
 /** For a promise whose failure is someone else's to report. */
