@@ -5,9 +5,10 @@
  * the chat lookup starting, the model call, the model's first delta. The orchestrator notes when it
  * called and when the first delta reached it, and splits each turn into
  *   inbound  client call → the use case's first query (RPC, auth, decoding, validation)
- *   database first query → model call (the turn's pre-read, one plain read, and fitting the prompt; the
- *            turn's transaction runs beside it and during `upstream`, see turn.ts; a turn whose pre-read
- *            could not be used: its transaction up to its checks and history read)
+ *   database first query → model call (the turn's transaction up to its checks and history read; its
+ *            INSERT and COMMIT run during `upstream` since the model call starts with them, see turn.ts;
+ *            with TURN_PRE_READ, which this composition leaves off: the pre-read and fitting the prompt,
+ *            the transaction running beside it)
  *   upstream model call → first delta from the model (the SDK's request, as in the baseline)
  *   outbound first model delta → the client has it (job, watcher, Connect, HTTP/2)
  * A diagnostic: it depends on createParley's options, so the orchestrator treats a failure as a note.
