@@ -8,9 +8,11 @@
  * transaction: it checks the chat is the user's and idle, stores the turn and reads the newest history
  * back (see the repository's startTurn). Only a long window reads further, page by page.
  *
- * The model call does not even wait for that transaction: a plain pre-read beside it (readTurn, no
- * lock) usually has the prompt first, and the request goes out at once if that read passes the checks;
- * the transaction's own read under the lock (`onChecked`) then keeps that call when it gives the same
+ * The model call does not wait for that transaction's end: once its checks passed (`onChecked`), the
+ * prompt is fitted and the request sent while the rows are written and committed. With `turnPreRead`
+ * (off by default: slower where the commit, not the model, finishes last; docs/benchmarks.md) a plain
+ * pre-read beside the transaction (readTurn, no lock) usually has the prompt first and the request goes
+ * out at once if it passes the checks; the locked read then keeps that call when it gives the same
  * prompt, or aborts it and sends its own (early-turn-call.ts). The `started` event goes out only after
  * the commit, and a turn that fails aborts the request (README, "How it is built";
  * `modelCallAfterCommit` keeps the strict order, with no pre-read).
@@ -138,8 +140,8 @@ async function admittedTurn(
     };
     return { choice, system, fitter, history, request };
   };
-  // The model call starts as soon as a read of the turn passed every check: the pre-read beside the
-  // transaction, else the transaction's own checks; its rows are written and committed meanwhile (time to
+  // The model call starts as soon as a read of the turn passed every check: the transaction's own
+  // checks, or with TURN_PRE_READ the pre-read beside it; its rows are written and committed meanwhile (time to
   // first token), and a turn that then fails aborts it. MODEL_CALL_AFTER_COMMIT: after, with no pre-read.
   const early = settings.modelCallAfterCommit ? null : new EarlyTurnCall(hub, promptOf);
   const now = clock.now();
@@ -254,7 +256,7 @@ async function admittedTurn(
 }
 
 /**
- * Starts the turn's pre-read (see early-turn-call.ts): a `continue` turn (a new chat's too) that no
+ * The turn's pre-read (see early-turn-call.ts), to start with `read()`: a `continue` turn (a new chat's too) that no
  * other turn of this process is starting on the same chat, and whose user's live replies plus their
  * other starting turns stay under their limit (turns-in-flight.ts). It runs on its own pool connection,
  * beside the transaction; a failed pre-read only means no early start from it (the transaction meets the
