@@ -1,9 +1,9 @@
 /**
  * The model call a turn starts before its commit (time to first token, see turn.ts), and which read its
  * prompt came from. Two reads can start it:
- * - the pre-read (ChatRepository.readTurn): a plain read made beside the turn's transaction, without its
- *   lock, that has the prompt first, so the request goes out while the transaction still waits for its
- *   BEGIN, the chat's lock and its own read;
+ * - with TURN_PRE_READ, the pre-read (ChatRepository.readTurn): a plain read beside the turn's
+ *   transaction, without its lock, that has the prompt first, so the request goes out while the
+ *   transaction still waits for the chat's lock and its own read;
  * - the transaction's read under the lock, once every check passed (`onChecked`): the one that counts.
  * When the locked read gives the same prompt (same model and instructions, same history message for
  * message) the running call is kept; otherwise it is aborted at once and the call starts again from the
