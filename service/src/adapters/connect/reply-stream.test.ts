@@ -3,25 +3,14 @@ import type { ReplyEvent } from "../../application/replies/reply-events.js";
 import { ReplySubscription } from "../../application/replies/reply-subscription.js";
 import { DomainError } from "../../domain/errors.js";
 import { mapReplyStream } from "./reply-stream.js";
+import { aFinished, aStarted } from "../../../test/support/reply-event-fixtures.js";
 
-const started: ReplyEvent = {
-  type: "started",
-  chatId: "c",
-  userMessageId: "u",
-  replyId: "r",
-  model: "m",
-  context: null,
-};
+const started = aStarted;
 const delta: ReplyEvent = { type: "delta", text: "hi", offset: 0 };
-const finished = (errorCode: "upstream.interrupted" | null): ReplyEvent => ({
-  type: "finished",
-  status: errorCode ? "incomplete" : "complete",
-  finishReason: errorCode ? null : "stop",
-  usage: null,
-  error: errorCode ? "cut off" : null,
-  errorCode,
-  length: 2,
-});
+const finished = (errorCode: "upstream.interrupted" | null) =>
+  errorCode
+    ? aFinished(2, { status: "incomplete", finishReason: null, error: "cut off", errorCode })
+    : aFinished(2);
 
 /** A reply's events that records what its consumer did with it. */
 function events(list: ReplyEvent[]) {

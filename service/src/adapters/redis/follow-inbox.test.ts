@@ -2,7 +2,7 @@
 // contiguous and within the bounds; an end, a gap or an overlap (a republished entry) stays apart, so
 // followReply's offset logic sees the same text. Without coalescing every entry stays its own.
 import { describe, expect, it } from "vitest";
-import type { ReplyFinishedEvent } from "../../application/replies/reply-events.js";
+import { aFinished } from "../../../test/support/reply-event-fixtures.js";
 import { createFollowInbox } from "./follow-inbox.js";
 import type { StreamEntry } from "./reply-stream-format.js";
 
@@ -13,15 +13,7 @@ const text = (offset: number, value: string): StreamEntry => ({
   text: value,
   end: offset + [...value].length,
 });
-const finished: ReplyFinishedEvent = {
-  type: "finished",
-  status: "complete",
-  finishReason: "stop",
-  usage: null,
-  error: null,
-  errorCode: null,
-  length: 9,
-};
+const finished = aFinished(9);
 const end: StreamEntry = { kind: "end", id: "9-1", offset: 9, finished };
 
 async function drain(inbox: ReturnType<typeof createFollowInbox>, count: number) {

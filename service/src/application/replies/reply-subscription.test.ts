@@ -4,26 +4,12 @@
 // a subscription with coalescing off, sees every delta as it was pushed.
 import { describe, expect, it } from "vitest";
 import { utf8Length, type DeltaCoalescing } from "./delta-coalescing.js";
-import type { ReplyDeltaEvent, ReplyEvent, ReplyFinishedEvent, ReplyStartedEvent } from "./reply-events.js";
+import type { ReplyDeltaEvent, ReplyEvent } from "./reply-events.js";
 import { ReplySubscription } from "./reply-subscription.js";
+import { aFinished, aStarted } from "../../../test/support/reply-event-fixtures.js";
 
-const started: ReplyStartedEvent = {
-  type: "started",
-  chatId: "c1",
-  userMessageId: "m1",
-  replyId: "r1",
-  model: "m",
-  context: null,
-};
-const finished = (length: number): ReplyFinishedEvent => ({
-  type: "finished",
-  status: "complete",
-  finishReason: "stop",
-  usage: null,
-  error: null,
-  errorCode: null,
-  length,
-});
+const started = aStarted;
+const finished = (length: number) => aFinished(length);
 const delta = (text: string, offset: number): ReplyDeltaEvent => ({ type: "delta", text, offset });
 
 /** Deltas for `parts`, with code-point offsets as the job assigns them. */

@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ReplyEvent } from "./reply-events.js";
 import { readWholeReply, withTextSoFar } from "./reply-text.js";
+import { aFinished, aStarted } from "../../../test/support/reply-event-fixtures.js";
 
-const started: ReplyEvent = {
-  type: "started",
-  chatId: "c",
-  userMessageId: "u",
-  replyId: "r",
-  model: "m",
-  context: null,
-};
-const finished: ReplyEvent = {
-  type: "finished",
-  status: "complete",
-  finishReason: "stop",
-  usage: null,
-  error: null,
-  errorCode: null,
-  length: 8,
-};
+const started = aStarted;
+const finished = aFinished(8);
 const reply: ReplyEvent[] = [
   started,
   { type: "delta", text: "Hi ", offset: 0 },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { aFinished } from "../../../test/support/reply-event-fixtures.js";
 import { createScriptedChatModel } from "../../../test/support/scripted-chat-model.js";
 import { silentLogger, wordCounter } from "../../../test/support/use-case-fixture.js";
 import { createUsageMeter } from "../usage/usage-meter.js";
@@ -6,15 +7,7 @@ import type { ReplyFinishedEvent } from "../replies/reply-events.js";
 import type { GeneratedTitle } from "./title-store.js";
 import { TitleWriter, type TitleOutcome, type TitleTurn } from "./title-writer.js";
 
-const complete: ReplyFinishedEvent = {
-  type: "finished",
-  status: "complete",
-  finishReason: "stop",
-  usage: null,
-  error: null,
-  errorCode: null,
-  length: 5,
-};
+const complete = aFinished(5);
 
 function aWriter(maxConcurrent = 2, stores = () => true) {
   const model = createScriptedChatModel({ deltas: ["A", " title"], holdAfter: 0 });
