@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   }
   const metrics = await startMetrics(
     { models: config.models.models.map((model) => model.id), metrics: config.metrics },
-    database.pool,
+    database.pools,
     logger,
   );
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   }
   const tokenCounter = upstream.models.counterFor(defaultModel.encoding);
   const meter = createUsageMeter(tokenCounter, config.modelPrices, upstream.models);
-  const repository = createMysqlChatRepository(database.db, meter);
+  const repository = createMysqlChatRepository(database, meter);
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
   const whatsapp = await connectWhatsApp(config, database, logger);

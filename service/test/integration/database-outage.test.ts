@@ -21,7 +21,7 @@ beforeAll(async () => {
   url.port = String(proxy.port);
   throughProxy = await createDatabase(url.toString(), { connectTimeoutMs: 500, queryTimeoutMs: 1_000 });
   harness = await startParley({
-    repository: createMysqlChatRepository(throughProxy.db, testUsageMeter),
+    repository: createMysqlChatRepository(throughProxy, testUsageMeter),
     ready: () =>
       throughProxy.ping().then(
         () => true,

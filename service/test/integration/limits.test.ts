@@ -237,7 +237,7 @@ describe("concurrent replies across replicas", () => {
   it("two processes on one database: 20 concurrent sends of one user, split between them → exactly 3 stream", async () => {
     const second = await startParley({
       clock,
-      repository: createMysqlChatRepository(harness.database.db, testUsageMeter),
+      repository: createMysqlChatRepository(harness.database, testUsageMeter),
       usage: createMysqlUsageRepository(harness.database.db),
       userLimits: { defaults, store },
     });

@@ -35,7 +35,7 @@ beforeAll(async () => {
       store: { settingsOf: async () => ({ overrides: noOverrides, blocked: false }), update: async () => {} },
     },
   });
-  observePool(harness.database.pool, metrics);
+  observePool(harness.database.pools, metrics);
   server = createMetricsServer(metrics.registry);
   const address = await server.listen(0, "127.0.0.1");
   metricsUrl = `http://127.0.0.1:${address.port}/metrics`;

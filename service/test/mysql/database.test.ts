@@ -114,7 +114,7 @@ describe("time", () => {
     const zone = process.env["TZ"];
     process.env["TZ"] = "Asia/Kathmandu"; // +05:45: no whole-hour coincidence can hide a shift
     try {
-      const repository = createMysqlChatRepository(database.db, testUsageMeter);
+      const repository = createMysqlChatRepository(database, testUsageMeter);
       const at = new Date("2024-03-10T23:59:59.987Z");
       const chat = aChat({ createdAt: at, updatedAt: at });
       await repository.startTurn(aTurn(chat, { now: at }));

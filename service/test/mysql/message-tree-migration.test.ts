@@ -92,7 +92,7 @@ afterAll(async () => {
 
 describe("the message-tree migration on a populated database", () => {
   it("turns every chat into one path that shows what the chat showed before", async () => {
-    const repository = createMysqlChatRepository(database.db, testUsageMeter);
+    const repository = createMysqlChatRepository(database, testUsageMeter);
     for (const chatId of chatIds) {
       const [rows] = await pool.query<RowDataPacket[]>(
         "SELECT id, content FROM messages WHERE chat_id = ? ORDER BY seq",
@@ -108,7 +108,7 @@ describe("the message-tree migration on a populated database", () => {
   });
 
   it("lets the migrated chats go on: a new turn follows the newest message", async () => {
-    const repository = createMysqlChatRepository(database.db, testUsageMeter);
+    const repository = createMysqlChatRepository(database, testUsageMeter);
     const chatId = chatIds[2]!;
     const turn = await repository.startTurn({
       userId: "migrated",

@@ -22,7 +22,7 @@ beforeAll(async () => {
       if (/\bfrom `messages`/i.test(sql)) messageReads.push(sql);
     },
   });
-  repository = createMysqlChatRepository(database.db, testUsageMeter);
+  repository = createMysqlChatRepository(database, testUsageMeter);
 
   const now = new Date("2025-01-01T00:00:00.000Z");
   const chat = aChat({ createdAt: now, updatedAt: now });

@@ -12,7 +12,7 @@ describe("the ChatRepository contract, on MySQL", () => {
   chatRepositoryContract(async () => {
     const database = await createTestDatabase();
     return {
-      repository: createMysqlChatRepository(database.db, testUsageMeter),
+      repository: createMysqlChatRepository(database, testUsageMeter),
       close: () => database.drop(),
     };
   });
@@ -25,7 +25,7 @@ const tick = steppingClock();
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  repository = createMysqlChatRepository(database.db, testUsageMeter);
+  repository = createMysqlChatRepository(database, testUsageMeter);
 });
 afterAll(() => database.drop());
 

@@ -41,7 +41,7 @@ async function turnRow(messageSid: string) {
 /** A chat owned by `sender`, as sendMessage would have created it. */
 async function aChatOf(sender: string) {
   const chat = aChat({ userId: sender });
-  await createMysqlChatRepository(database.db, testUsageMeter).startTurn(aTurn(chat));
+  await createMysqlChatRepository(database, testUsageMeter).startTurn(aTurn(chat));
   return chat.id;
 }
 

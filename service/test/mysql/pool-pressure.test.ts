@@ -30,7 +30,7 @@ describe("a saturated pool", () => {
       acquireTimeoutMs: 300,
       logger: { warn: (message, fields) => void warnings.push({ message, fields }) },
     });
-    const repository = createMysqlChatRepository(database.db, testUsageMeter);
+    const repository = createMysqlChatRepository(database, testUsageMeter);
     // Slow statements hold every connection, as a stuck query or a lock wait would.
     const slow = [1, 2].map(() => database.pool.query("SELECT SLEEP(1.5)"));
     let slowEnded = false;
@@ -65,7 +65,7 @@ describe("a saturated pool", () => {
 
   it("serves a borrower that waits less than the time-out", async () => {
     const database = await aTestDatabase({ connectionLimit: 1, queueLimit: 5, acquireTimeoutMs: 2_000 });
-    const repository = createMysqlChatRepository(database.db, testUsageMeter);
+    const repository = createMysqlChatRepository(database, testUsageMeter);
     const slow = database.pool.query("SELECT SLEEP(0.3)");
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(repository.findChat("user-a", randomUUID())).resolves.toBeUndefined();

@@ -21,7 +21,7 @@ async function aTestDatabase(options: DatabaseOptions = {}): Promise<TestDatabas
 
 /** A chat with a finished turn, so another turn may start. */
 async function aReadyChat(database: Database) {
-  const repository = createMysqlChatRepository(database.db, testUsageMeter);
+  const repository = createMysqlChatRepository(database, testUsageMeter);
   const now = new Date("2025-01-01T00:00:00.000Z");
   const chat = aChat({ createdAt: now, updatedAt: now });
   const { reply } = await repository.startTurn(aTurn(chat, { now }));
@@ -49,7 +49,7 @@ const storageUnavailable = {
 describe("a store under pressure or gone", () => {
   it("fails at once when the pool's queue is full, instead of queueing without bound", async () => {
     const database = await aTestDatabase({ connectionLimit: 1, queueLimit: 1 });
-    const repository = createMysqlChatRepository(database.db, testUsageMeter);
+    const repository = createMysqlChatRepository(database, testUsageMeter);
     const busy = await database.pool.getConnection();
 
     const queued = repository.findChat("user-a", randomUUID());

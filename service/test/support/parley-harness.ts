@@ -65,7 +65,7 @@ export async function startParley(options: HarnessOptions = {}) {
   const database = await createTestDatabase();
   const tokenCounter = createTiktokenTokenCounter("o200k_base");
   const wrap = options.wrapRepository ?? ((repository: ChatRepository) => repository);
-  const repository = options.repository ?? wrap(createMysqlChatRepository(database.db, testUsageMeter));
+  const repository = options.repository ?? wrap(createMysqlChatRepository(database, testUsageMeter));
   const parley = createParley({
     repository,
     usage: options.usage ?? createMysqlUsageRepository(database.db),

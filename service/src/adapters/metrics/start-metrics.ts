@@ -13,14 +13,14 @@ export interface StartedMetrics {
 
 export async function startMetrics(
   config: { models: readonly string[]; metrics: { port: number; host: string } | null },
-  pool: Parameters<typeof observePool>[0],
+  pools: Parameters<typeof observePool>[0],
   logger: Logger,
 ): Promise<StartedMetrics | null> {
   if (config.metrics === null) return null;
   // Each configured model gets its own label (a bounded set: the models file holds at most 200); any
   // other model a request names is counted as "other".
   const metrics = createServiceMetrics({ models: config.models });
-  observePool(pool, metrics);
+  observePool(pools, metrics);
   const server = createMetricsServer(metrics.registry);
   const address = await server.listen(config.metrics.port, config.metrics.host);
   logger.info(`Prometheus metrics at http://${config.metrics.host}:${address.port}/metrics`);

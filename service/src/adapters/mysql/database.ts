@@ -7,13 +7,17 @@ import type { Logger } from "../../application/ports.js";
 import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
 import { withStorageErrors } from "./storage-errors.js";
+import { createTurnTransactions, type TurnTransaction } from "./turn-transactions.js";
 
 /** The Drizzle handle the repository works through (no relational schema: plain query builders only). */
 export type ChatDatabase = MySql2Database;
 
 /** Knobs with defaults sized for one service instance beside a local database. */
 export interface DatabaseOptions {
-  /** Connections the pool may open. Default 10. */
+  /**
+   * Connections the pool may open. Default 10. The turns' pool (see `turns`) has as many again: the
+   * server may see twice this number from one instance.
+   */
   connectionLimit?: number;
   /** Requests that may wait for a busy pool; beyond it they fail at once. Default 100. */
   queueLimit?: number;
@@ -42,6 +46,13 @@ export interface Database {
   db: ChatDatabase;
   /** The mysql2 pool underneath, without the statement timeout: for tests and maintenance queries. */
   pool: Pool;
+  /**
+   * A turn's transaction without a BEGIN (turn-transactions.ts), on a pool of its own with the same
+   * bounds, waits and statement timeout as `pool`.
+   */
+  turns: TurnTransaction;
+  /** Both pools (`pool` and the turns'), for metrics. */
+  pools: readonly Pool[];
   /** The database's name, from the URL. */
   name: string;
   close(): Promise<void>;
@@ -59,7 +70,7 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   const queryTimeout = options.queryTimeoutMs ?? 10_000;
   await withStorageErrors(() => ensureDatabaseExists(target, connectTimeout, queryTimeout));
 
-  const pool = createPool({
+  const poolOptions = {
     host: target.host,
     port: target.port,
     user: target.user,
@@ -76,19 +87,25 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     // Drizzle reads and writes datetime columns as UTC strings itself; this makes any Date that goes
     // through the driver directly (raw queries, tests) UTC as well, whatever the process's TZ.
     timezone: "Z",
-  });
-  const onQuery = options.onQuery;
-  const timedPool = withQueryTimeout(pool, queryTimeout, {
+  };
+  const pool = createPool(poolOptions);
+  // Kept apart: its sessions run with autocommit off (see turn-transactions.ts). Opened lazily by mysql2,
+  // so a process that never starts a turn (migrations, the admin CLI) never connects it.
+  const turnPool = createPool(poolOptions);
+  const acquire = {
     waitMs: options.acquireTimeoutMs ?? 2_000,
     onRefused: busyReporter(options.logger, options.busyLogIntervalMs ?? 10_000),
-  });
+  };
+  const onQuery = options.onQuery;
+  const timedPool = withQueryTimeout(pool, queryTimeout, acquire);
+  const turns = createTurnTransactions(withQueryTimeout(turnPool, queryTimeout, acquire), onQuery);
   const db = drizzle({
     client: timedPool,
     ...(onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {}),
   });
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= pool.end());
+  const close = () => (closing ??= Promise.all([pool.end(), turnPool.end()]).then(() => undefined));
   if (options.migrate ?? true) {
     try {
       await withStorageErrors(() => applyMigrations(pool, target.database));
@@ -100,6 +117,8 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
   return {
     db,
     pool,
+    turns,
+    pools: [pool, turnPool],
     name: target.database,
     close,
     ping: () =>

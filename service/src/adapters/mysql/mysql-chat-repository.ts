@@ -18,7 +18,7 @@ import {
   encodePathCursor,
 } from "./cursors.js";
 import { activeLeafOf, newestLeafUnder, newestMessageId, pathRows, siblingsOf } from "./message-tree.js";
-import type { ChatDatabase } from "./database.js";
+import type { ChatDatabase, Database } from "./database.js";
 import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
 import { chats, messages, type MessageRow } from "./schema.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
@@ -34,7 +34,11 @@ import { addDailyUsage } from "./usage-daily.js";
  * Failures of the database become `storage.unavailable`; domain errors pass through. `meter` prices the
  * estimated usage of replies a sweeper ends (their owner died before it could).
  */
-export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): ChatRepository {
+export function createMysqlChatRepository(
+  database: Pick<Database, "db" | "turns">,
+  meter: UsageMeter,
+): ChatRepository {
+  const { db, turns } = database;
   return {
     findChat: (userId, chatId) =>
       withStorageErrors(async () => {
@@ -171,7 +175,7 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
         return result.affectedRows > 0;
       }),
 
-    startTurn: (turn) => withStorageErrors(() => startTurn(db, turn)),
+    startTurn: (turn) => withStorageErrors(() => startTurn(turns, turn)),
 
     async *messagesNewestFirst(chatId, beforeSeq, pageSize) {
       assertPageSize(pageSize);

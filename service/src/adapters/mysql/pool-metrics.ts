@@ -23,14 +23,23 @@ interface CoreConnection {
 
 const timed = new WeakSet<CoreConnection>();
 
-export function observePool(pool: Pool, metrics: ServiceMetrics): void {
-  const core = (pool as unknown as { pool: CorePool }).pool;
-  core.on("enqueue", () => metrics.poolWaits.inc());
-  core.on("connection", (connection) => timeStatements(connection, metrics));
-  for (const connection of core._allConnections.toArray()) timeStatements(connection, metrics);
+/** Observes `pools` (the main one and the turns' one: see createDatabase) as one: their counts add up. */
+export function observePool(pools: readonly Pool[], metrics: ServiceMetrics): void {
+  const cores = pools.map((pool) => (pool as unknown as { pool: CorePool }).pool);
+  for (const core of cores) {
+    core.on("enqueue", () => metrics.poolWaits.inc());
+    core.on("connection", (connection) => timeStatements(connection, metrics));
+    for (const connection of core._allConnections.toArray()) timeStatements(connection, metrics);
+  }
   metrics.sources.pool = () => {
-    const idle = core._freeConnections.length;
-    return { busy: core._allConnections.length - idle, idle, queued: core._connectionQueue.length };
+    const counts = { busy: 0, idle: 0, queued: 0 };
+    for (const core of cores) {
+      const idle = core._freeConnections.length;
+      counts.busy += core._allConnections.length - idle;
+      counts.idle += idle;
+      counts.queued += core._connectionQueue.length;
+    }
+    return counts;
   };
 }
 

@@ -7,6 +7,7 @@ import { concurrencyRefusal } from "../../domain/limits.js";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
+import type { TurnTransaction } from "./turn-transactions.js";
 import { assertTitleFits, toMessage } from "./rows.js";
 import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
@@ -39,9 +40,10 @@ import { pathRows } from "./message-tree.js";
  * The turn's reply becomes the chat's active leaf: `active_leaf_id` null stands for the newest message,
  * so only a chat that had switched to an older branch needs one more statement to reset it.
  *
- * Five statements for an existing chat (BEGIN, lock, read, INSERT, COMMIT), four for a new one: this
+ * Four statements for an existing chat (lock, read, INSERT, COMMIT), three for a new one: this
  * transaction sits between a person's message and the model call, so every round trip is time to first
- * token (see docs/benchmarks.md). `onChecked` lets the model call start before the last two: once every
+ * token (see docs/benchmarks.md). That is why it runs on a session with autocommit off, which needs no
+ * BEGIN (turn-transactions.ts). `onChecked` lets the model call start before the last two: once every
  * check that can refuse the turn has passed, the INSERT and the COMMIT only fail when something breaks.
  *
  * With a concurrency limit (`maxLiveReplies` > 0) two statements come first and one after the lock:
@@ -54,10 +56,10 @@ import { pathRows } from "./message-tree.js";
  * at most across the service), joined to their chats by primary key — no per-user counter to keep
  * right in finishReply, the sweeper and every crash in between.
  */
-export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<StartedTurn> {
+export async function startTurn(transaction: TurnTransaction, turn: NewTurn): Promise<StartedTurn> {
   const { userId, chatId, newChat, now } = turn;
   if (newChat) assertTitleFits(newChat.title);
-  return db.transaction(async (tx) => {
+  return transaction(async (tx) => {
     if (turn.request) await storeRequest(tx, turn, turn.request);
     if (turn.maxLiveReplies > 0) {
       await tx
