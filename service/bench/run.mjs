@@ -21,6 +21,8 @@
  *                    (MODEL_CALL_AFTER_COMMIT=true vs false), two services and the SDK interleaved
  * --rows=23 --base-build=<other tree>/service/dist/main.js
  *                    only when named: row 21's A/B, another build (e.g. main before a change) vs this one
+ * --rows=24 --base-build=<other tree>/service/dist/main.js
+ *                    only when named: row 22's A/B of row 1's turn, another build vs this one
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
  * service, or the bare `openai` SDK baseline — on core 1, pinned with taskset when available.
@@ -65,6 +67,7 @@ import { overloadMarkers, overloadRow, overloadRows } from "./scenarios/overload
 import {
   addedTimeToFirstToken,
   earlyCallTimeToFirstToken,
+  buildsTimeToFirstToken,
   constantWindow,
   limitsTimeToFirstToken,
   referencePrompts,
@@ -424,10 +427,11 @@ async function main() {
       });
     }
     if (want(15)) await searchRowRun(common, results);
-    // Opt-in (`--rows=21`, `22`, `23`): A/B runs of a setting or of two builds, not rows of the goals table.
+    // Opt-in (`--rows=21` to `24`): A/B runs of a setting or of two builds, not rows of the goals table.
     if (only?.has("21")) await coalescingRowRun(common, simulator, results);
     if (only?.has("22")) await earlyCallRowRun(common, simulator, database, results);
     if (only?.has("23")) await buildsRowRun(common, simulator, results);
+    if (only?.has("24")) await buildsTimeToFirstTokenRun(common, simulator, database, results);
     if (want(20)) {
       log("row 20: overload (admission control at row 3's streams, offered twice as many)");
       const capacity = settings.overloadCapacity;
@@ -586,6 +590,44 @@ async function earlyCallRowRun(common, simulator, database, results) {
     await baseline.stop();
     await after.stop();
     await early.stop();
+  }
+}
+
+/** Row 24: row 1 on another build (`--base-build`) vs this one, interleaved as row 22. */
+async function buildsTimeToFirstTokenRun(common, simulator, database, results) {
+  const script = option("base-build");
+  if (!script) {
+    log("row 24: needs --base-build=<path to the other build's service/dist/main.js>; not run");
+    return;
+  }
+  log("row 24: row 1 on the base build vs this build");
+  const base = await startService({ ...common, script });
+  track(base.child);
+  const current = await startService(common);
+  track(current.child);
+  const baseline = await startBaseline(simulator.url);
+  try {
+    const row = await buildsTimeToFirstToken({
+      base,
+      current,
+      baseline,
+      database,
+      rounds: settings.rounds,
+      perRound: settings.ttftPerRound,
+      log,
+    });
+    results.buildsTtft = row;
+    const ms = (x) => `p50 ${x.p50.toFixed(2)} p99 ${x.p99.toFixed(2)} ms`;
+    log(`  sdk ${ms(row.sdk)}; base build ${ms(row.base)}; this build ${ms(row.current)}`);
+    log(`  added (service − sdk): base build ${ms(row.baseAdded)}; this build ${ms(row.currentAdded)}`);
+    log(`  this − base: ${ms(row.gain)}`);
+    const problems = [...base.problems(), ...current.problems()];
+    if (problems.length)
+      log(`  the services logged ${problems.length} warnings/errors:\n${problems.slice(0, 5).join("\n")}`);
+  } finally {
+    await baseline.stop();
+    await base.stop();
+    await current.stop();
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Rows 1 and 5 (and 16 and 22, A/Bs of row 1's turn): time to the first token.
+ * Rows 1 and 5 (and 16, 22 and 24, A/Bs of row 1's turn): time to the first token.
  *
  * Row 1 — added TTFT at concurrency 1 on a stored 50-message chat: a Connect gRPC client → the service
  * (reads the chat from MariaDB, counts, stores the turn, calls the simulator) versus the `openai` SDK
@@ -288,6 +288,32 @@ export async function earlyCallTimeToFirstToken({ after, early, baseline, databa
     afterAdded: result.aAdded,
     earlyAdded: result.bAdded,
     /** early − after per round (negative: sooner). */
+    gain: result.added,
+  };
+}
+
+/**
+ * Row 24 (opt-in) — row 1 on another build (`--base-build`, e.g. main before a change) against this one:
+ * two services on the same database, and the bare SDK sending the same prompt, interleaved; each
+ * service's added time is row 1's (service − SDK, per round), and this − base is the change's gain.
+ */
+export async function buildsTimeToFirstToken({ base, current, baseline, database, rounds, perRound, log }) {
+  const result = await interleavedTimeToFirstToken({
+    a: { name: "base build", service: base, userId: "bench-builds-base" },
+    b: { name: "this build", service: current, userId: "bench-builds-this" },
+    baseline: { name: "sdk", run: (count) => baseline.call("ttft", { count, messages: row1Prompt() }) },
+    database,
+    rounds,
+    perRound,
+    log,
+  });
+  return {
+    sdk: result.baseline,
+    base: result.a,
+    current: result.b,
+    baseAdded: result.aAdded,
+    currentAdded: result.bAdded,
+    /** this − base per round (negative: sooner). */
     gain: result.added,
   };
 }
