@@ -204,3 +204,42 @@ describe("a connection whose COMMIT or ROLLBACK fails", () => {
     expect(await chatState(chat.id)).toBeUndefined();
   });
 });
+
+describe("the turns' pool keeps the main pool's bounds", () => {
+  let bounded: TestDatabase;
+  const warnings: unknown[] = [];
+  beforeAll(
+    async () =>
+      (bounded = await createTestDatabase({
+        connectionLimit: 1,
+        queueLimit: 1,
+        acquireTimeoutMs: 200,
+        queryTimeoutMs: 400,
+        logger: { warn: (message, fields) => void warnings.push({ message, fields }) },
+      })),
+  );
+  afterAll(() => bounded?.drop());
+
+  it("a busy pool refuses turns with storage.unavailable; a statement past the timeout ends its connection", async () => {
+    const boundedRepository = createMysqlChatRepository(bounded, testUsageMeter);
+    const holder = await turnSession(bounded.turns);
+    // Its one connection held by a statement that outlives the query timeout.
+    const stuck = bounded.turns((tx) => tx.execute(sql`select sleep(2)`));
+
+    const refused = await Promise.allSettled([1, 2].map(() => boundedRepository.startTurn(aTurn(aChat()))));
+    expect(refused.map((result) => result.status === "rejected" && result.reason)).toEqual([
+      expect.objectContaining({ code: "storage.unavailable" }), // waited 200 ms
+      expect.objectContaining({ code: "storage.unavailable" }), // past the queue limit at once
+    ]);
+    expect(warnings.map((warning) => (warning as { fields: { kind: string } }).fields.kind).sort()).toEqual([
+      "queue-full",
+      "wait-timeout",
+    ]);
+    await expect(stuck).rejects.toMatchObject({ cause: { code: "PROTOCOL_SEQUENCE_TIMEOUT" } });
+
+    // The timed-out connection was destroyed, not lent again with its statement (or a transaction) open.
+    const chat = aChat();
+    await boundedRepository.startTurn(aTurn(chat));
+    expect(await turnSession(bounded.turns)).not.toBe(holder);
+  });
+});
