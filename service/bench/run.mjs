@@ -21,7 +21,7 @@
  *                    (MODEL_CALL_AFTER_COMMIT=true vs false), two services and the SDK interleaved
  * --rows=23 --base-build=<other tree>/service/dist/main.js
  *                    only when named: row 21's A/B, another build (e.g. main before a change) vs this one
- * --rows=24 --base-build=<other tree>/service/dist/main.js
+ * --rows=24 --base-build=<other tree>/service/dist/main.js [--this-build=<a build in place of this one>]
  *                    only when named: row 22's A/B of row 1's turn, another build vs this one
  *
  * Processes: this one (the load client) and the simulator on core 0; the process under test — the
@@ -603,7 +603,10 @@ async function buildsTimeToFirstTokenRun(common, simulator, database, results) {
   log("row 24: row 1 on the base build vs this build");
   const base = await startService({ ...common, script });
   track(base.child);
-  const current = await startService(common);
+  // `--this-build` swaps the roles (this tree's build as the base): the runner's order favours one side
+  // (an A/A run of one build showed "this build" +1.66 ms at p50), so an A/B is run both ways.
+  const thisBuild = option("this-build");
+  const current = await startService(thisBuild ? { ...common, script: thisBuild } : common);
   track(current.child);
   const baseline = await startBaseline(simulator.url);
   try {
