@@ -34,7 +34,7 @@ let marks = [];
 const database = await createDatabase(process.env.DATABASE_URL);
 const tokenCounter = createTiktokenTokenCounter("o200k_base");
 const meter = createUsageMeter(tokenCounter);
-const repository = createMysqlChatRepository(database.db, meter);
+const repository = createMysqlChatRepository(database, meter);
 const timed = {
   ...repository,
   startTurn: (...args) => {
