@@ -181,28 +181,30 @@ describe("a connection whose COMMIT or ROLLBACK fails", () => {
       }) as PoolConnection;
     };
     return new Proxy(pool, {
-      get: (target, key) =>
-        key === "getConnection" ? lend : (Reflect.get(target, key, target) as unknown),
+      get: (target, key) => (key === "getConnection" ? lend : (Reflect.get(target, key, target) as unknown)),
     });
   }
 
   it.each([
     ["commit", null],
     ["rollback", new Error("the work failed")],
-  ] as const)("%s: the connection is destroyed, not lent again, and nothing is kept", async (failing, workError) => {
-    const session = await turnSession(turns);
-    const chat = aChat();
-    refuse = failing;
-    await expect(
-      turns(async (tx) => {
-        await tx.insert(chats).values({ ...chat, instructions: null });
-        if (workError) throw workError;
-      }),
-    ).rejects.toThrow(workError ?? "Failed query: commit"); // the work's error outlives a failed ROLLBACK
+  ] as const)(
+    "%s: the connection is destroyed, not lent again, and nothing is kept",
+    async (failing, workError) => {
+      const session = await turnSession(turns);
+      const chat = aChat();
+      refuse = failing;
+      await expect(
+        turns(async (tx) => {
+          await tx.insert(chats).values({ ...chat, instructions: null });
+          if (workError) throw workError;
+        }),
+      ).rejects.toThrow(workError ?? "Failed query: commit"); // the work's error outlives a failed ROLLBACK
 
-    expect(await turnSession(turns)).not.toBe(session); // a new connection
-    expect(await chatState(chat.id)).toBeUndefined();
-  });
+      expect(await turnSession(turns)).not.toBe(session); // a new connection
+      expect(await chatState(chat.id)).toBeUndefined();
+    },
+  );
 });
 
 describe("the turns' pool keeps the main pool's bounds", () => {
