@@ -66,8 +66,7 @@ import { observabilityOverhead, observabilityRows } from "./scenarios/observabil
 import { overloadMarkers, overloadRow, overloadRows } from "./scenarios/overload.mjs";
 import {
   addedTimeToFirstToken,
-  earlyCallTimeToFirstToken,
-  buildsTimeToFirstToken,
+  pairedTimeToFirstToken,
   constantWindow,
   limitsTimeToFirstToken,
   referencePrompts,
@@ -563,34 +562,20 @@ function renderLimitsSection(results, rows) {
  */
 async function earlyCallRowRun(common, simulator, database, results) {
   log("row 22: row 1 with the model call after the commit vs with it (MODEL_CALL_AFTER_COMMIT)");
-  const after = await startService({ ...common, extra: { MODEL_CALL_AFTER_COMMIT: "true" } });
-  track(after.child);
-  const early = await startService({ ...common, extra: { MODEL_CALL_AFTER_COMMIT: "false" } });
-  track(early.child);
-  const baseline = await startBaseline(simulator.url);
-  try {
-    const row = await earlyCallTimeToFirstToken({
-      after,
-      early,
-      baseline,
-      database,
-      rounds: settings.rounds,
-      perRound: settings.ttftPerRound,
-      log,
-    });
-    results.earlyCall = row;
-    const ms = (x) => `p50 ${x.p50.toFixed(2)} p99 ${x.p99.toFixed(2)} ms`;
-    log(`  sdk ${ms(row.sdk)}; after commit ${ms(row.after)}; with commit ${ms(row.early)}`);
-    log(`  added (service − sdk): after commit ${ms(row.afterAdded)}; with commit ${ms(row.earlyAdded)}`);
-    log(`  with − after: ${ms(row.gain)}`);
-    const problems = [...after.problems(), ...early.problems()];
-    if (problems.length)
-      log(`  the services logged ${problems.length} warnings/errors:\n${problems.slice(0, 5).join("\n")}`);
-  } finally {
-    await baseline.stop();
-    await after.stop();
-    await early.stop();
-  }
+  results.earlyCall = await pairedRowRun(
+    {
+      name: "after commit",
+      userId: "bench-early-after",
+      start: { ...common, extra: { MODEL_CALL_AFTER_COMMIT: "true" } },
+    },
+    {
+      name: "with commit",
+      userId: "bench-early-with",
+      start: { ...common, extra: { MODEL_CALL_AFTER_COMMIT: "false" } },
+    },
+    simulator,
+    database,
+  );
 }
 
 /** Row 24: row 1 on another build (`--base-build`) vs this one, interleaved as row 22. */
@@ -601,36 +586,51 @@ async function buildsTimeToFirstTokenRun(common, simulator, database, results) {
     return;
   }
   log("row 24: row 1 on the base build vs this build");
-  const base = await startService({ ...common, script });
-  track(base.child);
   // `--this-build` swaps the roles (this tree's build as the base): the runner's order favours one side
   // (an A/A run of one build showed "this build" +1.66 ms at p50), so an A/B is run both ways.
   const thisBuild = option("this-build");
-  const current = await startService(thisBuild ? { ...common, script: thisBuild } : common);
-  track(current.child);
+  results.buildsTtft = await pairedRowRun(
+    { name: "base build", userId: "bench-builds-base", start: { ...common, script } },
+    {
+      name: "this build",
+      userId: "bench-builds-this",
+      start: thisBuild ? { ...common, script: thisBuild } : common,
+    },
+    simulator,
+    database,
+  );
+}
+
+/** Starts two services (`a`, `b`) and the SDK baseline, runs pairedTimeToFirstToken, logs it, stops them. */
+async function pairedRowRun(a, b, simulator, database) {
+  const services = [];
+  for (const side of [a, b]) {
+    const service = await startService(side.start);
+    track(service.child);
+    services.push(service);
+  }
   const baseline = await startBaseline(simulator.url);
   try {
-    const row = await buildsTimeToFirstToken({
-      base,
-      current,
+    const row = await pairedTimeToFirstToken({
+      a: { name: a.name, service: services[0], userId: a.userId },
+      b: { name: b.name, service: services[1], userId: b.userId },
       baseline,
       database,
       rounds: settings.rounds,
       perRound: settings.ttftPerRound,
       log,
     });
-    results.buildsTtft = row;
     const ms = (x) => `p50 ${x.p50.toFixed(2)} p99 ${x.p99.toFixed(2)} ms`;
-    log(`  sdk ${ms(row.sdk)}; base build ${ms(row.base)}; this build ${ms(row.current)}`);
-    log(`  added (service − sdk): base build ${ms(row.baseAdded)}; this build ${ms(row.currentAdded)}`);
-    log(`  this − base: ${ms(row.gain)}`);
-    const problems = [...base.problems(), ...current.problems()];
+    log(`  sdk ${ms(row.sdk)}; ${a.name} ${ms(row.a)}; ${b.name} ${ms(row.b)}`);
+    log(`  added (service − sdk): ${a.name} ${ms(row.aAdded)}; ${b.name} ${ms(row.bAdded)}`);
+    log(`  ${b.name} − ${a.name}: ${ms(row.gain)}`);
+    const problems = services.flatMap((service) => service.problems());
     if (problems.length)
       log(`  the services logged ${problems.length} warnings/errors:\n${problems.slice(0, 5).join("\n")}`);
+    return row;
   } finally {
     await baseline.stop();
-    await base.stop();
-    await current.stop();
+    for (const service of services) await service.stop();
   }
 }
 

@@ -265,15 +265,15 @@ export async function limitsTimeToFirstToken({ off, on, database, rounds, perRou
 }
 
 /**
- * Row 22 (opt-in) — row 1 with the model call started after the turn's commit
- * (MODEL_CALL_AFTER_COMMIT=true) against started with it (the default): two services on the same
- * database and build, and the bare SDK sending the same prompt, interleaved; each service's added time
- * is row 1's (service − SDK, per round), and early − after is the lever's gain.
+ * Rows 22 and 24 (opt-in) — row 1 on two services (two settings of one build, as row 22's model call
+ * after vs with the commit; or two builds, as row 24's base vs this one) on the same database, and the
+ * bare SDK sending the same prompt, interleaved: each service's added time is row 1's (service − SDK,
+ * per round, median over rounds), and b − a per round is the gain (negative: sooner).
  */
-export async function earlyCallTimeToFirstToken({ after, early, baseline, database, rounds, perRound, log }) {
+export async function pairedTimeToFirstToken({ a, b, baseline, database, rounds, perRound, log }) {
   const result = await interleavedTimeToFirstToken({
-    a: { name: "after commit", service: after, userId: "bench-early-after" },
-    b: { name: "with commit", service: early, userId: "bench-early-with" },
+    a,
+    b,
     baseline: { name: "sdk", run: (count) => baseline.call("ttft", { count, messages: row1Prompt() }) },
     database,
     rounds,
@@ -282,38 +282,10 @@ export async function earlyCallTimeToFirstToken({ after, early, baseline, databa
   });
   return {
     sdk: result.baseline,
-    after: result.a,
-    early: result.b,
-    /** Row 1's added TTFT of each: service − SDK per round, median over rounds. */
-    afterAdded: result.aAdded,
-    earlyAdded: result.bAdded,
-    /** early − after per round (negative: sooner). */
-    gain: result.added,
-  };
-}
-
-/**
- * Row 24 (opt-in) — row 1 on another build (`--base-build`, e.g. main before a change) against this one:
- * two services on the same database, and the bare SDK sending the same prompt, interleaved; each
- * service's added time is row 1's (service − SDK, per round), and this − base is the change's gain.
- */
-export async function buildsTimeToFirstToken({ base, current, baseline, database, rounds, perRound, log }) {
-  const result = await interleavedTimeToFirstToken({
-    a: { name: "base build", service: base, userId: "bench-builds-base" },
-    b: { name: "this build", service: current, userId: "bench-builds-this" },
-    baseline: { name: "sdk", run: (count) => baseline.call("ttft", { count, messages: row1Prompt() }) },
-    database,
-    rounds,
-    perRound,
-    log,
-  });
-  return {
-    sdk: result.baseline,
-    base: result.a,
-    current: result.b,
-    baseAdded: result.aAdded,
-    currentAdded: result.bAdded,
-    /** this − base per round (negative: sooner). */
+    a: result.a,
+    b: result.b,
+    aAdded: result.aAdded,
+    bAdded: result.bAdded,
     gain: result.added,
   };
 }
