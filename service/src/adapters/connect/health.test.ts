@@ -58,6 +58,41 @@ describe("readiness", () => {
   });
 });
 
+describe("readiness once an answer is known", () => {
+  /** A check whose every call waits until the test answers it. */
+  function heldCheck() {
+    const answers: Array<(ok: boolean) => void> = [];
+    return { answers, check: () => new Promise<boolean>((resolve) => answers.push(resolve)) };
+  }
+
+  it("answers from the last state while a stale one is refreshed, one refresh at a time", async () => {
+    const { answers, check } = heldCheck();
+    const { status } = setup({ readiness: { check, cacheMs: 0, timeoutMs: 60_000 } });
+    const first = status(""); // nothing known yet: this one waits
+    await expect.poll(() => answers.length).toBe(1);
+    answers[0]!(true);
+    expect(await first).toBe(Status.SERVING);
+
+    // Stale at once (cacheMs 0): each probe is answered while the refresh it started is still held.
+    expect(await status("")).toBe(Status.SERVING);
+    expect(await status("")).toBe(Status.SERVING);
+    expect(answers).toHaveLength(2);
+
+    answers[1]!(false);
+    await expect.poll(() => status("")).toBe(Status.NOT_SERVING);
+  });
+
+  it("turns NOT_SERVING when a refresh hangs past timeoutMs", async () => {
+    let hang = false;
+    const check = () => (hang ? new Promise<boolean>(() => {}) : Promise.resolve(true));
+    const { status } = setup({ readiness: { check, cacheMs: 0, timeoutMs: 50 } });
+    expect(await status("")).toBe(Status.SERVING);
+    hang = true;
+    expect(await status("")).toBe(Status.SERVING); // the hung refresh does not hold the probe
+    await expect.poll(() => status("")).toBe(Status.NOT_SERVING);
+  });
+});
+
 describe("Watch", () => {
   it('polls the readiness check for "" and pushes its changes', async () => {
     let ready = true;
