@@ -487,7 +487,12 @@ async function main() {
     log(
       `the service logged ${results.serviceProblems.length} warnings/errors:\n${results.serviceProblems.slice(0, 5).join("\n")}`,
     );
-  const defaults = !args.includes("--no-write") && !quick && !option("ladder") && !option("rounds") && !args.includes("--overload-burst");
+  const defaults =
+    !args.includes("--no-write") &&
+    !quick &&
+    !option("ladder") &&
+    !option("rounds") &&
+    !args.includes("--overload-burst");
   const path = here("../../docs/benchmarks.md");
   if (defaults && !only) {
     writeResults(path, renderSection(results, rows));
