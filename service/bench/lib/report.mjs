@@ -56,7 +56,7 @@ export function tableRows(r, goals) {
     held ? `gap p99 ${fmt(held.baselineGapP99)} ms at ${held.streams}` : "–",
     held ? `gap p99 ${fmt(held.serviceGapP99)} ms at ${held.streams}` : "–",
     r.paced
-      ? `**${r.paced.held > 0 ? r.paced.held : `< ${r.paced.steps[0].streams}`}** streams${next ? ` (${next.streams}: gap ${fmt(next.gapRatio, 2)}×, lost ${next.lost})` : " (top of the ladder)"}`
+      ? `**${r.paced.held > 0 ? r.paced.held : `< ${r.paced.steps[0].streams}`}** streams${next ? ` (${next.streams}: gap ${fmt(next.gapRatio, 2)}×, lost ${next.lost}${Number.isFinite(next.referenceGapRatio) ? `; minimal Connect forwarder ${fmt(next.referenceGapRatio, 2)}×` : ""})` : " (top of the ladder)"}`
       : "not run",
     `≥ ${goals.streams} (stretch ${goals.streamsStretch})`,
     verdict(r.paced ? r.paced.held >= goals.streams : null),

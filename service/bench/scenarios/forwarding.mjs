@@ -112,6 +112,9 @@ async function interleaved({ service, baseline, reference, rounds, load, log, la
     referenceRatio: results[0].reference
       ? median(results.map((r) => perDelta(r.reference) / perDelta(r.baseline)))
       : NaN,
+    referenceGapRatio: results[0].reference
+      ? median(results.map((r) => r.reference.gapP99 / r.baseline.gapP99))
+      : NaN,
   };
 }
 
@@ -150,7 +153,8 @@ export async function pacedLadder({
     const step = await interleaved({
       service,
       baseline,
-      reference: streams === referenceAt ? reference : undefined,
+      // From row 2's step up: where the service fails the gap rule, the floor's gap beside it says why.
+      reference: referenceAt !== undefined && streams >= referenceAt ? reference : undefined,
       rounds,
       load,
       log,
