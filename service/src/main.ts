@@ -8,6 +8,7 @@ import { whatsAppWebhookPath } from "./adapters/http/twilio-whatsapp-webhook.js"
 import { createDatabase, type Database } from "./adapters/mysql/database.js";
 import { createMysqlApiKeyStore } from "./adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "./adapters/mysql/mysql-chat-repository.js";
+import { createSearchIndexer } from "./adapters/mysql/search-indexer.js";
 import { createMysqlSendRequestStore } from "./adapters/mysql/mysql-send-request-store.js";
 import { createMysqlUsageRepository } from "./adapters/mysql/mysql-usage-repository.js";
 import { createMysqlSearchRepository } from "./adapters/mysql/mysql-search-repository.js";
@@ -65,7 +66,9 @@ async function main(): Promise<void> {
   }
   const tokenCounter = upstream.models.counterFor(defaultModel.encoding);
   const meter = createUsageMeter(tokenCounter, config.modelPrices, upstream.models);
-  const repository = createMysqlChatRepository(database.db, meter);
+  const searchIndexer = createSearchIndexer(database.db, { logger });
+  const repository = createMysqlChatRepository(database.db, meter, searchIndexer);
+  searchIndexer.start();
   if (config.authToken === null)
     logger.warn("AUTH_TOKEN is not set: every caller is accepted (development only)");
   const whatsapp = await connectWhatsApp(config, database, logger);
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
     await bus?.close();
     await rate?.close();
     await upstream.close();
+    await searchIndexer.close();
     await database.close();
     await metrics?.close();
     await tracing?.shutdown();

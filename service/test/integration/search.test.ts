@@ -13,8 +13,11 @@ import {
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { backfillSearchIndex } from "../../src/adapters/mysql/search-backfill.js";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
 import { indexDocuments } from "../../src/adapters/mysql/search-index.js";
+import { createSearchIndexer } from "../../src/adapters/mysql/search-indexer.js";
 import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply, expectCode } from "../support/rpc-probes.js";
 
@@ -39,6 +42,8 @@ async function send(userId: string, text: string, reply: string, chatId = "") {
   const done = await collectReply(harness.client("grpc").sendMessage({ userId, text, chatId }));
   expect(done.finished).toBeDefined();
   const started = done.started!;
+  // A turn is indexed just after its reply's final write (search-indexer.ts): wait for that.
+  await harness.searchIndexed();
   return { chatId: started.chatId, userMessageId: started.userMessageId, replyId: started.replyId };
 }
 
@@ -175,7 +180,71 @@ describe("indexing beside other writes", () => {
       ),
     );
     expect(ended).toEqual(turns.map(() => true));
+    await harness.searchIndexed();
     expect((await find(userId, "kingfisher")).results).toHaveLength(20);
+  });
+
+  /** `n` turns of `userId` ended by a process with no indexer: marked, not indexed yet. */
+  async function endedUnindexed(userId: string, word: string, n: number) {
+    const repository = createMysqlChatRepository(harness.database.db, testUsageMeter);
+    for (let i = 0; i < n; i++) {
+      const chat = aChat({ userId, id: randomUUID(), title: `${word} ${i}`, createdAt: new Date() });
+      const userMessage = { id: randomUUID(), content: `${word} question ${i}`, tokenCount: 3 };
+      const { reply } = await repository.startTurn(aTurn(chat, { now: new Date(), userMessage }));
+      const outcome = anOutcome({ userId, content: `${word} answer ${i}`, now: new Date() });
+      expect(await repository.finishReply(reply.id, outcome)).toBe(true);
+    }
+  }
+
+  const pendingMarks = async () => {
+    const [[row]] = await harness.database.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM messages WHERE search_pending",
+    );
+    return Number(row?.n);
+  };
+
+  it("indexes the turns a stopped process marked but never indexed, when the next one starts", async () => {
+    const userId = aUser();
+    await endedUnindexed(userId, "lynx", 3);
+    expect((await find(userId, "lynx")).results).toEqual([]);
+
+    const next = createSearchIndexer(harness.database.db);
+    next.start();
+    await expect.poll(async () => (await find(userId, "lynx")).results.length).toBe(9);
+    await next.close();
+    expect(await pendingMarks()).toBe(0);
+  });
+
+  it("two processes draining at once index each turn once, in bounded batches", async () => {
+    const userId = aUser();
+    await endedUnindexed(userId, "ibis", 24);
+    const [a, b] = [0, 1].map(() => createSearchIndexer(harness.database.db, { batchSize: 5 }));
+    const indexed = await Promise.all([a!.drain(), b!.drain()]);
+    expect(indexed[0]! + indexed[1]!).toBe(24);
+    const [[documents]] = await harness.database.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT source_id) AS sources FROM search_documents WHERE user_id = ?",
+      [userId],
+    );
+    // Each turn: its title (a first turn), the user message and the reply, once.
+    expect(documents).toEqual({ n: 72, sources: 72 });
+    expect(await pendingMarks()).toBe(0);
+  });
+
+  it("a graceful stop indexes what its last replies marked", async () => {
+    const userId = aUser();
+    const indexer = createSearchIndexer(harness.database.db, { delayMs: 60_000 });
+    const repository = createMysqlChatRepository(harness.database.db, testUsageMeter, indexer);
+    const chat = aChat({ userId, id: randomUUID(), title: "egret", createdAt: new Date() });
+    const userMessage = { id: randomUUID(), content: "egret question", tokenCount: 2 };
+    const { reply } = await repository.startTurn(aTurn(chat, { now: new Date(), userMessage }));
+    await repository.finishReply(reply.id, anOutcome({ userId, content: "egret answer", now: new Date() }));
+    // Nudged, but its drain is a minute away: the stop does it.
+    await indexer.close();
+    expect(shown(await find(userId, "egret"))).toEqual([
+      "ASSISTANT:[egret] answer",
+      "USER:[egret] question",
+      "TITLE:[egret]",
+    ]);
   });
 });
 

@@ -14,6 +14,7 @@ import { bearerAuth } from "@parley/test-support";
 import { createOpenAIChatModel } from "../../src/adapters/openai/openai-chat-model.js";
 import { createMysqlApiKeyStore } from "../../src/adapters/mysql/mysql-api-key-store.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { createSearchIndexer } from "../../src/adapters/mysql/search-indexer.js";
 import { createMysqlSendRequestStore } from "../../src/adapters/mysql/mysql-send-request-store.js";
 import { createMysqlPresetStore } from "../../src/adapters/mysql/mysql-preset-store.js";
 import { createMysqlTitleStore } from "../../src/adapters/mysql/mysql-title-store.js";
@@ -65,7 +66,9 @@ export async function startParley(options: HarnessOptions = {}) {
   const database = await createTestDatabase();
   const tokenCounter = createTiktokenTokenCounter("o200k_base");
   const wrap = options.wrapRepository ?? ((repository: ChatRepository) => repository);
-  const repository = options.repository ?? wrap(createMysqlChatRepository(database.db, testUsageMeter));
+  const searchIndexer = createSearchIndexer(database.db);
+  const repository =
+    options.repository ?? wrap(createMysqlChatRepository(database.db, testUsageMeter, searchIndexer));
   const parley = createParley({
     repository,
     usage: options.usage ?? createMysqlUsageRepository(database.db),
@@ -143,8 +146,11 @@ export async function startParley(options: HarnessOptions = {}) {
     transport,
     client: (protocol: Protocol = "grpc", token: string | null = testToken): Client<typeof ChatService> =>
       createClient(ChatService, transport(protocol, token)),
+    /** Waits until every turn ended so far is searchable (the indexer runs just after final writes). */
+    searchIndexed: () => searchIndexer.drain(),
     async stop() {
       await parley.shutdown(0);
+      await searchIndexer.close();
       await simulator.close();
       await database.drop();
     },

@@ -23,6 +23,7 @@ import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.j
 import { chats, messages, type MessageRow } from "./schema.js";
 import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
 import { indexEndedTurns, indexTitle } from "./search-index.js";
+import type { SearchIndexer } from "./search-indexer.js";
 import { startTurn } from "./start-turn.js";
 import { withStorageErrors } from "./storage-errors.js";
 import { settleSweptUsage } from "./swept-usage.js";
@@ -34,7 +35,16 @@ import { addDailyUsage } from "./usage-daily.js";
  * Failures of the database become `storage.unavailable`; domain errors pass through. `meter` prices the
  * estimated usage of replies a sweeper ends (their owner died before it could).
  */
-export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): ChatRepository {
+/**
+ * The ChatRepository over MySQL/MariaDB. `searchIndexer` makes ended turns searchable after their final
+ * write (search-indexer.ts; the caller starts and closes it); without one, the marks a final write sets
+ * wait for any process's indexer to drain them.
+ */
+export function createMysqlChatRepository(
+  db: ChatDatabase,
+  meter: UsageMeter,
+  searchIndexer?: Pick<SearchIndexer, "nudge">,
+): ChatRepository {
   return {
     findChat: (userId, chatId) =>
       withStorageErrors(async () => {
@@ -206,22 +216,23 @@ export function createMysqlChatRepository(db: ChatDatabase, meter: UsageMeter): 
       }),
 
     finishReply: (replyId, outcome) =>
-      withStorageErrors(() =>
-        db.transaction(async (tx) => {
+      withStorageErrors(async () => {
+        const ended = await db.transaction(async (tx) => {
+          // Marked for the search indexer in the same UPDATE: the turn is indexed after this commit.
           const [result] = await tx
             .update(messages)
-            .set(outcomeColumns(outcome))
+            .set({ ...outcomeColumns(outcome), searchPending: true })
             .where(ownedLiveReply(replyId, outcome.owner));
           if (result.affectedRows === 0) return false;
           // Only when the fenced write matched: a reply ended elsewhere was counted there.
           await addDailyUsage(tx, [
             { userId: outcome.userId, kind: "reply", usage: outcome.usage, at: outcome.now },
           ]);
-          // The turn becomes searchable with the write that ends it (off the path to the first token).
-          await indexEndedTurns(tx, [replyId]);
           return true;
-        }),
-      ),
+        });
+        if (ended) searchIndexer?.nudge();
+        return ended;
+      }),
 
     findReply: (userId, replyId) =>
       findOneReply(

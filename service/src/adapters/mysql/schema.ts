@@ -102,6 +102,8 @@ export const messages = mysqlTable(
      * from when the owner dies before the final write.
      */
     fittedPromptTokens: int("fitted_prompt_tokens", { unsigned: true }),
+    /** Set by a reply's final write until its turn is indexed for search (search-indexer.ts). */
+    searchPending: boolean("search_pending").notNull().default(false),
     error: humanText("error", { type: "varchar(500)" }),
     /** While `streaming`: the process generating it (a new id per process start)... */
     owner: id("owner"),
@@ -121,6 +123,8 @@ export const messages = mysqlTable(
     // Serves the lease sweeper and heartbeat (`status = 'streaming'`, then the expiry): live rows only,
     // never a walk over stored history.
     index("messages_status_lease_idx").on(table.status, table.leaseExpiresAt),
+    // The search indexer's marked replies: a handful at any moment, never a walk over stored history.
+    index("messages_search_pending_idx").on(table.searchPending),
     foreignKey({ name: "messages_chat_fk", columns: [table.chatId], foreignColumns: [chats.id] }).onDelete(
       "cascade",
     ),

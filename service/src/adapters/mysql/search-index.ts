@@ -1,8 +1,7 @@
 /**
  * The write side of search: documents and their bigrams (see schema.ts and docs/search.md), written in
- * the transaction of the write they index — a reply's final write (with its user message, and the
- * chat's title on the first turn), the sweep that ends a reply, a rename — so the index never disagrees
- * with what was committed.
+ * the caller's transaction — the search indexer's batch for replies that ended (search-indexer.ts), the
+ * sweep that ends a dead owner's reply, a rename — so a text and its grams commit together.
  */
 import { createHash } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -44,7 +43,7 @@ export async function indexDocuments(db: IndexWriter, documents: readonly Search
   if (folded.length === 0) return;
   // A plain read first, then a delete by primary key of what exists: a DELETE on the unique key of texts
   // not indexed yet (the usual case) would lock the index's last gap, which every new text shares
-  // (time-ordered ids), and make concurrent answers' final writes wait on or deadlock with each other.
+  // (time-ordered ids), and make concurrent indexing transactions wait on or deadlock with each other.
   const earlier = await db
     .select({ id: searchDocuments.id })
     .from(searchDocuments)
@@ -64,7 +63,7 @@ export async function indexDocuments(db: IndexWriter, documents: readonly Search
   }
   // A concurrent writer (the backfill, another sweep) may index the same source between the read above
   // and here: its document is taken over and the grams below are ignored when already there, so the
-  // write this runs in (a reply's final write) never fails on the index.
+  // write this runs in (an indexer batch, a sweep) never fails on the index.
   await db
     .insert(searchDocuments)
     .values(
@@ -109,7 +108,8 @@ const userMessages = alias(messages, "user_messages");
 
 /**
  * Indexes the turns of replies that just ended: each reply's text (when it has any), the user message
- * it answers, and on a chat's first turn its title. Runs in the transaction that ended them.
+ * it answers, and on a chat's first turn its title. Runs in the caller's transaction: the indexer's
+ * batch, or the sweep that ended them.
  */
 export async function indexEndedTurns(db: IndexWriter, replyIds: readonly string[]): Promise<void> {
   if (replyIds.length === 0) return;

@@ -1,0 +1,127 @@
+/**
+ * Makes ended turns searchable after their reply's final write instead of inside it. The final write
+ * only marks its reply `search_pending` — a column of the UPDATE it makes anyway, so the reply's path
+ * pays no statement for search — and this indexer indexes the marked replies' turns in batches (the
+ * reply, the user message it answers and, on a chat's first turn, the title: search-index.ts),
+ * clearing the mark in the same transaction. Indexing inside the final write cost five statements per
+ * reply on the reply's path; under load, replies that end together now share a batch's statements
+ * (docs/benchmarks.md, "Search indexing after the final write").
+ *
+ * A turn becomes searchable moments after its reply ends (`delayMs` and one batch), not in the same
+ * commit. Nothing is lost when a process stops in between: the mark is durable, and `start` drains what
+ * is marked at once and then every `sweepEveryMs`, whoever marked it. Two processes draining at once
+ * take disjoint rows (`FOR UPDATE SKIP LOCKED`); indexing a turn twice leaves one document anyway.
+ */
+import { eq, inArray } from "drizzle-orm";
+import type { Logger } from "../../application/ports.js";
+import type { ChatDatabase } from "./database.js";
+import { messages } from "./schema.js";
+import { indexEndedTurns } from "./search-index.js";
+
+export interface SearchIndexer {
+  /** A final write marked a reply: drain after `delayMs`, so replies ending together share a batch. */
+  nudge(): void;
+  /** Indexes every reply marked before the call, batch by batch; resolves with how many it indexed. */
+  drain(): Promise<number>;
+  /** Drains what an earlier process left marked, then again every `sweepEveryMs`. */
+  start(): void;
+  /** Stops the timers and drains once more: what the last replies marked (or leaves it to a start). */
+  close(): Promise<void>;
+}
+
+export interface SearchIndexerOptions {
+  /** Replies per transaction (default 100): bounds a batch's locks and its statements' size. */
+  batchSize?: number;
+  /** How long a nudge waits before draining (default 100 ms: imperceptible, and a batch for many). */
+  delayMs?: number;
+  /** How often `start`ed, it drains anyway (default 30 s): marks a stopped process left, failures. */
+  sweepEveryMs?: number;
+  /** After a failed drain, the next one comes this soon (default 1 s). */
+  retryMs?: number;
+  logger?: Logger;
+}
+
+export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOptions = {}): SearchIndexer {
+  const batchSize = options.batchSize ?? 100;
+  const delayMs = options.delayMs ?? 100;
+  const retryMs = options.retryMs ?? 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
+  let closed = false;
+  // Drains run one after another: a drain asked for while one runs starts when it ends, and so sees
+  // every mark committed before it was asked for.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One transaction: up to `batchSize` marked replies indexed and unmarked; how many there were. READ
+   * COMMITTED, so the locking read takes the marked rows only: under REPEATABLE READ it also locked the
+   * gap before them in the mark's index — where every new message's entry goes — and turns deadlocked
+   * with it (measured: 26 sends refused in one benchmark run).
+   */
+  const batch = () =>
+    db.transaction(
+      async (tx) => {
+        const marked = await tx
+          .select({ id: messages.id })
+          .from(messages)
+          .where(eq(messages.searchPending, true))
+          .limit(batchSize)
+          .for("update", { skipLocked: true });
+        if (marked.length === 0) return 0;
+        const ids = marked.map((row) => row.id);
+        await indexEndedTurns(tx, ids);
+        await tx.update(messages).set({ searchPending: false }).where(inArray(messages.id, ids));
+        return ids.length;
+      },
+      { isolationLevel: "read committed" },
+    );
+
+  async function drainAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const indexed = await batch();
+      total += indexed;
+      if (indexed < batchSize) return total;
+    }
+  }
+
+  function drain(): Promise<number> {
+    const run = queue.then(drainAll);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function schedule(afterMs: number): void {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      drain().catch((error: unknown) => {
+        options.logger?.warn("could not index ended turns for search; retrying", { error: String(error) });
+        schedule(retryMs);
+      });
+    }, afterMs);
+    timer.unref();
+  }
+
+  return {
+    nudge: () => schedule(delayMs),
+    drain,
+    start() {
+      if (closed || sweep) return;
+      schedule(0);
+      sweep = setInterval(() => schedule(0), options.sweepEveryMs ?? 30_000);
+      sweep.unref();
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      clearInterval(sweep);
+      // A graceful stop indexes what its last replies marked; a failure leaves it to the next start.
+      await drain().catch((error: unknown) => {
+        options.logger?.warn("could not index ended turns for search before stopping", {
+          error: String(error),
+        });
+      });
+    },
+  };
+}
