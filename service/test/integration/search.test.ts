@@ -10,11 +10,13 @@ import {
   SearchService,
   type SearchChatsResponse,
 } from "@parley/gen/parley/search/v1/search_pb";
+import { eq } from "drizzle-orm";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { backfillSearchIndex } from "../../src/adapters/mysql/search-backfill.js";
 import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
-import { indexDocuments } from "../../src/adapters/mysql/search-index.js";
+import { chats } from "../../src/adapters/mysql/schema.js";
+import { indexDocuments, indexTitle } from "../../src/adapters/mysql/search-index.js";
 import { createSearchIndexer } from "../../src/adapters/mysql/search-indexer.js";
 import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
 import { testUsageMeter } from "../support/test-usage-meter.js";
@@ -228,6 +230,40 @@ describe("indexing beside other writes", () => {
     // Each turn: its title (a first turn), the user message and the reply, once.
     expect(documents).toEqual({ n: 72, sources: 72 });
     expect(await pendingMarks()).toBe(0);
+  });
+
+  it("a rename while a batch waits for the chat: both commit, and the new title is what is found", async () => {
+    const userId = aUser();
+    await endedUnindexed(userId, "osprey", 1);
+    const { db, pool } = harness.database;
+    const [chat] = await db.select({ id: chats.id }).from(chats).where(eq(chats.userId, userId));
+    const chatId = chat!.id;
+    /** The batch's statement that locks this chat, while it runs (it cannot finish before the rename). */
+    const batchAtTheChat = async () => {
+      const [rows] = await pool.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE ? AND info LIKE ?",
+        ["select `id` from `chats` where%for update", `%${chatId}%`],
+      );
+      return Number(rows[0]?.n);
+    };
+    const indexer = createSearchIndexer(db);
+    let drained: Promise<number> | undefined;
+    // As renameChat does: the chat row first, then its title's document, in one transaction. The batch
+    // starts in between and must wait for the chat before it writes a document of its own; when it
+    // wrote first, the rename's document waited on the batch's while the batch's foreign-key check
+    // waited on the renamed chat: a deadlock.
+    await db.transaction(async (tx) => {
+      await tx.update(chats).set({ title: "sea eagle" }).where(eq(chats.id, chatId));
+      drained = indexer.drain();
+      await expect.poll(batchAtTheChat).toBe(1);
+      await indexTitle(tx, userId, chatId);
+    });
+    expect(await drained).toBe(1);
+    expect(shown(await find(userId, "eagle"))).toEqual(["TITLE:sea [eagle]"]);
+    expect(shown(await find(userId, "osprey"))).toEqual([
+      "ASSISTANT:[osprey] answer 0",
+      "USER:[osprey] question 0",
+    ]);
   });
 
   it("a graceful stop indexes what its last replies marked", async () => {

@@ -12,10 +12,10 @@
  * is marked at once and then every `sweepEveryMs`, whoever marked it. Two processes draining at once
  * take disjoint rows (`FOR UPDATE SKIP LOCKED`); indexing a turn twice leaves one document anyway.
  */
-import { eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Logger } from "../../application/ports.js";
 import type { ChatDatabase } from "./database.js";
-import { messages } from "./schema.js";
+import { chats, messages } from "./schema.js";
 import { indexEndedTurns } from "./search-index.js";
 
 export interface SearchIndexer {
@@ -53,19 +53,47 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
   let queue: Promise<unknown> = Promise.resolve();
 
   /**
-   * One transaction: up to `batchSize` marked replies indexed and unmarked; how many there were. READ
-   * COMMITTED, so the locking read takes the marked rows only: under REPEATABLE READ it also locked the
-   * gap before them in the mark's index — where every new message's entry goes — and turns deadlocked
-   * with it (measured: 26 sends refused in one benchmark run).
+   * One transaction: up to `batchSize` marked replies indexed and unmarked; how many it took.
+   *
+   * Locks in the order every other writer takes them, chats before their messages (a rename, a new
+   * title, a turn, a deletion's cascade all lock the chat first), so none of them can deadlock with a
+   * batch: a plain read finds candidates, their chats are locked (in id order; FOR UPDATE, as MariaDB
+   * has no FOR SHARE: a document's foreign key needs its chat), then the candidates still marked that
+   * no other batch holds. Without
+   * the chats first, a rename waiting on a batch's new title document while the batch's foreign-key
+   * check waited on the renamed chat was a deadlock (a rename refused in the tests). READ COMMITTED, so
+   * the locking reads take those rows only: under REPEATABLE READ they also locked the gap before the
+   * marked entries in the mark's index — where every new message's entry goes — and turns deadlocked
+   * with it (26 sends refused in one benchmark run).
    */
   const batch = () =>
     db.transaction(
       async (tx) => {
+        const candidates = await tx
+          .select({ id: messages.id, chatId: messages.chatId })
+          .from(messages)
+          .where(eq(messages.searchPending, true))
+          .limit(batchSize);
+        if (candidates.length === 0) return 0;
+        const chatIds = [...new Set(candidates.map((row) => row.chatId))].sort();
+        await tx
+          .select({ id: chats.id })
+          .from(chats)
+          .where(inArray(chats.id, chatIds))
+          .orderBy(asc(chats.id))
+          .for("update");
         const marked = await tx
           .select({ id: messages.id })
           .from(messages)
-          .where(eq(messages.searchPending, true))
-          .limit(batchSize)
+          .where(
+            and(
+              inArray(
+                messages.id,
+                candidates.map((row) => row.id),
+              ),
+              eq(messages.searchPending, true),
+            ),
+          )
           .for("update", { skipLocked: true });
         if (marked.length === 0) return 0;
         const ids = marked.map((row) => row.id);
