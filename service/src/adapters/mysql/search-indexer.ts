@@ -5,7 +5,7 @@
  * reply, the user message it answers and, on a chat's first turn, the title: search-index.ts),
  * clearing the mark in the same transaction. Indexing inside the final write cost five statements per
  * reply on the reply's path; under load, replies that end together now share a batch's statements
- * (docs/benchmarks.md, "Search indexing after the final write").
+ * (docs/benchmarks.md, "What a new turn costs, and search indexing after the final write").
  *
  * A turn becomes searchable moments after its reply ends (`delayMs` and one batch), not in the same
  * commit. Nothing is lost when a process stops in between: the mark is durable, and `start` drains what
@@ -21,7 +21,10 @@ import { indexEndedTurns } from "./search-index.js";
 export interface SearchIndexer {
   /** A final write marked a reply: drain after `delayMs`, so replies ending together share a batch. */
   nudge(): void;
-  /** Indexes every reply marked before the call, batch by batch; resolves with how many it indexed. */
+  /**
+   * Indexes every reply marked before the call that no other process is indexing, batch by batch;
+   * resolves with how many it indexed.
+   */
   drain(): Promise<number>;
   /** Drains what an earlier process left marked, then again every `sweepEveryMs`. */
   start(): void;
