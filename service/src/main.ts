@@ -159,7 +159,15 @@ async function main(): Promise<void> {
     logger.info("stopped");
     process.exit(0);
   };
-  signals.handleWith((signal) => void stop(signal));
+  signals.handleWith(
+    (signal) => void stop(signal),
+    () => {
+      logger.warn(
+        "SIGINT again while shutting down: exiting now; live replies end when their leases run out",
+      );
+      process.exit(130);
+    },
+  );
 }
 
 /**

@@ -29,4 +29,32 @@ describe("listenForStopSignals", () => {
     signals.handleWith((signal) => stops.push(signal));
     expect(stops).toEqual(["SIGTERM"]);
   });
+
+  it("a SIGINT while stopping forces the exit; a repeated SIGTERM does not", () => {
+    const { target, emit } = fakeProcess();
+    const signals = listenForStopSignals(target);
+    const events: string[] = [];
+    signals.handleWith(
+      (signal) => events.push(`stop ${signal}`),
+      () => events.push("force"),
+    );
+    emit("SIGTERM");
+    emit("SIGTERM");
+    expect(events).toEqual(["stop SIGTERM"]);
+    emit("SIGINT");
+    expect(events).toEqual(["stop SIGTERM", "force"]);
+  });
+
+  it("a second SIGINT before the stop is handed over (still starting) forces nothing", () => {
+    const { target, emit } = fakeProcess();
+    const signals = listenForStopSignals(target);
+    emit("SIGINT");
+    emit("SIGINT");
+    const events: string[] = [];
+    signals.handleWith(
+      (signal) => events.push(`stop ${signal}`),
+      () => events.push("force"),
+    );
+    expect(events).toEqual(["stop SIGINT"]);
+  });
 });

@@ -6,12 +6,19 @@
  * signal is recorded at once and acted on when the service knows how to stop: the shutdown runs as soon
  * as it is handed over (at once if the signal came first), and a start-up step that only waits (the
  * database retry loop) asks `received` and gives up.
+ *
+ * A second SIGINT while stopping — Ctrl-C pressed again — means "now": `force` runs, and the stop under
+ * way is abandoned (the replies it leaves live end when their leases run out, as after a crash). A
+ * second SIGTERM changes nothing: supervisors may repeat it, and their own deadline ends in SIGKILL.
  */
 export interface StopSignals {
   /** The first stop signal received, or null. */
   readonly received: NodeJS.Signals | null;
-  /** Runs `stop` on the first signal from now on; at once if one came already. Called once. */
-  handleWith(stop: (signal: NodeJS.Signals) => void): void;
+  /**
+   * Runs `stop` on the first signal from now on (at once if one came already), and `force` on a SIGINT
+   * after it. Called once.
+   */
+  handleWith(stop: (signal: NodeJS.Signals) => void, force?: () => void): void;
 }
 
 const stopSignals = ["SIGTERM", "SIGINT"] as const;
@@ -19,9 +26,13 @@ const stopSignals = ["SIGTERM", "SIGINT"] as const;
 export function listenForStopSignals(target: Pick<NodeJS.Process, "on"> = process): StopSignals {
   let received: NodeJS.Signals | null = null;
   let stop: ((signal: NodeJS.Signals) => void) | null = null;
+  let force: (() => void) | undefined;
   for (const signal of stopSignals) {
     target.on(signal, () => {
-      if (received !== null) return; // a second signal while stopping changes nothing
+      if (received !== null) {
+        if (signal === "SIGINT" && stop) force?.();
+        return;
+      }
       received = signal;
       stop?.(signal);
     });
@@ -30,8 +41,9 @@ export function listenForStopSignals(target: Pick<NodeJS.Process, "on"> = proces
     get received() {
       return received;
     },
-    handleWith(handler) {
+    handleWith(handler, forced) {
       stop = handler;
+      force = forced;
       if (received !== null) handler(received);
     },
   };

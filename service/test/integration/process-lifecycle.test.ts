@@ -186,6 +186,19 @@ describe("the service process", () => {
     expect(await service.exited).toBe(0);
   });
 
+  it("a second SIGINT while the stop waits for a live reply exits at once (130), leaving it to its lease", async () => {
+    const service = await start({ SHUTDOWN_GRACE_MS: "60000", SIMULATOR_PACE_MS: "200" });
+    const reply = await startReply(service, "second-sigint", 1);
+    service.child.kill("SIGINT");
+    await expect.poll(() => service.output()).toContain("SIGINT received: shutting down");
+    service.child.kill("SIGINT");
+    expect(await service.exited).toBe(130);
+    expect(service.output()).toContain("SIGINT again while shutting down: exiting now");
+    // Not ended by this process: a sweeper ends it once its lease runs out, as after a crash.
+    expect((await stored(reply.replyId)).status).toBe("streaming");
+    await reply.stream.return?.().catch(() => undefined);
+  });
+
   it("a stop signal while waiting for the database ends the wait: exit 0", async () => {
     const closedPort = await unusedPort();
     const child = spawn(process.execPath, [serviceMainScript], {
