@@ -2,8 +2,8 @@
 // hung dependency makes the server NOT_SERVING instead of hanging the probe. Once an answer is known, a
 // probe never waits for the check: a stale answer starts a refresh and is returned as it stands. Under
 // load a database ping queues behind the turns' statements in the pool, and a probe that waited for it
-// measured the queue, not the server (row 20 in docs/benchmarks.md: health p99 up to 370 ms while the
-// event loop's delay p99 was 30 ms). An answer is at most cacheMs + timeoutMs old.
+// measured the queue, not the server (row 20 in docs/benchmarks.md: health p99 up to 205 ms while the
+// event loop's delay p99 was 22–34 ms). An answer is at most cacheMs + timeoutMs old.
 
 /** What the health service asks before reporting the whole server ("") SERVING. */
 export interface ReadinessOptions {

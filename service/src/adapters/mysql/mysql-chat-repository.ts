@@ -33,12 +33,9 @@ import { addDailyUsage } from "./usage-daily.js";
  * A ChatRepository on the tables in `schema.ts`. Methods that start from a caller's ids filter on
  * `user_id` in the same statement, so another user's chat reads as missing and is never written.
  * Failures of the database become `storage.unavailable`; domain errors pass through. `meter` prices the
- * estimated usage of replies a sweeper ends (their owner died before it could).
- */
-/**
- * The ChatRepository over MySQL/MariaDB. `searchIndexer` makes ended turns searchable after their final
- * write (search-indexer.ts; the caller starts and closes it); without one, the marks a final write sets
- * wait for any process's indexer to drain them.
+ * estimated usage of replies a sweeper ends (their owner died before it could). `searchIndexer` makes
+ * ended turns searchable after their final write (search-indexer.ts; the caller starts and closes it);
+ * without one, the marks a final write sets wait for any process's indexer to drain them.
  */
 export function createMysqlChatRepository(
   db: ChatDatabase,
