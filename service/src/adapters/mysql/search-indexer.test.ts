@@ -50,6 +50,7 @@ describe("the search indexer", () => {
     expect(state.transactions).toBe(1);
     expect(log.warn).toHaveBeenCalledWith("could not index ended turns for search; retrying", {
       error: "Error: connection lost",
+      retryInMs: 500,
     });
     state.failing = false;
     await vi.advanceTimersByTimeAsync(499);
@@ -57,6 +58,31 @@ describe("the search indexer", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(state.transactions).toBe(2);
     expect(log.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("waits twice as long after each failure in a row, up to sweepEveryMs, and from retryMs after a success", async () => {
+    const { db, state } = countingDatabase();
+    const log = logger();
+    const indexer = createSearchIndexer(db, { delayMs: 0, retryMs: 500, sweepEveryMs: 3_000, logger: log });
+    state.failing = true;
+    indexer.nudge();
+    await vi.advanceTimersByTimeAsync(0);
+    for (const waitMs of [500, 1_000, 2_000, 3_000, 3_000]) {
+      const before = state.transactions;
+      await vi.advanceTimersByTimeAsync(waitMs - 1);
+      expect(state.transactions).toBe(before);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(state.transactions).toBe(before + 1);
+    }
+    expect(log.warn.mock.calls.map(([, fields]) => (fields as { retryInMs: number }).retryInMs)).toEqual([
+      500, 1_000, 2_000, 3_000, 3_000, 3_000,
+    ]);
+    state.failing = false;
+    await vi.advanceTimersByTimeAsync(3_000); // succeeds
+    state.failing = true;
+    indexer.nudge();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log.warn.mock.calls.at(-1)?.[1]).toMatchObject({ retryInMs: 500 });
   });
 
   it("once started, drains at once and then every sweepEveryMs, until closed", async () => {

@@ -39,7 +39,7 @@ export interface SearchIndexerOptions {
   delayMs?: number;
   /** How often `start`ed, it drains anyway (default 30 s): marks a stopped process left, failures. */
   sweepEveryMs?: number;
-  /** After a failed drain, the next one comes this soon (default 1 s). */
+  /** After a failed drain, the next one comes this soon (default 1 s), doubling while they fail. */
   retryMs?: number;
   logger?: Logger;
 }
@@ -48,6 +48,7 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
   const batchSize = options.batchSize ?? 100;
   const delayMs = options.delayMs ?? 100;
   const retryMs = options.retryMs ?? 1_000;
+  const sweepEveryMs = options.sweepEveryMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
   let closed = false;
@@ -62,12 +63,11 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
    * title, a turn, a deletion's cascade all lock the chat first), so none of them can deadlock with a
    * batch: a plain read finds candidates, their chats are locked (in id order; FOR UPDATE, as MariaDB
    * has no FOR SHARE: a document's foreign key needs its chat), then the candidates still marked that
-   * no other batch holds. Without
-   * the chats first, a rename waiting on a batch's new title document while the batch's foreign-key
-   * check waited on the renamed chat was a deadlock (a rename refused in the tests). READ COMMITTED, so
-   * the locking reads take those rows only: under REPEATABLE READ they also locked the gap before the
-   * marked entries in the mark's index — where every new message's entry goes — and turns deadlocked
-   * with it (26 sends refused in one benchmark run).
+   * no other batch holds. Without the chats first, a rename waiting on a batch's new title document
+   * while the batch's foreign-key check waited on the renamed chat was a deadlock (a rename refused in
+   * the tests). READ COMMITTED, so the locking reads take those rows only: under REPEATABLE READ they
+   * also locked the gap before the marked entries in the mark's index — where every new message's entry
+   * goes — and turns deadlocked with it (26 sends refused in one benchmark run).
    */
   const batch = () =>
     db.transaction(
@@ -78,7 +78,7 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
           .where(eq(messages.searchPending, true))
           .limit(batchSize);
         if (candidates.length === 0) return 0;
-        const chatIds = [...new Set(candidates.map((row) => row.chatId))].sort();
+        const chatIds = [...new Set(candidates.map((row) => row.chatId))];
         await tx
           .select({ id: chats.id })
           .from(chats)
@@ -122,14 +122,26 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
     return run;
   }
 
+  // Failures in a row: each doubles the wait before the next try, up to the sweep's interval, so a
+  // database that stays down costs a statement and a log line per interval, not one per second.
+  let failures = 0;
+
   function schedule(afterMs: number): void {
     if (closed || timer) return;
     timer = setTimeout(() => {
       timer = undefined;
-      drain().catch((error: unknown) => {
-        options.logger?.warn("could not index ended turns for search; retrying", { error: String(error) });
-        schedule(retryMs);
-      });
+      drain().then(
+        () => (failures = 0),
+        (error: unknown) => {
+          const waitMs = Math.min(retryMs * 2 ** failures, sweepEveryMs);
+          failures++;
+          options.logger?.warn("could not index ended turns for search; retrying", {
+            error: String(error),
+            retryInMs: waitMs,
+          });
+          schedule(waitMs);
+        },
+      );
     }, afterMs);
     timer.unref();
   }
@@ -140,7 +152,7 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
     start() {
       if (closed || sweep) return;
       schedule(0);
-      sweep = setInterval(() => schedule(0), options.sweepEveryMs ?? 30_000);
+      sweep = setInterval(() => schedule(0), sweepEveryMs);
       sweep.unref();
     },
     async close() {
