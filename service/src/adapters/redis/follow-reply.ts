@@ -62,6 +62,10 @@ export async function* followReply(
     },
     () => inbox.fail(hubUnavailable("the connection to the live replies hub dropped")),
   );
+  // Awaited only after the first read: a subscription refused at once (the subscriber is reconnecting)
+  // must count as handled meanwhile, or Node ends the process for an unhandled rejection. The awaits
+  // below still see the refusal and fail the follow with it.
+  subscribing.catch(() => undefined);
   // Unsubscribes however the follow ends, even when it ends before the subscription is confirmed.
   const unsubscribe = () =>
     void subscribing.then(
