@@ -34,6 +34,7 @@ export function useReplicaCluster(base: Record<string, string> = {}): ReplicaClu
   let simulator: Simulator | undefined;
   let redis: TestRedis | undefined;
   const started: ServiceProcess[] = [];
+  const stoppedByTest = new Set<ServiceProcess>();
   const ready = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error("the replica cluster is used before its beforeAll ran");
     return value;
@@ -46,8 +47,16 @@ export function useReplicaCluster(base: Record<string, string> = {}): ReplicaClu
     await simulator.listen(0, "127.0.0.1");
   });
   afterEach(async () => {
+    // A replica that died on its own (a crash) fails the test with its output: otherwise the test only
+    // sees refused connections, and its cause is lost with the process.
+    const died = started.filter(
+      (service) =>
+        !stoppedByTest.has(service) && (service.child.exitCode ?? service.child.signalCode) !== null,
+    );
     await Promise.all(started.splice(0).map((service) => service.stop("SIGKILL")));
+    stoppedByTest.clear();
     simulator?.reset();
+    if (died.length > 0) throw new Error(died.map(deathReport).join("\n\n"));
   });
   afterAll(async () => {
     await simulator?.close();
@@ -81,7 +90,19 @@ export function useReplicaCluster(base: Record<string, string> = {}): ReplicaClu
         },
       });
       started.push(service);
-      return service;
+      const stop = service.stop;
+      return Object.assign(service, {
+        stop: (signal?: NodeJS.Signals) => {
+          stoppedByTest.add(service);
+          return stop(signal);
+        },
+      });
     },
   };
+}
+
+/** What a replica that exited on its own said last. */
+function deathReport(service: ServiceProcess): string {
+  const { exitCode, signalCode } = service.child;
+  return `the replica on port ${service.port} exited on its own (${exitCode ?? signalCode}); its output ends:\n${service.output().slice(-4_000)}`;
 }
