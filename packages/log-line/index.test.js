@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { logLine, maxLoggedLength, scrubSecrets, truncate } from "./index.js";
+import { createRateLimitedWarn, logLine, maxLoggedLength, scrubSecrets, truncate } from "./index.js";
 
 const entry = { time: "2026-12-03T10:00:00.000Z", level: "warn", message: "the model failed" };
 
@@ -81,4 +81,47 @@ test("scrubbing is linear on adversarial text", () => {
   const text = `${"Bearer ".repeat(20_000)}${"token ".repeat(20_000)}${"sk-".repeat(20_000)}${" ".repeat(100_000)}`;
   assert.equal(typeof logLine(entry, {}, { text }), "string");
   assert.equal(scrubSecrets(`token${" ".repeat(100_000)}`), `token${" ".repeat(100_000)}`);
+});
+
+test("rate-limited warnings: the first of a kind at once, then one line per interval counting the rest", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const lines = [];
+  const warn = createRateLimitedWarn((message, fields) => lines.push([message, fields]), {
+    intervalMs: 10_000,
+  });
+  for (let i = 0; i < 2000; i++) warn("signature.invalid", "refused", { url: `/u${i}` });
+  assert.deepEqual(lines, [["refused", { kind: "signature.invalid", url: "/u0" }]]);
+
+  t.mock.timers.tick(9_999);
+  assert.equal(lines.length, 1);
+  t.mock.timers.tick(1);
+  assert.deepEqual(lines[1], [
+    "refused (1999 more in the last 10 s)",
+    { kind: "signature.invalid", suppressed: 1999 },
+  ]);
+
+  // Still flooding: still one line per interval.
+  for (let i = 0; i < 500; i++) warn("signature.invalid", "refused");
+  t.mock.timers.tick(10_000);
+  assert.deepEqual(lines.slice(2), [
+    ["refused (500 more in the last 10 s)", { kind: "signature.invalid", suppressed: 500 }],
+  ]);
+
+  // A quiet interval ends the window: the next one is logged at once, with its own fields.
+  t.mock.timers.tick(10_000);
+  assert.equal(lines.length, 3);
+  warn("signature.invalid", "refused", { url: "/later" });
+  assert.deepEqual(lines[3], ["refused", { kind: "signature.invalid", url: "/later" }]);
+});
+
+test("rate-limited warnings: each kind is limited on its own", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const messages = [];
+  const warn = createRateLimitedWarn((message) => messages.push(message));
+  warn("a", "first a");
+  warn("b", "first b");
+  warn("a", "second a");
+  assert.deepEqual(messages, ["first a", "first b"]);
+  t.mock.timers.tick(10_000);
+  assert.deepEqual(messages, ["first a", "first b", "first a (1 more in the last 10 s)"]);
 });
