@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { ChatUseCases } from "../../src/application/chat-use-cases.js";
 import type { ChatSettings } from "../../src/application/chat-use-cases.js";
-import type { Logger } from "../../src/application/ports.js";
+import type { Logger, TokenCounter } from "../../src/application/ports.js";
 import type { ReplyEvent } from "../../src/application/replies/reply-events.js";
 import { ReplyHub } from "../../src/application/replies/reply-hub.js";
 import { inProcessReplyBus, type ReplyBus } from "../../src/application/replies/reply-bus.js";
@@ -26,6 +26,8 @@ export function aUseCaseFixture(
     owner?: string;
     /** Where the hub's and the use cases' lines go (default: nowhere). */
     logger?: Logger;
+    /** Counts the replies' tokens when they are stored (default: words). */
+    tokenCounter?: TokenCounter;
   } = {},
 ) {
   const repository = options.repository ?? createInMemoryChatRepository();
@@ -34,7 +36,7 @@ export function aUseCaseFixture(
   const hub = new ReplyHub({
     model,
     repository,
-    tokenCounter: wordCounter,
+    tokenCounter: options.tokenCounter ?? wordCounter,
     clock,
     logger: options.logger ?? silentLogger,
     orphanGraceMs: options.orphanGraceMs ?? 30_000,

@@ -246,7 +246,36 @@ export class ReplyJob implements ProgressSource {
     } catch (error) {
       outcome = this.abortCause ? this.abortOutcome(this.abortCause) : this.failureOutcome(error);
     }
-    return this.finish(outcome);
+    try {
+      return await this.finish(outcome);
+    } catch (error) {
+      return this.unfinishable(error);
+    }
+  }
+
+  /**
+   * Ending a reply is not expected to throw (the store's failures are retried inside it); if it does, a
+   * bug is no reason to leave watchers waiting or to end the process: they hear a failure, the row's
+   * lease is let go, and a sweeper ends it with its saved text.
+   */
+  private unfinishable(error: unknown): ReplyFinishedEvent {
+    this.holdsLease = false;
+    this.log.error("a reply could not be ended; its lease will run out and a sweeper will end it", {
+      replyId: this.replyId,
+      error: String(error),
+    });
+    const failed: ReplyFinishedEvent = {
+      type: "finished",
+      status: this.length > 0 ? "incomplete" : "failed",
+      finishReason: this.finishReason,
+      usage: this.usage,
+      error: "the answer could not be stored",
+      errorCode: "storage.unavailable",
+      length: this.length,
+    };
+    // Watchers may have heard an end already (a failed first write tells them before retrying).
+    this.tellWatchers(failed);
+    return this.finished ?? failed;
   }
 
   private append(text: string): void {

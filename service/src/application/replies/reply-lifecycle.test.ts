@@ -327,6 +327,30 @@ describe("the final write", () => {
     expect(fixture.hub.liveReplyOfChat(user, chatId)).toBeUndefined();
   });
 
+  it("a bug while ending a reply is logged; watchers hear a failure, the chat is let go, the process goes on", async () => {
+    const errors: string[] = [];
+    const logger = { ...silentLogger, error: (message: string) => errors.push(message) };
+    const tokenCounter = {
+      count: (text: string) => {
+        if (text.includes("boom")) throw new Error("the tokenizer broke");
+        return 1;
+      },
+    };
+    const fixture = aUseCaseFixture({ logger, tokenCounter });
+    fixture.model.enqueue({ deltas: ["a", " boom"] });
+    const events = await collect(await fixture.useCases.sendMessage({ userId: user, text: "q" }));
+    expect(textOf(events)).toBe("a boom");
+    expect(finishedOf(events)).toMatchObject({
+      status: "incomplete",
+      errorCode: "storage.unavailable",
+      length: 6,
+    });
+    const { chatId } = startedOf(events);
+    await expect.poll(() => fixture.hub.liveReplyOfChat(user, chatId)).toBeUndefined();
+    expect(fixture.hub.heldReplyIds()).toEqual([]);
+    expect(errors).toEqual(["a reply could not be ended; its lease will run out and a sweeper will end it"]);
+  });
+
   it("lets go after 16 failed attempts: the chat is released and its lease no longer renewed", async () => {
     vi.useFakeTimers();
     const fixture = aUseCaseFixture();
