@@ -160,7 +160,12 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   signals.handleWith(
-    (signal) => void stop(signal),
+    // A step that throws must not leave an unhandled rejection (and a half-stopped process) behind.
+    (signal) =>
+      void stop(signal).catch((error: unknown) => {
+        logger.error("shutdown failed; exiting", { error: String(error) });
+        process.exit(1);
+      }),
     () => {
       logger.warn(
         "SIGINT again while shutting down: exiting now; live replies end when their leases run out",
