@@ -76,6 +76,10 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     // Drizzle reads and writes datetime columns as UTC strings itself; this makes any Date that goes
     // through the driver directly (raw queries, tests) UTC as well, whatever the process's TZ.
     timezone: "Z",
+    // No stack captured per statement for its error's trace: ~30 µs on every statement of every turn
+    // (docs/benchmarks.md, "What a turn's statements cost"). Our errors name the statement's purpose
+    // (storage-errors.ts, the query-timeout wrapper), not the driver's call site.
+    trace: false,
   });
   const onQuery = options.onQuery;
   const timedPool = withQueryTimeout(pool, queryTimeout, {
