@@ -202,7 +202,6 @@ export function createParley(options: ParleyOptions): Parley {
   const userLimits: LimitsDeps | undefined = options.userLimits && {
     ...options.userLimits,
     rate: options.userLimits.rate ?? createInMemoryRateLimiter(),
-    usage: options.usage,
     clock: options.clock,
   };
   // Titles are written through the traced model but not the observed one: reply metrics count replies.

@@ -42,11 +42,12 @@ beforeAll(async () => {
   // The store is the harness's database's, which exists once the harness has started.
   const lateStore: UserLimitsStore = {
     settingsOf: (userId) => store.settingsOf(userId),
+    limitsOf: (userId, monthStart, today) => store.limitsOf(userId, monthStart, today),
     update: (userId, change, now) => store.update(userId, change, now),
   };
   harness = await startParley({ clock, userLimits: { defaults, store: lateStore } });
   store = createMysqlUserLimitsStore(harness.database.db);
-  admin = { defaults, store, usage: createMysqlUsageRepository(harness.database.db), clock };
+  admin = { defaults, store, clock };
 });
 afterAll(() => harness?.stop());
 beforeEach(() => harness.simulator.reset());

@@ -8,7 +8,7 @@ import { createMetricsServer, type MetricsServer } from "../../src/adapters/metr
 import { createServiceMetrics } from "../../src/adapters/metrics/service-metrics.js";
 import { countUpstreamAttempts } from "../../src/adapters/metrics/upstream-attempts.js";
 import { observePool } from "../../src/adapters/mysql/pool-metrics.js";
-import { noOverrides } from "../../src/domain/limits.js";
+import { fixedLimitsStore } from "../support/fixed-limits-store.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply } from "../support/rpc-probes.js";
 import { labelSets, metricNames, parseSamples, value, type Samples } from "@parley/test-support";
@@ -32,7 +32,7 @@ beforeAll(async () => {
         monthlyTokens: 0,
         monthlyCostMicros: 0,
       },
-      store: { settingsOf: async () => ({ overrides: noOverrides, blocked: false }), update: async () => {} },
+      store: fixedLimitsStore(),
     },
   });
   observePool(harness.database.pool, metrics);

@@ -13,6 +13,7 @@ import { noOverrides } from "../../src/domain/limits.js";
 import { DuplicateSendRequest, sweepBatch } from "../../src/application/chats/send-requests.js";
 import { uuidV7 } from "../../src/adapters/system-clock.js";
 import { collect, finishedOf, startedOf, textOf } from "../support/reply-events.js";
+import { fixedLimitsStore } from "../support/fixed-limits-store.js";
 import { startParley, testToken, type Harness } from "../support/parley-harness.js";
 
 const hour = 3_600_000;
@@ -31,14 +32,10 @@ beforeAll(async () => {
         monthlyTokens: 0,
         monthlyCostMicros: 0,
       },
-      store: {
-        settingsOf: (userId) =>
-          Promise.resolve({
-            blocked: false,
-            overrides: { ...noOverrides, messagesPerMinute: userId === "retry-limited" ? 1 : null },
-          }),
-        update: () => Promise.resolve(),
-      },
+      store: fixedLimitsStore((userId) => ({
+        blocked: false,
+        overrides: { ...noOverrides, messagesPerMinute: userId === "retry-limited" ? 1 : null },
+      })),
     },
   });
 });

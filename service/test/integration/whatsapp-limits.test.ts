@@ -17,6 +17,7 @@ let harness: WhatsAppHarness;
 beforeAll(async () => {
   const lateStore: UserLimitsStore = {
     settingsOf: (userId) => store.settingsOf(userId),
+    limitsOf: (userId, monthStart, today) => store.limitsOf(userId, monthStart, today),
     update: (userId, change, now) => store.update(userId, change, now),
   };
   const defaults = {

@@ -1,9 +1,12 @@
-/** The UserLimitsStore port over MySQL/MariaDB: the `user_limits` table, one primary-key read. */
-import { eq, sql } from "drizzle-orm";
+/**
+ * The UserLimitsStore port over MySQL/MariaDB: the `user_limits` table (one primary-key read), and with
+ * it the `usage_daily` aggregate a send's budgets count (one range of its primary key), in one statement.
+ */
+import { and, between, eq, sql } from "drizzle-orm";
 import type { UserLimitsStore } from "../../application/limits/limits-ports.js";
-import { noOverrides, type LimitOverrides } from "../../domain/limits.js";
+import { noOverrides, type LimitOverrides, type UserLimitSettings } from "../../domain/limits.js";
 import type { ChatDatabase } from "./database.js";
-import { userLimits } from "./schema.js";
+import { usageDaily, userLimits } from "./schema.js";
 import { withStorageErrors } from "./storage-errors.js";
 
 export function createMysqlUserLimitsStore(db: ChatDatabase): UserLimitsStore {
@@ -11,9 +14,44 @@ export function createMysqlUserLimitsStore(db: ChatDatabase): UserLimitsStore {
     settingsOf: (userId) =>
       withStorageErrors(async () => {
         const [row] = await db.select().from(userLimits).where(eq(userLimits.userId, userId)).limit(1);
-        if (!row) return { overrides: noOverrides, blocked: false };
-        const { userId: _, blocked, updatedAt: __, ...overrides } = row;
-        return { overrides: overrides satisfies LimitOverrides, blocked };
+        return settingsFrom(row);
+      }),
+
+    limitsOf: (userId, monthStart, today) =>
+      withStorageErrors(async () => {
+        // An aggregate without GROUP BY is always one row (zeros for a month without usage), so the
+        // user's overrides join it: no row of theirs, no overrides. Tokens and cost count every kind.
+        const tokens = sql`${usageDaily.promptTokens} + ${usageDaily.completionTokens}`;
+        const use = db
+          .select({
+            todayTokens:
+              sql<string>`coalesce(sum(case when ${usageDaily.day} = ${today} then ${tokens} else 0 end), 0)`.as(
+                "today_tokens",
+              ),
+            monthTokens: sql<string>`coalesce(sum(${tokens}), 0)`.as("month_tokens"),
+            monthCostMicros: sql<string>`coalesce(sum(${usageDaily.costMicros}), 0)`.as("month_cost_micros"),
+          })
+          .from(usageDaily)
+          .where(and(eq(usageDaily.userId, userId), between(usageDaily.day, monthStart, today)))
+          .as("budget_use");
+        const [row] = await db
+          .select({
+            todayTokens: use.todayTokens,
+            monthTokens: use.monthTokens,
+            monthCostMicros: use.monthCostMicros,
+            settings: userLimits,
+          })
+          .from(use)
+          .leftJoin(userLimits, eq(userLimits.userId, userId));
+        // SUM() comes back as a decimal string; the figures are far below 2^53.
+        return {
+          settings: settingsFrom(row?.settings),
+          use: {
+            todayTokens: Number(row?.todayTokens ?? 0),
+            monthTokens: Number(row?.monthTokens ?? 0),
+            monthCostMicros: Number(row?.monthCostMicros ?? 0),
+          },
+        };
       }),
 
     update: (userId, change, now) =>
@@ -29,4 +67,11 @@ export function createMysqlUserLimitsStore(db: ChatDatabase): UserLimitsStore {
           .onDuplicateKeyUpdate({ set: { ...set, userId: sql`${userLimits.userId}` } });
       }),
   };
+}
+
+/** A `user_limits` row as settings; none: no overrides, not blocked. */
+function settingsFrom(row: typeof userLimits.$inferSelect | null | undefined): UserLimitSettings {
+  if (!row) return { overrides: noOverrides, blocked: false };
+  const { userId: _, blocked, updatedAt: __, ...overrides } = row;
+  return { overrides: overrides satisfies LimitOverrides, blocked };
 }

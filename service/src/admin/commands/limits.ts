@@ -2,7 +2,6 @@
  * `limits show|set|block|unblock <user>` and `usage <user>`: one user's limits and usage, through the
  * same use cases as the service. Overrides take effect on the user's next message, on every replica.
  */
-import { createMysqlUsageRepository } from "../../adapters/mysql/mysql-usage-repository.js";
 import { createMysqlUserLimitsStore } from "../../adapters/mysql/mysql-user-limits-store.js";
 import {
   blockUser,
@@ -28,7 +27,6 @@ const flags = {
 const adminDeps = (context: AdminContext): AdminDeps => ({
   defaults: context.config.userLimits,
   store: createMysqlUserLimitsStore(context.database.db),
-  usage: createMysqlUsageRepository(context.database.db),
   clock: context.clock,
 });
 

@@ -17,12 +17,19 @@ function depsWith(rows: DailyUsage[], blocked = false, overrides = noOverrides) 
   const asked: string[][] = [];
   const deps: LimitsDeps = {
     defaults,
-    store: { settingsOf: async () => ({ overrides, blocked }), update: async () => undefined },
-    usage: {
-      async dailyUsage(userId, from, to) {
-        asked.push([userId, from, to]);
-        return rows;
+    store: {
+      settingsOf: async () => ({ overrides, blocked }),
+      async limitsOf(userId, monthStart, today) {
+        asked.push([userId, monthStart, today]);
+        const use = { todayTokens: 0, monthTokens: 0, monthCostMicros: 0 };
+        for (const row of rows.filter((row) => row.day >= monthStart && row.day <= today)) {
+          use.monthTokens += row.promptTokens + row.completionTokens;
+          use.monthCostMicros += row.costMicros;
+          if (row.day === today) use.todayTokens += row.promptTokens + row.completionTokens;
+        }
+        return { settings: { overrides, blocked }, use };
       },
+      update: async () => undefined,
     },
     rate: createInMemoryRateLimiter(),
     clock: { now: () => now },
@@ -39,7 +46,7 @@ const aDay = (day: string, tokens: number): DailyUsage => ({
 });
 
 describe("checkLimits", () => {
-  it("reads the month's days once and returns the effective limits", async () => {
+  it("reads the settings and the month's use once and returns the effective limits", async () => {
     const { deps, asked } = depsWith([aDay("2026-03-01", 5_000), aDay("2026-03-15", 99)]);
     await expect(checkLimits(deps, "u")).resolves.toEqual(defaults);
     expect(asked).toEqual([["u", "2026-03-01", "2026-03-15"]]);

@@ -4,11 +4,17 @@
  * (UsageRepository); the concurrency count is kept by the chat repository's startTurn, in the turn's
  * own transaction, because only there can it be exact.
  */
-import type { LimitOverrides, UserLimitSettings } from "../../domain/limits.js";
+import type { BudgetUse, LimitOverrides, UserLimitSettings } from "../../domain/limits.js";
 
 export interface UserLimitsStore {
   /** The user's overrides and blocked flag; none stored: no overrides, not blocked. One key read. */
   settingsOf(userId: string): Promise<UserLimitSettings>;
+  /**
+   * What a send checks, in one read: the user's settings (as `settingsOf`) and their use of the budgets
+   * — tokens on `today`, tokens and cost from `monthStart` to `today` (UTC days, `YYYY-MM-DD`). One
+   * statement where two reads cost every send a second one (docs/benchmarks.md).
+   */
+  limitsOf(userId: string, monthStart: string, today: string): Promise<UserLimitsAndUse>;
   /** Sets the given overrides (null: back to the default; absent: unchanged) and/or the blocked flag. */
   update(
     userId: string,
@@ -28,4 +34,9 @@ export interface RateLimiter {
     perMinute: number,
     now: Date,
   ): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+}
+
+export interface UserLimitsAndUse {
+  settings: UserLimitSettings;
+  use: BudgetUse;
 }

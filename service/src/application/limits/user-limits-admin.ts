@@ -5,9 +5,9 @@
 import { effectiveLimits, type LimitOverrides, type UserLimits } from "../../domain/limits.js";
 import { invalidArgument } from "../../domain/errors.js";
 import { requireUserId } from "../input-rules.js";
-import { budgetUse, type LimitsDeps } from "./check-limits.js";
+import { budgetDays, type LimitsDeps } from "./check-limits.js";
 
-export type AdminDeps = Pick<LimitsDeps, "defaults" | "store" | "usage" | "clock">;
+export type AdminDeps = Pick<LimitsDeps, "defaults" | "store" | "clock">;
 
 export interface UserLimitsView {
   userId: string;
@@ -51,7 +51,7 @@ export async function unblockUser(deps: AdminDeps, userId: string): Promise<User
 export async function showUserLimits(deps: AdminDeps, userId: string): Promise<UserLimitsView> {
   const user = requireUserId(userId);
   const now = deps.clock.now();
-  const [settings, used] = await Promise.all([deps.store.settingsOf(user), budgetUse(deps, user, now)]);
+  const { settings, use: used } = await deps.store.limitsOf(user, ...budgetDays(now));
   return {
     userId: user,
     blocked: settings.blocked,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { noOverrides } from "../../domain/limits.js";
+import { fixedLimitsStore } from "../../../test/support/fixed-limits-store.js";
 import { getUsage } from "./get-usage.js";
 import type { DailyUsage, UsageRepository } from "./usage-repository.js";
 
@@ -77,10 +78,7 @@ describe("getUsage", () => {
         monthlyTokens: 50,
         monthlyCostMicros: 1_000,
       },
-      store: {
-        settingsOf: async () => ({ overrides: { ...noOverrides, dailyTokens: 40 }, blocked: false }),
-        update: async () => undefined,
-      },
+      store: fixedLimitsStore(() => ({ overrides: { ...noOverrides, dailyTokens: 40 }, blocked: false })),
     };
     const clock = { now: () => new Date("2025-03-02T10:00:00Z") };
     const report = await getUsage({ usage, clock, limits }, { userId: "alice" });
