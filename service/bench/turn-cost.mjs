@@ -1,0 +1,95 @@
+/**
+ * What one new-chat turn costs the service: CPU (from /proc, the service's process tree) and SQL
+ * statements (MariaDB's global `Questions` counter) per turn, over turns sent one after another, each a
+ * new chat answered with the simulator's five short deltas ("bench:ttft"). Per-turn work is what a
+ * paced stream pays besides its deltas (row 3), so this is where a statement or a stack capture shows
+ * without the paced ladder's noise.
+ *
+ *   node bench/turn-cost.mjs [--turns=400] [--rounds=4] [--base-build=<other>/service/dist/main.js]
+ *                            [--profile]
+ *
+ * With --base-build the two builds alternate, the order flipped each round, and the medians are
+ * compared. --profile writes a V8 CPU profile of each service (read it with profile-top.mjs). The
+ * statement count is global: run it on a machine whose database nothing else uses.
+ */
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chatClient } from "./lib/connect-client.mjs";
+import { createBenchDatabase, dropBenchDatabase } from "./lib/database.mjs";
+import { treeCpuUs } from "./lib/proc-cpu.mjs";
+import { spawnNode, stopChild, waitForOutput } from "./lib/processes.mjs";
+import { startService } from "./lib/service.mjs";
+import { median } from "./lib/stats.mjs";
+
+const option = (name, fallback) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
+const turns = Number(option("turns", 400));
+const rounds = Number(option("rounds", 4));
+const baseBuild = option("base-build", undefined);
+const profile = process.argv.includes("--profile");
+const warmUpTurns = 50;
+
+const simulator = spawnNode(0, [new URL("./simulator-process.mjs", import.meta.url).pathname], {
+  env: { PATH: process.env.PATH ?? "" },
+});
+const [, simulatorUrl] = await waitForOutput(simulator, /listening (\S+)/);
+
+/** Starts `script` on a database of its own, sends the turns, and returns what they cost. */
+async function measure(script) {
+  const database = await createBenchDatabase();
+  const cpuProfileDir = profile ? mkdtempSync(join(tmpdir(), "parley-turn-cost-")) : undefined;
+  const service = await startService({ simulatorUrl, databaseUrl: database.url, cpuProfileDir, script });
+  const client = chatClient(service.baseUrl);
+  const turn = async (i) => {
+    // Fifty users, as many people would: each send reads its user's limits and usage.
+    for await (const _ of client.sendMessage({
+      userId: `turn-cost-${i % 50}`,
+      chatId: "",
+      text: "bench:ttft",
+    }));
+  };
+  const questions = async () => {
+    const [[row]] = await database.pool.query("show global status like 'Questions'");
+    return Number(row.Value);
+  };
+  try {
+    for (let i = 0; i < warmUpTurns; i++) await turn(i);
+    const questionsBefore = await questions();
+    const cpuBefore = treeCpuUs(service.child.pid);
+    for (let i = 0; i < turns; i++) await turn(i);
+    const cpuUs = treeCpuUs(service.child.pid) - cpuBefore;
+    // The counter counts its own read too.
+    const statements = (await questions()) - questionsBefore - 1;
+    return { cpuMs: cpuUs / 1000 / turns, statements: statements / turns };
+  } finally {
+    await service.stop();
+    await database.pool.end();
+    await dropBenchDatabase(new URL(database.url).pathname.slice(1));
+    if (cpuProfileDir) console.log(`  profile: ${join(cpuProfileDir, readdirSync(cpuProfileDir)[0] ?? "")}`);
+  }
+}
+
+const builds = baseBuild ? { base: baseBuild, this: undefined } : { this: undefined };
+const results = Object.fromEntries(Object.keys(builds).map((name) => [name, []]));
+for (let round = 0; round < rounds; round++) {
+  const order = Object.keys(builds);
+  if (round % 2 === 1) order.reverse();
+  for (const name of order) {
+    const result = await measure(builds[name]);
+    results[name].push(result);
+    console.log(
+      `round ${round + 1} ${name}: ${result.cpuMs.toFixed(2)} ms CPU, ${result.statements.toFixed(2)} statements per turn`,
+    );
+  }
+}
+const summary = Object.fromEntries(
+  Object.entries(results).map(([name, list]) => [
+    name,
+    { cpuMs: median(list.map((r) => r.cpuMs)), statements: median(list.map((r) => r.statements)) },
+  ]),
+);
+for (const [name, { cpuMs, statements }] of Object.entries(summary))
+  console.log(`${name}: median ${cpuMs.toFixed(2)} ms CPU, ${statements.toFixed(2)} statements per turn`);
+if (summary.base) console.log(`this / base: CPU ${(summary.this.cpuMs / summary.base.cpuMs).toFixed(2)}×`);
+await stopChild(simulator);
