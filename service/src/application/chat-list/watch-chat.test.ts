@@ -81,6 +81,33 @@ describe("watchChat", () => {
     expect((await watch.next()).done).toBe(true);
   });
 
+  it("reads each reply it tells once", async () => {
+    const { useCases, model, repository } = aWatchedFixture();
+    model.enqueue({ deltas: ["first"] });
+    const chatId = startedOf(await collect(await useCases.sendMessage({ userId, text: "Hi" }))).chatId;
+    const abort = new AbortController();
+    const watch = useCases.watchChat({ userId, chatId, signal: abort.signal })[Symbol.asyncIterator]();
+    await watch.next(); // the summary
+    for (const text of ["one", "two"]) {
+      model.enqueue({ deltas: [text] });
+      await collect(await useCases.sendMessage({ userId, chatId, text }));
+    }
+    const findReply = repository.findReply.bind(repository);
+    const read: string[] = [];
+    repository.findReply = (user, replyId) => {
+      read.push(replyId);
+      return findReply(user, replyId);
+    };
+    const told: ChatWatchEvent[] = [];
+    while (told.filter((e) => e.type === "reply" && e.event.type === "finished").length < 2)
+      told.push((await watch.next()).value as ChatWatchEvent);
+    const replyIds = told.flatMap((e) =>
+      e.type === "reply" && e.event.type === "started" ? [e.event.replyId] : [],
+    );
+    expect(read).toEqual(replyIds);
+    abort.abort();
+  });
+
   it("tells a regenerated and an edited reply naming the message they answer, then a branch switch", async () => {
     const { useCases, model } = aWatchedFixture();
     model.enqueue({ deltas: ["first"] });

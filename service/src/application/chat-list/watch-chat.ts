@@ -17,7 +17,7 @@ import { chatNotFound } from "../../domain/errors.js";
 import type { ChatUseCaseDeps } from "../chat-use-cases.js";
 import { requireId, requireUserId } from "../input-rules.js";
 import type { ReplyEvent } from "../replies/reply-events.js";
-import { watchReply } from "../replies/watch-reply.js";
+import { watchFoundReply } from "../replies/watch-reply.js";
 import { chatSummary } from "./chat-events.js";
 import type { ChatWatches } from "./watch-chats.js";
 
@@ -110,11 +110,11 @@ export async function* watchChat(
         const next = await firstReplyAfter(deps, chatId, seen);
         if (next) {
           seen = next.seq;
+          // The one read of the reply's row (its owner and status): watchFoundReply does not read it again.
           const reply = await deps.repository.findReply(userId, next.id);
           let finished = false;
           try {
-            const events =
-              reply && (await watchReply(deps, { replyId: reply.id, userId, fromOffset: 0, signal }));
+            const events = reply && (await watchFoundReply(deps, reply, 0, signal));
             for await (const event of events ?? []) {
               yield { type: "reply", event };
               if (event.type === "finished") finished = true;

@@ -26,16 +26,27 @@ export async function watchReply(
   const replyId = requireId(input.replyId, "reply_id");
   const found = await deps.repository.findReply(userId, replyId);
   if (!found || found.role !== "assistant") throw replyNotFound(replyId);
-  const stored = await jobStarted(deps, found, input.signal);
+  return watchFoundReply(deps, found, input.fromOffset, input.signal);
+}
 
-  const live = deps.hub.reply(replyId);
-  if (live) return live.attach(input.fromOffset, input.signal, { ...live.started, context: null });
+/** watchReply of a reply already read (its user's, an answer): the caller's read is not repeated. */
+export async function watchFoundReply(
+  deps: ChatUseCaseDeps,
+  found: Reply,
+  fromOffset: number,
+  signal?: AbortSignal,
+): Promise<AsyncIterable<ReplyEvent>> {
+  const stored = await jobStarted(deps, found, signal);
+  const live = deps.hub.reply(found.id);
+  if (live) return live.attach(fromOffset, signal, { ...live.started, context: null });
   const elsewhere = liveElsewhere(deps.hub, stored);
-  if (elsewhere) return deps.hub.elsewhere.follow(elsewhere, input.fromOffset, input.signal);
+  if (elsewhere) return deps.hub.elsewhere.follow(elsewhere, fromOffset, signal);
   // It may have finished between the two reads: the stored row is final once the job is gone.
   const final =
-    stored.status === "streaming" ? ((await deps.repository.findReply(userId, replyId)) ?? stored) : stored;
-  return replay(final, input.fromOffset);
+    stored.status === "streaming"
+      ? ((await deps.repository.findReply(found.userId, found.id)) ?? stored)
+      : stored;
+  return replay(final, fromOffset);
 }
 
 /** How long a watch waits for a committed turn's reply job to start on this process. */
