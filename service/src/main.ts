@@ -33,6 +33,7 @@ import { observeReplyBus } from "./adapters/metrics/reply-bus-metrics.js";
 import { startTracing } from "./adapters/tracing/start-tracing.js";
 import { traceFields } from "./adapters/tracing/trace-fields.js";
 import { listenForStopSignals, type StopSignals } from "./stop-signals.js";
+import { logCrashes } from "./crash-log.js";
 
 async function main(): Promise<void> {
   const signals = listenForStopSignals();
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   // Request ids travel with the work (application/log-fields.ts); only trace ids are ambient, when on.
   const current = tracing ? traceFields : undefined;
   const logger = createConsoleLogger(config.logLevel, { service: "parley" }, process, current);
+  logCrashes(logger);
   if (tracing) logger.info(`tracing to ${config.tracing.endpoint} (OTLP/HTTP)`);
   const database = await openDatabase(config, logger, signals);
   if (database === null) {
