@@ -162,12 +162,8 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   signals.handleWith(
-    // A step that throws must not leave an unhandled rejection (and a half-stopped process) behind.
-    (signal) =>
-      void stop(signal).catch((error: unknown) => {
-        logger.error("shutdown failed; exiting", { error: String(error) });
-        process.exit(1);
-      }),
+    // A step that throws ends the process through logCrashes (logged, exit 1), as any other bug does.
+    (signal) => void stop(signal),
     () => {
       logger.warn(
         "SIGINT again while shutting down: exiting now; live replies end when their leases run out",

@@ -264,15 +264,11 @@ export class ReplyJob implements ProgressSource {
       replyId: this.replyId,
       error: String(error),
     });
-    const failed: ReplyFinishedEvent = {
-      type: "finished",
+    const failed = this.finishedWith({
       status: this.length > 0 ? "incomplete" : "failed",
-      finishReason: this.finishReason,
-      usage: this.usage,
       error: "the answer could not be stored",
       errorCode: "storage.unavailable",
-      length: this.length,
-    };
+    });
     // Watchers may have heard an end already (a failed first write tells them before retrying).
     this.tellWatchers(failed);
     return this.finished ?? failed;
@@ -321,17 +317,24 @@ export class ReplyJob implements ProgressSource {
     return { status, error: "the answer failed unexpectedly", errorCode: "upstream.interrupted" };
   }
 
-  private async finish(outcome: Pick<ReplyFinishedEvent, "status" | "error" | "errorCode">) {
-    this.ending = true;
-    this.clearOrphanTimer();
-    if (this.progressTimer) clearTimeout(this.progressTimer);
-    const finished: ReplyFinishedEvent = {
+  /** The end event of `outcome`, with what the reply has come to. */
+  private finishedWith(
+    outcome: Pick<ReplyFinishedEvent, "status" | "error" | "errorCode">,
+  ): ReplyFinishedEvent {
+    return {
       type: "finished",
       ...outcome,
       finishReason: this.finishReason,
       usage: this.usage,
       length: this.length,
     };
+  }
+
+  private async finish(outcome: Pick<ReplyFinishedEvent, "status" | "error" | "errorCode">) {
+    this.ending = true;
+    this.clearOrphanTimer();
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    const finished = this.finishedWith(outcome);
     const endedElsewhere = !(await this.store(finished));
     this.tellWatchers(finished, endedElsewhere);
     return finished;
