@@ -2,12 +2,7 @@
 import { and, desc, eq, getTableColumns, lt, or, type SQL } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
-import type {
-  ChatRepository,
-  Page,
-  PathPage,
-  ReplyOutcome,
-} from "../../application/chats/chat-repository.js";
+import type { ChatRepository, Page, PathPage } from "../../application/chats/chat-repository.js";
 import type { UsageMeter } from "../../application/usage/usage-meter.js";
 import {
   decodeChatCursor,
@@ -19,15 +14,15 @@ import {
 } from "./cursors.js";
 import { activeLeafOf, newestLeafUnder, newestMessageId, pathRows, siblingsOf } from "./message-tree.js";
 import type { ChatDatabase } from "./database.js";
-import { assertTitleFits, clip, toChat, toMessage, usageColumns } from "./rows.js";
+import { assertTitleFits, toChat, toMessage } from "./rows.js";
 import { chats, messages, type MessageRow } from "./schema.js";
-import { endExpiredLeases, noLease, renewLeases } from "./leases.js";
+import { endExpiredLeases, renewLeases } from "./leases.js";
 import { indexEndedTurns, indexTitle } from "./search-index.js";
 import type { SearchIndexer } from "./search-indexer.js";
 import { startTurn } from "./start-turn.js";
+import { endReply, ownedLiveReply } from "./end-reply.js";
 import { withStorageErrors } from "./storage-errors.js";
 import { settleSweptUsage } from "./swept-usage.js";
-import { addDailyUsage } from "./usage-daily.js";
 
 /**
  * A ChatRepository on the tables in `schema.ts`. Methods that start from a caller's ids filter on
@@ -214,19 +209,7 @@ export function createMysqlChatRepository(
 
     finishReply: (replyId, outcome) =>
       withStorageErrors(async () => {
-        const ended = await db.transaction(async (tx) => {
-          // Marked for the search indexer in the same UPDATE: the turn is indexed after this commit.
-          const [result] = await tx
-            .update(messages)
-            .set({ ...outcomeColumns(outcome), searchPending: true })
-            .where(ownedLiveReply(replyId, outcome.owner));
-          if (result.affectedRows === 0) return false;
-          // Only when the fenced write matched: a reply ended elsewhere was counted there.
-          await addDailyUsage(tx, [
-            { userId: outcome.userId, kind: "reply", usage: outcome.usage, at: outcome.now },
-          ]);
-          return true;
-        });
+        const ended = await endReply(db, replyId, outcome);
         if (ended) searchIndexer?.nudge();
         return ended;
       }),
@@ -299,9 +282,6 @@ function findOneReply(db: ChatDatabase, where: SQL | undefined) {
 }
 
 /** The fence of every write to a live reply: it is still `streaming`, under this owner. */
-function ownedLiveReply(replyId: string, owner: string) {
-  return and(eq(messages.id, replyId), eq(messages.status, "streaming"), eq(messages.owner, owner));
-}
 
 /** Up to `limit` messages of a chat before `beforeSeq` (all, when undefined), newest first. */
 function newestFirst(db: ChatDatabase, chatId: string, beforeSeq: number | undefined, limit: number) {
@@ -313,20 +293,6 @@ function newestFirst(db: ChatDatabase, chatId: string, beforeSeq: number | undef
     )
     .orderBy(desc(messages.seq))
     .limit(limit);
-}
-
-function outcomeColumns(outcome: ReplyOutcome) {
-  return {
-    content: outcome.content,
-    tokenCount: outcome.tokenCount,
-    status: outcome.status,
-    // Both come from the upstream: shortened to fit rather than lose the reply's ending over their length.
-    finishReason: clip(outcome.finishReason, 32),
-    error: clip(outcome.error, 500),
-    ...usageColumns(outcome.usage),
-    ...noLease,
-    updatedAt: outcome.now,
-  };
 }
 
 function assertPageSize(size: number): void {

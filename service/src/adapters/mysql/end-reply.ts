@@ -1,0 +1,106 @@
+/**
+ * A reply's final write: its outcome on the row, and its usage on the user's day, exactly once — both or
+ * neither, and only when the write is still the owner's to make (the reply `streaming`, owned by
+ * `outcome.owner`): a reply ended elsewhere (a sweeper, after this process lost its lease) was counted
+ * there.
+ *
+ * Most replies end on a day their user already has a `usage_daily` row for, and those end in ONE
+ * statement: a multi-table UPDATE of the reply and that row. A single statement is atomic on its own, so
+ * it needs no BEGIN and COMMIT around it, where the transaction takes four round trips (BEGIN, UPDATE,
+ * INSERT ... ON DUPLICATE KEY UPDATE, COMMIT) — every turn pays its final write, so this is a turn's CPU
+ * on the service and on the database (docs/benchmarks.md, "The final write in one statement"). When it
+ * matches nothing — no row for the day yet (the user's first reply that day), or a reply that is not the
+ * owner's to end — the transaction runs and tells which, starting the day's row in the first case.
+ *
+ * STRAIGHT_JOIN locks the reply's row before the day's, the order the transaction and the sweeper
+ * (swept-usage.ts) take them in, so two final writes on one day never wait on each other crosswise.
+ */
+import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import type { ReplyOutcome } from "../../application/chats/chat-repository.js";
+import type { ChatDatabase } from "./database.js";
+import { noLease } from "./leases.js";
+import { clip, usageColumns } from "./rows.js";
+import { messages, usageDaily, type MessageRow } from "./schema.js";
+import { addDailyUsage, onCountedDay, type UsageIncrement } from "./usage-daily.js";
+
+/** Ends the reply `replyId` with `outcome`; false when it was not `outcome.owner`'s live reply. */
+export async function endReply(db: ChatDatabase, replyId: string, outcome: ReplyOutcome): Promise<boolean> {
+  const usage: UsageIncrement = {
+    userId: outcome.userId,
+    kind: "reply",
+    usage: outcome.usage,
+    at: outcome.now,
+  };
+  return (
+    (await endOnCountedDay(db, replyId, outcome, usage)) ||
+    (await endInTransaction(db, replyId, outcome, usage))
+  );
+}
+
+/** The one-statement path: false when the reply is not the owner's or the day has no row yet. */
+async function endOnCountedDay(
+  db: ChatDatabase,
+  replyId: string,
+  outcome: ReplyOutcome,
+  usage: UsageIncrement,
+): Promise<boolean> {
+  const day = onCountedDay(usage);
+  const [result] = await db.execute(sql`update ${messages} straight_join ${usageDaily}
+    set ${assignments(finalColumns(outcome))}, ${day.set}
+    where ${ownedLiveReply(replyId, outcome.owner)} and ${day.where}`);
+  return result.affectedRows > 0;
+}
+
+async function endInTransaction(
+  db: ChatDatabase,
+  replyId: string,
+  outcome: ReplyOutcome,
+  usage: UsageIncrement,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [result] = await tx
+      .update(messages)
+      .set(finalColumns(outcome))
+      .where(ownedLiveReply(replyId, outcome.owner));
+    if (result.affectedRows === 0) return false;
+    await addDailyUsage(tx, [usage]);
+    return true;
+  });
+}
+
+/** A live reply `owner` holds: the fence of every write a reply's owner makes. */
+export function ownedLiveReply(replyId: string, owner: string) {
+  return and(eq(messages.id, replyId), eq(messages.status, "streaming"), eq(messages.owner, owner));
+}
+
+/** The reply's columns once it ended; marked for the search indexer, which indexes it after this write. */
+function finalColumns(outcome: ReplyOutcome) {
+  return { ...outcomeColumns(outcome), searchPending: true };
+}
+
+/** The columns a reply's outcome sets. */
+function outcomeColumns(outcome: ReplyOutcome) {
+  return {
+    content: outcome.content,
+    tokenCount: outcome.tokenCount,
+    status: outcome.status,
+    // Both come from the upstream: shortened to fit rather than lose the reply's ending over their length.
+    finishReason: clip(outcome.finishReason, 32),
+    error: clip(outcome.error, 500),
+    ...usageColumns(outcome.usage),
+    ...noLease,
+    updatedAt: outcome.now,
+  };
+}
+
+/** `column = value, ...` for a hand-written UPDATE, each value encoded as its column's builder would. */
+function assignments(values: Partial<Record<keyof MessageRow, unknown>>): SQL {
+  const columns = getTableColumns(messages);
+  return sql.join(
+    Object.entries(values).map(([key, value]) => {
+      const column = columns[key as keyof typeof columns];
+      return sql`${column} = ${value === null ? sql`null` : sql.param(value, column)}`;
+    }),
+    sql`, `,
+  );
+}
