@@ -1,6 +1,7 @@
 /**
- * What one new-chat turn costs the service: CPU (from /proc, the service's process tree) and SQL
- * statements (MariaDB's global `Questions` counter) per turn, over turns sent one after another, each a
+ * What one new-chat turn costs the service: CPU (from /proc, the service's process tree), SQL
+ * statements (MariaDB's global `Questions` counter) and the database server's CPU (from /proc, when it
+ * runs on this machine) per turn, over turns sent one after another, each a
  * new chat answered with the simulator's five short deltas ("bench:ttft"). Per-turn work is what a
  * paced stream pays besides its deltas (row 3), so this is where a statement or a stack capture shows
  * without the paced ladder's noise.
@@ -12,6 +13,7 @@
  * compared. --profile writes a V8 CPU profile of each service (read it with profile-top.mjs). The
  * statement count is global: run it on a machine whose database nothing else uses.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +31,17 @@ const rounds = Number(option("rounds", 4));
 const baseBuild = option("base-build", undefined);
 const profile = process.argv.includes("--profile");
 const warmUpTurns = 50;
+/** The local database server's pid, when there is one (its CPU is global, like the statement count). */
+const databasePid = Number(
+  (() => {
+    try {
+      return execFileSync("pidof", ["mariadbd", "mysqld"], { encoding: "utf8" }).trim().split(" ")[0];
+    } catch {
+      return "";
+    }
+  })(),
+);
+const databaseCpuUs = () => (databasePid ? treeCpuUs(databasePid) : NaN);
 
 const simulator = spawnNode(0, [new URL("./simulator-process.mjs", import.meta.url).pathname], {
   env: { PATH: process.env.PATH ?? "" },
@@ -57,11 +70,20 @@ async function measure(script) {
     for (let i = 0; i < warmUpTurns; i++) await turn(i);
     const questionsBefore = await questions();
     const cpuBefore = treeCpuUs(service.child.pid);
+    const databaseBefore = databaseCpuUs();
+    const startedAt = performance.now();
     for (let i = 0; i < turns; i++) await turn(i);
+    const wallMs = (performance.now() - startedAt) / turns;
     const cpuUs = treeCpuUs(service.child.pid) - cpuBefore;
+    const databaseUs = databaseCpuUs() - databaseBefore;
     // The counter counts its own read too.
     const statements = (await questions()) - questionsBefore - 1;
-    return { cpuMs: cpuUs / 1000 / turns, statements: statements / turns };
+    return {
+      cpuMs: cpuUs / 1000 / turns,
+      statements: statements / turns,
+      databaseMs: databaseUs / 1000 / turns,
+      wallMs,
+    };
   } finally {
     await service.stop();
     await database.pool.end();
@@ -79,17 +101,31 @@ for (let round = 0; round < rounds; round++) {
     const result = await measure(builds[name]);
     results[name].push(result);
     console.log(
-      `round ${round + 1} ${name}: ${result.cpuMs.toFixed(2)} ms CPU, ${result.statements.toFixed(2)} statements per turn`,
+      `round ${round + 1} ${name}: ${result.cpuMs.toFixed(2)} ms CPU, ${result.statements.toFixed(2)} statements, ` +
+        `database ${result.databaseMs.toFixed(2)} ms CPU, ${result.wallMs.toFixed(2)} ms wall per turn`,
     );
   }
 }
 const summary = Object.fromEntries(
   Object.entries(results).map(([name, list]) => [
     name,
-    { cpuMs: median(list.map((r) => r.cpuMs)), statements: median(list.map((r) => r.statements)) },
+    {
+      cpuMs: median(list.map((r) => r.cpuMs)),
+      statements: median(list.map((r) => r.statements)),
+      databaseMs: median(list.map((r) => r.databaseMs)),
+      wallMs: median(list.map((r) => r.wallMs)),
+    },
   ]),
 );
-for (const [name, { cpuMs, statements }] of Object.entries(summary))
-  console.log(`${name}: median ${cpuMs.toFixed(2)} ms CPU, ${statements.toFixed(2)} statements per turn`);
-if (summary.base) console.log(`this / base: CPU ${(summary.this.cpuMs / summary.base.cpuMs).toFixed(2)}×`);
+for (const [name, { cpuMs, statements, databaseMs, wallMs }] of Object.entries(summary))
+  console.log(
+    `${name}: median ${cpuMs.toFixed(2)} ms CPU, ${statements.toFixed(2)} statements, ` +
+      `database ${databaseMs.toFixed(2)} ms CPU, ${wallMs.toFixed(2)} ms wall per turn`,
+  );
+if (summary.base)
+  console.log(
+    `this / base: CPU ${(summary.this.cpuMs / summary.base.cpuMs).toFixed(2)}×, ` +
+      `database CPU ${(summary.this.databaseMs / summary.base.databaseMs).toFixed(2)}×, ` +
+      `wall ${(summary.this.wallMs - summary.base.wallMs).toFixed(2)} ms`,
+  );
 await stopChild(simulator);
