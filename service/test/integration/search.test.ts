@@ -18,7 +18,7 @@ import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-r
 import { chats } from "../../src/adapters/mysql/schema.js";
 import { indexDocuments, indexTitle } from "../../src/adapters/mysql/search-index.js";
 import { createSearchIndexer } from "../../src/adapters/mysql/search-indexer.js";
-import { aChat, anOutcome, aTurn } from "../support/chat-builders.js";
+import { aChat, anOutcome, aTurn, saveOneProgress } from "../support/chat-builders.js";
 import { testUsageMeter } from "../support/test-usage-meter.js";
 import { startParley, type Harness } from "../support/parley-harness.js";
 import { collectReply, expectCode } from "../support/rpc-probes.js";
@@ -141,7 +141,8 @@ describe("what is found", () => {
         userMessage: { id: randomUUID(), content: "question zebra", tokenCount: 2 },
       }),
     );
-    await harness.repository.saveReplyProgress(
+    await saveOneProgress(
+      harness.repository,
       reply.id,
       dead.owner,
       "half an answer about zebras",

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { costMicros, modelPrice } from "../../src/application/model-catalog.js";
 import { utcDay } from "../../src/domain/usage.js";
 import type { Script } from "../../src/simulator/simulator.js";
-import { aChat, aTurn } from "../support/chat-builders.js";
+import { aChat, aTurn, saveOneProgress } from "../support/chat-builders.js";
 import { startParley, type Harness, type Protocol } from "../support/parley-harness.js";
 import { collectReply, streamingReplies } from "../support/rpc-probes.js";
 import { testTokenCounter } from "../support/test-usage-meter.js";
@@ -192,7 +192,7 @@ describe("every reply stores its usage", () => {
     const { reply } = await harness.repository.startTurn(aTurn(chat, { lease: dead, now: new Date() }));
     expect(await harness.repository.recordPromptTokens(reply.id, dead.owner, 42)).toBe(true);
     expect(
-      await harness.repository.saveReplyProgress(reply.id, dead.owner, "half an answer", new Date()),
+      await saveOneProgress(harness.repository, reply.id, dead.owner, "half an answer", new Date()),
     ).toBe(true);
 
     await expect

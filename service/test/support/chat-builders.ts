@@ -1,6 +1,6 @@
 /** Builders for the repository tests: valid defaults, overridden per test. */
 import { randomUUID } from "node:crypto";
-import type { NewTurn, ReplyOutcome } from "../../src/application/chats/chat-repository.js";
+import type { ChatRepository, NewTurn, ReplyOutcome } from "../../src/application/chats/chat-repository.js";
 import type { Chat } from "../../src/domain/chat.js";
 
 /** A clock that moves one second per reading, so every write has its own time and orderings are clear. */
@@ -70,4 +70,15 @@ export function anOutcome(overrides: Partial<ReplyOutcome> = {}): ReplyOutcome {
     now: new Date("2025-01-02T00:00:00.000Z"),
     ...overrides,
   };
+}
+
+/** Saves one reply's progress, as the progress writer does in a batch of one; whether it was saved. */
+export async function saveOneProgress(
+  repository: Pick<ChatRepository, "saveRepliesProgress">,
+  replyId: string,
+  owner: string,
+  content: string,
+  now: Date,
+): Promise<boolean> {
+  return (await repository.saveRepliesProgress(owner, [{ replyId, content }], now)).has(replyId);
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRepository, NewTurn, Page } from "../../src/application/chats/chat-repository.js";
 import { maxVersionsPerMessage } from "../../src/domain/message-tree.js";
 import type { Chat, Message } from "../../src/domain/chat.js";
-import { aChat, anOutcome, aTurn, steppingClock, testOwner } from "./chat-builders.js";
+import { aChat, anOutcome, aTurn, steppingClock, testOwner, saveOneProgress } from "./chat-builders.js";
 
 export interface OpenedRepository {
   repository: ChatRepository;
@@ -318,7 +318,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       const { reply } = await repository.startTurn(aTurn(chat, { now }));
 
       const saved = tick();
-      expect(await repository.saveReplyProgress(reply.id, testOwner, "Gen", saved)).toBe(true);
+      expect(await saveOneProgress(repository, reply.id, testOwner, "Gen", saved)).toBe(true);
       expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
         content: "Gen",
         updatedAt: saved,
@@ -328,7 +328,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
         reply.id,
         anOutcome({ content: "General", status: "stopped", now: tick() }),
       );
-      expect(await repository.saveReplyProgress(reply.id, testOwner, "General Kenobi, late", tick())).toBe(
+      expect(await saveOneProgress(repository, reply.id, testOwner, "General Kenobi, late", tick())).toBe(
         false,
       );
       expect(await repository.findReply(chat.userId, reply.id)).toMatchObject({
@@ -661,9 +661,9 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
     it("only the owner writes a live reply; another's writes change nothing and say so", async () => {
       const chat = aChat({ userId: "fenced" });
       const { reply } = await own.repository.startTurn(aTurn(chat, { lease: leaseOf("owner-a", "30") }));
-      expect(await own.repository.saveReplyProgress(reply.id, "owner-b", "intruder", at("01"))).toBe(false);
+      expect(await saveOneProgress(own.repository, reply.id, "owner-b", "intruder", at("01"))).toBe(false);
       expect(await own.repository.finishReply(reply.id, anOutcome({ owner: "owner-b" }))).toBe(false);
-      expect(await own.repository.saveReplyProgress(reply.id, "owner-a", "mine", at("02"))).toBe(true);
+      expect(await saveOneProgress(own.repository, reply.id, "owner-a", "mine", at("02"))).toBe(true);
       expect(await own.repository.findReply("fenced", reply.id)).toMatchObject({
         status: "streaming",
         content: "mine",
@@ -675,7 +675,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       const crashed = await own.repository.startTurn(
         aTurn(aChat({ userId: "alice" }), { lease: leaseOf("gone", "10") }),
       );
-      await own.repository.saveReplyProgress(crashed.reply.id, "gone", "half an ans", at("05"));
+      await saveOneProgress(own.repository, crashed.reply.id, "gone", "half an ans", at("05"));
       const renewed = await own.repository.startTurn(
         aTurn(aChat({ userId: "bob" }), { lease: leaseOf("alive", "10") }),
       );
@@ -703,7 +703,7 @@ export function chatRepositoryContract(open: () => Promise<OpenedRepository>): v
       });
 
       // The late owner's writes are refused: the sweeper's decision stands.
-      expect(await own.repository.saveReplyProgress(crashed.reply.id, "gone", "more", at("21"))).toBe(false);
+      expect(await saveOneProgress(own.repository, crashed.reply.id, "gone", "more", at("21"))).toBe(false);
       expect(await own.repository.finishReply(crashed.reply.id, anOutcome({ owner: "gone" }))).toBe(false);
       expect(await own.repository.renewLeases("gone", [crashed.reply.id], at("50"))).toBe(0);
       expect(await own.repository.findReply("alice", crashed.reply.id)).toMatchObject({

@@ -240,10 +240,14 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
         before = last.seq;
       }
     },
-    async saveReplyProgress(replyId, owner, content, now) {
-      const reply = ownedLiveReply(replyId, owner);
-      if (reply) Object.assign(reply, { content, updatedAt: now });
-      return reply !== undefined;
+    async saveRepliesProgress(owner, saves, now) {
+      const saved = new Set<string>();
+      for (const { replyId, content } of saves) {
+        const reply = ownedLiveReply(replyId, owner);
+        if (reply) Object.assign(reply, { content, updatedAt: now });
+        if (reply) saved.add(replyId);
+      }
+      return saved;
     },
     async recordPromptTokens(replyId, owner) {
       return ownedLiveReply(replyId, owner) !== undefined;

@@ -15,10 +15,11 @@
  * STRAIGHT_JOIN locks the reply's row before the day's, the order the transaction and the sweeper
  * (swept-usage.ts) take them in, so two final writes on one day never wait on each other crosswise.
  */
-import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { ReplyOutcome } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { noLease } from "./leases.js";
+import { ownedLiveReply } from "./reply-fence.js";
 import { clip, usageColumns } from "./rows.js";
 import { messages, usageDaily, type MessageRow } from "./schema.js";
 import { addDailyUsage, onCountedDay, type UsageIncrement } from "./usage-daily.js";
@@ -66,11 +67,6 @@ async function endInTransaction(
     await addDailyUsage(tx, [usage]);
     return true;
   });
-}
-
-/** A live reply `owner` holds: the fence of every write a reply's owner makes. */
-export function ownedLiveReply(replyId: string, owner: string) {
-  return and(eq(messages.id, replyId), eq(messages.status, "streaming"), eq(messages.owner, owner));
 }
 
 /** The reply's columns once it ended; marked for the search indexer, which indexes it after this write. */

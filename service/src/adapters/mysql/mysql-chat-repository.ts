@@ -1,5 +1,5 @@
 /** The ChatRepository port over MySQL/MariaDB, through Drizzle's query builders. */
-import { and, desc, eq, getTableColumns, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
 import type { ChatRepository, Page, PathPage } from "../../application/chats/chat-repository.js";
@@ -20,7 +20,8 @@ import { endExpiredLeases, renewLeases } from "./leases.js";
 import { indexEndedTurns, indexTitle } from "./search-index.js";
 import type { SearchIndexer } from "./search-indexer.js";
 import { startTurn } from "./start-turn.js";
-import { endReply, ownedLiveReply } from "./end-reply.js";
+import { endReply } from "./end-reply.js";
+import { ownedLiveReplies, ownedLiveReply } from "./reply-fence.js";
 import { withStorageErrors } from "./storage-errors.js";
 import { settleSweptUsage } from "./swept-usage.js";
 
@@ -189,13 +190,28 @@ export function createMysqlChatRepository(
       }
     },
 
-    saveReplyProgress: (replyId, owner, content, now) =>
+    saveRepliesProgress: (owner, saves, now) =>
       withStorageErrors(async () => {
+        if (saves.length === 0) return new Set<string>();
+        const ids = saves.map((save) => save.replyId);
+        // One UPDATE for the batch; mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged
+        // text still counts as saved.
+        const content = sql.join(
+          [
+            sql`case ${messages.id}`,
+            ...saves.map((save) => sql`when ${save.replyId} then ${save.content}`),
+            sql`end`,
+          ],
+          sql` `,
+        );
         const [result] = await db
           .update(messages)
           .set({ content, updatedAt: now })
-          .where(ownedLiveReply(replyId, owner));
-        return result.affectedRows > 0;
+          .where(ownedLiveReplies(ids, owner));
+        if (result.affectedRows === saves.length) return new Set(ids);
+        // Some were no longer ours to save (rare: a lease ran out): which ones still are.
+        const live = await db.select({ id: messages.id }).from(messages).where(ownedLiveReplies(ids, owner));
+        return new Set(live.map((row) => row.id));
       }),
 
     recordPromptTokens: (replyId, owner, promptTokens) =>

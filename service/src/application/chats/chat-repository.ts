@@ -116,6 +116,12 @@ export interface StartedTurn {
   historyFrom: string | null;
 }
 
+/** A live reply's text so far, to save as its progress. */
+export interface ProgressSave {
+  replyId: string;
+  content: string;
+}
+
 export interface ReplyOutcome {
   /** The fence: only the reply's owner ends it; another's write changes nothing. */
   owner: string;
@@ -198,13 +204,15 @@ export interface ChatRepository extends LeasedStore {
    */
   messagesNewestFirst(chatId: string, beforeSeq: number, pageSize: number): AsyncIterable<Message>;
   /**
-   * Saves the text generated so far (bounded-interval progress while streaming). Fenced like
-   * finishReply: false when the reply is no longer `streaming` under this owner (its lease ran out and a
-   * sweeper ended it), and nothing changed.
+   * Saves the text generated so far of live replies of `owner` (bounded-interval progress while
+   * streaming), several in one write. Each is fenced like finishReply: a reply no longer `streaming`
+   * under this owner (its lease ran out and a sweeper ended it) is left unchanged. Resolves with the ids
+   * of those still live under this owner: the others were not saved (one that ended after the save may
+   * be left out too, which only its own ending job hears of).
    */
-  saveReplyProgress(replyId: string, owner: string, content: string, now: Date): Promise<boolean>;
+  saveRepliesProgress(owner: string, saves: readonly ProgressSave[], now: Date): Promise<ReadonlySet<string>>;
   /**
-   * Records the fitted prompt's token count on a live reply of `owner` (fenced like saveReplyProgress),
+   * Records the fitted prompt's token count on a live reply of `owner` (fenced like saveRepliesProgress),
    * so that a sweeper ending it after its owner died can still estimate what was sent. False when the
    * reply is no longer live under this owner.
    */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReplyEvent } from "./reply-events.js";
+import { defaultGatherMs } from "./reply-progress.js";
 import {
   aUseCaseFixture,
   collect,
@@ -161,18 +162,19 @@ describe("the reply job", () => {
 
     it("saves progress while streaming, once per progress interval", async () => {
       vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-      const fixture = aUseCaseFixture(); // progress every 20 ms
+      const fixture = aUseCaseFixture(); // progress every 20 ms, then the writer's gathering time
+      const due = 20 + defaultGatherMs;
       const reply = await aHeldReply(fixture, ["saved", " later", " end"], 1);
       expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "" });
 
-      await vi.advanceTimersByTimeAsync(19);
+      await vi.advanceTimersByTimeAsync(due - 1);
       expect(fixture.repository.messages[1]).toMatchObject({ content: "" });
       await vi.advanceTimersByTimeAsync(1);
       expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved" });
 
       fixture.model.release();
       await reply.iterator.next(); // " later": a new interval starts with it
-      await vi.advanceTimersByTimeAsync(19);
+      await vi.advanceTimersByTimeAsync(due - 1);
       expect(fixture.repository.messages[1]).toMatchObject({ content: "saved" });
       await vi.advanceTimersByTimeAsync(1);
       expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved later" });
@@ -267,16 +269,19 @@ describe("the final write", () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
     const fixture = aUseCaseFixture({ logger });
-    const save = fixture.repository.saveReplyProgress.bind(fixture.repository);
+    const save = fixture.repository.saveRepliesProgress.bind(fixture.repository);
     const held: (() => void)[] = [];
     const saves: boolean[] = [];
     // Progress saves wait until released, then run: the outcome's write overtakes the one in flight.
-    fixture.repository.saveReplyProgress = (...args) =>
+    fixture.repository.saveRepliesProgress = (owner, batch, now) =>
       new Promise((resolve) =>
-        held.push(() => resolve(save(...args).then((saved) => (saves.push(saved), saved)))),
+        held.push(() =>
+          resolve(save(owner, batch, now).then((saved) => (saves.push(saved.size === batch.length), saved))),
+        ),
       );
     const reply = await aHeldReply(fixture, ["a", "b", "c"], 1);
-    await vi.advanceTimersByTimeAsync(20); // the progress interval: a save of "a" starts, and waits
+    // The progress interval and the writer's gathering time: a save of "a" starts, and waits.
+    await vi.advanceTimersByTimeAsync(20 + defaultGatherMs);
     expect(held).toHaveLength(1);
     fixture.model.release(); // "b"
     fixture.model.release(); // "c", and the end

@@ -1,0 +1,85 @@
+/** Progress saves on MariaDB: several live replies in one UPDATE, each fenced by its owner. */
+import type { RowDataPacket } from "mysql2/promise";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
+import { aChat, anOutcome, aTurn, testOwner } from "../support/chat-builders.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
+
+let database: TestDatabase;
+let repository: ChatRepository;
+let sent: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase({ onQuery: (sql) => sent.push(sql) });
+  repository = createMysqlChatRepository(database.db, testUsageMeter);
+});
+afterAll(() => database.drop());
+beforeEach(() => {
+  sent = [];
+});
+
+const now = new Date("2025-04-01T10:00:00.000Z");
+const saved = new Date("2025-04-01T10:00:01.500Z");
+
+async function aLiveReply(owner = testOwner) {
+  const chat = aChat({ createdAt: now, updatedAt: now });
+  const { reply } = await repository.startTurn(aTurn(chat, { now, lease: { owner, expiresAt: saved } }));
+  return reply.id;
+}
+
+async function rowsOf(ids: string[]) {
+  const [rows] = await database.pool.query<RowDataPacket[]>(
+    "SELECT id, content, status, updated_at FROM messages WHERE id IN (?)",
+    [ids],
+  );
+  return Object.fromEntries(rows.map((row) => [row["id"] as string, row]));
+}
+
+describe("saving live replies' progress", () => {
+  it("saves every reply of a batch in one statement, each with its own text, verbatim", async () => {
+    const ids = await Promise.all([1, 2, 3].map(() => aLiveReply()));
+    const texts = ["It's \"quoted\" \\ and ';", "emoji 🧪 and CJK 汉字", ""];
+
+    sent = [];
+    const result = await repository.saveRepliesProgress(
+      testOwner,
+      ids.map((replyId, i) => ({ replyId, content: texts[i]! })),
+      saved,
+    );
+
+    expect([...result].sort()).toEqual([...ids].sort());
+    expect(sent).toHaveLength(1);
+    const rows = await rowsOf(ids);
+    ids.forEach((id, i) => {
+      expect(rows[id]).toMatchObject({ content: texts[i], status: "streaming", updated_at: saved });
+    });
+  });
+
+  it("leaves a reply that is not the owner's to save unchanged, and says which were saved", async () => {
+    const [mine, ended, anothers] = [
+      await aLiveReply(),
+      await aLiveReply(),
+      await aLiveReply("another-process"),
+    ];
+    await repository.finishReply(ended, anOutcome({ content: "the end", now }));
+
+    const result = await repository.saveRepliesProgress(
+      testOwner,
+      [mine, ended, anothers].map((replyId) => ({ replyId, content: "late text" })),
+      saved,
+    );
+
+    expect([...result]).toEqual([mine]);
+    const rows = await rowsOf([mine, ended, anothers]);
+    expect(rows[mine]).toMatchObject({ content: "late text" });
+    expect(rows[ended]).toMatchObject({ content: "the end", status: "complete" });
+    expect(rows[anothers]).toMatchObject({ content: "", status: "streaming" });
+  });
+
+  it("writes nothing for an empty batch", async () => {
+    expect([...(await repository.saveRepliesProgress(testOwner, [], saved))]).toEqual([]);
+    expect(sent).toEqual([]);
+  });
+});
