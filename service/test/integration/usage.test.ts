@@ -187,16 +187,17 @@ describe("every reply stores its usage", () => {
   it("interrupted (its owner died; this process's sweeper ends it): estimated on what the owner recorded", async () => {
     const userId = aUser();
     const chat = aChat({ userId, model, createdAt: new Date(), updatedAt: new Date() });
-    const dead = { owner: randomUUID(), expiresAt: new Date(Date.now() - 1_000) };
+    // A lease nobody renews (its process died) that runs out only after the writes below landed: a
+    // sweeper cannot end the reply between them.
+    const dead = { owner: randomUUID(), expiresAt: new Date(Date.now() + 2_000) };
     // What a process that then died had done: the turn, its prompt's tokens, some saved text.
     const { reply } = await harness.repository.startTurn(aTurn(chat, { lease: dead, now: new Date() }));
-    expect(await harness.repository.recordPromptTokens(reply.id, dead.owner, 42)).toBe(true);
     expect(
-      await saveOneProgress(harness.repository, reply.id, dead.owner, "half an answer", new Date()),
+      await saveOneProgress(harness.repository, reply.id, dead.owner, "half an answer", new Date(), 42),
     ).toBe(true);
 
     await expect
-      .poll(async () => (await storedUsage(reply.id)).status, { timeout: 5_000 })
+      .poll(async () => (await storedUsage(reply.id)).status, { timeout: 10_000 })
       .toBe("interrupted");
     expect(await storedUsage(reply.id)).toEqual({
       status: "interrupted",

@@ -31,7 +31,7 @@ async function aLiveReply(owner = testOwner) {
 
 async function rowsOf(ids: string[]) {
   const [rows] = await database.pool.query<RowDataPacket[]>(
-    "SELECT id, content, status, updated_at FROM messages WHERE id IN (?)",
+    "SELECT id, content, status, fitted_prompt_tokens, updated_at FROM messages WHERE id IN (?)",
     [ids],
   );
   return Object.fromEntries(rows.map((row) => [row["id"] as string, row]));
@@ -45,7 +45,7 @@ describe("saving live replies' progress", () => {
     sent = [];
     const result = await repository.saveRepliesProgress(
       testOwner,
-      ids.map((replyId, i) => ({ replyId, content: texts[i]! })),
+      ids.map((replyId, i) => ({ replyId, content: texts[i]!, promptTokens: null })),
       saved,
     );
 
@@ -67,15 +67,37 @@ describe("saving live replies' progress", () => {
 
     const result = await repository.saveRepliesProgress(
       testOwner,
-      [mine, ended, anothers].map((replyId) => ({ replyId, content: "late text" })),
+      [mine, ended, anothers].map((replyId) => ({ replyId, content: "late text", promptTokens: 7 })),
       saved,
     );
 
     expect([...result]).toEqual([mine]);
     const rows = await rowsOf([mine, ended, anothers]);
-    expect(rows[mine]).toMatchObject({ content: "late text" });
+    expect(rows[mine]).toMatchObject({ content: "late text", fitted_prompt_tokens: 7 });
     expect(rows[ended]).toMatchObject({ content: "the end", status: "complete" });
-    expect(rows[anothers]).toMatchObject({ content: "", status: "streaming" });
+    expect(rows[anothers]).toMatchObject({ content: "", status: "streaming", fitted_prompt_tokens: null });
+  });
+
+  it("stores each reply's prompt tokens where known, keeping a stored count where not", async () => {
+    const [first, second] = [await aLiveReply(), await aLiveReply()];
+    await repository.saveRepliesProgress(
+      testOwner,
+      [{ replyId: first, content: "a", promptTokens: 120 }],
+      now,
+    );
+
+    await repository.saveRepliesProgress(
+      testOwner,
+      [
+        { replyId: first, content: "ab", promptTokens: null },
+        { replyId: second, content: "x", promptTokens: 35 },
+      ],
+      saved,
+    );
+
+    const rows = await rowsOf([first, second]);
+    expect(rows[first]).toMatchObject({ content: "ab", fitted_prompt_tokens: 120 });
+    expect(rows[second]).toMatchObject({ content: "x", fitted_prompt_tokens: 35 });
   });
 
   it("writes nothing for an empty batch", async () => {

@@ -79,6 +79,9 @@ export async function saveOneProgress(
   owner: string,
   content: string,
   now: Date,
+  promptTokens: number | null = null,
 ): Promise<boolean> {
-  return (await repository.saveRepliesProgress(owner, [{ replyId, content }], now)).has(replyId);
+  return (await repository.saveRepliesProgress(owner, [{ replyId, content, promptTokens }], now)).has(
+    replyId,
+  );
 }

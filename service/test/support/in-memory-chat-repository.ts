@@ -249,9 +249,6 @@ export function createInMemoryChatRepository(): InMemoryChatRepository {
       }
       return saved;
     },
-    async recordPromptTokens(replyId, owner) {
-      return ownedLiveReply(replyId, owner) !== undefined;
-    },
     async finishReply(replyId, outcome) {
       const { now, owner, userId: _, usage, ...rest } = outcome;
       const reply = ownedLiveReply(replyId, owner);

@@ -2,7 +2,12 @@
 import { and, desc, eq, getTableColumns, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { invalidArgument } from "../../domain/errors.js";
-import type { ChatRepository, Page, PathPage } from "../../application/chats/chat-repository.js";
+import type {
+  ChatRepository,
+  Page,
+  PathPage,
+  ProgressSave,
+} from "../../application/chats/chat-repository.js";
 import type { UsageMeter } from "../../application/usage/usage-meter.js";
 import {
   decodeChatCursor,
@@ -21,7 +26,7 @@ import { indexEndedTurns, indexTitle } from "./search-index.js";
 import type { SearchIndexer } from "./search-indexer.js";
 import { startTurn } from "./start-turn.js";
 import { endReply } from "./end-reply.js";
-import { ownedLiveReplies, ownedLiveReply } from "./reply-fence.js";
+import { ownedLiveReplies } from "./reply-fence.js";
 import { withStorageErrors } from "./storage-errors.js";
 import { settleSweptUsage } from "./swept-usage.js";
 
@@ -196,31 +201,27 @@ export function createMysqlChatRepository(
         const ids = saves.map((save) => save.replyId);
         // One UPDATE for the batch; mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged
         // text still counts as saved.
-        const content = sql.join(
-          [
-            sql`case ${messages.id}`,
-            ...saves.map((save) => sql`when ${save.replyId} then ${save.content}`),
-            sql`end`,
-          ],
-          sql` `,
-        );
+        const byReply = <T>(values: (save: ProgressSave) => T | null, otherwise: SQL) => {
+          const cases = saves.flatMap((save) => {
+            const value = values(save);
+            return value === null ? [] : [sql`when ${save.replyId} then ${value}`];
+          });
+          return cases.length === 0
+            ? otherwise
+            : sql`case ${messages.id} ${sql.join(cases, sql` `)} else ${otherwise} end`;
+        };
         const [result] = await db
           .update(messages)
-          .set({ content, updatedAt: now })
+          .set({
+            content: byReply((save) => save.content, sql`${messages.content}`),
+            fittedPromptTokens: byReply((save) => save.promptTokens, sql`${messages.fittedPromptTokens}`),
+            updatedAt: now,
+          })
           .where(ownedLiveReplies(ids, owner));
         if (result.affectedRows === saves.length) return new Set(ids);
         // Some were no longer ours to save (rare: a lease ran out): which ones still are.
         const live = await db.select({ id: messages.id }).from(messages).where(ownedLiveReplies(ids, owner));
         return new Set(live.map((row) => row.id));
-      }),
-
-    recordPromptTokens: (replyId, owner, promptTokens) =>
-      withStorageErrors(async () => {
-        const [result] = await db
-          .update(messages)
-          .set({ fittedPromptTokens: promptTokens })
-          .where(ownedLiveReply(replyId, owner));
-        return result.affectedRows > 0;
       }),
 
     finishReply: (replyId, outcome) =>

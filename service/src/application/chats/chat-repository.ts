@@ -116,10 +116,15 @@ export interface StartedTurn {
   historyFrom: string | null;
 }
 
-/** A live reply's text so far, to save as its progress. */
+/** A live reply's text so far, to save as its progress, and what its prompt cost. */
 export interface ProgressSave {
   replyId: string;
   content: string;
+  /**
+   * The fitted prompt's tokens (null: not known), stored so that a sweeper ending the reply after its
+   * owner died can still estimate what was sent.
+   */
+  promptTokens: number | null;
 }
 
 export interface ReplyOutcome {
@@ -205,18 +210,12 @@ export interface ChatRepository extends LeasedStore {
   messagesNewestFirst(chatId: string, beforeSeq: number, pageSize: number): AsyncIterable<Message>;
   /**
    * Saves the text generated so far of live replies of `owner` (bounded-interval progress while
-   * streaming), several in one write. Each is fenced like finishReply: a reply no longer `streaming`
+   * streaming), with their prompts' token counts, several in one write. Each is fenced like finishReply: a reply no longer `streaming`
    * under this owner (its lease ran out and a sweeper ended it) is left unchanged. Resolves with the ids
    * of those still live under this owner: the others were not saved (one that ended after the save may
    * be left out too, which only its own ending job hears of).
    */
   saveRepliesProgress(owner: string, saves: readonly ProgressSave[], now: Date): Promise<ReadonlySet<string>>;
-  /**
-   * Records the fitted prompt's token count on a live reply of `owner` (fenced like saveRepliesProgress),
-   * so that a sweeper ending it after its owner died can still estimate what was sent. False when the
-   * reply is no longer live under this owner.
-   */
-  recordPromptTokens(replyId: string, owner: string, promptTokens: number): Promise<boolean>;
   /**
    * Ends a reply in its terminal status and adds its usage to the user's daily usage, atomically. Only a
    * `streaming` reply of `outcome.owner` changes; returns whether it did (false: it was ended already,

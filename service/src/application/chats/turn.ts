@@ -212,7 +212,6 @@ async function admittedTurn(
       },
     };
     job = hub.start(userId, started, modelRequest, early?.call);
-    recordPromptTokens(deps, turn.reply.id, fitter.promptTokens);
     const titled = {
       userId,
       chatId,
@@ -277,18 +276,6 @@ function callEarly(hub: ReplyHub, promptOf: () => Promise<TurnPrompt>): EarlyTur
 
 function turnNotStored() {
   return new DOMException("the turn was not stored", "AbortError");
-}
-
-/**
- * Stores what the prompt cost on the live reply, for the sweeper's estimate should this process die
- * before the reply ends (its own final write stores the usage anyway). Not awaited: it must not delay
- * the model call (time to first token), and the model call does not depend on it. A failure is only
- * logged: the reply goes on, and only a crash in that window would then estimate the prompt as 0.
- */
-function recordPromptTokens(deps: ChatUseCaseDeps, replyId: string, promptTokens: number): void {
-  deps.repository.recordPromptTokens(replyId, deps.hub.owner, promptTokens).catch((error: unknown) => {
-    deps.logger.warn("could not record a reply's prompt tokens", { replyId, error: String(error) });
-  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { DomainError, offsetBeyondReply, type DomainErrorCode } from "../../doma
 import type { ChatModel, ModelRequest } from "./chat-model.js";
 import type { ModelCall } from "./model-call.js";
 import type { ReplyBus } from "./reply-bus.js";
-import type { ChatRepository, ReplyOutcome } from "../chats/chat-repository.js";
+import type { ChatRepository, ProgressSave, ReplyOutcome } from "../chats/chat-repository.js";
 import type { Clock, Logger, TokenCounter } from "../ports.js";
 import type { UsageMeter } from "../usage/usage-meter.js";
 import type { DeltaCoalescing } from "./delta-coalescing.js";
@@ -131,6 +131,9 @@ export class ReplyJob implements ProgressSource {
     this.upstream = call ?? new AbortController();
     this.done = this.run();
     this.armOrphanTimer();
+    // The prompt's tokens go with the first batch of saves (a reply that ends before it stores its
+    // outcome instead): the sweeper's estimate, should this process die mid-reply.
+    if (started.context) progressWriter.request(this);
   }
 
   get replyId(): string {
@@ -290,9 +293,13 @@ export class ReplyJob implements ProgressSource {
     }
   }
 
-  /** The text to save as progress; null once the reply has ended (its outcome is stored instead). */
-  progress(): string | null {
-    return this.ending || this.abortCause ? null : this.text;
+  /**
+   * What to save as progress: the text so far, and the prompt's tokens (a sweeper's estimate needs them
+   * should this process die); null once the reply has ended (its outcome is stored instead).
+   */
+  progress(): Omit<ProgressSave, "replyId"> | null {
+    if (this.ending || this.abortCause) return null;
+    return { content: this.text, promptTokens: this.started.context?.tokensUsed ?? null };
   }
 
   /** A fenced write matched nothing: the reply is no longer ours, so generating it is wasted. */

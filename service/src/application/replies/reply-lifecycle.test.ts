@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ProgressSave } from "../chats/chat-repository.js";
 import type { ReplyEvent } from "./reply-events.js";
 import { defaultGatherMs } from "./reply-progress.js";
 import {
@@ -160,23 +161,32 @@ describe("the reply job", () => {
       expect(await job.done).toMatchObject({ status: "incomplete" });
     });
 
-    it("saves progress while streaming, once per progress interval", async () => {
+    it("saves the prompt's tokens and the text so far soon after the start, then once per progress interval", async () => {
       vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-      const fixture = aUseCaseFixture(); // progress every 20 ms, then the writer's gathering time
-      const due = 20 + defaultGatherMs;
+      const fixture = aUseCaseFixture(); // progress every 20 ms
+      const writes: ProgressSave[][] = [];
+      const save = fixture.repository.saveRepliesProgress.bind(fixture.repository);
+      fixture.repository.saveRepliesProgress = (owner, saves, now) => {
+        writes.push([...saves]);
+        return save(owner, saves, now);
+      };
       const reply = await aHeldReply(fixture, ["saved", " later", " end"], 1);
+      const promptTokens = reply.context!.tokensUsed;
       expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "" });
 
-      await vi.advanceTimersByTimeAsync(due - 1);
-      expect(fixture.repository.messages[1]).toMatchObject({ content: "" });
+      // The start asked for a save: it goes once the writer's gathering time is over, with the text so far.
+      await vi.advanceTimersByTimeAsync(defaultGatherMs - 1);
+      expect(writes).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
+      expect(writes).toEqual([[{ replyId: reply.replyId, content: "saved", promptTokens }]]);
       expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved" });
 
       fixture.model.release();
-      await reply.iterator.next(); // " later": a new interval starts with it
-      await vi.advanceTimersByTimeAsync(due - 1);
-      expect(fixture.repository.messages[1]).toMatchObject({ content: "saved" });
+      await reply.iterator.next(); // " later": a new interval starts with it, then the gathering time
+      await vi.advanceTimersByTimeAsync(20 + defaultGatherMs - 1);
+      expect(writes).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1);
+      expect(writes).toHaveLength(2);
       expect(fixture.repository.messages[1]).toMatchObject({ status: "streaming", content: "saved later" });
 
       fixture.model.release();

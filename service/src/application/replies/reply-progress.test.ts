@@ -24,7 +24,7 @@ const clock = { now: () => new Date() };
 const lost: string[] = [];
 const source = (replyId: string, text: { value: string | null }): ProgressSource => ({
   replyId,
-  progress: () => text.value,
+  progress: () => (text.value === null ? null : { content: text.value, promptTokens: null }),
   leaseLost: () => lost.push(replyId),
 });
 const settle = () => new Promise((resolve) => setImmediate(resolve));

@@ -12,10 +12,11 @@
 import type { ChatRepository, ProgressSave } from "../chats/chat-repository.js";
 import type { Clock, Logger } from "../ports.js";
 
-/** A reply whose text so far can be saved; null once it has ended (nothing left to save). */
+/** A reply whose progress can be saved. */
 export interface ProgressSource {
   readonly replyId: string;
-  progress(): string | null;
+  /** Its text so far and its prompt's tokens; null once it has ended (nothing left to save). */
+  progress(): Omit<ProgressSave, "replyId"> | null;
   /** Told when a save matched nothing: the reply is no longer this process's (its lease ran out). */
   leaseLost(): void;
 }
@@ -81,18 +82,14 @@ export class ReplyProgressWriter {
     const batch: { source: ProgressSource; save: ProgressSave }[] = [];
     let bytes = 0;
     for (const source of this.waiting) {
-      const content = source.progress();
+      const progress = source.progress();
       // A UTF-16 code unit is at most 3 bytes of UTF-8: a bound without encoding the text.
-      const size = (content?.length ?? 0) * 3;
-      if (
-        content !== null &&
-        batch.length > 0 &&
-        (batch.length >= this.maxBatch || bytes + size > this.maxBatchBytes)
-      )
-        break;
+      const size = (progress?.content.length ?? 0) * 3;
+      const full = batch.length >= this.maxBatch || bytes + size > this.maxBatchBytes;
+      if (progress !== null && batch.length > 0 && full) break;
       this.waiting.delete(source);
-      if (content === null) continue;
-      batch.push({ source, save: { replyId: source.replyId, content } });
+      if (progress === null) continue;
+      batch.push({ source, save: { replyId: source.replyId, ...progress } });
       bytes += size;
     }
     return batch;
