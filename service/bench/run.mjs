@@ -98,7 +98,7 @@ const settings = {
   instantBatches: quick ? 2 : 6,
   pacedDeltas: quick ? 50 : 150,
   paceMs: 20,
-  rampMs: Number(process.env.BENCH_RAMP_MS ?? 1_000),
+  rampMs: 1_000,
   ladder: option("ladder")?.split(",").map(Number) ?? (quick ? [50, 100] : [50, 100, 150, 200, 250, 300]),
   memoryStreams: quick ? 300 : 1_000,
   coldStarts: quick ? 2 : 5,
