@@ -298,8 +298,6 @@ function findOneReply(db: ChatDatabase, where: SQL | undefined) {
   });
 }
 
-/** The fence of every write to a live reply: it is still `streaming`, under this owner. */
-
 /** Up to `limit` messages of a chat before `beforeSeq` (all, when undefined), newest first. */
 function newestFirst(db: ChatDatabase, chatId: string, beforeSeq: number | undefined, limit: number) {
   return db
