@@ -3,26 +3,12 @@
  * once, in one statement when the user's day is already counted, in a transaction when it is not.
  */
 import type { RowDataPacket } from "mysql2/promise";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
-import type { ChatRepository, ReplyOutcome } from "../../src/application/chats/chat-repository.js";
+import { describe, expect, it } from "vitest";
+import type { ReplyOutcome } from "../../src/application/chats/chat-repository.js";
 import { aChat, anOutcome, aTurn, longLease } from "../support/chat-builders.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { testUsageMeter } from "../support/test-usage-meter.js";
+import { mysqlRepositoryPerFile } from "../support/mysql-repository-per-file.js";
 
-let database: TestDatabase;
-let repository: ChatRepository;
-/** The statements sent, as Drizzle logs them (begin and commit included). */
-let sent: string[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase({ onQuery: (sql) => sent.push(sql) });
-  repository = createMysqlChatRepository(database.db, testUsageMeter);
-});
-afterAll(() => database.drop());
-beforeEach(() => {
-  sent = [];
-});
+const mysql = mysqlRepositoryPerFile();
 
 const day1 = new Date("2025-03-01T10:00:00.000Z");
 const day1Later = new Date("2025-03-01T23:59:59.000Z");
@@ -33,7 +19,7 @@ const aUser = () => `end-reply-user-${++users}`;
 /** A live reply of `userId`, in a chat of its own. */
 async function aLiveReply(userId: string) {
   const chat = aChat({ userId, createdAt: day1, updatedAt: day1 });
-  const { reply } = await repository.startTurn(aTurn(chat, { now: day1 }));
+  const { reply } = await mysql.repository.startTurn(aTurn(chat, { now: day1 }));
   return reply.id;
 }
 
@@ -53,7 +39,7 @@ interface UsageRow {
 }
 
 async function usageRows(userId: string): Promise<UsageRow[]> {
-  const [rows] = await database.pool.query<RowDataPacket[]>(
+  const [rows] = await mysql.database.pool.query<RowDataPacket[]>(
     `SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, kind, prompt_tokens, completion_tokens, replies,
             estimated_replies, cost_micros, updated_at
        FROM usage_daily WHERE user_id = ? ORDER BY day`,
@@ -63,7 +49,7 @@ async function usageRows(userId: string): Promise<UsageRow[]> {
 }
 
 async function replyRow(replyId: string) {
-  const [rows] = await database.pool.query<RowDataPacket[]>(
+  const [rows] = await mysql.database.pool.query<RowDataPacket[]>(
     "SELECT content, status, owner, prompt_tokens, search_pending FROM messages WHERE id = ?",
     [replyId],
   );
@@ -80,11 +66,11 @@ describe("ending a reply", () => {
     const second = await aLiveReply(userId);
     const third = await aLiveReply(userId);
 
-    sent = [];
-    expect(await repository.finishReply(first, outcomeOf(userId))).toBe(true);
-    expect(transactionStatements(sent)).toEqual(["begin", "commit"]);
+    mysql.sent.length = 0;
+    expect(await mysql.repository.finishReply(first, outcomeOf(userId))).toBe(true);
+    expect(transactionStatements(mysql.sent)).toEqual(["begin", "commit"]);
 
-    sent = [];
+    mysql.sent.length = 0;
     const estimated = {
       promptTokens: 30,
       completionTokens: 7,
@@ -93,13 +79,13 @@ describe("ending a reply", () => {
       costMicros: 9,
     } as const;
     expect(
-      await repository.finishReply(second, outcomeOf(userId, { usage: estimated, now: day1Later })),
+      await mysql.repository.finishReply(second, outcomeOf(userId, { usage: estimated, now: day1Later })),
     ).toBe(true);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^update `messages` straight_join `usage_daily`/);
-    sent = [];
-    expect(await repository.finishReply(third, outcomeOf(userId))).toBe(true);
-    expect(sent).toHaveLength(1);
+    expect(mysql.sent).toHaveLength(1);
+    expect(mysql.sent[0]).toMatch(/^update `messages` straight_join `usage_daily`/);
+    mysql.sent.length = 0;
+    expect(await mysql.repository.finishReply(third, outcomeOf(userId))).toBe(true);
+    expect(mysql.sent).toHaveLength(1);
 
     // anOutcome's provider usage is 12 + 4 tokens, 4 µ$; the latest end time stays.
     expect(await usageRows(userId)).toEqual([
@@ -123,9 +109,9 @@ describe("ending a reply", () => {
   it("counts a reply that ends after midnight on the new day, starting its row", async () => {
     const userId = aUser();
     const [yesterday, today] = [await aLiveReply(userId), await aLiveReply(userId)];
-    await repository.finishReply(yesterday, outcomeOf(userId));
+    await mysql.repository.finishReply(yesterday, outcomeOf(userId));
 
-    expect(await repository.finishReply(today, outcomeOf(userId, { now: day2 }))).toBe(true);
+    expect(await mysql.repository.finishReply(today, outcomeOf(userId, { now: day2 }))).toBe(true);
 
     expect((await usageRows(userId)).map((row) => [row.day, row.replies, row.prompt_tokens])).toEqual([
       ["2025-03-01", 1, 12],
@@ -137,13 +123,15 @@ describe("ending a reply", () => {
     const userId = aUser();
     const ended = await aLiveReply(userId);
     const live = await aLiveReply(userId);
-    await repository.finishReply(ended, outcomeOf(userId));
+    await mysql.repository.finishReply(ended, outcomeOf(userId));
     const before = await usageRows(userId);
 
-    expect(await repository.finishReply(ended, outcomeOf(userId, { content: "again", now: day1Later }))).toBe(
+    expect(
+      await mysql.repository.finishReply(ended, outcomeOf(userId, { content: "again", now: day1Later })),
+    ).toBe(false);
+    expect(await mysql.repository.finishReply(live, outcomeOf(userId, { owner: "another-process" }))).toBe(
       false,
     );
-    expect(await repository.finishReply(live, outcomeOf(userId, { owner: "another-process" }))).toBe(false);
 
     expect(await usageRows(userId)).toEqual(before);
     expect(await replyRow(ended)).toMatchObject({ content: "General Kenobi.", status: "complete" });
@@ -157,10 +145,10 @@ describe("ending a reply", () => {
     // The first eight race to start the day (every one misses the one-statement path), the next eight
     // race on the counted day.
     const ends = await Promise.all(
-      replies.slice(0, 8).map((id) => repository.finishReply(id, outcomeOf(userId))),
+      replies.slice(0, 8).map((id) => mysql.repository.finishReply(id, outcomeOf(userId))),
     );
     const more = await Promise.all(
-      replies.slice(8).map((id) => repository.finishReply(id, outcomeOf(userId))),
+      replies.slice(8).map((id) => mysql.repository.finishReply(id, outcomeOf(userId))),
     );
 
     expect([...ends, ...more]).toEqual(Array(16).fill(true));
@@ -171,14 +159,14 @@ describe("ending a reply", () => {
 
   it("counts a reply once when its owner and a sweeper end it at the same moment", async () => {
     const userId = aUser();
-    await repository.finishReply(await aLiveReply(userId), outcomeOf(userId)); // the day is counted
+    await mysql.repository.finishReply(await aLiveReply(userId), outcomeOf(userId)); // the day is counted
     const chat = aChat({ userId, createdAt: day1, updatedAt: day1 });
     const lease = { owner: longLease.owner, expiresAt: new Date("2025-03-01T10:00:10.000Z") };
-    const { reply } = await repository.startTurn(aTurn(chat, { now: day1, lease }));
+    const { reply } = await mysql.repository.startTurn(aTurn(chat, { now: day1, lease }));
 
     const [owners, swept] = await Promise.all([
-      repository.finishReply(reply.id, outcomeOf(userId, { now: day1Later })),
-      repository.endExpiredLeases(day1Later),
+      mysql.repository.finishReply(reply.id, outcomeOf(userId, { now: day1Later })),
+      mysql.repository.endExpiredLeases(day1Later),
     ]);
 
     expect(owners ? swept : swept.map((ended) => ended.id)).toEqual(owners ? [] : [reply.id]);

@@ -1,36 +1,24 @@
 /** Progress saves on MariaDB: several live replies in one UPDATE, each fenced by its owner. */
 import type { RowDataPacket } from "mysql2/promise";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
-import type { ChatRepository } from "../../src/application/chats/chat-repository.js";
+import { describe, expect, it } from "vitest";
 import { aChat, anOutcome, aTurn, testOwner } from "../support/chat-builders.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { testUsageMeter } from "../support/test-usage-meter.js";
+import { mysqlRepositoryPerFile } from "../support/mysql-repository-per-file.js";
 
-let database: TestDatabase;
-let repository: ChatRepository;
-let sent: string[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase({ onQuery: (sql) => sent.push(sql) });
-  repository = createMysqlChatRepository(database.db, testUsageMeter);
-});
-afterAll(() => database.drop());
-beforeEach(() => {
-  sent = [];
-});
+const mysql = mysqlRepositoryPerFile();
 
 const now = new Date("2025-04-01T10:00:00.000Z");
 const saved = new Date("2025-04-01T10:00:01.500Z");
 
 async function aLiveReply(owner = testOwner) {
   const chat = aChat({ createdAt: now, updatedAt: now });
-  const { reply } = await repository.startTurn(aTurn(chat, { now, lease: { owner, expiresAt: saved } }));
+  const { reply } = await mysql.repository.startTurn(
+    aTurn(chat, { now, lease: { owner, expiresAt: saved } }),
+  );
   return reply.id;
 }
 
 async function rowsOf(ids: string[]) {
-  const [rows] = await database.pool.query<RowDataPacket[]>(
+  const [rows] = await mysql.database.pool.query<RowDataPacket[]>(
     "SELECT id, content, status, fitted_prompt_tokens, updated_at FROM messages WHERE id IN (?)",
     [ids],
   );
@@ -42,15 +30,15 @@ describe("saving live replies' progress", () => {
     const ids = await Promise.all([1, 2, 3].map(() => aLiveReply()));
     const texts = ["It's \"quoted\" \\ and ';", "emoji 🧪 and CJK 汉字", ""];
 
-    sent = [];
-    const result = await repository.saveRepliesProgress(
+    mysql.sent.length = 0;
+    const result = await mysql.repository.saveRepliesProgress(
       testOwner,
       ids.map((replyId, i) => ({ replyId, content: texts[i]!, promptTokens: null })),
       saved,
     );
 
     expect([...result].sort()).toEqual([...ids].sort());
-    expect(sent).toHaveLength(1);
+    expect(mysql.sent).toHaveLength(1);
     const rows = await rowsOf(ids);
     ids.forEach((id, i) => {
       expect(rows[id]).toMatchObject({ content: texts[i], status: "streaming", updated_at: saved });
@@ -63,9 +51,9 @@ describe("saving live replies' progress", () => {
       await aLiveReply(),
       await aLiveReply("another-process"),
     ];
-    await repository.finishReply(ended, anOutcome({ content: "the end", now }));
+    await mysql.repository.finishReply(ended, anOutcome({ content: "the end", now }));
 
-    const result = await repository.saveRepliesProgress(
+    const result = await mysql.repository.saveRepliesProgress(
       testOwner,
       [mine, ended, anothers].map((replyId) => ({ replyId, content: "late text", promptTokens: 7 })),
       saved,
@@ -80,13 +68,13 @@ describe("saving live replies' progress", () => {
 
   it("stores each reply's prompt tokens where known, keeping a stored count where not", async () => {
     const [first, second] = [await aLiveReply(), await aLiveReply()];
-    await repository.saveRepliesProgress(
+    await mysql.repository.saveRepliesProgress(
       testOwner,
       [{ replyId: first, content: "a", promptTokens: 120 }],
       now,
     );
 
-    await repository.saveRepliesProgress(
+    await mysql.repository.saveRepliesProgress(
       testOwner,
       [
         { replyId: first, content: "ab", promptTokens: null },
@@ -101,7 +89,7 @@ describe("saving live replies' progress", () => {
   });
 
   it("writes nothing for an empty batch", async () => {
-    expect([...(await repository.saveRepliesProgress(testOwner, [], saved))]).toEqual([]);
-    expect(sent).toEqual([]);
+    expect([...(await mysql.repository.saveRepliesProgress(testOwner, [], saved))]).toEqual([]);
+    expect(mysql.sent).toEqual([]);
   });
 });
