@@ -3,6 +3,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import { describe, expect, it } from "vitest";
 import { aChat, anOutcome, aTurn, testOwner } from "../support/chat-builders.js";
 import { mysqlRepositoryPerFile } from "../support/mysql-repository-per-file.js";
+import { ReplyProgressWriter } from "../../src/application/replies/reply-progress.js";
 
 const mysql = mysqlRepositoryPerFile();
 
@@ -86,6 +87,34 @@ describe("saving live replies' progress", () => {
     const rows = await rowsOf([first, second]);
     expect(rows[first]).toMatchObject({ content: "ab", fitted_prompt_tokens: 120 });
     expect(rows[second]).toMatchObject({ content: "x", fitted_prompt_tokens: 35 });
+  });
+
+  it("saves 300 replies asking at once in three statements through the writer, every text landing", async () => {
+    const ids: string[] = [];
+    // Started 50 at a time: the pool's queue holds 100 waiting borrowers.
+    while (ids.length < 300) ids.push(...(await Promise.all(Array.from({ length: 50 }, () => aLiveReply()))));
+    const quiet = { info() {}, warn() {}, error() {} };
+    const writer = new ReplyProgressWriter(mysql.repository, testOwner, { now: () => saved }, quiet);
+    const lost: string[] = [];
+    mysql.sent.length = 0;
+
+    for (const replyId of ids) {
+      writer.request({
+        replyId,
+        progress: () => ({ content: `text of ${replyId}`, promptTokens: 11 }),
+        leaseLost: () => lost.push(replyId),
+      });
+    }
+
+    const updates = () => mysql.sent.filter((statement) => statement.startsWith("update `messages`"));
+    await expect.poll(updates).toHaveLength(3);
+    await expect
+      .poll(async () =>
+        Object.values(await rowsOf(ids)).filter((row) => row["content"] === `text of ${row["id"]}`),
+      )
+      .toHaveLength(300);
+    expect(lost).toEqual([]);
+    expect(updates()).toHaveLength(3);
   });
 
   it("writes nothing for an empty batch", async () => {
