@@ -107,10 +107,12 @@ describe("saving live replies' progress", () => {
     }
 
     const updates = () => mysql.sent.filter((statement) => statement.startsWith("update `messages`"));
-    await expect.poll(updates).toHaveLength(3);
+    await expect.poll(updates, { timeout: 5_000 }).toHaveLength(3);
     await expect
-      .poll(async () =>
-        Object.values(await rowsOf(ids)).filter((row) => row["content"] === `text of ${row["id"]}`),
+      .poll(
+        async () =>
+          Object.values(await rowsOf(ids)).filter((row) => row["content"] === `text of ${row["id"]}`),
+        { timeout: 5_000 },
       )
       .toHaveLength(300);
     expect(lost).toEqual([]);
