@@ -6,9 +6,11 @@ import type { RowDataPacket } from "mysql2/promise";
 import { describe, expect, it } from "vitest";
 import type { ReplyOutcome } from "../../src/application/chats/chat-repository.js";
 import { aChat, anOutcome, aTurn, longLease } from "../support/chat-builders.js";
-import { mysqlRepositoryPerFile } from "../support/mysql-repository-per-file.js";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { mysqlStorePerFile } from "../support/mysql-store-per-file.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 
-const mysql = mysqlRepositoryPerFile();
+const mysql = mysqlStorePerFile((database) => createMysqlChatRepository(database.db, testUsageMeter));
 
 const day1 = new Date("2025-03-01T10:00:00.000Z");
 const day1Later = new Date("2025-03-01T23:59:59.000Z");
@@ -19,7 +21,7 @@ const aUser = () => `end-reply-user-${++users}`;
 /** A live reply of `userId`, in a chat of its own. */
 async function aLiveReply(userId: string) {
   const chat = aChat({ userId, createdAt: day1, updatedAt: day1 });
-  const { reply } = await mysql.repository.startTurn(aTurn(chat, { now: day1 }));
+  const { reply } = await mysql.store.startTurn(aTurn(chat, { now: day1 }));
   return reply.id;
 }
 
@@ -67,7 +69,7 @@ describe("ending a reply", () => {
     const third = await aLiveReply(userId);
 
     mysql.sent.length = 0;
-    expect(await mysql.repository.finishReply(first, outcomeOf(userId))).toBe(true);
+    expect(await mysql.store.finishReply(first, outcomeOf(userId))).toBe(true);
     expect(transactionStatements(mysql.sent)).toEqual(["begin", "commit"]);
 
     mysql.sent.length = 0;
@@ -79,12 +81,12 @@ describe("ending a reply", () => {
       costMicros: 9,
     } as const;
     expect(
-      await mysql.repository.finishReply(second, outcomeOf(userId, { usage: estimated, now: day1Later })),
+      await mysql.store.finishReply(second, outcomeOf(userId, { usage: estimated, now: day1Later })),
     ).toBe(true);
     expect(mysql.sent).toHaveLength(1);
     expect(mysql.sent[0]).toMatch(/^update `messages` straight_join `usage_daily`/);
     mysql.sent.length = 0;
-    expect(await mysql.repository.finishReply(third, outcomeOf(userId))).toBe(true);
+    expect(await mysql.store.finishReply(third, outcomeOf(userId))).toBe(true);
     expect(mysql.sent).toHaveLength(1);
 
     // anOutcome's provider usage is 12 + 4 tokens, 4 µ$; the latest end time stays.
@@ -109,9 +111,9 @@ describe("ending a reply", () => {
   it("counts a reply that ends after midnight on the new day, starting its row", async () => {
     const userId = aUser();
     const [yesterday, today] = [await aLiveReply(userId), await aLiveReply(userId)];
-    await mysql.repository.finishReply(yesterday, outcomeOf(userId));
+    await mysql.store.finishReply(yesterday, outcomeOf(userId));
 
-    expect(await mysql.repository.finishReply(today, outcomeOf(userId, { now: day2 }))).toBe(true);
+    expect(await mysql.store.finishReply(today, outcomeOf(userId, { now: day2 }))).toBe(true);
 
     expect((await usageRows(userId)).map((row) => [row.day, row.replies, row.prompt_tokens])).toEqual([
       ["2025-03-01", 1, 12],
@@ -123,15 +125,13 @@ describe("ending a reply", () => {
     const userId = aUser();
     const ended = await aLiveReply(userId);
     const live = await aLiveReply(userId);
-    await mysql.repository.finishReply(ended, outcomeOf(userId));
+    await mysql.store.finishReply(ended, outcomeOf(userId));
     const before = await usageRows(userId);
 
     expect(
-      await mysql.repository.finishReply(ended, outcomeOf(userId, { content: "again", now: day1Later })),
+      await mysql.store.finishReply(ended, outcomeOf(userId, { content: "again", now: day1Later })),
     ).toBe(false);
-    expect(await mysql.repository.finishReply(live, outcomeOf(userId, { owner: "another-process" }))).toBe(
-      false,
-    );
+    expect(await mysql.store.finishReply(live, outcomeOf(userId, { owner: "another-process" }))).toBe(false);
 
     expect(await usageRows(userId)).toEqual(before);
     expect(await replyRow(ended)).toMatchObject({ content: "General Kenobi.", status: "complete" });
@@ -145,10 +145,10 @@ describe("ending a reply", () => {
     // The first eight race to start the day (every one misses the one-statement path), the next eight
     // race on the counted day.
     const ends = await Promise.all(
-      replies.slice(0, 8).map((id) => mysql.repository.finishReply(id, outcomeOf(userId))),
+      replies.slice(0, 8).map((id) => mysql.store.finishReply(id, outcomeOf(userId))),
     );
     const more = await Promise.all(
-      replies.slice(8).map((id) => mysql.repository.finishReply(id, outcomeOf(userId))),
+      replies.slice(8).map((id) => mysql.store.finishReply(id, outcomeOf(userId))),
     );
 
     expect([...ends, ...more]).toEqual(Array(16).fill(true));
@@ -159,14 +159,14 @@ describe("ending a reply", () => {
 
   it("counts a reply once when its owner and a sweeper end it at the same moment", async () => {
     const userId = aUser();
-    await mysql.repository.finishReply(await aLiveReply(userId), outcomeOf(userId)); // the day is counted
+    await mysql.store.finishReply(await aLiveReply(userId), outcomeOf(userId)); // the day is counted
     const chat = aChat({ userId, createdAt: day1, updatedAt: day1 });
     const lease = { owner: longLease.owner, expiresAt: new Date("2025-03-01T10:00:10.000Z") };
-    const { reply } = await mysql.repository.startTurn(aTurn(chat, { now: day1, lease }));
+    const { reply } = await mysql.store.startTurn(aTurn(chat, { now: day1, lease }));
 
     const [owners, swept] = await Promise.all([
-      mysql.repository.finishReply(reply.id, outcomeOf(userId, { now: day1Later })),
-      mysql.repository.endExpiredLeases(day1Later),
+      mysql.store.finishReply(reply.id, outcomeOf(userId, { now: day1Later })),
+      mysql.store.endExpiredLeases(day1Later),
     ]);
 
     expect(owners ? swept : swept.map((ended) => ended.id)).toEqual(owners ? [] : [reply.id]);

@@ -1,19 +1,13 @@
 // The UserLimitsStore over a real MariaDB: a send's one read of the user's settings and their use of
 // the budgets, summed over kinds, counting only the month's days up to today and only this user's.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMysqlUserLimitsStore } from "../../src/adapters/mysql/mysql-user-limits-store.js";
 import { usageDaily } from "../../src/adapters/mysql/schema.js";
 import type { UserLimitsStore } from "../../src/application/limits/limits-ports.js";
 import { noOverrides } from "../../src/domain/limits.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { mysqlStorePerFile } from "../support/mysql-store-per-file.js";
 
-let database: TestDatabase;
-let store: UserLimitsStore;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  store = createMysqlUserLimitsStore(database.db);
-});
-afterAll(() => database?.drop());
+const mysql = mysqlStorePerFile<UserLimitsStore>((database) => createMysqlUserLimitsStore(database.db));
 
 const now = new Date("2026-03-15T12:00:00.000Z");
 const aDay = (userId: string, day: string, kind: string, tokens: [number, number], costMicros: number) => ({
@@ -30,14 +24,14 @@ const aDay = (userId: string, day: string, kind: string, tokens: [number, number
 
 describe("createMysqlUserLimitsStore: limitsOf", () => {
   it("a user with nothing stored: no overrides, not blocked, nothing used", async () => {
-    expect(await store.limitsOf("nobody", "2026-03-01", "2026-03-15")).toEqual({
+    expect(await mysql.store.limitsOf("nobody", "2026-03-01", "2026-03-15")).toEqual({
       settings: { overrides: noOverrides, blocked: false },
       use: { todayTokens: 0, monthTokens: 0, monthCostMicros: 0 },
     });
   });
 
   it("sums every kind over the month up to today, today's tokens apart; other months and users are not counted", async () => {
-    await database.db.insert(usageDaily).values([
+    await mysql.database.db.insert(usageDaily).values([
       aDay("ada", "2026-02-28", "reply", [1_000, 1_000], 9_000), // last month
       aDay("ada", "2026-03-01", "reply", [10, 20], 300),
       aDay("ada", "2026-03-01", "title", [1, 2], 4),
@@ -46,14 +40,14 @@ describe("createMysqlUserLimitsStore: limitsOf", () => {
       aDay("ada", "2026-03-16", "reply", [50_000, 0], 50_000), // after today (a clock moved back)
       aDay("bob", "2026-03-15", "reply", [7_000, 0], 7_000),
     ]);
-    await store.update("ada", { overrides: { dailyTokens: 500 }, blocked: true }, now);
-    expect(await store.limitsOf("ada", "2026-03-01", "2026-03-15")).toEqual({
+    await mysql.store.update("ada", { overrides: { dailyTokens: 500 }, blocked: true }, now);
+    expect(await mysql.store.limitsOf("ada", "2026-03-01", "2026-03-15")).toEqual({
       settings: { overrides: { ...noOverrides, dailyTokens: 500 }, blocked: true },
       use: { todayTokens: 307, monthTokens: 340, monthCostMicros: 5_311 },
     });
     // The same settings as the key read alone.
-    expect((await store.limitsOf("ada", "2026-03-01", "2026-03-15")).settings).toEqual(
-      await store.settingsOf("ada"),
+    expect((await mysql.store.limitsOf("ada", "2026-03-01", "2026-03-15")).settings).toEqual(
+      await mysql.store.settingsOf("ada"),
     );
   });
 });

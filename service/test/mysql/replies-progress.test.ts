@@ -2,19 +2,19 @@
 import type { RowDataPacket } from "mysql2/promise";
 import { describe, expect, it } from "vitest";
 import { aChat, anOutcome, aTurn, testOwner } from "../support/chat-builders.js";
-import { mysqlRepositoryPerFile } from "../support/mysql-repository-per-file.js";
+import { createMysqlChatRepository } from "../../src/adapters/mysql/mysql-chat-repository.js";
+import { mysqlStorePerFile } from "../support/mysql-store-per-file.js";
+import { testUsageMeter } from "../support/test-usage-meter.js";
 import { ReplyProgressWriter } from "../../src/application/replies/reply-progress.js";
 
-const mysql = mysqlRepositoryPerFile();
+const mysql = mysqlStorePerFile((database) => createMysqlChatRepository(database.db, testUsageMeter));
 
 const now = new Date("2025-04-01T10:00:00.000Z");
 const saved = new Date("2025-04-01T10:00:01.500Z");
 
 async function aLiveReply(owner = testOwner) {
   const chat = aChat({ createdAt: now, updatedAt: now });
-  const { reply } = await mysql.repository.startTurn(
-    aTurn(chat, { now, lease: { owner, expiresAt: saved } }),
-  );
+  const { reply } = await mysql.store.startTurn(aTurn(chat, { now, lease: { owner, expiresAt: saved } }));
   return reply.id;
 }
 
@@ -32,7 +32,7 @@ describe("saving live replies' progress", () => {
     const texts = ["It's \"quoted\" \\ and ';", "emoji 🧪 and CJK 汉字", ""];
 
     mysql.sent.length = 0;
-    const result = await mysql.repository.saveRepliesProgress(
+    const result = await mysql.store.saveRepliesProgress(
       testOwner,
       ids.map((replyId, i) => ({ replyId, content: texts[i]!, promptTokens: null })),
       saved,
@@ -52,9 +52,9 @@ describe("saving live replies' progress", () => {
       await aLiveReply(),
       await aLiveReply("another-process"),
     ];
-    await mysql.repository.finishReply(ended, anOutcome({ content: "the end", now }));
+    await mysql.store.finishReply(ended, anOutcome({ content: "the end", now }));
 
-    const result = await mysql.repository.saveRepliesProgress(
+    const result = await mysql.store.saveRepliesProgress(
       testOwner,
       [mine, ended, anothers].map((replyId) => ({ replyId, content: "late text", promptTokens: 7 })),
       saved,
@@ -69,13 +69,13 @@ describe("saving live replies' progress", () => {
 
   it("stores each reply's prompt tokens where known, keeping a stored count where not", async () => {
     const [first, second] = [await aLiveReply(), await aLiveReply()];
-    await mysql.repository.saveRepliesProgress(
+    await mysql.store.saveRepliesProgress(
       testOwner,
       [{ replyId: first, content: "a", promptTokens: 120 }],
       now,
     );
 
-    await mysql.repository.saveRepliesProgress(
+    await mysql.store.saveRepliesProgress(
       testOwner,
       [
         { replyId: first, content: "ab", promptTokens: null },
@@ -94,7 +94,7 @@ describe("saving live replies' progress", () => {
     // Started 50 at a time: the pool's queue holds 100 waiting borrowers.
     while (ids.length < 300) ids.push(...(await Promise.all(Array.from({ length: 50 }, () => aLiveReply()))));
     const quiet = { info() {}, warn() {}, error() {} };
-    const writer = new ReplyProgressWriter(mysql.repository, testOwner, { now: () => saved }, quiet);
+    const writer = new ReplyProgressWriter(mysql.store, testOwner, { now: () => saved }, quiet);
     const lost: string[] = [];
     mysql.sent.length = 0;
 
@@ -120,7 +120,7 @@ describe("saving live replies' progress", () => {
   });
 
   it("writes nothing for an empty batch", async () => {
-    expect([...(await mysql.repository.saveRepliesProgress(testOwner, [], saved))]).toEqual([]);
+    expect([...(await mysql.store.saveRepliesProgress(testOwner, [], saved))]).toEqual([]);
     expect(mysql.sent).toEqual([]);
   });
 });

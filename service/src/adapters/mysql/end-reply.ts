@@ -73,11 +73,6 @@ async function endInTransaction(
 
 /** The reply's columns once it ended; marked for the search indexer, which indexes it after this write. */
 function finalColumns(outcome: ReplyOutcome) {
-  return { ...outcomeColumns(outcome), searchPending: true };
-}
-
-/** The columns a reply's outcome sets. */
-function outcomeColumns(outcome: ReplyOutcome) {
   return {
     content: outcome.content,
     tokenCount: outcome.tokenCount,
@@ -87,6 +82,7 @@ function outcomeColumns(outcome: ReplyOutcome) {
     error: clip(outcome.error, 500),
     ...usageColumns(outcome.usage),
     ...noLease,
+    searchPending: true,
     updatedAt: outcome.now,
   };
 }
