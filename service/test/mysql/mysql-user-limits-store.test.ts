@@ -49,5 +49,15 @@ describe("createMysqlUserLimitsStore: limitsOf", () => {
     expect((await mysql.store.limitsOf("ada", "2026-03-01", "2026-03-15")).settings).toEqual(
       await mysql.store.settingsOf("ada"),
     );
+    // The statement is built once (prepared) and run with each call's values: another user, another day.
+    expect(await mysql.store.limitsOf("bob", "2026-03-01", "2026-03-14")).toEqual({
+      settings: { overrides: noOverrides, blocked: false },
+      use: { todayTokens: 0, monthTokens: 0, monthCostMicros: 0 },
+    });
+    expect((await mysql.store.limitsOf("bob", "2026-03-01", "2026-03-15")).use).toEqual({
+      todayTokens: 7_000,
+      monthTokens: 7_000,
+      monthCostMicros: 7_000,
+    });
   });
 });
