@@ -7,10 +7,11 @@
  * without the paced ladder's noise.
  *
  *   node bench/turn-cost.mjs [--turns=400] [--rounds=4] [--base-build=<other>/service/dist/main.js]
- *                            [--profile]
+ *                            [--profile] [--threads]
  *
  * With --base-build the two builds alternate, the order flipped each round, and the medians are
- * compared. --profile writes a V8 CPU profile of each service (read it with profile-top.mjs). The
+ * compared. --profile writes a V8 CPU profile of each service (read it with profile-top.mjs); --threads
+ * splits the service's CPU per turn into its JS thread's and its other threads' (GC, compiler, libuv). The
  * statement count is global: run it on a machine whose database nothing else uses.
  */
 import { execFileSync } from "node:child_process";
@@ -19,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chatClient } from "./lib/connect-client.mjs";
 import { createBenchDatabase, dropBenchDatabase } from "./lib/database.mjs";
-import { treeCpuUs } from "./lib/proc-cpu.mjs";
+import { threadCpuUs, treeCpuUs } from "./lib/proc-cpu.mjs";
 import { spawnNode, stopChild, waitForOutput } from "./lib/processes.mjs";
 import { startService } from "./lib/service.mjs";
 import { median } from "./lib/stats.mjs";
@@ -30,6 +31,7 @@ const turns = Number(option("turns", 400));
 const rounds = Number(option("rounds", 4));
 const baseBuild = option("base-build", undefined);
 const profile = process.argv.includes("--profile");
+const threads = process.argv.includes("--threads");
 const warmUpTurns = 50;
 /** The local database server's pid, when there is one (its CPU is global, like the statement count). */
 const databasePid = Number(
@@ -70,11 +72,18 @@ async function measure(script) {
     for (let i = 0; i < warmUpTurns; i++) await turn(i);
     const questionsBefore = await questions();
     const cpuBefore = treeCpuUs(service.child.pid);
+    const threadsBefore = threadCpuUs(service.child.pid);
     const databaseBefore = databaseCpuUs();
     const startedAt = performance.now();
     for (let i = 0; i < turns; i++) await turn(i);
     const wallMs = (performance.now() - startedAt) / turns;
     const cpuUs = treeCpuUs(service.child.pid) - cpuBefore;
+    const threadMs = Object.fromEntries(
+      Object.entries(threadCpuUs(service.child.pid)).map(([name, us]) => [
+        name,
+        (us - (threadsBefore[name] ?? 0)) / 1000 / turns,
+      ]),
+    );
     const databaseUs = databaseCpuUs() - databaseBefore;
     // The counter counts its own read too.
     const statements = (await questions()) - questionsBefore - 1;
@@ -83,6 +92,7 @@ async function measure(script) {
       statements: statements / turns,
       databaseMs: databaseUs / 1000 / turns,
       wallMs,
+      threadMs,
     };
   } finally {
     await service.stop();
@@ -104,6 +114,14 @@ for (let round = 0; round < rounds; round++) {
       `round ${round + 1} ${name}: ${result.cpuMs.toFixed(2)} ms CPU, ${result.statements.toFixed(2)} statements, ` +
         `database ${result.databaseMs.toFixed(2)} ms CPU, ${result.wallMs.toFixed(2)} ms wall per turn`,
     );
+    if (threads)
+      console.log(
+        `  by thread: ${Object.entries(result.threadMs)
+          .filter(([, ms]) => ms >= 0.01)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
+          .join(", ")}`,
+      );
   }
 }
 const summary = Object.fromEntries(

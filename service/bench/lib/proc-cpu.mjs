@@ -7,10 +7,18 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 let tickUs;
+const clockTickUs = () =>
+  (tickUs ??= 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()));
+
+/** A /proc stat line's user + system ticks. Fields after "(comm)": utime (14) and stime (15) are at 11, 12. */
+const statTicks = (stat) => {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+};
 
 /** User + system CPU µs used so far by `pid` and every process below it. */
 export function treeCpuUs(pid) {
-  tickUs ??= 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  const tick = clockTickUs();
   let ticks = 0;
   const visit = (id) => {
     let stat;
@@ -19,9 +27,7 @@ export function treeCpuUs(pid) {
     } catch {
       return; // gone
     }
-    // Fields after "(comm)": state is field 3, so utime (14) and stime (15) are at 11 and 12.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
+    ticks += statTicks(stat);
     for (const task of readdirSync(`/proc/${id}/task`)) {
       let children = "";
       try {
@@ -33,5 +39,24 @@ export function treeCpuUs(pid) {
     }
   };
   visit(pid);
-  return ticks * tickUs;
+  return ticks * tick;
+}
+
+/**
+ * CPU µs used so far by the process `pid` (not its children), split into its main thread — the JS
+ * thread, whose thread id is the pid — and all others (V8's GC and compiler helpers, libuv's pool; Node
+ * 20 names them all `node`, so they cannot be told apart here).
+ */
+export function threadCpuUs(pid) {
+  const tick = clockTickUs();
+  const byName = {};
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = task === String(pid) ? "main" : process.env.BENCH_EACH_THREAD ? `tid ${task}` : "others";
+      byName[name] = (byName[name] ?? 0) + statTicks(readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8")) * tick;
+    } catch {
+      // the thread ended
+    }
+  }
+  return byName;
 }

@@ -1,6 +1,6 @@
 /**
  * A store over MySQL/MariaDB on a throwaway database for one test file, with the statements it sends
- * (Drizzle's query log: begin and commit included), cleared before each test:
+ * (the pool's statement log: begin and commit included), cleared before each test:
  *
  * ```ts
  * const mysql = mysqlStorePerFile((database) => createMysqlApiKeyStore(database.db));

@@ -8,8 +8,11 @@ import { applyMigrations } from "./migrations.js";
 import { withQueryTimeout } from "./query-timeout.js";
 import { withStorageErrors } from "./storage-errors.js";
 
-/** The Drizzle handle the repository works through (no relational schema: plain query builders only). */
-export type ChatDatabase = MySql2Database;
+/**
+ * The Drizzle handle the repository works through (no relational schema: plain query builders only),
+ * over the pool (`$client`, with the statement timeout) that statements built once run on.
+ */
+export type ChatDatabase = MySql2Database & { $client: Pool };
 
 /** Knobs with defaults sized for one service instance beside a local database. */
 export interface DatabaseOptions {
@@ -33,7 +36,10 @@ export interface DatabaseOptions {
   queryTimeoutMs?: number;
   /** Apply pending migrations before returning. Default true; `migrate-cli` is the other way. */
   migrate?: boolean;
-  /** Called with each statement Drizzle sends (its SQL, never its parameters): logging, metrics, tests. */
+  /**
+   * Called with each statement sent through the pool — Drizzle's and those built once (statements.ts) —
+   * its SQL, never its parameters: logging, metrics, tests.
+   */
   onQuery?: (sql: string) => void;
 }
 
@@ -81,15 +87,16 @@ export async function createDatabase(url: string, options: DatabaseOptions = {})
     // (storage-errors.ts, the query-timeout wrapper), not the driver's call site.
     trace: false,
   });
-  const onQuery = options.onQuery;
-  const timedPool = withQueryTimeout(pool, queryTimeout, {
-    waitMs: options.acquireTimeoutMs ?? 2_000,
-    onRefused: busyReporter(options.logger, options.busyLogIntervalMs ?? 10_000),
-  });
-  const db = drizzle({
-    client: timedPool,
-    ...(onQuery ? { logger: { logQuery: (sql: string) => onQuery(sql) } } : {}),
-  });
+  const timedPool = withQueryTimeout(
+    pool,
+    queryTimeout,
+    {
+      waitMs: options.acquireTimeoutMs ?? 2_000,
+      onRefused: busyReporter(options.logger, options.busyLogIntervalMs ?? 10_000),
+    },
+    options.onQuery,
+  );
+  const db = drizzle({ client: timedPool });
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= pool.end());

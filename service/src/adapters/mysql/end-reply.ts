@@ -17,14 +17,15 @@
  * STRAIGHT_JOIN locks the reply's row before the day's, the order the transaction and the sweeper
  * (swept-usage.ts) take them in, so two final writes on one day never wait on each other crosswise.
  */
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { getTableColumns, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { ReplyOutcome } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { noLease } from "./leases.js";
 import { ownedLiveReply } from "./reply-fence.js";
 import { clip, usageColumns } from "./rows.js";
 import { messages, usageDaily, type MessageRow } from "./schema.js";
-import { addDailyUsage, onCountedDay, type UsageIncrement } from "./usage-daily.js";
+import { buildOnce } from "./statements.js";
+import { addDailyUsage, countedDay, countedDayValues, type UsageIncrement } from "./usage-daily.js";
 
 /** Ends the reply `replyId` with `outcome`; false when it was not `outcome.owner`'s live reply. */
 export async function endReply(db: ChatDatabase, replyId: string, outcome: ReplyOutcome): Promise<boolean> {
@@ -47,10 +48,12 @@ async function endOnCountedDay(
   outcome: ReplyOutcome,
   usage: UsageIncrement,
 ): Promise<boolean> {
-  const day = onCountedDay(usage);
-  const [result] = await db.execute(sql`update ${messages} straight_join ${usageDaily}
-    set ${assignments(finalColumns(outcome))}, ${day.set}
-    where ${ownedLiveReply(replyId, outcome.owner)} and ${day.where}`);
+  const result = await endOnCountedDayStatement.run(db.$client, {
+    ...finalColumns(outcome),
+    fenceReplyId: replyId,
+    fenceOwner: outcome.owner,
+    ...countedDayValues(usage),
+  });
   return result.affectedRows > 0;
 }
 
@@ -87,14 +90,47 @@ function finalColumns(outcome: ReplyOutcome) {
   };
 }
 
-/** `column = value, ...` for a hand-written UPDATE, each value encoded as its column's builder would. */
-function assignments(values: Partial<Record<keyof MessageRow, unknown>>): SQL {
+type FinalColumn = keyof ReturnType<typeof finalColumns> & keyof MessageRow;
+
+const finalColumnNames = [
+  "content",
+  "tokenCount",
+  "status",
+  "finishReason",
+  "error",
+  "promptTokens",
+  "completionTokens",
+  "totalTokens",
+  "usageSource",
+  "costMicros",
+  "owner",
+  "leaseExpiresAt",
+  "searchPending",
+  "updatedAt",
+] as const satisfies readonly FinalColumn[];
+/** Compiles only while every column finalColumns sets is in finalColumnNames: neither path drops one. */
+const everyFinalColumnNamed: [Exclude<FinalColumn, (typeof finalColumnNames)[number]>] extends [never]
+  ? true
+  : never = true;
+void everyFinalColumnNamed;
+
+/**
+ * `column = ?, ...` for a hand-written UPDATE built once: each value a placeholder named after its
+ * column, encoded as the column's builder would encode it.
+ */
+function assignments(columnNames: readonly FinalColumn[]): SQL {
   const columns = getTableColumns(messages);
   return sql.join(
-    Object.entries(values).map(([key, value]) => {
-      const column = columns[key as keyof typeof columns];
-      return sql`${column} = ${value === null ? sql`null` : sql.param(value, column)}`;
-    }),
+    columnNames.map(
+      (name) => sql`${columns[name]} = ${sql.param(sql.placeholder(name) as Placeholder, columns[name])}`,
+    ),
     sql`, `,
   );
 }
+
+/** Built once: every reply but a user's first of the day ends with it (statements.ts). */
+const endOnCountedDayStatement = buildOnce<Record<string, unknown>>(
+  sql`update ${messages} straight_join ${usageDaily}
+    set ${assignments(finalColumnNames)}, ${countedDay.set}
+    where ${ownedLiveReply(sql.placeholder("fenceReplyId"), sql.placeholder("fenceOwner"))} and ${countedDay.where}`,
+);

@@ -61,9 +61,10 @@ function prepareLimitsRead(db: ChatDatabase) {
   const tokens = sql`${usageDaily.promptTokens} + ${usageDaily.completionTokens}`;
   const use = db
     .select({
-      todayTokens: sql<string>`coalesce(sum(case when ${usageDaily.day} = ${today} then ${tokens} else 0 end), 0)`.as(
-        "today_tokens",
-      ),
+      todayTokens:
+        sql<string>`coalesce(sum(case when ${usageDaily.day} = ${today} then ${tokens} else 0 end), 0)`.as(
+          "today_tokens",
+        ),
       monthTokens: sql<string>`coalesce(sum(${tokens}), 0)`.as("month_tokens"),
       monthCostMicros: sql<string>`coalesce(sum(${usageDaily.costMicros}), 0)`.as("month_cost_micros"),
     })

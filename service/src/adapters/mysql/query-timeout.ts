@@ -20,16 +20,25 @@ export interface AcquireLimit {
 /**
  * Wraps a pool so that borrowing a connection waits at most `acquire.waitMs` (mysql2 has a queue limit but
  * no time limit), and each `query`/`execute`, on the pool or on a connection it lends (transactions),
- * fails after `timeoutMs`. A full queue and an expired wait both become `storage.unavailable` without a
+ * fails after `timeoutMs`; `onQuery` hears each statement's SQL (never its parameters) as it is sent. A full queue and an expired wait both become `storage.unavailable` without a
  * cause, so the RPC boundary does not log every refused request: `onRefused` hears of each, to log them
  * once per interval. The connection is then destroyed, not returned: mysql2 would keep it busy with
  * the abandoned statement, and whatever came next on it (a transaction's ROLLBACK, the next borrower's
  * query) would wait behind that statement with no timer running. Destroying it ends the wait at once,
  * and the server rolls back whatever transaction that session had open.
  */
-export function withQueryTimeout(pool: Pool, timeoutMs: number, acquire?: AcquireLimit): Pool {
+export function withQueryTimeout(
+  pool: Pool,
+  timeoutMs: number,
+  acquire?: AcquireLimit,
+  onQuery?: (sql: string) => void,
+): Pool {
   const lend = async () =>
-    guardConnection(await (acquire ? acquireWithin(pool, acquire) : pool.getConnection()), timeoutMs);
+    guardConnection(
+      await (acquire ? acquireWithin(pool, acquire) : pool.getConnection()),
+      timeoutMs,
+      onQuery,
+    );
   // The pool's own query borrows and returns a connection the same way, but through the timed one.
   const viaConnection =
     (method: "query" | "execute"): QueryMethod =>
@@ -88,10 +97,15 @@ function acquireWithin(pool: Pool, limit: AcquireLimit): Promise<PoolConnection>
 /** `storage.unavailable` with no cause: a busy pool is not a fault worth a log line per request. */
 const poolRefusal = () => storageUnavailable(undefined);
 
-function guardConnection(connection: PoolConnection, timeoutMs: number): PoolConnection {
+function guardConnection(
+  connection: PoolConnection,
+  timeoutMs: number,
+  onQuery: ((sql: string) => void) | undefined,
+): PoolConnection {
   const withDeadline =
     (method: QueryMethod): QueryMethod =>
     async (query, ...rest) => {
+      onQuery?.(typeof query === "string" ? query : query.sql);
       try {
         return await method.call(connection, withTimeout(query, timeoutMs), ...rest);
       } catch (error) {

@@ -3,11 +3,11 @@
  * final write): the row must still be `streaming` under that owner. A sweeper that ended it after the
  * owner's lease ran out, or another process, leaves nothing for a late write to change.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, type Placeholder } from "drizzle-orm";
 import { messages } from "./schema.js";
 
-/** The live reply `replyId`, when `owner` holds it. */
-export function ownedLiveReply(replyId: string, owner: string) {
+/** The live reply `replyId`, when `owner` holds it (either may be a placeholder of a statement built once). */
+export function ownedLiveReply(replyId: string | Placeholder, owner: string | Placeholder) {
   return and(eq(messages.id, replyId), eq(messages.status, "streaming"), eq(messages.owner, owner));
 }
 

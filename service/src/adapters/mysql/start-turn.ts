@@ -12,6 +12,7 @@ import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
 import { isDuplicateKey } from "./duplicate-key.js";
 import { pathRows } from "./message-tree.js";
+import { inTransaction, insertOnce } from "./statements.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -57,7 +58,7 @@ import { pathRows } from "./message-tree.js";
 export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<StartedTurn> {
   const { userId, chatId, newChat, now } = turn;
   if (newChat) assertTitleFits(newChat.title);
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx, connection) => {
     if (turn.request) await storeRequest(tx, turn, turn.request);
     if (turn.maxLiveReplies > 0) {
       await tx
@@ -72,7 +73,7 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     let chat: TurnChat = newChatSettings(newChat, now);
     if (newChat) {
       turn.admit?.(chat);
-      await tx.insert(chats).values({ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now });
+      await insertChat.run(connection, [{ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now }]);
     } else {
       // mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged timestamp still counts as found.
       const [touched] = await tx
@@ -174,13 +175,56 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     const { usage: __, ...replyColumns } = reply;
     const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
     const replyRow = { ...replyColumns, ...lease, chainId: replyChain };
-    await tx.insert(messages).values(place.kind === "answer" ? [replyRow] : [userColumns, replyRow]);
+    await (place.kind === "answer"
+      ? insertReply.run(connection, [replyRow])
+      : insertTurnMessages.run(connection, [userColumns, replyRow]));
     // The new reply is the chat's newest message, which a null choice stands for: a chat on its newest
     // branch (every chat that never switched) pays no extra statement.
     if (activeLeafId !== null) await tx.update(chats).set({ activeLeafId: null }).where(eq(chats.id, chatId));
     return { chat, userMessage, reply, history: path.history, historyFrom: path.historyFrom };
   });
 }
+
+/** The columns a turn writes on a new chat; the others keep their defaults. Built once (statements.ts). */
+const insertChat = insertOnce(
+  chats,
+  [
+    "id",
+    "userId",
+    "title",
+    "model",
+    "instructions",
+    "instructionsTokens",
+    "titleSource",
+    "createdAt",
+    "updatedAt",
+  ],
+  1,
+);
+
+/** The columns a turn writes on its messages (a user message's lease is none); the others keep their defaults. */
+const turnMessageColumns = [
+  "id",
+  "chatId",
+  "seq",
+  "parentId",
+  "depth",
+  "chainId",
+  "role",
+  "content",
+  "tokenCount",
+  "tokenEncoding",
+  "status",
+  "finishReason",
+  "error",
+  "owner",
+  "leaseExpiresAt",
+  "createdAt",
+  "updatedAt",
+] as const;
+/** A turn's user message and reply; an answer to a stored message writes the reply alone. */
+const insertTurnMessages = insertOnce(messages, turnMessageColumns, 2);
+const insertReply = insertOnce(messages, turnMessageColumns, 1);
 
 /**
  * Stores the client's request id first, before the chat is locked: a concurrent attempt with the same id

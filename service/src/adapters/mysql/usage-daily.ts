@@ -68,29 +68,43 @@ export async function addDailyUsage(tx: Executor, increments: readonly UsageIncr
     });
 }
 
+type DailyRow = ReturnType<typeof dailyRow>;
+const countedDayPlaceholder = (column: keyof DailyRow) => `day_${column}`;
+
 /**
- * One increment as parts of a multi-table UPDATE that joins `usage_daily`: `where` picks the day's row
- * (the statement matches nothing when that row does not exist yet), `set` adds to it. For a write that
- * must add usage in the same statement as its own change (end-reply.ts); the row is started by
- * addDailyUsage, the first time a user's day counts anything of the kind.
+ * An increment as parts of a multi-table UPDATE that joins `usage_daily`, built once (statements.ts):
+ * `where` picks the day's row (the statement matches nothing when that row does not exist yet), `set`
+ * adds to it; `countedDayValues` fills their placeholders. For a write that must add usage in the same
+ * statement as its own change (end-reply.ts); the row is started by addDailyUsage, the first time a
+ * user's day counts anything of the kind.
  */
-export function onCountedDay(increment: UsageIncrement): { where: SQL; set: SQL } {
-  const row = dailyRow(increment);
-  const param = <K extends keyof typeof row>(column: K) => sql.param(row[column], usageDaily[column]);
+export const countedDay: { where: SQL; set: SQL } = (() => {
+  const value = <K extends keyof DailyRow>(column: K) =>
+    sql.param(sql.placeholder(countedDayPlaceholder(column)), usageDaily[column]);
   return {
     where: and(
-      eq(usageDaily.userId, row.userId),
-      eq(usageDaily.day, row.day),
-      eq(usageDaily.kind, row.kind),
+      eq(usageDaily.userId, value("userId")),
+      eq(usageDaily.day, value("day")),
+      eq(usageDaily.kind, value("kind")),
     ) as SQL,
     set: sql.join(
       [
         ...addedColumns.map(
-          (column) => sql`${usageDaily[column]} = ${usageDaily[column]} + ${param(column)}`,
+          (column) => sql`${usageDaily[column]} = ${usageDaily[column]} + ${value(column)}`,
         ),
-        sql`${usageDaily.updatedAt} = greatest(${usageDaily.updatedAt}, ${param("updatedAt")})`,
+        sql`${usageDaily.updatedAt} = greatest(${usageDaily.updatedAt}, ${value("updatedAt")})`,
       ],
       sql`, `,
     ),
   };
+})();
+
+/** The values of `countedDay`'s placeholders for one increment. */
+export function countedDayValues(increment: UsageIncrement): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(dailyRow(increment)).map(([column, value]) => [
+      countedDayPlaceholder(column as keyof DailyRow),
+      value,
+    ]),
+  );
 }
