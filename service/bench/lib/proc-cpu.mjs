@@ -53,7 +53,8 @@ export function threadCpuUs(pid) {
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = task === String(pid) ? "main" : process.env.BENCH_EACH_THREAD ? `tid ${task}` : "others";
-      byName[name] = (byName[name] ?? 0) + statTicks(readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8")) * tick;
+      byName[name] =
+        (byName[name] ?? 0) + statTicks(readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8")) * tick;
     } catch {
       // the thread ended
     }

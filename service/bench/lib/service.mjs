@@ -44,7 +44,12 @@ export function emptyWorkingDirectory() {
 
 /** `script`: another build's `dist/main.js` (row 22's baseline); default this tree's. */
 export async function startService({ core = 1, simulatorUrl, databaseUrl, extra, cpuProfileDir, script }) {
-  const nodeArgs = ["--expose-gc", "--import", probe, ...(process.env.BENCH_SERVICE_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
+  const nodeArgs = [
+    "--expose-gc",
+    "--import",
+    probe,
+    ...(process.env.BENCH_SERVICE_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+  ];
   if (cpuProfileDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`);
   const service = await startServiceProcess({
     env: serviceEnv({ simulatorUrl, databaseUrl, extra }),

@@ -34,7 +34,7 @@ const dialect = new MySqlDialect();
  * bound it to one (a Date for a timestamp column, as the builder would have), null as NULL.
  */
 export function buildOnce<Values extends Record<string, unknown>>(query: SQLWrapper): BuiltStatement<Values> {
-  const { sql, params } = dialect.sqlToQuery(query.getSQL());
+  const { sql: text, params } = dialect.sqlToQuery(query.getSQL());
   const slots: Slot[] = params.map((param) => {
     if (is(param, Placeholder)) return { name: param.name, encode: null };
     if (is(param, Param) && is(param.value, Placeholder)) {
@@ -44,7 +44,7 @@ export function buildOnce<Values extends Record<string, unknown>>(query: SQLWrap
     return { fixed: param };
   });
   return {
-    sql,
+    sql: text,
     run: async (target, values) => {
       const filled = slots.map((slot) => {
         if ("fixed" in slot) return slot.fixed;
@@ -53,7 +53,7 @@ export function buildOnce<Values extends Record<string, unknown>>(query: SQLWrap
         const value = values[slot.name];
         return value === null || value === undefined || !slot.encode ? (value ?? null) : slot.encode(value);
       });
-      const [result] = await target.query(sql, filled);
+      const [result] = await target.query(text, filled);
       return result as ResultSetHeader;
     },
   };
