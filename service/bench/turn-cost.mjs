@@ -78,12 +78,11 @@ async function measure(script) {
     for (let i = 0; i < turns; i++) await turn(i);
     const wallMs = (performance.now() - startedAt) / turns;
     const cpuUs = treeCpuUs(service.child.pid) - cpuBefore;
-    const threadMs = Object.fromEntries(
-      Object.entries(threadCpuUs(service.child.pid)).map(([name, us]) => [
-        name,
-        (us - (threadsBefore[name] ?? 0)) / 1000 / turns,
-      ]),
-    );
+    const threadsAfter = threadCpuUs(service.child.pid);
+    const threadMs = {
+      main: (threadsAfter.main - threadsBefore.main) / 1000 / turns,
+      others: (threadsAfter.others - threadsBefore.others) / 1000 / turns,
+    };
     const databaseUs = databaseCpuUs() - databaseBefore;
     // The counter counts its own read too.
     const statements = (await questions()) - questionsBefore - 1;
@@ -116,11 +115,7 @@ for (let round = 0; round < rounds; round++) {
     );
     if (threads)
       console.log(
-        `  by thread: ${Object.entries(result.threadMs)
-          .filter(([, ms]) => ms >= 0.01)
-          .sort((a, b) => b[1] - a[1])
-          .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
-          .join(", ")}`,
+        `  by thread: main (JS) ${result.threadMs.main.toFixed(2)} ms, others ${result.threadMs.others.toFixed(2)} ms`,
       );
   }
 }

@@ -44,20 +44,19 @@ export function treeCpuUs(pid) {
 
 /**
  * CPU µs used so far by the process `pid` (not its children), split into its main thread — the JS
- * thread, whose thread id is the pid — and all others (V8's GC and compiler helpers, libuv's pool; Node
- * 20 names them all `node`, so they cannot be told apart here).
+ * thread, whose thread id is the pid — and all its other threads together (V8's GC and compiler helpers,
+ * libuv's pool: Node 20 names them all `node`, so they cannot be told apart here).
  */
 export function threadCpuUs(pid) {
   const tick = clockTickUs();
-  const byName = {};
+  const us = { main: 0, others: 0 };
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const name = task === String(pid) ? "main" : process.env.BENCH_EACH_THREAD ? `tid ${task}` : "others";
-      byName[name] =
-        (byName[name] ?? 0) + statTicks(readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8")) * tick;
+      us[task === String(pid) ? "main" : "others"] +=
+        statTicks(readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8")) * tick;
     } catch {
       // the thread ended
     }
   }
-  return byName;
+  return us;
 }

@@ -42,7 +42,11 @@ export function emptyWorkingDirectory() {
   return mkdtempSync(join(tmpdir(), "parley-bench-"));
 }
 
-/** `script`: another build's `dist/main.js` (row 22's baseline); default this tree's. */
+/**
+ * `script`: another build's `dist/main.js` (row 22's baseline); default this tree's. Extra node flags for
+ * the service come from `BENCH_SERVICE_NODE_ARGS` (space-separated; e.g. `--import` of
+ * allocation-sampler.mjs).
+ */
 export async function startService({ core = 1, simulatorUrl, databaseUrl, extra, cpuProfileDir, script }) {
   const nodeArgs = [
     "--expose-gc",

@@ -175,6 +175,13 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     const { usage: __, ...replyColumns } = reply;
     const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
     const replyRow = { ...replyColumns, ...lease, chainId: replyChain };
+    // Compiles only while the rows carry no column the built INSERT would leave out.
+    const everyColumnWritten: [
+      Exclude<keyof typeof userColumns | keyof typeof replyRow, (typeof turnMessageColumns)[number]>,
+    ] extends [never]
+      ? true
+      : never = true;
+    void everyColumnWritten;
     await (place.kind === "answer"
       ? insertReply.run(connection, [replyRow])
       : insertTurnMessages.run(connection, [userColumns, replyRow]));

@@ -210,10 +210,11 @@ export interface ChatRepository extends LeasedStore {
   messagesNewestFirst(chatId: string, beforeSeq: number, pageSize: number): AsyncIterable<Message>;
   /**
    * Saves the text generated so far of live replies of `owner` (bounded-interval progress while
-   * streaming), with their prompts' token counts, several in one write. Each is fenced like finishReply: a reply no longer `streaming`
-   * under this owner (its lease ran out and a sweeper ended it) is left unchanged. Resolves with the ids
-   * of those still live under this owner: the others were not saved (one that ended after the save may
-   * be left out too, which only its own ending job hears of).
+   * streaming), with their prompts' token counts, several in one write. Each is fenced like
+   * finishReply: a reply no longer `streaming` under this owner (its lease ran out and a sweeper ended
+   * it) is left unchanged. Resolves with the ids of those still live under this owner: the others were
+   * not saved (one that ended after the save may be left out too, which only its own ending job hears
+   * of).
    */
   saveRepliesProgress(owner: string, saves: readonly ProgressSave[], now: Date): Promise<ReadonlySet<string>>;
   /**
