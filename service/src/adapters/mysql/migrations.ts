@@ -5,8 +5,9 @@ import { migrate } from "drizzle-orm/mysql2/migrator";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 
 /**
- * The folder beside this module: `src/adapters/mysql/migrations` when run from source (vitest, tsx) and
- * `dist/adapters/mysql/migrations` after `npm run build`, which copies it (scripts/copy-migrations.js).
+ * The folder beside this module: `src/adapters/mysql/migrations` when run from source (vitest, tsx),
+ * `dist/adapters/mysql/migrations` in tsc's build and `dist/migrations` in the bundled service
+ * (`dist/main.js`); `npm run build` copies it to both (scripts/copy-migrations.js).
  */
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
