@@ -40,6 +40,20 @@ describe("the search indexer", () => {
     expect(state.transactions).toBe(1);
   });
 
+  it("drains once when asked to while a nudge waits: the nudge is covered, not run again", async () => {
+    const { db, state } = countingDatabase();
+    const indexer = createSearchIndexer(db, { delayMs: 100 });
+    indexer.nudge();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await indexer.drain()).toBe(0);
+    expect(state.transactions).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(state.transactions).toBe(1);
+    indexer.nudge(); // a reply ending after the drain is drained again
+    await vi.advanceTimersByTimeAsync(100);
+    expect(state.transactions).toBe(2);
+  });
+
   it("logs a failed drain and tries again after retryMs", async () => {
     const { db, state } = countingDatabase();
     const log = logger();

@@ -23,7 +23,7 @@ export interface SearchIndexer {
   nudge(): void;
   /**
    * Indexes every reply marked before the call that no other process is indexing, batch by batch;
-   * resolves with how many it indexed.
+   * resolves with how many it indexed. A nudge waiting to drain is cancelled: this drain covers it.
    */
   drain(): Promise<number>;
   /** Drains what an earlier process left marked, then again every `sweepEveryMs`. */
@@ -117,6 +117,10 @@ export function createSearchIndexer(db: ChatDatabase, options: SearchIndexerOpti
   }
 
   function drain(): Promise<number> {
+    // A drain covers every mark made before it, so a nudge (or retry) waiting to drain is done with. An
+    // explicit drain's failure goes to its caller (close logs it); the sweep takes what it left.
+    clearTimeout(timer);
+    timer = undefined;
     const run = queue.then(drainAll);
     queue = run.catch(() => undefined);
     return run;
