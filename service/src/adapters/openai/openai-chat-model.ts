@@ -5,10 +5,11 @@
  */
 import OpenAI from "openai";
 import type { ChatModel, ModelEvent } from "../../application/replies/chat-model.js";
-import type { Dispatcher } from "undici";
+import { getGlobalDispatcher, type Dispatcher } from "undici";
 import { withFields } from "../../application/log-fields.js";
 import type { Logger } from "../../application/ports.js";
 import type { Usage } from "../../domain/chat.js";
+import { createNodeStreamFetch } from "./node-stream-fetch.js";
 import { capRetryAfter } from "./retry-after-cap.js";
 import { observeAttempts, type UpstreamAttempt } from "./observe-attempts.js";
 import { toUpstreamError } from "./upstream-error.js";
@@ -44,7 +45,8 @@ const openaiBaseURL = "https://api.openai.com/v1";
 /** Builds the OpenAI-backed ChatModel. One client (and its connection pool) serves every stream. */
 export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatModel {
   const baseURL = options.baseURL ?? openaiBaseURL;
-  const capped = capRetryAfter(options.maxRetryAfterMs ?? 20_000);
+  const transport = createNodeStreamFetch(options.dispatcher ?? getGlobalDispatcher());
+  const capped = capRetryAfter(options.maxRetryAfterMs ?? 20_000, transport);
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL,
@@ -55,7 +57,6 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
     maxRetries: options.maxRetries ?? 2,
     timeout: options.requestTimeoutMs ?? 60_000,
     fetch: options.onAttempt ? observeAttempts(capped, options.onAttempt) : capped,
-    ...(options.dispatcher && { fetchOptions: { dispatcher: options.dispatcher } }),
     // The SDK would print raw chunks (reply text) to the console on a parse error; we log causes ourselves.
     logLevel: "off",
   });

@@ -42,7 +42,7 @@ export function toUpstreamError(error: unknown, context: FailureContext): Domain
       { cause: error },
     );
   }
-  // After the headers: a reset (`TypeError: terminated`), a chunk that is not JSON, an `error` event.
+  // After the headers: a reset (the socket's `ECONNRESET`), a chunk that is not JSON, an `error` event.
   logger?.warn("openai stream broke", {
     error: String(error),
     sawDelta: context.sawDelta,

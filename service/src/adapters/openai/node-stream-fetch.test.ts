@@ -1,0 +1,186 @@
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { Agent } from "undici";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { createNodeStreamFetch } from "./node-stream-fetch.js";
+
+interface Received {
+  method: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+let server: Server;
+let base: string;
+let agent: Agent;
+let handle: (req: IncomingMessage, res: ServerResponse) => void;
+// Fresh arrays per test: a closing socket of the test before must not count in this one.
+let received: Received[];
+let sockets: Socket[];
+let closed: Socket[];
+
+beforeEach(async () => {
+  const [requests, opened, ended]: [Received[], Socket[], Socket[]] = [[], [], []];
+  [received, sockets, closed] = [requests, opened, ended];
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      requests.push({ method: req.method!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      handle(req, res);
+    });
+  });
+  server.on("connection", (socket: Socket) => {
+    opened.push(socket);
+    socket.on("close", () => ended.push(socket));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  agent = new Agent({ keepAliveTimeout: 10_000 });
+});
+
+afterEach(async () => {
+  await agent.close();
+  server.closeAllConnections();
+  server.close();
+});
+
+const streamOf = (res: ServerResponse) => {
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+  res.flushHeaders();
+};
+
+describe("the SDK's fetch on undici's request", () => {
+  it("hands a streamed answer over chunk by chunk as undici read it, not as a web stream", async () => {
+    let served!: () => void;
+    const allWritten = new Promise<void>((resolve) => (served = resolve));
+    handle = (_req, res) => {
+      streamOf(res);
+      // Three writes far enough apart to arrive as three reads.
+      const parts = ['data: {"a":1}\n\n', 'data: {"a":2}\n\n', "data: [DONE]\n\n"];
+      const next = () => {
+        const part = parts.shift();
+        if (part === undefined) return void res.end(served);
+        res.write(part);
+        setTimeout(next, 20);
+      };
+      next();
+    };
+    const response = await createNodeStreamFetch(agent)(`${base}/v1/chat/completions`, { method: "post" });
+    expect(response.status).toBe(200);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.body).not.toBeInstanceOf(ReadableStream);
+    await allWritten; // all three wait in the client now: a Readable's iterator would join them
+    const chunks: string[] = [];
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      expect(chunk).toBeInstanceOf(Uint8Array);
+      chunks.push(Buffer.from(chunk).toString());
+    }
+    expect(chunks).toEqual(['data: {"a":1}\n\n', 'data: {"a":2}\n\n', "data: [DONE]\n\n"]);
+  });
+
+  it("sends the request as fetch would: the method in capitals, the headers, the JSON body", async () => {
+    handle = (_req, res) => res.end("{}");
+    const headers = new Headers({ authorization: "Bearer sk-test", "content-type": "application/json" });
+    await createNodeStreamFetch(agent)(`${base}/v1/chat/completions?x=1`, {
+      method: "post",
+      headers,
+      body: '{"model":"m"}',
+    });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.method).toBe("POST");
+    expect(received[0]!.headers["authorization"]).toBe("Bearer sk-test");
+    expect(received[0]!.headers["content-type"]).toBe("application/json");
+    expect(received[0]!.body).toBe('{"model":"m"}');
+  });
+
+  it("returns any other answer whole, as a plain Response: JSON, an error with its headers, no content", async () => {
+    const answers: ((res: ServerResponse) => void)[] = [
+      (res) => res.writeHead(200, { "content-type": "application/json" }).end('{"data":[1,2]}'),
+      (res) =>
+        res
+          .writeHead(429, {
+            "retry-after": "3",
+            "x-note": ["one", "two"],
+            "content-type": "application/json",
+          })
+          .end('{"error":{"message":"slow down"}}'),
+      (res) => res.writeHead(204).end(),
+    ];
+    handle = (_req, res) => answers.shift()!(res);
+    const fetchNode = createNodeStreamFetch(agent);
+
+    const json = await fetchNode(`${base}/v1/models`, { method: "get" });
+    expect(json.body).toBeInstanceOf(ReadableStream);
+    expect(await json.json()).toEqual({ data: [1, 2] });
+
+    const limited = await fetchNode(`${base}/v1/chat/completions`, { method: "post", body: "{}" });
+    expect(limited.status).toBe(429);
+    expect(limited.ok).toBe(false);
+    expect(limited.headers.get("retry-after")).toBe("3");
+    expect(limited.headers.get("x-note")).toBe("one, two");
+    expect(await limited.text()).toBe('{"error":{"message":"slow down"}}');
+
+    const empty = await fetchNode(`${base}/v1/nothing`, { method: "delete" });
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+  });
+
+  it("goes through the given pool: a stream read to its end leaves its connection for the next request", async () => {
+    handle = (_req, res) => {
+      streamOf(res);
+      res.end("data: [DONE]\n\n");
+    };
+    // One connection at most: Node's global pool would open one per request it finds busy.
+    const single = new Agent({ connections: 1, keepAliveTimeout: 10_000 });
+    onTestFinished(() => single.close());
+    const fetchNode = createNodeStreamFetch(single);
+    for (let i = 0; i < 3; i++) {
+      const response = await fetchNode(`${base}/v1/chat/completions`, { method: "post", body: "{}" });
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+        expect(chunk).toBeDefined();
+    }
+    expect(received).toHaveLength(3);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it("ends a stream with an AbortError when its signal aborts, and closes the socket", async () => {
+    handle = (_req, res) => {
+      streamOf(res);
+      res.write("data: {}\n\n"); // and never ends
+    };
+    const controller = new AbortController();
+    const response = await createNodeStreamFetch(agent)(`${base}/v1/chat/completions`, {
+      method: "post",
+      body: "{}",
+      signal: controller.signal,
+    });
+    const chunks = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    expect((await chunks.next()).done).toBe(false);
+    controller.abort();
+    await expect(chunks.next()).rejects.toMatchObject({ name: "AbortError" });
+    await expect.poll(() => closed.length).toBe(1);
+  });
+
+  it("rejects with an AbortError, sending nothing, when the signal is already aborted", async () => {
+    handle = (_req, res) => res.end("{}");
+    const fetchNode = createNodeStreamFetch(agent);
+    await expect(
+      fetchNode(`${base}/v1/chat/completions`, { method: "post", body: "{}", signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    expect(received).toHaveLength(0);
+  });
+
+  it("sends a body that is not text (a form) through fetch on the same pool", async () => {
+    handle = (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    const form = new FormData();
+    form.set("purpose", "test");
+    const response = await createNodeStreamFetch(agent)(`${base}/v1/files`, { method: "POST", body: form });
+    expect(await response.json()).toEqual({ ok: true });
+    expect(received[0]!.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
+    expect(received[0]!.body).toContain('name="purpose"');
+  });
+});

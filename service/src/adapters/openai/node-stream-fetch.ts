@@ -1,0 +1,107 @@
+/**
+ * The `fetch` the SDK calls: undici's `request` on our connection pool instead of Node's fetch. The SDK
+ * still builds every request, retries, maps errors and parses the stream; only how the bytes reach it
+ * changes. Node's fetch hands a body over as a WHATWG ReadableStream, and under a paced stream (one small
+ * read per token) its promises and stream steps cost ~15 µs of CPU per delta, a quarter of what the bare
+ * SDK spends per delta (docs/benchmarks.md, "The model's stream without web streams").
+ *
+ * So a streamed answer (200, `text/event-stream`) is a standard Response whose `body` is an async
+ * iterator over the chunks undici reads. That is all the SDK does with such a body: iterate it
+ * (`for await`, over Uint8Arrays); its `ReadableStreamToAsyncIterable` takes any async iterable as it is.
+ * An SDK that stopped doing so would fail every streaming test here. Any other answer (JSON, an
+ * error status) is read whole and returned as a plain Response, so `json()`, `text()` and headers work
+ * as usual. Aborting the signal ends the request or the stream with an `AbortError`, as fetch does, and
+ * closes the socket.
+ */
+import type { ClientOptions } from "openai";
+import type { Readable } from "node:stream";
+import { request, type Dispatcher } from "undici";
+
+type Fetch = NonNullable<ClientOptions["fetch"]>;
+
+/** Statuses whose Response must have no body. */
+const bodiless = new Set([204, 205, 304]);
+
+export function createNodeStreamFetch(dispatcher: Dispatcher): Fetch {
+  return async (input, init = {}) => {
+    const { body } = init;
+    // The SDK sends JSON text; anything else (a form, a stream: uploads this service never makes) goes
+    // through fetch on the same pool.
+    if (input instanceof Request || !(body == null || typeof body === "string" || body instanceof Uint8Array))
+      return fetch(input, { ...init, dispatcher } as RequestInit);
+    const answer = await request(String(input), {
+      dispatcher,
+      // fetch upper-cases the standard methods; the SDK passes them in lower case ("post").
+      method: (init.method ?? "GET").toUpperCase() as Dispatcher.HttpMethod,
+      headers: Object.fromEntries(new Headers(init.headers)),
+      body: body ?? null,
+      signal: init.signal ?? null,
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+    }
+    const status = answer.statusCode;
+    if (status === 200 && headers.get("content-type")?.startsWith("text/event-stream")) {
+      const response = new Response(null, { status, headers });
+      Object.defineProperty(response, "body", { value: chunksAsPushed(answer.body) });
+      return response;
+    }
+    if (bodiless.has(status)) {
+      answer.body.resume();
+      return new Response(null, { status, headers });
+    }
+    return new Response(await answer.body.arrayBuffer(), { status, headers });
+  };
+}
+
+/** How many chunks may wait for the reader before the socket is paused (TCP then slows the server). */
+const waitingChunks = 16;
+
+/**
+ * The body's chunks one by one, as undici pushed them. A Readable's own iterator joins whatever is
+ * buffered into one chunk per read, and the SDK copies the rest of its buffer for every event it cuts
+ * from a chunk: quadratic in a chunk's events when many arrive at once. An error (an abort, a reset)
+ * ends the iteration at once, as it errors a fetch body, without the chunks still waiting.
+ */
+function chunksAsPushed(stream: Readable): AsyncIterableIterator<Uint8Array> {
+  const waiting: Uint8Array[] = [];
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const woken = () => {
+    wake?.();
+    wake = undefined;
+  };
+  stream.on("data", (chunk: Uint8Array) => {
+    if (waiting.push(chunk) >= waitingChunks) stream.pause();
+    woken();
+  });
+  stream.on("end", () => {
+    ended = true;
+    woken();
+  });
+  stream.on("error", (error) => {
+    failure = error;
+    woken();
+  });
+  return {
+    async next() {
+      while (waiting.length === 0 && failure === undefined && !ended)
+        await new Promise<void>((resolve) => (wake = resolve));
+      if (failure !== undefined) throw failure;
+      const value = waiting.shift();
+      if (value === undefined) return { done: true, value: undefined };
+      if (stream.isPaused() && waiting.length < waitingChunks / 2) stream.resume();
+      return { done: false, value };
+    },
+    async return() {
+      stream.destroy();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
