@@ -129,6 +129,34 @@ describe("the SDK's fetch on undici's request", () => {
     expect(empty.body).toBeNull();
   });
 
+  it("follows a redirect as fetch does, with the method and body, and without the key across origins", async () => {
+    const other = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      received.push({ method: req.method!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      res.writeHead(200, { "content-type": "application/json" }).end('{"at":"other"}');
+    });
+    other.listen(0, "127.0.0.1");
+    await once(other, "listening");
+    onTestFinished(() => void other.close());
+    const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/v1/moved`;
+    handle = (req, res) => {
+      if (req.url === "/v1/old") return void res.writeHead(307, { location: "/v1/new" }).end();
+      if (req.url === "/v1/new") return void res.writeHead(308, { location: elsewhere }).end();
+    };
+    const response = await createNodeStreamFetch(agent)(`${base}/v1/old`, {
+      method: "post",
+      headers: { authorization: "Bearer sk-test" },
+      body: '{"model":"m"}',
+    });
+    expect(await response.json()).toEqual({ at: "other" });
+    expect(received.map((r) => [r.method, r.body, r.headers["authorization"]])).toEqual([
+      ["POST", '{"model":"m"}', "Bearer sk-test"],
+      ["POST", '{"model":"m"}', "Bearer sk-test"],
+      ["POST", '{"model":"m"}', undefined],
+    ]);
+  });
+
   it("goes through the given pool: a stream read to its end leaves its connection for the next request", async () => {
     handle = (_req, res) => {
       streamOf(res);

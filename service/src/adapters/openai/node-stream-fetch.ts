@@ -36,6 +36,8 @@ export function createNodeStreamFetch(dispatcher: Dispatcher): Fetch {
       headers: Object.fromEntries(new Headers(init.headers)),
       body: body ?? null,
       signal: init.signal ?? null,
+      // As fetch does (its limit); undici drops the credentials when a redirect leaves the origin.
+      maxRedirections: 20,
     });
     const headers = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) {
