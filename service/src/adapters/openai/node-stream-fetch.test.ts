@@ -1,9 +1,10 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { PassThrough } from "node:stream";
 import { Agent } from "undici";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { createNodeStreamFetch } from "./node-stream-fetch.js";
+import { chunksAsPushed, createNodeStreamFetch, waitingChunks } from "./node-stream-fetch.js";
 
 interface Received {
   method: string;
@@ -210,5 +211,42 @@ describe("the SDK's fetch on undici's request", () => {
     expect(await response.json()).toEqual({ ok: true });
     expect(received[0]!.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
     expect(received[0]!.body).toContain('name="purpose"');
+  });
+});
+
+describe("the chunks of a streamed body", () => {
+  it("pauses the stream once 16 chunks wait, and resumes it once fewer than half of them wait", async () => {
+    const stream = new PassThrough();
+    const chunks = chunksAsPushed(stream);
+    for (let i = 0; i < waitingChunks + 4; i++) stream.write(Buffer.from([i]));
+    await expect.poll(() => stream.isPaused()).toBe(true);
+    for (let i = 0; i < waitingChunks / 2; i++) expect((await chunks.next()).value).toEqual(Buffer.from([i]));
+    expect(stream.isPaused()).toBe(true); // 8 still wait
+    expect((await chunks.next()).value).toEqual(Buffer.from([waitingChunks / 2]));
+    expect(stream.isPaused()).toBe(false); // 7 wait
+    stream.end();
+    const rest: number[] = [];
+    for await (const chunk of chunks) rest.push(chunk[0]!);
+    const taken = waitingChunks / 2 + 1;
+    expect(rest).toEqual(Array.from({ length: waitingChunks + 4 - taken }, (_, i) => taken + i));
+  });
+
+  it("ends with an error, not a wait without end, when the stream is closed before its end without one", async () => {
+    const stream = new PassThrough();
+    const chunks = chunksAsPushed(stream);
+    stream.write("data: {}\n\n");
+    expect((await chunks.next()).done).toBe(false);
+    const next = chunks.next();
+    stream.destroy();
+    await expect(next).rejects.toThrow("the model's stream closed before its end");
+  });
+
+  it("destroys the stream when the reader leaves early", async () => {
+    const stream = new PassThrough();
+    const chunks = chunksAsPushed(stream);
+    stream.write("data: {}\n\n");
+    await chunks.next();
+    expect(await chunks.return!()).toEqual({ done: true, value: undefined });
+    expect(stream.destroyed).toBe(true);
   });
 });

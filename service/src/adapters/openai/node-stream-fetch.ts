@@ -59,15 +59,16 @@ export function createNodeStreamFetch(dispatcher: Dispatcher): Fetch {
 }
 
 /** How many chunks may wait for the reader before the socket is paused (TCP then slows the server). */
-const waitingChunks = 16;
+export const waitingChunks = 16;
 
 /**
- * The body's chunks one by one, as undici pushed them. A Readable's own iterator joins whatever is
- * buffered into one chunk per read, and the SDK copies the rest of its buffer for every event it cuts
- * from a chunk: quadratic in a chunk's events when many arrive at once. An error (an abort, a reset)
- * ends the iteration at once, as it errors a fetch body, without the chunks still waiting.
+ * The body's chunks one by one, as undici pushed them, for one reader at a time (`for await`). A
+ * Readable's own iterator joins whatever is buffered into one chunk per read, and the SDK copies the rest
+ * of its buffer for every event it cuts from a chunk: quadratic in a chunk's events when many arrive at
+ * once. An error (an abort, a reset) ends the iteration at once, as it errors a fetch body, without the
+ * chunks still waiting; so does a stream closed before its end without one.
  */
-function chunksAsPushed(stream: Readable): AsyncIterableIterator<Uint8Array> {
+export function chunksAsPushed(stream: Readable): AsyncIterableIterator<Uint8Array> {
   const waiting: Uint8Array[] = [];
   let failure: unknown;
   let ended = false;
@@ -86,6 +87,10 @@ function chunksAsPushed(stream: Readable): AsyncIterableIterator<Uint8Array> {
   });
   stream.on("error", (error) => {
     failure = error;
+    woken();
+  });
+  stream.on("close", () => {
+    if (!ended && failure === undefined) failure = new Error("the model's stream closed before its end");
     woken();
   });
   return {
