@@ -1,7 +1,9 @@
 /**
  * A reference point, not a baseline of the table: the least a Connect forwarder can do — the `openai`
  * SDK in, connect-node gRPC over HTTP/2 out, one async generator, no database, no job, no watchers —
- * serving the same `SendMessage` contract. What Parley spends above this is its own product work.
+ * serving the same `SendMessage` contract. What Parley spends above this is its own product work. It
+ * reads the model's stream as Parley does (the SDK over undici's `request`, dist's node-stream-fetch),
+ * so the transport is the same on both sides of the comparison.
  * Started by the orchestrator with `--reference` (with probe.mjs preloaded, as the service is); prints
  * `"port":N` like the service.
  *
@@ -14,12 +16,19 @@ import { createServer } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
 import OpenAI from "openai";
+import { getGlobalDispatcher } from "undici";
+import { createNodeStreamFetch } from "../dist/adapters/openai/node-stream-fetch.js";
 
 const prompts = process.env.FORWARDER_PROMPTS
   ? JSON.parse(readFileSync(process.env.FORWARDER_PROMPTS, "utf8"))
   : {};
 
-const client = new OpenAI({ apiKey: "sk-bench", baseURL: process.env.OPENAI_BASE_URL, maxRetries: 0 });
+const client = new OpenAI({
+  apiKey: "sk-bench",
+  baseURL: process.env.OPENAI_BASE_URL,
+  maxRetries: 0,
+  fetch: createNodeStreamFetch(getGlobalDispatcher()),
+});
 
 const routes = (router) =>
   router.service(ChatService, {
