@@ -24,7 +24,7 @@ import { noLease } from "./leases.js";
 import { ownedLiveReply } from "./reply-fence.js";
 import { clip, usageColumns } from "./rows.js";
 import { messages, usageDaily, type MessageRow } from "./schema.js";
-import { buildOnce } from "./statements.js";
+import { buildOnce, type EveryColumnListed } from "./statements.js";
 import { addDailyUsage, countedDay, countedDayValues, type UsageIncrement } from "./usage-daily.js";
 
 /** Ends the reply `replyId` with `outcome`; false when it was not `outcome.owner`'s live reply. */
@@ -109,9 +109,7 @@ const finalColumnNames = [
   "updatedAt",
 ] as const satisfies readonly FinalColumn[];
 /** Compiles only while every column finalColumns sets is in finalColumnNames: neither path drops one. */
-const everyFinalColumnNamed: [Exclude<FinalColumn, (typeof finalColumnNames)[number]>] extends [never]
-  ? true
-  : never = true;
+const everyFinalColumnNamed: EveryColumnListed<FinalColumn, (typeof finalColumnNames)[number]> = true;
 void everyFinalColumnNamed;
 
 /**

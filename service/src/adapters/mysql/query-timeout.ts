@@ -20,12 +20,13 @@ export interface AcquireLimit {
 /**
  * Wraps a pool so that borrowing a connection waits at most `acquire.waitMs` (mysql2 has a queue limit but
  * no time limit), and each `query`/`execute`, on the pool or on a connection it lends (transactions),
- * fails after `timeoutMs`; `onQuery` hears each statement's SQL (never its parameters) as it is sent.
- * A full queue and an expired wait both become `storage.unavailable` without a cause, so the RPC
- * boundary does not log every refused request: `onRefused` hears of each, to log them once per interval. The connection is then destroyed, not returned: mysql2 would keep it busy with
+ * fails after `timeoutMs`. A full queue and an expired wait both become `storage.unavailable` without a
+ * cause, so the RPC boundary does not log every refused request: `onRefused` hears of each, to log them
+ * once per interval. The connection is then destroyed, not returned: mysql2 would keep it busy with
  * the abandoned statement, and whatever came next on it (a transaction's ROLLBACK, the next borrower's
  * query) would wait behind that statement with no timer running. Destroying it ends the wait at once,
- * and the server rolls back whatever transaction that session had open.
+ * and the server rolls back whatever transaction that session had open. `onQuery` hears each
+ * statement's SQL (never its parameters) as it is sent.
  */
 export function withQueryTimeout(
   pool: Pool,

@@ -12,7 +12,7 @@ import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
 import { isDuplicateKey } from "./duplicate-key.js";
 import { pathRows } from "./message-tree.js";
-import { inTransaction, insertOnce } from "./statements.js";
+import { inTransaction, insertOnce, type EveryColumnListed } from "./statements.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -176,11 +176,10 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     const lease = { owner: turn.lease.owner, leaseExpiresAt: turn.lease.expiresAt };
     const replyRow = { ...replyColumns, ...lease, chainId: replyChain };
     // Compiles only while the rows carry no column the built INSERT would leave out.
-    const everyColumnWritten: [
-      Exclude<keyof typeof userColumns | keyof typeof replyRow, (typeof turnMessageColumns)[number]>,
-    ] extends [never]
-      ? true
-      : never = true;
+    const everyColumnWritten: EveryColumnListed<
+      keyof typeof userColumns | keyof typeof replyRow,
+      (typeof turnMessageColumns)[number]
+    > = true;
     void everyColumnWritten;
     await (place.kind === "answer"
       ? insertReply.run(connection, [replyRow])

@@ -20,6 +20,14 @@ export type StatementTarget = Pick<Pool | PoolConnection, "query">;
 /** How one parameter gets its value: from the run's values (encoded as its column would), or fixed. */
 type Slot = { name: string; encode: ((value: unknown) => unknown) | null } | { fixed: unknown };
 
+/**
+ * For a compile-time check beside a statement built over a fixed column list: `true` while every key of
+ * `Keys` is in `Listed`, `never` once one is missing, so `const checked: EveryColumnListed<…> = true`
+ * stops compiling. A builder writes whatever columns its row has; a statement built once would drop a
+ * column added to the row later without a word.
+ */
+export type EveryColumnListed<Keys, Listed> = [Exclude<Keys, Listed>] extends [never] ? true : never;
+
 /** A statement's SQL, built once, and how to fill its parameters from a run's values. */
 export interface BuiltStatement<Values> {
   readonly sql: string;

@@ -54,33 +54,23 @@ const streamOf = (res: ServerResponse) => {
 };
 
 describe("the SDK's fetch on undici's request", () => {
-  it("hands a streamed answer over chunk by chunk as undici read it, not as a web stream", async () => {
-    let served!: () => void;
-    const allWritten = new Promise<void>((resolve) => (served = resolve));
+  it("hands a streamed answer over as the chunks undici reads, not as a web stream", async () => {
     handle = (_req, res) => {
       streamOf(res);
-      // Three writes far enough apart to arrive as three reads.
-      const parts = ['data: {"a":1}\n\n', 'data: {"a":2}\n\n', "data: [DONE]\n\n"];
-      const next = () => {
-        const part = parts.shift();
-        if (part === undefined) return void res.end(served);
-        res.write(part);
-        setTimeout(next, 20);
-      };
-      next();
+      res.write('data: {"a":1}\n\n');
+      res.end("data: [DONE]\n\n");
     };
     const response = await createNodeStreamFetch(agent)(`${base}/v1/chat/completions`, { method: "post" });
     expect(response.status).toBe(200);
     expect(response.ok).toBe(true);
     expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
     expect(response.body).not.toBeInstanceOf(ReadableStream);
-    await allWritten; // all three wait in the client now: a Readable's iterator would join them
-    const chunks: string[] = [];
+    const chunks: Uint8Array[] = [];
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       expect(chunk).toBeInstanceOf(Uint8Array);
-      chunks.push(Buffer.from(chunk).toString());
+      chunks.push(chunk);
     }
-    expect(chunks).toEqual(['data: {"a":1}\n\n', 'data: {"a":2}\n\n', "data: [DONE]\n\n"]);
+    expect(Buffer.concat(chunks).toString()).toBe('data: {"a":1}\n\ndata: [DONE]\n\n');
   });
 
   it("sends the request as fetch would: the method in capitals, the headers, the JSON body", async () => {
@@ -128,6 +118,16 @@ describe("the SDK's fetch on undici's request", () => {
     const empty = await fetchNode(`${base}/v1/nothing`, { method: "delete" });
     expect(empty.status).toBe(204);
     expect(empty.body).toBeNull();
+  });
+
+  it("fails an answer that is not streamed once it passes its bound, and closes the socket", async () => {
+    // An error body that never ends, as a hostile or broken server might send.
+    handle = (_req, res) => void res.writeHead(500, { "content-type": "text/plain" }).write("x".repeat(4096));
+    const fetchNode = createNodeStreamFetch(agent, { maxWholeAnswerBytes: 1024 });
+    await expect(fetchNode(`${base}/v1/chat/completions`, { method: "post", body: "{}" })).rejects.toThrow(
+      "the model service's answer is over 1024 bytes",
+    );
+    await expect.poll(() => closed.length).toBe(1);
   });
 
   it("follows a redirect as fetch does, with the method and body, and without the key across origins", async () => {
@@ -215,6 +215,17 @@ describe("the SDK's fetch on undici's request", () => {
 });
 
 describe("the chunks of a streamed body", () => {
+  it("come one by one as they were pushed, where a Readable's own iterator would join them", async () => {
+    const stream = new PassThrough();
+    const chunks = chunksAsPushed(stream);
+    const parts = ['data: {"a":1}\n\n', 'data: {"a":2}\n\n', "data: [DONE]\n\n"];
+    for (const part of parts) stream.write(part);
+    stream.end();
+    const read: string[] = [];
+    for await (const chunk of chunks) read.push(Buffer.from(chunk).toString());
+    expect(read).toEqual(parts);
+  });
+
   it("pauses the stream once 16 chunks wait, and resumes it once fewer than half of them wait", async () => {
     const stream = new PassThrough();
     const chunks = chunksAsPushed(stream);

@@ -9,9 +9,9 @@
  * iterator over the chunks undici reads. That is all the SDK does with such a body: iterate it
  * (`for await`, over Uint8Arrays); its `ReadableStreamToAsyncIterable` takes any async iterable as it is.
  * An SDK that stopped doing so would fail every streaming test here. Any other answer (JSON, an
- * error status) is read whole and returned as a plain Response, so `json()`, `text()` and headers work
- * as usual. Aborting the signal ends the request or the stream with an `AbortError`, as fetch does, and
- * closes the socket.
+ * error status) is read whole, up to a bound, and returned as a plain Response, so `json()`, `text()`
+ * and headers work as usual. Aborting the signal ends the request or the stream with an `AbortError`,
+ * as fetch does, and closes the socket.
  */
 import type { ClientOptions } from "openai";
 import type { Readable } from "node:stream";
@@ -22,7 +22,17 @@ type Fetch = NonNullable<ClientOptions["fetch"]>;
 /** Statuses whose Response must have no body. */
 const bodiless = new Set([204, 205, 304]);
 
-export function createNodeStreamFetch(dispatcher: Dispatcher): Fetch {
+export interface NodeStreamFetchOptions {
+  /**
+   * The most of an answer that is not streamed (JSON, an error) read into memory; default 8 MiB, far
+   * above a models list or an error. A server that sends more fails the request instead of filling
+   * the heap.
+   */
+  maxWholeAnswerBytes?: number;
+}
+
+export function createNodeStreamFetch(dispatcher: Dispatcher, options: NodeStreamFetchOptions = {}): Fetch {
+  const maxWholeAnswerBytes = options.maxWholeAnswerBytes ?? 8 * 1024 * 1024;
   return async (input, init = {}) => {
     const { body } = init;
     // The SDK sends JSON text; anything else (a form, a stream: uploads this service never makes) goes
@@ -54,8 +64,23 @@ export function createNodeStreamFetch(dispatcher: Dispatcher): Fetch {
       answer.body.resume();
       return new Response(null, { status, headers });
     }
-    return new Response(await answer.body.arrayBuffer(), { status, headers });
+    return new Response(await readWhole(answer.body, maxWholeAnswerBytes), { status, headers });
   };
+}
+
+/** The whole body, or an error (and the socket closed) once it passes `maxBytes`. */
+async function readWhole(body: Readable, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new Error(`the model service's answer is over ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** How many chunks may wait for the reader before the socket is paused (TCP then slows the server). */
