@@ -1,14 +1,13 @@
 /**
  * The `fetch` the SDK calls: undici's `request` on our connection pool instead of Node's fetch. The SDK
- * still builds every request, retries, maps errors and parses the stream; only how the bytes reach it
- * changes. Node's fetch hands a body over as a WHATWG ReadableStream, and under a paced stream (one small
+ * still builds every request, retries and maps errors; only how the bytes come back changes. Node's fetch hands a body over as a WHATWG ReadableStream, and under a paced stream (one small
  * read per token) its promises and stream steps cost ~15 µs of CPU per delta, a quarter of what the bare
  * SDK spends per delta (docs/benchmarks.md, "The model's stream without web streams").
  *
  * So a streamed answer (200, `text/event-stream`) is a standard Response whose `body` is an async
- * iterator over the chunks undici reads. That is all the SDK does with such a body: iterate it
- * (`for await`, over Uint8Arrays); its `ReadableStreamToAsyncIterable` takes any async iterable as it is.
- * An SDK that stopped doing so would fail every streaming test here. Any other answer (JSON, an
+ * iterator over the chunks undici reads; `openai-chat-model.ts` iterates it (`for await`, over
+ * Uint8Arrays), and so would the SDK's own `Stream`, whose `ReadableStreamToAsyncIterable` takes any
+ * async iterable as it is. `return()` on the iterator closes the socket. Any other answer (JSON, an
  * error status) is read whole, up to a bound, and returned as a plain Response, so `json()`, `text()`
  * and headers work as usual. Aborting the signal ends the request or the stream with an `AbortError`,
  * as fetch does, and closes the socket.

@@ -9,9 +9,13 @@ import {
   describe,
   expect,
   it,
+  onTestFinished,
   vi,
   type MockInstance,
 } from "vitest";
+import { once } from "node:events";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Logger } from "../../application/ports.js";
 import type { ModelEvent, ModelRequest } from "../../application/replies/chat-model.js";
 import { DomainError } from "../../domain/errors.js";
@@ -309,6 +313,90 @@ describe("failures after the stream began", () => {
     const { error, deltas } = await collect(model().stream(request, new AbortController().signal));
     expect(deltas).toBe(0);
     expect(domainCode(error)).toBe("upstream.unavailable");
+  });
+});
+
+/**
+ * A server that answers every request with an event stream written by `write`, for framings the simulator
+ * does not produce. Resolves `closed` when the client closes the connection.
+ */
+async function eventStreamServer(write: (res: ServerResponse) => void) {
+  let closedBy!: () => void;
+  const closed = new Promise<void>((resolve) => (closedBy = resolve));
+  const server = createServer((req, res) => {
+    req.resume();
+    res.on("close", () => closedBy());
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    write(res);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  onTestFinished(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, closed };
+}
+
+const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}`;
+
+describe("the event stream's framing", () => {
+  it("reads CRLF line ends, keep-alive comments and events cut across writes", async () => {
+    const { baseURL } = await eventStreamServer((res) => {
+      const stream = `: keep-alive\r\n\r\n${chunk("héllo")}\r\n\r\n${chunk(" wörld")}\r\n\r\ndata: [DONE]\r\n\r\n`;
+      const encoded = Buffer.from(stream);
+      // Cut inside the multi-byte "é" and between the CR and LF of a line end.
+      const cuts = [encoded.indexOf("é") + 1, encoded.indexOf("\r\n", encoded.indexOf("llo")) + 1];
+      res.write(encoded.subarray(0, cuts[0]));
+      res.write(encoded.subarray(cuts[0], cuts[1]));
+      res.end(encoded.subarray(cuts[1]));
+    });
+    const { text, error } = await collect(model({ baseURL }).stream(request, new AbortController().signal));
+    expect(error).toBeUndefined();
+    expect(text).toBe("héllo wörld");
+  });
+
+  it("reports an `error` chunk after a delta as upstream.interrupted, with the server's code in the log", async () => {
+    const { baseURL } = await eventStreamServer((res) =>
+      res.end(`${chunk("partial")}\n\ndata: {"error":{"message":"overloaded","code":"server_error"}}\n\n`),
+    );
+    const { error, text } = await collect(model({ baseURL }).stream(request, new AbortController().signal));
+    expect(text).toBe("partial");
+    expect(domainCode(error)).toBe("upstream.interrupted");
+    expect(logged.find((entry) => entry.message === "openai stream broke")?.fields).toMatchObject({
+      code: "server_error",
+      sawDelta: true,
+    });
+  });
+
+  it("ignores what follows `[DONE]`, as the SDK does", async () => {
+    const { baseURL } = await eventStreamServer((res) =>
+      res.end(`${chunk("done")}\n\ndata: [DONE]\n\n${chunk(" and more")}\n\ndata: not json\n\n`),
+    );
+    const { error, text } = await collect(model({ baseURL }).stream(request, new AbortController().signal));
+    expect(error).toBeUndefined();
+    expect(text).toBe("done");
+  });
+
+  it("fails an event that never ends once it passes 4 Mi characters, and closes the socket", async () => {
+    const piece = "x".repeat(64 * 1024);
+    let written = 0;
+    const { baseURL, closed } = await eventStreamServer((res) => {
+      const more = () => {
+        // Writes until the client goes away; 100 MiB would mean the bound did not hold.
+        while (!res.destroyed && written < 100 * 1024 * 1024) {
+          written += piece.length;
+          if (!res.write(written === piece.length ? `data: ${piece}` : piece)) return void res.once("drain", more);
+        }
+      };
+      more();
+    });
+    const { error, deltas } = await collect(model({ baseURL }).stream(request, new AbortController().signal));
+    expect(deltas).toBe(0);
+    expect(domainCode(error)).toBe("upstream.unavailable");
+    expect(((error as DomainError).cause as Error).name).toBe("SseEventTooLarge");
+    await closed;
+    expect(written).toBeLessThan(100 * 1024 * 1024);
   });
 });
 

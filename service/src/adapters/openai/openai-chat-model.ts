@@ -3,13 +3,14 @@
  * LM Studio, OpenRouter, the built-in simulator) through `baseURL`. This folder is the only importer of
  * `openai`.
  */
-import OpenAI from "openai";
+import OpenAI, { APIError } from "openai";
 import type { ChatModel, ModelEvent } from "../../application/replies/chat-model.js";
 import { getGlobalDispatcher, type Dispatcher } from "undici";
 import { withFields } from "../../application/log-fields.js";
 import type { Logger } from "../../application/ports.js";
 import type { Usage } from "../../domain/chat.js";
 import { createNodeStreamFetch } from "./node-stream-fetch.js";
+import { SseDecoder } from "./sse-decoder.js";
 import { capRetryAfter } from "./retry-after-cap.js";
 import { observeAttempts, type UpstreamAttempt } from "./observe-attempts.js";
 import { toUpstreamError } from "./upstream-error.js";
@@ -41,6 +42,16 @@ export interface OpenAIChatModelOptions {
 }
 
 const openaiBaseURL = "https://api.openai.com/v1";
+
+/**
+ * The longest event the model's stream may send, in characters. A chat-completions chunk is a few hundred;
+ * this leaves room for servers that send a whole answer in one event, and stops one that never ends an
+ * event from filling the heap.
+ */
+const maxEventLength = 4 * 1024 * 1024;
+
+/** A streamed chunk as it arrives: a compatible server may send `error` instead of (or beside) choices. */
+type ChatCompletionChunk = Partial<OpenAI.Chat.ChatCompletionChunk> & { error?: object };
 
 /** Builds the OpenAI-backed ChatModel. One client (and its connection pool) serves every stream. */
 export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatModel {
@@ -85,6 +96,13 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
  * usage report once, after the stream ended. A stream that ends without `finish_reason` just ends (the
  * caller treats that as cut off). There is no retry once the stream has begun: a partial answer cannot
  * be re-asked without duplicating text.
+ *
+ * The SDK sends the request, retries it and maps error statuses; its response's body, the event stream,
+ * is read here (`SseDecoder`) rather than through the SDK's `Stream`, whose three async generators per
+ * event and whole-buffer copies per chunk cost ~15 µs of CPU per paced delta, an eighth of Parley's
+ * (docs/benchmarks.md, "The stream's events read in one pass"). The reading follows the SDK's: `[DONE]`
+ * ends the answer (the rest is read and ignored, so the connection can be reused), a chunk carrying
+ * `error` is an `APIError`, a chunk that is not JSON a `SyntaxError`.
  */
 async function* streamCompletion(
   client: OpenAI,
@@ -95,10 +113,10 @@ async function* streamCompletion(
 ): AsyncGenerator<ModelEvent> {
   signal.throwIfAborted();
   // The caller's signal goes to the SDK as is: the SDK links it to an AbortController of its own per
-  // request, and that one (`stream.controller`) is what a stall or an early exit aborts. A controller of
-  // ours in between would cost every open stream another AbortSignal and listener (docs/benchmarks.md,
-  // "Per-stream memory").
-  let upstream: AbortController | undefined;
+  // request, which aborts the body too. A stall or an early exit closes the body (`chunks.return()`,
+  // which destroys the socket). A controller of ours in between would cost every open stream another
+  // AbortSignal and listener (docs/benchmarks.md, "Per-stream memory").
+  let chunks: AsyncIterator<Uint8Array> | undefined;
   let idle: NodeJS.Timeout | undefined;
   let waiting = false; // the timer only counts time spent waiting on upstream, not on a slow consumer
   let stalled = false;
@@ -107,39 +125,51 @@ async function* streamCompletion(
   let usage: Usage | undefined;
   let drained = false;
   try {
-    const stream = await untilAborted(client.chat.completions.create(body, { signal }), signal);
-    const controller = (upstream = stream.controller);
+    const response = await untilAborted(client.chat.completions.create(body, { signal }).asResponse(), signal);
+    if (!response.body) throw new Error("the model's answer has no body");
+    const opened = (chunks = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]());
     yield { type: "accepted" };
     idle = setTimeout(() => {
       if (!waiting) return;
       stalled = true;
-      controller.abort();
+      void opened.return?.();
     }, idleTimeoutMs);
-    const chunks = stream[Symbol.asyncIterator]();
-    for (;;) {
+    const decoder = new SseDecoder(maxEventLength);
+    let done = false;
+    reading: for (;;) {
       waiting = true;
       idle.refresh(); // re-arms without allocating a timer per chunk
-      const next = await chunks.next();
+      const next = await opened.next();
       waiting = false;
-      // Chunks already buffered when the abort came are dropped: nothing is yielded after an abort.
       if (next.done || signal.aborted || stalled) break;
-      const { choices, usage: reported } = next.value;
-      // The usage chunk has `choices: []`, vLLM sends `choices: null`: never index blindly.
-      const choice = choices?.[0];
-      // A refusal streams in its own field; it is what the person should read, so it is text too.
-      const text = choice?.delta?.content || choice?.delta?.refusal;
-      if (text) {
-        sawDelta = true;
-        yield { type: "delta", text };
+      for (const { data } of decoder.decode(next.value)) {
+        if (done) continue;
+        if (data.startsWith("[DONE]")) {
+          done = true;
+          continue;
+        }
+        const { choices, usage: reported, error } = JSON.parse(data) as ChatCompletionChunk;
+        if (error) throw new APIError(undefined, error, undefined, response.headers);
+        // The usage chunk has `choices: []`, vLLM sends `choices: null`: never index blindly.
+        const choice = choices?.[0];
+        // A refusal streams in its own field; it is what the person should read, so it is text too.
+        const text = choice?.delta?.content || choice?.delta?.refusal;
+        if (text) {
+          sawDelta = true;
+          yield { type: "delta", text };
+        }
+        if (choice?.finish_reason) {
+          finished = true;
+          yield { type: "finish", reason: choice.finish_reason };
+        }
+        if (reported) usage = toUsage(reported);
+        // Events already decoded when the abort came are dropped: nothing is yielded after an abort.
+        if (signal.aborted) break reading;
       }
-      if (choice?.finish_reason) {
-        finished = true;
-        yield { type: "finish", reason: choice.finish_reason };
-      }
-      if (reported) usage = toUsage(reported);
     }
-    // The SDK ends its iterator quietly when aborted, so an abort shows here rather than as an error.
-    if (signal.aborted || stalled) throw signal.aborted ? signal.reason : controller.signal.reason;
+    // An abort or a stall can end the body quietly, so it shows here rather than as an error.
+    if (signal.aborted) throw signal.reason;
+    if (stalled) throw new Error("stalled");
     drained = true;
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -148,7 +178,7 @@ async function* streamCompletion(
     logger?.warn("openai stream broke after the finish chunk", { error: String(error) });
   } finally {
     clearTimeout(idle);
-    if (!drained) upstream?.abort(); // closes the upstream socket, also when the consumer stopped early
+    if (!drained) void chunks?.return?.(); // closes the upstream socket, also when the consumer stopped early
   }
   if (usage) yield { type: "usage", usage };
 }
