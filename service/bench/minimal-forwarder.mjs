@@ -2,8 +2,9 @@
  * A reference point, not a baseline of the table: the least a Connect forwarder can do — the `openai`
  * SDK in, connect-node gRPC over HTTP/2 out, one async generator, no database, no job, no watchers —
  * serving the same `SendMessage` contract. What Parley spends above this is its own product work. It
- * reads the model's stream as Parley does (the SDK over undici's `request`, dist's node-stream-fetch),
- * so the transport is the same on both sides of the comparison.
+ * calls the model through Parley's own ChatModel adapter (dist's openai-chat-model: the SDK's request
+ * over undici's `request`, the event stream read by its SseDecoder), so the model's side is the same on
+ * both sides of the comparison.
  * Started by the orchestrator with `--reference` (with probe.mjs preloaded, as the service is); prints
  * `"port":N` like the service.
  *
@@ -15,19 +16,17 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ChatService, ReplyStatus } from "@parley/gen/parley/chat/v1/chat_pb";
-import OpenAI from "openai";
-import { getGlobalDispatcher } from "undici";
-import { createNodeStreamFetch } from "../dist/adapters/openai/node-stream-fetch.js";
+import { createOpenAIChatModel } from "../dist/adapters/openai/openai-chat-model.js";
 
 const prompts = process.env.FORWARDER_PROMPTS
   ? JSON.parse(readFileSync(process.env.FORWARDER_PROMPTS, "utf8"))
   : {};
 
-const client = new OpenAI({
+const model = createOpenAIChatModel({
   apiKey: "sk-bench",
   baseURL: process.env.OPENAI_BASE_URL,
   maxRetries: 0,
-  fetch: createNodeStreamFetch(getGlobalDispatcher()),
+  idleTimeoutMs: 30_000,
 });
 
 const routes = (router) =>
@@ -38,22 +37,19 @@ const routes = (router) =>
           kind: { case: "started", value: { chatId: "c", replyId: "r", userMessageId: "u", model: "m" } },
         },
       };
-      const stream = await client.chat.completions.create(
+      const events = model.stream(
         {
           model: "gpt-4o-mini",
           messages: prompts[request.text] ?? [{ role: "user", content: request.text }],
-          max_tokens: 1024,
-          stream: true,
-          stream_options: { include_usage: true },
+          maxOutputTokens: 1024,
         },
-        { signal: context.signal },
+        context.signal,
       );
       let offset = 0;
-      for await (const chunk of stream) {
-        const text = chunk.choices?.[0]?.delta?.content;
-        if (!text) continue;
-        yield { event: { kind: { case: "delta", value: { text, offset } } } };
-        offset += text.length;
+      for await (const event of events) {
+        if (event.type !== "delta") continue;
+        yield { event: { kind: { case: "delta", value: { text: event.text, offset } } } };
+        offset += event.text.length;
       }
       yield {
         event: { kind: { case: "finished", value: { status: ReplyStatus.COMPLETE, length: offset } } },
