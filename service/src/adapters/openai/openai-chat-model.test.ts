@@ -386,7 +386,8 @@ describe("the event stream's framing", () => {
         // Writes until the client goes away; 100 MiB would mean the bound did not hold.
         while (!res.destroyed && written < 100 * 1024 * 1024) {
           written += piece.length;
-          if (!res.write(written === piece.length ? `data: ${piece}` : piece)) return void res.once("drain", more);
+          if (!res.write(written === piece.length ? `data: ${piece}` : piece))
+            return void res.once("drain", more);
         }
       };
       more();

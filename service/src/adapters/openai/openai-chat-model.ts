@@ -125,7 +125,10 @@ async function* streamCompletion(
   let usage: Usage | undefined;
   let drained = false;
   try {
-    const response = await untilAborted(client.chat.completions.create(body, { signal }).asResponse(), signal);
+    const response = await untilAborted(
+      client.chat.completions.create(body, { signal }).asResponse(),
+      signal,
+    );
     if (!response.body) throw new Error("the model's answer has no body");
     const opened = (chunks = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]());
     yield { type: "accepted" };

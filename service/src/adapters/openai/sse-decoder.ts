@@ -55,7 +55,8 @@ export class SseDecoder {
     for (;;) {
       if (carriageReturn !== -1 && carriageReturn < start) carriageReturn = text.indexOf("\r", start);
       if (newline !== -1 && newline < start) newline = text.indexOf("\n", start);
-      const end = carriageReturn === -1 || (newline !== -1 && newline < carriageReturn) ? newline : carriageReturn;
+      const end =
+        carriageReturn === -1 || (newline !== -1 && newline < carriageReturn) ? newline : carriageReturn;
       if (end === -1) break;
       const line = this.#line + text.slice(start, end);
       this.#line = "";
