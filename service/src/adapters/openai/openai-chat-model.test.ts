@@ -99,6 +99,9 @@ function useFakeTimers() {
   return {
     armed: (ms: number) =>
       expect.poll(() => spy.mock.calls.some(([, delay]) => delay === ms), { timeout: 5_000 }).toBe(true),
+    /** The (fake) timer object the first `setTimeout` of `ms` returned. */
+    timerOf: (ms: number) =>
+      spy.mock.results[spy.mock.calls.findIndex(([, delay]) => delay === ms)]?.value as NodeJS.Timeout,
   };
 }
 
@@ -354,6 +357,34 @@ describe("the event stream's framing", () => {
     const { text, error } = await collect(model({ baseURL }).stream(request, new AbortController().signal));
     expect(error).toBeUndefined();
     expect(text).toBe("héllo wörld");
+  });
+
+  describe("with the idle timer", () => {
+    const timers = useFakeTimers();
+
+    it("counts a keep-alive comment as life (OpenRouter's while a model thinks), not as silence", async () => {
+      let response!: ServerResponse;
+      const { baseURL } = await eventStreamServer((res) => {
+        response = res;
+        res.flushHeaders();
+      });
+      const result = collect(
+        model({ baseURL, idleTimeoutMs: 10_000 }).stream(request, new AbortController().signal),
+      );
+      const done = watch(result);
+      await timers.armed(10_000);
+      const refresh = vi.spyOn(timers.timerOf(10_000), "refresh");
+      await vi.advanceTimersByTimeAsync(9_000);
+      response.write(": OPENROUTER PROCESSING\n\n");
+      // The adapter read the comment and waits again: the timer was re-armed from now.
+      await expect.poll(() => refresh.mock.calls.length, { timeout: 5_000 }).toBe(1);
+      await vi.advanceTimersByTimeAsync(9_000); // 18 s after the headers, 9 s after the comment
+      expect(done.settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1_000);
+      const { error, events } = await result;
+      expect(events).toEqual([{ type: "accepted" }]);
+      expect(domainCode(error)).toBe("upstream.unavailable");
+    });
   });
 
   it("reports an `error` chunk after a delta as upstream.interrupted, with the server's code in the log", async () => {
