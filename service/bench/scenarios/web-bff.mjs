@@ -77,9 +77,9 @@ function sseTurn(url, headers = {}) {
           for (const line of event.split("\n")) if (line.startsWith("data: ")) onEvent(line.slice(6), now);
       });
       res.on("end", () => resolve(result));
-      res.on("error", () => resolve(result));
+      res.on("error", (error) => resolve({ ...result, error: error.code ?? error.message }));
     });
-    req.on("error", () => resolve(result));
+    req.on("error", (error) => resolve({ ...result, error: error.code ?? error.message }));
     req.end();
   });
 }
@@ -140,6 +140,11 @@ async function pacedLoad(url, headers, { streams, rampMs, deltas }) {
   return {
     deltas: results.reduce((sum, r) => sum + r.deltas, 0),
     lost: results.reduce((sum, r) => sum + Math.max(0, deltas - r.deltas), 0),
+    // Why a stream came up short: its HTTP status, or the socket's error (a reused keep-alive socket the
+    // server had just closed shows as ECONNRESET before any byte of the answer).
+    short: results
+      .filter((r) => r.deltas < deltas)
+      .map((r) => r.error ?? `status ${r.status}${r.complete ? "" : ", incomplete"}`),
   };
 }
 
@@ -229,8 +234,9 @@ export async function webBffRow({
         ratio: bff.cpuPerDelta / minimal.cpuPerDelta,
         lost: bff.lost + minimal.lost,
       });
+      const short = [...bff.short, ...minimal.short];
       log(
-        `  BFF round ${round + 1}: CPU/delta Next ${bff.cpuPerDelta.toFixed(1)} µs, minimal SSE forwarder ${minimal.cpuPerDelta.toFixed(1)} µs (${cpuRounds.at(-1).ratio.toFixed(2)}×); lost ${bff.lost}/${minimal.lost}`,
+        `  BFF round ${round + 1}: CPU/delta Next ${bff.cpuPerDelta.toFixed(1)} µs, minimal SSE forwarder ${minimal.cpuPerDelta.toFixed(1)} µs (${cpuRounds.at(-1).ratio.toFixed(2)}×); lost ${bff.lost}/${minimal.lost}${short.length ? ` (short: ${short.join("; ")})` : ""}`,
       );
     }
     return {
