@@ -135,7 +135,7 @@ async function* streamCompletion(
     idle = setTimeout(() => {
       if (!waiting) return;
       stalled = true;
-      void opened.return?.();
+      close(opened);
     }, idleTimeoutMs);
     const decoder = new SseDecoder(maxEventLength);
     let done = false;
@@ -181,9 +181,17 @@ async function* streamCompletion(
     logger?.warn("openai stream broke after the finish chunk", { error: String(error) });
   } finally {
     clearTimeout(idle);
-    if (!drained) void chunks?.return?.(); // closes the upstream socket, also when the consumer stopped early
+    if (!drained && chunks) close(chunks); // closes the upstream socket, also when the consumer stopped early
   }
   if (usage) yield { type: "usage", usage };
+}
+
+/**
+ * Ends reading a body: ours destroys its socket; a web stream's (an answer read whole) cancels. A
+ * rejection there has no one to tell: the reply already ends with the reason it stopped reading.
+ */
+function close(chunks: AsyncIterator<Uint8Array>): void {
+  chunks.return?.().catch(() => undefined);
 }
 
 /** Compatible servers do not all fill every field; missing counts become 0, the total their sum. */
