@@ -107,6 +107,34 @@ export function insertOnce<Table extends MySqlTable, Column extends keyof Table[
 }
 
 /**
+ * Drizzle handles on the pool's connections, one for each connection's life, keyed by the driver's
+ * connection (each loan wraps it anew): a transaction does not build a handle of its own, and a query
+ * prepared on a handle (`preparedOn`) is built once per connection, not once per run.
+ */
+const handles = new WeakMap<object, MySql2Database>();
+
+function handleOn(connection: PoolConnection): MySql2Database {
+  const key = connection.connection;
+  let handle = handles.get(key);
+  if (!handle) handles.set(key, (handle = drizzle({ client: connection })));
+  return handle;
+}
+
+/**
+ * `prepare(handle)`'s query — a Drizzle builder ending in `.prepare()`, its values `sql.placeholder`s —
+ * built once per connection handle and kept with it. For reads, whose rows Drizzle maps (`buildOnce` is
+ * for writes).
+ */
+export function preparedOn<Prepared>(prepare: (handle: MySql2Database) => Prepared) {
+  const prepared = new WeakMap<MySql2Database, Prepared>();
+  return (handle: MySql2Database): Prepared => {
+    let query = prepared.get(handle);
+    if (query === undefined) prepared.set(handle, (query = prepare(handle)));
+    return query;
+  };
+}
+
+/**
  * Runs `work` in one transaction on a connection of the pool's: `tx` is a Drizzle handle on that
  * connection (its builders run inside the transaction) and `connection` is where built statements run
  * to be part of it. Commits when `work` resolves; rolls back, releases and rethrows when it throws.
@@ -120,7 +148,7 @@ export async function inTransaction<T>(
   const connection = await db.$client.getConnection();
   try {
     await connection.query("begin");
-    const result = await work(drizzle({ client: connection }), connection);
+    const result = await work(handleOn(connection), connection);
     await connection.query("commit");
     return result;
   } catch (error) {
