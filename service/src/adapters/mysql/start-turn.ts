@@ -332,10 +332,6 @@ function toTurnChat(row: {
 }
 
 /**
- * Joins the chat to its newest message only (the newest `seq`: one probe of the (chat_id, seq) index),
- * so the instructions' text is read once, not once per history row.
- */
-/**
  * The newest messages of a chat with its settings on the newest row (see startTurn), prepared once per
  * connection (statements.ts): Drizzle built this query's SQL anew on every turn, ~200 µs of CPU on the
  * path to the first token.
@@ -351,6 +347,10 @@ const historyRead = preparedOn((tx) =>
     .prepare(),
 );
 
+/**
+ * Joins the chat to its newest message only (the newest `seq`: one probe of the (chat_id, seq) index),
+ * so the instructions' text is read once, not once per history row.
+ */
 function onNewestRow(chatId: SQLWrapper) {
   return and(
     eq(chats.id, messages.chatId),
