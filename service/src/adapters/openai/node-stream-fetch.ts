@@ -1,8 +1,9 @@
 /**
  * The `fetch` the SDK calls: undici's `request` on our connection pool instead of Node's fetch. The SDK
- * still builds every request, retries and maps errors; only how the bytes come back changes. Node's fetch hands a body over as a WHATWG ReadableStream, and under a paced stream (one small
- * read per token) its promises and stream steps cost ~15 µs of CPU per delta, a quarter of what the bare
- * SDK spends per delta (docs/benchmarks.md, "The model's stream without web streams").
+ * still builds every request, retries and maps errors; only how the bytes come back changes. Node's
+ * fetch hands a body over as a WHATWG ReadableStream, and under a paced stream (one small read per
+ * token) its promises and stream steps cost ~15 µs of CPU per delta, a quarter of what the bare SDK
+ * spends per delta (docs/benchmarks.md, "The model's stream without web streams").
  *
  * So a streamed answer (200, `text/event-stream`) is a standard Response whose `body` is an async
  * iterator over the chunks undici reads; `openai-chat-model.ts` iterates it (`for await`, over
@@ -86,11 +87,12 @@ async function readWhole(body: Readable, maxBytes: number): Promise<Uint8Array> 
 export const waitingChunks = 16;
 
 /**
- * The body's chunks one by one, as undici pushed them, for one reader at a time (`for await`). A
- * Readable's own iterator joins whatever is buffered into one chunk per read, and the SDK copies the rest
- * of its buffer for every event it cuts from a chunk: quadratic in a chunk's events when many arrive at
- * once. An error (an abort, a reset) ends the iteration at once, as it errors a fetch body, without the
- * chunks still waiting; so does a stream closed before its end without one.
+ * The body's chunks one by one, as undici pushed them, for one reader at a time (`for await`), at most
+ * `waitingChunks` of them held before the socket is paused. (A Readable's own iterator joins whatever is
+ * buffered into one chunk per read; the SDK's `Stream`, which copies the rest of its buffer for every
+ * event it cuts from a chunk, was quadratic in such a chunk's events. The ChatModel's SseDecoder is
+ * linear either way.) An error (an abort, a reset) ends the iteration at once, as it errors a fetch
+ * body, without the chunks still waiting; so does a stream closed before its end without one.
  */
 export function chunksAsPushed(stream: Readable): AsyncIterableIterator<Uint8Array> {
   const waiting: Uint8Array[] = [];
