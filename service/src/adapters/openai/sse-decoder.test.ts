@@ -75,6 +75,13 @@ describe("SseDecoder", () => {
       expect(() => decoder.decode(bytes(`${line}${line}${line}`))).toThrow(SseEventTooLarge);
     });
 
+    it("counts empty data lines, so endless ones cannot grow an event without bound", () => {
+      const decoder = new SseDecoder(100);
+      expect(() => {
+        for (let i = 0; i < 1_000; i++) decoder.decode(bytes("data:\n"));
+      }).toThrow(SseEventTooLarge);
+    });
+
     it("does not count comments, so keep-alives never fail a stream", () => {
       const decoder = new SseDecoder(100);
       for (let i = 0; i < 50; i++) decoder.decode(bytes(`: ${"k".repeat(60)}\n`));

@@ -96,10 +96,14 @@ export class SseDecoder {
     const at = line.indexOf(":");
     const field = at === -1 ? line : line.slice(0, at);
     const value = at === -1 ? "" : line.slice(line.charCodeAt(at + 1) === space ? at + 2 : at + 1);
-    if (field === "data") this.#data.push(value);
-    else if (field === "event") this.#event = value;
-    else return undefined; // `id`, `retry` and unknown fields: nothing a chat stream needs
-    this.#held += value.length;
+    if (field === "data") {
+      this.#data.push(value);
+      // The `\n` that joins it counts too: endless empty `data:` lines would otherwise grow the list free.
+      this.#held += value.length + 1;
+    } else if (field === "event") {
+      this.#event = value;
+      this.#held += value.length;
+    } // `id`, `retry` and unknown fields: nothing a chat stream needs, and nothing is kept
     return undefined;
   }
 }
