@@ -247,15 +247,26 @@ async function breakdown(common, database, chatId) {
       chatId,
       count: settings.ttftPerRound,
     });
+    const { timeline, ...times } = phases;
     log(
-      `  ${Object.entries(phases)
+      `  ${Object.entries(times)
         .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
         .join(", ")}`,
     );
+    log(`  from the first query: ${timelineText(timeline)}`);
     return phases;
   } finally {
     await stopChild(child);
   }
+}
+
+/** Row 1's turn from its first query: when each statement went out and how long until its result. */
+function timelineText(timeline) {
+  return timeline
+    .map(({ name, at, took }) =>
+      took === null ? `${name} at ${at.toFixed(2)}` : `${name} at ${at.toFixed(2)} (+${took.toFixed(2)})`,
+    )
+    .join(", ");
 }
 
 async function main() {
@@ -929,6 +940,8 @@ function renderSection(results, rows) {
     const b = results.breakdown;
     details.push(
       `Row 1, where the time goes (bench/ttft-breakdown.mjs, medians): RPC in ${b.inbound.toFixed(2)} ms, database ${b.database.toFixed(2)} ms, the SDK's request to the first model delta ${b.upstream.toFixed(2)} ms, first delta out ${b.outbound.toFixed(2)} ms; ${b.total.toFixed(2)} ms in all.`,
+      "",
+      `The same turns from the use case's first query (ms, medians): ${timelineText(b.timeline)}.`,
       "",
     );
   }

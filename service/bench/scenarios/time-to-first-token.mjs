@@ -223,6 +223,9 @@ export async function timeToFirstTokenBreakdown({ service, database, chatId, cou
   const marks = await service.call("marks");
   const ms = (from, to) => Number(BigInt(to) - BigInt(from)) / 1e6;
   const phases = { inbound: [], database: [], upstream: [], outbound: [], total: [] };
+  const steps = new Map();
+  const step = (name, order) =>
+    steps.get(name) ?? steps.set(name, { name, order, at: [], took: [] }).get(name);
   calls.slice(20).forEach((call, i) => {
     const mark = marks[i + 20];
     phases.inbound.push(ms(call.start, mark.query));
@@ -230,8 +233,40 @@ export async function timeToFirstTokenBreakdown({ service, database, chatId, cou
     phases.upstream.push(ms(mark.model, mark.first));
     phases.outbound.push(ms(mark.first, call.first));
     phases.total.push(ms(call.start, call.first));
+    mark.statements.forEach((statement, order) => {
+      const noted = step(statementName(statement.sql), order);
+      noted.at.push(ms(mark.query, statement.sent));
+      if (statement.done) noted.took.push(ms(statement.sent, statement.done));
+    });
+    step("model call", Infinity).at.push(ms(mark.query, mark.model));
+    step("first model delta", Infinity).at.push(ms(mark.query, mark.first));
   });
-  return Object.fromEntries(Object.entries(phases).map(([name, values]) => [name, median(values)]));
+  // A statement of this turn's own, not one that ran beside it in some turns (e.g. search indexing).
+  const timeline = [...steps.values()]
+    .filter((noted) => noted.at.length * 2 >= count)
+    .map((noted) => ({
+      name: noted.name,
+      at: median(noted.at),
+      took: noted.took.length ? median(noted.took) : null,
+    }))
+    .sort((a, b) => a.at - b.at);
+  return {
+    ...Object.fromEntries(Object.entries(phases).map(([name, values]) => [name, median(values)])),
+    timeline,
+  };
+}
+
+/** A turn's statement by what it does (ttft-breakdown.mjs notes its SQL's first 40 characters). */
+function statementName(sql) {
+  const names = [
+    [/^select `today_tokens`/, "limits read"],
+    [/^begin/i, "BEGIN"],
+    [/^update `chats`/, "chat lock (UPDATE chats)"],
+    [/^select `messages`/, "history read"],
+    [/^insert into `messages`/, "INSERT the turn"],
+    [/^commit/i, "COMMIT"],
+  ];
+  return names.find(([pattern]) => pattern.test(sql))?.[1] ?? sql.replaceAll("`", "").slice(0, 30);
 }
 
 /**
