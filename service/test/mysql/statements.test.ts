@@ -1,11 +1,12 @@
 // Statements built once (statements.ts) against a real MariaDB: each run writes its own values, encoded
-// as Drizzle's builders encode them; a transaction opened with inTransaction holds both built statements
-// and builders, and rolls both back on a failure; the pool's statement log hears them without values.
-import { eq, sql } from "drizzle-orm";
+// as Drizzle's builders encode them; a read built once gives the rows Drizzle's builder gives; a
+// transaction opened with inTransaction holds both built statements and builders, and rolls both back on
+// a failure; the pool's statement log hears them without values.
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userLimits } from "../../src/adapters/mysql/schema.js";
-import { buildOnce, inTransaction, insertOnce } from "../../src/adapters/mysql/statements.js";
+import { usageDaily, userLimits } from "../../src/adapters/mysql/schema.js";
+import { buildOnce, inTransaction, insertOnce, readOnce } from "../../src/adapters/mysql/statements.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 let database: TestDatabase;
@@ -90,6 +91,105 @@ describe("buildOnce", () => {
       setDaily.run(database.db.$client, { userId: "upd-a" } as unknown as { tokens: number; userId: string }),
     ).rejects.toThrow('no value for the statement\'s placeholder "tokens"');
     expect((await storedRows("upd-a"))[0]?.daily_tokens).toBe(10);
+  });
+});
+
+describe("readOnce", () => {
+  // A table, a column and an object of another table's columns, left-joined: every kind of value the
+  // schema decodes (text, int, bigint as a number, boolean, a timestamp as a UTC Date, a date as text).
+  const selection = {
+    limits: userLimits,
+    userId: userLimits.userId,
+    use: { day: usageDaily.day, costMicros: usageDaily.costMicros, updatedAt: usageDaily.updatedAt },
+  };
+  const joined = and(eq(usageDaily.userId, userLimits.userId), eq(usageDaily.kind, "reply"));
+  const byPrefix = (prefix: unknown) => sql`${userLimits.userId} like ${prefix}`;
+  const read = readOnce((select) =>
+    select(selection)
+      .from(userLimits)
+      .leftJoin(usageDaily, joined)
+      .where(byPrefix(sql.placeholder("prefix")))
+      .orderBy(asc(userLimits.userId))
+      .limit(sql.placeholder("limit")),
+  );
+
+  beforeAll(async () => {
+    await database.db.insert(userLimits).values([
+      { userId: "read-a", dailyTokens: 9_007_199_254, blocked: true, updatedAt: at },
+      { userId: "read-b", concurrentReplies: 2, updatedAt: new Date("2026-01-02T03:04:05.006Z") },
+    ]);
+    await database.db.insert(usageDaily).values({
+      userId: "read-a",
+      day: "2026-12-06",
+      kind: "reply",
+      promptTokens: 1,
+      completionTokens: 2,
+      replies: 1,
+      estimatedReplies: 0,
+      costMicros: 742,
+      updatedAt: at,
+    });
+  });
+
+  it("gives each run's rows decoded as Drizzle's builder gives them, a left join that matched nothing as null", async () => {
+    const rows = await read.run(database.db.$client, { prefix: "read-%", limit: 10 });
+    const drizzles = await database.db
+      .select(selection)
+      .from(userLimits)
+      .leftJoin(usageDaily, joined)
+      .where(byPrefix("read-%"))
+      .orderBy(asc(userLimits.userId))
+      .limit(10);
+    expect(rows).toEqual(drizzles);
+    expect(rows).toEqual([
+      {
+        limits: {
+          userId: "read-a",
+          concurrentReplies: null,
+          messagesPerMinute: null,
+          dailyTokens: 9_007_199_254,
+          monthlyTokens: null,
+          monthlyCostMicros: null,
+          blocked: true,
+          updatedAt: at,
+        },
+        userId: "read-a",
+        use: { day: "2026-12-06", costMicros: 742, updatedAt: at },
+      },
+      {
+        limits: {
+          userId: "read-b",
+          concurrentReplies: 2,
+          messagesPerMinute: null,
+          dailyTokens: null,
+          monthlyTokens: null,
+          monthlyCostMicros: null,
+          blocked: false,
+          updatedAt: new Date("2026-01-02T03:04:05.006Z"),
+        },
+        userId: "read-b",
+        use: null,
+      },
+    ]);
+    expect(await read.run(database.db.$client, { prefix: "read-b", limit: 10 })).toEqual([rows[1]]);
+    expect(await read.run(database.db.$client, { prefix: "read-%", limit: 1 })).toEqual([rows[0]]);
+  });
+
+  it("a value left out is an error naming its placeholder, before anything is sent; the log hears no values", async () => {
+    sent.length = 0;
+    await expect(read.run(database.db.$client, { prefix: "read-%" })).rejects.toThrow(
+      'no value for the statement\'s placeholder "limit"',
+    );
+    expect(sent).toEqual([]);
+    await read.run(database.db.$client, { prefix: "read-secret", limit: 1 });
+    expect(sent).toEqual([read.sql]);
+    expect(read.sql).not.toContain("read-secret");
+  });
+
+  it("refuses to build a read of something that is not a column", () => {
+    expect(() =>
+      readOnce((select) => select({ use: { total: sql<number>`1 + 1` } as never }).from(usageDaily)),
+    ).toThrow('readOnce reads columns; "use.total" is not one');
   });
 });
 

@@ -8,8 +8,8 @@
  * A built statement runs on the pool, or on the connection of a transaction opened with
  * `inTransaction`, where Drizzle's builders run too.
  */
-import { is, Param, Placeholder, sql, type SQLWrapper } from "drizzle-orm";
-import { MySqlDialect, type MySqlTable } from "drizzle-orm/mysql-core";
+import { Column, getTableColumns, is, Param, Placeholder, sql, Table, type SQLWrapper } from "drizzle-orm";
+import { MySqlDialect, type MySqlColumn, type MySqlTable } from "drizzle-orm/mysql-core";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
 import type { ChatDatabase } from "./database.js";
@@ -42,6 +42,18 @@ const dialect = new MySqlDialect();
  * bound it to one (a Date for a timestamp column, as the builder would have), null as NULL.
  */
 export function buildOnce<Values extends Record<string, unknown>>(query: SQLWrapper): BuiltStatement<Values> {
+  const { text, fill } = built(query);
+  return {
+    sql: text,
+    run: async (target, values) => {
+      const [result] = await target.query(text, fill(values));
+      return result as ResultSetHeader;
+    },
+  };
+}
+
+/** A query's SQL, and how a run's values fill its parameters in order (see buildOnce). */
+function built(query: SQLWrapper): { text: string; fill: (values: Record<string, unknown>) => unknown[] } {
   const { sql: text, params } = dialect.sqlToQuery(query.getSQL());
   const slots: Slot[] = params.map((param) => {
     if (is(param, Placeholder)) return { name: param.name, encode: null };
@@ -51,21 +63,92 @@ export function buildOnce<Values extends Record<string, unknown>>(query: SQLWrap
     }
     return { fixed: param };
   });
+  const fill = (values: Record<string, unknown>) =>
+    slots.map((slot) => {
+      if ("fixed" in slot) return slot.fixed;
+      if (!(slot.name in values)) throw new Error(`no value for the statement's placeholder "${slot.name}"`);
+      const value = values[slot.name];
+      return value === null || value === undefined || !slot.encode ? (value ?? null) : slot.encode(value);
+    });
+  return { text, fill };
+}
+
+/** What a read selects under each key: a column, or a table's or an object's columns as one object. */
+type ReadSelection = Record<string, MySqlColumn | MySqlTable | Record<string, MySqlColumn>>;
+
+/** A read's SQL, built once, and its rows as the query's builder types them. */
+export interface BuiltRead<Row> {
+  readonly sql: string;
+  run(target: StatementTarget, values: Record<string, unknown>): Promise<Row[]>;
+}
+
+/** Where a selected column's value goes in a row: under its key, or its object's key and its own. */
+interface ReadField {
+  key: string;
+  inner: string | null;
+  column: Column;
+}
+
+/**
+ * A SELECT built once (as `buildOnce`), its rows decoded here. Drizzle maps a read's rows field by
+ * field: a type check per field, and a callback per field from the driver to keep dates as text. For the
+ * turn's history read (50 rows of 32 columns) that cost more CPU than the query itself, on the path to
+ * every first token (docs/benchmarks.md, "The history read decoded by its columns"). Here the driver
+ * returns each row as an array, dates as text as Drizzle asks for them, and each value is decoded by its
+ * own column's `mapFromDriverValue`, as Drizzle would. An object of columns whose values are all null
+ * reads as null: what a left join that matched no row gives (Drizzle's rule looks at its first column;
+ * select a non-null column of the joined table for the two to agree).
+ *
+ * `build` gets `select` and builds the query on it, its values `sql.placeholder`s.
+ */
+export function readOnce<Query extends SQLWrapper & { readonly _: { readonly result: readonly unknown[] } }>(
+  build: (
+    select: <Selection extends ReadSelection>(selection: Selection) => SelectBuilder<Selection>,
+  ) => Query,
+): BuiltRead<Query["_"]["result"][number]> {
+  let fields: ReadField[] = [];
+  const query = build((selection) => {
+    fields = Object.entries(selection).flatMap(([key, selected]): ReadField[] => {
+      if (is(selected, Column)) return [{ key, inner: null, column: selected }];
+      const columns: Record<string, unknown> = is(selected, Table) ? getTableColumns(selected) : selected;
+      return Object.entries(columns).map(([inner, column]) => {
+        if (!is(column, Column)) throw new Error(`readOnce reads columns; "${key}.${inner}" is not one`);
+        return { key, inner, column };
+      });
+    });
+    return builder.select(selection);
+  });
+  const { text, fill } = built(query);
+  const decoders = fields.map(
+    ({ column }) =>
+      (value: unknown) =>
+        column.mapFromDriverValue(value),
+  );
+  const readRow = (values: unknown[]) => {
+    const row: Record<string, unknown> = {};
+    const filled = new Set<string>();
+    fields.forEach(({ key, inner }, i) => {
+      const raw = values[i];
+      const value = raw === null || raw === undefined ? null : decoders[i]!(raw);
+      if (inner === null) return void (row[key] = value);
+      const group = (row[key] ??= {}) as Record<string, unknown>;
+      group[inner] = value;
+      if (value !== null) filled.add(key);
+    });
+    for (const { key, inner } of fields) if (inner !== null && !filled.has(key)) row[key] = null;
+    return row as Query["_"]["result"][number];
+  };
+  const options = { sql: text, rowsAsArray: true, dateStrings: true };
   return {
     sql: text,
     run: async (target, values) => {
-      const filled = slots.map((slot) => {
-        if ("fixed" in slot) return slot.fixed;
-        if (!(slot.name in values))
-          throw new Error(`no value for the statement's placeholder "${slot.name}"`);
-        const value = values[slot.name];
-        return value === null || value === undefined || !slot.encode ? (value ?? null) : slot.encode(value);
-      });
-      const [result] = await target.query(text, filled);
-      return result as ResultSetHeader;
+      const [rows] = await target.query(options, fill(values));
+      return (rows as unknown[][]).map(readRow);
     },
   };
 }
+
+type SelectBuilder<Selection extends ReadSelection> = ReturnType<typeof builder.select<Selection>>;
 
 /** Builds statements; never runs one. */
 const builder = drizzle.mock();
@@ -108,8 +191,7 @@ export function insertOnce<Table extends MySqlTable, Column extends keyof Table[
 
 /**
  * Drizzle handles on the pool's connections, one for each connection's life, keyed by the driver's
- * connection (each loan wraps it anew): a transaction does not build a handle of its own, and a query
- * prepared on a handle (`preparedOn`) is built once per connection, not once per run.
+ * connection (each loan wraps it anew): a transaction does not build a handle of its own.
  */
 const handles = new WeakMap<object, MySql2Database>();
 
@@ -118,20 +200,6 @@ function handleOn(connection: PoolConnection): MySql2Database {
   let handle = handles.get(key);
   if (!handle) handles.set(key, (handle = drizzle({ client: connection })));
   return handle;
-}
-
-/**
- * `prepare(handle)`'s query — a Drizzle builder ending in `.prepare()`, its values `sql.placeholder`s —
- * built once per connection handle and kept with it. For reads, whose rows Drizzle maps (`buildOnce` is
- * for writes).
- */
-export function preparedOn<Prepared>(prepare: (handle: MySql2Database) => Prepared) {
-  const prepared = new WeakMap<MySql2Database, Prepared>();
-  return (handle: MySql2Database): Prepared => {
-    let query = prepared.get(handle);
-    if (query === undefined) prepared.set(handle, (query = prepare(handle)));
-    return query;
-  };
 }
 
 /**
