@@ -1,18 +1,19 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, count, desc, eq, isNull, sql, type SQLWrapper } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, messageNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
 import { maxVersionsPerMessage } from "../../domain/message-tree.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
+import type { MySqlColumn } from "drizzle-orm/mysql-core";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, toMessage } from "./rows.js";
 import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
 import { isDuplicateKey } from "./duplicate-key.js";
 import { pathRows } from "./message-tree.js";
-import { inTransaction, insertOnce, readOnce, type EveryColumnListed } from "./statements.js";
+import { buildOnce, inTransaction, insertOnce, readOnce, type EveryColumnListed } from "./statements.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -76,10 +77,9 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
       await insertChat.run(connection, [{ id: chatId, userId, ...newChat, createdAt: now, updatedAt: now }]);
     } else {
       // mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged timestamp still counts as found.
-      const [touched] = await tx
-        .update(chats)
-        .set(turn.chatModel ? { updatedAt: now, model: turn.chatModel } : { updatedAt: now })
-        .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
+      const touched = await (turn.chatModel
+        ? lockChatSettingModel.run(connection, { now, model: turn.chatModel, chatId, userId })
+        : lockChat.run(connection, { now, chatId, userId }));
       if (touched.affectedRows === 0) throw chatNotFound(chatId);
       // Served by the (chat_id, seq) index: a long chat's history is never walked. The chat's settings
       // come with the newest row (see turnChatColumns): no extra round trip.
@@ -184,6 +184,24 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     return { chat, userMessage, reply, history: path.history, historyFrom: path.historyFrom };
   });
 }
+
+/**
+ * The chat's lock (see startTurn): its activity time, and its model when the turn changes it. Built once
+ * (statements.ts), as every statement on the path to the first token.
+ */
+const lockChatWith = <Values extends Record<string, unknown>>(set: SQL) =>
+  buildOnce<Values & { now: Date; chatId: string; userId: string }>(
+    sql`update ${chats} set ${chats.updatedAt} = ${valueOf("now", chats.updatedAt)}${set} where ${and(
+      eq(chats.id, sql.placeholder("chatId")),
+      eq(chats.userId, sql.placeholder("userId")),
+    )}`,
+  );
+const valueOf = (name: string, column: MySqlColumn) =>
+  sql.param(sql.placeholder(name) as Placeholder, column);
+const lockChat = lockChatWith(sql``);
+const lockChatSettingModel = lockChatWith<{ model: string }>(
+  sql`, ${chats.model} = ${valueOf("model", chats.model)}`,
+);
 
 /** The columns a turn writes on a new chat; the others keep their defaults. Built once (statements.ts). */
 const insertChat = insertOnce(
