@@ -186,10 +186,13 @@ describe("readOnce", () => {
     expect(read.sql).not.toContain("read-secret");
   });
 
-  it("refuses to build a read of something that is not a column", () => {
+  it("refuses to build a read of something that is not a column, or not built on its select", () => {
     expect(() =>
       readOnce((select) => select({ use: { total: sql<number>`1 + 1` } as never }).from(usageDaily)),
     ).toThrow('readOnce reads columns; "use.total" is not one');
+    expect(() => readOnce(() => sql`select 1` as never)).toThrow(
+      "readOnce: build the query on the select it is given",
+    );
   });
 });
 

@@ -1,12 +1,12 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
 import { and, count, desc, eq, isNull, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { MySqlColumn } from "drizzle-orm/mysql-core";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, messageNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
 import { maxVersionsPerMessage } from "../../domain/message-tree.js";
 import { concurrencyRefusal } from "../../domain/limits.js";
 import type { TitleSource } from "../../domain/chat.js";
 import type { NewTurn, StartedTurn, TurnChat } from "../../application/chats/chat-repository.js";
-import type { MySqlColumn } from "drizzle-orm/mysql-core";
 import type { ChatDatabase } from "./database.js";
 import { assertTitleFits, toMessage } from "./rows.js";
 import { chats, messages, sendRequests, userLimits } from "./schema.js";

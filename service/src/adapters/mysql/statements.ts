@@ -118,24 +118,20 @@ export function readOnce<Query extends SQLWrapper & { readonly _: { readonly res
     });
     return builder.select(selection);
   });
+  if (fields.length === 0) throw new Error("readOnce: build the query on the select it is given");
   const { text, fill } = built(query);
-  const decoders = fields.map(
-    ({ column }) =>
-      (value: unknown) =>
-        column.mapFromDriverValue(value),
-  );
+  const objectKeys = [...new Set(fields.flatMap(({ key, inner }) => (inner === null ? [] : [key])))];
   const readRow = (values: unknown[]) => {
     const row: Record<string, unknown> = {};
     const filled = new Set<string>();
-    fields.forEach(({ key, inner }, i) => {
+    fields.forEach(({ key, inner, column }, i) => {
       const raw = values[i];
-      const value = raw === null || raw === undefined ? null : decoders[i]!(raw);
+      const value = raw === null || raw === undefined ? null : column.mapFromDriverValue(raw);
       if (inner === null) return void (row[key] = value);
-      const group = (row[key] ??= {}) as Record<string, unknown>;
-      group[inner] = value;
+      ((row[key] ??= {}) as Record<string, unknown>)[inner] = value;
       if (value !== null) filled.add(key);
     });
-    for (const { key, inner } of fields) if (inner !== null && !filled.has(key)) row[key] = null;
+    for (const key of objectKeys) if (!filled.has(key)) row[key] = null;
     return row as Query["_"]["result"][number];
   };
   const options = { sql: text, rowsAsArray: true, dateStrings: true };
