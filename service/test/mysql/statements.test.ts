@@ -6,7 +6,13 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usageDaily, userLimits } from "../../src/adapters/mysql/schema.js";
-import { buildOnce, inTransaction, insertOnce, readOnce } from "../../src/adapters/mysql/statements.js";
+import {
+  assignments,
+  buildOnce,
+  inTransaction,
+  insertOnce,
+  readOnce,
+} from "../../src/adapters/mysql/statements.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 let database: TestDatabase;
@@ -84,6 +90,28 @@ describe("buildOnce", () => {
     const second = await setDaily.run(database.db.$client, { tokens: 20, userId: "upd-b" });
     expect([first.affectedRows, second.affectedRows]).toEqual([1, 1]);
     expect((await storedRows("upd-a", "upd-b")).map((row) => row.daily_tokens)).toEqual([10, 20]);
+  });
+
+  it("assignments sets the named columns, each from the value named after it, encoded by its column", async () => {
+    const setTwo = buildOnce<{ dailyTokens: number; updatedAt: Date; userId: string }>(
+      sql`update ${userLimits} set ${assignments(userLimits, ["dailyTokens", "updatedAt"])} where ${eq(userLimits.userId, sql.placeholder("userId"))}`,
+    );
+    expect(setTwo.sql).toBe(
+      "update `user_limits` set `user_limits`.`daily_tokens` = ?, `user_limits`.`updated_at` = ? where `user_limits`.`user_id` = ?",
+    );
+    await insertTwo.run(database.db.$client, [
+      { userId: "set-a", dailyTokens: 1, updatedAt: at },
+      { userId: "set-b", dailyTokens: 2, updatedAt: at },
+    ]);
+    await setTwo.run(database.db.$client, {
+      dailyTokens: 30,
+      updatedAt: new Date("2026-03-04T05:06:07.089Z"),
+      userId: "set-a",
+    });
+    expect(await storedRows("set-a", "set-b")).toEqual([
+      { user_id: "set-a", daily_tokens: 30, blocked: 0, updated_at: "2026-03-04 05:06:07.089" },
+      { user_id: "set-b", daily_tokens: 2, blocked: 0, updated_at: "2026-12-06 08:00:00.125" },
+    ]);
   });
 
   it("a value left out is an error naming its placeholder, not a NULL written", async () => {

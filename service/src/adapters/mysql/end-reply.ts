@@ -17,14 +17,14 @@
  * STRAIGHT_JOIN locks the reply's row before the day's, the order the transaction and the sweeper
  * (swept-usage.ts) take them in, so two final writes on one day never wait on each other crosswise.
  */
-import { getTableColumns, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { ReplyOutcome } from "../../application/chats/chat-repository.js";
 import type { ChatDatabase } from "./database.js";
 import { noLease } from "./leases.js";
 import { ownedLiveReply } from "./reply-fence.js";
 import { clip, usageColumns } from "./rows.js";
 import { messages, usageDaily, type MessageRow } from "./schema.js";
-import { buildOnce, type EveryColumnListed } from "./statements.js";
+import { assignments, buildOnce, type EveryColumnListed } from "./statements.js";
 import { addDailyUsage, countedDay, countedDayValues, type UsageIncrement } from "./usage-daily.js";
 
 /** Ends the reply `replyId` with `outcome`; false when it was not `outcome.owner`'s live reply. */
@@ -112,23 +112,9 @@ const finalColumnNames = [
 const everyFinalColumnNamed: EveryColumnListed<FinalColumn, (typeof finalColumnNames)[number]> = true;
 void everyFinalColumnNamed;
 
-/**
- * `column = ?, ...` for a hand-written UPDATE built once: each value a placeholder named after its
- * column, encoded as the column's builder would encode it.
- */
-function assignments(columnNames: readonly FinalColumn[]): SQL {
-  const columns = getTableColumns(messages);
-  return sql.join(
-    columnNames.map(
-      (name) => sql`${columns[name]} = ${sql.param(sql.placeholder(name) as Placeholder, columns[name])}`,
-    ),
-    sql`, `,
-  );
-}
-
 /** Built once: every reply but a user's first of the day ends with it (statements.ts). */
 const endOnCountedDayStatement = buildOnce<Record<string, unknown>>(
   sql`update ${messages} straight_join ${usageDaily}
-    set ${assignments(finalColumnNames)}, ${countedDay.set}
+    set ${assignments(messages, finalColumnNames)}, ${countedDay.set}
     where ${ownedLiveReply(sql.placeholder("fenceReplyId"), sql.placeholder("fenceOwner"))} and ${countedDay.where}`,
 );

@@ -1,6 +1,5 @@
 /** The one write that begins a turn: the user's message and an empty reply, appended atomically. */
-import { and, count, desc, eq, isNull, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
-import type { MySqlColumn } from "drizzle-orm/mysql-core";
+import { and, count, desc, eq, isNull, sql, type SQLWrapper } from "drizzle-orm";
 import type { Message } from "../../domain/chat.js";
 import { chatNotFound, messageNotFound, replyInProgress, tooManyVersions } from "../../domain/errors.js";
 import { maxVersionsPerMessage } from "../../domain/message-tree.js";
@@ -13,7 +12,14 @@ import { chats, messages, sendRequests, userLimits } from "./schema.js";
 import { DuplicateSendRequest, type TurnRequest } from "../../application/chats/send-requests.js";
 import { isDuplicateKey } from "./duplicate-key.js";
 import { pathRows } from "./message-tree.js";
-import { buildOnce, inTransaction, insertOnce, readOnce, type EveryColumnListed } from "./statements.js";
+import {
+  assignments,
+  buildOnce,
+  inTransaction,
+  insertOnce,
+  readOnce,
+  type EveryColumnListed,
+} from "./statements.js";
 
 /**
  * Appends the user's message and a `streaming` reply in one transaction, creating the chat first when
@@ -78,8 +84,8 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
     } else {
       // mysql2 reports matched rows (CLIENT_FOUND_ROWS), so an unchanged timestamp still counts as found.
       const touched = await (turn.chatModel
-        ? lockChatSettingModel.run(connection, { now, model: turn.chatModel, chatId, userId })
-        : lockChat.run(connection, { now, chatId, userId }));
+        ? lockChatSettingModel.run(connection, { updatedAt: now, model: turn.chatModel, chatId, userId })
+        : lockChat.run(connection, { updatedAt: now, chatId, userId }));
       if (touched.affectedRows === 0) throw chatNotFound(chatId);
       // Served by the (chat_id, seq) index: a long chat's history is never walked. The chat's settings
       // come with the newest row (see turnChatColumns): no extra round trip.
@@ -189,19 +195,15 @@ export async function startTurn(db: ChatDatabase, turn: NewTurn): Promise<Starte
  * The chat's lock (see startTurn): its activity time, and its model when the turn changes it. Built once
  * (statements.ts), as every statement on the path to the first token.
  */
-const lockChatWith = <Values extends Record<string, unknown>>(set: SQL) =>
-  buildOnce<Values & { now: Date; chatId: string; userId: string }>(
-    sql`update ${chats} set ${chats.updatedAt} = ${valueOf("now", chats.updatedAt)}${set} where ${and(
+const lockChatSetting = (columns: readonly ("updatedAt" | "model")[]) =>
+  buildOnce<{ updatedAt: Date; model?: string; chatId: string; userId: string }>(
+    sql`update ${chats} set ${assignments(chats, columns)} where ${and(
       eq(chats.id, sql.placeholder("chatId")),
       eq(chats.userId, sql.placeholder("userId")),
     )}`,
   );
-const valueOf = (name: string, column: MySqlColumn) =>
-  sql.param(sql.placeholder(name) as Placeholder, column);
-const lockChat = lockChatWith(sql``);
-const lockChatSettingModel = lockChatWith<{ model: string }>(
-  sql`, ${chats.model} = ${valueOf("model", chats.model)}`,
-);
+const lockChat = lockChatSetting(["updatedAt"]);
+const lockChatSettingModel = lockChatSetting(["updatedAt", "model"]);
 
 /** The columns a turn writes on a new chat; the others keep their defaults. Built once (statements.ts). */
 const insertChat = insertOnce(

@@ -5,10 +5,21 @@
  * work for it ran beside every stream (docs/benchmarks.md, "Statements built once"). So those are
  * built once, with a placeholder where each value goes, and a run only puts the values in order.
  *
- * A built statement runs on the pool, or on the connection of a transaction opened with
+ * A read built once (`readOnce`) also decodes its rows itself, for the one read on the path to every
+ * first token. A built statement runs on the pool, or on the connection of a transaction opened with
  * `inTransaction`, where Drizzle's builders run too.
  */
-import { Column, getTableColumns, is, Param, Placeholder, sql, Table, type SQLWrapper } from "drizzle-orm";
+import {
+  Column,
+  getTableColumns,
+  is,
+  Param,
+  Placeholder,
+  sql,
+  Table,
+  type SQL,
+  type SQLWrapper,
+} from "drizzle-orm";
 import { MySqlDialect, type MySqlColumn, type MySqlTable } from "drizzle-orm/mysql-core";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
@@ -71,6 +82,26 @@ function built(query: SQLWrapper): { text: string; fill: (values: Record<string,
       return value === null || value === undefined || !slot.encode ? (value ?? null) : slot.encode(value);
     });
   return { text, fill };
+}
+
+/**
+ * `column`'s value in a statement built once: a placeholder the run fills from its value `name`, encoded
+ * as the column's builder would encode it (a Date for a timestamp column).
+ */
+export function placeholderFor(name: string, column: MySqlColumn): SQLWrapper {
+  return sql.param(sql.placeholder(name), column);
+}
+
+/** `column = ?, ...` over the named columns of `table`, each value the placeholder named after its column. */
+export function assignments<Table extends MySqlTable>(
+  table: Table,
+  columnNames: readonly (keyof Table["_"]["columns"] & string)[],
+): SQL {
+  const columns: Record<string, MySqlColumn> = getTableColumns(table);
+  return sql.join(
+    columnNames.map((name) => sql`${columns[name]} = ${placeholderFor(name, columns[name]!)}`),
+    sql`, `,
+  );
 }
 
 /** What a read selects under each key: a column, or a table's or an object's columns as one object. */

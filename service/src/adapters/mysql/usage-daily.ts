@@ -11,6 +11,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { utcDay, type MeteredUsage, type UsageKind } from "../../domain/usage.js";
 import type { ChatDatabase } from "./database.js";
 import { usageDaily } from "./schema.js";
+import { placeholderFor } from "./statements.js";
 
 /** What one use of the model adds to a user's day. */
 export interface UsageIncrement {
@@ -79,8 +80,7 @@ const countedDayPlaceholder = (column: keyof DailyRow) => `day_${column}`;
  * user's day counts anything of the kind.
  */
 export const countedDay: { where: SQL; set: SQL } = (() => {
-  const value = <K extends keyof DailyRow>(column: K) =>
-    sql.param(sql.placeholder(countedDayPlaceholder(column)), usageDaily[column]);
+  const value = (column: keyof DailyRow) => placeholderFor(countedDayPlaceholder(column), usageDaily[column]);
   return {
     where: and(
       eq(usageDaily.userId, value("userId")),
